@@ -1,0 +1,26 @@
+import { Hono } from "hono";
+import type { ApiDeps } from "./deps.js";
+import { createErrorHandler, errorBody } from "./errors.js";
+import { openApiDocument } from "./openapi.js";
+import { eventRoutes } from "./routes/events.js";
+import { messageRoutes } from "./routes/messages.js";
+import { waitRoutes } from "./routes/wait.js";
+import { createWaiters } from "./waiters.js";
+
+/** The HTTP application: native REST API under /api. Provider mocks and the UI mount beside it. */
+export function createApiApp(deps: ApiDeps): Hono {
+  const app = new Hono();
+  const waiters = createWaiters(deps);
+  app.onError(createErrorHandler(deps.logger));
+
+  app.route("/api/messages", messageRoutes(deps));
+  app.route("/api/wait", waitRoutes(deps, waiters));
+  app.route("/api/events", eventRoutes(deps));
+  app.get("/api/health", async (c) => {
+    const { smtpPort, httpPort } = deps.ports();
+    return c.json({ status: "ok", messages: await deps.store.count(), smtpPort, httpPort });
+  });
+  app.get("/api/openapi.json", (c) => c.json(openApiDocument));
+  app.all("/api/*", (c) => c.json(errorBody("NOT_FOUND", `no route ${c.req.method} ${c.req.path}`), 404));
+  return app;
+}

@@ -1,0 +1,15 @@
+import type { Logger } from "pino";
+import type { EventBus } from "../core/events.js";
+import type { Ingest } from "../ingest/ingest.js";
+import type { Store } from "../store/store.js";
+
+/** What every route module gets from the composition root. */
+export interface ApiDeps {
+  store: Store;
+  events: EventBus;
+  ingest: Ingest;
+  logger: Logger;
+  maxSize: number;
+  /** Ports known once the listeners are up. */
+  ports: () => { smtpPort: number | null; smtpsPort: number | null; httpPort: number | null };
+}

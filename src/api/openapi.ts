@@ -1,0 +1,99 @@
+/** OpenAPI 3.1 description of the native REST API (DESIGN.md "REST API (native)"). */
+
+const error = { $ref: "#/components/schemas/Error" };
+const json = (schema: object) => ({ content: { "application/json": { schema } } });
+const errorResponse = (description: string) => ({ description, ...json(error) });
+const queryParam = { name: "query", in: "query", schema: { type: "string" }, description: "Search query (see README: Search syntax)" };
+const idParam = { name: "id", in: "path", required: true, schema: { type: "string" } };
+
+export const openApiDocument = {
+  openapi: "3.1.0",
+  info: { title: "mailproof", version: "1", description: "Local SMTP sandbox and test harness: native REST API." },
+  paths: {
+    "/api/messages": {
+      get: {
+        summary: "List messages, newest first",
+        parameters: [
+          queryParam,
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000, default: 50 } },
+          { name: "before", in: "query", schema: { type: "string" }, description: "Keyset cursor: the `next` of the previous page" },
+        ],
+        responses: { "200": { description: "A page", ...json({ $ref: "#/components/schemas/MessageList" }) }, "400": errorResponse("Bad query") },
+      },
+      post: {
+        summary: "Upload a raw RFC 5322 message",
+        parameters: [
+          { name: "from", in: "query", schema: { type: "string" } },
+          { name: "to", in: "query", schema: { type: "string" }, description: "Comma-separated envelope recipients" },
+          { name: "tags", in: "query", schema: { type: "string" } },
+        ],
+        requestBody: { content: { "message/rfc822": { schema: { type: "string", format: "binary" } } } },
+        responses: { "201": { description: "Stored", ...json({ type: "object", properties: { id: { type: "string" } } }) }, "413": errorResponse("Too large") },
+      },
+      delete: {
+        summary: "Delete messages matching the query (all when it is empty)",
+        parameters: [queryParam],
+        responses: { "200": { description: "Deleted", ...json({ type: "object", properties: { deleted: { type: "integer" } } }) } },
+      },
+    },
+    "/api/messages/{id}": {
+      get: { summary: "Full message", parameters: [idParam], responses: { "200": { description: "Message", ...json({ $ref: "#/components/schemas/Message" }) }, "404": errorResponse("Unknown id") } },
+      patch: {
+        summary: "Set read state and/or tags",
+        parameters: [idParam],
+        requestBody: json({ type: "object", properties: { read: { type: "boolean" }, tags: { type: "array", items: { type: "string" } } } }),
+        responses: { "200": { description: "Summary", ...json({ $ref: "#/components/schemas/Summary" }) }, "404": errorResponse("Unknown id") },
+      },
+      delete: { summary: "Delete one message", parameters: [idParam], responses: { "200": { description: "Deleted" }, "404": errorResponse("Unknown id") } },
+    },
+    "/api/messages/{id}/raw": {
+      get: { summary: "Raw message bytes as received", parameters: [idParam], responses: { "200": { description: "message/rfc822", content: { "message/rfc822": {} } }, "404": errorResponse("Unknown id") } },
+    },
+    "/api/messages/{id}/attachments/{aid}": {
+      get: {
+        summary: "Attachment bytes",
+        parameters: [idParam, { name: "aid", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "200": { description: "The attachment" }, "404": errorResponse("Unknown message or attachment") },
+      },
+    },
+    "/api/wait": {
+      get: {
+        summary: "Long-poll for the first message matching a query",
+        parameters: [
+          queryParam,
+          { name: "after", in: "query", schema: { type: "string" }, description: "Message id or ISO time; default: the moment of the request" },
+          { name: "timeout", in: "query", schema: { type: "integer", default: 10000 }, description: "Milliseconds" },
+        ],
+        responses: { "200": { description: "The message, analysed", ...json({ $ref: "#/components/schemas/Message" }) }, "408": errorResponse("Nothing arrived in time") },
+      },
+    },
+    "/api/events": { get: { summary: "Server-Sent Events: message.received, message.analyzed, message.deleted", responses: { "200": { description: "text/event-stream" } } } },
+    "/api/health": {
+      get: {
+        summary: "Liveness and ports",
+        responses: { "200": { description: "OK", ...json({ type: "object", properties: { status: { const: "ok" }, messages: { type: "integer" }, smtpPort: { type: "integer" }, httpPort: { type: "integer" } } }) } },
+      },
+    },
+  },
+  components: {
+    schemas: {
+      Error: { type: "object", properties: { error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } }, required: ["code", "message"] } } },
+      Address: { type: "object", properties: { name: { type: ["string", "null"] }, address: { type: "string" } } },
+      Summary: {
+        type: "object",
+        properties: {
+          id: { type: "string" }, receivedAt: { type: "string", format: "date-time" }, source: { type: "object" },
+          from: { $ref: "#/components/schemas/Address" }, to: { type: "array", items: { $ref: "#/components/schemas/Address" } },
+          subject: { type: ["string", "null"] }, size: { type: "integer" }, attachmentCount: { type: "integer" },
+          tags: { type: "array", items: { type: "string" } }, read: { type: "boolean" }, snippet: { type: "string" },
+          dmarc: { type: ["string", "null"] }, findingCount: { type: "integer" },
+        },
+      },
+      MessageList: {
+        type: "object",
+        properties: { messages: { type: "array", items: { $ref: "#/components/schemas/Summary" } }, total: { type: "integer" }, next: { type: ["string", "null"] } },
+      },
+      Message: { type: "object", description: "See DESIGN.md, Message JSON", additionalProperties: true },
+    },
+  },
+} as const;

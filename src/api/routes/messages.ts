@@ -1,0 +1,111 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { MailproofError } from "../../core/errors.js";
+import { parseQuery } from "../../store/query.js";
+import type { ApiDeps } from "../deps.js";
+import { errorBody } from "../errors.js";
+import { intParam } from "../params.js";
+
+/** Characters a filename may keep in Content-Disposition; everything else becomes "_". */
+function safeFilename(name: string | null, fallback: string): string {
+  const cleaned = (name ?? "").replace(/[^\w.\- ]+/g, "_").trim();
+  return cleaned || fallback;
+}
+
+export function messageRoutes(deps: ApiDeps): Hono {
+  const { store, events } = deps;
+  const app = new Hono();
+
+  app.get("/", async (c) => {
+    const query = parseQuery(c.req.query("query"));
+    const limit = intParam(c.req.query("limit"), "limit", 50, 1, 1000);
+    return c.json(await store.list({ query, limit, before: c.req.query("before") || null }));
+  });
+
+  app.post(
+    "/",
+    bodyLimit({
+      maxSize: deps.maxSize,
+      onError: (c) => c.json(errorBody("PAYLOAD_TOO_LARGE", `message exceeds ${deps.maxSize} bytes`), 413),
+    }),
+    async (c) => {
+      const raw = Buffer.from(await c.req.arrayBuffer());
+      if (raw.length === 0) throw new MailproofError("BAD_REQUEST", "the request body must be a raw RFC 5322 message");
+      const list = (name: string) => (c.req.query(name) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+      const message = await deps.ingest({
+        raw,
+        envelope: { mailFrom: c.req.query("from") || null, rcptTo: list("to"), remoteAddress: null, helo: null, secure: false, authUser: null },
+        source: { kind: "upload", providerMessageId: null },
+        tags: list("tags"),
+      });
+      return c.json({ id: message.id }, 201);
+    },
+  );
+
+  app.delete("/", async (c) => {
+    const queryText = c.req.query("query") ?? "";
+    const query = parseQuery(queryText);
+    const ids = await store.delete(query);
+    if (ids.length > 0) events.emit("message.deleted", { ids: query.terms.length === 0 ? "all" : ids });
+    return c.json({ deleted: ids.length });
+  });
+
+  const notFound = (id: string) => new MailproofError("NOT_FOUND", `no message with id "${id}"`);
+
+  app.get("/:id", async (c) => {
+    const message = await store.get(c.req.param("id"));
+    if (!message) throw notFound(c.req.param("id"));
+    return c.json(message);
+  });
+
+  app.patch("/:id", async (c) => {
+    const body = await c.req.json().catch(() => {
+      throw new MailproofError("INVALID_JSON", "the request body must be JSON");
+    });
+    const changes: { read?: boolean; tags?: string[] } = {};
+    if (body === null || typeof body !== "object") throw new MailproofError("BAD_REQUEST", "expected an object with read and/or tags");
+    if ("read" in body) {
+      if (typeof body.read !== "boolean") throw new MailproofError("BAD_REQUEST", '"read" must be a boolean');
+      changes.read = body.read;
+    }
+    if ("tags" in body) {
+      if (!Array.isArray(body.tags) || !body.tags.every((t: unknown) => typeof t === "string")) {
+        throw new MailproofError("BAD_REQUEST", '"tags" must be an array of strings');
+      }
+      changes.tags = [...new Set<string>(body.tags.map((t: string) => t.trim()).filter(Boolean))];
+    }
+    const summary = await store.update(c.req.param("id"), changes);
+    if (!summary) throw notFound(c.req.param("id"));
+    return c.json(summary);
+  });
+
+  app.delete("/:id", async (c) => {
+    const ids = await store.deleteIds([c.req.param("id")]);
+    if (ids.length === 0) throw notFound(c.req.param("id"));
+    events.emit("message.deleted", { ids });
+    return c.json({ deleted: 1 });
+  });
+
+  app.get("/:id/raw", async (c) => {
+    const raw = await store.raw(c.req.param("id"));
+    if (!raw) throw notFound(c.req.param("id"));
+    const download = c.req.query("download") !== undefined;
+    return c.body(new Uint8Array(raw), 200, {
+      "Content-Type": "message/rfc822",
+      ...(download ? { "Content-Disposition": `attachment; filename="${c.req.param("id")}.eml"` } : {}),
+    });
+  });
+
+  app.get("/:id/attachments/:aid", async (c) => {
+    const attachment = await store.attachment(c.req.param("id"), c.req.param("aid"));
+    if (!attachment) throw new MailproofError("NOT_FOUND", `no attachment "${c.req.param("aid")}" on message "${c.req.param("id")}"`);
+    const filename = safeFilename(attachment.filename, `attachment-${c.req.param("aid")}`);
+    return c.body(new Uint8Array(attachment.content), 200, {
+      "Content-Type": attachment.contentType,
+      "Content-Disposition": `attachment; filename="${filename}"; filename*=UTF-8''${encodeURIComponent(attachment.filename ?? filename)}`,
+      "X-Content-Type-Options": "nosniff",
+    });
+  });
+
+  return app;
+}

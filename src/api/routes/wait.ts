@@ -1,0 +1,22 @@
+import { Hono } from "hono";
+import { parseQuery } from "../../store/query.js";
+import type { ApiDeps } from "../deps.js";
+import { errorBody } from "../errors.js";
+import { afterCursor, intParam } from "../params.js";
+import type { Waiters } from "../waiters.js";
+
+const MAX_WAIT_MS = 10 * 60_000;
+
+export function waitRoutes(deps: ApiDeps, waiters: Waiters): Hono {
+  const app = new Hono();
+  app.get("/", async (c) => {
+    const queryText = c.req.query("query") ?? "";
+    const query = parseQuery(queryText);
+    const afterId = afterCursor(c.req.query("after"), Date.now());
+    const timeout = intParam(c.req.query("timeout"), "timeout", 10_000, 0, MAX_WAIT_MS);
+    const message = await waiters.wait(query, afterId, timeout, c.req.raw.signal);
+    if (message) return c.json(message);
+    return c.json(errorBody("TIMEOUT", `no message matching "${queryText}" arrived within ${timeout} ms`), 408);
+  });
+  return app;
+}

@@ -1,0 +1,47 @@
+/**
+ * One error class for the whole code base. The `code` is stable (clients switch on it);
+ * `status` is the HTTP status the API answers with; `smtpCode` the SMTP reply code when the
+ * error surfaces in an SMTP session (smtp-server reads `responseCode`).
+ */
+
+const catalogue = {
+  BAD_REQUEST: { status: 400, smtpCode: 501 },
+  BAD_QUERY: { status: 400, smtpCode: 501 },
+  INVALID_JSON: { status: 400, smtpCode: 501 },
+  UNAUTHORIZED: { status: 401, smtpCode: 535 },
+  FORBIDDEN: { status: 403, smtpCode: 550 },
+  NOT_FOUND: { status: 404, smtpCode: 550 },
+  TIMEOUT: { status: 408, smtpCode: 451 },
+  CONFLICT: { status: 409, smtpCode: 451 },
+  PAYLOAD_TOO_LARGE: { status: 413, smtpCode: 552 },
+  UNPROCESSABLE: { status: 422, smtpCode: 554 },
+  STORE_FAILED: { status: 500, smtpCode: 451 },
+  INTERNAL: { status: 500, smtpCode: 451 },
+  CONFIG_INVALID: { status: 500, smtpCode: 451 },
+  UNAVAILABLE: { status: 503, smtpCode: 421 },
+} as const;
+
+export type ErrorCode = keyof typeof catalogue;
+
+export class MailproofError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly smtpCode: number;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "MailproofError";
+    this.code = code;
+    this.status = catalogue[code].status;
+    this.smtpCode = catalogue[code].smtpCode;
+  }
+
+  /** smtp-server reads `responseCode` off errors passed to its callbacks. */
+  get responseCode(): number {
+    return this.smtpCode;
+  }
+}
+
+export function isMailproofError(value: unknown): value is MailproofError {
+  return value instanceof MailproofError;
+}

@@ -1,0 +1,168 @@
+/**
+ * The message model shared by every layer. These shapes are the external contract
+ * (see DESIGN.md "Message JSON"): camelCase, absent values are `null`, lists are `[]`.
+ */
+
+export type SourceKind = "smtp" | "sendgrid" | "mailgun" | "postmark" | "resend" | "ses" | "upload";
+
+export interface MessageSource {
+  kind: SourceKind;
+  providerMessageId: string | null;
+}
+
+export interface Envelope {
+  mailFrom: string | null;
+  rcptTo: string[];
+  remoteAddress: string | null;
+  helo: string | null;
+  secure: boolean;
+  authUser: string | null;
+}
+
+export interface Address {
+  name: string | null;
+  address: string;
+}
+
+export interface Header {
+  name: string;
+  value: string;
+}
+
+export interface AttachmentInfo {
+  id: string;
+  filename: string | null;
+  contentType: string;
+  /** Decoded bytes. */
+  size: number;
+  contentId: string | null;
+  inline: boolean;
+}
+
+/** RFC 8601 result words. */
+export type AuthResult = "pass" | "fail" | "softfail" | "neutral" | "none" | "temperror" | "permerror" | "policy";
+
+export interface DkimVerdict {
+  domain: string;
+  selector: string;
+  result: AuthResult;
+  aligned: boolean;
+  /** Why the result is what it is (e.g. "body hash did not verify"). */
+  comment?: string | null;
+}
+
+export interface SpfVerdict {
+  result: AuthResult;
+  domain: string | null;
+  ip: string | null;
+  comment?: string | null;
+}
+
+export interface DmarcVerdict {
+  result: AuthResult;
+  policy: string | null;
+  domain: string | null;
+  alignment: { dkim: boolean; spf: boolean };
+  comment?: string | null;
+}
+
+export interface AuthAnalysis {
+  dkim: DkimVerdict[];
+  spf: SpfVerdict | null;
+  dmarc: DmarcVerdict | null;
+  arc: { result: AuthResult; comment?: string | null } | null;
+  /** The Authentication-Results header text mailauth produced. */
+  authenticationResults?: string | null;
+}
+
+export type LinkKind = "reset" | "verify" | "login" | "unsubscribe" | "other";
+export type CheckStatus = "pass" | "warn" | "fail";
+
+export interface LinkCheck {
+  rule: string;
+  status: CheckStatus;
+  message: string;
+}
+
+export interface LinkInfo {
+  url: string;
+  text: string | null;
+  kind: LinkKind;
+  host: string | null;
+  https: boolean;
+  checks: LinkCheck[];
+  /** Where the link was found. */
+  foundIn?: Array<"html" | "text" | "header">;
+  /** Filled by the opt-in live check. */
+  live?: { status: number | null; redirects: string[]; error: string | null; checkedAt: string } | null;
+}
+
+export type Severity = "error" | "warning" | "info";
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  message: string;
+}
+
+export interface ReceiverVerdict {
+  name: "gmail" | "yahoo" | "outlook";
+  verdict: "accept" | "spam-risk" | "reject";
+  reasons: string[];
+}
+
+export interface Analysis {
+  status: "pending" | "done";
+  auth: AuthAnalysis | null;
+  links: LinkInfo[];
+  codes: string[];
+  findings: Finding[];
+  receivers: ReceiverVerdict[];
+  /** Email-client HTML compatibility report (caniemail), when the message has HTML. */
+  compatibility?: unknown;
+  /** SpamAssassin report, when spamd is configured. */
+  spam?: unknown;
+}
+
+export interface Message {
+  id: string;
+  receivedAt: string;
+  source: MessageSource;
+  envelope: Envelope;
+  messageId: string | null;
+  date: string | null;
+  subject: string | null;
+  from: Address | null;
+  to: Address[];
+  cc: Address[];
+  bcc: Address[];
+  replyTo: Address[];
+  headers: Header[];
+  text: string | null;
+  html: string | null;
+  attachments: AttachmentInfo[];
+  size: number;
+  tags: string[];
+  read: boolean;
+  analysis: Analysis;
+}
+
+export interface MessageSummary {
+  id: string;
+  receivedAt: string;
+  source: MessageSource;
+  from: Address | null;
+  to: Address[];
+  subject: string | null;
+  size: number;
+  attachmentCount: number;
+  tags: string[];
+  read: boolean;
+  snippet: string;
+  dmarc: AuthResult | null;
+  findingCount: number;
+}
+
+export function emptyAnalysis(status: Analysis["status"] = "pending"): Analysis {
+  return { status, auth: null, links: [], codes: [], findings: [], receivers: [] };
+}

@@ -1,0 +1,106 @@
+import type { Logger } from "pino";
+import type { EventBus } from "../core/events.js";
+import type { IdGenerator } from "../core/ids.js";
+import { toSummary } from "../core/summary.js";
+import { emptyAnalysis, type Envelope, type Message, type MessageSource } from "../core/types.js";
+import type { AnalyzeFn } from "../analysis/analyze.js";
+import type { Store } from "../store/store.js";
+import { createBatcher } from "./batcher.js";
+import { parseMessage } from "./parse.js";
+import type { NewMessage } from "../store/store.js";
+
+export interface IngestInput {
+  raw: Buffer;
+  envelope: Envelope;
+  source: MessageSource;
+  tags?: string[];
+}
+
+export interface IngestDeps {
+  store: Store;
+  events: EventBus;
+  analyze: AnalyzeFn;
+  logger: Logger;
+  newId: IdGenerator;
+  /** Retention limit; 0 keeps everything. */
+  maxMessages: number;
+}
+
+export interface Ingest {
+  /** Parses, stores durably and announces one message; resolves once it is committed. */
+  (input: IngestInput): Promise<Message>;
+  /** Waits for queued writes and running analyses, for a clean shutdown. */
+  drain(): Promise<void>;
+}
+
+/** The one ingestion pipeline: raw bytes + envelope + source → parse → store → event → analysis. */
+export function createIngest(deps: IngestDeps): Ingest {
+  const { store, events, logger } = deps;
+  const batcher = createBatcher<NewMessage>((batch) => store.insert(batch));
+  const analyses = new Set<Promise<void>>();
+  let pruning: Promise<void> | null = null;
+
+  const ingest = async (input: IngestInput): Promise<Message> => {
+    const fields = await parseMessage(input.raw, input.envelope);
+    const { attachmentContents, problems, ...parsed } = fields;
+    const receivedAt = Date.now();
+    const message: Message = {
+      id: deps.newId(receivedAt),
+      receivedAt: new Date(receivedAt).toISOString(),
+      source: input.source,
+      envelope: input.envelope,
+      ...parsed,
+      size: input.raw.length,
+      tags: input.tags ?? [],
+      read: false,
+      analysis: emptyAnalysis("pending"),
+    };
+    await batcher.add({ message, raw: input.raw, attachmentContents });
+    logger.info(
+      { id: message.id, source: input.source.kind, from: input.envelope.mailFrom, to: input.envelope.rcptTo, subject: message.subject, size: message.size },
+      "message captured",
+    );
+    events.emit("message.received", { id: message.id, summary: toSummary(message) });
+    if (deps.maxMessages > 0) schedulePrune();
+    track(analyse(message, input.raw, problems));
+    return message;
+  };
+
+  const analyse = async (message: Message, raw: Buffer, problems: string[]) => {
+    try {
+      const analysis = await deps.analyze({ message, raw, problems });
+      const summary = await store.setAnalysis(message.id, analysis);
+      // The message may have been deleted or pruned while it was being analysed.
+      if (summary) events.emit("message.analyzed", { id: message.id, summary, analysis });
+    } catch (err) {
+      logger.error({ err, id: message.id }, "analysis could not be stored");
+    }
+  };
+
+  const track = (promise: Promise<void>) => {
+    analyses.add(promise);
+    void promise.finally(() => analyses.delete(promise));
+  };
+
+  // One prune at a time; arrivals during a prune are covered by the next one.
+  const schedulePrune = () => {
+    if (pruning) return;
+    pruning = (async () => {
+      try {
+        const ids = await store.prune(deps.maxMessages);
+        if (ids.length > 0) events.emit("message.deleted", { ids });
+      } catch (err) {
+        logger.error({ err }, "retention prune failed");
+      } finally {
+        pruning = null;
+      }
+    })();
+  };
+
+  ingest.drain = async () => {
+    await batcher.flushed();
+    await Promise.all([...analyses]);
+    if (pruning) await pruning;
+  };
+  return ingest;
+}

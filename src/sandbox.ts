@@ -1,0 +1,99 @@
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
+import type { Logger } from "pino";
+import { createAnalysisPipeline } from "./analysis/index.js";
+import { createApiApp } from "./api/app.js";
+import { withDefaults, type SandboxOptions } from "./config/options.js";
+import { createEventBus, type EventBus } from "./core/events.js";
+import { createIdGenerator } from "./core/ids.js";
+import { createLogger } from "./core/logger.js";
+import { createIngest, type Ingest } from "./ingest/ingest.js";
+import { createSmtpListener, type SmtpListener } from "./smtp/smtp-listener.js";
+import { resolveTls } from "./smtp/tls.js";
+import { openStore } from "./store/open-store.js";
+import type { Store } from "./store/store.js";
+
+export interface Sandbox {
+  smtpPort: number;
+  smtpsPort: number | null;
+  httpPort: number;
+  /** Base URL of the web UI and REST API. */
+  url: string;
+  store: Store;
+  events: EventBus;
+  ingest: Ingest;
+  logger: Logger;
+  /** Stops listening, lets in-flight messages finish, then closes the store. */
+  stop(): Promise<void>;
+}
+
+export type CreateSandboxOptions = Partial<SandboxOptions> & { logger?: Logger };
+
+/** The composition root: options → store, events, ingest, SMTP, HTTP. Returns once listening. */
+export async function createSandbox(input: CreateSandboxOptions = {}): Promise<Sandbox> {
+  const { logger: givenLogger, ...rest } = input;
+  const options = withDefaults(rest);
+  const logger = givenLogger ?? createLogger(options.logLevel);
+  const store = await openStore(options.db);
+  const events = createEventBus();
+  const ingest = createIngest({
+    store,
+    events,
+    logger,
+    analyze: createAnalysisPipeline(options, logger),
+    newId: createIdGenerator(),
+    maxMessages: options.maxMessages,
+  });
+
+  const listeners: SmtpListener[] = [];
+  const ports = { smtpPort: null as number | null, smtpsPort: null as number | null, httpPort: null as number | null };
+  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, ports: () => ports });
+  const http = createAdaptorServer({ fetch: app.fetch, hostname: options.host });
+
+  const stop = async () => {
+    await Promise.all(listeners.map((l) => l.stop()));
+    await new Promise<void>((resolve) => {
+      http.close(() => resolve());
+      // Long-polls and SSE streams would otherwise hold the close open.
+      if ("closeAllConnections" in http) http.closeAllConnections();
+    });
+    await ingest.drain();
+    await store.close();
+  };
+
+  try {
+    const tls = await resolveTls({ cert: options.tlsCert, key: options.tlsKey }, logger);
+    const smtpOptions = { host: options.host, tls, maxSize: options.maxSize, auth: options.smtpAuth, maxConnections: options.maxConnections };
+    const smtp = createSmtpListener({ ingest, logger }, { ...smtpOptions, port: options.smtpPort, implicitTls: false });
+    listeners.push(smtp);
+    ports.smtpPort = await smtp.start();
+    if (options.smtpsPort !== null) {
+      const smtps = createSmtpListener({ ingest, logger }, { ...smtpOptions, port: options.smtpsPort, implicitTls: true });
+      listeners.push(smtps);
+      ports.smtpsPort = await smtps.start();
+    }
+    ports.httpPort = await new Promise<number>((resolve, reject) => {
+      http.once("error", reject);
+      http.listen(options.httpPort, options.host, () => {
+        http.off("error", reject);
+        resolve((http.address() as AddressInfo).port);
+      });
+    });
+  } catch (err) {
+    await stop().catch((stopErr: unknown) => logger.error({ err: stopErr }, "cleanup after a failed start failed"));
+    throw err;
+  }
+
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  return {
+    smtpPort: ports.smtpPort,
+    smtpsPort: ports.smtpsPort,
+    httpPort: ports.httpPort,
+    url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${ports.httpPort}`,
+    store,
+    events,
+    ingest,
+    logger,
+    stop,
+  };
+}

@@ -1,0 +1,224 @@
+import { MailproofError } from "../core/errors.js";
+import { htmlToPlain } from "../core/text.js";
+import type { Address, AuthResult, Message } from "../core/types.js";
+
+/**
+ * The search syntax (DESIGN.md "Search query"), parsed once into terms that every store
+ * compiles to its own SQL and that `matches()` evaluates in memory (for wait and SSE filters).
+ * Both sides must agree, so the rules for each term live here.
+ */
+
+export type FieldName =
+  | "to"
+  | "from"
+  | "cc"
+  | "subject"
+  | "tag"
+  | "source"
+  | "message-id"
+  | "has"
+  | "is"
+  | "dkim"
+  | "spf"
+  | "dmarc"
+  | "before"
+  | "after";
+
+export type Term =
+  | { kind: "text"; value: string; negate: boolean }
+  | { kind: "field"; field: "to" | "from" | "cc" | "subject" | "tag" | "message-id"; value: string; negate: boolean }
+  | { kind: "field"; field: "source"; value: string; negate: boolean }
+  | { kind: "field"; field: "has"; value: "attachment"; negate: boolean }
+  | { kind: "field"; field: "is"; value: "read" | "unread"; negate: boolean }
+  | { kind: "field"; field: "dkim" | "spf" | "dmarc"; value: AuthResult; negate: boolean }
+  | { kind: "field"; field: "before" | "after"; value: number; negate: boolean };
+
+export interface Query {
+  terms: Term[];
+}
+
+const FIELDS = new Set<string>(["to", "from", "cc", "subject", "tag", "source", "message-id", "has", "is", "dkim", "spf", "dmarc", "before", "after"]);
+const AUTH_RESULTS = new Set<string>(["pass", "fail", "softfail", "neutral", "none", "temperror", "permerror", "policy"]);
+const SOURCES = new Set<string>(["smtp", "sendgrid", "mailgun", "postmark", "resend", "ses", "upload"]);
+
+/** Splits on whitespace, keeping `"quoted phrases"` and `field:"quoted values"` whole. */
+function tokenize(input: string): string[] {
+  const tokens: string[] = [];
+  const pattern = /(-?[\w-]+:"[^"]*"?|-?"[^"]*"?|\S+)/g;
+  for (const match of input.matchAll(pattern)) tokens.push(match[0]);
+  return tokens;
+}
+
+function unquote(value: string): string {
+  if (value.startsWith('"')) value = value.slice(1);
+  if (value.endsWith('"')) value = value.slice(0, -1);
+  return value;
+}
+
+export function parseQuery(input: string | null | undefined): Query {
+  const terms: Term[] = [];
+  for (let token of tokenize(input ?? "")) {
+    let negate = false;
+    if (token.startsWith("-") && token.length > 1) {
+      negate = true;
+      token = token.slice(1);
+    }
+    const colon = token.indexOf(":");
+    const field = colon > 0 ? token.slice(0, colon).toLowerCase() : "";
+    if (!FIELDS.has(field)) {
+      const value = unquote(token).toLowerCase();
+      if (value) terms.push({ kind: "text", value, negate });
+      continue;
+    }
+    const raw = unquote(token.slice(colon + 1));
+    if (!raw) throw new MailproofError("BAD_QUERY", `"${field}:" needs a value`);
+    terms.push(parseField(field as FieldName, raw, negate));
+  }
+  return { terms };
+}
+
+function parseField(field: FieldName, raw: string, negate: boolean): Term {
+  const value = raw.toLowerCase();
+  switch (field) {
+    case "has":
+      if (value !== "attachment" && value !== "attachments") {
+        throw new MailproofError("BAD_QUERY", `unknown "has:${raw}"; use has:attachment`);
+      }
+      return { kind: "field", field, value: "attachment", negate };
+    case "is":
+      if (value !== "read" && value !== "unread") throw new MailproofError("BAD_QUERY", `unknown "is:${raw}"; use is:read or is:unread`);
+      return { kind: "field", field, value, negate };
+    case "dkim":
+    case "spf":
+    case "dmarc":
+      if (!AUTH_RESULTS.has(value)) throw new MailproofError("BAD_QUERY", `"${field}:${raw}" is not a result word (pass, fail, softfail, neutral, none, temperror, permerror, policy)`);
+      return { kind: "field", field, value: value as AuthResult, negate };
+    case "source":
+      if (!SOURCES.has(value)) throw new MailproofError("BAD_QUERY", `unknown source "${raw}"`);
+      return { kind: "field", field, value, negate };
+    case "before":
+    case "after": {
+      const time = Date.parse(raw);
+      if (Number.isNaN(time)) throw new MailproofError("BAD_QUERY", `"${field}:${raw}" is not an ISO date`);
+      return { kind: "field", field, value: time, negate };
+    }
+    case "message-id":
+      return { kind: "field", field, value: stripAngles(value), negate };
+    default:
+      return { kind: "field", field, value, negate };
+  }
+}
+
+export function stripAngles(value: string): string {
+  return value.replace(/^<|>$/g, "");
+}
+
+/** A full address (`local@domain`) is matched exactly, so `to:` stays an index lookup; anything else is a substring. */
+export function isFullAddress(value: string): boolean {
+  return /^[^\s@]+@[^\s@]+$/.test(value);
+}
+
+/** What a query is evaluated against; built from a stored message. */
+export interface Searchable {
+  receivedAt: number;
+  subject: string | null;
+  from: Address | null;
+  to: Address[];
+  cc: Address[];
+  bcc: Address[];
+  envelopeTo: string[];
+  tags: string[];
+  source: string;
+  messageId: string | null;
+  attachmentCount: number;
+  read: boolean;
+  dkim: AuthResult | null;
+  spf: AuthResult | null;
+  dmarc: AuthResult | null;
+  /** Lower-cased free text (see `searchText`). */
+  text: string;
+}
+
+/** The free text a plain word is looked for in: subject, people, bodies, attachment names. */
+export function searchText(message: Pick<Message, "subject" | "from" | "to" | "cc" | "text" | "html" | "attachments">): string {
+  const people = [message.from, ...message.to, ...message.cc]
+    .filter((a): a is Address => a !== null)
+    .map((a) => `${a.name ?? ""} ${a.address}`);
+  const body = message.text ?? (message.html ? htmlToPlain(message.html) : "");
+  const files = message.attachments.map((a) => a.filename ?? "");
+  return [message.subject ?? "", ...people, body, ...files].join("\n").toLowerCase();
+}
+
+/** The word a message's DKIM signatures sum up to: pass if any signature passes. */
+export function dkimSummary(results: AuthResult[]): AuthResult {
+  if (results.length === 0) return "none";
+  return results.includes("pass") ? "pass" : results[0];
+}
+
+function addressMatches(addresses: Array<Address | string>, value: string): boolean {
+  const exact = isFullAddress(value);
+  return addresses.some((a) => {
+    const address = (typeof a === "string" ? a : a.address).toLowerCase();
+    if (exact) return address === value;
+    const name = typeof a === "string" ? "" : (a.name ?? "").toLowerCase();
+    return address.includes(value) || name.includes(value);
+  });
+}
+
+function termMatches(term: Term, m: Searchable): boolean {
+  if (term.kind === "text") return m.text.includes(term.value);
+  switch (term.field) {
+    case "to":
+      return addressMatches([...m.to, ...m.bcc, ...m.envelopeTo], term.value);
+    case "cc":
+      return addressMatches(m.cc, term.value);
+    case "from":
+      return m.from !== null && addressMatches([m.from], term.value);
+    case "subject":
+      return (m.subject ?? "").toLowerCase().includes(term.value);
+    case "tag":
+      return m.tags.some((t) => t.toLowerCase() === term.value);
+    case "source":
+      return m.source === term.value;
+    case "message-id":
+      return (m.messageId ?? "").toLowerCase() === term.value;
+    case "has":
+      return m.attachmentCount > 0;
+    case "is":
+      return term.value === "read" ? m.read : !m.read;
+    case "dkim":
+    case "spf":
+    case "dmarc":
+      return m[term.field] === term.value;
+    case "before":
+      return m.receivedAt < term.value;
+    case "after":
+      return m.receivedAt > term.value;
+  }
+}
+
+export function matches(query: Query, message: Searchable): boolean {
+  return query.terms.every((term) => termMatches(term, message) !== term.negate);
+}
+
+export function toSearchable(message: Message): Searchable {
+  const auth = message.analysis.auth;
+  return {
+    receivedAt: Date.parse(message.receivedAt),
+    subject: message.subject,
+    from: message.from,
+    to: message.to,
+    cc: message.cc,
+    bcc: message.bcc,
+    envelopeTo: message.envelope.rcptTo,
+    tags: message.tags,
+    source: message.source.kind,
+    messageId: message.messageId,
+    attachmentCount: message.attachments.length,
+    read: message.read,
+    dkim: auth ? dkimSummary(auth.dkim.map((d) => d.result)) : null,
+    spf: auth?.spf?.result ?? null,
+    dmarc: auth?.dmarc?.result ?? null,
+    text: searchText(message),
+  };
+}

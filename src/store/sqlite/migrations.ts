@@ -1,0 +1,72 @@
+import type Database from "better-sqlite3";
+
+/**
+ * Versioned schema. Append a migration, never edit a released one: databases opened with
+ * `--db` outlive upgrades.
+ */
+const migrations: string[] = [
+  `
+  CREATE TABLE messages (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    received_at INTEGER NOT NULL,
+    source_kind TEXT NOT NULL,
+    message_id TEXT,
+    subject TEXT,
+    from_address TEXT,
+    from_name TEXT,
+    attachment_count INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    read INTEGER NOT NULL DEFAULT 0,
+    tags TEXT NOT NULL DEFAULT '[]',
+    dkim TEXT,
+    spf TEXT,
+    dmarc TEXT,
+    finding_count INTEGER NOT NULL DEFAULT 0,
+    summary TEXT NOT NULL,
+    body TEXT NOT NULL,
+    analysis TEXT NOT NULL
+  );
+  CREATE INDEX messages_message_id ON messages(message_id);
+  CREATE INDEX messages_from_address ON messages(from_address);
+  CREATE TABLE raw (
+    seq INTEGER PRIMARY KEY REFERENCES messages(seq) ON DELETE CASCADE,
+    data BLOB NOT NULL
+  );
+  CREATE TABLE attachments (
+    seq INTEGER NOT NULL REFERENCES messages(seq) ON DELETE CASCADE,
+    aid TEXT NOT NULL,
+    filename TEXT,
+    content_type TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (seq, aid)
+  );
+  CREATE TABLE recipients (
+    seq INTEGER NOT NULL REFERENCES messages(seq) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    address TEXT NOT NULL,
+    name TEXT
+  );
+  CREATE INDEX recipients_address ON recipients(address);
+  CREATE INDEX recipients_seq ON recipients(seq);
+  CREATE VIRTUAL TABLE search USING fts5(text, tokenize = 'trigram');
+  CREATE TRIGGER messages_delete_search AFTER DELETE ON messages BEGIN
+    DELETE FROM search WHERE rowid = old.seq;
+  END;
+  `,
+];
+
+export function migrate(db: Database.Database): void {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  const row = db.prepare("SELECT version FROM schema_version").get() as { version: number } | undefined;
+  let version = row?.version ?? 0;
+  if (version > migrations.length) {
+    throw new Error(`database schema version ${version} is newer than this mailproof (${migrations.length}); upgrade mailproof`);
+  }
+  const apply = db.transaction(() => {
+    for (; version < migrations.length; version++) db.exec(migrations[version]);
+    db.prepare("DELETE FROM schema_version").run();
+    db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(version);
+  });
+  apply();
+}

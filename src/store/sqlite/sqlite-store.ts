@@ -1,0 +1,196 @@
+import Database from "better-sqlite3";
+import { toSummary } from "../../core/summary.js";
+import type { Analysis, Message, MessageSummary } from "../../core/types.js";
+import { dkimSummary, searchText, type Query } from "../query.js";
+import type { ListOptions, ListResult, NewMessage, Store, StoredAttachment } from "../store.js";
+import { migrate } from "./migrations.js";
+import { compileWhere } from "./where.js";
+
+export interface SqliteStoreOptions {
+  /** Database file path. */
+  path: string;
+}
+
+const MAX_PAGE = 1000;
+
+type Row = {
+  seq: number;
+  id: string;
+  read: number;
+  tags: string;
+  dmarc: string | null;
+  finding_count: number;
+};
+type SummaryRow = Row & { summary: string };
+type FullRow = Row & { body: string; analysis: string };
+
+/**
+ * The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a committed
+ * transaction survives a crash of the process or the machine. better-sqlite3 is synchronous,
+ * which keeps each batch insert a single uninterrupted transaction.
+ */
+export function createSqliteStore(options: SqliteStoreOptions): Store {
+  const db = new Database(options.path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 5000");
+  db.function("lc", { deterministic: true }, (value: unknown) => (typeof value === "string" ? value.toLowerCase() : null));
+  migrate(db);
+
+  const statements = {
+    insertMessage: db.prepare(`INSERT INTO messages
+      (id, received_at, source_kind, message_id, subject, from_address, from_name, attachment_count, size, read, tags, summary, body, analysis)
+      VALUES (@id, @receivedAt, @sourceKind, @messageId, @subject, @fromAddress, @fromName, @attachmentCount, @size, @read, @tags, @summary, @body, @analysis)`),
+    insertRaw: db.prepare("INSERT INTO raw (seq, data) VALUES (?, ?)"),
+    insertAttachment: db.prepare("INSERT INTO attachments (seq, aid, filename, content_type, data) VALUES (?, ?, ?, ?, ?)"),
+    insertRecipient: db.prepare("INSERT INTO recipients (seq, kind, address, name) VALUES (?, ?, ?, ?)"),
+    insertSearch: db.prepare("INSERT INTO search (rowid, text) VALUES (?, ?)"),
+    getFull: db.prepare("SELECT seq, id, read, tags, dmarc, finding_count, body, analysis FROM messages WHERE id = ?"),
+    getRaw: db.prepare("SELECT r.data FROM raw r JOIN messages m ON m.seq = r.seq WHERE m.id = ?"),
+    getAttachment: db.prepare("SELECT a.filename, a.content_type, a.data FROM attachments a JOIN messages m ON m.seq = a.seq WHERE m.id = ? AND a.aid = ?"),
+    setAnalysis: db.prepare("UPDATE messages SET analysis = ?, dkim = ?, spf = ?, dmarc = ?, finding_count = ? WHERE id = ?"),
+    count: db.prepare("SELECT count(*) AS n FROM messages"),
+    pruneBelow: db.prepare("SELECT id FROM messages ORDER BY id DESC LIMIT 1 OFFSET ?"),
+    deleteBelow: db.prepare("DELETE FROM messages WHERE id < ? RETURNING id"),
+    deleteId: db.prepare("DELETE FROM messages WHERE id = ? RETURNING id"),
+    summaryById: db.prepare("SELECT seq, id, read, tags, dmarc, finding_count, summary FROM messages WHERE id = ?"),
+  };
+
+  const insertBatch = db.transaction((batch: NewMessage[]) => {
+    for (const { message, raw, attachmentContents } of batch) {
+      const seq = Number(statements.insertMessage.run(messageParams(message)).lastInsertRowid);
+      statements.insertRaw.run(seq, raw);
+      message.attachments.forEach((a, i) => statements.insertAttachment.run(seq, a.id, a.filename, a.contentType, attachmentContents[i]));
+      for (const [kind, list] of [["to", message.to], ["cc", message.cc], ["bcc", message.bcc]] as const) {
+        for (const a of list) statements.insertRecipient.run(seq, kind, a.address.toLowerCase(), a.name);
+      }
+      for (const rcpt of message.envelope.rcptTo) statements.insertRecipient.run(seq, "envelope", rcpt.toLowerCase(), null);
+      statements.insertSearch.run(seq, searchText(message));
+    }
+  });
+
+  const toSummaryRow = (row: SummaryRow): MessageSummary => ({
+    ...(JSON.parse(row.summary) as MessageSummary),
+    read: row.read === 1,
+    tags: JSON.parse(row.tags) as string[],
+    dmarc: row.dmarc as MessageSummary["dmarc"],
+    findingCount: row.finding_count,
+  });
+
+  const toMessage = (row: FullRow): Message => ({
+    ...(JSON.parse(row.body) as Omit<Message, "read" | "tags" | "analysis">),
+    read: row.read === 1,
+    tags: JSON.parse(row.tags) as string[],
+    analysis: JSON.parse(row.analysis) as Analysis,
+  });
+
+  const deleteWhere = db.transaction((query: Query): string[] => {
+    const where = compileWhere(query);
+    const rows = db.prepare(`DELETE FROM messages WHERE seq IN (SELECT m.seq FROM messages m WHERE ${where.sql}) RETURNING id`).all(...where.params) as Array<{ id: string }>;
+    return rows.map((r) => r.id);
+  });
+
+  return {
+    kind: "sqlite",
+    async insert(batch) {
+      insertBatch(batch);
+    },
+    async get(id) {
+      const row = statements.getFull.get(id) as FullRow | undefined;
+      return row ? toMessage(row) : null;
+    },
+    async raw(id) {
+      const row = statements.getRaw.get(id) as { data: Buffer } | undefined;
+      return row?.data ?? null;
+    },
+    async attachment(id, aid): Promise<StoredAttachment | null> {
+      const row = statements.getAttachment.get(id, aid) as { filename: string | null; content_type: string; data: Buffer } | undefined;
+      return row ? { filename: row.filename, contentType: row.content_type, content: row.data } : null;
+    },
+    async list({ query, limit, before }: ListOptions): Promise<ListResult> {
+      const where = compileWhere(query);
+      const pageSize = Math.max(1, Math.min(limit, MAX_PAGE));
+      const cursor = before ? { sql: " AND m.id < ?", params: [before] } : { sql: "", params: [] };
+      const rows = db
+        .prepare(`SELECT m.seq, m.id, m.read, m.tags, m.dmarc, m.finding_count, m.summary FROM messages m WHERE ${where.sql}${cursor.sql} ORDER BY m.id DESC LIMIT ?`)
+        .all(...where.params, ...cursor.params, pageSize + 1) as SummaryRow[];
+      const page = rows.slice(0, pageSize);
+      const { n } = db.prepare(`SELECT count(*) AS n FROM messages m WHERE ${where.sql}`).get(...where.params) as { n: number };
+      return {
+        messages: page.map(toSummaryRow),
+        total: n,
+        next: rows.length > pageSize ? page[page.length - 1].id : null,
+      };
+    },
+    async firstAfter(query, afterId) {
+      const where = compileWhere(query);
+      const row = db
+        .prepare(`SELECT m.seq, m.id, m.read, m.tags, m.dmarc, m.finding_count, m.body, m.analysis FROM messages m WHERE m.id > ? AND ${where.sql} ORDER BY m.id ASC LIMIT 1`)
+        .get(afterId, ...where.params) as FullRow | undefined;
+      return row ? toMessage(row) : null;
+    },
+    async delete(query) {
+      return deleteWhere(query);
+    },
+    async deleteIds(ids) {
+      const run = db.transaction((list: string[]) => list.flatMap((id) => (statements.deleteId.all(id) as Array<{ id: string }>).map((r) => r.id)));
+      return run(ids);
+    },
+    async setAnalysis(id, analysis) {
+      const auth = analysis.auth;
+      const dkim = auth ? dkimSummary(auth.dkim.map((d) => d.result)) : null;
+      const result = statements.setAnalysis.run(JSON.stringify(analysis), dkim, auth?.spf?.result ?? null, auth?.dmarc?.result ?? null, analysis.findings.length, id);
+      if (result.changes === 0) return null;
+      const row = statements.summaryById.get(id) as SummaryRow | undefined;
+      return row ? toSummaryRow(row) : null;
+    },
+    async update(id, changes) {
+      const sets: string[] = [];
+      const params: unknown[] = [];
+      if (changes.read !== undefined) {
+        sets.push("read = ?");
+        params.push(changes.read ? 1 : 0);
+      }
+      if (changes.tags !== undefined) {
+        sets.push("tags = ?");
+        params.push(JSON.stringify(changes.tags));
+      }
+      if (sets.length > 0) db.prepare(`UPDATE messages SET ${sets.join(", ")} WHERE id = ?`).run(...params, id);
+      const row = statements.summaryById.get(id) as SummaryRow | undefined;
+      return row ? toSummaryRow(row) : null;
+    },
+    async count() {
+      return (statements.count.get() as { n: number }).n;
+    },
+    async prune(max) {
+      if (max <= 0) return [];
+      const oldestKept = statements.pruneBelow.get(max - 1) as { id: string } | undefined;
+      if (!oldestKept) return [];
+      return (statements.deleteBelow.all(oldestKept.id) as Array<{ id: string }>).map((r) => r.id);
+    },
+    async close() {
+      db.close();
+    },
+  };
+}
+
+function messageParams(message: Message) {
+  const { read, tags, analysis, ...body } = message;
+  return {
+    id: message.id,
+    receivedAt: Date.parse(message.receivedAt),
+    sourceKind: message.source.kind,
+    messageId: message.messageId,
+    subject: message.subject,
+    fromAddress: message.from?.address.toLowerCase() ?? null,
+    fromName: message.from?.name ?? null,
+    attachmentCount: message.attachments.length,
+    size: message.size,
+    read: read ? 1 : 0,
+    tags: JSON.stringify(tags),
+    summary: JSON.stringify(toSummary(message)),
+    body: JSON.stringify(body),
+    analysis: JSON.stringify(analysis),
+  };
+}

@@ -1,0 +1,74 @@
+import { isFullAddress, type Query, type Term } from "../query.js";
+
+/**
+ * Compiles a parsed query into a SQLite WHERE clause over `messages m`. Each term mirrors its
+ * in-memory rule in query.ts; `lc()` is JavaScript's toLowerCase registered as a SQL function,
+ * so non-ASCII text folds the same way on both sides.
+ */
+export interface Where {
+  sql: string;
+  params: unknown[];
+}
+
+const RECIPIENT_KINDS = { to: ["to", "bcc", "envelope"], cc: ["cc"] } as const;
+
+function recipientTerm(kinds: readonly string[], value: string): Where {
+  const kindList = kinds.map(() => "?").join(",");
+  if (isFullAddress(value)) {
+    return { sql: `m.seq IN (SELECT seq FROM recipients WHERE address = ? AND kind IN (${kindList}))`, params: [value, ...kinds] };
+  }
+  return {
+    sql: `m.seq IN (SELECT seq FROM recipients WHERE kind IN (${kindList}) AND (instr(address, ?) > 0 OR instr(lc(name), ?) > 0))`,
+    params: [...kinds, value, value],
+  };
+}
+
+function termWhere(term: Term): Where {
+  if (term.kind === "text") {
+    // The trigram index answers substrings of 3+ characters; shorter ones scan its content.
+    if ([...term.value].length >= 3) {
+      return { sql: `m.seq IN (SELECT rowid FROM search WHERE search MATCH ?)`, params: [`"${term.value.replaceAll('"', '""')}"`] };
+    }
+    return { sql: `m.seq IN (SELECT rowid FROM search WHERE instr(text, ?) > 0)`, params: [term.value] };
+  }
+  switch (term.field) {
+    case "to":
+      return recipientTerm(RECIPIENT_KINDS.to, term.value);
+    case "cc":
+      return recipientTerm(RECIPIENT_KINDS.cc, term.value);
+    case "from":
+      return isFullAddress(term.value)
+        ? { sql: "m.from_address = ?", params: [term.value] }
+        : { sql: "(instr(m.from_address, ?) > 0 OR instr(lc(m.from_name), ?) > 0)", params: [term.value, term.value] };
+    case "subject":
+      return { sql: "instr(lc(m.subject), ?) > 0", params: [term.value] };
+    case "tag":
+      return { sql: "EXISTS (SELECT 1 FROM json_each(m.tags) WHERE lc(value) = ?)", params: [term.value] };
+    case "source":
+      return { sql: "m.source_kind = ?", params: [term.value] };
+    case "message-id":
+      return { sql: "lc(m.message_id) = ?", params: [term.value] };
+    case "has":
+      return { sql: "m.attachment_count > 0", params: [] };
+    case "is":
+      return { sql: term.value === "read" ? "m.read = 1" : "m.read = 0", params: [] };
+    case "dkim":
+    case "spf":
+    case "dmarc":
+      return { sql: `m.${term.field} = ?`, params: [term.value] };
+    case "before":
+      return { sql: "m.received_at < ?", params: [term.value] };
+    case "after":
+      return { sql: "m.received_at > ?", params: [term.value] };
+  }
+}
+
+export function compileWhere(query: Query): Where {
+  if (query.terms.length === 0) return { sql: "1", params: [] };
+  const parts = query.terms.map((term) => {
+    const where = termWhere(term);
+    // coalesce: a NULL column (e.g. dmarc before analysis) is "does not match", so its negation matches, as in query.ts.
+    return { sql: term.negate ? `NOT coalesce((${where.sql}), 0)` : `coalesce((${where.sql}), 0)`, params: where.params };
+  });
+  return { sql: parts.map((p) => p.sql).join(" AND "), params: parts.flatMap((p) => p.params) };
+}

@@ -1,0 +1,57 @@
+import type { Analysis, Message, MessageSummary } from "../core/types.js";
+import type { Query } from "./query.js";
+
+/** Everything needed to persist one captured message. */
+export interface NewMessage {
+  message: Message;
+  raw: Buffer;
+  /** Decoded attachment bytes, in the order of `message.attachments`. */
+  attachmentContents: Buffer[];
+}
+
+export interface ListOptions {
+  query: Query;
+  /** Page size; the store caps it. */
+  limit: number;
+  /** Keyset cursor: only messages with an id lower than this. */
+  before?: string | null;
+}
+
+export interface ListResult {
+  messages: MessageSummary[];
+  /** Messages matching the query in the whole store. */
+  total: number;
+  /** Cursor for the next (older) page, or null when this page is the last. */
+  next: string | null;
+}
+
+export interface StoredAttachment {
+  filename: string | null;
+  contentType: string;
+  content: Buffer;
+}
+
+/**
+ * The persistence contract. Every method is async so that a networked store (PostgreSQL) fits
+ * the same shape as the embedded SQLite one. `insert` resolves only once the batch is durable:
+ * callers acknowledge messages (SMTP 250, HTTP 2xx) after it resolves, never before.
+ */
+export interface Store {
+  readonly kind: "sqlite" | "postgres";
+  insert(batch: NewMessage[]): Promise<void>;
+  get(id: string): Promise<Message | null>;
+  raw(id: string): Promise<Buffer | null>;
+  attachment(messageId: string, attachmentId: string): Promise<StoredAttachment | null>;
+  list(options: ListOptions): Promise<ListResult>;
+  /** The oldest message matching `query` whose id sorts after `afterId`, for wait catch-up. */
+  firstAfter(query: Query, afterId: string): Promise<Message | null>;
+  /** Deletes matching messages; returns the deleted ids. An empty query deletes everything. */
+  delete(query: Query): Promise<string[]>;
+  deleteIds(ids: string[]): Promise<string[]>;
+  setAnalysis(id: string, analysis: Analysis): Promise<MessageSummary | null>;
+  update(id: string, changes: { read?: boolean; tags?: string[] }): Promise<MessageSummary | null>;
+  count(): Promise<number>;
+  /** Deletes the oldest messages beyond `max`; returns their ids. */
+  prune(max: number): Promise<string[]>;
+  close(): Promise<void>;
+}
