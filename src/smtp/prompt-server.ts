@@ -13,6 +13,10 @@ type SocketOptions = ConstructorParameters<typeof SMTPConnection>[2];
  * both only cost time: the wait adds 100 ms to every send and caps new-connection throughput.
  * Reverse lookup is switched off by the `disableReverseLookup` option; the delay has no option,
  * so `connect()` repeats upstream's five lines with `connectionReady()` called directly.
+ *
+ * A client that sends EHLO before the greeting (pipelining-happy libraries do) must be served,
+ * not told "You talk too soon": commands that arrive before the session is ready are held
+ * (the parser waits for its callback, so at most one is) and replayed once the greeting is out.
  */
 export class PromptSMTPServer extends SMTPServer {
   override connect(socket: net.Socket | tls.TLSSocket, socketOptions?: SocketOptions | null): void {
@@ -20,6 +24,12 @@ export class PromptSMTPServer extends SMTPServer {
     this.connections.add(connection);
     connection.on("error", (err: Error) => this._onError(err));
     connection.on("connect", (data: Parameters<SMTPServer["_onClientConnect"]>[0]) => this._onClientConnect(data));
+    const onCommand = connection._onCommand.bind(connection);
+    let held: [Buffer, (() => void) | undefined] | null = null;
+    connection._onCommand = (command, callback) => {
+      if (connection._ready) return onCommand(command, callback);
+      held = [command, callback];
+    };
     connection._setListeners(() => {
       const { maxClients } = this.options;
       if (maxClients && this.connections.size > maxClients) {
@@ -27,7 +37,10 @@ export class PromptSMTPServer extends SMTPServer {
         connection.send(421, `${connection.name} Too many connected clients, try again in a moment`, false);
         return;
       }
-      connection.connectionReady();
+      connection.connectionReady(() => {
+        if (held) onCommand(...held);
+        held = null;
+      });
     });
   }
 }
