@@ -51,6 +51,8 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
     authMethods: ["PLAIN", "LOGIN", "CRAM-MD5"],
     hideENHANCEDSTATUSCODES: false,
     disableReverseLookup: true,
+    // On shutdown, sessions get this long to finish before they are cut (smtp-server's default is 30 s).
+    closeTimeout: 10_000,
     logger: false,
     onAuth: (auth, session, callback) => authenticate(options.auth, auth, session, callback, logger),
     onData: (stream, session, callback) => receive(stream, session, callback),
