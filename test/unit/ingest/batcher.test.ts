@@ -1,0 +1,39 @@
+import { expect, test } from "vitest";
+import { createBatcher } from "../../../src/ingest/batcher.js";
+
+test("items added in one tick are written in one call, and each add settles after its write", async () => {
+  const writes: number[][] = [];
+  const batcher = createBatcher<number>(async (items) => {
+    writes.push(items);
+  });
+  await Promise.all([1, 2, 3].map((n) => batcher.add(n)));
+  expect(writes).toEqual([[1, 2, 3]]);
+});
+
+test("items arriving while a write runs go into the next batch", async () => {
+  const writes: number[][] = [];
+  let release!: () => void;
+  const batcher = createBatcher<number>(async (items) => {
+    writes.push(items);
+    if (writes.length === 1) await new Promise<void>((r) => (release = r));
+  });
+  const first = batcher.add(1);
+  await new Promise((r) => setImmediate(r));
+  const second = batcher.add(2);
+  const third = batcher.add(3);
+  release();
+  await Promise.all([first, second, third]);
+  expect(writes).toEqual([[1], [2, 3]]);
+});
+
+test("a failed write rejects every add in that batch, and later batches still run", async () => {
+  let fail = true;
+  const batcher = createBatcher<number>(async () => {
+    if (fail) throw new Error("disk full");
+  });
+  const results = await Promise.allSettled([batcher.add(1), batcher.add(2)]);
+  expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+  fail = false;
+  await expect(batcher.add(3)).resolves.toBeUndefined();
+  await batcher.flushed();
+});
