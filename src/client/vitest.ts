@@ -1,0 +1,37 @@
+import { expect } from "vitest";
+import type { Severity } from "../core/types.js";
+import { toHaveLink, toHaveNoFindings, toPassDkim, toPassDmarc, toPassSpf, type LinkExpectation } from "./matchers.js";
+
+/**
+ * `import "mailproof/vitest"` (in a test file or in `setupFiles`) registers the matchers below
+ * on vitest's `expect` and types them on `Assertion`.
+ */
+export interface MailproofMatchers<R = unknown> {
+  /** DMARC evaluated to `pass`; the failure shows the DMARC, DKIM and SPF verdicts. */
+  toPassDmarc(): R;
+  /** At least one DKIM signature verifies (for `domain`, when given). */
+  toPassDkim(options?: { domain?: string }): R;
+  /** SPF evaluated to `pass` for the envelope sender. */
+  toPassSpf(): R;
+  /** Some link has all the given properties; the failure lists the links found. */
+  toHaveLink(expected?: LinkExpectation): R;
+  /** No findings at `severity` or worse (`"error"` > `"warning"` > `"info"`); none at all by default. */
+  toHaveNoFindings(severity?: Severity): R;
+}
+
+declare module "vitest" {
+  // vitest's documented extension point: Assertion<T> and expect.not pick these up.
+  interface Matchers<T = any> extends MailproofMatchers<T> {}
+}
+
+export const mailproofMatchers = {
+  toPassDmarc: (received: unknown) => toPassDmarc(received),
+  toPassDkim: (received: unknown, options?: { domain?: string }) => toPassDkim(received, options),
+  toPassSpf: (received: unknown) => toPassSpf(received),
+  toHaveLink: (received: unknown, expected?: LinkExpectation) => toHaveLink(received, expected),
+  toHaveNoFindings: (received: unknown, severity?: Severity) => toHaveNoFindings(received, severity),
+};
+
+expect.extend(mailproofMatchers);
+
+export type { LinkExpectation } from "./matchers.js";
