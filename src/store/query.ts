@@ -25,7 +25,7 @@ export type FieldName =
   | "after";
 
 export type Term =
-  | { kind: "text"; value: string; negate: boolean }
+  | { kind: "text"; value: string; words: string[]; negate: boolean }
   | { kind: "field"; field: "to" | "from" | "cc" | "subject" | "tag" | "message-id"; value: string; negate: boolean }
   | { kind: "field"; field: "source"; value: string; negate: boolean }
   | { kind: "field"; field: "has"; value: "attachment"; negate: boolean }
@@ -67,7 +67,9 @@ export function parseQuery(input: string | null | undefined): Query {
     const field = colon > 0 ? token.slice(0, colon).toLowerCase() : "";
     if (!FIELDS.has(field)) {
       const value = unquote(token).toLowerCase();
-      if (value) terms.push({ kind: "text", value, negate });
+      const words = searchWords(value);
+      // A term with no letters or digits (say "!!") cannot match a word index; it constrains nothing.
+      if (words.length > 0) terms.push({ kind: "text", value, words, negate });
       continue;
     }
     const raw = unquote(token.slice(colon + 1));
@@ -135,8 +137,33 @@ export interface Searchable {
   dkim: AuthResult | null;
   spf: AuthResult | null;
   dmarc: AuthResult | null;
-  /** Lower-cased free text (see `searchText`). */
+  /** Free text (see `searchText`). */
   text: string;
+}
+
+/**
+ * Free text is matched by words, as the SQLite FTS5 `unicode61` index does: case and
+ * diacritics folded, split at anything that is not a letter or digit. A term matches where its
+ * words appear consecutively, the last one as a prefix ("pass" finds "password", "reset link"
+ * finds "Reset Link!"). Word matching keeps the index small and fast where substring (trigram)
+ * indexing cost a third of capture throughput.
+ */
+export function searchWords(text: string): string[] {
+  return text
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+}
+
+function containsPhrase(haystack: string[], words: string[]): boolean {
+  const last = words.length - 1;
+  outer: for (let i = 0; i + last < haystack.length; i++) {
+    for (let j = 0; j < last; j++) if (haystack[i + j] !== words[j]) continue outer;
+    if (haystack[i + last].startsWith(words[last])) return true;
+  }
+  return false;
 }
 
 /** The free text a plain word is looked for in: subject, people, bodies, attachment names. */
@@ -146,7 +173,7 @@ export function searchText(message: Pick<Message, "subject" | "from" | "to" | "c
     .map((a) => `${a.name ?? ""} ${a.address}`);
   const body = message.text ?? (message.html ? htmlToPlain(message.html) : "");
   const files = message.attachments.map((a) => a.filename ?? "");
-  return [message.subject ?? "", ...people, body, ...files].join("\n").toLowerCase();
+  return [message.subject ?? "", ...people, body, ...files].join("\n");
 }
 
 /** The word a message's DKIM signatures sum up to: pass if any signature passes. */
@@ -166,7 +193,7 @@ function addressMatches(addresses: Array<Address | string>, value: string): bool
 }
 
 function termMatches(term: Term, m: Searchable): boolean {
-  if (term.kind === "text") return m.text.includes(term.value);
+  if (term.kind === "text") return containsPhrase(wordsOf(m), term.words);
   switch (term.field) {
     case "to":
       return addressMatches([...m.to, ...m.bcc, ...m.envelopeTo], term.value);
@@ -195,6 +222,13 @@ function termMatches(term: Term, m: Searchable): boolean {
     case "after":
       return m.receivedAt > term.value;
   }
+}
+
+const wordCache = new WeakMap<Searchable, string[]>();
+function wordsOf(m: Searchable): string[] {
+  let words = wordCache.get(m);
+  if (!words) wordCache.set(m, (words = searchWords(m.text)));
+  return words;
 }
 
 export function matches(query: Query, message: Searchable): boolean {

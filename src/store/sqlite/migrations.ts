@@ -49,7 +49,8 @@ const migrations: string[] = [
   );
   CREATE INDEX recipients_address ON recipients(address);
   CREATE INDEX recipients_seq ON recipients(seq);
-  CREATE VIRTUAL TABLE search USING fts5(text, tokenize = 'trigram');
+  -- Contentless: the text already lives in messages.body; the index only needs the words.
+  CREATE VIRTUAL TABLE search USING fts5(text, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2');
   CREATE TRIGGER messages_delete_search AFTER DELETE ON messages BEGIN
     DELETE FROM search WHERE rowid = old.seq;
   END;

@@ -25,11 +25,8 @@ function recipientTerm(kinds: readonly string[], value: string): Where {
 
 function termWhere(term: Term): Where {
   if (term.kind === "text") {
-    // The trigram index answers substrings of 3+ characters; shorter ones scan its content.
-    if ([...term.value].length >= 3) {
-      return { sql: `m.seq IN (SELECT rowid FROM search WHERE search MATCH ?)`, params: [`"${term.value.replaceAll('"', '""')}"`] };
-    }
-    return { sql: `m.seq IN (SELECT rowid FROM search WHERE instr(text, ?) > 0)`, params: [term.value] };
+    // An FTS5 phrase whose last word is a prefix: the same rule as containsPhrase() in query.ts.
+    return { sql: "m.seq IN (SELECT rowid FROM search WHERE search MATCH ?)", params: [`"${term.words.join(" ")}"*`] };
   }
   switch (term.field) {
     case "to":

@@ -23,15 +23,19 @@ const base: Searchable = {
 describe("parseQuery", () => {
   test("splits words, quoted phrases, fields and negations", () => {
     expect(parseQuery('reset -from:"Acme Support" "mot de passe" subject:Réinitialiser').terms).toEqual([
-      { kind: "text", value: "reset", negate: false },
+      { kind: "text", value: "reset", words: ["reset"], negate: false },
       { kind: "field", field: "from", value: "acme support", negate: true },
-      { kind: "text", value: "mot de passe", negate: false },
+      { kind: "text", value: "mot de passe", words: ["mot", "de", "passe"], negate: false },
       { kind: "field", field: "subject", value: "réinitialiser", negate: false },
     ]);
   });
 
   test("an unknown prefix is free text, so URLs stay searchable", () => {
-    expect(parseQuery("https://acme.test/reset").terms).toEqual([{ kind: "text", value: "https://acme.test/reset", negate: false }]);
+    expect(parseQuery("https://acme.test/reset").terms).toEqual([{ kind: "text", value: "https://acme.test/reset", words: ["https", "acme", "test", "reset"], negate: false }]);
+  });
+
+  test("a term without letters or digits constrains nothing", () => {
+    expect(parseQuery("!! --").terms).toEqual([]);
   });
 
   test("message-id drops angle brackets; dates become times", () => {
@@ -48,9 +52,13 @@ describe("matches", () => {
   const check = (q: string, message: Partial<Searchable> = {}) => matches(parseQuery(q), { ...base, ...message });
 
   test("empty query matches everything", () => expect(check("")).toBe(true));
-  test("free text is a case-insensitive substring", () => {
+  test("free text matches consecutive words, case and accents folded, the last word as a prefix", () => {
     expect(check("TOKEN=ABC")).toBe(true);
     expect(check("token=abd")).toBe(false);
+    expect(check("reinitialiser")).toBe(true);
+    expect(check('"votre mot de pa"')).toBe(true);
+    expect(check('"votre de"')).toBe(false);
+    expect(check("initialiser")).toBe(false);
   });
   test("to: covers header, bcc and envelope recipients; a full address is exact", () => {
     expect(check("to:hidden@bcc.test")).toBe(true);

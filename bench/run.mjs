@@ -1,0 +1,166 @@
+// `npm run bench`: capture throughput, send→visible latency, list/search times at 10k and
+// 100k stored messages and peak RSS, for the real server (the built CLI with a durable --db),
+// compared with Postfix's smtp-sink when it is installed.
+//
+// Environment: BENCH_SECONDS (per throughput run, default 5), BENCH_FILL (largest store size,
+// default 100000; a smaller value makes a quick run).
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { makeMessage, openSession, runLoad } from "./smtp-load.mjs";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const FILL = Number(process.env.BENCH_FILL ?? 100_000);
+const CLI = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+const SMTP_SINK = "/usr/sbin/smtp-sink";
+
+const SCENARIOS = [
+  { name: "2 KB, one message per connection", size: 2048, persistent: false, concurrency: 16, target: 0.35 },
+  { name: "2 KB, persistent connections", size: 2048, persistent: true, concurrency: 8, target: 0.25 },
+  { name: "100 KB, persistent connections", size: 100 * 1024, persistent: true, concurrency: 8, target: 0.2 },
+];
+
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+const ms = (v) => `${v.toFixed(2)} ms`;
+
+function startMailproof(db) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, "--smtp-port", "0", "--http-port", "0", "--db", db, "--log-level", "warn"], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.once("exit", (code) => reject(new Error(`mailproof exited with ${code}`)));
+    child.stdout.on("data", (d) => {
+      out += d;
+      const http = /http listening on http:\/\/[^:]+:(\d+)/.exec(out);
+      const smtp = /smtp listening on [^\n]*:(\d+)\n/.exec(out);
+      if (http && smtp) resolve({ child, smtpPort: Number(smtp[1]), url: `http://127.0.0.1:${http[1]}` });
+    });
+  });
+}
+
+function startSmtpSink(port) {
+  const child = spawn(SMTP_SINK, ["-u", "nobody", "-m", "1000", `127.0.0.1:${port}`, "1024"], { stdio: "ignore" });
+  return new Promise((resolve) => setTimeout(() => resolve(child), 300));
+}
+
+function peakRssMiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]) / 1024;
+}
+
+async function timed(fn, runs) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return percentile(times, 50);
+}
+
+async function latency(server, samples) {
+  const session = await openSession(server.smtpPort);
+  const times = [];
+  for (let i = 0; i < samples; i++) {
+    const to = `latency${i}-${Date.now()}@bench.local`;
+    const body = makeMessage(2048, to);
+    const wait = fetch(`${server.url}/api/wait?query=${encodeURIComponent(`to:${to}`)}&timeout=10000`);
+    await new Promise((r) => setTimeout(r, 2)); // let the long-poll register before sending
+    const t = performance.now();
+    await session.send("bench@bench.local", to, body);
+    const response = await wait;
+    if (response.status !== 200) throw new Error(`wait answered ${response.status}`);
+    await response.json();
+    times.push(performance.now() - t);
+  }
+  await session.quit();
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+async function fillTo(server, count) {
+  const health = await (await fetch(`${server.url}/api/health`)).json();
+  const missing = count - health.messages;
+  if (missing <= 0) return 0;
+  let sent = 0;
+  const started = Date.now();
+  const workers = Array.from({ length: 8 }, async (_, w) => {
+    const session = await openSession(server.smtpPort);
+    while (sent < missing) {
+      const i = health.messages + sent++;
+      await session.send("bench@bench.local", `user${i}@bench.local`, makeMessage(2048, `user${i}@bench.local`, `fill ${i}`));
+    }
+    await session.quit();
+  });
+  await Promise.all(workers);
+  return missing / ((Date.now() - started) / 1000);
+}
+
+async function queryTimes(server, stored) {
+  const list = await timed(() => fetch(`${server.url}/api/messages?limit=50`).then((r) => r.json()), 20);
+  const probe = `user${Math.floor(stored / 2)}@bench.local`;
+  const exact = await timed(async () => {
+    const body = await fetch(`${server.url}/api/messages?query=${encodeURIComponent(`to:${probe}`)}`).then((r) => r.json());
+    if (body.total < 1) throw new Error(`search found nothing for ${probe}`);
+  }, 20);
+  const partial = await timed(() => fetch(`${server.url}/api/messages?query=${encodeURIComponent(`to:user${Math.floor(stored / 3)}`)}`).then((r) => r.json()), 10);
+  const text = await timed(() => fetch(`${server.url}/api/messages?query=${encodeURIComponent(`"fill ${Math.floor(stored / 4)}"`)}`).then((r) => r.json()), 10);
+  return { list, exact, partial, text };
+}
+
+async function main() {
+  if (!existsSync(CLI)) throw new Error("dist/ is missing: run npm run build");
+  const cores = (await import("node:os")).cpus().length;
+  console.log(`mailproof benchmark — node ${process.version}, ${cores} cores, ${SECONDS} s per throughput run`);
+
+  const sinkAvailable = existsSync(SMTP_SINK);
+  const sink = {};
+  if (sinkAvailable) {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const child = await startSmtpSink(port);
+    for (const s of SCENARIOS) sink[s.name] = await runLoad({ port, seconds: SECONDS, ...s });
+    child.kill("SIGTERM");
+  } else {
+    console.log("(smtp-sink not installed: apt-get install postfix for the reference figures)");
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), "mailproof-bench-"));
+  const server = await startMailproof(join(dir, "bench.db"));
+  try {
+    console.log("\nthroughput (full pipeline: parse, durable SQLite commit, analysis)");
+    for (const s of SCENARIOS) {
+      const rate = await runLoad({ port: server.smtpPort, seconds: SECONDS, ...s });
+      const ref = sink[s.name];
+      const ratio = ref ? ` | smtp-sink ${ref.toFixed(0)} msg/s | ratio ${(rate / ref).toFixed(2)}× (target ≥ ${s.target}×)` : "";
+      console.log(`  ${s.name.padEnd(36)} ${rate.toFixed(0).padStart(6)} msg/s${ratio}`);
+    }
+
+    const lat = await latency(server, 200);
+    console.log(`\nsend→visible via /api/wait (2 KB, open connection): p50 ${ms(lat.p50)}, p99 ${ms(lat.p99)} (target p50 ≤ 10 ms)`);
+
+    for (const size of [10_000, FILL].filter((n, i, all) => all.indexOf(n) === i && n > 0)) {
+      const fillRate = await fillTo(server, size);
+      const stored = (await (await fetch(`${server.url}/api/health`)).json()).messages;
+      const q = await queryTimes(server, stored);
+      console.log(`\nat ${stored} stored messages${fillRate ? ` (filled at ${fillRate.toFixed(0)} msg/s)` : ""}:`);
+      console.log(`  list newest 50          ${ms(q.list)} (target ≤ 20 ms at 100k)`);
+      console.log(`  to:<full address>       ${ms(q.exact)} (target ≤ 50 ms at 100k)`);
+      console.log(`  to:<partial>            ${ms(q.partial)}`);
+      console.log(`  "quoted phrase"         ${ms(q.text)}`);
+    }
+    console.log(`\npeak RSS of the server: ${peakRssMiB(server.child.pid).toFixed(0)} MiB (target ≤ 200 MiB at 100k)`);
+  } finally {
+    server.child.removeAllListeners("exit");
+    server.child.kill("SIGTERM");
+    await new Promise((r) => server.child.once("exit", r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
