@@ -4,8 +4,9 @@ import { htmlToPlain } from "./text.js";
 const SNIPPET_LENGTH = 200;
 
 export function snippetOf(message: Pick<Message, "text" | "html">): string {
-  const body = message.text ?? (message.html ? htmlToPlain(message.html) : "");
-  return body.replace(/\s+/g, " ").trim().slice(0, SNIPPET_LENGTH);
+  // Only the head of a large body can reach the snippet; do not scan all of it.
+  const head = message.text?.slice(0, SNIPPET_LENGTH * 8) ?? (message.html ? htmlToPlain(message.html.slice(0, 64 * 1024)) : "");
+  return head.replace(/\s+/g, " ").trim().slice(0, SNIPPET_LENGTH);
 }
 
 export function toSummary(message: Message): MessageSummary {

@@ -24,8 +24,13 @@ const migrations: string[] = [
     dmarc TEXT,
     finding_count INTEGER NOT NULL DEFAULT 0,
     summary TEXT NOT NULL,
-    body TEXT NOT NULL,
     analysis TEXT NOT NULL
+  );
+  -- The parsed message lives apart from the row that changes (analysis, read, tags), so those
+  -- updates and list scans never touch a large body.
+  CREATE TABLE bodies (
+    seq INTEGER PRIMARY KEY REFERENCES messages(seq) ON DELETE CASCADE,
+    body TEXT NOT NULL
   );
   CREATE INDEX messages_message_id ON messages(message_id);
   CREATE INDEX messages_from_address ON messages(from_address);

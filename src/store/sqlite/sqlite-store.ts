@@ -43,13 +43,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   const statements = {
     insertMessage: db.prepare(`INSERT INTO messages
-      (id, received_at, source_kind, message_id, subject, from_address, from_name, attachment_count, size, read, tags, summary, body, analysis)
-      VALUES (@id, @receivedAt, @sourceKind, @messageId, @subject, @fromAddress, @fromName, @attachmentCount, @size, @read, @tags, @summary, @body, @analysis)`),
+      (id, received_at, source_kind, message_id, subject, from_address, from_name, attachment_count, size, read, tags, summary, analysis)
+      VALUES (@id, @receivedAt, @sourceKind, @messageId, @subject, @fromAddress, @fromName, @attachmentCount, @size, @read, @tags, @summary, @analysis)`),
+    insertBody: db.prepare("INSERT INTO bodies (seq, body) VALUES (?, ?)"),
     insertRaw: db.prepare("INSERT INTO raw (seq, data) VALUES (?, ?)"),
     insertAttachment: db.prepare("INSERT INTO attachments (seq, aid, filename, content_type, data) VALUES (?, ?, ?, ?, ?)"),
     insertRecipient: db.prepare("INSERT INTO recipients (seq, kind, address, name) VALUES (?, ?, ?, ?)"),
     insertSearch: db.prepare("INSERT INTO search (rowid, text) VALUES (?, ?)"),
-    getFull: db.prepare("SELECT seq, id, read, tags, dmarc, finding_count, body, analysis FROM messages WHERE id = ?"),
+    getFull: db.prepare("SELECT m.seq, m.id, m.read, m.tags, m.dmarc, m.finding_count, b.body, m.analysis FROM messages m JOIN bodies b ON b.seq = m.seq WHERE m.id = ?"),
     getRaw: db.prepare("SELECT r.data FROM raw r JOIN messages m ON m.seq = r.seq WHERE m.id = ?"),
     getAttachment: db.prepare("SELECT a.filename, a.content_type, a.data FROM attachments a JOIN messages m ON m.seq = a.seq WHERE m.id = ? AND a.aid = ?"),
     setAnalysis: db.prepare("UPDATE messages SET analysis = ?, dkim = ?, spf = ?, dmarc = ?, finding_count = ? WHERE id = ?"),
@@ -62,7 +63,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   const insertBatch = db.transaction((batch: NewMessage[]) => {
     for (const { message, raw, attachmentContents } of batch) {
-      const seq = Number(statements.insertMessage.run(messageParams(message)).lastInsertRowid);
+      const { body, ...params } = messageParams(message);
+      const seq = Number(statements.insertMessage.run(params).lastInsertRowid);
+      statements.insertBody.run(seq, body);
       statements.insertRaw.run(seq, raw);
       message.attachments.forEach((a, i) => statements.insertAttachment.run(seq, a.id, a.filename, a.contentType, attachmentContents[i]));
       for (const [kind, list] of [["to", message.to], ["cc", message.cc], ["bcc", message.bcc]] as const) {
@@ -129,7 +132,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async firstAfter(query, afterId) {
       const where = compileWhere(query);
       const row = db
-        .prepare(`SELECT m.seq, m.id, m.read, m.tags, m.dmarc, m.finding_count, m.body, m.analysis FROM messages m WHERE m.id > ? AND ${where.sql} ORDER BY m.id ASC LIMIT 1`)
+        .prepare(`SELECT m.seq, m.id, m.read, m.tags, m.dmarc, m.finding_count, b.body, m.analysis FROM messages m JOIN bodies b ON b.seq = m.seq WHERE m.id > ? AND ${where.sql} ORDER BY m.id ASC LIMIT 1`)
         .get(afterId, ...where.params) as FullRow | undefined;
       return row ? toMessage(row) : null;
     },
