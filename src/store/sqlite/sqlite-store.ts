@@ -69,7 +69,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       statements.insertRaw.run(seq, raw);
       message.attachments.forEach((a, i) => statements.insertAttachment.run(seq, a.id, a.filename, a.contentType, attachmentContents[i]));
       for (const [kind, list] of [["to", message.to], ["cc", message.cc], ["bcc", message.bcc]] as const) {
-        for (const a of list) statements.insertRecipient.run(seq, kind, a.address.toLowerCase(), a.name);
+        for (const a of list) statements.insertRecipient.run(seq, kind, a.address.toLowerCase(), a.name?.toLowerCase() ?? null);
       }
       for (const rcpt of message.envelope.rcptTo) statements.insertRecipient.run(seq, "envelope", rcpt.toLowerCase(), null);
       statements.insertSearch.run(seq, searchText(message));
@@ -187,10 +187,11 @@ function messageParams(message: Message) {
     id: message.id,
     receivedAt: Date.parse(message.receivedAt),
     sourceKind: message.source.kind,
-    messageId: message.messageId,
-    subject: message.subject,
+    // Searched columns are stored folded (see where.ts); display values come from the summary.
+    messageId: message.messageId?.toLowerCase() ?? null,
+    subject: message.subject?.toLowerCase() ?? null,
     fromAddress: message.from?.address.toLowerCase() ?? null,
-    fromName: message.from?.name ?? null,
+    fromName: message.from?.name?.toLowerCase() ?? null,
     attachmentCount: message.attachments.length,
     size: message.size,
     read: read ? 1 : 0,

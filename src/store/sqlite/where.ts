@@ -2,8 +2,10 @@ import { isFullAddress, type Query, type Term } from "../query.js";
 
 /**
  * Compiles a parsed query into a SQLite WHERE clause over `messages m`. Each term mirrors its
- * in-memory rule in query.ts; `lc()` is JavaScript's toLowerCase registered as a SQL function,
- * so non-ASCII text folds the same way on both sides.
+ * in-memory rule in query.ts. The searched columns (subject, from_*, recipients) are stored
+ * lower-cased by JavaScript's toLowerCase, so non-ASCII text folds the same way on both sides and
+ * SQLite's native instr() does the rest; `lc()` (the same function, registered) is only used on
+ * small values.
  */
 export interface Where {
   sql: string;
@@ -18,7 +20,7 @@ function recipientTerm(kinds: readonly string[], value: string): Where {
     return { sql: `m.seq IN (SELECT seq FROM recipients WHERE address = ? AND kind IN (${kindList}))`, params: [value, ...kinds] };
   }
   return {
-    sql: `m.seq IN (SELECT seq FROM recipients WHERE kind IN (${kindList}) AND (instr(address, ?) > 0 OR instr(lc(name), ?) > 0))`,
+    sql: `m.seq IN (SELECT seq FROM recipients WHERE kind IN (${kindList}) AND (instr(address, ?) > 0 OR instr(name, ?) > 0))`,
     params: [...kinds, value, value],
   };
 }
@@ -36,15 +38,15 @@ function termWhere(term: Term): Where {
     case "from":
       return isFullAddress(term.value)
         ? { sql: "m.from_address = ?", params: [term.value] }
-        : { sql: "(instr(m.from_address, ?) > 0 OR instr(lc(m.from_name), ?) > 0)", params: [term.value, term.value] };
+        : { sql: "(instr(m.from_address, ?) > 0 OR instr(m.from_name, ?) > 0)", params: [term.value, term.value] };
     case "subject":
-      return { sql: "instr(lc(m.subject), ?) > 0", params: [term.value] };
+      return { sql: "instr(m.subject, ?) > 0", params: [term.value] };
     case "tag":
       return { sql: "EXISTS (SELECT 1 FROM json_each(m.tags) WHERE lc(value) = ?)", params: [term.value] };
     case "source":
       return { sql: "m.source_kind = ?", params: [term.value] };
     case "message-id":
-      return { sql: "lc(m.message_id) = ?", params: [term.value] };
+      return { sql: "m.message_id = ?", params: [term.value] };
     case "has":
       return { sql: "m.attachment_count > 0", params: [] };
     case "is":
@@ -64,8 +66,9 @@ export function compileWhere(query: Query): Where {
   if (query.terms.length === 0) return { sql: "1", params: [] };
   const parts = query.terms.map((term) => {
     const where = termWhere(term);
-    // coalesce: a NULL column (e.g. dmarc before analysis) is "does not match", so its negation matches, as in query.ts.
-    return { sql: term.negate ? `NOT coalesce((${where.sql}), 0)` : `coalesce((${where.sql}), 0)`, params: where.params };
+    // A NULL column (e.g. dmarc before analysis) is "does not match", so its negation matches, as
+    // in query.ts. Positive terms stay bare so the planner can drive the query from their index.
+    return { sql: term.negate ? `NOT coalesce((${where.sql}), 0)` : `(${where.sql})`, params: where.params };
   });
   return { sql: parts.map((p) => p.sql).join(" AND "), params: parts.flatMap((p) => p.params) };
 }
