@@ -7,6 +7,11 @@ import type { AuthAnalysis, DkimVerdict, Finding, LinkInfo, LinkKind, Message, S
 export interface MatcherVerdict {
   pass: boolean;
   message: () => string;
+  /**
+   * The question cannot be answered (not a message, no verdicts yet): the assertion must fail
+   * with and without `.not`, or `expect(msg).not.toPassDmarc()` would pass on missing data.
+   */
+  undecidable?: boolean;
 }
 
 type Analysed = Pick<Message, "id" | "subject" | "analysis">;
@@ -27,12 +32,12 @@ function label(message: Analysed): string {
 }
 
 function notAMessage(matcher: string, value: unknown): MatcherVerdict {
-  return { pass: false, message: () => `${matcher}: expected a mailproof message (from waitFor or get), received ${typeof value === "object" ? JSON.stringify(value)?.slice(0, 200) : String(value)}` };
+  return { pass: false, undecidable: true, message: () => `${matcher}: expected a mailproof message (from waitFor or get), received ${typeof value === "object" ? JSON.stringify(value)?.slice(0, 200) : String(value)}` };
 }
 
 function noAuth(matcher: string, message: Analysed): MatcherVerdict {
   const why = message.analysis.status === "pending" ? "its analysis is still pending (use waitFor, which waits for it)" : "the sandbox ran no authentication analysis on it";
-  return { pass: false, message: () => `${matcher}: ${label(message)} has no authentication verdicts: ${why}` };
+  return { pass: false, undecidable: true, message: () => `${matcher}: ${label(message)} has no authentication verdicts: ${why}` };
 }
 
 const comment = (c: string | null | undefined) => (c ? ` (${c})` : "");
@@ -104,7 +109,7 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 /** No findings at `severity` or worse; without a severity, no findings at all. */
 export function toHaveNoFindings(received: unknown, severity: Severity = "info"): MatcherVerdict {
   if (!isMessage(received)) return notAMessage("toHaveNoFindings", received);
-  if (!(severity in RANK)) return { pass: false, message: () => `toHaveNoFindings: severity must be "error", "warning" or "info", not ${JSON.stringify(severity)}` };
+  if (!(severity in RANK)) return { pass: false, undecidable: true, message: () => `toHaveNoFindings: severity must be "error", "warning" or "info", not ${JSON.stringify(severity)}` };
   const found: Finding[] = received.analysis.findings.filter((f) => RANK[f.severity] >= RANK[severity]);
   const scope = severity === "info" ? "findings" : `findings of severity ${severity} or worse`;
   return {

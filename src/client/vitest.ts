@@ -1,6 +1,6 @@
-import { expect } from "vitest";
+import { expect, type MatcherState } from "vitest";
 import type { Severity } from "../core/types.js";
-import { toHaveLink, toHaveNoFindings, toPassDkim, toPassDmarc, toPassSpf, type LinkExpectation } from "./matchers.js";
+import { toHaveLink, toHaveNoFindings, toPassDkim, toPassDmarc, toPassSpf, type LinkExpectation, type MatcherVerdict } from "./matchers.js";
 
 /**
  * `import "mailproof/vitest"` (in a test file or in `setupFiles`) registers the matchers below
@@ -24,12 +24,27 @@ declare module "vitest" {
   interface Matchers<T = any> extends MailproofMatchers<T> {}
 }
 
+/** An undecidable verdict fails under `.not` too (vitest inverts `pass` for `.not`). */
+function settle(state: MatcherState, verdict: MatcherVerdict) {
+  return { pass: verdict.undecidable ? state.isNot : verdict.pass, message: verdict.message };
+}
+
 export const mailproofMatchers = {
-  toPassDmarc: (received: unknown) => toPassDmarc(received),
-  toPassDkim: (received: unknown, options?: { domain?: string }) => toPassDkim(received, options),
-  toPassSpf: (received: unknown) => toPassSpf(received),
-  toHaveLink: (received: unknown, expected?: LinkExpectation) => toHaveLink(received, expected),
-  toHaveNoFindings: (received: unknown, severity?: Severity) => toHaveNoFindings(received, severity),
+  toPassDmarc(this: MatcherState, received: unknown) {
+    return settle(this, toPassDmarc(received));
+  },
+  toPassDkim(this: MatcherState, received: unknown, options?: { domain?: string }) {
+    return settle(this, toPassDkim(received, options));
+  },
+  toPassSpf(this: MatcherState, received: unknown) {
+    return settle(this, toPassSpf(received));
+  },
+  toHaveLink(this: MatcherState, received: unknown, expected?: LinkExpectation) {
+    return settle(this, toHaveLink(received, expected));
+  },
+  toHaveNoFindings(this: MatcherState, received: unknown, severity?: Severity) {
+    return settle(this, toHaveNoFindings(received, severity));
+  },
 };
 
 expect.extend(mailproofMatchers);
