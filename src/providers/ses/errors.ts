@@ -1,0 +1,65 @@
+/**
+ * SES failures, as the real service names them. One error carries what both API generations
+ * need: v2 (restJson1) answers `x-amzn-ErrorType: <code>` and `{"message"}`; v1 (awsQuery)
+ * answers `<ErrorResponse><Error><Type/><Code/><Message/></Error>`. The v1 and v2 names differ for
+ * the same condition (e.g. throttling), so each error carries both codes.
+ * See https://docs.aws.amazon.com/ses/latest/APIReference-V2/CommonErrors.html and
+ * https://docs.aws.amazon.com/ses/latest/APIReference/CommonErrors.html
+ */
+
+export interface SesErrorSpec {
+  status: number;
+  /** restJson1 (v2) error name. */
+  v2: string;
+  /** awsQuery (v1) error code. */
+  v1: string;
+  /** v1 `<Type>`: Sender (the caller's fault) or Receiver (the service's). */
+  type: "Sender" | "Receiver";
+}
+
+const specs = {
+  validation: { status: 400, v2: "BadRequestException", v1: "ValidationError", type: "Sender" },
+  invalidParameter: { status: 400, v2: "BadRequestException", v1: "InvalidParameterValue", type: "Sender" },
+  serialization: { status: 400, v2: "SerializationException", v1: "MalformedQueryString", type: "Sender" },
+  invalidAction: { status: 400, v2: "UnknownOperationException", v1: "InvalidAction", type: "Sender" },
+  messageRejected: { status: 400, v2: "MessageRejected", v1: "MessageRejected", type: "Sender" },
+  throttling: { status: 429, v2: "TooManyRequestsException", v1: "Throttling", type: "Sender" },
+  missingAuth: { status: 403, v2: "MissingAuthenticationTokenException", v1: "MissingAuthenticationToken", type: "Sender" },
+  invalidToken: { status: 403, v2: "UnrecognizedClientException", v1: "InvalidClientTokenId", type: "Sender" },
+  templateMissing: { status: 404, v2: "NotFoundException", v1: "TemplateDoesNotExist", type: "Sender" },
+  renderingAttribute: { status: 400, v2: "BadRequestException", v1: "MissingRenderingAttribute", type: "Sender" },
+  notFound: { status: 404, v2: "NotFoundException", v1: "InvalidAction", type: "Sender" },
+  internal: { status: 500, v2: "InternalFailure", v1: "InternalFailure", type: "Receiver" },
+  unavailable: { status: 503, v2: "ServiceUnavailable", v1: "ServiceUnavailable", type: "Receiver" },
+} as const satisfies Record<string, SesErrorSpec>;
+
+export type SesErrorKind = keyof typeof specs;
+
+export class SesError extends Error {
+  readonly spec: SesErrorSpec;
+
+  constructor(kind: SesErrorKind, message: string) {
+    super(message);
+    this.name = "SesError";
+    this.spec = { ...specs[kind] };
+    // The v1 API answers throttling with 400 (Throttling), v2 with 429; keep v2's here and let
+    // the v1 renderer apply its own status.
+  }
+}
+
+export function isSesError(value: unknown): value is SesError {
+  return value instanceof SesError;
+}
+
+/** v1 throttling and message rejections are 400s; everything else keeps its status. */
+export function v1Status(error: SesError): number {
+  return error.spec.v1 === "Throttling" ? 400 : error.spec.status;
+}
+
+/** "Email address is not verified. The following identities failed the check in region US-EAST-1: a@x, b@y" */
+export function notVerified(region: string, identities: string[]): SesError {
+  return new SesError(
+    "messageRejected",
+    `Email address is not verified. The following identities failed the check in region ${region.toUpperCase()}: ${identities.join(", ")}`,
+  );
+}
