@@ -34,6 +34,7 @@ async function hash(password: string): Promise<string> {
 /** Users and tokens in memory: enough for an example, and each app instance is isolated. */
 export function createUserStore(clock: () => number = Date.now): UserStore {
   const users = new Map<string, User>();
+  const byId = new Map<string, User>();
   const tokens = new Map<string, { userId: string; purpose: TokenPurpose; expiresAt: number }>();
   const normalise = (email: string) => email.trim().toLowerCase();
 
@@ -43,10 +44,11 @@ export function createUserStore(clock: () => number = Date.now): UserStore {
       if (users.has(key)) return null;
       const user: User = { id: randomBytes(8).toString("hex"), email: key, verified: false, passwordHash: await hash(password), verificationCode: String(randomInt(0, 1_000_000)).padStart(6, "0") };
       users.set(key, user);
+      byId.set(user.id, user);
       return user;
     },
     byEmail: (email) => users.get(normalise(email)) ?? null,
-    byId: (id) => [...users.values()].find((u) => u.id === id) ?? null,
+    byId: (id) => byId.get(id) ?? null,
     async checkPassword(user, password) {
       const [salt, expected] = user.passwordHash.split(":");
       const actual = await scrypt(password, Buffer.from(salt, "hex"), 32);
@@ -65,7 +67,7 @@ export function createUserStore(clock: () => number = Date.now): UserStore {
       if (!entry || entry.purpose !== purpose) return null;
       tokens.delete(token);
       if (entry.expiresAt < clock()) return null;
-      return [...users.values()].find((u) => u.id === entry.userId) ?? null;
+      return byId.get(entry.userId) ?? null;
     },
   };
 }
