@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import type { Logger } from "pino";
+import { createDnsZone } from "./analysis/dns/index.js";
 import { createAnalysisPipeline } from "./analysis/index.js";
 import { createApiApp } from "./api/app.js";
 import { withDefaults, type SandboxOptions } from "./config/options.js";
@@ -10,7 +11,8 @@ import { createLogger } from "./core/logger.js";
 import { createIngest, type Ingest } from "./ingest/ingest.js";
 import { createSmtpListener, type SmtpListener } from "./smtp/smtp-listener.js";
 import { resolveTls } from "./smtp/tls.js";
-import { openStore } from "./store/open-store.js";
+import { isPostgresUrl, openStore } from "./store/open-store.js";
+import { createNotifyBridge } from "./store/postgres/notify-bridge.js";
 import type { Store } from "./store/store.js";
 
 export interface Sandbox {
@@ -34,20 +36,29 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const { logger: givenLogger, ...rest } = input;
   const options = withDefaults(rest);
   const logger = givenLogger ?? createLogger(options.logLevel);
-  const store = await openStore(options.db);
-  const events = createEventBus();
+  // One zone for the whole sandbox: the analysis resolver reads it, PUT /api/dns replaces it.
+  const dnsZone = createDnsZone(options.dnsZone);
+  const store = await openStore(options.db, logger);
+  // Instances sharing one PostgreSQL database see each other's events through LISTEN/NOTIFY.
+  const bridge = isPostgresUrl(options.db)
+    ? await createNotifyBridge({ connectionString: options.db, events: createEventBus(), store, logger }).catch(async (err: unknown) => {
+        await store.close();
+        throw err;
+      })
+    : null;
+  const events = bridge?.events ?? createEventBus();
   const ingest = createIngest({
     store,
     events,
     logger,
-    analyze: createAnalysisPipeline(options, logger),
+    analyze: createAnalysisPipeline(options, logger, dnsZone),
     newId: createIdGenerator(),
     maxMessages: options.maxMessages,
   });
 
   const listeners: SmtpListener[] = [];
   const ports = { smtpPort: null as number | null, smtpsPort: null as number | null, httpPort: null as number | null };
-  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, ports: () => ports });
+  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, ports: () => ports });
   const http = createAdaptorServer({ fetch: app.fetch, hostname: options.host });
 
   const stop = async () => {
@@ -58,6 +69,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
       if ("closeAllConnections" in http) http.closeAllConnections();
     });
     await ingest.drain();
+    await bridge?.stop();
     await store.close();
   };
 

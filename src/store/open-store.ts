@@ -1,18 +1,22 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MailproofError } from "../core/errors.js";
+import type { Logger } from "pino";
+import { createPostgresStore } from "./postgres/postgres-store.js";
 import { createSqliteStore } from "./sqlite/sqlite-store.js";
 import type { Store } from "./store.js";
 
+/** `--db` values that name a PostgreSQL database rather than a SQLite file. */
+export function isPostgresUrl(db: string | null): db is string {
+  return db !== null && /^postgres(ql)?:\/\//.test(db);
+}
+
 /**
- * Opens the store `--db` names: a SQLite path, or (null) a temporary SQLite file that is
- * removed when the store closes.
+ * Opens the store `--db` names: a `postgres://` URL, a SQLite path, or (null) a temporary
+ * SQLite file that is removed when the store closes.
  */
-export async function openStore(db: string | null): Promise<Store> {
-  if (db && /^postgres(ql)?:\/\//.test(db)) {
-    throw new MailproofError("CONFIG_INVALID", "the PostgreSQL store is not available in this version; use a SQLite path");
-  }
+export async function openStore(db: string | null, logger: Logger): Promise<Store> {
+  if (isPostgresUrl(db)) return createPostgresStore({ connectionString: db, logger });
   if (db) return createSqliteStore({ path: db });
   const dir = mkdtempSync(join(tmpdir(), "mailproof-"));
   const store = createSqliteStore({ path: join(dir, "mailproof.db") });

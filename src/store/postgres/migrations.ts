@@ -1,0 +1,92 @@
+import type pg from "pg";
+
+/**
+ * Versioned schema. Append a migration, never edit a released one: the database outlives
+ * upgrades and is shared by every instance. Ids sort bytewise (`COLLATE "C"`) so that keyset
+ * pagination and `firstAfter` order them exactly as SQLite and the id generator do, whatever
+ * the database's locale. Lower-cased copies of the searchable text are computed in JavaScript
+ * (`*_lc` columns) because PostgreSQL's lower() folds by the database's ctype (ASCII only under
+ * the C locale), while query.ts folds with toLowerCase().
+ */
+const migrations: string[] = [
+  `
+  CREATE TABLE messages (
+    id text COLLATE "C" PRIMARY KEY,
+    received_at bigint NOT NULL,
+    source_kind text NOT NULL,
+    message_id_lc text,
+    subject_lc text,
+    from_address text,
+    from_name_lc text,
+    attachment_count integer NOT NULL,
+    size bigint NOT NULL,
+    read boolean NOT NULL DEFAULT false,
+    tags text NOT NULL DEFAULT '[]',
+    tags_lc text[] NOT NULL DEFAULT '{}',
+    dkim text,
+    spf text,
+    dmarc text,
+    finding_count integer NOT NULL DEFAULT 0,
+    summary text NOT NULL,
+    body text NOT NULL,
+    analysis text NOT NULL,
+    search_words text NOT NULL,
+    search_vector tsvector
+  );
+  CREATE INDEX messages_message_id ON messages (message_id_lc);
+  CREATE INDEX messages_from_address ON messages (from_address);
+  CREATE INDEX messages_search ON messages USING gin (search_vector);
+  -- Messages whose word list is too large for a tsvector (1 MB) are found by this index instead.
+  CREATE INDEX messages_search_unindexed ON messages (id) WHERE search_vector IS NULL;
+  CREATE TABLE raw (
+    id text COLLATE "C" PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+    data bytea NOT NULL
+  );
+  CREATE TABLE attachments (
+    message_id text COLLATE "C" NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+    aid text NOT NULL,
+    filename text,
+    content_type text NOT NULL,
+    data bytea NOT NULL,
+    PRIMARY KEY (message_id, aid)
+  );
+  -- Mail is mostly compressed already (images, PDFs, base64): skip TOAST compression on write.
+  ALTER TABLE raw ALTER COLUMN data SET STORAGE EXTERNAL;
+  ALTER TABLE attachments ALTER COLUMN data SET STORAGE EXTERNAL;
+  CREATE TABLE recipients (
+    message_id text COLLATE "C" NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+    kind text NOT NULL,
+    address text NOT NULL,
+    name_lc text
+  );
+  CREATE INDEX recipients_address ON recipients (address);
+  CREATE INDEX recipients_message ON recipients (message_id);
+  `,
+];
+
+/** An arbitrary constant: the advisory lock that serialises migrations across instances. */
+const MIGRATION_LOCK = 0x6d61696c;
+
+/**
+ * Brings the schema up to date. Several instances may start at once against one database: a
+ * transaction-scoped advisory lock lets one migrate while the others wait, then find nothing to do.
+ */
+export async function migrate(client: pg.ClientBase): Promise<void> {
+  await client.query("BEGIN");
+  try {
+    await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
+    await client.query("CREATE TABLE IF NOT EXISTS mailproof_schema (version integer NOT NULL)");
+    const { rows } = await client.query<{ version: number }>("SELECT version FROM mailproof_schema");
+    let version = rows[0]?.version ?? 0;
+    if (version > migrations.length) {
+      throw new Error(`database schema version ${version} is newer than this mailproof (${migrations.length}); upgrade mailproof`);
+    }
+    for (; version < migrations.length; version++) await client.query(migrations[version]);
+    await client.query("DELETE FROM mailproof_schema");
+    await client.query("INSERT INTO mailproof_schema (version) VALUES ($1)", [version]);
+    await client.query("COMMIT");
+  } catch (err) {
+    await client.query("ROLLBACK");
+    throw err;
+  }
+}

@@ -1,0 +1,81 @@
+import { isFullAddress, type Query, type Term } from "../query.js";
+import { textQuery } from "./search.js";
+
+/**
+ * Compiles a parsed query into a PostgreSQL WHERE clause over `messages m`, the counterpart of
+ * sqlite/where.ts: each term mirrors its in-memory rule in query.ts. Values are appended to
+ * `params` and referenced as `$n`, so a caller can add its own parameters before or after.
+ */
+export type Params = unknown[];
+
+/**
+ * PostgreSQL text cannot hold NUL. Stored text has it replaced by U+FFFD (see rows.ts) and so do
+ * query values, so "a\0b" still matches "a\0b" and, as in memory, not "ab".
+ */
+export function noNul(value: string): string {
+  return value.replaceAll("\u0000", "\ufffd");
+}
+
+export function param(params: Params, value: unknown): string {
+  params.push(typeof value === "string" ? noNul(value) : value);
+  return `$${params.length}`;
+}
+
+const RECIPIENT_KINDS = { to: ["to", "bcc", "envelope"], cc: ["cc"] } as const;
+
+function recipientTerm(params: Params, kinds: readonly string[], value: string): string {
+  const kindList = param(params, kinds);
+  if (isFullAddress(value)) {
+    return `EXISTS (SELECT 1 FROM recipients r WHERE r.message_id = m.id AND r.address = ${param(params, value)} AND r.kind = ANY(${kindList}::text[]))`;
+  }
+  const v = param(params, value);
+  return `EXISTS (SELECT 1 FROM recipients r WHERE r.message_id = m.id AND r.kind = ANY(${kindList}::text[]) AND (strpos(r.address, ${v}) > 0 OR strpos(r.name_lc, ${v}) > 0))`;
+}
+
+function termWhere(params: Params, term: Term): string {
+  if (term.kind === "text") {
+    const { needle, tsquery } = textQuery(term.words);
+    return `((m.search_vector @@ ${param(params, tsquery)}::tsquery OR m.search_vector IS NULL) AND strpos(m.search_words, ${param(params, needle)}) > 0)`;
+  }
+  switch (term.field) {
+    case "to":
+      return recipientTerm(params, RECIPIENT_KINDS.to, term.value);
+    case "cc":
+      return recipientTerm(params, RECIPIENT_KINDS.cc, term.value);
+    case "from": {
+      const v = param(params, term.value);
+      return isFullAddress(term.value) ? `m.from_address = ${v}` : `(strpos(m.from_address, ${v}) > 0 OR strpos(m.from_name_lc, ${v}) > 0)`;
+    }
+    case "subject":
+      return `strpos(m.subject_lc, ${param(params, term.value)}) > 0`;
+    case "tag":
+      return `${param(params, term.value)} = ANY(m.tags_lc)`;
+    case "source":
+      return `m.source_kind = ${param(params, term.value)}`;
+    case "message-id":
+      return `m.message_id_lc = ${param(params, term.value)}`;
+    case "has":
+      return "m.attachment_count > 0";
+    case "is":
+      return term.value === "read" ? "m.read" : "NOT m.read";
+    case "dkim":
+    case "spf":
+    case "dmarc":
+      return `m.${term.field} = ${param(params, term.value)}`;
+    case "before":
+      return `m.received_at < ${param(params, term.value)}`;
+    case "after":
+      return `m.received_at > ${param(params, term.value)}`;
+  }
+}
+
+export function compileWhere(query: Query, params: Params): string {
+  if (query.terms.length === 0) return "true";
+  return query.terms
+    .map((term) => {
+      const sql = termWhere(params, term);
+      // coalesce: a NULL column (e.g. dmarc before analysis) is "does not match", so its negation matches, as in query.ts.
+      return term.negate ? `NOT coalesce((${sql}), false)` : `coalesce((${sql}), false)`;
+    })
+    .join(" AND ");
+}
