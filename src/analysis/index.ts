@@ -1,14 +1,22 @@
-import { promises as dns } from "node:dns";
 import type { Logger } from "pino";
 import type { SandboxOptions } from "../config/options.js";
-import { createAnalyze, type AnalyzeFn, type Analyzer, type DnsResolver } from "./analyze.js";
+import { createAnalyze, type AnalyzeFn, type Analyzer } from "./analyze.js";
+import { createAuthAnalyzer } from "./auth/index.js";
+import { createCompatibilityAnalyzer } from "./compatibility/index.js";
+import { createDnsZone, createResolver, type DnsZone } from "./dns/index.js";
+import { createHeadersAnalyzer } from "./headers/index.js";
+import { createSpamAnalyzer } from "./spam/index.js";
 
 export type { AnalyzeFn, Analyzer, AnalysisContext, AnalysisInput, DnsResolver } from "./analyze.js";
 
-/** Builds the analysis step for a sandbox: its DNS resolver and the analysers that use it. */
-export function createAnalysisPipeline(options: SandboxOptions, logger: Logger): AnalyzeFn {
-  const resolver: DnsResolver = (name, rrtype) => dns.resolve(name, rrtype) as Promise<unknown[]>;
-  const analyzers: Analyzer[] = [];
+/**
+ * Builds the analysis step for a sandbox: its DNS resolver and the analysers that use it.
+ * `zone` is the sandbox's run-time zone (shared with PUT /api/dns).
+ */
+export function createAnalysisPipeline(options: SandboxOptions, logger: Logger, zone: DnsZone = createDnsZone(options.dnsZone)): AnalyzeFn {
+  const resolver = createResolver(zone, { modes: options.dns });
+  const analyzers: Analyzer[] = [createAuthAnalyzer(), createHeadersAnalyzer(), createCompatibilityAnalyzer()];
+  if (options.spamd) analyzers.push(createSpamAnalyzer(options.spamd));
   return createAnalyze(analyzers, {
     resolver,
     logger,

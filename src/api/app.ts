@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { ApiDeps } from "./deps.js";
 import { createErrorHandler, errorBody } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
+import { dnsRoutes } from "./routes/dns.js";
 import { eventRoutes } from "./routes/events.js";
 import { messageRoutes } from "./routes/messages.js";
 import { waitRoutes } from "./routes/wait.js";
@@ -16,6 +17,7 @@ export function createApiApp(deps: ApiDeps): Hono {
   app.route("/api/messages", messageRoutes(deps));
   app.route("/api/wait", waitRoutes(deps, waiters));
   app.route("/api/events", eventRoutes(deps));
+  app.route("/api/dns", dnsRoutes(deps));
   app.get("/api/health", async (c) => {
     const { smtpPort, httpPort } = deps.ports();
     return c.json({ status: "ok", messages: await deps.store.count(), smtpPort, httpPort });

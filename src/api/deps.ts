@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { DnsZone } from "../analysis/dns/zone.js";
 import type { EventBus } from "../core/events.js";
 import type { Ingest } from "../ingest/ingest.js";
 import type { Store } from "../store/store.js";
@@ -10,6 +11,8 @@ export interface ApiDeps {
   ingest: Ingest;
   logger: Logger;
   maxSize: number;
+  /** The run-time DNS zone analysis answers from; GET/PUT /api/dns read and replace it. */
+  dnsZone: DnsZone;
   /** Ports known once the listeners are up. */
   ports: () => { smtpPort: number | null; smtpsPort: number | null; httpPort: number | null };
 }

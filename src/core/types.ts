@@ -17,6 +17,8 @@ export interface Envelope {
   helo: string | null;
   secure: boolean;
   authUser: string | null;
+  /** MAIL FROM carried SMTPUTF8 (RFC 6531), allowing raw UTF-8 in headers. */
+  smtpUtf8?: boolean;
 }
 
 export interface Address {
@@ -49,6 +51,10 @@ export interface DkimVerdict {
   aligned: boolean;
   /** Why the result is what it is (e.g. "body hash did not verify"). */
   comment?: string | null;
+  /** e.g. "rsa-sha256", "ed25519-sha256". */
+  algorithm?: string | null;
+  /** header/body canonicalization, e.g. "relaxed/simple". */
+  canonicalization?: string | null;
 }
 
 export interface SpfVerdict {
@@ -56,6 +62,10 @@ export interface SpfVerdict {
   domain: string | null;
   ip: string | null;
   comment?: string | null;
+  /** The SPF record evaluated. */
+  record?: string | null;
+  /** DNS-querying mechanisms counted against the limit of 10, and void lookups (RFC 7208 §4.6.4). */
+  lookups?: { count: number; void: number } | null;
 }
 
 export interface DmarcVerdict {
@@ -64,13 +74,19 @@ export interface DmarcVerdict {
   domain: string | null;
   alignment: { dkim: boolean; spf: boolean };
   comment?: string | null;
+  /** adkim / aspf of the record (RFC 7489 §3.1). */
+  alignmentMode?: { dkim: "relaxed" | "strict"; spf: "relaxed" | "strict" } | null;
+  /** The record's `sp=`, which `policy` is taken from for a subdomain of the record's domain. */
+  subdomainPolicy?: string | null;
+  /** The DMARC record found (at the From domain or its organizational domain). */
+  record?: string | null;
 }
 
 export interface AuthAnalysis {
   dkim: DkimVerdict[];
   spf: SpfVerdict | null;
   dmarc: DmarcVerdict | null;
-  arc: { result: AuthResult; comment?: string | null } | null;
+  arc: { result: AuthResult; comment?: string | null; instance?: number | null } | null;
   /** The Authentication-Results header text mailauth produced. */
   authenticationResults?: string | null;
 }

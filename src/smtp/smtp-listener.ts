@@ -84,6 +84,7 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
         helo: session.hostNameAppearsAs || null,
         secure: session.secure,
         authUser: typeof session.user === "string" ? session.user : null,
+        smtpUtf8: Boolean((session.envelope as { smtpUtf8?: boolean }).smtpUtf8),
       };
       deps.ingest({ raw, envelope, source: { kind: "smtp", providerMessageId: null } }).then(
         (message) => callback(null, `Ok: queued as ${message.id}`),

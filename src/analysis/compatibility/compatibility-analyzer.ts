@@ -1,0 +1,88 @@
+import { caniemail } from "caniemail";
+import type { Analyzer } from "../analyze.js";
+import { finding } from "../headers/rule.js";
+
+export interface CompatibilityFeature {
+  /** caniemail's feature title, e.g. "display:flex" or "<style> element". */
+  title: string;
+  /** Clients that do not support it at all. */
+  unsupported: string[];
+  /** Clients that support it only partly (see notes). */
+  partial: string[];
+  notes: string[];
+}
+
+/** The email-client HTML compatibility report stored as `analysis.compatibility`. */
+export interface CompatibilityReport {
+  /** Clients checked (caniemail's latest version of each). */
+  clients: number;
+  /**
+   * Percent of clients that render every feature used (supported), only lack some partly
+   * (partial), or lack at least one feature entirely (unsupported); the three add up to 100.
+   */
+  score: { supported: number; partial: number; unsupported: number };
+  /** Features used that some client lacks, most widely unsupported first. */
+  features: CompatibilityFeature[];
+}
+
+type ClientList = Parameters<typeof caniemail>[0]["clients"];
+type FeatureIssues = ReturnType<typeof caniemail>["issues"];
+
+/** Every client caniemail 1.0 has data for (its README's list). */
+export const ALL_CLIENTS: readonly string[] = [
+  "apple-mail.macos", "apple-mail.ios", "gmail.desktop-webmail", "gmail.ios", "gmail.android", "gmail.mobile-webmail",
+  "orange.desktop-webmail", "orange.ios", "orange.android", "outlook.windows", "outlook.windows-mail", "outlook.macos",
+  "outlook.ios", "outlook.android", "yahoo.desktop-webmail", "yahoo.ios", "yahoo.android", "aol.desktop-webmail",
+  "aol.ios", "aol.android", "samsung-email.android", "sfr.desktop-webmail", "sfr.ios", "sfr.android", "thunderbird.macos",
+  "protonmail.desktop-webmail", "protonmail.ios", "protonmail.android", "hey.desktop-webmail", "mail-ru.desktop-webmail",
+  "fastmail.desktop-webmail", "laposte.desktop-webmail",
+];
+
+export interface CompatibilityOptions {
+  /** caniemail client names ("family.platform") to check against. @default ALL_CLIENTS */
+  clients?: readonly string[];
+}
+
+/** Checks the HTML body against caniemail.com data, like Mailpit's HTML check. */
+export function createCompatibilityAnalyzer(options: CompatibilityOptions = {}): Analyzer {
+  const clients = [...(options.clients ?? ALL_CLIENTS)] as ClientList;
+  return {
+    name: "compatibility",
+    async run({ message }) {
+      if (!message.html?.trim()) return {};
+      const { issues } = caniemail({ clients, html: message.html });
+      const report = buildReport(issues, clients.length);
+      const worst = report.features.filter((f) => f.unsupported.length > 0);
+      const findings = worst.length
+        ? [finding("html.compatibility", "info", `${worst.length} HTML/CSS feature(s) are unsupported in some email clients (${worst.slice(0, 3).map((f) => `${f.title}: ${f.unsupported.length} clients`).join("; ")}${worst.length > 3 ? "; ..." : ""}). ${report.score.supported}% of clients render everything; see analysis.compatibility.`)]
+        : [];
+      return { compatibility: report, findings };
+    },
+  };
+}
+
+export function buildReport(issues: FeatureIssues, clients: number): CompatibilityReport {
+  const features = new Map<string, CompatibilityFeature>();
+  const clientState = new Map<string, "partial" | "unsupported">();
+  const collect = (map: FeatureIssues["errors"], kind: "unsupported" | "partial") => {
+    for (const [client, list] of map) {
+      for (const issue of list) {
+        const feature = features.get(issue.title) ?? { title: issue.title, unsupported: [], partial: [], notes: [] };
+        features.set(issue.title, feature);
+        if (!feature[kind].includes(client)) feature[kind].push(client);
+        for (const note of issue.notes) if (!feature.notes.includes(note)) feature.notes.push(note);
+      }
+      if (kind === "unsupported" || !clientState.has(client)) clientState.set(client, kind);
+    }
+  };
+  collect(issues.errors, "unsupported");
+  collect(issues.warnings, "partial");
+  const unsupported = [...clientState.values()].filter((s) => s === "unsupported").length;
+  const partial = clientState.size - unsupported;
+  const pct = (n: number) => Math.round((n / clients) * 1000) / 10;
+  return {
+    clients,
+    score: { supported: pct(clients - unsupported - partial), partial: pct(partial), unsupported: pct(unsupported) },
+    features: [...features.values()].sort((a, b) => b.unsupported.length - a.unsupported.length || b.partial.length - a.partial.length),
+  };
+}

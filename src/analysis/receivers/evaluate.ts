@@ -1,0 +1,92 @@
+import type { AuthAnalysis, ReceiverVerdict } from "../../core/types.js";
+import type { UnsubscribeState } from "../headers/bulk.js";
+import type { ReverseDns } from "./reverse-dns.js";
+
+/** What the receivers' published sender requirements are checked against. */
+export interface ReceiverFacts {
+  auth: AuthAnalysis;
+  /** Looks like bulk or marketing mail (list headers, unsubscribe offer). */
+  bulk: boolean;
+  unsubscribe: UnsubscribeState;
+  /** The message arrived over TLS (STARTTLS or implicit TLS). */
+  tls: boolean;
+  reverseDns: ReverseDns;
+}
+
+type Verdict = ReceiverVerdict["verdict"];
+
+/** Collects reasons; the worst verdict among them wins. */
+function createJudge(name: ReceiverVerdict["name"]) {
+  const rank: Record<Verdict, number> = { accept: 0, "spam-risk": 1, reject: 2 };
+  let verdict: Verdict = "accept";
+  const reasons: string[] = [];
+  return {
+    flag(level: Exclude<Verdict, "accept">, reason: string) {
+      if (rank[level] > rank[verdict]) verdict = level;
+      reasons.push(reason);
+    },
+    result: (): ReceiverVerdict => ({ name, verdict, reasons }),
+  };
+}
+
+function summarise(facts: ReceiverFacts) {
+  const { auth } = facts;
+  const spfPass = auth.spf?.result === "pass";
+  const dkimPass = auth.dkim.some((d) => d.result === "pass");
+  const dmarc = auth.dmarc;
+  return {
+    spfPass,
+    dkimPass,
+    dmarcRecord: Boolean(dmarc && dmarc.result !== "none" && dmarc.result !== "temperror"),
+    dmarcFail: dmarc?.result === "fail",
+    aligned: Boolean(dmarc && (dmarc.alignment.dkim || dmarc.alignment.spf)),
+    policy: dmarc?.policy ?? null,
+  };
+}
+
+/**
+ * Requirements shared by Gmail and Yahoo since February 2024 (support.google.com/a/answer/81126,
+ * senders.yahooinc.com/best-practices): every sender authenticates with SPF or DKIM and has valid
+ * forward/reverse DNS; bulk senders also need SPF and DKIM, a DMARC record, From alignment and
+ * one-click unsubscribe (RFC 8058).
+ */
+function gmailOrYahoo(name: "gmail" | "yahoo", facts: ReceiverFacts): ReceiverVerdict {
+  const s = summarise(facts);
+  const judge = createJudge(name);
+  if (s.dmarcFail && s.policy === "reject") judge.flag("reject", "DMARC fails and the domain's policy is p=reject");
+  if (s.dmarcFail && s.policy === "quarantine") judge.flag("spam-risk", "DMARC fails and the domain's policy is p=quarantine");
+  if (!s.spfPass && !s.dkimPass) judge.flag("reject", "neither SPF nor DKIM passes: unauthenticated mail is rejected (550 5.7.26 at Gmail)");
+  if (facts.reverseDns.status === "fail") judge.flag("spam-risk", `the sending IP has no forward-confirmed reverse DNS${facts.reverseDns.ptr ? ` (PTR ${facts.reverseDns.ptr} does not resolve back)` : ""}`);
+  if (name === "gmail" && !facts.tls) judge.flag("spam-risk", "the message was not sent over TLS; Gmail requires TLS for every sender");
+  if (facts.bulk) {
+    if (!s.spfPass || !s.dkimPass) judge.flag("spam-risk", "bulk mail needs both SPF and DKIM to pass");
+    if (!s.dmarcRecord) judge.flag("spam-risk", "bulk mail needs a DMARC record on the From domain (p=none is enough)");
+    else if (!s.aligned) judge.flag("spam-risk", "bulk mail needs the From domain aligned with the SPF or DKIM domain");
+    if (!facts.unsubscribe.oneClick) judge.flag("spam-risk", "marketing mail needs one-click unsubscribe: List-Unsubscribe with an https URI and List-Unsubscribe-Post: List-Unsubscribe=One-Click");
+  }
+  return judge.result();
+}
+
+/**
+ * Outlook.com's requirements for high-volume senders, enforced from May 2025 with
+ * "550 5.7.515 Access denied" (techcommunity.microsoft.com, "Strengthening Email Ecosystem"):
+ * SPF pass, DKIM pass and DMARC (at least p=none) aligned with one of them.
+ */
+function outlook(facts: ReceiverFacts): ReceiverVerdict {
+  const s = summarise(facts);
+  const judge = createJudge("outlook");
+  if (s.dmarcFail && s.policy === "reject") judge.flag("reject", "DMARC fails and the domain's policy is p=reject");
+  if (s.dmarcFail && s.policy === "quarantine") judge.flag("spam-risk", "DMARC fails and the domain's policy is p=quarantine");
+  if (facts.bulk) {
+    if (!s.spfPass || !s.dkimPass || !s.dmarcRecord || !s.aligned) {
+      judge.flag("reject", "high-volume mail needs SPF pass, DKIM pass and an aligned DMARC record (550 5.7.515)");
+    }
+  } else if (!s.spfPass && !s.dkimPass) {
+    judge.flag("spam-risk", "neither SPF nor DKIM passes: unauthenticated mail goes to Junk");
+  }
+  return judge.result();
+}
+
+export function evaluateReceivers(facts: ReceiverFacts): ReceiverVerdict[] {
+  return [gmailOrYahoo("gmail", facts), gmailOrYahoo("yahoo", facts), outlook(facts)];
+}

@@ -1,0 +1,2 @@
+export { evaluateReceivers, type ReceiverFacts } from "./evaluate.js";
+export { createReverseDnsCheck, reverseName, type ReverseDns } from "./reverse-dns.js";

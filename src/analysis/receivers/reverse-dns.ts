@@ -1,0 +1,56 @@
+import { BlockList, isIP } from "node:net";
+import type { DnsResolver } from "../analyze.js";
+import { isNoRecord } from "../dns/dns-error.js";
+
+export interface ReverseDns {
+  /** pass: PTR name resolves back to the IP (FCrDNS); fail: no PTR or no match; unknown: not checked. */
+  status: "pass" | "fail" | "unknown";
+  ptr: string | null;
+}
+
+/** Addresses no receiver would see on the internet: loopback, private, link-local, CGNAT, ULA. */
+function createLocalRanges(): BlockList {
+  const list = new BlockList();
+  for (const [net, prefix] of [["10.0.0.0", 8], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12], ["192.168.0.0", 16], ["100.64.0.0", 10], ["0.0.0.0", 8]] as const) {
+    list.addSubnet(net, prefix, "ipv4");
+  }
+  for (const [net, prefix] of [["::1", 128], ["fc00::", 7], ["fe80::", 10], ["::", 128]] as const) list.addSubnet(net, prefix, "ipv6");
+  return list;
+}
+
+/** The reverse-mapping name of an IP (RFC 1035 §3.5, RFC 3596 §2.5). */
+export function reverseName(ip: string): string {
+  if (isIP(ip) === 4) return `${ip.split(".").reverse().join(".")}.in-addr.arpa`;
+  const groups = ip.split("::");
+  const head = groups[0] ? groups[0].split(":") : [];
+  const tail = groups.length > 1 && groups[1] ? groups[1].split(":") : [];
+  const full = [...head, ...Array(8 - head.length - tail.length).fill("0"), ...tail].map((g) => g.padStart(4, "0")).join("");
+  return `${[...full].reverse().join(".")}.ip6.arpa`;
+}
+
+/**
+ * Forward-confirmed reverse DNS, which Gmail and Yahoo require of every sending IP: the IP has a
+ * PTR name and that name has an A/AAAA record back to the IP.
+ */
+export function createReverseDnsCheck(resolver: DnsResolver): (ip: string | null) => Promise<ReverseDns> {
+  const local = createLocalRanges();
+  return async (rawIp) => {
+    const ip = rawIp?.replace(/^::ffff:(?=\d+\.)/i, "") ?? null;
+    const family = ip ? isIP(ip) : 0;
+    if (!ip || family === 0 || local.check(ip, family === 4 ? "ipv4" : "ipv6")) return { status: "unknown", ptr: null };
+    try {
+      const names = (await resolver(reverseName(ip), "PTR")) as string[];
+      for (const name of names) {
+        const forward = (await resolver(name, family === 4 ? "A" : "AAAA").catch((err: unknown) => {
+          if (isNoRecord(err)) return [];
+          throw err;
+        })) as string[];
+        // Comparing reverse names compares IPv6 addresses whatever their spelling.
+        if (forward.some((addr) => isIP(addr) === family && reverseName(addr) === reverseName(ip))) return { status: "pass", ptr: name };
+      }
+      return { status: "fail", ptr: names[0] ?? null };
+    } catch (err) {
+      return { status: isNoRecord(err) ? "fail" : "unknown", ptr: null };
+    }
+  };
+}
