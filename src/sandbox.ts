@@ -9,6 +9,7 @@ import { createEventBus, type EventBus } from "./core/events.js";
 import { createIdGenerator } from "./core/ids.js";
 import { createLogger } from "./core/logger.js";
 import { createIngest, type Ingest } from "./ingest/ingest.js";
+import { createProviders, createStateRegistry } from "./providers/index.js";
 import { createSmtpListener, type SmtpListener } from "./smtp/smtp-listener.js";
 import { resolveTls } from "./smtp/tls.js";
 import { isPostgresUrl, openStore } from "./store/open-store.js";
@@ -38,6 +39,8 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const logger = givenLogger ?? createLogger(options.logLevel);
   // One zone for the whole sandbox: the analysis resolver reads it, PUT /api/dns replaces it.
   const dnsZone = createDnsZone(options.dnsZone);
+  // Provider state from the config file is validated before anything opens.
+  const providerStates = createStateRegistry(options.providers);
   const store = await openStore(options.db, logger);
   // Instances sharing one PostgreSQL database see each other's events through LISTEN/NOTIFY.
   const bridge = isPostgresUrl(options.db)
@@ -58,10 +61,13 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
 
   const listeners: SmtpListener[] = [];
   const ports = { smtpPort: null as number | null, smtpsPort: null as number | null, httpPort: null as number | null };
-  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, ports: () => ports });
+  const providers = createProviders({ ingest, logger, states: providerStates });
+  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, ports: () => ports });
   const http = createAdaptorServer({ fetch: app.fetch, hostname: options.host });
 
   const stop = async () => {
+    // Ends hanging provider fault requests and pending webhook retries first.
+    providers.stop();
     await Promise.all(listeners.map((l) => l.stop()));
     await new Promise<void>((resolve) => {
       http.close(() => resolve());

@@ -6,6 +6,7 @@ import { dnsRoutes } from "./routes/dns.js";
 import { eventRoutes } from "./routes/events.js";
 import { messageRoutes } from "./routes/messages.js";
 import { waitRoutes } from "./routes/wait.js";
+import { createUiHandler } from "./ui.js";
 import { createWaiters } from "./waiters.js";
 
 /** The HTTP application: native REST API under /api. Provider mocks and the UI mount beside it. */
@@ -23,6 +24,9 @@ export function createApiApp(deps: ApiDeps): Hono {
     return c.json({ status: "ok", messages: await deps.store.count(), smtpPort, httpPort });
   });
   app.get("/api/openapi.json", (c) => c.json(openApiDocument));
+  if (deps.providers) app.route("/", deps.providers);
   app.all("/api/*", (c) => c.json(errorBody("NOT_FOUND", `no route ${c.req.method} ${c.req.path}`), 404));
+  // Last: the web UI answers every other GET (it passes on /api and the provider prefixes).
+  app.get("*", createUiHandler({ logger: deps.logger }));
   return app;
 }

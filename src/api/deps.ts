@@ -1,3 +1,4 @@
+import type { Hono } from "hono";
 import type { Logger } from "pino";
 import type { DnsZone } from "../analysis/dns/zone.js";
 import type { EventBus } from "../core/events.js";
@@ -13,6 +14,8 @@ export interface ApiDeps {
   maxSize: number;
   /** The run-time DNS zone analysis answers from; GET/PUT /api/dns read and replace it. */
   dnsZone: DnsZone;
+  /** Provider mocks (`/sendgrid`, …) and `/api/providers` (src/providers/index.ts); mounted before the /api 404. */
+  providers?: Hono;
   /** Ports known once the listeners are up. */
   ports: () => { smtpPort: number | null; smtpsPort: number | null; httpPort: number | null };
 }

@@ -1,0 +1,70 @@
+/**
+ * Mounts every provider mock: its real API below `/<name>` and the native state/events API
+ * below `/api/providers`. To add a provider, implement a `ProviderModule` in its folder and list
+ * it in `PROVIDERS`.
+ */
+
+import { Hono } from "hono";
+import type { Logger } from "pino";
+import { createIdGenerator } from "../core/ids.js";
+import type { Ingest } from "../ingest/ingest.js";
+import { createProviderContext, type ProviderModule, type ProviderRuntime } from "./shared/context.js";
+import { createEventLog, type EventLog } from "./shared/event-log.js";
+import { nativeProviderRoutes } from "./shared/routes.js";
+import type { StateRegistry } from "./shared/state.js";
+import type { ProviderName } from "./shared/types.js";
+import { createWebhookDispatcher, type WebhookDispatcher } from "./shared/webhooks.js";
+
+const PROVIDERS: ProviderModule[] = [];
+
+export { createStateRegistry } from "./shared/state.js";
+
+export interface Providers {
+  /** Mount with `app.route("/", providers.app)` before the `/api/*` catch-all. */
+  app: Hono;
+  states: StateRegistry;
+  /** Ends hanging fault requests and cancels pending webhook retries. */
+  stop(): void;
+}
+
+export interface ProvidersDeps {
+  ingest: Ingest;
+  logger: Logger;
+  /** From `createStateRegistry(options.providers)`: made first, so a bad config fails before anything opens. */
+  states: StateRegistry;
+}
+
+export function createProviders(deps: ProvidersDeps): Providers {
+  const { states } = deps;
+  const stopper = new AbortController();
+  const newId = createIdGenerator();
+  const logs = new Map<ProviderName, EventLog>();
+  const dispatchers: WebhookDispatcher[] = [];
+  const runtimes = new Map<ProviderName, ProviderRuntime>();
+  const app = new Hono();
+
+  for (const module of PROVIDERS) {
+    const logger = deps.logger.child({ provider: module.name });
+    const log = createEventLog(module.name, newId);
+    const webhooks = createWebhookDispatcher({ log, logger, newId: () => newId(), stopSignal: stopper.signal });
+    const runtime = createProviderContext({ name: module.name, module, states, log, webhooks, ingest: deps.ingest, logger, newId, stopSignal: stopper.signal });
+    logs.set(module.name, log);
+    dispatchers.push(webhooks);
+    runtimes.set(module.name, runtime);
+    app.route(`/${module.name}`, module.routes(runtime.context));
+  }
+  // A provider without a module still has state and an (empty) event log.
+  for (const name of ["sendgrid", "mailgun", "postmark", "resend", "ses"] as const) {
+    if (!logs.has(name)) logs.set(name, createEventLog(name, newId));
+  }
+  app.route("/api/providers", nativeProviderRoutes({ states, logs, onReset: (name) => runtimes.get(name)?.clearRecords() }));
+
+  return {
+    app,
+    states,
+    stop() {
+      stopper.abort();
+      for (const dispatcher of dispatchers) dispatcher.stop();
+    },
+  };
+}
