@@ -1,0 +1,156 @@
+import nodemailer from "nodemailer";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Sandbox } from "../../src/sandbox.js";
+import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
+import { api, startTestSandbox } from "../helpers/sandbox.js";
+
+/**
+ * Two mailproof instances on one PostgreSQL database, as behind a load balancer: each sees the
+ * other's mail in lists, long-polls and SSE, events crossing through LISTEN/NOTIFY.
+ */
+let postgres: TestPostgres;
+let a: Sandbox;
+let b: Sandbox;
+let counter = 0;
+const unique = (label: string) => `${label}-${++counter}-${Date.now()}@scale.test`;
+
+async function send(sandbox: Sandbox, to: string, subject: string, text = "hello from the other instance") {
+  const transport = nodemailer.createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, secure: false, ignoreTLS: true });
+  try {
+    return await transport.sendMail({ from: "app@scale.test", to, subject, text });
+  } finally {
+    transport.close();
+  }
+}
+
+/** Reads an SSE stream until `until` accepts an event; resolves with that event. */
+async function openEvents(sandbox: Sandbox) {
+  const controller = new AbortController();
+  const response = await fetch(`${sandbox.url}/api/events`, { signal: controller.signal });
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  const next = async (): Promise<{ event: string; data: any } | null> => {
+    for (;;) {
+      const end = buffer.indexOf("\n\n");
+      if (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event && data) return { event, data: JSON.parse(data) };
+        continue;
+      }
+      const { value, done } = await reader.read();
+      if (done) return null;
+      buffer += value;
+    }
+  };
+  // The stream is registered once its first comment arrives.
+  while (!buffer.includes(": connected\n\n")) buffer += (await reader.read()).value ?? "";
+  buffer = buffer.slice(buffer.indexOf(": connected\n\n") + ": connected\n\n".length);
+  return {
+    async until(accept: (e: { event: string; data: any }) => boolean) {
+      for (;;) {
+        const e = await next();
+        if (e === null) throw new Error("event stream ended");
+        if (accept(e)) return e;
+      }
+    },
+    close: () => controller.abort(),
+  };
+}
+
+beforeAll(async () => {
+  postgres = await startTestPostgres();
+  const db = await postgres.createDatabase("scale");
+  // Started together: both run migrations on the empty database at once.
+  [a, b] = await Promise.all([startTestSandbox({ db }), startTestSandbox({ db })]);
+});
+
+afterAll(async () => {
+  await Promise.all([a?.stop(), b?.stop()]);
+  await postgres?.stop();
+});
+
+describe("two instances on one PostgreSQL database", () => {
+  test("both use the PostgreSQL store", () => {
+    expect(a.store.kind).toBe("postgres");
+    expect(b.store.kind).toBe("postgres");
+  });
+
+  test("wait on each instance returns mail captured by the other, analysed", async () => {
+    const toA = unique("to-a");
+    const toB = unique("to-b");
+    const waitOnA = api(a, `/api/wait?query=${encodeURIComponent(`to:${toB}`)}&timeout=15000`);
+    const waitOnB = api(b, `/api/wait?query=${encodeURIComponent(`to:${toA}`)}&timeout=15000`);
+    await send(b, toB, "captured by B");
+    await send(a, toA, "captured by A");
+    const [onA, onB] = await Promise.all([waitOnA, waitOnB]);
+    expect(onA.status).toBe(200);
+    expect(onA.body).toMatchObject({ subject: "captured by B", envelope: { rcptTo: [toB] }, analysis: { status: "done" } });
+    expect(onB.status).toBe(200);
+    expect(onB.body).toMatchObject({ subject: "captured by A", envelope: { rcptTo: [toA] }, analysis: { status: "done" } });
+  });
+
+  test("SSE on one instance streams received, analyzed and deleted events of the other", async () => {
+    const to = unique("sse");
+    const events = await openEvents(a);
+    try {
+      await send(b, to, "streamed across");
+      const received = await events.until((e) => e.event === "message.received" && e.data.summary.to[0]?.address === to);
+      expect(received.data.summary).toMatchObject({ subject: "streamed across" });
+      const analyzed = await events.until((e) => e.event === "message.analyzed" && e.data.id === received.data.id);
+      expect(analyzed.data.analysis.status).toBe("done");
+      expect((await api(b, `/api/messages/${received.data.id}`, { method: "DELETE" })).status).toBeLessThan(300);
+      const deleted = await events.until((e) => e.event === "message.deleted");
+      expect(deleted.data.ids).toContain(received.data.id);
+    } finally {
+      events.close();
+    }
+  });
+
+  test("an event too large for one NOTIFY reaches the other instance in full", async () => {
+    const to = unique("large");
+    const subject = `large ${"é".repeat(6000)}`; // 12 KB of UTF-8: over NOTIFY's 8000-byte limit
+    const events = await openEvents(b);
+    try {
+      await send(a, to, subject);
+      const received = await events.until((e) => e.event === "message.received" && e.data.summary.to[0]?.address === to);
+      expect(received.data.summary.subject).toBe(subject);
+      const analyzed = await events.until((e) => e.event === "message.analyzed" && e.data.id === received.data.id);
+      expect(analyzed.data.summary.subject).toBe(subject);
+    } finally {
+      events.close();
+    }
+  });
+
+  test("lists, search and message reads agree on both instances", async () => {
+    const tag = unique("both").split("@")[0];
+    await send(a, `${tag}-1@scale.test`, `${tag} one`);
+    await send(b, `${tag}-2@scale.test`, `${tag} two`);
+    const onA = await api(a, `/api/messages?query=${encodeURIComponent(`subject:${tag}`)}`);
+    const onB = await api(b, `/api/messages?query=${encodeURIComponent(`subject:${tag}`)}`);
+    expect(onA.body.total).toBe(2);
+    expect(onA.body.messages.map((m: { subject: string }) => m.subject)).toEqual([`${tag} two`, `${tag} one`]);
+    expect(onB.body).toEqual(onA.body);
+    const raw = await fetch(`${b.url}/api/messages/${onA.body.messages[1].id}/raw`);
+    expect(await raw.text()).toContain(`Subject: ${tag} one`);
+  });
+
+  test("a wait that starts after the other instance captured the mail finds it in the store", async () => {
+    const to = unique("late");
+    const before = new Date(Date.now() - 1000).toISOString();
+    await send(a, to, "already there");
+    const waited = await api(b, `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=${encodeURIComponent(before)}&timeout=15000`);
+    expect(waited.status).toBe(200);
+    expect(waited.body.subject).toBe("already there");
+  });
+
+  test("health reports the shared message count on each instance", async () => {
+    const [ha, hb] = await Promise.all([api(a, "/api/health"), api(b, "/api/health")]);
+    expect(ha.body.status).toBe("ok");
+    expect(ha.body.messages).toBe(hb.body.messages);
+    expect(ha.body.smtpPort).toBe(a.smtpPort);
+    expect(hb.body.smtpPort).toBe(b.smtpPort);
+  });
+});
