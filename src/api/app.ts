@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { ApiDeps } from "./deps.js";
+import { compatRoutes } from "../compat/index.js";
 import { createErrorHandler, errorBody } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { dnsRoutes } from "./routes/dns.js";
@@ -25,6 +26,7 @@ export function createApiApp(deps: ApiDeps): Hono {
   });
   app.get("/api/openapi.json", (c) => c.json(openApiDocument));
   if (deps.providers) app.route("/", deps.providers);
+  app.route("/", compatRoutes(deps, { spamAssassin: deps.spamAssassin ?? false, faults: deps.faultRules ?? null }));
   app.all("/api/*", (c) => c.json(errorBody("NOT_FOUND", `no route ${c.req.method} ${c.req.path}`), 404));
   // Last: the web UI answers every other GET (it passes on /api and the provider prefixes).
   app.get("*", createUiHandler({ logger: deps.logger }));

@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import type { Logger } from "pino";
 import type { DnsZone } from "../analysis/dns/zone.js";
+import type { FaultRulesAccess } from "../compat/mailpit/chaos.js";
 import type { EventBus } from "../core/events.js";
 import type { Ingest } from "../ingest/ingest.js";
 import type { Store } from "../store/store.js";
@@ -16,6 +17,10 @@ export interface ApiDeps {
   dnsZone: DnsZone;
   /** Provider mocks (`/sendgrid`, …) and `/api/providers` (src/providers/index.ts); mounted before the /api 404. */
   providers?: Hono;
+  /** Whether spamd is configured (Mailpit compatibility reports it). */
+  spamAssassin?: boolean;
+  /** Read/replace the SMTP fault rules (Mailpit's chaos triggers map onto them). */
+  faultRules?: FaultRulesAccess;
   /** Ports known once the listeners are up. */
   ports: () => { smtpPort: number | null; smtpsPort: number | null; httpPort: number | null };
 }

@@ -55,6 +55,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getAttachment: db.prepare("SELECT a.filename, a.content_type, a.data FROM attachments a JOIN messages m ON m.seq = a.seq WHERE m.id = ? AND a.aid = ?"),
     setAnalysis: db.prepare("UPDATE messages SET analysis = ?, dkim = ?, spf = ?, dmarc = ?, finding_count = ? WHERE id = ?"),
     count: db.prepare("SELECT count(*) AS n FROM messages"),
+    tags: db.prepare("SELECT t.value AS tag, count(*) AS count FROM messages m, json_each(m.tags) t WHERE m.tags != '[]' GROUP BY t.value ORDER BY t.value"),
     pruneBelow: db.prepare("SELECT id FROM messages ORDER BY id DESC LIMIT 1 OFFSET ?"),
     deleteBelow: db.prepare("DELETE FROM messages WHERE id < ? RETURNING id"),
     deleteId: db.prepare("DELETE FROM messages WHERE id = ? RETURNING id"),
@@ -165,6 +166,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (sets.length > 0) db.prepare(`UPDATE messages SET ${sets.join(", ")} WHERE id = ?`).run(...params, id);
       const row = statements.summaryById.get(id) as SummaryRow | undefined;
       return row ? toSummaryRow(row) : null;
+    },
+    async tags() {
+      return statements.tags.all() as Array<{ tag: string; count: number }>;
     },
     async count() {
       return (statements.count.get() as { n: number }).n;

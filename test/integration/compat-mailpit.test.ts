@@ -1,0 +1,163 @@
+import { MailpitClient } from "mailpit-api";
+import nodemailer from "nodemailer";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Sandbox } from "../../src/sandbox.js";
+import { startTestSandbox } from "../helpers/sandbox.js";
+
+// The real `mailpit-api` npm client, unchanged, against mailproof: every method it offers.
+let sandbox: Sandbox;
+let mailpit: MailpitClient;
+const png = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d605000000000049454e44ae426082", "hex");
+
+async function smtpSend(to: string, subject: string, extra: Record<string, unknown> = {}) {
+  await nodemailer
+    .createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, ignoreTLS: true, auth: { user: "mp-user", pass: "x" } })
+    .sendMail({ from: "Sender <sender@mailpit.test>", to, subject, text: `text of ${subject}`, html: `<p>html of <a href="https://app.example.com/verify?t=1">${subject}</a></p>`, ...extra });
+}
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox();
+  mailpit = new MailpitClient(sandbox.url);
+  await smtpSend("first@mailpit.test", "first message", {
+    cc: "cc@mailpit.test",
+    replyTo: "reply@mailpit.test",
+    headers: { "List-Unsubscribe": "<https://app.example.com/unsub>, <mailto:unsub@example.com>" },
+    attachments: [
+      { filename: "notes.txt", content: "attached notes" },
+      { filename: "pixel.png", content: png, cid: "pixel@mp" },
+    ],
+  });
+  await smtpSend("second@mailpit.test", "second message");
+});
+afterAll(() => sandbox.stop());
+
+describe("mailpit-api client", () => {
+  test("getInfo and getConfiguration", async () => {
+    const info = await mailpit.getInfo();
+    expect(info).toMatchObject({ Messages: 2, Unread: 2, Database: "sqlite" });
+    expect(info.RuntimeStats.SMTPAccepted).toBe(2);
+    const config = await mailpit.getConfiguration();
+    expect(config.MessageRelay.Enabled).toBe(false);
+    expect(config.SpamAssassin).toBe(false);
+  });
+
+  test("listMessages pages by offset, newest first", async () => {
+    const all = await mailpit.listMessages();
+    expect(all).toMatchObject({ total: 2, unread: 2, count: 2, messages_count: 2, start: 0 });
+    expect(all.messages.map((m) => m.Subject)).toEqual(["second message", "first message"]);
+    const first = all.messages[1];
+    expect(first).toMatchObject({ From: { Name: "Sender", Address: "sender@mailpit.test" }, Cc: [{ Address: "cc@mailpit.test" }], Attachments: 1, Read: false, Username: "mp-user" });
+    expect(first.Snippet).toBe("text of first message");
+    const second = await mailpit.listMessages(1, 1);
+    expect(second.messages.map((m) => m.Subject)).toEqual(["first message"]);
+  });
+
+  test("getMessageSummary by id and latest, headers, source, parts", async () => {
+    const latest = await mailpit.getMessageSummary();
+    expect(latest.Subject).toBe("second message");
+    const [listed] = (await mailpit.searchMessages({ query: "subject:first" })).messages;
+    const message = await mailpit.getMessageSummary(listed.ID);
+    expect(message).toMatchObject({
+      Subject: "first message",
+      ReplyTo: [{ Address: "reply@mailpit.test" }],
+      ReturnPath: "sender@mailpit.test",
+      Text: "text of first message",
+      ListUnsubscribe: { Links: ["https://app.example.com/unsub", "mailto:unsub@example.com"] },
+    });
+    expect(message.HTML).toContain("html of");
+    expect(message.Attachments).toHaveLength(1);
+    expect(message.Inline).toHaveLength(1);
+    const [notes] = message.Attachments;
+    expect(notes).toMatchObject({ FileName: "notes.txt", ContentType: "text/plain", Size: 14 });
+    expect(notes.Checksums.SHA256).toMatch(/^[0-9a-f]{64}$/);
+    const blob = await mailpit.getMessageAttachment(listed.ID, notes.PartID);
+    expect(await blob.text()).toBe("attached notes");
+    const thumb = await mailpit.getAttachmentThumbnail(listed.ID, message.Inline[0].PartID);
+    expect(Buffer.from(await thumb.arrayBuffer()).equals(png)).toBe(true);
+    const headers = await mailpit.getMessageHeaders(listed.ID);
+    expect(headers.Subject).toEqual(["first message"]);
+    expect(headers["Message-Id"]).toHaveLength(1);
+    const source = await mailpit.getMessageSource(listed.ID);
+    expect(source).toContain("Subject: first message");
+    await expect(mailpit.getMessageSummary("01ZZZZZZZZZZZZZZZZZZZZZZZZ")).rejects.toThrow(/404/);
+  });
+
+  test("renderMessageHTML and renderMessageText", async () => {
+    expect(await mailpit.renderMessageText()).toBe("text of second message");
+    expect(await mailpit.renderMessageHTML()).toContain("html of");
+  });
+
+  test("sendMessage goes through the ingestion pipeline", async () => {
+    const { ID } = await mailpit.sendMessage({
+      From: { Email: "api@mailpit.test", Name: "API" },
+      To: [{ Email: "to@mailpit.test" }],
+      Bcc: ["bcc@mailpit.test"],
+      Subject: "sent through the API",
+      Text: "plain",
+      HTML: "<b>rich</b>",
+      Tags: ["api"],
+      Headers: { "X-Origin": "send-api" },
+      Attachments: [{ Filename: "a.txt", Content: Buffer.from("abc").toString("base64"), ContentType: "text/plain" }],
+    });
+    const message = await mailpit.getMessageSummary(ID);
+    expect(message).toMatchObject({ Subject: "sent through the API", From: { Name: "API", Address: "api@mailpit.test" }, Tags: ["api"], Text: "plain" });
+    expect(message.Attachments[0].FileName).toBe("a.txt");
+    const native = await (await fetch(`${sandbox.url}/api/messages/${ID}`)).json();
+    expect(native.envelope.rcptTo).toEqual(["to@mailpit.test", "bcc@mailpit.test"]);
+    await expect(mailpit.sendMessage({ From: { Email: "not an address" }, To: [] })).rejects.toThrow(/400/);
+  });
+
+  test("searchMessages, waitForMessage and waitForMessages", async () => {
+    const found = await mailpit.searchMessages({ query: "to:second@mailpit.test" });
+    expect(found.messages_count).toBe(1);
+    const waiting = mailpit.waitForMessage({ query: "subject:later" }, { timeout: 5000, interval: 50 });
+    await smtpSend("later@mailpit.test", "arrives later");
+    expect((await waiting).Subject).toBe("arrives later");
+    const many = await mailpit.waitForMessages({ query: "from:sender@mailpit.test", count: 3 }, { timeout: 2000, interval: 50 });
+    expect(many.messages_count).toBe(3);
+  });
+
+  test("setReadStatus by IDs and by search", async () => {
+    const [latest] = (await mailpit.listMessages(0, 1)).messages;
+    expect(await mailpit.setReadStatus({ IDs: [latest.ID], Read: true })).toBe("ok");
+    expect((await mailpit.getMessageSummary(latest.ID)) && (await mailpit.searchMessages({ query: "is:read" })).messages.map((m) => m.ID)).toEqual([latest.ID]);
+    await mailpit.setReadStatus({ Search: "from:sender@mailpit.test", Read: true });
+    expect((await mailpit.searchMessages({ query: "is:unread" })).messages.map((m) => m.Subject)).toEqual(["sent through the API"]);
+    await mailpit.setReadStatus();
+    expect((await mailpit.getInfo()).Unread).toBe(4);
+  });
+
+  test("tags: set, list, rename, delete", async () => {
+    const ids = (await mailpit.searchMessages({ query: "from:sender@mailpit.test" })).messages.map((m) => m.ID);
+    expect(await mailpit.setTags({ IDs: ids, Tags: ["Blue", "green"] })).toBe("ok");
+    expect(await mailpit.getTags()).toEqual(expect.arrayContaining(["Blue", "green", "api"]));
+    await mailpit.renameTag("Blue", "navy");
+    expect((await mailpit.searchMessages({ query: "tag:navy" })).messages_count).toBe(3);
+    await mailpit.deleteTag("green");
+    expect(await mailpit.getTags()).not.toContain("green");
+  });
+
+  test("checks map onto mailproof's analysis", async () => {
+    const html = await mailpit.htmlCheck();
+    expect(html.Total).toHaveProperty("Supported");
+    expect(Array.isArray(html.Warnings)).toBe(true);
+    const links = await mailpit.linkCheck();
+    expect(links.Links.map((l) => l.URL)).toContain("https://app.example.com/verify?t=1");
+    const spam = await mailpit.spamAssassinCheck();
+    expect(spam.Error).toContain("SpamAssassin is not enabled");
+  });
+
+  test("releaseMessage is refused: mailproof never delivers", async () => {
+    await expect(mailpit.releaseMessage("latest", { To: ["x@example.com"] })).rejects.toThrow(/400/);
+  });
+
+  test("deleteMessagesBySearch, deleteMessages by IDs and all", async () => {
+    await mailpit.deleteMessagesBySearch({ query: "subject:later" });
+    expect((await mailpit.searchMessages({ query: "subject:later" })).messages_count).toBe(0);
+    const [latest] = (await mailpit.listMessages(0, 1)).messages;
+    await mailpit.deleteMessages({ IDs: [latest.ID] });
+    expect((await mailpit.getInfo()).Messages).toBe(2);
+    expect(await mailpit.deleteMessages()).toBe("ok");
+    expect((await mailpit.getInfo()).Messages).toBe(0);
+  });
+});
