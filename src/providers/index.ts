@@ -15,7 +15,9 @@ import type { StateRegistry } from "./shared/state.js";
 import type { ProviderName } from "./shared/types.js";
 import { createWebhookDispatcher, type WebhookDispatcher } from "./shared/webhooks.js";
 
-const PROVIDERS: ProviderModule[] = [];
+import { sesProvider } from "./ses/index.js";
+
+const PROVIDERS: ProviderModule[] = [sesProvider];
 
 export { createStateRegistry } from "./shared/state.js";
 

@@ -37,13 +37,14 @@ export type SesErrorKind = keyof typeof specs;
 
 export class SesError extends Error {
   readonly spec: SesErrorSpec;
+  /** A status that overrides the usual one for both APIs (fault rules choose their status). */
+  readonly forcedStatus: number | null;
 
-  constructor(kind: SesErrorKind, message: string) {
+  constructor(kind: SesErrorKind, message: string, forcedStatus: number | null = null) {
     super(message);
     this.name = "SesError";
-    this.spec = { ...specs[kind] };
-    // The v1 API answers throttling with 400 (Throttling), v2 with 429; keep v2's here and let
-    // the v1 renderer apply its own status.
+    this.spec = specs[kind];
+    this.forcedStatus = forcedStatus;
   }
 }
 
@@ -51,9 +52,13 @@ export function isSesError(value: unknown): value is SesError {
   return value instanceof SesError;
 }
 
-/** v1 throttling and message rejections are 400s; everything else keeps its status. */
+/** v2 answers throttling with 429 (TooManyRequestsException), v1 with 400 (Throttling). */
 export function v1Status(error: SesError): number {
-  return error.spec.v1 === "Throttling" ? 400 : error.spec.status;
+  return error.forcedStatus ?? (error.spec.v1 === "Throttling" ? 400 : error.spec.status);
+}
+
+export function v2Status(error: SesError): number {
+  return error.forcedStatus ?? error.spec.status;
 }
 
 /** "Email address is not verified. The following identities failed the check in region US-EAST-1: a@x, b@y" */

@@ -5,7 +5,7 @@
  */
 
 import { randomUUID } from "node:crypto";
-import { type SesError, v1Status } from "./errors.js";
+import { type SesError, v1Status, v2Status } from "./errors.js";
 
 const NS = "http://ses.amazonaws.com/doc/2010-12-01/";
 
@@ -47,7 +47,7 @@ export function v2Success(body: Record<string, unknown>): Response {
 
 export function v2Error(error: SesError): Response {
   return new Response(JSON.stringify({ message: error.message }), {
-    status: error.spec.status,
+    status: v2Status(error),
     headers: {
       "content-type": "application/json",
       "x-amzn-RequestId": randomUUID(),

@@ -8,19 +8,27 @@
  */
 
 import { createSign, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { WebhookRequest } from "../shared/types.js";
 import { SES_ACCOUNT_ID } from "./notifications.js";
 
-export interface SnsSigningKey {
-  /** PEM private key. */
-  key: string;
-  certUrl: string;
-}
+// A published test key pair (fixtures/providers/ses), not a secret: receivers that verify SNS
+// signatures can be pointed at the certificate the mock serves. Immutable, read once.
+const fixtures = new URL("../../../fixtures/providers/ses/", import.meta.url);
+const SNS_SIGNING_KEY = readFileSync(new URL("sns-signing-key.pem", fixtures), "utf8");
+export const SNS_SIGNING_CERT = readFileSync(new URL("sns-signing-cert.pem", fixtures), "utf8");
 
 export function snsTopicArn(region: string): string {
   return `arn:aws:sns:${region}:${SES_ACCOUNT_ID}:mailproof-ses-notifications`;
 }
 
-export function snsEnvelope(message: unknown, region: string, signing: SnsSigningKey, unsubscribeUrl: string, now = new Date()) {
+export function snsEnvelope(
+  message: unknown,
+  region: string,
+  links: { signingCertUrl: string; unsubscribeUrl: string },
+  eventIds: string[],
+  now = new Date(),
+): WebhookRequest {
   const fields = {
     Type: "Notification",
     MessageId: randomUUID(),
@@ -31,15 +39,16 @@ export function snsEnvelope(message: unknown, region: string, signing: SnsSignin
   const canonical = ["Message", "MessageId", "Timestamp", "TopicArn", "Type"]
     .map((key) => `${key}\n${fields[key as keyof typeof fields]}\n`)
     .join("");
-  const signature = createSign("RSA-SHA256").update(canonical).sign(signing.key, "base64");
+  const signature = createSign("RSA-SHA256").update(canonical).sign(SNS_SIGNING_KEY, "base64");
   const body = {
     ...fields,
     SignatureVersion: "2",
     Signature: signature,
-    SigningCertURL: signing.certUrl,
-    UnsubscribeURL: `${unsubscribeUrl}?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(`${fields.TopicArn}:${randomUUID()}`)}`,
+    SigningCertURL: links.signingCertUrl,
+    UnsubscribeURL: `${links.unsubscribeUrl}?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(`${fields.TopicArn}:${randomUUID()}`)}`,
   };
   return {
+    eventIds,
     body: JSON.stringify(body),
     headers: {
       "content-type": "text/plain; charset=UTF-8",
