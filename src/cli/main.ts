@@ -1,18 +1,26 @@
 #!/usr/bin/env node
+import { basename } from "node:path";
 import { isMailproofError } from "../core/errors.js";
-import { send } from "./send.js";
-import { serve } from "./serve.js";
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { serve, send };
+type Command = (argv: string[]) => Promise<number>;
+
+// Loaded on demand: `sendmail` and `send` start fast without the server's modules.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import("./serve.js")).serve,
+  send: async () => (await import("./send.js")).send,
+  sendmail: async () => (await import("./sendmail.js")).sendmail,
+};
 
 async function main(argv: string[]): Promise<number> {
+  // Linked into place as `sendmail`, the binary speaks the sendmail command line directly.
+  if (basename(process.argv[1] ?? "") === "sendmail") return (await COMMANDS.sendmail())(argv);
   const [first, ...rest] = argv;
-  if (first && COMMANDS[first]) return COMMANDS[first](rest);
+  if (first && COMMANDS[first]) return (await COMMANDS[first]())(rest);
   if (first && !first.startsWith("-")) {
     process.stderr.write(`mailproof: unknown command "${first}"; commands: ${Object.keys(COMMANDS).join(", ")}\n`);
     return 2;
   }
-  return serve(argv);
+  return (await COMMANDS.serve())(argv);
 }
 
 main(process.argv.slice(2)).then(
