@@ -38,6 +38,18 @@ export const ALL_CLIENTS: readonly string[] = [
   "fastmail.desktop-webmail", "laposte.desktop-webmail",
 ];
 
+/** Clients most recipients read in; a feature they lack becomes a finding. */
+const MAJOR_CLIENTS = new Set([
+  "gmail.desktop-webmail", "gmail.ios", "gmail.android", "outlook.windows", "outlook.macos", "outlook.ios", "outlook.android",
+  "apple-mail.macos", "apple-mail.ios", "yahoo.desktop-webmail",
+]);
+
+/**
+ * Document-structure elements: clients that "lack" them only drop their attributes and styles,
+ * which every email sent with <html><body> meets, so they stay in the report but raise no finding.
+ */
+const STRUCTURE = new Set(["<html> element", "<head> element", "<body> element"]);
+
 export interface CompatibilityOptions {
   /** caniemail client names ("family.platform") to check against. @default ALL_CLIENTS */
   clients?: readonly string[];
@@ -52,9 +64,12 @@ export function createCompatibilityAnalyzer(options: CompatibilityOptions = {}):
       if (!message.html?.trim()) return {};
       const { issues } = caniemail({ clients, html: message.html });
       const report = buildReport(issues, clients.length);
-      const worst = report.features.filter((f) => f.unsupported.length > 0);
+      const worst = report.features
+        .filter((f) => !STRUCTURE.has(f.title))
+        .map((f) => ({ title: f.title, major: f.unsupported.filter((c) => MAJOR_CLIENTS.has(c)) }))
+        .filter((f) => f.major.length > 0);
       const findings = worst.length
-        ? [finding("html.compatibility", "info", `${worst.length} HTML/CSS feature(s) are unsupported in some email clients (${worst.slice(0, 3).map((f) => `${f.title}: ${f.unsupported.length} clients`).join("; ")}${worst.length > 3 ? "; ..." : ""}). ${report.score.supported}% of clients render everything; see analysis.compatibility.`)]
+        ? [finding("html.compatibility", "info", `${worst.length} HTML/CSS feature(s) are unsupported in major email clients: ${worst.slice(0, 3).map((f) => `${f.title} (${f.major.join(", ")})`).join("; ")}${worst.length > 3 ? "; ..." : ""}. ${report.score.supported}% of all ${report.clients} clients render everything; see analysis.compatibility.`)]
         : [];
       return { compatibility: report, findings };
     },

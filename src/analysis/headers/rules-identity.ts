@@ -16,14 +16,19 @@ export const messageIdRule: HeaderRule = ({ headerBlock }) => {
 };
 
 const DAY = 86_400_000;
+/** RFC 5322 §3.3 date-time, with the obsolete zone names of §4.3; mailparser accepts far more. */
+const DATE_TIME = /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s*)?\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{2,4}\s+\d{2}:\d{2}(?::\d{2})?\s+(?:[+-]\d{4}|UT|GMT|[ECMP][SD]T|[A-IK-Z])(?:\s*\(.*\))?$/i;
 
 /** RFC 5322 §3.6: Date is required, once, in date-time syntax. */
 export const dateRule: HeaderRule = ({ message, headerBlock }) => {
   const dates = rawHeaders(headerBlock, "Date");
   if (dates.length === 0) return [finding("header.date.missing", "error", "No Date header. RFC 5322 §3.6 requires one; set it to the send time, e.g. \"Fri, 27 Nov 2026 10:00:00 +0000\".")];
   if (dates.length > 1) return [finding("header.date.invalid", "error", `${dates.length} Date headers; RFC 5322 §3.6 allows exactly one.`)];
-  if (!message.date) return [finding("header.date.invalid", "error", `Date "${dates[0]}" is not an RFC 5322 §3.3 date-time such as "Fri, 27 Nov 2026 10:00:00 +0000".`)];
-  const skew = Date.parse(message.date) - Date.parse(message.receivedAt);
+  const time = Date.parse(dates[0]!);
+  if (!DATE_TIME.test(dates[0]!) || Number.isNaN(time)) {
+    return [finding("header.date.invalid", "error", `Date "${dates[0]}" is not an RFC 5322 §3.3 date-time such as "Fri, 27 Nov 2026 10:00:00 +0000".`)];
+  }
+  const skew = time - Date.parse(message.receivedAt);
   if (skew > DAY || skew < -30 * DAY) {
     return [finding("header.date.skewed", "warning", `Date is ${Math.round(Math.abs(skew) / DAY)} days ${skew > 0 ? "in the future" : "in the past"}; receivers sort and score by it. Check the sending clock and time zone.`)];
   }
