@@ -1,9 +1,11 @@
 import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { createAdaptorServer } from "@hono/node-server";
 import type { Logger } from "pino";
 import { createDnsZone } from "./analysis/dns/index.js";
 import { createAnalysisPipeline } from "./analysis/index.js";
 import { createApiApp } from "./api/app.js";
+import { attachMailpitWebsocket } from "./compat/mailpit/websocket.js";
 import { withDefaults, type SandboxOptions } from "./config/options.js";
 import { createEventBus, type EventBus } from "./core/events.js";
 import { createIdGenerator } from "./core/ids.js";
@@ -63,12 +65,14 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const ports = { smtpPort: null as number | null, smtpsPort: null as number | null, httpPort: null as number | null };
   const providers = createProviders({ ingest, logger, states: providerStates });
   const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, ports: () => ports });
-  const http = createAdaptorServer({ fetch: app.fetch, hostname: options.host });
+  const http = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as Server;
+  const closeWebsocket = attachMailpitWebsocket(http, { store, events, logger });
 
   const stop = async () => {
     // Ends hanging provider fault requests and pending webhook retries first.
     providers.stop();
     await Promise.all(listeners.map((l) => l.stop()));
+    closeWebsocket();
     await new Promise<void>((resolve) => {
       http.close(() => resolve());
       // Long-polls and SSE streams would otherwise hold the close open.

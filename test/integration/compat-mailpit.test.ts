@@ -1,5 +1,6 @@
 import { MailpitClient } from "mailpit-api";
 import nodemailer from "nodemailer";
+import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
@@ -160,4 +161,19 @@ describe("mailpit-api client", () => {
     expect(await mailpit.deleteMessages()).toBe("ok");
     expect((await mailpit.getInfo()).Messages).toBe(0);
   });
+});
+
+test("Mailpit's websocket on /api/events sends stats, new and delete frames", async () => {
+  const ws = new WebSocket(`${sandbox.url.replace("http", "ws")}/api/events`);
+  const frames: Array<{ Type: string; Data: any }> = [];
+  ws.on("message", (data) => frames.push(JSON.parse(String(data))));
+  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+  await expect.poll(() => frames.map((f) => f.Type)).toContain("stats");
+  await smtpSend("ws@mailpit.test", "live over websocket");
+  await expect.poll(() => frames.find((f) => f.Type === "new")?.Data.Subject).toBe("live over websocket");
+  const id = frames.find((f) => f.Type === "new")!.Data.ID;
+  await mailpit.deleteMessages({ IDs: [id] });
+  await expect.poll(() => frames.find((f) => f.Type === "delete")?.Data.ID).toBe(id);
+  expect(frames.filter((f) => f.Type === "stats").at(-1)!.Data.Total).toBe(0);
+  ws.close();
 });
