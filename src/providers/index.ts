@@ -15,9 +15,10 @@ import type { StateRegistry } from "./shared/state.js";
 import type { ProviderName } from "./shared/types.js";
 import { createWebhookDispatcher, type WebhookDispatcher } from "./shared/webhooks.js";
 
+import { mailgunProvider } from "./mailgun/index.js";
 import { sesProvider } from "./ses/index.js";
 
-const PROVIDERS: ProviderModule[] = [sesProvider];
+const PROVIDERS: ProviderModule[] = [mailgunProvider, sesProvider];
 
 export { createStateRegistry } from "./shared/state.js";
 

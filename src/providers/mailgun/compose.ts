@@ -11,9 +11,9 @@ import { recipientAddresses, type MailgunMimeRequest, type MailgunSendRequest } 
 import { mailgunReturnPath } from "./ids.js";
 
 export interface MailgunDelivery {
-  /** Envelope recipients of this message. */
+  /** Envelope recipients of this message (to, cc and bcc); events are logged per recipient. */
   recipients: string[];
-  /** The `to` recipients this message counts for (events are logged per recipient). */
+  /** Mailgun's VERP bounce address for the first recipient. */
   envelopeFrom: string;
   mail: MailComposerOptions;
   variables: Record<string, unknown>;

@@ -7,7 +7,7 @@
 
 import type { MailComposerOptions } from "nodemailer/lib/mail-composer";
 import { SesError } from "./errors.js";
-import { headerAddresses, headerValue, rawHeaders } from "./raw-headers.js";
+import { headerAddresses, headerValue, rawHeaders } from "../shared/raw-headers.js";
 import { allRecipients, type SesAttachment, type SesDestination, type SesHeader, type SesSendRequest } from "./send-request.js";
 
 export interface RenderedTemplate {

@@ -13,7 +13,7 @@ import { composeSes, type RenderedTemplate } from "./compose.js";
 import { notVerified, SesError } from "./errors.js";
 import { sesMessageId, sesMessageIdHeader } from "./ids.js";
 import { notificationsFor, type SesMailFacts } from "./notifications.js";
-import { headerValue, rawHeaders } from "./raw-headers.js";
+import { headerValue, rawHeaders } from "../shared/raw-headers.js";
 import type { SesSendRequest } from "./send-request.js";
 import { accountSuppressed, isSimulatorAddress, simulatorOutcome, type SesOutcome } from "./simulator.js";
 

@@ -1,16 +1,21 @@
 /**
- * The few header facts SES reads from a raw message before sending: the sender (when `Source`
- * is absent) and the recipients (when no destinations are given), per RFC 5322 §3.6.
+ * Header facts a provider reads from a raw message it is asked to send (SES `SendRawEmail`,
+ * Mailgun `messages.mime`): sender, recipients, subject, Message-ID. RFC 5322 §2.2 and §3.6.
  */
 
 import addressparser from "nodemailer/lib/addressparser";
-import type { SesHeader } from "./send-request.js";
 
-export function rawHeaders(raw: Buffer): SesHeader[] {
+/** One header field, name as written. */
+export interface RawHeader {
+  name: string;
+  value: string;
+}
+
+export function rawHeaders(raw: Buffer): RawHeader[] {
   const text = raw.toString("utf8");
   const end = text.search(/\r?\n\r?\n/);
   const block = end === -1 ? text : text.slice(0, end);
-  const headers: SesHeader[] = [];
+  const headers: RawHeader[] = [];
   for (const line of block.split(/\r?\n/)) {
     if (/^[ \t]/.test(line) && headers.length > 0) {
       headers[headers.length - 1].value += ` ${line.trim()}`;
@@ -23,11 +28,11 @@ export function rawHeaders(raw: Buffer): SesHeader[] {
   return headers;
 }
 
-export function headerValue(headers: SesHeader[], name: string): string | null {
+export function headerValue(headers: RawHeader[], name: string): string | null {
   return headers.find((header) => header.name.toLowerCase() === name.toLowerCase())?.value ?? null;
 }
 
-export function headerAddresses(headers: SesHeader[], name: string): string[] {
+export function headerAddresses(headers: RawHeader[], name: string): string[] {
   return headers
     .filter((header) => header.name.toLowerCase() === name.toLowerCase())
     .flatMap((header) => addressparser(header.value, { flatten: true }))
