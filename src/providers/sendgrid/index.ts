@@ -1,0 +1,1 @@
+export { sendgrid } from "./routes.js";

@@ -1,0 +1,110 @@
+/**
+ * SendGrid v3 Mail Send mock: `POST /sendgrid/v3/mail/send`, checked in SendGrid's order
+ * (size, auth, rate limit, body, sender identity), answered `202` with `X-Message-Id`, one
+ * captured message per personalization, and the processed/delivered/dropped events.
+ */
+
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { isApiKeyAllowed, isSenderVerified, isSuppressed } from "../shared/checks.js";
+import type { ProviderContext, ProviderModule } from "../shared/context.js";
+import { findTemplate, renderTemplate } from "../shared/templates.js";
+import type { NewProviderEvent } from "../shared/types.js";
+import { composeDelivery, newXMessageId, SENDGRID_DOMAIN } from "./compose.js";
+import { parseSendRequest, type SgPersonalization, type SgSendRequest } from "./request.js";
+import * as res from "./responses.js";
+import { sendgridWebhookRequests, sgEvent } from "./webhooks.js";
+import { domainOf } from "../shared/checks.js";
+
+/** Mail Send accepts up to 30 MB per request. */
+const MAX_BODY = 30 * 1024 * 1024;
+
+function routes(ctx: ProviderContext): Hono {
+  const app = new Hono();
+  app.onError((err, c) => {
+    ctx.logger.error({ err, path: c.req.path }, "sendgrid mock failed");
+    return res.errorResponse(c, 500, res.faultErrors(500));
+  });
+
+  app.post(
+    "/v3/mail/send",
+    bodyLimit({ maxSize: MAX_BODY, onError: (c) => res.errorResponse(c, 413, res.payloadTooLarge()) }),
+    async (c) => {
+      const authorization = c.req.header("authorization");
+      if (!authorization) return res.errorResponse(c, 401, res.authorizationRequired());
+      const key = authorization.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
+      const state = ctx.state();
+      if (!isApiKeyAllowed(state, key)) return res.errorResponse(c, 401, res.invalidKey());
+
+      const limit = ctx.rateLimit();
+      const limitHeaders = limit ? res.rateLimitHeaders(limit) : {};
+      if (limit && !limit.allowed) return res.errorResponse(c, 429, res.faultErrors(429), limitHeaders);
+
+      let body: unknown;
+      try {
+        body = JSON.parse(await c.req.text());
+      } catch {
+        return res.errorResponse(c, 400, res.one("Bad Request"), limitHeaders);
+      }
+      const parsed = parseSendRequest(body);
+      if ("errors" in parsed) return res.errorResponse(c, 400, parsed.errors, limitHeaders);
+      const request = parsed.request;
+
+      const senders = [request.from.email, ...request.personalizations.flatMap((p) => (p.from ? [p.from.email] : []))];
+      const recipients = request.personalizations.flatMap((p) => [...p.to, ...p.cc, ...p.bcc].map((a) => a.email));
+      const fault = await ctx.fault({ from: request.from.email, to: recipients }, c.req.raw.signal);
+      if (fault === "hung") return c.body(null, 504);
+      if (fault) {
+        const headers = fault.status === 429 ? { ...limitHeaders, "Retry-After": String(fault.retryAfter) } : limitHeaders;
+        return res.errorResponse(c, fault.status, res.faultErrors(fault.status), headers);
+      }
+      if (!senders.every((s) => isSenderVerified(state, s))) return res.errorResponse(c, 403, res.unverifiedSender(), limitHeaders);
+
+      // sandbox_mode validates the request and delivers nothing: 200 with an empty body
+      // (https://www.twilio.com/docs/sendgrid/for-developers/sending-email/sandbox-mode).
+      if (request.sandboxMode || state.sandbox) return c.body(null, 200, limitHeaders);
+
+      const xMessageId = newXMessageId();
+      for (const [index, p] of request.personalizations.entries()) await deliver(request, p, index, xMessageId);
+      return c.body(null, 202, { ...limitHeaders, "X-Message-Id": xMessageId });
+    },
+  );
+
+  const deliver = async (request: SgSendRequest, p: SgPersonalization, index: number, xMessageId: string) => {
+    const state = ctx.state();
+    const template = request.templateId ? findTemplate(state.templates, request.templateId) : null;
+    const data = { ...p.dynamicTemplateData };
+    const rendered = template ? renderTemplate(template, data) : null;
+    const delivery = composeDelivery(request, p, index, xMessageId, rendered);
+    const base = { xMessageId, sgMessageId: delivery.sgMessageId, messageIdHeader: delivery.messageIdHeader, categories: request.categories, customArgs: delivery.customArgs };
+    const events: NewProviderEvent[] = [];
+    const drop = (email: string, reason: string) => events.push(sgEvent({ ...base, event: "dropped", email, messageId: null, reason }));
+
+    // An unknown template is accepted (202) and then dropped, as SendGrid does (sendgrid/docs#2616).
+    if (request.templateId && !template) {
+      for (const email of delivery.recipients) drop(email, "Invalid template");
+      ctx.emit(events);
+      return;
+    }
+    const deliverable = delivery.recipients.filter((email) => !isSuppressed(state, email));
+    for (const email of delivery.recipients) if (isSuppressed(state, email)) drop(email, "Unsubscribed Address");
+    if (deliverable.length > 0) {
+      const from = (p.from ?? request.from).email;
+      const message = await ctx.capture({
+        providerMessageId: xMessageId,
+        mail: delivery.mail,
+        envelope: { from: delivery.envelopeFrom, to: deliverable },
+        tags: request.categories,
+        dkimDomains: [domainOf(from), SENDGRID_DOMAIN],
+      });
+      for (const email of deliverable) events.push(sgEvent({ ...base, event: "processed", email, messageId: message.id }));
+      for (const email of deliverable) events.push(sgEvent({ ...base, event: "delivered", email, messageId: message.id }));
+    }
+    ctx.emit(events);
+  };
+
+  app.all("*", (c) => res.errorResponse(c, 404, res.one("resource not found")));
+  return app;
+}
+
+export const sendgrid: ProviderModule = { name: "sendgrid", routes, webhookRequests: sendgridWebhookRequests };

@@ -1,0 +1,304 @@
+import { readFileSync } from "node:fs";
+import { Client } from "@sendgrid/client";
+import { MailService } from "@sendgrid/mail";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import type { Sandbox } from "../../src/sandbox.js";
+import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver.js";
+
+let sandbox: Sandbox;
+let receiver: WebhookReceiver;
+let counter = 0;
+const unique = (label: string) => `${label}-${++counter}-${Date.now()}@sendgrid.test`;
+const fixture = (name: string) => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), "utf8");
+
+/** The official SDK pointed at the mock, as the README tells users to. */
+function sdk(apiKey = "SG.test-key", timeout?: number): MailService {
+  const client = new Client();
+  client.setApiKey(apiKey);
+  client.setDefaultRequest("baseUrl", `${sandbox.url}/sendgrid`);
+  if (timeout) client.setDefaultRequest("timeout" as "baseUrl", timeout as unknown as string);
+  const mail = new MailService();
+  mail.setClient(client);
+  return mail;
+}
+
+async function setState(state: Record<string, unknown>) {
+  const { status, body } = await api(sandbox, "/api/providers/sendgrid", { method: "PUT", body: JSON.stringify(state), headers: { "content-type": "application/json" } });
+  expect(status, JSON.stringify(body)).toBe(200);
+}
+
+async function capturedFor(address: string) {
+  const { body } = await api(sandbox, `/api/messages?query=${encodeURIComponent(`to:${address}`)}`);
+  return Promise.all(body.messages.map(async (summary: { id: string }) => (await api(sandbox, `/api/messages/${summary.id}`)).body));
+}
+
+async function eventsFor(address: string) {
+  const { body } = await api(sandbox, `/api/providers/sendgrid/events?recipient=${encodeURIComponent(address)}`);
+  return body.events as Array<{ type: string; providerMessageId: string; messageId: string | null; data: Record<string, unknown> }>;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<any> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error("expected the SDK call to fail");
+}
+
+const post = (body: string, headers: Record<string, string> = { authorization: "Bearer SG.x" }) =>
+  fetch(`${sandbox.url}/sendgrid/v3/mail/send`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox({ dnsZone: JSON.parse(fixture("dns/auth-zone.json")) });
+  receiver = await startWebhookReceiver();
+});
+afterAll(async () => {
+  await sandbox.stop();
+  await receiver.close();
+});
+beforeEach(() => setState({ apiKeys: null, verifiedSenders: null, sandbox: false, suppressions: [], rateLimit: null, faults: [], webhookUrl: null, dkim: {} }));
+
+describe("SendGrid v3 mail send with @sendgrid/mail", () => {
+  test("text + html + attachment + cc/bcc + reply-to + headers + categories: 202 with X-Message-Id, captured as delivered", async () => {
+    const [to, cc, bcc] = [unique("to"), unique("cc"), unique("bcc")];
+    const [response, body] = await sdk().send({
+      to,
+      cc,
+      bcc,
+      from: { email: "billing@shop.test", name: "Shop Billing" },
+      replyTo: "support@shop.test",
+      subject: "Invoice #1001",
+      text: "Your invoice is attached.",
+      html: "<p>Your invoice is <b>attached</b>.</p>",
+      headers: { "X-Invoice": "1001" },
+      categories: ["invoices", "billing"],
+      customArgs: { tenant: "acme" },
+      attachments: [{ content: Buffer.from("%PDF-1.4 fake").toString("base64"), filename: "invoice.pdf", type: "application/pdf", disposition: "attachment" }],
+    });
+    expect(response.statusCode).toBe(202);
+    expect(body).toBe("");
+    const xMessageId = response.headers["x-message-id"];
+    expect(xMessageId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+
+    const [message] = await capturedFor(to);
+    expect(message.source).toEqual({ kind: "sendgrid", providerMessageId: xMessageId });
+    expect(message.from).toEqual({ name: "Shop Billing", address: "billing@shop.test" });
+    expect(message.cc.map((a: { address: string }) => a.address)).toEqual([cc]);
+    expect(message.headers.map((h: { name: string }) => h.name.toLowerCase())).not.toContain("bcc"); // delivered mail never shows Bcc
+    expect(message.envelope.rcptTo).toEqual([to, cc, bcc]);
+    expect(message.envelope.mailFrom).toMatch(/^bounces\+.*@sendgrid\.net$/);
+    expect(message.replyTo.map((a: { address: string }) => a.address)).toEqual(["support@shop.test"]);
+    expect(message.subject).toBe("Invoice #1001");
+    expect(message.text.trim()).toBe("Your invoice is attached.");
+    expect(message.html).toContain("<b>attached</b>");
+    expect(message.headers).toContainEqual({ name: "X-Invoice", value: "1001" });
+    expect(message.attachments).toMatchObject([{ filename: "invoice.pdf", contentType: "application/pdf", size: 13 }]);
+    expect(message.tags).toEqual(["invoices", "billing"]);
+
+    const events = await eventsFor(to);
+    expect(events.map((e) => e.type)).toEqual(["processed", "delivered"]);
+    expect(events[1]).toMatchObject({ providerMessageId: xMessageId, messageId: message.id, data: { tenant: "acme", category: ["invoices", "billing"], response: "250 OK" } });
+  });
+
+  test("one captured message per personalization, with its own subject and substitutions", async () => {
+    const [a, b] = [unique("a"), unique("b")];
+    const [response] = await sdk().send({
+      from: "news@shop.test",
+      subject: "Hello {{name}}",
+      text: "Dear {{name}}, welcome.",
+      // The SDK wraps substitution keys in {{ }} (substitutionWrappers) before sending.
+      personalizations: [
+        { to: a, substitutions: { name: "Ada" } },
+        { to: b, subject: "Personal note for {{name}}", substitutions: { name: "Bob" } },
+      ],
+    });
+    const id = response.headers["x-message-id"];
+    const [first] = await capturedFor(a);
+    const [second] = await capturedFor(b);
+    expect(first.subject).toBe("Hello Ada");
+    expect(first.text.trim()).toBe("Dear Ada, welcome.");
+    expect(first.to.map((x: { address: string }) => x.address)).toEqual([a]);
+    expect(second.subject).toBe("Personal note for Bob");
+    expect(second.envelope.rcptTo).toEqual([b]);
+    expect([first.source.providerMessageId, second.source.providerMessageId]).toEqual([id, id]);
+    expect(first.messageId).not.toBe(second.messageId);
+  });
+
+  test("isMultiple sends each recipient its own message", async () => {
+    const [a, b] = [unique("m1"), unique("m2")];
+    await sdk().sendMultiple({ to: [a, b], from: "news@shop.test", subject: "Multi", text: "hi" });
+    expect((await capturedFor(a))[0].to.map((x: { address: string }) => x.address)).toEqual([a]);
+    expect((await capturedFor(b))[0].to.map((x: { address: string }) => x.address)).toEqual([b]);
+  });
+
+  test("a dynamic template renders with Handlebars; an unknown one is accepted and then dropped", async () => {
+    const put = await api(sandbox, "/api/providers/sendgrid/templates/d-0123456789abcdef0123456789abcdef", {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ subject: "Reset for {{user.name}}", html: "<a href=\"{{url}}\">Reset</a> {{user.name}}", text: "Reset: {{url}}" }),
+    });
+    expect(put.status).toBe(200);
+    const to = unique("tpl");
+    await sdk().send({
+      to,
+      from: "auth@shop.test",
+      templateId: "d-0123456789abcdef0123456789abcdef",
+      dynamicTemplateData: { user: { name: "Ada <3" }, url: "https://app.shop.test/reset?t=abc" },
+    });
+    const [message] = await capturedFor(to);
+    expect(message.subject).toBe("Reset for Ada <3");
+    expect(message.html).toContain('<a href="https://app.shop.test/reset?t&#x3D;abc">Reset</a> Ada &lt;3');
+    expect(message.text.trim()).toBe("Reset: https://app.shop.test/reset?t=abc");
+
+    const missing = unique("missing-tpl");
+    const [response] = await sdk().send({ to: missing, from: "auth@shop.test", templateId: "d-ffffffffffffffffffffffffffffffff" });
+    expect(response.statusCode).toBe(202);
+    expect(await capturedFor(missing)).toEqual([]);
+    expect(await eventsFor(missing)).toMatchObject([{ type: "dropped", data: { reason: "Invalid template" } }]);
+  });
+
+  test("mail_settings.sandbox_mode validates and answers 200 without delivering", async () => {
+    const to = unique("sandbox-mode");
+    const [response] = await sdk().send({ to, from: "a@shop.test", subject: "s", text: "t", mailSettings: { sandboxMode: { enable: true } } });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["x-message-id"]).toBeUndefined();
+    expect(await capturedFor(to)).toEqual([]);
+    const err = await rejection(sdk().send({ to, from: "a@shop.test", text: "t", mailSettings: { sandboxMode: { enable: true } } }));
+    expect(err.code).toBe(400);
+    expect(err.response.body.errors[0].field).toBe("subject");
+  });
+});
+
+describe("SendGrid account state and failures", () => {
+  test("401 for a missing or unknown API key", async () => {
+    await setState({ apiKeys: ["SG.good"] });
+    const err = await rejection(sdk("SG.bad").send({ to: unique("x"), from: "a@shop.test", subject: "s", text: "t" }));
+    expect(err.code).toBe(401);
+    expect(err.response.body).toEqual({ errors: [{ message: "The provided authorization grant is invalid, expired, or revoked", field: null, help: null }] });
+    const bare = await post("{}", {});
+    expect(bare.status).toBe(401);
+    expect((await bare.json()).errors[0].message).toBe("authorization required");
+  });
+
+  test("403 when the from address is not a verified Sender Identity", async () => {
+    await setState({ verifiedSenders: ["shop.test"] });
+    const err = await rejection(sdk().send({ to: unique("x"), from: "someone@elsewhere.test", subject: "s", text: "t" }));
+    expect(err.code).toBe(403);
+    expect(err.response.body.errors[0]).toMatchObject({ field: "from", message: expect.stringContaining("does not match a verified Sender Identity") });
+    const to = unique("verified");
+    await sdk().send({ to, from: "anyone@shop.test", subject: "s", text: "t" });
+    expect(await capturedFor(to)).toHaveLength(1);
+  });
+
+  test("suppressed recipients are accepted and dropped; the others are delivered", async () => {
+    const [kept, suppressed] = [unique("kept"), unique("suppressed")];
+    await setState({ suppressions: [suppressed] });
+    await sdk().send({ to: [kept, suppressed], from: "a@shop.test", subject: "s", text: "t" });
+    const [message] = await capturedFor(kept);
+    expect(message.envelope.rcptTo).toEqual([kept]);
+    expect(await eventsFor(suppressed)).toMatchObject([{ type: "dropped", messageId: null, data: { reason: "Unsubscribed Address", status: "5.0.0" } }]);
+  });
+
+  test("invalid JSON, missing fields and wrong types get SendGrid's 400 error list", async () => {
+    const bad = await post("{not json");
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ errors: [{ message: "Bad Request", field: null, help: null }] });
+
+    const missing = await post(JSON.stringify({ subject: 1, personalizations: [{ to: [{ email: "not-an-address" }] }] }));
+    expect(missing.status).toBe(400);
+    const { errors } = await missing.json();
+    const fields = errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(["from.email", "personalizations.0.to.0.email", "subject", "content"]));
+    for (const error of errors) expect(Object.keys(error).sort()).toEqual(["field", "help", "message"]);
+
+    const types = await post(JSON.stringify({ from: { email: "a@shop.test" }, personalizations: "x", content: [{ type: "text/plain", value: "" }], subject: "s" }));
+    expect(types.status).toBe(400);
+    expect((await types.json()).errors.map((e: { field: string }) => e.field)).toEqual(["personalizations", "content.0.value"]);
+  });
+
+  test("rateLimit answers 429 with X-RateLimit headers", async () => {
+    await setState({ rateLimit: 1 });
+    const send = () => sdk().send({ to: unique("rl"), from: "a@shop.test", subject: "s", text: "t" });
+    const results = await Promise.allSettled([send(), send(), send()]);
+    const limited = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason);
+    expect(limited.length).toBeGreaterThanOrEqual(1);
+    expect(limited[0].code).toBe(429);
+    expect(limited[0].response.body).toEqual({ errors: [{ message: "too many requests", field: null, help: null }] });
+    expect(limited[0].response.headers["x-ratelimit-limit"]).toBe("1");
+    expect(limited[0].response.headers["x-ratelimit-remaining"]).toBe("0");
+  });
+
+  test("fault rules: a 503 twice then success; a hang trips the client's timeout", async () => {
+    const to = unique("flaky");
+    await setState({ faults: [{ match: { to: "flaky-*" }, status: 503, times: 2 }] });
+    const send = () => sdk().send({ to, from: "a@shop.test", subject: "s", text: "t" });
+    expect((await rejection(send())).code).toBe(503);
+    expect((await rejection(send())).response.body.errors[0].message).toBe("service unavailable");
+    const [ok] = await send();
+    expect(ok.statusCode).toBe(202);
+    expect(await capturedFor(to)).toHaveLength(1);
+
+    const hung = unique("hang");
+    await setState({ faults: [{ match: { from: "slow@*" }, hang: true }] });
+    const err = await rejection(sdk("SG.k", 300).send({ to: hung, from: "slow@shop.test", subject: "s", text: "t" }));
+    expect(err.code).toBe("ECONNABORTED");
+    expect(await capturedFor(hung)).toEqual([]);
+
+    await setState({ faults: [{ match: { to: "ratelimited-*" }, status: 429, retryAfter: 7 }] });
+    const limited = await rejection(sdk().send({ to: unique("ratelimited"), from: "a@shop.test", subject: "s", text: "t" }));
+    expect(limited.code).toBe(429);
+    expect(limited.response.headers["retry-after"]).toBe("7");
+  });
+});
+
+describe("SendGrid webhooks and DKIM", () => {
+  test("events are POSTed as a SendGrid event array, retried with backoff after a failure", async () => {
+    receiver.answerWith([500]);
+    await setState({ webhookUrl: `${receiver.url}/sendgrid-events`, webhookRetry: { attempts: 3, delayMs: 20 } });
+    const to = unique("hook");
+    const [response] = await sdk().send({ to, from: "a@shop.test", subject: "s", text: "t", categories: ["welcome"], customArgs: { user_id: "42" } });
+    const requests = await receiver.waitFor(2, "/sendgrid-events");
+    expect(requests.map((r) => r.status)).toEqual([500, 200]);
+    expect(requests[0].body).toBe(requests[1].body);
+    const events = JSON.parse(requests[1].body);
+    expect(events.map((e: { event: string }) => e.event)).toEqual(["processed", "delivered"]);
+    expect(events[1]).toMatchObject({ email: to, category: ["welcome"], user_id: "42", sg_message_id: expect.stringContaining(response.headers["x-message-id"]) });
+    expect(typeof events[1].timestamp).toBe("number");
+
+    const { body } = await api(sandbox, "/api/providers/sendgrid/webhooks");
+    const attempts = body.attempts.filter((a: { url: string }) => a.url.endsWith("/sendgrid-events"));
+    expect(attempts.map((a: { attempt: number; ok: boolean; status: number }) => [a.attempt, a.ok, a.status])).toEqual([
+      [1, false, 500],
+      [2, true, 200],
+    ]);
+  });
+
+  test("an authenticated sender domain is DKIM-signed and passes; otherwise SendGrid's own domain signs", async () => {
+    await setState({ dkim: { "shop.test": { selector: "s1", privateKey: fixture("keys/shop-s1.pem") }, "sendgrid.net": { selector: "s1", privateKey: fixture("keys/esp-s1.pem") } } });
+    const to = unique("dkim");
+    await sdk().send({ to, from: "billing@shop.test", subject: "Signed", text: "t" });
+    const signed = await waitAnalyzed(to);
+    expect(signed.headers.find((h: { name: string }) => h.name === "DKIM-Signature")?.value).toContain("d=shop.test");
+    expect(signed.analysis.auth.dkim[0]).toMatchObject({ domain: "shop.test", result: "pass", aligned: true });
+
+    const other = unique("dkim-esp");
+    await sdk().send({ to: other, from: "billing@unauthenticated.test", subject: "Signed by ESP", text: "t" });
+    const esp = await waitAnalyzed(other);
+    expect(esp.headers.find((h: { name: string }) => h.name === "DKIM-Signature")?.value).toContain("d=sendgrid.net");
+    expect(esp.analysis.auth.dkim[0]).toMatchObject({ domain: "sendgrid.net", aligned: false });
+  });
+});
+
+async function waitAnalyzed(address: string) {
+  const [summary] = await capturedFor(address);
+  const { body } = await api(sandbox, `/api/wait?query=${encodeURIComponent(`to:${address}`)}&after=${encodeURIComponent(new Date(0).toISOString())}`);
+  expect(body.id).toBe(summary.id);
+  for (let i = 0; i < 100; i++) {
+    const { body: message } = await api(sandbox, `/api/messages/${summary.id}`);
+    if (message.analysis.status === "done") return message;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("analysis did not finish");
+}
