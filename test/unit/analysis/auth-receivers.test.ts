@@ -1,0 +1,101 @@
+import { describe, expect, test } from "vitest";
+import { createDnsZone, createResolver } from "../../../src/analysis/dns/index.js";
+import { createReverseDnsCheck, evaluateReceivers, reverseName, type ReceiverFacts } from "../../../src/analysis/receivers/index.js";
+import type { AuthAnalysis, AuthResult } from "../../../src/core/types.js";
+
+function auth({ spf = "pass", dkim = ["pass"], dmarc = "pass", policy = "reject", aligned = true }: {
+  spf?: AuthResult; dkim?: AuthResult[]; dmarc?: AuthResult | null; policy?: string | null; aligned?: boolean;
+} = {}): AuthAnalysis {
+  return {
+    dkim: dkim.map((result) => ({ domain: "shop.test", selector: "s1", result, aligned: true })),
+    spf: { result: spf, domain: "shop.test", ip: "192.0.2.10" },
+    dmarc: dmarc === null ? null : { result: dmarc, policy, domain: "shop.test", alignment: { dkim: aligned, spf: aligned } },
+    arc: null,
+  };
+}
+
+const good: ReceiverFacts = {
+  auth: auth(),
+  bulk: false,
+  unsubscribe: { present: false, oneClick: false, post: false },
+  tls: true,
+  reverseDns: { status: "pass", ptr: "mail.shop.test" },
+};
+const verdicts = (facts: Partial<ReceiverFacts>) =>
+  Object.fromEntries(evaluateReceivers({ ...good, ...facts }).map((r) => [r.name, r.verdict]));
+const reasons = (facts: Partial<ReceiverFacts>, name: string) => evaluateReceivers({ ...good, ...facts }).find((r) => r.name === name)!.reasons.join(" | ");
+
+describe("receiver verdicts", () => {
+  test("fully authenticated transactional mail over TLS is accepted everywhere, with no reasons", () => {
+    const all = evaluateReceivers(good);
+    expect(all.map((r) => [r.name, r.verdict, r.reasons])).toEqual([["gmail", "accept", []], ["yahoo", "accept", []], ["outlook", "accept", []]]);
+  });
+
+  test("DMARC failing under p=reject is rejected by all three", () => {
+    expect(verdicts({ auth: auth({ dkim: ["fail"], spf: "fail", dmarc: "fail", aligned: false }) })).toEqual({ gmail: "reject", yahoo: "reject", outlook: "reject" });
+  });
+
+  test("DMARC failing under p=quarantine is a spam risk when SPF or DKIM still passes", () => {
+    expect(verdicts({ auth: auth({ dmarc: "fail", policy: "quarantine", aligned: false }) })).toEqual({ gmail: "spam-risk", yahoo: "spam-risk", outlook: "spam-risk" });
+  });
+
+  test("no SPF and no DKIM pass: Gmail and Yahoo reject, Outlook junks", () => {
+    expect(verdicts({ auth: auth({ spf: "none", dkim: [], dmarc: "none", policy: null, aligned: false }) })).toEqual({ gmail: "reject", yahoo: "reject", outlook: "spam-risk" });
+  });
+
+  test("only Gmail requires TLS", () => {
+    expect(verdicts({ tls: false })).toEqual({ gmail: "spam-risk", yahoo: "accept", outlook: "accept" });
+    expect(reasons({ tls: false }, "gmail")).toMatch(/TLS/);
+  });
+
+  test("a sending IP without forward-confirmed reverse DNS is a risk at Gmail and Yahoo", () => {
+    expect(verdicts({ reverseDns: { status: "fail", ptr: null } })).toEqual({ gmail: "spam-risk", yahoo: "spam-risk", outlook: "accept" });
+  });
+
+  test("bulk mail needs one-click unsubscribe at Gmail and Yahoo", () => {
+    expect(verdicts({ bulk: true, unsubscribe: { present: true, oneClick: false, post: false } })).toEqual({ gmail: "spam-risk", yahoo: "spam-risk", outlook: "accept" });
+    expect(reasons({ bulk: true }, "yahoo")).toMatch(/one-click unsubscribe/);
+    expect(verdicts({ bulk: true, unsubscribe: { present: true, oneClick: true, post: true } })).toEqual({ gmail: "accept", yahoo: "accept", outlook: "accept" });
+  });
+
+  test("bulk mail without a DMARC record is rejected by Outlook and a risk at Gmail and Yahoo", () => {
+    const facts = { bulk: true, unsubscribe: { present: true, oneClick: true, post: true }, auth: auth({ dmarc: "none", policy: null, aligned: false }) };
+    expect(verdicts(facts)).toEqual({ gmail: "spam-risk", yahoo: "spam-risk", outlook: "reject" });
+    expect(reasons(facts, "outlook")).toMatch(/5\.7\.515/);
+  });
+
+  test("bulk mail with SPF but without DKIM falls short everywhere", () => {
+    const facts = { bulk: true, unsubscribe: { present: true, oneClick: true, post: true }, auth: auth({ dkim: [] }) };
+    expect(verdicts(facts)).toEqual({ gmail: "spam-risk", yahoo: "spam-risk", outlook: "reject" });
+  });
+});
+
+describe("forward-confirmed reverse DNS", () => {
+  const zone = {
+    "10.2.0.192.in-addr.arpa": { PTR: ["mail.shop.test"] },
+    "mail.shop.test": { A: ["192.0.2.10"] },
+    "11.2.0.192.in-addr.arpa": { PTR: ["liar.shop.test"] },
+    "liar.shop.test": { A: ["192.0.2.99"] },
+    "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa": { PTR: ["v6.shop.test"] },
+    "v6.shop.test": { AAAA: ["2001:0db8:0000:0000:0000:0000:0000:0001"] },
+  };
+  const check = createReverseDnsCheck(createResolver(createDnsZone(zone), { modes: ["zone"] }));
+
+  test("reverse names per RFC 1035 and RFC 3596", () => {
+    expect(reverseName("192.0.2.10")).toBe("10.2.0.192.in-addr.arpa");
+    expect(reverseName("2001:db8::1")).toBe("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
+  });
+
+  test.each([
+    ["192.0.2.10", "pass", "mail.shop.test"],
+    ["::ffff:192.0.2.10", "pass", "mail.shop.test"],
+    ["2001:db8::1", "pass", "v6.shop.test"],
+    ["192.0.2.11", "fail", "liar.shop.test"],
+    ["192.0.2.12", "fail", null],
+    ["127.0.0.1", "unknown", null],
+    ["10.1.2.3", "unknown", null],
+    [null, "unknown", null],
+  ])("%s → %s", async (ip, status, ptr) => {
+    expect(await check(ip)).toEqual({ status, ptr });
+  });
+});
