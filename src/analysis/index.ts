@@ -2,9 +2,11 @@ import type { Logger } from "pino";
 import type { SandboxOptions } from "../config/options.js";
 import { createAnalyze, type AnalyzeFn, type Analyzer } from "./analyze.js";
 import { createAuthAnalyzer } from "./auth/index.js";
+import { createCodesAnalyzer } from "./codes/index.js";
 import { createCompatibilityAnalyzer } from "./compatibility/index.js";
 import { createDnsZone, createResolver, type DnsZone } from "./dns/index.js";
 import { createHeadersAnalyzer } from "./headers/index.js";
+import { createLinksAnalyzer } from "./links/index.js";
 import { createSpamAnalyzer } from "./spam/index.js";
 
 export type { AnalyzeFn, Analyzer, AnalysisContext, AnalysisInput, DnsResolver } from "./analyze.js";
@@ -17,6 +19,7 @@ export function createAnalysisPipeline(options: SandboxOptions, logger: Logger, 
   const resolver = createResolver(zone, { modes: options.dns });
   const analyzers: Analyzer[] = [createAuthAnalyzer(), createHeadersAnalyzer(), createCompatibilityAnalyzer()];
   if (options.spamd) analyzers.push(createSpamAnalyzer(options.spamd));
+  analyzers.push(createLinksAnalyzer({ linkCheck: options.linkCheck }), createCodesAnalyzer());
   return createAnalyze(analyzers, {
     resolver,
     logger,

@@ -1,0 +1,1 @@
+export { createCodesAnalyzer, findMessageCodes } from "./codes-analyzer.js";

@@ -1,0 +1,127 @@
+import { Parser } from "htmlparser2";
+import { LinkifyIt } from "linkify-it";
+import type { Header } from "../../core/types.js";
+
+/** A link as found in one place of the message, before it is classified and checked. */
+export interface FoundLink {
+  /** The URL exactly as a mail client would open it. */
+  url: string;
+  /** Anchor text (HTML), or null. */
+  text: string | null;
+  foundIn: "html" | "text" | "header";
+  /**
+   * Text that continues the URL on the next line of a text part: the URL was broken by a
+   * line break (a quoted-printable soft break that was not decoded, or a hard wrap).
+   */
+  continuation: string | null;
+  /** The text part shows the URL followed by "..." or "…": a converter shortened it. */
+  ellipsis: boolean;
+}
+
+const LINK_TAGS: Record<string, string> = { a: "href", area: "href", form: "action" };
+
+/**
+ * Links in an HTML body: `a[href]`, `area[href]`, `form[action]`. htmlparser2 decodes character
+ * references in attribute values (`&amp;` → `&`) the way browsers do. The WHATWG URL parser then
+ * strips leading/trailing spaces and removes tabs and newlines anywhere in the URL, so a line
+ * break inside an href is harmless and is removed here as the browser would.
+ */
+export function extractHtmlLinks(html: string): FoundLink[] {
+  const links: FoundLink[] = [];
+  let open: { url: string; text: string[]; alt: string[] } | null = null;
+  const parser = new Parser(
+    {
+      onopentag(name, attribs) {
+        const attr = LINK_TAGS[name];
+        if (attr && attribs[attr] !== undefined) {
+          const url = browserUrl(attribs[attr]);
+          if (name === "a") {
+            if (open) finish();
+            open = { url, text: [], alt: [] };
+          } else {
+            links.push({ url, text: attribs.alt?.trim() || attribs.title?.trim() || null, foundIn: "html", continuation: null, ellipsis: false });
+          }
+        } else if (name === "img" && open && attribs.alt) {
+          open.alt.push(attribs.alt);
+        }
+      },
+      ontext(data) {
+        if (open) open.text.push(data);
+      },
+      onclosetag(name) {
+        if (name === "a" && open) finish();
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
+  );
+  const finish = () => {
+    if (!open) return;
+    const text = collapse(open.text.join("")) || collapse(open.alt.join(" ")) || null;
+    links.push({ url: open.url, text, foundIn: "html", continuation: null, ellipsis: false });
+    open = null;
+  };
+  parser.write(html);
+  parser.end();
+  finish();
+  return links.filter((l) => isWebOrRelative(l.url));
+}
+
+function browserUrl(value: string): string {
+  return value.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, "").replace(/[\t\n\r]/g, "");
+}
+
+function collapse(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+/** Web links and relative ones (a relative href is a bug worth reporting); not mailto:, tel:, cid:, #fragments. */
+function isWebOrRelative(url: string): boolean {
+  if (url === "" || url.startsWith("#")) return false;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url);
+  return scheme ? /^https?$/i.test(scheme[1]) : true;
+}
+
+/**
+ * Links in a plain-text body: URLs with a scheme (no fuzzy domains, which would turn "Acme.io"
+ * in a signature into a link). A URL followed by `=` + line break, or ending in `=` right
+ * before a line break that continues with URL characters, was cut by a soft line break that
+ * was never decoded.
+ */
+export function extractTextLinks(text: string, linkify: LinkifyIt): FoundLink[] {
+  const matches = linkify.match(text) ?? [];
+  return matches
+    .filter((m) => /^https?:/i.test(m.url))
+    .map((m) => {
+      let url = m.url;
+      let rest = text.slice(m.lastIndex);
+      if (/^=\r?\n/.test(rest)) {
+        url += "=";
+        rest = rest.slice(1);
+      }
+      const next = /^\r?\n([\w%=&.~+/?#-]+)/.exec(rest);
+      const continuation = next && (url.endsWith("=") || looksLikeTokenTail(url, next[1])) ? next[1] : null;
+      return { url, text: null, foundIn: "text" as const, continuation, ellipsis: /^(\.\.\.|…)/.test(rest) };
+    });
+}
+
+/** A next line that glues onto a URL ending mid-token (no sentence punctuation, token-like characters). */
+function looksLikeTokenTail(url: string, next: string): boolean {
+  return /[?&][\w-]+=[\w%-]{4,}$/.test(url) && /^[\w%-]{2,}([&#][\w%=&-]*)?$/.test(next);
+}
+
+/** `List-Unsubscribe: <https://…>, <mailto:…>` (RFC 2369); only the web URLs are links. */
+export function extractHeaderLinks(headers: Header[]): FoundLink[] {
+  const links: FoundLink[] = [];
+  for (const header of headers) {
+    if (header.name.toLowerCase() !== "list-unsubscribe") continue;
+    for (const match of header.value.matchAll(/<([^>]+)>/g)) {
+      const url = match[1].replace(/\s+/g, "");
+      if (/^https?:/i.test(url)) links.push({ url, text: null, foundIn: "header", continuation: null, ellipsis: false });
+    }
+  }
+  return links;
+}
+
+export function createLinkify(): LinkifyIt {
+  return new LinkifyIt({ fuzzyLink: false, fuzzyEmail: false, fuzzyIP: false });
+}

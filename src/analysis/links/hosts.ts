@@ -1,0 +1,113 @@
+import { BlockList, isIP } from "node:net";
+
+/**
+ * Host classification shared by the static link checks and the live-check guard: which hosts
+ * are "local" (never reachable by a real recipient) and which ones the user allowed.
+ */
+
+/**
+ * Special-purpose address ranges (IANA IPv4/IPv6 Special-Purpose Address Registries, RFC 6890):
+ * loopback, private (RFC 1918, RFC 4193), link-local, CGNAT (RFC 6598), benchmarking, multicast,
+ * reserved. A link pointing here reaches nobody outside the sender's own network.
+ */
+function specialRanges(): BlockList {
+  const list = new BlockList();
+  const v4: Array<[string, number]> = [
+    ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16],
+    ["172.16.0.0", 12], ["192.0.0.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15], ["224.0.0.0", 4], ["240.0.0.0", 4],
+  ];
+  for (const [net, prefix] of v4) list.addSubnet(net, prefix, "ipv4");
+  const v6: Array<[string, number]> = [["::", 128], ["::1", 128], ["fc00::", 7], ["fe80::", 10], ["ff00::", 8]];
+  for (const [net, prefix] of v6) list.addSubnet(net, prefix, "ipv6");
+  return list;
+}
+
+/** Top-level names that never resolve on the public internet (RFC 2606, RFC 6761, RFC 6762, RFC 8375). */
+const LOCAL_SUFFIXES = [".localhost", ".local", ".test", ".invalid", ".example", ".internal", ".lan", ".home.arpa", ".localdomain"];
+
+export interface HostClassifier {
+  /** True for loopback, private, link-local and other non-public IP addresses. */
+  isPrivateAddress(ip: string): boolean;
+  /** True for names and IP literals a recipient on the internet cannot reach. */
+  isLocalHost(hostname: string): boolean;
+}
+
+export function createHostClassifier(): HostClassifier {
+  const ranges = specialRanges();
+  const isPrivateAddress = (ip: string): boolean => {
+    const bare = stripBrackets(ip);
+    const family = isIP(bare);
+    if (family === 4) return ranges.check(bare, "ipv4");
+    if (family !== 6) return false;
+    // IPv4-mapped IPv6 (::ffff:a.b.c.d) reaches the embedded IPv4 address.
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
+    if (mapped) return ranges.check(mapped[1], "ipv4");
+    return ranges.check(bare, "ipv6");
+  };
+  const isLocalHost = (hostname: string): boolean => {
+    const host = stripBrackets(hostname.toLowerCase()).replace(/\.$/, "");
+    if (isIP(host)) return isPrivateAddress(host);
+    if (host === "localhost" || LOCAL_SUFFIXES.some((s) => host.endsWith(s))) return true;
+    // A single-label name (a Docker service, a LAN machine) has no public DNS.
+    return !host.includes(".");
+  };
+  return { isPrivateAddress, isLocalHost };
+}
+
+export function stripBrackets(host: string): string {
+  return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+}
+
+/**
+ * One allowed-host entry: `host`, `host:port` or `*.domain` (any subdomain). Entries come from
+ * the app URL's host and `--allowed-link-hosts`.
+ */
+export interface HostRule {
+  hostname: string;
+  port: string | null;
+  wildcard: boolean;
+}
+
+export function parseHostRule(entry: string): HostRule | null {
+  const value = entry.trim().toLowerCase();
+  if (!value) return null;
+  const wildcard = value.startsWith("*.");
+  const rest = wildcard ? value.slice(2) : value;
+  // Parse through URL so IPv6 brackets and ports are split the standard way.
+  try {
+    const url = new URL(`http://${rest}`);
+    return { hostname: url.hostname, port: url.port || null, wildcard };
+  } catch {
+    return null;
+  }
+}
+
+/** The port a URL connects to, spelled out (URL drops default ports). */
+export function effectivePort(url: URL): string {
+  return url.port || (url.protocol === "https:" ? "443" : "80");
+}
+
+export function ruleMatches(rule: HostRule, url: URL): boolean {
+  const host = url.hostname.toLowerCase();
+  const hostOk = rule.wildcard ? host.endsWith(`.${rule.hostname}`) : host === rule.hostname;
+  if (!hostOk) return false;
+  return rule.port === null || rule.port === effectivePort(url);
+}
+
+/** The rules a link's host is held against: the app URL's host (with its port) and the allowed list. */
+export function allowedHostRules(appUrl: string | null, allowedLinkHosts: string[]): HostRule[] {
+  const rules: HostRule[] = [];
+  if (appUrl) {
+    try {
+      const app = new URL(appUrl);
+      rules.push({ hostname: app.hostname.toLowerCase(), port: app.port || null, wildcard: false });
+    } catch {
+      // resolve.ts validates --app-url; a programmatic caller's bad value just adds no rule.
+    }
+  }
+  for (const entry of allowedLinkHosts) {
+    const rule = parseHostRule(entry);
+    if (rule) rules.push(rule);
+  }
+  return rules;
+}

@@ -1,0 +1,65 @@
+import type { LinkCheck, LinkInfo } from "../../core/types.js";
+import { ONE_TIME_KINDS } from "./checks.js";
+import { findToken } from "./token.js";
+
+/**
+ * A multipart/alternative message shows either the HTML or the text part; both must carry the
+ * same one-time link (RFC 2046 §5.1.4: the parts are alternative renderings of the same
+ * content). A text part cut by a line break, or generated from the HTML without decoding
+ * `&amp;`, shows up here as a disagreement. Adds a `link.parts-agree` check to the one-time
+ * links; links behind an opaque tracking wrapper are not compared.
+ */
+export function checkPartsAgree(links: LinkInfo[], wrapped: Set<LinkInfo>, hasHtml: boolean, hasText: boolean): void {
+  if (!hasHtml || !hasText) return;
+  const kinds = new Set(links.filter((l) => ONE_TIME_KINDS.has(l.kind)).map((l) => l.kind));
+  for (const kind of kinds) {
+    const ofKind = links.filter((l) => l.kind === kind && !wrapped.has(l));
+    const html = ofKind.filter((l) => l.foundIn?.includes("html"));
+    const text = ofKind.filter((l) => l.foundIn?.includes("text"));
+    for (const link of ofKind) {
+      const inHtml = link.foundIn?.includes("html") ?? false;
+      const inText = link.foundIn?.includes("text") ?? false;
+      if (inHtml && inText) {
+        add(link, { rule: "link.parts-agree", status: "pass", message: "the HTML and the text part carry the same link" });
+        continue;
+      }
+      const [part, otherPart, others] = inHtml ? ["HTML", "text", text] : ["text", "HTML", html];
+      if (others.length === 0) {
+        add(link, { rule: "link.parts-agree", status: "warn", message: `the ${otherPart} part has no ${kind} link; recipients whose client shows the ${otherPart} part cannot use it` });
+        continue;
+      }
+      const counterpart = others.find((o) => samePath(o.url, link.url)) ?? others[0];
+      add(link, { rule: "link.parts-agree", status: "fail", message: `the ${part} part's ${kind} link differs from the ${otherPart} part's: ${describeDifference(link.url, counterpart.url, otherPart)}` });
+    }
+  }
+}
+
+function add(link: LinkInfo, check: LinkCheck): void {
+  link.checks.push(check);
+}
+
+function samePath(a: string, b: string): boolean {
+  try {
+    const x = new URL(a);
+    const y = new URL(b);
+    return x.origin === y.origin && x.pathname === y.pathname;
+  } catch {
+    return false;
+  }
+}
+
+function describeDifference(mine: string, theirs: string, otherPart: string): string {
+  if (theirs.startsWith(mine)) return `this one is cut after ${mine.length} of ${theirs.length} characters (${otherPart} part: ${theirs})`;
+  const a = tokenOf(mine);
+  const b = tokenOf(theirs);
+  if (a && b && b.startsWith(a) && a !== b) return `its token is cut after ${a.length} of ${b.length} characters (${otherPart} part: ${theirs})`;
+  return `${mine} vs ${theirs}; generate both parts from the same URL`;
+}
+
+function tokenOf(url: string): string | null {
+  try {
+    return findToken(new URL(url))?.value ?? null;
+  } catch {
+    return null;
+  }
+}
