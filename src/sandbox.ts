@@ -64,7 +64,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const listeners: SmtpListener[] = [];
   const ports = { smtpPort: null as number | null, smtpsPort: null as number | null, httpPort: null as number | null };
   const providers = createProviders({ ingest, logger, states: providerStates });
-  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, ports: () => ports });
+  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports });
   const http = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as Server;
   const closeWebsocket = attachMailpitWebsocket(http, { store, events, logger });
 

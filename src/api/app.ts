@@ -5,6 +5,7 @@ import { createErrorHandler, errorBody } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { dnsRoutes } from "./routes/dns.js";
 import { eventRoutes } from "./routes/events.js";
+import { linkRoutes } from "./routes/links.js";
 import { messageRoutes } from "./routes/messages.js";
 import { waitRoutes } from "./routes/wait.js";
 import { createUiHandler } from "./ui.js";
@@ -17,6 +18,7 @@ export function createApiApp(deps: ApiDeps): Hono {
   app.onError(createErrorHandler(deps.logger));
 
   app.route("/api/messages", messageRoutes(deps));
+  app.route("/api/messages", linkRoutes(deps));
   app.route("/api/wait", waitRoutes(deps, waiters));
   app.route("/api/events", eventRoutes(deps));
   app.route("/api/dns", dnsRoutes(deps));

@@ -21,6 +21,8 @@ export interface ApiDeps {
   spamAssassin?: boolean;
   /** Read/replace the SMTP fault rules (Mailpit's chaos triggers map onto them). */
   faultRules?: FaultRulesAccess;
+  /** App URL and allowed hosts for link checks (GET /api/messages/:id/links?check=1). @default none: nothing is fetched */
+  links?: { appUrl: string | null; allowedLinkHosts: string[] };
   /** Ports known once the listeners are up. */
   ports: () => { smtpPort: number | null; smtpsPort: number | null; httpPort: number | null };
 }
