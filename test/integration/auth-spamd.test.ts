@@ -9,7 +9,7 @@ import { createSpamAnalyzer } from "../../src/analysis/spam/index.js";
 import type { Sandbox } from "../../src/sandbox.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
 
-/** Debian's spamassassin package provides spamd; .ci/run installs it. */
+/** Debian ships spamd in the `spamd` package (a Recommends of `spamassassin`); .ci/run installs both. */
 const hasSpamd = spawnSync("spamd", ["--version"]).status === 0;
 
 async function freePort(): Promise<number> {
