@@ -104,6 +104,19 @@ describe("POST /v3/:domain/messages", () => {
     expect(captured.every(([m]) => m.source.providerMessageId === result.id)).toBe(true);
   });
 
+  test("a stored template renders with Handlebars from t:variables; an unknown one is 400", async () => {
+    await setState({ templates: { receipt: { name: "receipt", alias: null, subject: "Receipt {{number}}", html: "<p>Total: <b>{{total}}</b></p>", text: null } } });
+    const to = unique("tpl");
+    const result = await client().messages.create(DOMAIN, { from: "a@mg.example.com", to, template: "receipt", "t:variables": JSON.stringify({ number: "R-7", total: "9.99" }) });
+    const [message] = await capturedFor(to);
+    expect(message.source.providerMessageId).toBe(result.id);
+    expect(message.subject).toBe("Receipt R-7");
+    expect(message.html).toContain("<b>9.99</b>");
+    const err = await rejection(client().messages.create(DOMAIN, { from: "a@mg.example.com", to: unique("tpl"), template: "missing" }));
+    expect(err.status).toBe(400);
+    expect(err.details).toBe("template 'missing' not found");
+  });
+
   test("an urlencoded body (curl --data-urlencode) from the fixture works too", async () => {
     const to = unique("form");
     const response = await fetch(`${sandbox.url}/mailgun/v3/${DOMAIN}/messages`, {

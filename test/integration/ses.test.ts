@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { SendEmailCommand as V1SendEmail, SendRawEmailCommand, SESClient, SESServiceException } from "@aws-sdk/client-ses";
+import { SendEmailCommand as V1SendEmail, SendRawEmailCommand, SendTemplatedEmailCommand, SESClient, SESServiceException } from "@aws-sdk/client-ses";
 import { SendEmailCommand, SESv2Client, SESv2ServiceException } from "@aws-sdk/client-sesv2";
 import MailComposer from "nodemailer/lib/mail-composer";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
@@ -281,6 +281,20 @@ describe("SES v1 query API", () => {
     expect(message.source.providerMessageId).toBe(result.MessageId);
     expect(message.messageId).toBe("own-id@example.com");
     expect(message.envelope.rcptTo).toEqual([to, hidden]);
+  });
+
+  test("SendTemplatedEmail renders the stored template; an unknown one is TemplateDoesNotExist", async () => {
+    await setState({ templates: { reset: { name: "reset", alias: null, subject: "Reset for {{user}}", text: "Code {{code}}", html: null } } });
+    const to = unique("v1tpl");
+    const result = await v1().send(new SendTemplatedEmailCommand({ Source: "a@example.com", Destination: { ToAddresses: [to] }, Template: "reset", TemplateData: '{"user":"ada","code":"777"}' }));
+    const [message] = await capturedFor(to);
+    expect(message.source.providerMessageId).toBe(result.MessageId);
+    expect(message.subject).toBe("Reset for ada");
+    expect(message.text.trim()).toBe("Code 777");
+    const err = await rejection(v1().send(new SendTemplatedEmailCommand({ Source: "a@example.com", Destination: { ToAddresses: [to] }, Template: "gone", TemplateData: "{}" })));
+    // The wire code is TemplateDoesNotExist (400); the SDK names its exception class after it.
+    expect(err.name).toBe("TemplateDoesNotExistException");
+    expect(err.$metadata.httpStatusCode).toBe(400);
   });
 
   test("errors are XML ErrorResponse documents: MessageRejected, Throttling, InvalidAction", async () => {

@@ -52,9 +52,13 @@ export function isSesError(value: unknown): value is SesError {
   return value instanceof SesError;
 }
 
-/** v2 answers throttling with 429 (TooManyRequestsException), v1 with 400 (Throttling). */
+/**
+ * The v1 query API answers every caller error with 400 (throttling, missing templates included;
+ * see the awsQueryError codes in the SDK's model) except authentication (403); v2 uses 404/429.
+ */
 export function v1Status(error: SesError): number {
-  return error.forcedStatus ?? (error.spec.v1 === "Throttling" ? 400 : error.spec.status);
+  if (error.forcedStatus !== null) return error.forcedStatus;
+  return error.spec.type === "Sender" && error.spec.status !== 403 ? 400 : error.spec.status;
 }
 
 export function v2Status(error: SesError): number {
