@@ -1,0 +1,326 @@
+import { readFileSync } from "node:fs";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Sandbox } from "../../src/sandbox.js";
+import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { artifact, collectPageErrors, launchBrowser, pngImage, smtpTransport } from "./browser.js";
+
+/**
+ * The web UI in Debian's Chromium against a real sandbox: mail sent over SMTP shows up live,
+ * every message tab shows what was captured, search, paging, keyboard and delete work.
+ */
+
+const zone = JSON.parse(readFileSync(new URL("../../fixtures/dns/auth-zone.json", import.meta.url), "utf8"));
+const dkimKey = readFileSync(new URL("../../fixtures/keys/shop-s1.pem", import.meta.url), "utf8");
+const png = pngImage();
+
+let sandbox: Sandbox;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let pageErrors: string[];
+let counter = 0;
+const unique = (label: string) => `${label}-${++counter}-${Date.now().toString(36)}`;
+
+async function send(options: { to: string; subject: string; text?: string; html?: string; attachments?: object[] }) {
+  await smtpTransport(sandbox).sendMail({
+    from: '"Shop" <hello@shop.test>',
+    dkim: { domainName: "shop.test", keySelector: "s1", privateKey: dkimKey },
+    text: "plain body",
+    ...options,
+  });
+}
+
+const row = (text: string) => page.locator(".row", { hasText: text });
+const tab = (name: string) => page.locator(".tabs .tab", { hasText: name });
+const openId = () => decodeURIComponent(/\/messages\/([^/?]+)/.exec(page.url())?.[1] ?? "");
+
+beforeAll(async () => {
+  // spfIp: the zone's SPF record lists 192.0.2.10, so the Authentication tab can show a pass.
+  sandbox = await startTestSandbox({ dnsZone: zone, spfIp: "192.0.2.10" });
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: "light" });
+  page = await context.newPage();
+  pageErrors = collectPageErrors(page);
+  await page.goto(sandbox.url);
+  await page.locator("[data-testid=live]", { hasText: "live" }).waitFor();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+describe("web UI", () => {
+  const welcome = unique("Welcome");
+  const alice = `${unique("alice")}@example.test`;
+
+  test("a message sent over SMTP appears in the list without a reload", async () => {
+    await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    await send({
+      to: `"Alice" <${alice}>`,
+      subject: welcome,
+      text: "Hello Alice,\n\nConfirm your address: https://shop.test/verify?token=abc123\n",
+      html: `<!doctype html><html><body style="font-family:sans-serif"><h1>Hello Alice</h1>
+        <p>Confirm your address: <a href="https://shop.test/verify?token=abc123">verify</a></p>
+        <img id="logo" src="cid:logo@shop.test" alt="logo" width="40" height="40"></body></html>`,
+      attachments: [
+        { filename: "logo.png", content: png, cid: "logo@shop.test" },
+        { filename: "invoice.png", content: png },
+        { filename: "notes.txt", content: "plain notes" },
+      ],
+    });
+    await row(welcome).waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    expect(await row(welcome).getAttribute("class")).toContain("unread");
+    expect(await row(welcome).textContent()).toContain("SMTP");
+    await page.screenshot({ path: artifact("inbox") });
+  });
+
+  test("opening it shows HTML, text, source, headers and attachments, and marks it read", async () => {
+    await row(welcome).locator(".row-main").click();
+    await page.waitForURL(/\/messages\//);
+    const id = openId();
+
+    const preview = page.frameLocator("iframe.preview-frame");
+    await preview.locator("h1", { hasText: "Hello Alice" }).waitFor();
+    // The cid: image is served from its attachment and really decodes.
+    const frame = page.frames().find((f) => f.url() === "about:srcdoc")!;
+    await frame.waitForFunction(() => (document.getElementById("logo") as HTMLImageElement | null)?.complete);
+    expect(await frame.evaluate(() => (document.getElementById("logo") as HTMLImageElement).naturalWidth)).toBe(40);
+    await expect.poll(async () => (await api(sandbox, `/api/messages/${id}`)).body.read).toBe(true);
+    expect(await row(welcome).getAttribute("class")).toContain("read");
+    await page.screenshot({ path: artifact("message-html") });
+
+    await page.locator(".segmented button", { hasText: "mobile" }).click();
+    expect(await page.locator("iframe.preview-frame").evaluate((el) => el.getBoundingClientRect().width)).toBe(375);
+    await page.screenshot({ path: artifact("message-html-mobile") });
+
+    await tab("Text").click();
+    expect(await page.locator("pre.text-body").textContent()).toContain("Confirm your address: https://shop.test/verify?token=abc123");
+
+    await tab("Source").click();
+    const source = page.locator("[data-testid=source]");
+    await source.waitFor();
+    expect(await source.textContent()).toContain(`Subject: ${welcome}`);
+    expect(await source.textContent()).toContain("Content-Type: multipart/");
+    const [eml] = await Promise.all([page.waitForEvent("download"), page.locator(".tab-body a", { hasText: "Download .eml" }).click()]);
+    expect(eml.suggestedFilename()).toBe(`${id}.eml`);
+
+    await tab("Headers").click();
+    const headers = await page.locator("[data-testid=headers]").textContent();
+    expect(headers).toContain("Message-ID");
+    expect(headers).toContain("DKIM-Signature");
+    expect(await page.locator(".tab-body").textContent()).toContain(alice);
+
+    await tab("Attachments").click();
+    const items = page.locator("[data-testid=attachments] .attachment");
+    expect(await items.count()).toBe(3);
+    const thumbs = page.locator("[data-testid=attachments] img.thumb");
+    expect(await thumbs.count()).toBe(2);
+    for (const thumb of await thumbs.all()) {
+      await thumb.scrollIntoViewIfNeeded();
+      await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(40);
+    }
+    const [notes] = await Promise.all([page.waitForEvent("download"), page.locator(".attachment-name", { hasText: "notes.txt" }).click()]);
+    expect(notes.suggestedFilename()).toBe("notes.txt");
+    await page.screenshot({ path: artifact("message-attachments") });
+
+    // Analysis lands by SSE into the open message.
+    await expect.poll(async () => (await api(sandbox, `/api/messages/${id}`)).body.analysis.status).toBe("done");
+    await tab("Authentication").click();
+    await page.locator(".verdict h3", { hasText: "DMARC" }).waitFor();
+    await page.screenshot({ path: artifact("message-auth") });
+    await tab("Findings").click();
+    await page.screenshot({ path: artifact("message-findings") });
+  });
+
+  test("a deep link opens the message and tab directly", async () => {
+    const id = (await api(sandbox, `/api/messages?query=${encodeURIComponent(`subject:${welcome}`)}`)).body.messages[0].id;
+    const other = await context.newPage();
+    const errors = collectPageErrors(other);
+    await other.goto(`${sandbox.url}/messages/${id}/headers`);
+    await other.locator("[data-testid=headers]").waitFor();
+    expect(await other.locator(".tabs .tab.active").textContent()).toBe("Headers");
+    expect(await other.locator("[data-testid=subject]").textContent()).toBe(welcome);
+    await other.goBack().catch(() => undefined);
+    await other.close();
+    expect(errors).toEqual([]);
+  });
+
+  test("search filters the list, and the query lives in the URL", async () => {
+    const tag = unique("s");
+    await send({ to: `bob-${tag}@example.test`, subject: `Your invoice ${tag}` });
+    await send({ to: `carol-${tag}@example.test`, subject: `Password reset ${tag}` });
+    await row(`Your invoice ${tag}`).waitFor();
+    await row(`Password reset ${tag}`).waitFor();
+
+    await page.goto(sandbox.url);
+    const box = page.locator("input[type=search]");
+    await box.fill(`to:bob-${tag}@example.test`);
+    await page.waitForURL((url) => url.searchParams.get("q") === `to:bob-${tag}@example.test`);
+    await page.locator("[data-testid=inbox-count]", { hasText: "1 message found" }).waitFor();
+    expect(await page.locator(".row").count()).toBe(1);
+    expect(await page.locator(".row").textContent()).toContain(`Your invoice ${tag}`);
+
+    // The help lists the syntax, and picking a term adds it to the box.
+    await page.locator("button[title='Search syntax']").click();
+    await page.locator(".search-help").waitFor();
+    await page.screenshot({ path: artifact("search-help") });
+    await page.locator(".search-help button", { hasText: "has:attachment" }).click();
+    expect(await box.inputValue()).toBe(`to:bob-${tag}@example.test has:attachment`);
+    await page.locator("[data-testid=inbox-count]", { hasText: "0 messages found" }).waitFor();
+
+    // A new match arrives while filtered: the list asks the server again and shows it.
+    await box.fill(`subject:${tag}`);
+    await page.locator("[data-testid=inbox-count]", { hasText: "2 messages found" }).waitFor();
+    await send({ to: `dave-${tag}@example.test`, subject: `Receipt ${tag}` });
+    await row(`Receipt ${tag}`).waitFor();
+    await send({ to: `erin-${tag}@example.test`, subject: "Unrelated newsletter" });
+    await page.locator("[data-testid=inbox-count]", { hasText: "3 messages found" }).waitFor();
+    await box.fill("");
+    await row("Unrelated newsletter").waitFor();
+  });
+
+  test("the list pages through older messages with the keyset cursor and stays virtualised", async () => {
+    const tag = unique("bulk");
+    for (let i = 0; i < 130; i++) {
+      const raw = `From: bulk@shop.test\r\nTo: bulk-${tag}@example.test\r\nSubject: Bulk ${tag} #${String(i).padStart(3, "0")}\r\n\r\nbody ${i}\r\n`;
+      const { status } = await api(sandbox, "/api/messages", { method: "POST", body: raw });
+      expect(status).toBe(201);
+    }
+    const cursors: string[] = [];
+    const onRequest = (request: { url(): string }) => {
+      const url = new URL(request.url());
+      if (url.pathname === "/api/messages" && url.searchParams.get("before")) cursors.push(url.searchParams.get("before")!);
+    };
+    page.on("request", onRequest);
+    await page.goto(`${sandbox.url}/?q=${encodeURIComponent(`to:bulk-${tag}@example.test`)}`);
+    await page.locator("[data-testid=inbox-count]", { hasText: "130 messages found" }).waitFor();
+    await row(`Bulk ${tag} #129`).waitFor();
+    // Scrolling towards the end loads the next page (100 per page) until there is none.
+    const toBottom = () => page.locator(".inbox-scroll").evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await toBottom();
+    await page.locator(".inbox-end", { hasText: "End of list" }).waitFor();
+    await toBottom();
+    await row(`Bulk ${tag} #000`).waitFor();
+    page.off("request", onRequest);
+    expect(cursors.length).toBe(1);
+    // Only the rows in view are in the DOM.
+    expect(await page.locator(".row").count()).toBeLessThan(40);
+  });
+
+  test("keyboard: / searches, j/k move, Enter opens, x selects, Delete deletes", async () => {
+    const tag = unique("kb");
+    await send({ to: `kb-${tag}@example.test`, subject: `Older ${tag}` });
+    await send({ to: `kb-${tag}@example.test`, subject: `Newer ${tag}` });
+    await page.goto(`${sandbox.url}/?q=${encodeURIComponent(`to:kb-${tag}@example.test`)}`);
+    await row(`Older ${tag}`).waitFor();
+
+    await page.keyboard.press("/");
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type)).toBe("search");
+    await page.keyboard.press("Escape");
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("BODY");
+
+    await page.keyboard.press("j");
+    await page.keyboard.press("j");
+    await page.keyboard.press("k");
+    await page.keyboard.press("j");
+    expect(await page.locator(".row.cursor").textContent()).toContain(`Older ${tag}`);
+    await page.keyboard.press("Enter");
+    await page.locator("[data-testid=subject]", { hasText: `Older ${tag}` }).waitFor();
+
+    await page.keyboard.press("k");
+    await page.keyboard.press("x");
+    expect(await page.locator(".row.selected").textContent()).toContain(`Newer ${tag}`);
+    await page.keyboard.press("Delete");
+    await row(`Newer ${tag}`).waitFor({ state: "detached" });
+    const left = await api(sandbox, `/api/messages?query=${encodeURIComponent(`to:kb-${tag}@example.test`)}`);
+    expect(left.body.messages.map((m: { subject: string }) => m.subject)).toEqual([`Older ${tag}`]);
+
+    await page.keyboard.press("?");
+    await page.locator(".shortcuts").waitFor();
+    await page.screenshot({ path: artifact("shortcuts") });
+    await page.keyboard.press("Escape");
+  });
+
+  test("delete one, several, a search's results, and all; deletions elsewhere show up live", async () => {
+    const tag = unique("del");
+    for (const name of ["one", "two", "three", "four", "five"]) await send({ to: `${name}-${tag}@example.test`, subject: `Delete ${name} ${tag}` });
+    await page.goto(sandbox.url);
+    await row(`Delete five ${tag}`).waitFor();
+
+    // One, from the message view.
+    await row(`Delete one ${tag}`).locator(".row-main").click();
+    const oneId = openId();
+    await page.locator(".message-badges button", { hasText: "Delete" }).click();
+    await row(`Delete one ${tag}`).waitFor({ state: "detached" });
+    expect((await api(sandbox, `/api/messages/${oneId}`)).status).toBe(404);
+
+    // Two selected with their checkboxes; the button asks for a second click.
+    await row(`Delete two ${tag}`).locator("input[type=checkbox]").check();
+    await row(`Delete three ${tag}`).locator("input[type=checkbox]").check();
+    await page.locator(".inbox-toolbar button", { hasText: "Delete 2" }).click();
+    await page.locator(".inbox-toolbar button", { hasText: "Confirm: delete 2" }).click();
+    await row(`Delete two ${tag}`).waitFor({ state: "detached" });
+    await row(`Delete three ${tag}`).waitFor({ state: "detached" });
+
+    // Another client deletes one: the SSE event removes it here.
+    const four = (await api(sandbox, `/api/messages?query=${encodeURIComponent(`to:four-${tag}@example.test`)}`)).body.messages[0].id;
+    expect((await api(sandbox, `/api/messages/${four}`, { method: "DELETE" })).status).toBe(200);
+    await row(`Delete four ${tag}`).waitFor({ state: "detached" });
+
+    // The results of a search.
+    await page.locator("input[type=search]").fill(`to:five-${tag}@example.test`);
+    await page.locator("[data-testid=inbox-count]", { hasText: "1 message found" }).waitFor();
+    await page.locator(".inbox-toolbar button", { hasText: "Delete found" }).click();
+    await page.locator(".inbox-toolbar button", { hasText: "Confirm: delete 1" }).click();
+    await page.locator("[data-testid=inbox-count]", { hasText: "0 messages found" }).waitFor();
+    expect((await api(sandbox, `/api/messages?query=${encodeURIComponent(`to:five-${tag}@example.test`)}`)).body.total).toBe(0);
+    expect((await api(sandbox, "/api/messages")).body.total).toBeGreaterThan(0);
+
+    // Everything.
+    await page.locator("input[type=search]").fill("");
+    await page.locator(".inbox-toolbar button", { hasText: "Delete all" }).click();
+    await page.locator(".inbox-toolbar button", { hasText: "Confirm: delete all" }).click();
+    await page.locator(".inbox-end", { hasText: "No messages yet" }).waitFor();
+    expect((await api(sandbox, "/api/messages")).body.total).toBe(0);
+  });
+
+  test("dark mode, the panels, and a narrow window stay usable", async () => {
+    const tag = unique("dark");
+    await send({ to: `dark-${tag}@example.test`, subject: `Dark mode ${tag}`, html: `<p style="color:#333">A light e-mail in a dark UI</p>` });
+    await page.goto(sandbox.url);
+    await page.locator("button[aria-label='Dark mode']").click();
+    await page.waitForFunction(() => document.documentElement.dataset.theme === "dark");
+    await row(`Dark mode ${tag}`).locator(".row-main").click();
+    await page.frameLocator("iframe.preview-frame").locator("p").waitFor();
+    await page.screenshot({ path: artifact("dark-mode") });
+    // The choice survives a reload.
+    await page.reload();
+    await page.locator(".topbar").waitFor();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
+    await page.locator("button[aria-label='Light mode']").click();
+
+    await page.locator(".nav a", { hasText: "Faults" }).click();
+    await page.waitForURL(/\/faults$/);
+    await page.locator(".panel").waitFor();
+    await page.screenshot({ path: artifact("faults") });
+    await page.locator(".nav a", { hasText: "Providers" }).click();
+    await page.locator(".panel h2", { hasText: "Provider mocks" }).waitFor();
+    await page.screenshot({ path: artifact("providers") });
+
+    await page.setViewportSize({ width: 800, height: 900 });
+    await page.goto(sandbox.url);
+    await row(`Dark mode ${tag}`).locator(".row-main").click();
+    expect(await page.locator(".inbox").isVisible()).toBe(false);
+    await page.screenshot({ path: artifact("narrow-message") });
+    await page.locator(".message-title .back").click();
+    expect(await page.locator(".inbox").isVisible()).toBe(true);
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  test("the page reported no errors", () => {
+    expect(pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  });
+});

@@ -1,0 +1,73 @@
+import { api, optional } from "../api.js";
+import { AutoView } from "../components/auto-view.js";
+import { useAsync } from "../components/use-async.js";
+import type { Message } from "../types.js";
+
+type Entry = Record<string, unknown> | string;
+
+const asRecord = (value: unknown): Record<string, unknown> | null => (typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
+
+/** `GET /api/sessions?messageId=` answers a list, or `{ sessions: [...] }`. */
+function sessionsOf(body: unknown): unknown[] {
+  if (Array.isArray(body)) return body;
+  const record = asRecord(body);
+  if (record && Array.isArray(record.sessions)) return record.sessions;
+  return record ? [record] : [];
+}
+
+/** The command/reply list of one session, under whichever name the server uses. */
+function linesOf(session: Record<string, unknown>): Entry[] | null {
+  for (const key of ["transcript", "lines", "entries", "commands", "events"]) {
+    if (Array.isArray(session[key])) return session[key] as Entry[];
+  }
+  return null;
+}
+
+function Line({ entry }: { entry: Entry }) {
+  if (typeof entry === "string") return <div class="smtp-line">{entry}</div>;
+  const dir = String(entry.direction ?? entry.dir ?? entry.from ?? entry.side ?? entry.type ?? "");
+  const text = entry.text ?? entry.line ?? entry.data ?? entry.command ?? entry.reply ?? entry.message;
+  const client = /^(c|client|in|command|>)/i.test(dir);
+  const server = /^(s|server|out|reply|<)/i.test(dir);
+  return (
+    <div class={`smtp-line ${client ? "smtp-client" : server ? "smtp-server" : "smtp-note"}`}>
+      <span class="smtp-dir">{client ? "C:" : server ? "S:" : dir ? `${dir}:` : ""}</span>
+      {typeof text === "string" ? text : JSON.stringify(text ?? entry)}
+    </div>
+  );
+}
+
+export function TranscriptTab({ message }: { message: Message }) {
+  const [state] = useAsync(() => optional(api.sessions(message.id)), [message.id]);
+  if (state.status === "loading") return <p class="muted pad">Loading…</p>;
+  if (state.status === "error") return <p class="notice notice-bad pad">{state.error.message}</p>;
+  const sessions = state.value === null ? [] : sessionsOf(state.value);
+  if (sessions.length === 0) {
+    return (
+      <p class="muted pad">
+        {message.source.kind === "smtp" ? "No SMTP transcript recorded for this message." : `This message came through ${message.source.kind}, not SMTP.`}
+      </p>
+    );
+  }
+  return (
+    <div class="pad">
+      {sessions.map((item, i) => {
+        const session = asRecord(item) ?? {};
+        const lines = linesOf(session);
+        const meta = Object.fromEntries(Object.entries(session).filter(([, v]) => !Array.isArray(v) || v !== lines));
+        return (
+          <section class="card" key={i}>
+            <AutoView value={meta} />
+            {lines ? (
+              <div class="smtp" data-testid="transcript">
+                {lines.map((entry, j) => (
+                  <Line key={j} entry={entry} />
+                ))}
+              </div>
+            ) : null}
+          </section>
+        );
+      })}
+    </div>
+  );
+}

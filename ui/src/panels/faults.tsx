@@ -1,0 +1,120 @@
+import { useState } from "preact/hooks";
+import { api, optional } from "../api.js";
+import { AutoView } from "../components/auto-view.js";
+import { useAsync } from "../components/use-async.js";
+
+/** DESIGN.md "Faults": what PUT /api/faults takes. */
+interface Rule {
+  stage: string;
+  match?: { from?: string; to?: string; user?: string };
+  reply?: { code: number; message?: string };
+  delayMs?: number;
+  disconnect?: boolean;
+  times?: number;
+  probability?: number;
+  [extra: string]: unknown;
+}
+
+const STAGES = ["connect", "auth", "mail", "rcpt", "data"];
+const EMPTY = { stage: "rcpt", from: "", to: "", user: "", code: "550", message: "", delayMs: "", disconnect: false, times: "", probability: "" };
+
+function describe(rule: Rule): string {
+  const parts: string[] = [];
+  if (rule.reply) parts.push(`reply ${rule.reply.code}${rule.reply.message ? ` ${rule.reply.message}` : ""}`);
+  if (rule.delayMs) parts.push(`delay ${rule.delayMs} ms`);
+  if (rule.disconnect) parts.push("disconnect");
+  if (rule.times !== undefined && rule.times !== null) parts.push(`${rule.times} time(s)`);
+  if (rule.probability !== undefined && rule.probability !== null && rule.probability !== 1) parts.push(`p=${rule.probability}`);
+  return parts.join(", ") || "no effect";
+}
+
+function toRule(form: typeof EMPTY): Rule {
+  const rule: Rule = { stage: form.stage };
+  const match = Object.fromEntries((["from", "to", "user"] as const).filter((k) => form[k].trim()).map((k) => [k, form[k].trim()]));
+  if (Object.keys(match).length) rule.match = match;
+  if (form.code.trim()) rule.reply = { code: Number(form.code), ...(form.message.trim() ? { message: form.message.trim() } : {}) };
+  if (form.delayMs.trim()) rule.delayMs = Number(form.delayMs);
+  if (form.disconnect) rule.disconnect = true;
+  if (form.times.trim()) rule.times = Number(form.times);
+  if (form.probability.trim()) rule.probability = Number(form.probability);
+  return rule;
+}
+
+export function FaultsPanel() {
+  const [state, reload] = useAsync(() => optional(api.faults()), []);
+  const [form, setForm] = useState(EMPTY);
+  const [error, setError] = useState<string | null>(null);
+
+  if (state.status !== "done" || state.value === null) {
+    return (
+      <div class="pad panel">
+        <h2>SMTP fault rules</h2>
+        {state.status === "loading" ? <p class="muted">Loading…</p> : null}
+        {state.status === "error" ? <p class="notice notice-bad">{state.error.message}</p> : null}
+        {state.status === "done" ? <p class="muted">Fault injection is not available on this server (GET /api/faults answered 404).</p> : null}
+      </div>
+    );
+  }
+  const rules = state.value.rules as Rule[];
+
+  const save = (next: Rule[]) =>
+    api.putFaults(next).then(
+      () => {
+        setError(null);
+        reload();
+      },
+      (err: Error) => setError(err.message),
+    );
+  const field = (name: keyof typeof EMPTY) => (e: Event) => {
+    const input = e.currentTarget as HTMLInputElement;
+    setForm({ ...form, [name]: input.type === "checkbox" ? input.checked : input.value });
+  };
+
+  return (
+    <div class="pad panel">
+      <h2>SMTP fault rules</h2>
+      <p class="muted">Rules apply in order to new SMTP sessions; a rule with "times" retires after firing that often. Match values are globs.</p>
+      {error ? <p class="notice notice-bad">{error}</p> : null}
+      {rules.length === 0 ? <p class="muted">No rules: every message is accepted.</p> : null}
+      <ul class="rules">
+        {rules.map((rule, i) => (
+          <li key={i} class="card rule">
+            <div>
+              <strong>{rule.stage}</strong> {rule.match ? Object.entries(rule.match).map(([k, v]) => `${k}=${v}`).join(" ") : "any"} → {describe(rule)}
+              <details>
+                <summary class="muted">details</summary>
+                <AutoView value={rule} />
+              </details>
+            </div>
+            <button type="button" class="btn btn-small btn-danger-outline" onClick={() => void save(rules.filter((_, j) => j !== i))}>
+              Remove
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form
+        class="card rule-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save([...rules, toRule(form)]).then(() => setForm(EMPTY));
+        }}
+      >
+        <h3>Add a rule</h3>
+        <label>Stage <select value={form.stage} onChange={field("stage")}>{STAGES.map((s) => <option key={s}>{s}</option>)}</select></label>
+        <label>From glob <input value={form.from} onInput={field("from")} placeholder="*@example.com" /></label>
+        <label>To glob <input value={form.to} onInput={field("to")} placeholder="bounce-*@*" /></label>
+        <label>Auth user <input value={form.user} onInput={field("user")} /></label>
+        <label>Reply code <input value={form.code} onInput={field("code")} inputMode="numeric" placeholder="550" /></label>
+        <label>Reply text <input value={form.message} onInput={field("message")} placeholder="5.1.1 No such user" /></label>
+        <label>Delay ms <input value={form.delayMs} onInput={field("delayMs")} inputMode="numeric" /></label>
+        <label>Times <input value={form.times} onInput={field("times")} inputMode="numeric" placeholder="every time" /></label>
+        <label>Probability <input value={form.probability} onInput={field("probability")} inputMode="decimal" placeholder="1" /></label>
+        <label class="inline"><input type="checkbox" checked={form.disconnect} onChange={field("disconnect")} /> Disconnect</label>
+        <div class="form-actions">
+          <button type="submit" class="btn">Add rule</button>
+          {rules.length > 0 ? <button type="button" class="btn btn-danger-outline" onClick={() => void save([])}>Remove all</button> : null}
+        </div>
+      </form>
+    </div>
+  );
+}
