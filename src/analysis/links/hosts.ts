@@ -40,8 +40,14 @@ export function createHostClassifier(): HostClassifier {
     if (family === 4) return ranges.check(bare, "ipv4");
     if (family !== 6) return false;
     // IPv4-mapped IPv6 (::ffff:a.b.c.d) reaches the embedded IPv4 address.
+    // WHATWG URL serialises it in hex (::ffff:7f00:1).
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
     if (mapped) return ranges.check(mapped[1], "ipv4");
+    const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(bare);
+    if (hex) {
+      const [hi, lo] = [parseInt(hex[1], 16), parseInt(hex[2], 16)];
+      return ranges.check(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, "ipv4");
+    }
     return ranges.check(bare, "ipv6");
   };
   const isLocalHost = (hostname: string): boolean => {

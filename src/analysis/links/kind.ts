@@ -9,7 +9,7 @@ import type { LinkKind } from "../../core/types.js";
 const PATTERNS: Array<[LinkKind, RegExp]> = [
   ["unsubscribe", /un-?subscribe|unsub\b|opt-?out|abmelden|abbestellen|d[ée]sinscri|d[ée]sabonn|darse-?de-?baja|\bbaja\b|cancelar-?(la-?)?suscripci|disiscriv|annulla-?iscrizione|afmelden|uitschrijven|descadastr|cancelar-?inscri|email-?preferences|manage-?subscriptions?/],
   ["reset", /reset|forgot|recover|password|passwort|kennwort|mot-?de-?passe|r[ée]initialis|contrase[ñn]a|restablecer|restaurar|zur[üu]cksetzen|zuruecksetzen|wachtwoord|herstel|senha|redefinir|recupera/],
-  ["verify", /verif|confirm|activat|activer|aktivier|validat|valider|best[äa]tig|bestaetig|bevestig|ativar|attiva|e-?mail-?change|welcome-?confirm/],
+  ["verify", /v[ée]rif|confirm|activat|activer|aktivier|validat|valider|best[äa]tig|bestaetig|bevestig|ativar|attiva|e-?mail-?change|welcome-?confirm/],
   ["login", /magic|\blog-?in\b|\bsign-?in\b|passwordless|one-?time-?login|auth\/callback|callback\/email|anmelden|einloggen|connexion|se-?connecter|iniciar-?sesi[óo]n|acced|inloggen|entrar/],
 ];
 

@@ -1,0 +1,64 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { findMessageCodes } from "../../../src/analysis/codes/index.js";
+import { parseMessage } from "../../../src/ingest/parse.js";
+
+const envelope = { mailFrom: null, rcptTo: [], remoteAddress: null, helo: null, secure: false, authUser: null };
+
+async function codesOf(name: string): Promise<string[]> {
+  const message = await parseMessage(readFileSync(new URL(`../../../fixtures/eml/codes/${name}`, import.meta.url)), envelope);
+  return findMessageCodes(message);
+}
+
+const inText = (text: string, subject: string | null = null) => findMessageCodes({ subject, text, html: null });
+
+describe("one-time codes from real template styles", () => {
+  test.each([
+    ["github-device-verification.eml", ["482913"]],
+    ["google-subject-code.eml", ["730214"]],
+    ["microsoft-security-code.eml", ["7391"]],
+    ["digit-per-cell.eml", ["518027"]],
+    ["slack-confirmation-code.eml", ["4TR-X9Q"]],
+    ["auth0-french.eml", ["902114"]],
+  ])("%s → %j", async (name, expected) => {
+    expect(await codesOf(name)).toEqual(expected);
+  });
+});
+
+describe("numbers that are not codes", () => {
+  test.each([["order-confirmation.eml"], ["invoice.eml"]])("%s has no codes", async (name) => {
+    expect(await codesOf(name)).toEqual([]);
+  });
+
+  test.each([
+    "Your order 482913 has shipped. Your code for next time is in the app.",
+    "Call 555-0123 or +1 415 555 0132 about your verification.",
+    "Your code expires in 2025. Total: $4999 today.",
+    "Verification pending since 12:30 on 2026-11-03.",
+    "Enter your code at https://app.example.com/verify?code=123456 now",
+  ])("%s", (text) => {
+    expect(inText(text)).toEqual([]);
+  });
+});
+
+describe("formats", () => {
+  test("grouped digits are joined the way an input field takes them", () => {
+    expect(inText("Your login code: 123 456")).toEqual(["123456"]);
+    expect(inText("Your login code: 123-456")).toEqual(["123456"]);
+  });
+
+  test("a code introduced after the number (subject style)", () => {
+    expect(inText("", "482913 is your Acme verification code")).toEqual(["482913"]);
+  });
+
+  test("the best-scored code comes first, and repeats count", () => {
+    const codes = findMessageCodes({ subject: "Your code", text: "Backup PIN nearby 2222 for the door.\n\nYour verification code is: 918273\n\nRepeat: code 918273", html: null });
+    expect(codes[0]).toBe("918273");
+    expect(codes).toContain("2222");
+  });
+
+  test("German and Spanish code words", () => {
+    expect(inText("Ihr Bestätigungscode lautet 556677.")).toEqual(["556677"]);
+    expect(inText("Tu código de verificación es 8841")).toEqual(["8841"]);
+  });
+});
