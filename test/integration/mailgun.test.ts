@@ -142,6 +142,9 @@ describe("POST /v3/:domain/messages", () => {
     const noFrom = await post({ to: unique("x"), text: "t" });
     expect(noFrom.status).toBe(400);
     expect(await noFrom.json()).toEqual({ message: "'from' parameter is missing" });
+    const badFrom = await post({ from: "not an address", to: unique("x"), text: "t" });
+    expect(badFrom.status).toBe(400);
+    expect(await badFrom.json()).toEqual({ message: "from parameter is not a valid address. please check documentation" });
     const noBody = await post({ from: "a@mg.example.com", to: unique("x") });
     expect(noBody.status).toBe(400);
     expect((await noBody.json()).message).toBe("Need at least one of 'text', 'html', 'amp-html' or 'template' parameters specified");

@@ -66,6 +66,8 @@ describe("SES notifications in SNS envelopes", () => {
     });
     expect(notifications.every((n) => n.mail.messageId === MessageId && n.mail.source === "app@example.com")).toBe(true);
     expect(notifications[0].mail.tags).toEqual({ flow: ["notify"] });
+    expect(notifications[0].mail.headers).toContainEqual({ name: "Subject", value: "notify" });
+    expect(notifications[0].mail.commonHeaders).toMatchObject({ subject: "notify", from: ["app@example.com"] });
     const byType = (type: string) => notifications.filter((n) => n.notificationType === type);
     expect(byType("Delivery").map((n) => n.delivery.recipients[0]).sort()).toEqual(["complaint@simulator.amazonses.com", "success@simulator.amazonses.com"]);
     expect(byType("Bounce")[0].bounce).toMatchObject({

@@ -50,6 +50,7 @@ type FormValue = string | File;
 export async function parseMessagesForm(form: FormData): Promise<MailgunSendRequest> {
   const from = single(form, "from");
   if (!from) throw new MailgunError(400, "'from' parameter is missing");
+  if (recipientAddresses([from]).length !== 1) throw new MailgunError(400, "from parameter is not a valid address. please check documentation");
   const common = await readCommon(form);
   const templateName = single(form, "template");
   const text = single(form, "text");

@@ -42,6 +42,7 @@ export async function sendSes(ctx: ProviderContext, request: SesSendRequest, cre
   const tags = request.tags.map((tag) => `${tag.name}:${tag.value}`);
   let capturedId: string | null = null;
   let size = 0;
+  let headers = composed.payload.kind === "raw" ? rawHeaders(composed.payload.raw) : [];
   if (delivered.length > 0) {
     const mail = composed.payload.kind === "mail" ? composed.payload.mail : { raw: composed.payload.raw };
     const message = await ctx.capture({
@@ -53,10 +54,11 @@ export async function sendSes(ctx: ProviderContext, request: SesSendRequest, cre
     });
     capturedId = message.id;
     size = message.size;
+    // Notifications list the headers of the message as SES sent it.
+    headers = message.headers;
   }
 
-  const headers = composed.payload.kind === "raw" ? rawHeaders(composed.payload.raw) : [];
-  const subject = composed.payload.kind === "mail" ? (composed.payload.mail.subject ?? null) : headerValue(headers, "subject");
+  const subject = composed.payload.kind === "mail" ? (composed.payload.mail.subject ?? null) : headerValue(rawHeaders(composed.payload.raw), "subject");
   const facts: SesMailFacts = {
     messageId: id,
     timestamp: new Date().toISOString(),
