@@ -31,6 +31,8 @@ export interface ProviderContext {
   logger: Logger;
   /** The current state. Read it once per request: a PUT replaces the object. */
   state(): ProviderState;
+  /** Applies a state patch as `PUT /api/providers/:name` does (e.g. a hard bounce adds a suppression). */
+  updateState(patch: Partial<ProviderState>): ProviderState;
   /** Builds the MIME message, DKIM-signs it like the provider, ingests it. */
   capture(input: CaptureInput): Promise<Message>;
   /** Logs the events, then POSTs them to `webhookUrl` (when set) in the provider's format. */
@@ -81,6 +83,7 @@ export function createProviderContext(deps: ContextDeps): ProviderRuntime {
     logger,
     newId: deps.newId,
     state: () => states.get(name),
+    updateState: (patch) => states.update(name, patch),
     capture: (input) => captureMessage({ ingest: deps.ingest, provider: name, state: states.get(name) }, input),
     emit(input) {
       const logged = input.map((event) => log.append(event));

@@ -1,0 +1,1 @@
+export { postmark } from "./routes.js";
