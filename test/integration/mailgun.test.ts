@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import FormData from "form-data";
 import Mailgun from "mailgun.js";
@@ -41,7 +42,7 @@ beforeAll(async () => {
   sandbox = await startTestSandbox();
 });
 afterAll(() => sandbox.stop());
-beforeEach(() => setState({ apiKeys: null, verifiedSenders: null, sandbox: false, suppressions: [], rateLimit: null, faults: [], templates: {} }));
+beforeEach(() => setState({ apiKeys: null, verifiedSenders: null, sandbox: false, suppressions: [], rateLimit: null, faults: [], templates: {}, dkim: {} }));
 
 describe("POST /v3/:domain/messages", () => {
   test("text + HTML + attachment + cc/bcc + reply-to + h:/v:/o: fields, captured as Mailgun would deliver it", async () => {
@@ -241,6 +242,19 @@ describe("account state", () => {
     expect(err.status).toBe(503);
     await expect(client().messages.create(DOMAIN, { from: "a@mg.example.com", to: flaky, text: "t" })).resolves.toMatchObject({ status: 200 });
     expect(await capturedFor(flaky)).toHaveLength(1);
+  });
+
+  test("an authenticated sending domain signs with its DKIM key, otherwise mailgun.org's key signs", async () => {
+    const key = () => generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    await setState({ dkim: { [DOMAIN]: { selector: "mx", privateKey: key() }, "mailgun.org": { selector: "pic", privateKey: key() } } });
+    const signedBy = async (domain: string) => {
+      const to = unique("dkim");
+      await client().messages.create(domain, { from: `a@${domain}`, to, text: "t" });
+      const [message] = await capturedFor(to);
+      return message.headers.find((h: { name: string }) => h.name.toLowerCase() === "dkim-signature")?.value as string;
+    };
+    expect(await signedBy(DOMAIN)).toMatch(/d=mg\.example\.com;.*s=mx;/s);
+    expect(await signedBy("unauthenticated.example")).toMatch(/d=mailgun\.org;.*s=pic;/s);
   });
 });
 

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { SendEmailCommand as V1SendEmail, SendRawEmailCommand, SendTemplatedEmailCommand, SESClient, SESServiceException } from "@aws-sdk/client-ses";
 import { SendEmailCommand, SESv2Client, SESv2ServiceException } from "@aws-sdk/client-sesv2";
@@ -53,7 +54,7 @@ beforeAll(async () => {
   sandbox = await startTestSandbox();
 });
 afterAll(() => sandbox.stop());
-beforeEach(() => setState({ apiKeys: null, verifiedSenders: null, sandbox: false, suppressions: [], rateLimit: null, faults: [], templates: {} }));
+beforeEach(() => setState({ apiKeys: null, verifiedSenders: null, sandbox: false, suppressions: [], rateLimit: null, faults: [], templates: {}, dkim: {} }));
 
 describe("SES v2 SendEmail", () => {
   test("Simple content with attachment, cc/bcc, reply-to, headers and tags is captured as SES would deliver it", async () => {
@@ -216,6 +217,19 @@ describe("SES v2 SendEmail", () => {
     expect(rejected.length).toBeGreaterThanOrEqual(1);
     expect(rejected[0].reason.name).toBe("TooManyRequestsException");
     expect(rejected[0].reason.$metadata.httpStatusCode).toBe(429);
+  });
+
+  test("the sender's domain signs when it has a DKIM key, otherwise SES's amazonses.com key", async () => {
+    const key = () => generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    await setState({ dkim: { "example.com": { selector: "ses1", privateKey: key() }, "amazonses.com": { selector: "6gbrjpgwjskckoa6a5zn6fwqkn67xbtw", privateKey: key() } } });
+    const signedBy = async (from: string) => {
+      const to = unique("dkim");
+      await v2().send(new SendEmailCommand({ FromEmailAddress: from, Destination: { ToAddresses: [to] }, Content: { Simple: { Subject: { Data: "d" }, Body: { Text: { Data: "t" } } } } }));
+      const [message] = await capturedFor(to);
+      return message.headers.find((h: { name: string }) => h.name.toLowerCase() === "dkim-signature")?.value as string;
+    };
+    expect(await signedBy("app@example.com")).toMatch(/d=example\.com;.*s=ses1;/s);
+    expect(await signedBy("app@unauthenticated.example")).toMatch(/d=amazonses\.com;/s);
   });
 
   test("wrong JSON types and invalid JSON get BadRequestException / SerializationException, never a 500", async () => {
