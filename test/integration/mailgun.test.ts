@@ -244,6 +244,18 @@ describe("account state", () => {
     expect(await capturedFor(flaky)).toHaveLength(1);
   });
 
+  test("a fault's delay trips the client's timeout and the abandoned send is not delivered", async () => {
+    const slow = unique("slow");
+    await setState({ faults: [{ match: { to: slow }, delayMs: 1_000 }] });
+    const impatient = new Mailgun(FormData).client({ username: "api", key: "key-x", url: `${sandbox.url}/mailgun`, timeout: 200 });
+    const after = new Date().toISOString();
+    const err = await rejection(impatient.messages.create(DOMAIN, { from: "a@mg.example.com", to: slow, text: "t" }));
+    expect(err.details).toMatch(/timeout/i);
+    // Had the send gone on after its delay, the message would arrive within this wait.
+    const waited = await api(sandbox, `/api/wait?query=${encodeURIComponent(`to:${slow}`)}&after=${after}&timeout=1500`);
+    expect(waited.status).toBe(408);
+  });
+
   test("an authenticated sending domain signs with its DKIM key, otherwise mailgun.org's key signs", async () => {
     const key = () => generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
     await setState({ dkim: { [DOMAIN]: { selector: "mx", privateKey: key() }, "mailgun.org": { selector: "pic", privateKey: key() } } });
