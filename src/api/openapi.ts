@@ -68,6 +68,14 @@ export const openApiDocument = {
       },
     },
     "/api/events": { get: { summary: "Server-Sent Events: message.received, message.analyzed, message.deleted", responses: { "200": { description: "text/event-stream" } } } },
+    "/api/dns": {
+      get: { summary: "The DNS zone analysis answers from (mailauth dns-cache format)", responses: { "200": { description: "Zone", ...json({ type: "object", additionalProperties: { type: "object" } }) } } },
+      put: {
+        summary: "Replace the DNS zone; the next message analysed uses it",
+        requestBody: json({ type: "object", additionalProperties: { type: "object", additionalProperties: { oneOf: [{ type: "array" }, { type: "object", properties: { error: { type: "string" } } }] } } }),
+        responses: { "200": { description: "The zone as installed", ...json({ type: "object" }) }, "400": errorResponse("Not JSON, or not a zone") },
+      },
+    },
     "/api/health": {
       get: {
         summary: "Liveness and ports",
