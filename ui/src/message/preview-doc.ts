@@ -32,7 +32,7 @@ const DROP = "script, base, iframe, frame, frameset, object, embed, applet, port
 /** Attributes that navigate: no javascript:, vbscript: or data: URL at all. */
 const NAVIGATING = ["href", "xlink:href", "action", "formaction"];
 /** Attributes that load: data: images are fine, scriptable documents are not. */
-const LOADING = ["src", "background", "poster", "data", "lowsrc", "dynsrc", "cite", "longdesc", "ping"];
+const LOADING = ["src", "background", "poster", "data", "lowsrc", "dynsrc", "cite", "longdesc"];
 const REMOTE = /^\s*(https?:)?\/\//i;
 const CSS_REMOTE = /url\(\s*['"]?\s*(https?:)?\/\//gi;
 
@@ -97,7 +97,8 @@ function clean(doc: Document, cids: Map<string, string>): void {
   for (const element of doc.querySelectorAll("*")) {
     for (const attribute of [...element.attributes]) {
       const name = attribute.name.toLowerCase();
-      if (name.startsWith("on") || name === "srcdoc" || name === "formtarget") element.removeAttribute(attribute.name);
+      // ping: hyperlink auditing would tell the sender about the click (HTML §4.6.6).
+      if (name.startsWith("on") || name === "srcdoc" || name === "formtarget" || name === "ping") element.removeAttribute(attribute.name);
       else if (isDangerous(name, attribute.value)) element.removeAttribute(attribute.name);
       else if ((name === "src" || name === "background" || name === "style") && /cid:/i.test(attribute.value)) {
         element.setAttribute(attribute.name, resolveCid(attribute.value, cids));

@@ -1,0 +1,164 @@
+import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { UI_CSP } from "../../src/api/ui.js";
+import type { Sandbox } from "../../src/sandbox.js";
+import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { artifact, collectPageErrors, launchBrowser, pngImage, smtpTransport, startTrap } from "./browser.js";
+import { CLICKS, hostileCorpus, type HostileCase } from "./hostile-corpus.js";
+
+/**
+ * Captured mail is attacker-controlled HTML. Rendering it in the UI must never run a script,
+ * submit a form, navigate the UI, or load remote content the user did not ask for.
+ */
+
+let sandbox: Sandbox;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let trap: Awaited<ReturnType<typeof startTrap>>;
+let corpus: HostileCase[];
+const dialogs: string[] = [];
+const popups: string[] = [];
+const ids = new Map<string, string>();
+
+type Flagged = Window & { __pwned?: string; __sameDocument?: boolean };
+const flag = (frame: Frame) => frame.evaluate(() => (window as Flagged).__pwned ?? null).catch((err: Error) => `evaluate failed: ${err.message}`);
+/** Link clicks may open the link in a new tab (that is what a developer clicking a reset link wants). */
+const isLinkTarget = (url: string) => /\/target-(top|parent|self|named)$/.test(url);
+
+const escapeAttribute = (html: string) => html.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
+
+async function previewFrame(): Promise<Frame> {
+  await page.locator("iframe.preview-frame").waitFor();
+  const handle = await page.locator("iframe.preview-frame").elementHandle();
+  const frame = await handle!.contentFrame();
+  await frame!.waitForLoadState("load");
+  return frame!;
+}
+
+beforeAll(async () => {
+  trap = await startTrap();
+  corpus = hostileCorpus(trap.url);
+  sandbox = await startTestSandbox();
+  const transport = smtpTransport(sandbox);
+  for (const item of corpus) {
+    await transport.sendMail({ from: "attacker@evil.test", to: "victim@example.test", subject: `Hostile: ${item.name}`, text: "see HTML", html: item.html });
+  }
+  const { body } = await api(sandbox, "/api/messages?limit=100&query=subject:Hostile");
+  for (const message of body.messages) ids.set(message.subject.replace("Hostile: ", ""), message.id);
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  page = await context.newPage();
+  page.on("popup", (popup) => {
+    popups.push(popup.url());
+    void popup.close().catch(() => undefined);
+  });
+  page.on("dialog", (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+  await trap?.close();
+});
+
+describe("hostile HTML in the preview", () => {
+  test("control: outside the sandbox the corpus really runs, and the flags detect it", async () => {
+    const control = await context.newPage();
+    for (const item of corpus.filter((c) => c.autoRuns)) {
+      await control.setContent(`<iframe srcdoc="${escapeAttribute(item.html)}"></iframe>`);
+      await control.waitForFunction(() => (window as Flagged).__pwned !== undefined, undefined, { timeout: 5000 });
+    }
+    await control.close();
+    trap.hits.length = 0;
+  });
+
+  test("no case runs code, navigates the UI, or reaches the network", async () => {
+    const errors = collectPageErrors(page);
+    for (const item of corpus) {
+      const id = ids.get(item.name)!;
+      const url = `${sandbox.url}/messages/${id}/html`;
+      await page.goto(url);
+      await page.evaluate(() => ((window as Flagged).__sameDocument = true));
+      const frame = await previewFrame();
+      for (const selector of CLICKS) {
+        if ((await frame.locator(selector).count()) > 0) await frame.locator(selector).click({ timeout: 2000 });
+      }
+      // Give refreshes, autofocus and late loads their chance to act.
+      await page.waitForTimeout(200);
+
+      for (const f of page.frames()) expect(await flag(f), `${item.name}: flag in ${f.url()}`).toBeNull();
+      expect(page.url(), item.name).toBe(url);
+      expect(await page.evaluate(() => (window as Flagged).__sameDocument), `${item.name}: the UI document was replaced`).toBe(true);
+      expect(frame.url(), `${item.name}: the preview navigated`).toBe("about:srcdoc");
+      // Frames and plugins inside the message are removed, so the preview has no child frames.
+      expect(page.frames().length, item.name).toBe(2);
+      if (item.name === "event handlers") await page.screenshot({ path: artifact("hostile-preview") });
+    }
+    expect(dialogs).toEqual([]);
+    expect(trap.hits.filter((hit) => !isLinkTarget(hit))).toEqual([]);
+    expect(popups.filter((p) => p !== "about:blank" && !isLinkTarget(new URL(p).pathname))).toEqual([]);
+    expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  });
+
+  test("remote images stay off until asked for; then images load and nothing else does", async () => {
+    trap.hits.length = 0;
+    await page.goto(`${sandbox.url}/messages/${ids.get("remote media")}/html`);
+    await previewFrame();
+    const toggle = page.locator("[data-testid=remote-images]");
+    expect(await page.locator(".preview-bar .toggle").textContent()).toMatch(/Load remote images \(\d+ blocked\)/);
+    expect(await toggle.isChecked()).toBe(false);
+    expect(trap.hits).toEqual([]);
+
+    await toggle.check();
+    const frame = await previewFrame();
+    await frame.waitForFunction(() => (document.getElementById("remote-img") as HTMLImageElement | null)?.naturalWidth === 1);
+    expect(trap.hits).toContain("/pixel.gif");
+    // Media, scripts and styles stay blocked even with images on.
+    expect(trap.hits.filter((hit) => !hit.endsWith(".gif"))).toEqual([]);
+    for (const f of page.frames()) expect(await flag(f)).toBeNull();
+  });
+
+  test("hostile subject, names, text and file names are shown as text", async () => {
+    const payload = `<img src=x onerror="top.__pwned='subject'"><script>top.__pwned='subject-script'</script>`;
+    await smtpTransport(sandbox).sendMail({
+      from: { name: `<svg onload="top.__pwned='from'">`, address: "attacker@evil.test" },
+      to: "victim@example.test",
+      subject: payload,
+      text: `<script>top.__pwned='text'</script>`,
+      attachments: [{ filename: `<img src=x onerror="top.__pwned='file'">.png`, content: pngImage() }],
+    });
+    const { body } = await api(sandbox, `/api/messages?query=${encodeURIComponent("from:attacker@evil.test has:attachment")}`);
+    const id = body.messages[0].id;
+    await page.goto(sandbox.url);
+    await page.locator(".row", { hasText: "onerror" }).first().waitFor();
+    for (const tab of ["text", "source", "headers", "attachments"]) {
+      await page.goto(`${sandbox.url}/messages/${id}/${tab}`);
+      await page.locator(".tab-body").waitFor();
+      await page.waitForTimeout(100);
+      expect(await page.locator("[data-testid=subject]").textContent()).toBe(payload);
+      for (const f of page.frames()) expect(await flag(f), tab).toBeNull();
+    }
+    expect(dialogs).toEqual([]);
+  });
+
+  test("the UI and the preview carry their policies", async () => {
+    const response = await fetch(sandbox.url);
+    expect(response.headers.get("content-security-policy")).toBe(UI_CSP);
+    expect(UI_CSP).toContain("script-src 'self'");
+    expect(UI_CSP).not.toMatch(/script-src[^;]*unsafe/);
+
+    await page.goto(`${sandbox.url}/messages/${ids.get("script tags")}/html`);
+    const frame = await previewFrame();
+    const sandboxFlags = (await page.locator("iframe.preview-frame").getAttribute("sandbox"))!.split(/\s+/);
+    for (const dangerous of ["allow-scripts", "allow-same-origin", "allow-forms", "allow-top-navigation", "allow-modals"]) expect(sandboxFlags).not.toContain(dangerous);
+    const meta = await frame.evaluate(() => [document.head.firstElementChild?.getAttribute("http-equiv"), document.head.firstElementChild?.getAttribute("content")]);
+    expect(meta[0]).toBe("Content-Security-Policy");
+    expect(meta[1]).toContain("default-src 'none'");
+    expect(meta[1]).not.toContain("script-src");
+    expect(await frame.evaluate(() => document.querySelectorAll("script").length)).toBe(0);
+  });
+});
