@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
 import FormData from "form-data";
 import Mailgun from "mailgun.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -50,6 +51,11 @@ describe("Mailgun webhooks", () => {
     expect(delivered.tags).toEqual(["hooks"]);
     expect(delivered["user-variables"]).toEqual({ order: "9" });
     expect(bodies.map((b) => b["event-data"].event).sort()).toEqual(["accepted", "delivered"]);
+    // Same shape as the documented sample (fixtures/providers/mailgun/webhook-delivered.json).
+    const sample = JSON.parse(readFileSync(new URL("../../fixtures/providers/mailgun/webhook-delivered.json", import.meta.url), "utf8"));
+    expect(Object.keys(bodies[0]).sort()).toEqual(Object.keys(sample).sort());
+    expect(Object.keys(delivered).sort()).toEqual(Object.keys(sample["event-data"]).sort());
+    expect(Object.keys(delivered.message.headers).sort()).toEqual(Object.keys(sample["event-data"].message.headers).sort());
 
     const { body: log } = await api(sandbox, "/api/providers/mailgun/webhooks");
     const failed = log.attempts.find((a: { ok: boolean }) => !a.ok);
