@@ -5,6 +5,7 @@
  */
 
 import { Hono, type Context } from "hono";
+import { isApiKeyAllowed } from "../shared/checks.js";
 import type { ProviderContext } from "../shared/context.js";
 import type { FaultOutcome } from "../shared/faults.js";
 import { readCredentials, type SesCredentials } from "./auth.js";
@@ -32,8 +33,7 @@ export function sesRoutes(ctx: ProviderContext): Hono {
   const gate = (c: Context): SesCredentials => {
     const credentials = readCredentials(c.req.header("authorization"), new URL(c.req.url));
     if (!credentials) throw new SesError("missingAuth", "Missing Authentication Token");
-    const state = ctx.state();
-    if (state.apiKeys !== null && !state.apiKeys.includes(credentials.accessKeyId)) {
+    if (!isApiKeyAllowed(ctx.state(), credentials.accessKeyId)) {
       throw new SesError("invalidToken", "The security token included in the request is invalid.");
     }
     const limit = ctx.rateLimit();
