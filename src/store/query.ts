@@ -1,6 +1,6 @@
 import { MailproofError } from "../core/errors.js";
 import { htmlToPlain } from "../core/text.js";
-import type { Address, AuthResult, Message } from "../core/types.js";
+import type { Address, AuthResult, LinkKind, Message } from "../core/types.js";
 
 /**
  * The search syntax (DESIGN.md "Search query"), parsed once into terms that every store
@@ -17,6 +17,7 @@ export type FieldName =
   | "source"
   | "message-id"
   | "has"
+  | "link"
   | "is"
   | "dkim"
   | "spf"
@@ -28,7 +29,8 @@ export type Term =
   | { kind: "text"; value: string; words: string[]; negate: boolean }
   | { kind: "field"; field: "to" | "from" | "cc" | "subject" | "tag" | "message-id"; value: string; negate: boolean }
   | { kind: "field"; field: "source"; value: string; negate: boolean }
-  | { kind: "field"; field: "has"; value: "attachment"; negate: boolean }
+  | { kind: "field"; field: "has"; value: "attachment" | "link" | "code"; negate: boolean }
+  | { kind: "field"; field: "link"; value: LinkKind; negate: boolean }
   | { kind: "field"; field: "is"; value: "read" | "unread"; negate: boolean }
   | { kind: "field"; field: "dkim" | "spf" | "dmarc"; value: AuthResult; negate: boolean }
   | { kind: "field"; field: "before" | "after"; value: number; negate: boolean };
@@ -37,7 +39,8 @@ export interface Query {
   terms: Term[];
 }
 
-const FIELDS = new Set<string>(["to", "from", "cc", "subject", "tag", "source", "message-id", "has", "is", "dkim", "spf", "dmarc", "before", "after"]);
+const FIELDS = new Set<string>(["to", "from", "cc", "subject", "tag", "source", "message-id", "has", "link", "is", "dkim", "spf", "dmarc", "before", "after"]);
+const LINK_KINDS = new Set<string>(["reset", "verify", "login", "unsubscribe", "other"]);
 const AUTH_RESULTS = new Set<string>(["pass", "fail", "softfail", "neutral", "none", "temperror", "permerror", "policy"]);
 const SOURCES = new Set<string>(["smtp", "sendgrid", "mailgun", "postmark", "resend", "ses", "upload"]);
 
@@ -82,11 +85,17 @@ export function parseQuery(input: string | null | undefined): Query {
 function parseField(field: FieldName, raw: string, negate: boolean): Term {
   const value = raw.toLowerCase();
   switch (field) {
-    case "has":
-      if (value !== "attachment" && value !== "attachments") {
-        throw new MailproofError("BAD_QUERY", `unknown "has:${raw}"; use has:attachment`);
+    case "has": {
+      // Singular or plural: has:attachments, has:links, has:codes.
+      const what = value.replace(/s$/, "");
+      if (what !== "attachment" && what !== "link" && what !== "code") {
+        throw new MailproofError("BAD_QUERY", `unknown "has:${raw}"; use has:attachment, has:link or has:code`);
       }
-      return { kind: "field", field, value: "attachment", negate };
+      return { kind: "field", field, value: what, negate };
+    }
+    case "link":
+      if (!LINK_KINDS.has(value)) throw new MailproofError("BAD_QUERY", `unknown "link:${raw}"; use link:reset, verify, login, unsubscribe or other`);
+      return { kind: "field", field, value: value as LinkKind, negate };
     case "is":
       if (value !== "read" && value !== "unread") throw new MailproofError("BAD_QUERY", `unknown "is:${raw}"; use is:read or is:unread`);
       return { kind: "field", field, value, negate };
@@ -137,6 +146,10 @@ export interface Searchable {
   dkim: AuthResult | null;
   spf: AuthResult | null;
   dmarc: AuthResult | null;
+  /** Kinds of the links analysis found (one per link); absent before analysis. */
+  linkKinds?: LinkKind[];
+  /** How many one-time codes analysis found; absent before analysis. */
+  codeCount?: number;
   /** Free text (see `searchText`). */
   text: string;
 }
@@ -210,7 +223,11 @@ function termMatches(term: Term, m: Searchable): boolean {
     case "message-id":
       return (m.messageId ?? "").toLowerCase() === term.value;
     case "has":
+      if (term.value === "link") return (m.linkKinds?.length ?? 0) > 0;
+      if (term.value === "code") return (m.codeCount ?? 0) > 0;
       return m.attachmentCount > 0;
+    case "link":
+      return m.linkKinds?.includes(term.value) ?? false;
     case "is":
       return term.value === "read" ? m.read : !m.read;
     case "dkim":
@@ -253,6 +270,8 @@ export function toSearchable(message: Message): Searchable {
     dkim: auth ? dkimSummary(auth.dkim.map((d) => d.result)) : null,
     spf: auth?.spf?.result ?? null,
     dmarc: auth?.dmarc?.result ?? null,
+    linkKinds: message.analysis.links.map((l) => l.kind),
+    codeCount: message.analysis.codes.length,
     text: searchText(message),
   };
 }

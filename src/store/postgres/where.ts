@@ -32,6 +32,9 @@ function recipientTerm(params: Params, kinds: readonly string[], value: string):
   return `EXISTS (SELECT 1 FROM recipients r WHERE r.message_id = m.id AND r.kind = ANY(${kindList}::text[]) AND (strpos(r.address, ${v}) > 0 OR strpos(r.name_lc, ${v}) > 0))`;
 }
 
+/** The analysis JSON text as jsonb; jsonb refuses the \u0000 escape JSON.stringify writes for NUL. */
+const ANALYSIS_JSONB = String.raw`(replace(m.analysis, '\u0000', '\ufffd')::jsonb)`;
+
 function termWhere(params: Params, term: Term): string {
   if (term.kind === "text") {
     const { needle, tsquery } = textQuery(term.words);
@@ -55,7 +58,12 @@ function termWhere(params: Params, term: Term): string {
     case "message-id":
       return `m.message_id_lc = ${param(params, term.value)}`;
     case "has":
+      // links and codes live in the analysis JSON text (no column: a sandbox-sized scan is cheap).
+      if (term.value === "link") return `jsonb_array_length(${ANALYSIS_JSONB}->'links') > 0`;
+      if (term.value === "code") return `jsonb_array_length(${ANALYSIS_JSONB}->'codes') > 0`;
       return "m.attachment_count > 0";
+    case "link":
+      return `EXISTS (SELECT 1 FROM jsonb_array_elements(${ANALYSIS_JSONB}->'links') l WHERE l->>'kind' = ${param(params, term.value)})`;
     case "is":
       return term.value === "read" ? "m.read" : "NOT m.read";
     case "dkim":

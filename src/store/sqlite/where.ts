@@ -48,7 +48,12 @@ function termWhere(term: Term): Where {
     case "message-id":
       return { sql: "m.message_id = ?", params: [term.value] };
     case "has":
+      // links and codes live in the analysis JSON (no column: a sandbox-sized scan is cheap).
+      if (term.value === "link") return { sql: "json_array_length(m.analysis, '$.links') > 0", params: [] };
+      if (term.value === "code") return { sql: "json_array_length(m.analysis, '$.codes') > 0", params: [] };
       return { sql: "m.attachment_count > 0", params: [] };
+    case "link":
+      return { sql: "EXISTS (SELECT 1 FROM json_each(m.analysis, '$.links') WHERE json_extract(value, '$.kind') = ?)", params: [term.value] };
     case "is":
       return { sql: term.value === "read" ? "m.read = 1" : "m.read = 0", params: [] };
     case "dkim":
