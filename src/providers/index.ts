@@ -13,6 +13,7 @@ import { createEventLog, type EventLog } from "./shared/event-log.js";
 import { nativeProviderRoutes } from "./shared/routes.js";
 import type { StateRegistry } from "./shared/state.js";
 import { postmark } from "./postmark/index.js";
+import { resend } from "./resend/index.js";
 import { sendgrid } from "./sendgrid/index.js";
 import type { ProviderName } from "./shared/types.js";
 import { createWebhookDispatcher, type WebhookDispatcher } from "./shared/webhooks.js";
@@ -20,7 +21,7 @@ import { createWebhookDispatcher, type WebhookDispatcher } from "./shared/webhoo
 import { mailgunProvider } from "./mailgun/index.js";
 import { sesProvider } from "./ses/index.js";
 
-const PROVIDERS: ProviderModule[] = [sendgrid, mailgunProvider, postmark, sesProvider];
+const PROVIDERS: ProviderModule[] = [sendgrid, mailgunProvider, postmark, resend, sesProvider];
 
 export { createStateRegistry } from "./shared/state.js";
 
