@@ -61,7 +61,7 @@ export function analyzeLinks(message: Pick<Message, "html" | "text" | "headers">
       url: link.url,
       text: link.text,
       kind,
-      host: parsed?.host ?? null,
+      host: parsed?.hostname ?? null,
       https: parsed?.protocol === "https:",
       checks: checkLink({ url: link.url, parsed, kind, text: link.text, continuation: link.continuation, ellipsis: link.ellipsis, wrapper }, ctx),
       foundIn: [...foundIn],
