@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import("./serve.js")).serve,
   send: async () => (await import("./send.js")).send,
   sendmail: async () => (await import("./sendmail.js")).sendmail,
+  doctor: async () => (await import("./doctor.js")).doctor,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,88 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { createDnsZone, createResolver, type DnsMode } from "../analysis/dns/index.js";
+import { loadEnv } from "../doctor/env-source.js";
+import { renderReport } from "../doctor/report.js";
+import { runDoctor } from "../doctor/run-doctor.js";
+
+const HELP = `mailproof doctor [options]   diagnose why mail does not arrive
+
+Reads the app's mail settings (MAIL_FROM, SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD,
+SMTP_SECURE, TEST_EMAIL, APP_URL and provider keys) and runs, in order: env, dns, connect, tls,
+auth, send (and, on a mailproof sandbox, the test message's verdicts), provider, links.
+
+  --env-file FILE        read settings from a .env file instead of the environment
+  --pid PID              read settings from a running process (/proc/PID/environ)
+  --compare SOURCE       compare with a second source (a .env path, or pid:PID), e.g. the worker
+  --to ADDR              test recipient (default TEST_EMAIL)
+  --dkim-selector S      DKIM selector(s) to look up, comma-separated (default: common ones)
+  --dns-zone FILE        answer DNS from a zone file (mailauth dns-cache JSON) instead of real DNS
+  --dns MODE             zone | system | zone,system
+  --spf-ip IP            evaluate SPF for this outbound IP (default: SMTP_HOST's addresses)
+  --api-url URL          a mailproof sandbox's HTTP API (default http://SMTP_HOST:8025)
+  --sendgrid-url URL, --mailgun-url URL, --postmark-url URL, --resend-url URL, --ses-url URL
+                         provider API base URLs (e.g. a mailproof sandbox's /sendgrid)
+  --timeout MS           per network step (default 10000)
+  --json                 print the stages as JSON
+
+Exit status: 0 when no stage failed, 1 when one did, 2 for bad options.
+`;
+
+const FLAGS = {
+  "env-file": { type: "string" },
+  pid: { type: "string" },
+  compare: { type: "string" },
+  to: { type: "string" },
+  "dkim-selector": { type: "string" },
+  "dns-zone": { type: "string" },
+  dns: { type: "string" },
+  "spf-ip": { type: "string" },
+  "api-url": { type: "string" },
+  "sendgrid-url": { type: "string" },
+  "mailgun-url": { type: "string" },
+  "postmark-url": { type: "string" },
+  "resend-url": { type: "string" },
+  "ses-url": { type: "string" },
+  timeout: { type: "string", default: "10000" },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function source(value: string): { envFile?: string; pid?: number } {
+  return value.startsWith("pid:") ? { pid: Number(value.slice(4)) } : { envFile: value };
+}
+
+export async function doctor(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: FLAGS, strict: true });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const timeoutMs = Number(values.timeout);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
+    process.stderr.write("mailproof doctor: --timeout must be a positive number of milliseconds\n");
+    return 2;
+  }
+  const primary = loadEnv(values["env-file"] ? { envFile: values["env-file"] } : values.pid ? { pid: Number(values.pid) } : null, process.env);
+  const compare = values.compare ? loadEnv(source(values.compare), process.env) : null;
+  const zone = createDnsZone(values["dns-zone"] ? JSON.parse(readFileSync(values["dns-zone"], "utf8")) : null);
+  const modes = values.dns ? (values.dns.split(",") as DnsMode[]) : values["dns-zone"] ? (["zone"] as DnsMode[]) : (["system"] as DnsMode[]);
+  const providerUrls = Object.fromEntries(
+    (["sendgrid", "mailgun", "postmark", "resend", "ses"] as const).flatMap((p) => (values[`${p}-url`] ? [[p, values[`${p}-url`] as string]] : [])),
+  );
+
+  const stages = await runDoctor({
+    env: primary.env,
+    envLabel: primary.label,
+    compare: compare ? { env: compare.env, label: compare.label } : null,
+    to: values.to ?? null,
+    dkimSelectors: values["dkim-selector"] ? values["dkim-selector"].split(",").map((s) => s.trim()).filter(Boolean) : null,
+    resolver: createResolver(zone, { modes, system: { timeoutMs: Math.min(timeoutMs, 3000) } }),
+    spfIp: values["spf-ip"] ?? null,
+    apiUrl: values["api-url"] ?? null,
+    providerUrls,
+    timeoutMs,
+  });
+  process.stdout.write(values.json ? `${JSON.stringify({ stages }, null, 2)}\n` : renderReport(stages));
+  return stages.some((s) => s.status === "fail") ? 1 : 0;
+}
