@@ -49,6 +49,21 @@ export const openApiDocument = {
     "/api/messages/{id}/raw": {
       get: { summary: "Raw message bytes as received", parameters: [idParam], responses: { "200": { description: "message/rfc822", content: { "message/rfc822": {} } }, "404": errorResponse("Unknown id") } },
     },
+    "/api/messages/{id}/links": {
+      get: {
+        summary: "The message's links (with their checks) and one-time codes; check=1 fetches allowed links live and stores the result",
+        parameters: [
+          idParam,
+          { name: "check", in: "query", schema: { type: "string", enum: ["1", "true", "0", "false"] } },
+          { name: "kind", in: "query", schema: { type: "string", enum: ["reset", "verify", "login", "unsubscribe", "other"] } },
+        ],
+        responses: {
+          "200": { description: "Links and codes", ...json({ type: "object", properties: { id: { type: "string" }, links: { type: "array", items: { type: "object" } }, codes: { type: "array", items: { type: "string" } } } }) },
+          "400": errorResponse("Bad check or kind"),
+          "404": errorResponse("Unknown id"),
+        },
+      },
+    },
     "/api/messages/{id}/attachments/{aid}": {
       get: {
         summary: "Attachment bytes",
