@@ -56,8 +56,9 @@ export function authFindings(auth: AuthAnalysis, fromDomain: string | null, from
     add("auth.dmarc-record-missing", "warning", `${fromDomain ?? "The From domain"} has no DMARC record. Publish "v=DMARC1; p=none; rua=mailto:..." at _dmarc.${fromDomain ?? "<domain>"} (Gmail and Yahoo require one for bulk senders).`);
   }
   if (dmarc && dmarc.result !== "temperror" && dmarc.result !== "pass" && !dmarc.alignment.dkim && !dmarc.alignment.spf) {
+    // With a record the failure has consequences (its policy); without one it is a warning.
     const enforced = dmarc.result === "fail" && (dmarc.policy === "reject" || dmarc.policy === "quarantine");
-    add("auth.dmarc-not-aligned", enforced || dmarc.result === "fail" ? "error" : "warning", `Neither a passing DKIM signature nor the SPF-authenticated envelope domain matches the From domain ${fromDomain ?? ""}${dmarc.alignmentMode ? ` (adkim=${dmarc.alignmentMode.dkim}, aspf=${dmarc.alignmentMode.spf})` : ""}. Sign with d=${fromDomain ?? "<From domain>"} or use a return-path on that domain (RFC 7489 §3.1).${enforced ? ` The policy p=${dmarc.policy} makes receivers ${dmarc.policy} it.` : ""}`);
+    add("auth.dmarc-not-aligned", dmarc.result === "fail" ? "error" : "warning", `Neither a passing DKIM signature nor the SPF-authenticated envelope domain matches the From domain ${fromDomain ?? ""}${dmarc.alignmentMode ? ` (adkim=${dmarc.alignmentMode.dkim}, aspf=${dmarc.alignmentMode.spf})` : ""}. Sign with d=${fromDomain ?? "<From domain>"} or use a return-path on that domain (RFC 7489 §3.1).${enforced ? ` The policy p=${dmarc.policy} makes receivers ${dmarc.policy} it.` : ""}`);
   }
   return findings;
 }

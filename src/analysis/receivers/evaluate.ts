@@ -25,8 +25,22 @@ function createJudge(name: ReceiverVerdict["name"]) {
       if (rank[level] > rank[verdict]) verdict = level;
       reasons.push(reason);
     },
+    /** A reason that explains without changing the verdict. */
+    note(reason: string) {
+      reasons.push(reason);
+    },
     result: (): ReceiverVerdict => ({ name, verdict, reasons }),
   };
+}
+
+/**
+ * A forwarder's valid ARC chain can vouch for mail whose DMARC broke in transit (RFC 8617);
+ * Gmail, Yahoo and Outlook honour it only for sealers they trust, so it is noted, not relied on.
+ */
+function noteArc(judge: ReturnType<typeof createJudge>, facts: ReceiverFacts) {
+  if (facts.auth.arc?.result === "pass" && facts.auth.dmarc?.result === "fail") {
+    judge.note("DMARC fails but the ARC chain passes: the receiver may accept it if it trusts the ARC sealer");
+  }
 }
 
 function summarise(facts: ReceiverFacts) {
@@ -64,6 +78,7 @@ function gmailOrYahoo(name: "gmail" | "yahoo", facts: ReceiverFacts): ReceiverVe
     else if (!s.aligned) judge.flag("spam-risk", "bulk mail needs the From domain aligned with the SPF or DKIM domain");
     if (!facts.unsubscribe.oneClick) judge.flag("spam-risk", "marketing mail needs one-click unsubscribe: List-Unsubscribe with an https URI and List-Unsubscribe-Post: List-Unsubscribe=One-Click");
   }
+  noteArc(judge, facts);
   return judge.result();
 }
 
@@ -84,6 +99,7 @@ function outlook(facts: ReceiverFacts): ReceiverVerdict {
   } else if (!s.spfPass && !s.dkimPass) {
     judge.flag("spam-risk", "neither SPF nor DKIM passes: unauthenticated mail goes to Junk");
   }
+  noteArc(judge, facts);
   return judge.result();
 }
 

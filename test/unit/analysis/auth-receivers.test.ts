@@ -64,6 +64,13 @@ describe("receiver verdicts", () => {
     expect(reasons(facts, "outlook")).toMatch(/5\.7\.515/);
   });
 
+  test("a passing ARC chain is noted on a DMARC failure without changing the verdict", () => {
+    const forwarded = { ...auth({ dkim: ["neutral"], spf: "pass", dmarc: "fail", aligned: false }), arc: { result: "pass" as const } };
+    expect(verdicts({ auth: forwarded })).toEqual({ gmail: "reject", yahoo: "reject", outlook: "reject" });
+    expect(reasons({ auth: forwarded }, "gmail")).toMatch(/ARC chain passes/);
+    expect(reasons({ auth: forwarded }, "outlook")).toMatch(/ARC chain passes/);
+  });
+
   test("bulk mail with SPF but without DKIM falls short everywhere", () => {
     const facts = { bulk: true, unsubscribe: { present: true, oneClick: true, post: true }, auth: auth({ dkim: [] }) };
     expect(verdicts(facts)).toEqual({ gmail: "spam-risk", yahoo: "spam-risk", outlook: "reject" });
