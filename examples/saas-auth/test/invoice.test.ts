@@ -1,4 +1,5 @@
 import type { Mailproof } from "mailproof/client";
+import "mailproof/vitest";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { RunningApp } from "../src/server.js";
 import { post, startSaas, useSandbox, type MailSandbox } from "./support.js";
@@ -36,6 +37,8 @@ test("the invoice email carries its PDF", async () => {
   const message = await mail.waitFor({ to: email, subject: `Your invoice ${created.body.number}` });
   expect(message.attachments).toEqual([expect.objectContaining({ filename: `${created.body.number}.pdf`, contentType: "application/pdf", inline: false })]);
   expect(message.text).toContain("EUR 17.50");
+  // No links and a well-formed MIME structure: nothing a receiver would hold against it.
+  expect(message).toHaveNoFindings("error");
 
   const pdf = await message.attachment(`${created.body.number}.pdf`);
   expect(pdf.length).toBe(message.attachments[0].size);
