@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { ServerClient, Errors } from "postmark";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
@@ -8,6 +9,7 @@ let sandbox: Sandbox;
 let receiver: WebhookReceiver;
 let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@postmark.test`;
+const fixture = (name: string) => readFileSync(new URL(`../../fixtures/providers/postmark/${name}`, import.meta.url), "utf8");
 
 /** The official SDK pointed at the mock, as the README tells users to. */
 const client = (token = "server-token", timeoutSeconds?: number) =>
@@ -218,5 +220,22 @@ describe("Postmark account state and failures", () => {
     expect(delivered.map((d) => d.Recipient).sort()).toEqual([to, cc].sort());
     expect(delivered[0]).toMatchObject({ RecordType: "Delivery", MessageID: result.MessageID, MessageStream: "outbound", Metadata: { order: "9" } });
     expect(requests.filter((r) => r.status === 503)).toHaveLength(1);
+  });
+});
+
+describe("Postmark wire format (fixtures, plain HTTP)", () => {
+  test("fixtures/providers/postmark: /email and /email/batch answer like Postmark", async () => {
+    const to = unique("fixture");
+    const single = await post("/email", fixture("email.json").replace("RECIPIENT", to));
+    expect(single.status).toBe(200);
+    const result = await single.json();
+    expect(Object.keys(result).sort()).toEqual(["ErrorCode", "Message", "MessageID", "SubmittedAt", "To"]);
+    const [message] = await capturedFor(to);
+    expect(message.attachments).toMatchObject([{ filename: "invoice.txt", size: 9 }]);
+
+    const batch = await post("/email/batch", fixture("email-batch.json").replaceAll("RECIPIENT", to));
+    const results = await batch.json();
+    expect(batch.status).toBe(200);
+    expect(results.map((r: { ErrorCode: number }) => r.ErrorCode)).toEqual([0, 300]);
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Resend } from "resend";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
@@ -228,5 +229,19 @@ describe("Resend simulator addresses, state and failures", () => {
     ).toThrow();
     const { body } = await api(sandbox, "/api/providers/resend/webhooks");
     expect(body.attempts.filter((a: { ok: boolean; url: string }) => a.url.endsWith("/resend-hooks") && !a.ok)).toHaveLength(1);
+  });
+});
+
+describe("Resend wire format (fixtures, plain HTTP)", () => {
+  test("fixtures/providers/resend/email.json answers { id } and the record is retrievable", async () => {
+    const to = unique("fixture");
+    const body = readFileSync(new URL("../../fixtures/providers/resend/email.json", import.meta.url), "utf8").replace("RECIPIENT", to);
+    const sent = await post("/emails", body);
+    expect(sent.status).toBe(200);
+    const { id } = await sent.json();
+    const got = await fetch(`${sandbox.url}/resend/emails/${id}`, { headers: { authorization: "Bearer re_x" } });
+    expect(await got.json()).toMatchObject({ object: "email", id, to: [to], subject: "Verify your email", tags: [{ name: "flow", value: "verify" }] });
+    const [message] = await capturedFor(to);
+    expect(message.tags).toEqual(["flow:verify"]);
   });
 });

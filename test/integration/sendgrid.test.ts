@@ -291,6 +291,24 @@ describe("SendGrid webhooks and DKIM", () => {
   });
 });
 
+describe("SendGrid wire format (fixtures, plain HTTP)", () => {
+  test("fixtures/providers/sendgrid: a valid body answers 202, an invalid one SendGrid's error list", async () => {
+    const to = unique("fixture");
+    const ok = await post(fixture("providers/sendgrid/mail-send.json").replace("RECIPIENT", to));
+    expect(ok.status).toBe(202);
+    expect(await ok.text()).toBe("");
+    const [message] = await capturedFor(to);
+    expect(message.source.providerMessageId).toBe(ok.headers.get("x-message-id"));
+    expect(message.subject).toBe("Your code is 493817");
+    expect(message.to).toEqual([{ name: "Ada Lovelace", address: to }]);
+
+    const bad = await post(fixture("providers/sendgrid/mail-send-invalid.json"));
+    expect(bad.status).toBe(400);
+    const fields = (await bad.json()).errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(["from.email", "personalizations.0.to.0.email", "subject", "content"]));
+  });
+});
+
 async function waitAnalyzed(address: string) {
   const [summary] = await capturedFor(address);
   const { body } = await api(sandbox, `/api/wait?query=${encodeURIComponent(`to:${address}`)}&after=${encodeURIComponent(new Date(0).toISOString())}`);
