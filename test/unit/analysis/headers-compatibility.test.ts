@@ -38,6 +38,15 @@ describe("HTML compatibility report (caniemail)", () => {
     expect(findings).toEqual([]);
   });
 
+  test("checks at most the first 102 KB of HTML, as much as Gmail shows", async () => {
+    const big = `<div style="display:flex">x</div>${"<p>line</p>\n".repeat(10_000)}`;
+    const { compatibility } = await report(big);
+    const r = compatibility as CompatibilityReport;
+    expect(r.truncated).toBe(true);
+    expect(r.features.map((f) => f.title)).toContain("display:flex");
+    expect(((await report("<p>small</p>")).compatibility as CompatibilityReport).truncated).toBe(false);
+  });
+
   test("checks only the clients asked for", async () => {
     const { compatibility } = await report('<div style="display:flex">x</div>', ["apple-mail.macos", "outlook.windows"]);
     const r = compatibility as CompatibilityReport;
