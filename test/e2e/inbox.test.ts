@@ -133,6 +133,12 @@ describe("web UI", () => {
     await page.screenshot({ path: artifact("message-auth") });
     await tab("Findings").click();
     await page.screenshot({ path: artifact("message-findings") });
+    await tab("Links").click();
+    await page.screenshot({ path: artifact("message-links") });
+    await tab("HTML check").click();
+    await page.screenshot({ path: artifact("message-compatibility") });
+    await tab("SMTP").click();
+    await page.screenshot({ path: artifact("message-smtp") });
   });
 
   test("a deep link opens the message and tab directly", async () => {
@@ -184,10 +190,16 @@ describe("web UI", () => {
 
   test("the list pages through older messages with the keyset cursor and stays virtualised", async () => {
     const tag = unique("bulk");
-    for (let i = 0; i < 130; i++) {
-      const raw = `From: bulk@shop.test\r\nTo: bulk-${tag}@example.test\r\nSubject: Bulk ${tag} #${String(i).padStart(3, "0")}\r\n\r\nbody ${i}\r\n`;
-      const { status } = await api(sandbox, "/api/messages", { method: "POST", body: raw });
-      expect(status).toBe(201);
+    // One more than a page of 100, uploaded ten at a time.
+    for (let batch = 0; batch < 110; batch += 10) {
+      const statuses = await Promise.all(
+        Array.from({ length: 10 }, (_, j) => {
+          const i = batch + j;
+          const raw = `From: bulk@shop.test\r\nTo: bulk-${tag}@example.test\r\nSubject: Bulk ${tag} #${String(i).padStart(3, "0")}\r\n\r\nbody ${i}\r\n`;
+          return api(sandbox, "/api/messages", { method: "POST", body: raw }).then((r) => r.status);
+        }),
+      );
+      expect(statuses.every((status) => status === 201)).toBe(true);
     }
     const cursors: string[] = [];
     const onRequest = (request: { url(): string }) => {
@@ -196,8 +208,8 @@ describe("web UI", () => {
     };
     page.on("request", onRequest);
     await page.goto(`${sandbox.url}/?q=${encodeURIComponent(`to:bulk-${tag}@example.test`)}`);
-    await page.locator("[data-testid=inbox-count]", { hasText: "130 messages found" }).waitFor();
-    await row(`Bulk ${tag} #129`).waitFor();
+    await page.locator("[data-testid=inbox-count]", { hasText: "110 messages found" }).waitFor();
+    await row(`Bulk ${tag} #109`).waitFor();
     // Scrolling towards the end loads the next page (100 per page) until there is none.
     const toBottom = () => page.locator(".inbox-scroll").evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await toBottom();
@@ -318,6 +330,27 @@ describe("web UI", () => {
     await page.locator(".message-title .back").click();
     expect(await page.locator(".inbox").isVisible()).toBe(true);
     await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  test("mail sent through a provider mock shows its source, and the provider panel its event log", async () => {
+    const tag = unique("sg");
+    const to = `sg-${tag}@example.test`;
+    const response = await fetch(`${sandbox.url}/sendgrid/v3/mail/send`, {
+      method: "POST",
+      headers: { Authorization: "Bearer SG.test-key", "Content-Type": "application/json" },
+      body: JSON.stringify({ personalizations: [{ to: [{ email: to }] }], from: { email: "hello@shop.test" }, subject: `Via SendGrid ${tag}`, content: [{ type: "text/plain", value: "hi" }] }),
+    });
+    expect(response.status).toBe(202);
+    await page.goto(sandbox.url);
+    await row(`Via SendGrid ${tag}`).waitFor();
+    expect(await row(`Via SendGrid ${tag}`).locator(".badge").first().textContent()).toBe("sendgrid");
+
+    await page.goto(`${sandbox.url}/providers/sendgrid`);
+    const events = page.locator("[data-testid=provider-events]");
+    await events.locator("tr", { hasText: to }).first().waitFor();
+    await page.screenshot({ path: artifact("provider-events") });
+    await events.locator("tr", { hasText: to }).first().locator("a", { hasText: "open" }).click();
+    await page.locator("[data-testid=subject]", { hasText: `Via SendGrid ${tag}` }).waitFor();
   });
 
   test("the page reported no errors", () => {

@@ -1,4 +1,4 @@
-import type { ListPage, Message, MessageSummary } from "./types.js";
+import type { LinkInfo, ListPage, Message, MessageSummary } from "./types.js";
 
 /** An API answer that was not 2xx, with the server's `{ error: { code, message } }` when it sent one. */
 export class ApiError extends Error {
@@ -69,6 +69,8 @@ export const api = {
     const q = query.trim();
     return request(`/api/messages${q ? `?query=${encodeURIComponent(q)}` : ""}`, { method: "DELETE" });
   },
+  /** Fetches each link live, within the hosts the server allows (GET /api/messages/:id/links?check=1). */
+  checkLinks: (id: string) => request<{ links: LinkInfo[]; codes: string[] }>(`${messageUrl(id)}/links?check=1`),
   sessions: (id: string) => request<unknown>(`/api/sessions?messageId=${encodeURIComponent(id)}`),
   faults: () => request<{ rules: unknown[] }>("/api/faults"),
   putFaults: (rules: unknown[]) => request<{ rules: unknown[] }>("/api/faults", json("PUT", { rules })),

@@ -22,7 +22,8 @@ export function App() {
   const [search, setSearch] = useState(query);
   const [showHelp, setShowHelp] = useState<"search" | "keys" | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [cursor, setCursor] = useState(-1);
+  // The keyboard cursor follows a message, not a position: new mail arriving on top must not move it.
+  const [cursorId, setCursorId] = useState<string | null>(null);
   const [analyzed, setAnalyzed] = useState<{ id: string; analysis: Analysis } | null>(null);
   const [providerTick, setProviderTick] = useState(0);
   const [problem, setProblem] = useState<string | null>(null);
@@ -59,10 +60,9 @@ export function App() {
   }, [search]);
 
   useEffect(() => {
-    if (!openId) return;
-    const index = inbox.items.findIndex((m) => m.id === openId);
-    if (index >= 0) setCursor(index);
-  }, [openId, inbox.items]);
+    if (openId) setCursorId(openId);
+  }, [openId]);
+  const cursor = cursorId ? inbox.items.findIndex((m) => m.id === cursorId) : -1;
 
   const report = (err: unknown) => setProblem(err instanceof Error ? err.message : String(err));
 
@@ -70,6 +70,8 @@ export function App() {
     try {
       // A message someone else deleted meanwhile is already gone: that is fine.
       await Promise.all(ids.map((id) => api.remove(id).catch((err) => (err instanceof ApiError && err.status === 404 ? null : Promise.reject(err)))));
+      // The cursor moves on to the next message still there, as after a delete in a mail client.
+      if (cursorId && ids.includes(cursorId)) setCursorId(inbox.items.slice(cursor + 1).find((m) => !ids.includes(m.id))?.id ?? null);
       inbox.deleted(ids);
       setSelected(new Set());
       if (openId && ids.includes(openId)) goInbox(null, true);
@@ -92,9 +94,10 @@ export function App() {
 
   const move = (delta: number) => {
     if (inbox.items.length === 0) return;
-    setCursor((c) => Math.max(0, Math.min(inbox.items.length - 1, (c < 0 ? -1 : c) + delta)));
+    const next = Math.max(0, Math.min(inbox.items.length - 1, cursor + delta));
+    setCursorId(inbox.items[next]!.id);
   };
-  const cursorId = () => inbox.items[cursor]?.id ?? null;
+  const current = () => (cursor >= 0 ? cursorId : null);
 
   useKeys({
     j: () => move(1),
@@ -102,24 +105,24 @@ export function App() {
     k: () => move(-1),
     ArrowUp: () => move(-1),
     Enter: () => {
-      const id = cursorId();
+      const id = current();
       if (id) goInbox(id);
     },
     o: () => {
-      const id = cursorId();
+      const id = current();
       if (id) goInbox(id);
     },
     x: () => {
-      const id = cursorId();
+      const id = current();
       if (!id) return;
       const next = new Set(selected);
       next.has(id) ? next.delete(id) : next.add(id);
       setSelected(next);
     },
-    Delete: () => void deleteIds(selected.size ? [...selected] : [openId ?? cursorId()].filter((id): id is string => !!id)),
-    "#": () => void deleteIds(selected.size ? [...selected] : [openId ?? cursorId()].filter((id): id is string => !!id)),
+    Delete: () => void deleteIds(selected.size ? [...selected] : [openId ?? current()].filter((id): id is string => !!id)),
+    "#": () => void deleteIds(selected.size ? [...selected] : [openId ?? current()].filter((id): id is string => !!id)),
     u: () => {
-      const id = openId ?? cursorId();
+      const id = openId ?? current();
       const item = inbox.items.find((m) => m.id === id);
       if (item) api.update(item.id, { read: !item.read }).then(inbox.changed, report);
     },

@@ -69,14 +69,15 @@ export function InboxList(props: InboxProps) {
     if (inbox.next && !inbox.loading && end >= count - PREFETCH) inbox.loadMore();
   }, [end, count, inbox.next, inbox.loading]);
 
-  // Keep the keyboard cursor in view.
+  // Bring the keyboard cursor into view when it moves to another message (not when mail arrives above it).
+  const cursorKey = inbox.items[props.cursor]?.id ?? null;
   useEffect(() => {
     const element = scroller.current;
     if (!element || props.cursor < 0) return;
     const top = props.cursor * ROW_HEIGHT;
     if (top < element.scrollTop) element.scrollTop = top;
     else if (top + ROW_HEIGHT > element.scrollTop + element.clientHeight) element.scrollTop = top + ROW_HEIGHT - element.clientHeight;
-  }, [props.cursor]);
+  }, [cursorKey]);
 
   const toggle = (id: string, extend: boolean) => {
     const index = inbox.items.findIndex((m) => m.id === id);

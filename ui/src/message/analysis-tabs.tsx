@@ -1,15 +1,40 @@
+import { useState } from "preact/hooks";
+import { api } from "../api.js";
 import { AutoView } from "../components/auto-view.js";
 import { Badge, toneOf } from "../components/badge.js";
 import { CopyButton } from "../components/copy-button.js";
-import type { Finding, Message, Severity } from "../types.js";
+import type { Finding, LinkInfo, Message, Severity } from "../types.js";
+import { CompatibilityView, SpamView } from "./compat-view.js";
 
 const pending = (message: Message) => (message.analysis.status === "pending" ? <p class="muted pad">Analysis is running…</p> : null);
 
+function useLiveCheck(id: string) {
+  const [state, setState] = useState<{ busy: boolean; links: LinkInfo[] | null; error: string | null }>({ busy: false, links: null, error: null });
+  const run = () => {
+    setState((s) => ({ ...s, busy: true, error: null }));
+    api.checkLinks(id).then(
+      (body) => setState({ busy: false, links: body.links, error: null }),
+      (err: Error) => setState((s) => ({ ...s, busy: false, error: err.message })),
+    );
+  };
+  return { ...state, run };
+}
+
 export function LinksTab({ message }: { message: Message }) {
-  const { links, codes } = message.analysis;
+  const live = useLiveCheck(message.id);
+  const links = live.links ?? message.analysis.links;
+  const { codes } = message.analysis;
   return (
     <div class="pad">
       {pending(message)}
+      {links.length > 0 ? (
+        <div class="tab-actions">
+          <button type="button" class="btn btn-small" disabled={live.busy} onClick={live.run} title="Fetch each link (only hosts the server allows) and record status and redirects">
+            {live.busy ? "Checking…" : "Check links live"}
+          </button>
+          {live.error ? <span class="notice notice-bad">{live.error}</span> : null}
+        </div>
+      ) : null}
       {codes.length > 0 ? (
         <section class="card">
           <h3>One-time codes</h3>
@@ -102,12 +127,6 @@ export function FindingsTab({ message }: { message: Message }) {
   );
 }
 
-function score(report: unknown): number | null {
-  if (typeof report !== "object" || report === null) return null;
-  const value = (report as Record<string, unknown>).score;
-  return typeof value === "number" ? value : null;
-}
-
 export function CompatibilityTab({ message }: { message: Message }) {
   const report = message.analysis.compatibility;
   if (report === undefined || report === null) {
@@ -118,15 +137,9 @@ export function CompatibilityTab({ message }: { message: Message }) {
       </div>
     );
   }
-  const s = score(report);
   return (
     <div class="pad">
-      {s !== null ? (
-        <p class="big-score">
-          Support score <strong>{Math.round(s * (s <= 1 ? 100 : 1))}%</strong>
-        </p>
-      ) : null}
-      <AutoView value={report} />
+      <CompatibilityView report={report} />
     </div>
   );
 }
@@ -134,15 +147,9 @@ export function CompatibilityTab({ message }: { message: Message }) {
 export function SpamTab({ message }: { message: Message }) {
   const report = message.analysis.spam;
   if (report === undefined || report === null) return <p class="muted pad">Spam scoring is not enabled (start with --spamd host:port).</p>;
-  const s = score(report);
   return (
     <div class="pad">
-      {s !== null ? (
-        <p class="big-score">
-          SpamAssassin score <strong>{s}</strong>
-        </p>
-      ) : null}
-      <AutoView value={report} />
+      <SpamView report={report} />
     </div>
   );
 }

@@ -2,7 +2,9 @@ import { useEffect, useState } from "preact/hooks";
 import { api, optional } from "../api.js";
 import { AutoView } from "../components/auto-view.js";
 import { useAsync } from "../components/use-async.js";
-import { href, navigate } from "../router.js";
+import { Badge, toneOf } from "../components/badge.js";
+import { formatShortDate } from "../format.js";
+import { href, navigate, onLinkClick } from "../router.js";
 
 export const PROVIDERS = ["sendgrid", "mailgun", "postmark", "resend", "ses"];
 
@@ -55,8 +57,46 @@ function StateEditor({ name }: { name: string }) {
   );
 }
 
+interface ProviderEvent {
+  id: string;
+  type: string;
+  timestamp: string;
+  recipient: string | null;
+  providerMessageId: string | null;
+  messageId: string | null;
+  data?: Record<string, unknown>;
+}
+
+const isEvent = (value: unknown): value is ProviderEvent => typeof (value as ProviderEvent | null)?.type === "string" && typeof (value as ProviderEvent).timestamp === "string";
+
+function EventTable({ events }: { events: ProviderEvent[] }) {
+  const newestFirst = [...events].sort((a, b) => (a.timestamp < b.timestamp ? 1 : -1));
+  return (
+    <div class="table-wrap">
+      <table class="auto-table" data-testid="provider-events">
+        <thead>
+          <tr><th>Time</th><th>Event</th><th>Recipient</th><th>Provider id</th><th>Message</th><th>Details</th></tr>
+        </thead>
+        <tbody>
+          {newestFirst.map((e) => (
+            <tr key={e.id}>
+              <td title={e.timestamp}>{formatShortDate(e.timestamp)}</td>
+              <td><Badge tone={toneOf(/bounce|drop|fail|reject|suppress|complain/i.test(e.type) ? "fail" : /deliver/i.test(e.type) ? "pass" : null)}>{e.type}</Badge></td>
+              <td>{e.recipient ?? <span class="muted">—</span>}</td>
+              <td><code>{e.providerMessageId ?? "—"}</code></td>
+              <td>{e.messageId ? <a href={href({ page: "inbox", id: e.messageId, tab: null })} onClick={onLinkClick}>open</a> : <span class="muted">not captured</span>}</td>
+              <td>{e.data && Object.keys(e.data).length ? <details><summary class="muted">data</summary><AutoView value={e.data} /></details> : null}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 function EventLog({ name, tick }: { name: string; tick: number }) {
   const [state, reload] = useAsync(() => optional(api.providerEvents(name)), [name, tick]);
+  const events = state.status === "done" && state.value !== null ? eventsOf(state.value) : [];
   return (
     <section class="card">
       <header class="card-head">
@@ -65,7 +105,9 @@ function EventLog({ name, tick }: { name: string; tick: number }) {
       </header>
       {state.status === "loading" ? <p class="muted">Loading…</p> : null}
       {state.status === "error" ? <p class="notice notice-bad">{state.error.message}</p> : null}
-      {state.status === "done" ? state.value === null ? <p class="muted">No event log on this server.</p> : <AutoView value={eventsOf(state.value)} /> : null}
+      {state.status === "done" && state.value === null ? <p class="muted">No event log on this server.</p> : null}
+      {state.status === "done" && state.value !== null && events.length === 0 ? <p class="muted">No events yet: send through the {name} mock.</p> : null}
+      {events.length > 0 ? events.every(isEvent) ? <EventTable events={events} /> : <AutoView value={events} /> : null}
     </section>
   );
 }
