@@ -41,6 +41,8 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const logger = givenLogger ?? createLogger(options.logLevel);
   // One zone for the whole sandbox: the analysis resolver reads it, PUT /api/dns replaces it.
   const dnsZone = createDnsZone(options.dnsZone);
+  // Built before the store opens, so a bad --dns-zone or --spamd fails without leaving it open.
+  const analyze = createAnalysisPipeline(options, logger, dnsZone);
   // Provider state from the config file is validated before anything opens.
   const providerStates = createStateRegistry(options.providers);
   const store = await openStore(options.db, logger);
@@ -56,7 +58,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     store,
     events,
     logger,
-    analyze: createAnalysisPipeline(options, logger, dnsZone),
+    analyze,
     newId: createIdGenerator(),
     maxMessages: options.maxMessages,
   });

@@ -65,3 +65,27 @@ describe("DESIGN: DKIM on a modified body is never pass", () => {
     expect(["neutral", "fail"]).toContain(auth.dkim[0]!.result);
   });
 });
+
+describe("which IP SPF evaluates", () => {
+  const name = "spf-fail.eml";
+  const { envelope } = corpus[name]!;
+  const input = () => inputFor(readFileSync(join(dir, name)), { mailFrom: envelope.mailFrom, remoteAddress: envelope.ip, helo: envelope.helo });
+
+  test("the connecting IP by default", async () => {
+    const { auth } = await analyzer.run(await input(), zoneContext(zone));
+    expect(auth!.spf).toMatchObject({ result: "fail", ip: envelope.ip });
+  });
+
+  test("--spf-ip overrides it: the provider's outbound IP passes", async () => {
+    const { auth } = await analyzer.run(await input(), zoneContext(zone, { spfIp: "192.0.2.10" }));
+    expect(auth!.spf).toMatchObject({ result: "pass", ip: "192.0.2.10", domain: "shop.test" });
+    expect(auth!.dmarc).toMatchObject({ result: "pass", alignment: { dkim: false, spf: true } });
+  });
+
+  test("no IP at all (an upload): SPF reads none and says why", async () => {
+    const upload = await inputFor(readFileSync(join(dir, name)), { mailFrom: null, remoteAddress: null, helo: null });
+    const { auth } = await analyzer.run(upload, zoneContext(zone));
+    expect(auth!.spf).toMatchObject({ result: "none", ip: null });
+    expect(auth!.spf!.comment).toMatch(/--spf-ip/);
+  });
+});
