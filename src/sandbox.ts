@@ -71,8 +71,6 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const closeWebsocket = attachMailpitWebsocket(http, { store, events, logger });
 
   const stop = async () => {
-    // Ends hanging provider fault requests and pending webhook retries first.
-    providers.stop();
     await Promise.all(listeners.map((l) => l.stop()));
     closeWebsocket();
     await new Promise<void>((resolve) => {
@@ -80,6 +78,9 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
       // Long-polls and SSE streams would otherwise hold the close open.
       if ("closeAllConnections" in http) http.closeAllConnections();
     });
+    // Closing the connections above already ended hanging provider requests (the client sees the
+    // connection drop); this cancels pending webhook retries.
+    providers.stop();
     await ingest.drain();
     await bridge?.stop();
     await store.close();

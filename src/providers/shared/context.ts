@@ -74,7 +74,14 @@ export interface ProviderRuntime {
 
 export function createProviderContext(deps: ContextDeps): ProviderRuntime {
   const { name, states, log, logger } = deps;
-  const faults = createFaultEngine(deps.stopSignal);
+  // A fired rule is logged (pino and the event log, as `mailproof.fault`) so a test can see
+  // which fault answered; it is not a provider event, so no webhook carries it.
+  const faults = createFaultEngine(deps.stopSignal, {
+    onFire(rule, target) {
+      logger.info({ provider: name, rule, from: target.from, to: target.to }, "provider fault fired");
+      log.append({ type: "mailproof.fault", providerMessageId: null, messageId: null, recipient: target.to[0] ?? null, data: { rule, from: target.from, to: target.to } });
+    },
+  });
   const limiter = createRateLimiter();
   const records = new Map<string, unknown>();
 

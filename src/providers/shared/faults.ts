@@ -28,8 +28,12 @@ export interface FaultEngine {
   apply(rules: ProviderFaultRule[], target: FaultTarget, signal: AbortSignal): Promise<FaultOutcome | "hung" | null>;
 }
 
-/** `stopSignal` ends every hang when the sandbox stops. `seed` makes `probability` reproducible. */
-export function createFaultEngine(stopSignal: AbortSignal, seed = 1): FaultEngine {
+/**
+ * `stopSignal` ends every hang when the sandbox stops. `seed` makes `probability` reproducible.
+ * `onFire` is told about each rule the moment it fires (before any delay or hang).
+ */
+export function createFaultEngine(stopSignal: AbortSignal, options: { seed?: number; onFire?: (rule: ProviderFaultRule, target: FaultTarget) => void } = {}): FaultEngine {
+  const seed = options.seed ?? 1;
   const used = new WeakMap<ProviderFaultRule, number>();
   const random = mulberry32(seed);
 
@@ -53,6 +57,7 @@ export function createFaultEngine(stopSignal: AbortSignal, seed = 1): FaultEngin
     async apply(rules, target, signal) {
       const rule = rules.find((r) => fires(r, target));
       if (!rule) return null;
+      options.onFire?.(rule, target);
       const both = AbortSignal.any([signal, stopSignal]);
       if (rule.delayMs) await sleep(rule.delayMs, both);
       if (rule.hang) {

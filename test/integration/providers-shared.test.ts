@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Sandbox } from "../../src/sandbox.js";
+import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver.js";
+
+let sandbox: Sandbox;
+let receiver: WebhookReceiver;
+let counter = 0;
+const unique = (label: string) => `${label}-${++counter}-${Date.now()}@shared.test`;
+
+const json = (method: string, body: unknown) => ({ method, body: typeof body === "string" ? body : JSON.stringify(body), headers: { "content-type": "application/json" } });
+
+/** One SendGrid send over plain HTTP: the cheapest way to exercise the shared machinery. */
+const sendgrid = (target: Sandbox, to: string, from = "app@shop.test") =>
+  fetch(`${target.url}/sendgrid/v3/mail/send`, {
+    method: "POST",
+    headers: { authorization: "Bearer SG.x", "content-type": "application/json" },
+    body: JSON.stringify({ personalizations: [{ to: [{ email: to }] }], from: { email: from }, subject: "s", content: [{ type: "text/plain", value: "t" }] }),
+  });
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox({ providers: { postmark: { apiKeys: ["seeded-token"], verifiedSenders: ["shop.test"] } } });
+  receiver = await startWebhookReceiver();
+});
+afterAll(async () => {
+  await sandbox.stop();
+  await receiver.close();
+});
+
+describe("native provider API", () => {
+  test("GET lists every provider's state; the config seed (options.providers) is applied", async () => {
+    const { status, body } = await api(sandbox, "/api/providers");
+    expect(status).toBe(200);
+    expect(body.providers.map((p: { name: string }) => p.name)).toEqual(["sendgrid", "mailgun", "postmark", "resend", "ses"]);
+    const postmark = await api(sandbox, "/api/providers/postmark");
+    expect(postmark.body).toMatchObject({ apiKeys: ["seeded-token"], verifiedSenders: ["shop.test"], sandbox: false, suppressions: [], rateLimit: null, webhookUrl: null, faults: [], templates: {} });
+    const resend = await api(sandbox, "/api/providers/resend");
+    expect(resend.body).toMatchObject({ apiKeys: null, verifiedSenders: null, webhookRetry: { attempts: 5, delayMs: 1000 } });
+  });
+
+  test("PUT merges a partial state; DELETE resets to the seed and clears the event log", async () => {
+    const put = await api(sandbox, "/api/providers/postmark", json("PUT", { sandbox: true, suppressions: ["Gone@Shop.Test"] }));
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ apiKeys: ["seeded-token"], sandbox: true, suppressions: ["gone@shop.test"] });
+    await fetch(`${sandbox.url}/postmark/email`, {
+      method: "POST",
+      headers: { "x-postmark-server-token": "seeded-token", "content-type": "application/json" },
+      body: JSON.stringify({ From: "a@shop.test", To: "b@shop.test", Subject: "s", TextBody: "t" }),
+    });
+    expect((await api(sandbox, "/api/providers/postmark/events")).body.events.length).toBeGreaterThan(0);
+
+    const reset = await api(sandbox, "/api/providers/postmark", { method: "DELETE" });
+    expect(reset.body).toMatchObject({ apiKeys: ["seeded-token"], sandbox: false, suppressions: [] });
+    expect((await api(sandbox, "/api/providers/postmark/events")).body.events).toEqual([]);
+  });
+
+  test("bad state gets 400 with the native error body, never a 500", async () => {
+    const cases: Array<[unknown, string]> = [
+      [{ apiKeys: "one" }, "apiKeys"],
+      [{ rateLimit: -1 }, "rateLimit"],
+      [{ webhookUrl: "ftp://x" }, "webhookUrl"],
+      [{ faults: [{ status: 418 }] }, "status"],
+      [{ faults: [{ match: { subject: "*" }, status: 500 }] }, "match"],
+      [{ faults: [{ match: { to: "*" } }] }, "needs a status"],
+      [{ templates: { t: { subject: "only a subject" } } }, "html or a text"],
+      [{ dkim: { "shop.test": { selector: "s1", privateKey: "nope" } } }, "dkim"],
+      [{ colour: "blue" }, "unknown provider state field"],
+      [[1, 2], "JSON object"],
+    ];
+    for (const [body, words] of cases) {
+      const { status, body: answer } = await api(sandbox, "/api/providers/sendgrid", json("PUT", body));
+      expect(status, JSON.stringify(body)).toBe(400);
+      expect(answer.error.code).toBe("BAD_REQUEST");
+      expect(answer.error.message).toContain(words);
+    }
+    const invalid = await api(sandbox, "/api/providers/sendgrid", json("PUT", "{nope"));
+    expect([invalid.status, invalid.body.error.code]).toEqual([400, "INVALID_JSON"]);
+    const unknown = await api(sandbox, "/api/providers/sparkpost");
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, "NOT_FOUND"]);
+    const noRoute = await api(sandbox, "/api/providers/sendgrid/nothing-here");
+    expect([noRoute.status, noRoute.body.error.code]).toEqual([404, "NOT_FOUND"]);
+  });
+
+  test("templates: PUT stores one, GET lists them, DELETE removes it", async () => {
+    const put = await api(sandbox, "/api/providers/ses/templates/welcome", json("PUT", { subject: "Hi {{name}}", html: "<p>Hi {{name}}</p>", text: "Hi {{name}}" }));
+    expect(put.body).toEqual({ name: null, alias: null, subject: "Hi {{name}}", html: "<p>Hi {{name}}</p>", text: "Hi {{name}}" });
+    expect((await api(sandbox, "/api/providers/ses/templates")).body.templates.welcome.subject).toBe("Hi {{name}}");
+    expect((await api(sandbox, "/api/providers/ses/templates/welcome", { method: "DELETE" })).status).toBe(200);
+    expect((await api(sandbox, "/api/providers/ses/templates/welcome", { method: "DELETE" })).status).toBe(404);
+  });
+
+  test("events filter by type, recipient and provider message id", async () => {
+    const [kept, dropped] = [unique("kept"), unique("dropped")];
+    await api(sandbox, "/api/providers/sendgrid", json("PUT", { suppressions: [dropped], faults: [] }));
+    const res = await fetch(`${sandbox.url}/sendgrid/v3/mail/send`, {
+      method: "POST",
+      headers: { authorization: "Bearer SG.x", "content-type": "application/json" },
+      body: JSON.stringify({ personalizations: [{ to: [{ email: kept }, { email: dropped }] }], from: { email: "a@shop.test" }, subject: "s", content: [{ type: "text/plain", value: "t" }] }),
+    });
+    const id = res.headers.get("x-message-id") as string;
+    const byId = (await api(sandbox, `/api/providers/sendgrid/events?providerMessageId=${id}`)).body.events;
+    expect(byId.map((e: { type: string; recipient: string }) => `${e.type}:${e.recipient}`)).toEqual([`dropped:${dropped}`, `processed:${kept}`, `delivered:${kept}`]);
+    const drops = (await api(sandbox, `/api/providers/sendgrid/events?type=dropped&recipient=${encodeURIComponent(dropped)}`)).body.events;
+    expect(drops).toHaveLength(1);
+    expect(drops[0]).toMatchObject({ provider: "sendgrid", providerMessageId: id, messageId: null });
+    await api(sandbox, "/api/providers/sendgrid", json("PUT", { suppressions: [] }));
+  });
+});
+
+describe("webhook delivery", () => {
+  test("a receiver that keeps failing gets every attempt, then the delivery gives up; each attempt is logged", async () => {
+    receiver.answerWith([500, 502, 503]);
+    await api(sandbox, "/api/providers/sendgrid", json("PUT", { webhookUrl: `${receiver.url}/always-failing`, webhookRetry: { attempts: 3, delayMs: 10 } }));
+    await sendgrid(sandbox, unique("hook"));
+    const requests = await receiver.waitFor(3, "/always-failing");
+    expect(requests.map((r) => r.status)).toEqual([500, 502, 503]);
+    let attempts: Array<{ attempt: number; ok: boolean; status: number; nextAttemptAt: string | null; deliveryId: string }> = [];
+    for (let i = 0; i < 50 && attempts.length < 3; i++) {
+      attempts = (await api(sandbox, "/api/providers/sendgrid/webhooks")).body.attempts.filter((a: { url: string }) => a.url.endsWith("/always-failing"));
+      if (attempts.length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(attempts.map((a) => [a.attempt, a.ok, a.status])).toEqual([
+      [1, false, 500],
+      [2, false, 502],
+      [3, false, 503],
+    ]);
+    expect(attempts[0].nextAttemptAt).not.toBeNull();
+    expect(attempts[2].nextAttemptAt).toBeNull();
+    expect(new Set(attempts.map((a) => a.deliveryId)).size).toBe(1);
+    await api(sandbox, "/api/providers/sendgrid", json("PUT", { webhookUrl: null }));
+  });
+
+  test("an unreachable receiver is logged as a network error", async () => {
+    const closed = await startWebhookReceiver();
+    const url = `${closed.url}/gone`;
+    await closed.close();
+    await api(sandbox, "/api/providers/sendgrid", json("PUT", { webhookUrl: url, webhookRetry: { attempts: 1, delayMs: 0 } }));
+    await sendgrid(sandbox, unique("unreachable"));
+    let attempt: { status: number | null; error: string; ok: boolean } | undefined;
+    for (let i = 0; i < 100 && !attempt; i++) {
+      attempt = (await api(sandbox, "/api/providers/sendgrid/webhooks")).body.attempts.find((a: { url: string }) => a.url === url);
+      if (!attempt) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(attempt).toMatchObject({ status: null, ok: false });
+    expect(attempt?.error).toMatch(/ECONNREFUSED|fetch failed/);
+    await api(sandbox, "/api/providers/sendgrid", json("PUT", { webhookUrl: null }));
+  });
+});
+
+describe("provider fault rules", () => {
+  test("probability draws from a seeded generator: two sandboxes answer the same sequence", async () => {
+    const run = async (target: Sandbox) => {
+      await api(target, "/api/providers/sendgrid", json("PUT", { faults: [{ match: { to: "coin-*" }, status: 500, probability: 0.5 }] }));
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) statuses.push((await sendgrid(target, unique("coin"))).status);
+      await api(target, "/api/providers/sendgrid", json("PUT", { faults: [] }));
+      return statuses;
+    };
+    const other = await startTestSandbox();
+    try {
+      const [first, second] = [await run(sandbox), await run(other)];
+      expect(first).toEqual(second);
+      expect(new Set(first)).toEqual(new Set([202, 500]));
+    } finally {
+      await other.stop();
+    }
+  });
+
+  test("delayMs alone slows the answer and then accepts; rules match sender globs", async () => {
+    await api(sandbox, "/api/providers/sendgrid", json("PUT", { faults: [{ match: { from: "*@slow.test" }, delayMs: 50 }, { match: { from: "*@broken.test" }, status: 502 }] }));
+    expect((await sendgrid(sandbox, unique("slow"), "app@slow.test")).status).toBe(202);
+    const broken = await sendgrid(sandbox, unique("broken"), "app@broken.test");
+    expect(broken.status).toBe(502);
+    expect(await broken.json()).toEqual({ errors: [{ message: "bad gateway", field: null, help: null }] });
+    expect((await sendgrid(sandbox, unique("fine"), "app@fine.test")).status).toBe(202);
+    await api(sandbox, "/api/providers/sendgrid", json("PUT", { faults: [] }));
+  });
+
+  test("stopping the sandbox ends a hanging request", async () => {
+    const other = await startTestSandbox({ providers: { resend: { faults: [{ hang: true }] } } });
+    const pending = fetch(`${other.url}/resend/emails`, {
+      method: "POST",
+      headers: { authorization: "Bearer re_x", "content-type": "application/json" },
+      body: JSON.stringify({ from: "a@shop.test", to: "b@shop.test", subject: "s", text: "t" }),
+    }).then(
+      (r) => r.status,
+      (e: Error) => e.name,
+    );
+    // Stop only once the rule has fired (it is logged as a mailproof.fault entry).
+    for (let i = 0; i < 200; i++) {
+      if ((await api(other, "/api/providers/resend/events?type=mailproof.fault")).body.events.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect((await api(other, "/api/providers/resend/events?type=mailproof.fault")).body.events[0]).toMatchObject({ recipient: "b@shop.test", data: { rule: { hang: true } } });
+    await other.stop();
+    // The client sees the connection end instead of an answer.
+    expect(await pending).toBe("TypeError");
+  });
+
+  test("an invalid providers seed fails createSandbox with CONFIG_INVALID", async () => {
+    await expect(startTestSandbox({ providers: { sendgrid: { rateLimit: "fast" } } })).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+    await expect(startTestSandbox({ providers: { sparkpost: {} } })).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+  });
+});
