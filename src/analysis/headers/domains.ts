@@ -9,7 +9,8 @@ const FREE_MAIL = new Set([
 ]);
 
 export function isFreeMail(domain: string): boolean {
-  return FREE_MAIL.has(domain) || /^(yahoo|hotmail|outlook|live)\.[a-z.]+$/.test(domain);
+  // Country variants: yahoo.co.uk, hotmail.fr, outlook.de, live.com.au ...
+  return FREE_MAIL.has(domain) || /^(yahoo|hotmail|outlook|live)\.(co\.|com\.)?[a-z]{2}$/.test(domain);
 }
 
 /**

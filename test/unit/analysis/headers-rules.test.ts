@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { createAuthAnalyzer } from "../../../src/analysis/auth/index.js";
 import { createCompatibilityAnalyzer } from "../../../src/analysis/compatibility/index.js";
+import { isFreeMail, isPlaceholderDomain } from "../../../src/analysis/headers/domains.js";
 import { createHeadersAnalyzer } from "../../../src/analysis/headers/index.js";
 import type { Envelope, Finding } from "../../../src/core/types.js";
 import { fixturesDir, inputFor, readZone, zoneContext } from "./auth-fixture-message.js";
@@ -104,5 +105,21 @@ describe("auth findings, from the authentication corpus", () => {
     expect(rules).toContain("auth.dns-temperror");
     expect(rules).not.toContain("auth.spf-record-missing");
     expect(rules).not.toContain("auth.dmarc-record-missing");
+  });
+});
+
+describe("sender domain lists", () => {
+  test.each([
+    ["gmail.com", true], ["yahoo.co.uk", true], ["hotmail.fr", true], ["live.com.au", true],
+    ["outlook.mycompany.com", false], ["shop.test", false], ["mail.google.com", false],
+  ])("free mail: %s → %s", (domain, expected) => {
+    expect(isFreeMail(domain)).toBe(expected);
+  });
+
+  test.each([
+    ["example.com", true], ["mail.example.org", true], ["app.localhost", true], ["localhost", true], ["printer.local", true],
+    ["intranet", true], ["shop.test", false], ["example-shop.com", false],
+  ])("placeholder: %s → %s", (domain, expected) => {
+    expect(isPlaceholderDomain(domain)).toBe(expected);
   });
 });
