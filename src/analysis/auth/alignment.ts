@@ -28,7 +28,6 @@ export interface DmarcTags {
   sp: string | null;
   adkim: AlignmentMode;
   aspf: AlignmentMode;
-  pct: number;
 }
 
 /** The tags of a DMARC record (RFC 7489 §6.3) that decide the verdict. */
@@ -39,13 +38,11 @@ export function parseDmarcRecord(record: string): DmarcTags {
     if (eq > 0) tags.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
   }
   const mode = (value: string | undefined): AlignmentMode => (value?.toLowerCase() === "s" ? "strict" : "relaxed");
-  const pct = Number.parseInt(tags.get("pct") ?? "100", 10);
   return {
     p: tags.get("p")?.toLowerCase() ?? null,
     sp: tags.get("sp")?.toLowerCase() ?? null,
     adkim: mode(tags.get("adkim")),
     aspf: mode(tags.get("aspf")),
-    pct: Number.isNaN(pct) ? 100 : pct,
   };
 }
 

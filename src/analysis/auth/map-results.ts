@@ -54,7 +54,8 @@ export function mapAuthResults(result: AuthenticateResult, context: MapContext):
     ? {
         result: resultWord(raw.status.result),
         domain: raw.domain ?? null,
-        ip: context.ip,
+        // mailauth's client-ip: the one evaluated, with an IPv4-mapped IPv6 address unwrapped.
+        ip: raw["client-ip"] || context.ip,
         comment: raw.status.comment || null,
         record: raw.rr ?? null,
         lookups: raw.lookups ? { count: raw.lookups.count, void: raw.lookups.void } : null,
