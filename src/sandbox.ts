@@ -10,6 +10,7 @@ import { withDefaults, type SandboxOptions } from "./config/options.js";
 import { createEventBus, type EventBus } from "./core/events.js";
 import { createIdGenerator } from "./core/ids.js";
 import { createLogger } from "./core/logger.js";
+import { createConfiguredFaultEngine } from "./faults/index.js";
 import { createIngest, type Ingest } from "./ingest/ingest.js";
 import { createProviders, createStateRegistry } from "./providers/index.js";
 import { createSmtpListener, type SmtpListener } from "./smtp/smtp-listener.js";
@@ -17,6 +18,7 @@ import { resolveTls } from "./smtp/tls.js";
 import { isPostgresUrl, openStore } from "./store/open-store.js";
 import { createNotifyBridge } from "./store/postgres/notify-bridge.js";
 import type { Store } from "./store/store.js";
+import { createTranscriptRecorder } from "./transcripts/recorder.js";
 
 export interface Sandbox {
   smtpPort: number;
@@ -45,6 +47,8 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const analyze = createAnalysisPipeline(options, logger, dnsZone);
   // Provider state from the config file is validated before anything opens.
   const providerStates = createStateRegistry(options.providers);
+  // SMTP fault rules (config file, --fault) likewise; PUT /api/faults replaces them at run time.
+  const faults = createConfiguredFaultEngine({}, options.faults);
   const store = await openStore(options.db, logger);
   // Instances sharing one PostgreSQL database see each other's events through LISTEN/NOTIFY.
   const bridge = isPostgresUrl(options.db)
@@ -62,11 +66,13 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     newId: createIdGenerator(),
     maxMessages: options.maxMessages,
   });
+  // SMTP session transcripts, kept with the messages' retention.
+  const recorder = createTranscriptRecorder({ store, logger, newId: createIdGenerator() }, { maxSessions: options.maxMessages });
 
   const listeners: SmtpListener[] = [];
   const ports = { smtpPort: null as number | null, smtpsPort: null as number | null, httpPort: null as number | null };
   const providers = createProviders({ ingest, logger, states: providerStates });
-  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports });
+  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) } });
   const http = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as Server;
   const closeWebsocket = attachMailpitWebsocket(http, { store, events, logger });
 
@@ -82,6 +88,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     // connection drop); this cancels pending webhook retries.
     providers.stop();
     await ingest.drain();
+    await recorder.drain();
     await bridge?.stop();
     await store.close();
   };
@@ -89,11 +96,11 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   try {
     const tls = await resolveTls({ cert: options.tlsCert, key: options.tlsKey }, logger);
     const smtpOptions = { host: options.host, tls, maxSize: options.maxSize, auth: options.smtpAuth, maxConnections: options.maxConnections };
-    const smtp = createSmtpListener({ ingest, logger }, { ...smtpOptions, port: options.smtpPort, implicitTls: false });
+    const smtp = createSmtpListener({ ingest, logger, faults, recorder }, { ...smtpOptions, port: options.smtpPort, implicitTls: false });
     listeners.push(smtp);
     ports.smtpPort = await smtp.start();
     if (options.smtpsPort !== null) {
-      const smtps = createSmtpListener({ ingest, logger }, { ...smtpOptions, port: options.smtpsPort, implicitTls: true });
+      const smtps = createSmtpListener({ ingest, logger, faults, recorder }, { ...smtpOptions, port: options.smtpsPort, implicitTls: true });
       listeners.push(smtps);
       ports.smtpsPort = await smtps.start();
     }

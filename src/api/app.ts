@@ -5,8 +5,10 @@ import { createErrorHandler, errorBody } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { dnsRoutes } from "./routes/dns.js";
 import { eventRoutes } from "./routes/events.js";
+import { faultRoutes } from "./routes/faults.js";
 import { linkRoutes } from "./routes/links.js";
 import { messageRoutes } from "./routes/messages.js";
+import { sessionRoutes } from "./routes/sessions.js";
 import { waitRoutes } from "./routes/wait.js";
 import { createUiHandler } from "./ui.js";
 import { createWaiters } from "./waiters.js";
@@ -22,6 +24,8 @@ export function createApiApp(deps: ApiDeps): Hono {
   app.route("/api/wait", waitRoutes(deps, waiters));
   app.route("/api/events", eventRoutes(deps));
   app.route("/api/dns", dnsRoutes(deps));
+  if (deps.faults) app.route("/api/faults", faultRoutes({ logger: deps.logger, faults: deps.faults }));
+  if (deps.sessions) app.route("/api/sessions", sessionRoutes({ logger: deps.logger, sessions: deps.sessions }));
   app.get("/api/health", async (c) => {
     const { smtpPort, httpPort } = deps.ports();
     return c.json({ status: "ok", messages: await deps.store.count(), smtpPort, httpPort });

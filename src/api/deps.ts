@@ -3,8 +3,10 @@ import type { Logger } from "pino";
 import type { DnsZone } from "../analysis/dns/zone.js";
 import type { FaultRulesAccess } from "../compat/mailpit/chaos.js";
 import type { EventBus } from "../core/events.js";
+import type { FaultEngine } from "../faults/index.js";
 import type { Ingest } from "../ingest/ingest.js";
 import type { Store } from "../store/store.js";
+import type { TranscriptRecorder } from "../transcripts/recorder.js";
 
 /** What every route module gets from the composition root. */
 export interface ApiDeps {
@@ -21,6 +23,10 @@ export interface ApiDeps {
   spamAssassin?: boolean;
   /** Read/replace the SMTP fault rules (Mailpit's chaos triggers map onto them). */
   faultRules?: FaultRulesAccess;
+  /** SMTP fault rules: GET/PUT /api/faults. */
+  faults?: FaultEngine;
+  /** SMTP session transcripts: GET /api/sessions. */
+  sessions?: TranscriptRecorder;
   /** App URL and allowed hosts for link checks (GET /api/messages/:id/links?check=1). @default none: nothing is fetched */
   links?: { appUrl: string | null; allowedLinkHosts: string[] };
   /** Ports known once the listeners are up. */

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve as resolvePath } from "node:path";
 import { parseArgs } from "node:util";
 import { MailproofError } from "../core/errors.js";
+import { parseFaultFlag } from "../faults/compact.js";
 import { MiB, withDefaults, type Credentials, type SandboxOptions } from "./options.js";
 
 /**
@@ -30,6 +31,8 @@ const FLAGS = {
   "ui-auth": { type: "string" },
   "api-token": { type: "string" },
   cors: { type: "string" },
+  // Repeatable, compact SMTP fault rules (src/faults/compact.ts); replaces the config file's `faults`.
+  fault: { type: "string", multiple: true },
   config: { type: "string" },
   "log-level": { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -83,6 +86,9 @@ export function resolveServeOptions(argv: string[], env: NodeJS.ProcessEnv): Res
   set("apiToken", "api-token", (v) => v);
   set("cors", "cors", (v) => v);
   set("logLevel", "log-level", (v) => v);
+  // MAILPROOF_FAULT holds several rules separated by ";".
+  const faultFlags = values.fault ?? (fromEnv("fault") !== undefined ? [fromEnv("fault") as string] : []);
+  if (faultFlags.length > 0) options.faults = faultFlags.flatMap(parseFaultFlag);
   if (typeof file.dnsZonePath === "string") options.dnsZone ??= readJson(resolvePath(baseDir, file.dnsZonePath), "dnsZone") as Record<string, unknown>;
   if (options.tlsCert === undefined && typeof file.tlsCertPath === "string") options.tlsCert = readText(resolvePath(baseDir, file.tlsCertPath), "tlsCert");
   if (options.tlsKey === undefined && typeof file.tlsKeyPath === "string") options.tlsKey = readText(resolvePath(baseDir, file.tlsKeyPath), "tlsKey");

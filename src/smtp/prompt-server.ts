@@ -4,6 +4,15 @@ import { SMTPServer } from "smtp-server";
 import { SMTPConnection } from "smtp-server/lib/smtp-connection.js";
 
 type SocketOptions = ConstructorParameters<typeof SMTPConnection>[2];
+type ServerOptions = ConstructorParameters<typeof SMTPServer>[0];
+
+/** A reply text that starts with its own enhanced status code (RFC 3463), e.g. "5.7.1 Relaying denied". */
+const OWN_ENHANCED_CODE = /^[245]\.\d{1,3}\.\d{1,3}(?: |$)/;
+
+export interface PromptServerHooks {
+  /** Called with each new connection before anything is read from it (transcripts start here). */
+  opened(connection: SMTPConnection): void;
+}
 
 /**
  * smtp-server 3.21.6 (pinned in package.json) with its greeting sent at once.
@@ -17,11 +26,46 @@ type SocketOptions = ConstructorParameters<typeof SMTPConnection>[2];
  * A client that sends EHLO before the greeting (pipelining-happy libraries do) must be served,
  * not told "You talk too soon": commands that arrive before the session is ready are held
  * (the parser waits for its callback, so at most one is) and replayed once the greeting is out.
+ *
+ * With enhanced status codes on, smtp-server prefixes one to every error reply from a handler,
+ * so "550 5.7.1 Relaying denied" would leave as "550 5.1.1 5.7.1 Relaying denied"; a reply
+ * text that carries its own code is sent as it is.
  */
 export class PromptSMTPServer extends SMTPServer {
+  readonly #hooks: PromptServerHooks;
+
+  constructor(options: ServerOptions, hooks: PromptServerHooks) {
+    super(options);
+    this.#hooks = hooks;
+  }
+
+  /** Drops a connection without a reply, as a crashing or overloaded server would (fault rules). */
+  drop(connectionId: string): void {
+    for (const connection of this.connections) if (connection.id === connectionId) connection._socket.destroy();
+  }
+
+  /** Waits `ms`, cut short when the connection closes; resolves whether it is still open (fault delays). */
+  pause(connectionId: string, ms: number): Promise<boolean> {
+    const connection = [...this.connections].find((c) => c.id === connectionId);
+    if (!connection) return Promise.resolve(false);
+    const socket = connection._socket;
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        socket.off("close", done);
+        resolve(!socket.destroyed);
+      };
+      const timer = setTimeout(done, ms);
+      socket.once("close", done);
+    });
+  }
+
   override connect(socket: net.Socket | tls.TLSSocket, socketOptions?: SocketOptions | null): void {
     const connection = new SMTPConnection(this, socket, socketOptions ?? undefined);
     this.connections.add(connection);
+    const send = connection.send.bind(connection);
+    connection.send = (code, data, context) => send(code, data, typeof data === "string" && OWN_ENHANCED_CODE.test(data) ? false : context);
+    this.#hooks.opened(connection);
     connection.on("error", (err: Error) => this._onError(err));
     connection.on("connect", (data: Parameters<SMTPServer["_onClientConnect"]>[0]) => this._onClientConnect(data));
     const onCommand = connection._onCommand.bind(connection);

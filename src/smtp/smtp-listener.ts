@@ -1,11 +1,16 @@
-import { timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
-import type { SMTPServerAuthentication, SMTPServerDataStream, SMTPServerSession } from "smtp-server";
+import type { SMTPServerSession } from "smtp-server";
 import type { Credentials } from "../config/options.js";
+import type { FaultEngine } from "../faults/index.js";
 import type { Ingest } from "../ingest/ingest.js";
-import type { TlsMaterial } from "./tls.js";
+import type { TranscriptRecorder } from "../transcripts/recorder.js";
+import { authenticate } from "./authenticate.js";
+import { createFaultGate, type GateOutcome } from "./fault-gate.js";
 import { PromptSMTPServer } from "./prompt-server.js";
+import { createDataReceiver, sessionContext } from "./receive-data.js";
+import type { TlsMaterial } from "./tls.js";
+import { createTranscriptLogger } from "./transcript-logger.js";
 
 export interface SmtpListenerOptions {
   host: string;
@@ -22,6 +27,10 @@ export interface SmtpListenerOptions {
 export interface SmtpListenerDeps {
   ingest: Ingest;
   logger: Logger;
+  /** Fault rules applied at each stage of every session. */
+  faults: FaultEngine;
+  /** Records each session's commands, replies and faults. */
+  recorder: TranscriptRecorder;
 }
 
 export interface SmtpListener {
@@ -29,72 +38,77 @@ export interface SmtpListener {
   stop(): Promise<void>;
 }
 
-/** Thrown into smtp-server callbacks: it answers `responseCode` and the message. */
-function smtpError(responseCode: number, message: string): Error {
-  return Object.assign(new Error(message), { responseCode });
-}
+type Callback = (err?: Error | null) => void;
 
 export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListenerOptions): SmtpListener {
-  const { logger } = deps;
-  const server = new PromptSMTPServer({
-    secure: options.implicitTls,
-    key: options.tls.key,
-    cert: options.tls.cert,
-    name: "mailproof",
-    banner: "sandbox",
-    size: options.maxSize,
-    maxClients: options.maxConnections || undefined,
-    // Development apps often send credentials on plain port 1025; refusing them would only
-    // make the sandbox fail where production would not.
-    allowInsecureAuth: true,
-    authOptional: options.auth === null,
-    authMethods: ["PLAIN", "LOGIN", "CRAM-MD5"],
-    hideENHANCEDSTATUSCODES: false,
-    disableReverseLookup: true,
-    // On shutdown, sessions get this long to finish before they are cut (smtp-server's default is 30 s).
-    closeTimeout: 10_000,
-    logger: false,
-    onAuth: (auth, session, callback) => authenticate(options.auth, auth, session, callback, logger),
-    onData: (stream, session, callback) => receive(stream, session, callback),
+  const { logger, recorder } = deps;
+  const listener = options.implicitTls ? "smtps" : "smtp";
+  const gate = createFaultGate({
+    faults: deps.faults,
+    recorder,
+    logger,
+    drop: (id) => server.drop(id),
+    pause: (id, ms) => server.pause(id, ms),
   });
-  server.on("error", (err: Error) => logger.warn({ err }, "smtp connection error"));
-
-  const receive = (stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
-    stream.on("data", (chunk: Buffer) => {
-      received += chunk.length;
-      // Past the limit nothing more is kept: the bytes are drained and the reply is 552.
-      if (received <= options.maxSize) chunks.push(chunk);
-    });
-    stream.on("error", (err: Error) => {
-      logger.warn({ err, session: session.id }, "smtp data stream failed");
-      callback(smtpError(451, "4.3.0 Error reading message data"));
-    });
-    stream.on("end", () => {
-      if (stream.sizeExceeded || received > options.maxSize) {
-        logger.info({ session: session.id, size: received, maxSize: options.maxSize }, "message rejected: too large");
-        return callback(smtpError(552, `5.3.4 Message size exceeds fixed limit of ${options.maxSize} bytes`));
-      }
-      const raw = Buffer.concat(chunks, received);
-      const envelope = {
-        mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null,
-        rcptTo: session.envelope.rcptTo.map((r) => r.address),
-        remoteAddress: session.remoteAddress,
-        helo: session.hostNameAppearsAs || null,
-        secure: session.secure,
-        authUser: typeof session.user === "string" ? session.user : null,
-        smtpUtf8: Boolean((session.envelope as { smtpUtf8?: boolean }).smtpUtf8),
-      };
-      deps.ingest({ raw, envelope, source: { kind: "smtp", providerMessageId: null } }).then(
-        (message) => callback(null, `Ok: queued as ${message.id}`),
-        (err: unknown) => {
-          logger.error({ err, session: session.id }, "message could not be stored");
-          callback(smtpError(451, "4.3.0 Message could not be stored, try again later"));
-        },
-      );
+  /** Runs a command stage's fault rule, then the normal handling when no rule answered. */
+  const guarded = (stage: "connect" | "mail" | "rcpt", session: SMTPServerSession, context: ReturnType<typeof sessionContext>, callback: Callback) => {
+    void gate.perform(gate.decide(stage, session, context), session).then((outcome: GateOutcome) => {
+      if (outcome.kind === "reply") callback(outcome.error);
+      else if (outcome.kind === "proceed") callback();
     });
   };
+
+  const server: PromptSMTPServer = new PromptSMTPServer(
+    {
+      secure: options.implicitTls,
+      key: options.tls.key,
+      cert: options.tls.cert,
+      name: "mailproof",
+      banner: "sandbox",
+      size: options.maxSize,
+      maxClients: options.maxConnections || undefined,
+      // Development apps often send credentials on plain port 1025; refusing them would only
+      // make the sandbox fail where production would not.
+      allowInsecureAuth: true,
+      authOptional: options.auth === null,
+      authMethods: ["PLAIN", "LOGIN", "CRAM-MD5"],
+      hideENHANCEDSTATUSCODES: false,
+      disableReverseLookup: true,
+      // On shutdown, sessions get this long to finish before they are cut (smtp-server's default is 30 s).
+      closeTimeout: 10_000,
+      // Not a log sink: the command/reply lines smtp-server logs become session transcripts.
+      logger: createTranscriptLogger(recorder),
+      onConnect: (session, callback) => guarded("connect", session, sessionContext(session), callback),
+      onSecure: (socket, session, callback) => {
+        const cipher = "getCipher" in socket ? socket.getCipher() : null;
+        recorder.line(session.id, "mailproof", `TLS established: ${cipher?.version ?? "unknown protocol"} ${cipher?.name ?? ""}`.trim());
+        callback();
+      },
+      onAuth: (auth, session, callback) => {
+        const action = gate.decide("auth", session, sessionContext(session, { user: auth.username ?? null }));
+        void gate.perform(action, session).then((outcome) => {
+          if (outcome.kind === "reply") callback(outcome.error);
+          else if (outcome.kind === "proceed") authenticate(options.auth, auth, session, callback, logger);
+        });
+      },
+      onMailFrom: (address, session, callback) => guarded("mail", session, sessionContext(session, { from: address.address, to: [] }), callback),
+      onRcptTo: (address, session, callback) => guarded("rcpt", session, sessionContext(session, { to: [address.address] }), callback),
+      onData: createDataReceiver({ ingest: deps.ingest, logger, faults: deps.faults, gate, recorder, drop: (id) => server.drop(id) }, options.maxSize),
+      onClose: (session) => {
+        const tls = session.tlsOptions ? { protocol: session.tlsOptions.version ?? null, cipher: session.tlsOptions.name ?? null } : null;
+        recorder.close(session.id, {
+          secure: Boolean(session.secure),
+          tls,
+          helo: session.hostNameAppearsAs || null,
+          authUser: typeof session.user === "string" ? session.user : null,
+        });
+      },
+    },
+    {
+      opened: (connection) => recorder.open(connection.id, { listener, address: connection.remoteAddress, port: connection.remotePort }),
+    },
+  );
+  server.on("error", (err: Error) => logger.warn({ err }, "smtp connection error"));
 
   return {
     start() {
@@ -111,30 +125,4 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function authenticate(
-  required: Credentials[] | null,
-  auth: SMTPServerAuthentication,
-  session: SMTPServerSession,
-  callback: (err: Error | null | undefined, response?: { user?: unknown }) => void,
-  logger: Logger,
-): void {
-  const user = auth.username ?? "";
-  if (required === null) return callback(null, { user });
-  const ok = required.some((c) => {
-    if (!sameText(c.user, user)) return false;
-    if (auth.method === "CRAM-MD5") return auth.validatePassword(c.pass);
-    return sameText(c.pass, auth.password ?? "");
-  });
-  if (ok) return callback(null, { user });
-  logger.info({ session: session.id, user, method: auth.method }, "smtp authentication failed");
-  callback(smtpError(535, "5.7.8 Authentication credentials invalid"));
-}
-
-/** Constant-time comparison, so response timing does not reveal how much of a secret matched. */
-export function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }

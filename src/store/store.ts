@@ -1,4 +1,5 @@
 import type { Analysis, Message, MessageSummary } from "../core/types.js";
+import type { SessionTranscript } from "../transcripts/types.js";
 import type { Query } from "./query.js";
 
 /** Everything needed to persist one captured message. */
@@ -55,5 +56,20 @@ export interface Store {
   tags(): Promise<Array<{ tag: string; count: number }>>;
   /** Deletes the oldest messages beyond `max`; returns their ids. */
   prune(max: number): Promise<string[]>;
+  /** Stores a finished SMTP session transcript (once, when the session closes). */
+  saveSession(session: SessionTranscript): Promise<void>;
+  getSession(id: string): Promise<SessionTranscript | null>;
+  /** Newest first; with `messageId`, only the sessions that carried that message. */
+  listSessions(options: ListSessionsOptions): Promise<{ sessions: SessionTranscript[]; next: string | null }>;
+  /** Deletes the oldest transcripts beyond `max` (the messages' retention); returns how many. */
+  pruneSessions(max: number): Promise<number>;
   close(): Promise<void>;
+}
+
+export interface ListSessionsOptions {
+  messageId: string | null;
+  /** Page size; the store caps it. */
+  limit: number;
+  /** Keyset cursor: only sessions with an id lower than this. */
+  before: string | null;
 }

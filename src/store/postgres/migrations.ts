@@ -62,6 +62,19 @@ const migrations: string[] = [
   CREATE INDEX recipients_address ON recipients (address);
   CREATE INDEX recipients_message ON recipients (message_id);
   `,
+  // SMTP session transcripts (issue 7). The link table answers "which session carried this message".
+  `
+  CREATE TABLE sessions (
+    id text COLLATE "C" PRIMARY KEY,
+    body text NOT NULL
+  );
+  CREATE TABLE session_messages (
+    session_id text COLLATE "C" NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    message_id text COLLATE "C" NOT NULL
+  );
+  CREATE INDEX session_messages_message ON session_messages (message_id);
+  CREATE INDEX session_messages_session ON session_messages (session_id);
+  `,
 ];
 
 /** An arbitrary constant: the advisory lock that serialises migrations across instances. */

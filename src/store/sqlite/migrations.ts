@@ -60,6 +60,20 @@ const migrations: string[] = [
     DELETE FROM search WHERE rowid = old.seq;
   END;
   `,
+  // SMTP session transcripts (issue 7). The link table answers "which session carried this message".
+  `
+  CREATE TABLE sessions (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL
+  );
+  CREATE TABLE session_messages (
+    session_seq INTEGER NOT NULL REFERENCES sessions(seq) ON DELETE CASCADE,
+    message_id TEXT NOT NULL
+  );
+  CREATE INDEX session_messages_message ON session_messages(message_id);
+  CREATE INDEX session_messages_session ON session_messages(session_seq);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -4,6 +4,7 @@ import type { Analysis, Message, MessageSummary } from "../../core/types.js";
 import { dkimSummary, searchText, type Query } from "../query.js";
 import type { ListOptions, ListResult, NewMessage, Store, StoredAttachment } from "../store.js";
 import { migrate } from "./migrations.js";
+import { createSqliteSessions } from "./sessions.js";
 import { compileWhere } from "./where.js";
 
 export interface SqliteStoreOptions {
@@ -179,6 +180,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (!oldestKept) return [];
       return (statements.deleteBelow.all(oldestKept.id) as Array<{ id: string }>).map((r) => r.id);
     },
+    ...createSqliteSessions(db),
     async close() {
       db.close();
     },

@@ -1,0 +1,102 @@
+import { MailproofError } from "../core/errors.js";
+import { defaultReplyText } from "./replies.js";
+import { FAULT_STAGES, type FaultMatch, type FaultRule, type FaultStage } from "./types.js";
+
+const RULE_FIELDS = new Set(["stage", "match", "reply", "delayMs", "disconnect", "times", "probability", "seed", "rateLimit"]);
+const MATCH_FIELDS = ["from", "to", "user"] as const;
+/** Which match fields a stage can know: the recipient only exists from RCPT on, the sender from MAIL. */
+const KNOWN_AT: Record<FaultStage, ReadonlyArray<keyof FaultMatch>> = {
+  connect: [],
+  auth: ["user"],
+  mail: ["from", "user"],
+  rcpt: ["from", "to", "user"],
+  data: ["from", "to", "user"],
+};
+/** Ten minutes: longer than any client timeout worth testing, short enough to never wedge a run. */
+const MAX_DELAY_MS = 600_000;
+
+/**
+ * Checks fault rules from the API, the config file or `--fault`, and returns clean copies
+ * (known fields only, defaults filled in). The error names the first bad field, e.g.
+ * `rules[1].reply.code`, so a 400 says exactly what to fix.
+ */
+export function validateFaultRules(input: unknown, path = "rules"): FaultRule[] {
+  if (!Array.isArray(input)) fail(path, "must be an array of rules");
+  return input.map((rule, i) => validateFaultRule(rule, `${path}[${i}]`));
+}
+
+export function validateFaultRule(input: unknown, path: string): FaultRule {
+  if (!isObject(input)) fail(path, "must be an object");
+  for (const key of Object.keys(input)) if (!RULE_FIELDS.has(key)) fail(`${path}.${key}`, `is not a rule field (one of ${[...RULE_FIELDS].join(", ")})`);
+  const stage = input.stage ?? (input.rateLimit !== undefined ? "mail" : undefined);
+  if (!FAULT_STAGES.includes(stage as FaultStage)) fail(`${path}.stage`, `must be one of ${FAULT_STAGES.join(", ")}`);
+  const rule: FaultRule = { stage: stage as FaultStage };
+
+  if (input.match !== undefined) rule.match = validateMatch(input.match, rule.stage, `${path}.match`);
+  if (input.reply !== undefined) rule.reply = validateReply(input.reply, `${path}.reply`);
+  if (input.delayMs !== undefined) rule.delayMs = integer(input.delayMs, `${path}.delayMs`, 0, MAX_DELAY_MS);
+  if (input.disconnect !== undefined) {
+    if (typeof input.disconnect !== "boolean") fail(`${path}.disconnect`, "must be true or false");
+    rule.disconnect = input.disconnect;
+  }
+  if (input.times !== undefined) rule.times = integer(input.times, `${path}.times`, 1, Number.MAX_SAFE_INTEGER);
+  if (input.probability !== undefined) {
+    if (typeof input.probability !== "number" || !(input.probability >= 0 && input.probability <= 1)) fail(`${path}.probability`, "must be a number from 0 to 1");
+    rule.probability = input.probability;
+  }
+  if (input.seed !== undefined) rule.seed = integer(input.seed, `${path}.seed`, 0, 2 ** 32 - 1);
+  if (input.rateLimit !== undefined) {
+    if (rule.stage !== "mail") fail(`${path}.rateLimit`, "applies at the mail stage (it counts messages per client)");
+    rule.rateLimit = validateRateLimit(input.rateLimit, `${path}.rateLimit`);
+  }
+  if (rule.reply && rule.disconnect) fail(`${path}.disconnect`, "cannot be combined with reply: a dropped connection sends no reply");
+  if (!rule.reply && !rule.disconnect && !rule.delayMs && !rule.rateLimit) fail(path, "does nothing: give reply, delayMs, disconnect or rateLimit");
+  return rule;
+}
+
+function validateMatch(input: unknown, stage: FaultStage, path: string): FaultMatch {
+  if (!isObject(input)) fail(path, "must be an object with from, to or user globs");
+  const match: FaultMatch = {};
+  for (const key of Object.keys(input)) {
+    if (!(MATCH_FIELDS as readonly string[]).includes(key)) fail(`${path}.${key}`, `is not a match field (one of ${MATCH_FIELDS.join(", ")})`);
+    const field = key as keyof FaultMatch;
+    const value = input[field];
+    if (typeof value !== "string" || value.length === 0 || value.length > 320) fail(`${path}.${field}`, "must be a non-empty glob string");
+    if (!KNOWN_AT[stage].includes(field)) fail(`${path}.${field}`, `is not known yet at the ${stage} stage`);
+    match[field] = value;
+  }
+  return match;
+}
+
+function validateReply(input: unknown, path: string): { code: number; message: string } {
+  if (!isObject(input)) fail(path, "must be an object { code, message }");
+  for (const key of Object.keys(input)) if (key !== "code" && key !== "message") fail(`${path}.${key}`, "is not a reply field (code, message)");
+  const code = integer(input.code, `${path}.code`, 400, 599);
+  if (input.message === undefined) return { code, message: defaultReplyText(code) };
+  // A line break would split the reply into two (RFC 5321 §4.2: one line ends at CRLF).
+  if (typeof input.message !== "string" || /[\r\n\0]/.test(input.message)) fail(`${path}.message`, "must be a single line of text");
+  // RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets, code and CRLF included.
+  if (Buffer.byteLength(input.message) > 500) fail(`${path}.message`, "must be at most 500 bytes");
+  return { code, message: input.message || defaultReplyText(code) };
+}
+
+function validateRateLimit(input: unknown, path: string): { messages: number; windowMs?: number } {
+  if (!isObject(input)) fail(path, "must be an object { messages, windowMs }");
+  for (const key of Object.keys(input)) if (key !== "messages" && key !== "windowMs") fail(`${path}.${key}`, "is not a rateLimit field (messages, windowMs)");
+  const limit: { messages: number; windowMs?: number } = { messages: integer(input.messages, `${path}.messages`, 0, Number.MAX_SAFE_INTEGER) };
+  if (input.windowMs !== undefined) limit.windowMs = integer(input.windowMs, `${path}.windowMs`, 1, 86_400_000);
+  return limit;
+}
+
+function integer(value: unknown, path: string, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) fail(path, `must be a whole number from ${min} to ${max}`);
+  return value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function fail(path: string, problem: string): never {
+  throw new MailproofError("BAD_REQUEST", `${path} ${problem}`);
+}

@@ -1,0 +1,99 @@
+import type { Logger } from "pino";
+import type { SMTPServerDataStream, SMTPServerSession } from "smtp-server";
+import type { FaultContext, FaultEngine } from "../faults/index.js";
+import type { Ingest } from "../ingest/ingest.js";
+import type { TranscriptRecorder } from "../transcripts/recorder.js";
+import type { FaultGate } from "./fault-gate.js";
+import { smtpError } from "./smtp-error.js";
+
+export interface ReceiveDeps {
+  ingest: Ingest;
+  logger: Logger;
+  faults: FaultEngine;
+  gate: FaultGate;
+  recorder: TranscriptRecorder;
+  drop(connectionId: string): void;
+}
+
+type DataCallback = (err?: Error | null, message?: string) => void;
+
+/**
+ * The DATA stage: collects the message (at most `maxSize` bytes are kept), then stores it
+ * through ingest() and answers 250 only once it is committed. A `data` fault rule decided when
+ * DATA starts either drops the connection at the first bytes of the message (the client sees
+ * it die mid-DATA), or answers its reply after the final dot instead of storing the message,
+ * after its delay (a slow final reply is what trips client timeouts).
+ */
+export function createDataReceiver(deps: ReceiveDeps, maxSize: number) {
+  const { logger } = deps;
+  return (stream: SMTPServerDataStream, session: SMTPServerSession, callback: DataCallback) => {
+    const context = sessionContext(session);
+    const action = deps.gate.decide("data", session, context);
+    let dropped = false;
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const dropNow = () => {
+      dropped = true;
+      deps.drop(session.id);
+    };
+    stream.on("data", (chunk: Buffer) => {
+      if (action?.disconnect && action.delayMs === 0 && !dropped) return dropNow();
+      received += chunk.length;
+      // Past the limit nothing more is kept: the bytes are drained and the reply is 552.
+      if (received <= maxSize) chunks.push(chunk);
+    });
+    stream.on("error", (err: Error) => {
+      // Our own drop ends the stream with an error; anything else is worth a warning.
+      if (!dropped) logger.warn({ err, session: session.id }, "smtp data stream failed");
+      callback(smtpError(451, "4.3.0 Error reading message data"));
+    });
+    stream.on("end", async () => {
+      if (dropped) return;
+      if (stream.sizeExceeded || received > maxSize) {
+        logger.info({ session: session.id, size: received, maxSize }, "message rejected: too large");
+        return callback(smtpError(552, `5.3.4 Message size exceeds fixed limit of ${maxSize} bytes`));
+      }
+      const outcome = await deps.gate.perform(action, session);
+      if (outcome.kind === "gone") {
+        if (!action?.disconnect) logger.info({ session: session.id }, "client left before the delayed reply; message not stored");
+        return callback(smtpError(451, "4.4.2 Connection dropped"));
+      }
+      if (outcome.kind === "reply") return callback(outcome.error);
+      const raw = Buffer.concat(chunks, received);
+      deps.ingest({ raw, envelope: envelopeOf(session), source: { kind: "smtp", providerMessageId: null } }).then(
+        (message) => {
+          deps.faults.accepted(context);
+          deps.recorder.message(session.id, message.id);
+          callback(null, `Ok: queued as ${message.id}`);
+        },
+        (err: unknown) => {
+          logger.error({ err, session: session.id }, "message could not be stored");
+          callback(smtpError(451, "4.3.0 Message could not be stored, try again later"));
+        },
+      );
+    });
+  };
+}
+
+/** What the fault rules can match on at this point of the session. */
+export function sessionContext(session: SMTPServerSession, overrides: Partial<FaultContext> = {}): FaultContext {
+  return {
+    remoteAddress: session.remoteAddress,
+    from: session.envelope?.mailFrom ? session.envelope.mailFrom.address : null,
+    to: session.envelope?.rcptTo?.map((r) => r.address) ?? [],
+    user: typeof session.user === "string" ? session.user : null,
+    ...overrides,
+  };
+}
+
+function envelopeOf(session: SMTPServerSession) {
+  return {
+    mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null,
+    rcptTo: session.envelope.rcptTo.map((r) => r.address),
+    remoteAddress: session.remoteAddress,
+    helo: session.hostNameAppearsAs || null,
+    secure: session.secure,
+    authUser: typeof session.user === "string" ? session.user : null,
+    smtpUtf8: Boolean((session.envelope as { smtpUtf8?: boolean }).smtpUtf8),
+  };
+}

@@ -1,0 +1,54 @@
+import type Database from "better-sqlite3";
+import type { SessionTranscript } from "../../transcripts/types.js";
+import type { Store } from "../store.js";
+
+const MAX_PAGE = 1000;
+
+type SessionMethods = Pick<Store, "saveSession" | "getSession" | "listSessions" | "pruneSessions">;
+
+/** SMTP session transcripts: one JSON body per session, and a link row per captured message. */
+export function createSqliteSessions(db: Database.Database): SessionMethods {
+  const statements = {
+    insert: db.prepare("INSERT INTO sessions (id, body) VALUES (?, ?)"),
+    link: db.prepare("INSERT INTO session_messages (session_seq, message_id) VALUES (?, ?)"),
+    get: db.prepare("SELECT body FROM sessions WHERE id = ?"),
+    keptFrom: db.prepare("SELECT id FROM sessions ORDER BY id DESC LIMIT 1 OFFSET ?"),
+    deleteBelow: db.prepare("DELETE FROM sessions WHERE id < ?"),
+  };
+  const save = db.transaction((session: SessionTranscript) => {
+    const seq = Number(statements.insert.run(session.id, JSON.stringify(session)).lastInsertRowid);
+    for (const messageId of session.messageIds) statements.link.run(seq, messageId);
+  });
+
+  return {
+    async saveSession(session) {
+      save(session);
+    },
+    async getSession(id) {
+      const row = statements.get.get(id) as { body: string } | undefined;
+      return row ? (JSON.parse(row.body) as SessionTranscript) : null;
+    },
+    async listSessions({ messageId, limit, before }) {
+      const pageSize = Math.max(1, Math.min(limit, MAX_PAGE));
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (messageId) {
+        where.push("s.seq IN (SELECT session_seq FROM session_messages WHERE message_id = ?)");
+        params.push(messageId);
+      }
+      if (before) {
+        where.push("s.id < ?");
+        params.push(before);
+      }
+      const sql = `SELECT s.id, s.body FROM sessions s ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY s.id DESC LIMIT ?`;
+      const rows = db.prepare(sql).all(...params, pageSize + 1) as Array<{ id: string; body: string }>;
+      const page = rows.slice(0, pageSize);
+      return { sessions: page.map((r) => JSON.parse(r.body) as SessionTranscript), next: rows.length > pageSize ? page[page.length - 1].id : null };
+    },
+    async pruneSessions(max) {
+      if (max <= 0) return 0;
+      const oldestKept = statements.keptFrom.get(max - 1) as { id: string } | undefined;
+      return oldestKept ? statements.deleteBelow.run(oldestKept.id).changes : 0;
+    },
+  };
+}
