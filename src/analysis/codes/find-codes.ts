@@ -18,6 +18,8 @@ const CODE_WORDS =
 const NOT_CODE_WORDS =
   /(?:^|[^\p{L}])(order|orders|invoice|receipt|ticket|case|tracking|shipment|account|acct|customer|member|reference|ref|no\.?|nr\.?|number|nummer|num[ée]ro|n[úu]mero|bestellung|rechnung|commande|facture|pedido|factura|ordine|fattura|booking|reservation|flight|zip|postal|postcode|plz|suite|street|st\.|ave|avenue|road|rue|strasse|straße|calle|via|phone|tel|telephone|call|fax|mobile|sms to|whatsapp|total|amount|price|subtotal|balance|betrag|montant|importe|year|id)(?=$|[^\p{L}])/giu;
 
+const MAX_CANDIDATES = 2000;
+
 const CURRENCY = /[$€£¥₹]|\b(usd|eur|gbp|chf|jpy)\b/i;
 
 interface Pattern {
@@ -32,10 +34,11 @@ const PATTERNS: Pattern[] = [
   // Google style "G-123456": the letter prefix is display only.
   { regex: /(?<![\w-])[A-Z]-(\d{4,8})(?![\w-])/g, normalize: (m) => m[1] },
   // Grouped digits "123 456" / "123-456" / "1234 5678".
-  { regex: /(?<![\w$€£¥.,:/#+()-])(\d{3,4})[ -](\d{3,4})(?![\w.,:/()-]|[ -]\d)/g, normalize: (m) => m[1] + m[2] },
+  { regex: /(?<![\w$€£¥.,:/#+()-]|\d[ -])(\d{3,4})[ -](\d{3,4})(?![\w.,:/()-]|[ -]\d)/g, normalize: (m) => m[1] + m[2] },
   // One digit per box: "5 1 8 0 2 7" (a table cell per digit, flattened to text).
   { regex: /(?<![\w.,:/-])(\d(?: \d){3,7})(?![\w.,:/-]|\s\d)/g, normalize: (m) => m[1].replaceAll(" ", "") },
-  { regex: /(?<![\w$€£¥#+.,:/-])\d{4,8}(?![\w%€$£]|[.,:/-]\d)/g, normalize: (m) => m[0] },
+  // Plain digits, not one group of a longer number ("+44 20 7946 0958", a table of figures).
+  { regex: /(?<![\w$€£¥#+.,:/-]|\d[ -])\d{4,8}(?![\w%€$£]|[.,:/-]\d|[ -]\d)/g, normalize: (m) => m[0] },
   // Alphanumeric "X7K9QP" / "4TR-X9Q": uppercase letters and digits, at least one of each.
   { regex: /(?<![\w-])(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{3,5}(?:-[A-Z0-9]{3,5})?(?![\w-])/g, normalize: (m) => m[0], strict: true },
 ];
@@ -48,9 +51,10 @@ function lastWordEnd(regex: RegExp, text: string): number {
 }
 
 function scoreCandidate(text: string, start: number, end: number, code: string, subjectHasCodeWord: boolean, strict: boolean): number {
-  const lineStart = text.lastIndexOf("\n", start - 1) + 1;
-  const lineEnd = text.indexOf("\n", end);
-  const line = text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd).trim();
+  // The candidate's line, looked for within a bounded window: a longer line is no display line anyway.
+  const head = text.slice(Math.max(0, start - 120), start);
+  const tail = text.slice(end, end + 120);
+  const line = (head.slice(head.lastIndexOf("\n") + 1) + text.slice(start, end) + tail.split("\n")[0]).trim();
   // A code shown on a line of its own ("display" style) is introduced by the paragraph above;
   // a number inside a sentence only by words of its own paragraph.
   const alone = line.length <= end - start + 4;
@@ -91,17 +95,21 @@ function scoreCandidate(text: string, start: number, end: number, code: string, 
 /** Code candidates in `text`, with a score (higher is likelier a code); URLs and e-mail addresses are skipped. */
 export function findCodes(input: string, subjectHasCodeWord: boolean): CodeCandidate[] {
   // Tokens inside links and digits in addresses are never what the user types.
-  const text = input.replace(/\b(?:https?:\/\/|www\.)\S+|\S+@\S+/gi, (m) => " ".repeat(m.length));
+  const text = input.replace(/\b(?:https?:\/\/|www\.)\S+|[^\s@]{1,64}@[^\s@]+/gi, (m) => " ".repeat(m.length));
   const found: CodeCandidate[] = [];
-  const taken: Array<[number, number]> = [];
+  // Characters already claimed by an earlier (more specific) pattern.
+  const taken = new Uint8Array(text.length);
   for (const pattern of PATTERNS) {
+    let seen = 0;
     for (const match of text.matchAll(pattern.regex)) {
+      // A text with thousands of number-like tokens is a table or a data dump, not an OTP mail.
+      if (++seen > MAX_CANDIDATES) break;
       const start = match.index ?? 0;
       const end = start + match[0].length;
-      if (taken.some(([a, b]) => start < b && end > a)) continue;
+      if (taken.subarray(start, end).includes(1)) continue;
+      taken.fill(1, start, end);
       const code = pattern.normalize(match);
       const score = scoreCandidate(text, start, end, code, subjectHasCodeWord, pattern.strict ?? false);
-      taken.push([start, end]);
       if (score > 0) found.push({ code, score, index: start });
     }
   }

@@ -57,6 +57,10 @@ describe("formats", () => {
     expect(codes).toContain("2222");
   });
 
+  test("a data dump full of numbers under a code word yields no codes", () => {
+    expect(inText(`Security code report\n${"1234 5678 ".repeat(5000)}`)).toEqual([]);
+  });
+
   test("German and Spanish code words", () => {
     expect(inText("Ihr Bestätigungscode lautet 556677.")).toEqual(["556677"]);
     expect(inText("Tu código de verificación es 8841")).toEqual(["8841"]);
