@@ -91,6 +91,35 @@ export const openApiDocument = {
         responses: { "200": { description: "The zone as installed", ...json({ type: "object" }) }, "400": errorResponse("Not JSON, or not a zone") },
       },
     },
+    "/api/providers": { get: { summary: "Every provider mock's state", responses: { "200": { description: "{ providers: [state + name] }", ...json({ type: "object" }) } } } },
+    "/api/providers/{name}": {
+      parameters: [{ name: "name", in: "path", required: true, schema: { enum: ["sendgrid", "mailgun", "postmark", "resend", "ses"] } }],
+      get: { summary: "One provider's state (README: Provider state)", responses: { "200": { description: "State", ...json({ type: "object" }) }, "404": errorResponse("Unknown provider") } },
+      put: {
+        summary: "Patch the state: given fields replace, the others stay",
+        requestBody: json({ type: "object" }),
+        responses: { "200": { description: "The new state", ...json({ type: "object" }) }, "400": errorResponse("Not JSON, or an invalid field") },
+      },
+      delete: { summary: "Back to the configured state; clears the event log", responses: { "200": { description: "The state", ...json({ type: "object" }) } } },
+    },
+    "/api/providers/{name}/events": {
+      get: {
+        summary: "The provider's event log, oldest first",
+        parameters: ["type", "recipient", "providerMessageId", "messageId"].map((name) => ({ name, in: "query", schema: { type: "string" } })),
+        responses: { "200": { description: "{ events: [{ id, provider, type, providerMessageId, messageId, recipient, timestamp, data }] }", ...json({ type: "object" }) } },
+      },
+    },
+    "/api/providers/{name}/webhooks": {
+      get: { summary: "Every webhook delivery attempt", responses: { "200": { description: "{ attempts: [...] }", ...json({ type: "object" }) } } },
+    },
+    "/api/providers/{name}/templates/{id}": {
+      put: {
+        summary: "Register a template { name?, alias?, subject?, html?, text? }",
+        requestBody: json({ type: "object" }),
+        responses: { "200": { description: "The template", ...json({ type: "object" }) }, "400": errorResponse("Invalid template") },
+      },
+      delete: { summary: "Remove a template", responses: { "200": { description: "Removed", ...json({ type: "object" }) }, "404": errorResponse("No such template") } },
+    },
     "/api/health": {
       get: {
         summary: "Liveness and ports",

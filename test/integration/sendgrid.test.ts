@@ -17,9 +17,9 @@ function sdk(apiKey = "SG.test-key", timeout?: number): MailService {
   const client = new Client();
   client.setApiKey(apiKey);
   client.setDefaultRequest("baseUrl", `${sandbox.url}/sendgrid`);
-  if (timeout) client.setDefaultRequest("timeout" as "baseUrl", timeout as unknown as string);
   const mail = new MailService();
   mail.setClient(client);
+  if (timeout) mail.setTimeout(timeout);
   return mail;
 }
 

@@ -6,7 +6,7 @@
 
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { isApiKeyAllowed, isSenderVerified, isSuppressed } from "../shared/checks.js";
+import { domainOf, isApiKeyAllowed, isSenderVerified, isSuppressed } from "../shared/checks.js";
 import type { ProviderContext, ProviderModule } from "../shared/context.js";
 import { findTemplate, renderTemplate } from "../shared/templates.js";
 import type { NewProviderEvent } from "../shared/types.js";
@@ -14,7 +14,6 @@ import { composeDelivery, newXMessageId, SENDGRID_DOMAIN } from "./compose.js";
 import { parseSendRequest, type SgPersonalization, type SgSendRequest } from "./request.js";
 import * as res from "./responses.js";
 import { sendgridWebhookRequests, sgEvent } from "./webhooks.js";
-import { domainOf } from "../shared/checks.js";
 
 /** Mail Send accepts up to 30 MB per request. */
 const MAX_BODY = 30 * 1024 * 1024;
