@@ -63,8 +63,8 @@ export function createDataReceiver(deps: ReceiveDeps, maxSize: number) {
       deps.ingest({ raw, envelope: envelopeOf(session), source: { kind: "smtp", providerMessageId: null } }).then(
         (message) => {
           deps.faults.accepted(context);
-          deps.recorder.message(session.id, message.id);
           callback(null, `Ok: queued as ${message.id}`);
+          deps.recorder.message(session.id, message.id);
         },
         (err: unknown) => {
           logger.error({ err, session: session.id }, "message could not be stored");
