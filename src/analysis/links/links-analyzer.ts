@@ -6,6 +6,7 @@ import { allowedHostRules, createHostClassifier } from "./hosts.js";
 import { classifyLink } from "./kind.js";
 import { createLinkChecker, type LinkChecker } from "./live-check.js";
 import { checkPartsAgree } from "./parts-agree.js";
+import { qpDamageFindings } from "./qp-damage.js";
 import { detectWrapper } from "./wrappers.js";
 
 export interface LinksAnalyzerOptions {
@@ -21,9 +22,9 @@ export function createLinksAnalyzer(options: LinksAnalyzerOptions = {}): Analyze
   let checker: LinkChecker | null = null;
   return {
     name: "links",
-    async run({ message }, context) {
+    async run({ message, raw }, context) {
       const links = analyzeLinks(message, context);
-      const findings = linkFindings(links);
+      const findings = [...linkFindings(links), ...qpDamageFindings(message, raw)];
       if (!options.linkCheck || links.length === 0) return { links, findings };
       checker ??= createLinkChecker({ logger: context.logger }, { appUrl: context.appUrl, allowedLinkHosts: context.allowedLinkHosts });
       return { links: await checker.checkAll(links), findings };

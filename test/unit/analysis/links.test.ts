@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { analyzeLinks } from "../../../src/analysis/links/index.js";
+import { analyzeLinks, createLinksAnalyzer } from "../../../src/analysis/links/index.js";
 import { createHostClassifier } from "../../../src/analysis/links/hosts.js";
 import { classifyLink } from "../../../src/analysis/links/kind.js";
 import type { LinkInfo } from "../../../src/core/types.js";
 import { parseMessage } from "../../../src/ingest/parse.js";
+import pino from "pino";
 
 const envelope = { mailFrom: null, rcptTo: [], remoteAddress: null, helo: null, secure: false, authUser: null };
 const TOKEN = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
@@ -32,6 +33,30 @@ describe("link fixtures reproducing real bugs", () => {
     expect(status(text, "link.soft-break")).toBe("fail");
     expect(text.checks.find((c) => c.rule === "link.soft-break")?.message).toContain(`"${TOKEN.slice(16)}"`);
     expect(status(text, "link.parts-agree")).toBe("fail");
+  });
+
+  test("quoted-printable left in a decoded part is a finding that names the part and the cause", async () => {
+    const analyzer = createLinksAnalyzer();
+    const run = async (name: string) => {
+      const raw = readFileSync(new URL(`../../../fixtures/eml/links/${name}`, import.meta.url));
+      const message = await parseMessage(raw, envelope);
+      const context = { ...app, resolver: async () => [], logger: pino({ level: "silent" }), spfIp: null };
+      return analyzer.run({ message: { ...message, id: "x" } as never, raw, problems: [] }, context);
+    };
+    const undeclared = await run("qp-soft-break-token.eml");
+    expect(undeclared.findings?.filter((f) => f.rule === "links.qp-undecoded")).toEqual([
+      expect.objectContaining({ severity: "error", message: expect.stringMatching(/text\/plain part is declared "7bit" but its content is quoted-printable/) }),
+    ]);
+    const twice = await run("qp-double-encoded.eml");
+    expect(twice.findings?.filter((f) => f.rule === "links.qp-undecoded")).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/text\/html part was quoted-printable encoded twice/) }),
+    ]);
+    // The HTML link the reader gets is the mangled attribute: not a URL at all.
+    const html = twice.links?.find((l) => l.foundIn?.includes("html"));
+    expect(html?.url).toMatch(/^3D"https:/);
+    expect(status(html, "link.absolute")).toBe("fail");
+    const clean = await run("good-reset.eml");
+    expect(clean.findings?.filter((f) => f.rule === "links.qp-undecoded")).toEqual([]);
   });
 
   test("&amp; in an href is decoded; a literal &amp; in the text part fails", async () => {
