@@ -207,6 +207,22 @@ describe("Resend simulator addresses, state and failures", () => {
     expect(hung.error).toMatchObject({ statusCode: null, name: "application_error" });
   });
 
+  test("a retrying client that honours retry-after gets through a 429 and sends exactly once", async () => {
+    const to = unique("retry");
+    await setState({ faults: [{ match: { to: "retry-*" }, status: 429, retryAfter: 1, times: 1 }] });
+    const waits: number[] = [];
+    let result = await client().emails.send({ from: "a@shop.test", to, subject: "retried", text: "t" });
+    while (result.error?.statusCode === 429) {
+      const seconds = Number(result.headers?.["retry-after"]);
+      waits.push(seconds);
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      result = await client().emails.send({ from: "a@shop.test", to, subject: "retried", text: "t" });
+    }
+    expect(waits).toEqual([1]);
+    expect(result.error).toBeNull();
+    expect((await capturedFor(to)).map((m: { subject: string }) => m.subject)).toEqual(["retried"]);
+  });
+
   test("webhooks are signed like Standard Webhooks and verify with the SDK; failures are retried", async () => {
     const secret = `whsec_${Buffer.from("a-test-secret-for-resend-hooks").toString("base64")}`;
     receiver.answerWith([500]);

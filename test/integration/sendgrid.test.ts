@@ -292,6 +292,13 @@ describe("SendGrid webhooks and DKIM", () => {
 });
 
 describe("SendGrid wire format (fixtures, plain HTTP)", () => {
+  test("a body above 30 MB is refused with 413 before it is read", async () => {
+    const big = await post(JSON.stringify({ pad: "x".repeat(30 * 1024 * 1024 + 1) }));
+    expect(big.status).toBe(413);
+    expect((await big.json()).errors[0].message).toContain("too large");
+  });
+
+
   test("fixtures/providers/sendgrid: a valid body answers 202, an invalid one SendGrid's error list", async () => {
     const to = unique("fixture");
     const ok = await post(fixture("providers/sendgrid/mail-send.json").replace("RECIPIENT", to));
