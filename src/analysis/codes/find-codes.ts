@@ -16,7 +16,7 @@ const CODE_WORDS =
   /(?:^|[^\p{L}])(codes?|otp|passcode|pin|one[- ]time|2fa|two[- ]factor|verification|verify|security|login|sign[- ]in|confirmation|authentication|auth|token|c[óo]digo|code de|codice|bestätigungscode|sicherheitscode|verifizierungscode|einmalcode|zugangscode|anmeldecode|kode|verificatiecode|inlogcode|验证码|認証コード|код)(?=$|[^\p{L}])/giu;
 
 const NOT_CODE_WORDS =
-  /(?:^|[^\p{L}])(order|orders|invoice|receipt|ticket|case|tracking|shipment|account|acct|customer|member|reference|ref|no\.?|nr\.?|number|nummer|num[ée]ro|n[úu]mero|bestellung|rechnung|commande|facture|pedido|factura|ordine|fattura|booking|reservation|flight|zip|postal|postcode|plz|suite|street|st\.|ave|avenue|road|rue|strasse|straße|calle|via|phone|tel|telephone|call|fax|mobile|sms to|whatsapp|total|amount|price|subtotal|balance|betrag|montant|importe|year|id)(?=$|[^\p{L}])/giu;
+  /(?:^|[^\p{L}])((?:zip|postal|post|area|promo|promotion|discount|coupon|voucher|gift|referral|tracking|product|country|tax|sort|swift|bank|color|colour)[ -]?codes?|codes? postal|c[óo]digo postal|postleitzahl|gutscheincode|rabattcode|order|orders|invoice|receipt|ticket|case|tracking|shipment|account|acct|customer|member|reference|ref|no\.?|nr\.?|number|nummer|num[ée]ro|n[úu]mero|bestellung|rechnung|commande|facture|pedido|factura|ordine|fattura|booking|reservation|flight|zip|postal|postcode|plz|suite|street|st\.|ave|avenue|road|rue|strasse|straße|calle|via|phone|tel|telephone|call|fax|mobile|sms to|whatsapp|total|amount|price|subtotal|balance|betrag|montant|importe|year|id)(?=$|[^\p{L}])/giu;
 
 const MAX_CANDIDATES = 2000;
 
@@ -73,7 +73,8 @@ function scoreCandidate(text: string, start: number, end: number, code: string, 
   const codeAfter = CODE_WORDS.test(after);
   CODE_WORDS.lastIndex = 0;
   // The word closest before the number decides what it is.
-  if (notCodeEnd > codeEnd) return 0;
+  // ">=": "zip code" ends where its "code" does and wins.
+  if (notCodeEnd >= 0 && notCodeEnd >= codeEnd) return 0;
   const isYear = /^(19|20)\d\d$/.test(code);
 
   let score = 0;

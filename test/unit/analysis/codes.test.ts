@@ -36,6 +36,9 @@ describe("numbers that are not codes", () => {
     "Your code expires in 2025. Total: $4999 today.",
     "Verification pending since 12:30 on 2026-11-03.",
     "Enter your code at https://app.example.com/verify?code=123456 now",
+    "Shipping to: 1 Main St, Zip code: 94103",
+    "Use promo code SAVE-2024 or discount code 4821 at checkout.",
+    "Code postal : 75002 Paris",
   ])("%s", (text) => {
     expect(inText(text)).toEqual([]);
   });
