@@ -50,7 +50,7 @@ afterAll(async () => {
   await sandbox.stop();
   await receiver.close();
 });
-beforeEach(() => setState({ apiKeys: null, verifiedSenders: null, sandbox: false, suppressions: [], rateLimit: null, faults: [], webhookUrl: null }));
+beforeEach(() => setState({ apiKeys: null, verifiedSenders: null, pendingSenders: [], sandbox: false, suppressions: [], rateLimit: null, faults: [], webhookUrl: null }));
 
 describe("Postmark email API with the postmark SDK", () => {
   test("sendEmail with html, text, attachment, cc/bcc, reply-to, headers, tag and metadata", async () => {
@@ -160,13 +160,17 @@ describe("Postmark account state and failures", () => {
     expect((await bare.json()).ErrorCode).toBe(10);
   });
 
-  test("422 ErrorCode 400 for an unknown sender signature, 412 for a pending account", async () => {
+  test("422 ErrorCode 400 for an unknown sender signature, 401 for an unconfirmed one, 412 for a pending account", async () => {
     await setState({ verifiedSenders: ["shop.test"] });
     const err = await rejection(client().sendEmail({ From: "x@other.test", To: unique("x"), Subject: "s", TextBody: "t" }));
     expect([err.statusCode, err.code]).toEqual([422, 400]);
     expect(err.message).toContain("is not a Sender Signature on your account");
 
-    await setState({ verifiedSenders: ["shop.test"], sandbox: true });
+    await setState({ verifiedSenders: ["shop.test"], pendingSenders: ["new@shop.test"] });
+    const pendingSender = await rejection(client().sendEmail({ From: "new@shop.test", To: unique("x"), Subject: "s", TextBody: "t" }));
+    expect([pendingSender.statusCode, pendingSender.code]).toEqual([422, 401]);
+
+    await setState({ verifiedSenders: ["shop.test"], pendingSenders: [], sandbox: true });
     const pending = await rejection(client().sendEmail({ From: "a@shop.test", To: unique("outside"), Subject: "s", TextBody: "t" }));
     expect([pending.statusCode, pending.code]).toEqual([422, 412]);
     const inside = "colleague@shop.test";

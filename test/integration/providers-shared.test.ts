@@ -81,6 +81,15 @@ describe("native provider API", () => {
     expect([noRoute.status, noRoute.body.error.code]).toEqual([404, "NOT_FOUND"]);
   });
 
+  test("pendingSenders are refused like unverified senders even when verifiedSenders is null", async () => {
+    await api(sandbox, "/api/providers/sendgrid", json("PUT", { pendingSenders: ["Fresh.Test"] }));
+    const pending = await sendgrid(sandbox, unique("pending"), "new@fresh.test");
+    expect(pending.status).toBe(403);
+    expect((await pending.json()).errors[0].field).toBe("from");
+    expect((await sendgrid(sandbox, unique("other"), "app@shop.test")).status).toBe(202);
+    await api(sandbox, "/api/providers/sendgrid", json("PUT", { pendingSenders: [] }));
+  });
+
   test("templates: PUT stores one, GET lists them, DELETE removes it", async () => {
     const put = await api(sandbox, "/api/providers/ses/templates/welcome", json("PUT", { subject: "Hi {{name}}", html: "<p>Hi {{name}}</p>", text: "Hi {{name}}" }));
     expect(put.body).toEqual({ name: null, alias: null, subject: "Hi {{name}}", html: "<p>Hi {{name}}</p>", text: "Hi {{name}}" });

@@ -28,6 +28,8 @@ export const incompatibleJson = () => err(403, "The JSON input you provided is s
 export const invalidRequest = (message: string) => err(300, message);
 export const senderNotFound = (from: string) =>
   err(400, `The 'From' address you supplied (${from}) is not a Sender Signature on your account. Please add and confirm this address in order to be able to use it in the 'From' field of your messages.`);
+export const senderNotConfirmed = (from: string) =>
+  err(401, `The 'From' address you supplied (${from}) is a Sender Signature on your account that has not been confirmed yet. Please confirm it in order to be able to use it in the 'From' field of your messages.`);
 export const inactiveRecipients = (addresses: string[]) =>
   err(
     406,

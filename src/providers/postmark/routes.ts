@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { domainOf, isApiKeyAllowed, isRecipientAllowed, isSenderVerified, isSuppressed } from "../shared/checks.js";
+import { domainOf, isApiKeyAllowed, isRecipientAllowed, isSenderPending, isSenderVerified, isSuppressed } from "../shared/checks.js";
 import type { ProviderContext, ProviderModule } from "../shared/context.js";
 import { findTemplate, renderTemplate, TemplateRenderError, type RenderedTemplate } from "../shared/templates.js";
 import type { NewProviderEvent } from "../shared/types.js";
@@ -81,6 +81,7 @@ function routes(ctx: ProviderContext): Hono {
     const message = parsed.message;
     const state = ctx.state();
     const all = [...message.to, ...message.cc, ...message.bcc];
+    if (isSenderPending(state, message.from.address)) return { status: 422, body: { ...res.senderNotConfirmed(message.from.address) } };
     if (!isSenderVerified(state, message.from.address)) return { status: 422, body: { ...res.senderNotFound(message.from.address) } };
     if (!all.every((r) => isRecipientAllowed(state, r.address))) return { status: 422, body: { ...res.accountPending() } };
 

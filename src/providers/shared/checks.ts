@@ -32,9 +32,15 @@ function listedIn(list: string[], address: string): boolean {
   });
 }
 
-/** `verifiedSenders: null` treats every sender as verified. */
+/** `verifiedSenders: null` treats every sender as verified; a pending sender is never verified. */
 export function isSenderVerified(state: ProviderState, from: string): boolean {
+  if (isSenderPending(state, from)) return false;
   return state.verifiedSenders === null || listedIn(state.verifiedSenders, from);
+}
+
+/** Added to the account but not confirmed yet (`pendingSenders`). */
+export function isSenderPending(state: ProviderState, from: string): boolean {
+  return listedIn(state.pendingSenders, from);
 }
 
 /** In `sandbox` mode only recipients verified like senders (address or domain) receive mail. */

@@ -10,6 +10,7 @@ export function defaultState(): ProviderState {
   return {
     apiKeys: null,
     verifiedSenders: null,
+    pendingSenders: [],
     sandbox: false,
     suppressions: [],
     rateLimit: null,
@@ -86,6 +87,9 @@ function applyPatch(current: ProviderState, patch: unknown): ProviderState {
         break;
       case "suppressions":
         next.suppressions = stringList(value, key).map((s) => s.toLowerCase());
+        break;
+      case "pendingSenders":
+        next.pendingSenders = stringList(value, key).map((s) => s.toLowerCase());
         break;
       case "sandbox":
         if (typeof value !== "boolean") throw bad(`"sandbox" must be a boolean`);

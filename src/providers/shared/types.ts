@@ -63,6 +63,11 @@ export interface ProviderState {
   apiKeys: string[] | null;
   /** Verified sender addresses or whole domains; null treats every sender as verified. @default null */
   verifiedSenders: string[] | null;
+  /**
+   * Senders (addresses or domains) added to the account but not yet confirmed: refused like an
+   * unverified sender, with the provider's "not confirmed" error where it has one (Postmark 401). @default []
+   */
+  pendingSenders: string[];
   /** Sandbox account: only recipients listed in `verifiedSenders` (addresses or domains) are allowed. @default false */
   sandbox: boolean;
   /** Suppressed recipient addresses: sends to them are dropped the way the provider drops them. @default [] */
