@@ -1,5 +1,5 @@
-import { readdir, readFile } from "node:fs/promises";
-import { extname, join, relative, sep } from "node:path";
+import { readFile } from "node:fs/promises";
+import { extname, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
@@ -59,7 +59,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 interface Asset {
-  body: Uint8Array;
+  body: Uint8Array<ArrayBuffer>;
   type: string;
   immutable: boolean;
 }
@@ -68,24 +68,32 @@ function isReserved(path: string): boolean {
   return RESERVED.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-}
-
-/** Reads the whole build once: a few tens of kilobytes, and only these exact paths can be served. */
-async function loadAssets(root: string): Promise<Map<string, Asset>> {
-  const assets = new Map<string, Asset>();
-  for (const file of await listFiles(root)) {
-    const urlPath = `/${relative(root, file).split(sep).join("/")}`;
-    assets.set(urlPath, {
+/**
+ * Reads one file of the build per request (they are small and in the page cache), so a rebuild
+ * while the sandbox runs is picked up. Only regular files below `root` are ever read.
+ */
+async function readAsset(root: string, urlPath: string): Promise<Asset | null> {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes("\0")) return null;
+  const file = resolve(root, `.${decoded}`);
+  if (!file.startsWith(root + sep)) return null;
+  try {
+    return {
       body: new Uint8Array(await readFile(file)),
       type: TYPES[extname(file)] ?? "application/octet-stream",
       // Vite puts content-hashed files under /assets; everything else may change between builds.
-      immutable: urlPath.startsWith("/assets/"),
-    });
+      immutable: decoded.startsWith("/assets/"),
+    };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") return null;
+    throw err;
   }
-  return assets;
 }
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>mailproof</title>
@@ -98,16 +106,8 @@ The REST API is available under <a href="/api/health">/api/</a>.</p>`;
  * Mount it last with `app.get("*", …)`, after the API and the provider mocks.
  */
 export function createUiHandler(deps: { logger: Logger }, options: UiOptions = {}): MiddlewareHandler {
-  const root = options.root ?? fileURLToPath(new URL("../../ui/dist", import.meta.url));
-  let loading: Promise<Map<string, Asset> | null> | null = null;
-  const assets = () =>
-    (loading ??= loadAssets(root).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === "ENOENT") deps.logger.warn({ root }, "web UI not built; run npm run build");
-      else deps.logger.error({ err, root }, "could not read the built web UI");
-      // Try again on the next request: the UI may be built while the sandbox runs.
-      loading = null;
-      return null;
-    }));
+  const root = resolve(options.root ?? fileURLToPath(new URL("../../ui/dist", import.meta.url)));
+  let warned = false;
 
   // Hono answers HEAD through GET handlers and drops the body itself.
   const send = (c: Context, asset: Asset) =>
@@ -120,14 +120,18 @@ export function createUiHandler(deps: { logger: Logger }, options: UiOptions = {
   return async (c, next) => {
     const path = c.req.path;
     if (isReserved(path)) return next();
-    const files = await assets();
-    if (!files) return c.html(NOT_BUILT, 503, SECURITY_HEADERS);
-    const asset = files.get(path);
-    if (asset && path !== "/index.html") return send(c, asset);
-    // A missing file with an extension is a real 404 (a stale hashed asset), not an app route.
-    if (extname(path) !== "") return c.text("not found", 404, SECURITY_HEADERS);
-    const index = files.get("/index.html");
-    if (!index) return c.html(NOT_BUILT, 503, SECURITY_HEADERS);
+    if (path !== "/" && path !== "/index.html") {
+      const asset = await readAsset(root, path);
+      if (asset) return send(c, asset);
+      // A missing file with an extension is a real 404 (a stale hashed asset), not an app route.
+      if (extname(path) !== "") return c.text("not found", 404, SECURITY_HEADERS);
+    }
+    const index = await readAsset(root, "/index.html");
+    if (!index) {
+      if (!warned) deps.logger.warn({ root }, "web UI not built; run npm run build");
+      warned = true;
+      return c.html(NOT_BUILT, 503, SECURITY_HEADERS);
+    }
     return send(c, index);
   };
 }

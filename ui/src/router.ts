@@ -51,11 +51,15 @@ export function useLocation(): Location {
   return location;
 }
 
-/** For `<a href>` inside the app: a plain left click navigates in place, modified clicks open a tab as usual. */
-export function onLinkClick(event: MouseEvent): void {
+function follow(event: MouseEvent, replace: boolean): void {
   if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-  const anchor = (event.currentTarget as HTMLAnchorElement | null) ?? null;
+  const anchor = event.currentTarget as HTMLAnchorElement | null;
   if (!anchor) return;
   event.preventDefault();
-  navigate(anchor.getAttribute("href") ?? "/");
+  navigate(anchor.getAttribute("href") ?? "/", replace);
 }
+
+/** For `<a href>` inside the app: a plain left click navigates in place, modified clicks open a tab as usual. */
+export const onLinkClick = (event: MouseEvent) => follow(event, false);
+/** The same for tabs within a page: switching tabs replaces the history entry instead of piling up. */
+export const onTabClick = (event: MouseEvent) => follow(event, true);

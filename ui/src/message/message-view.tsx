@@ -5,7 +5,7 @@ import { Badge } from "../components/badge.js";
 import { Icon } from "../components/icons.js";
 import { formatAddress, formatAddresses, formatBytes, formatFullDate } from "../format.js";
 import { DmarcBadge, SourceBadge } from "../inbox/row.js";
-import { href, navigate } from "../router.js";
+import { href, onLinkClick, onTabClick } from "../router.js";
 import type { Analysis, Message, MessageSummary } from "../types.js";
 import { CompatibilityTab, FindingsTab, LinksTab, SpamTab } from "./analysis-tabs.js";
 import { AuthTab } from "./auth-tab.js";
@@ -105,7 +105,7 @@ export function MessageView(props: MessageViewProps) {
     <article class="message" aria-label={message.subject ?? "message"}>
       <header class="message-head">
         <div class="message-title">
-          <a class="btn btn-small back" href={href({ page: "inbox", id: null, tab: null }, props.query)} onClick={(e) => (e.preventDefault(), navigate(href({ page: "inbox", id: null, tab: null }, props.query)))} title="Back to the list">
+          <a class="btn btn-small back" href={href({ page: "inbox", id: null, tab: null }, props.query)} onClick={onLinkClick} title="Back to the list">
             <Icon name="back" />
           </a>
           <h2 data-testid="subject">{message.subject || <span class="muted">(no subject)</span>}</h2>
@@ -140,7 +140,7 @@ export function MessageView(props: MessageViewProps) {
               aria-selected={t === active}
               class={t === active ? "tab active" : "tab"}
               href={href({ page: "inbox", id: message.id, tab: t.id }, props.query)}
-              onClick={(e) => (e.preventDefault(), navigate(href({ page: "inbox", id: message.id, tab: t.id }, props.query), true))}
+              onClick={onTabClick}
             >
               {t.label}
               {n ? <span class="tab-count">{n}</span> : null}

@@ -4,7 +4,7 @@ import { AutoView } from "../components/auto-view.js";
 import { useAsync } from "../components/use-async.js";
 import { Badge, toneOf } from "../components/badge.js";
 import { formatShortDate } from "../format.js";
-import { href, navigate, onLinkClick } from "../router.js";
+import { href, onLinkClick, onTabClick } from "../router.js";
 
 export const PROVIDERS = ["sendgrid", "mailgun", "postmark", "resend", "ses"];
 
@@ -120,7 +120,7 @@ export function ProvidersPanel({ name, tick }: { name: string | null; tick: numb
       <h2>Provider mocks</h2>
       <nav class="tabs" role="tablist">
         {PROVIDERS.map((p) => (
-          <a key={p} role="tab" aria-selected={p === current} class={p === current ? "tab active" : "tab"} href={href({ page: "providers", name: p })} onClick={(e) => (e.preventDefault(), navigate(href({ page: "providers", name: p })))}>
+          <a key={p} role="tab" aria-selected={p === current} class={p === current ? "tab active" : "tab"} href={href({ page: "providers", name: p })} onClick={onTabClick}>
             {p}
           </a>
         ))}
