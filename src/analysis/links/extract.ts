@@ -18,10 +18,14 @@ export interface FoundLink {
   ellipsis: boolean;
 }
 
-const LINK_TAGS: Record<string, string> = { a: "href", area: "href", form: "action" };
+const LINK_TAGS: Record<string, string> = { a: "href", area: "href", form: "action", "v:roundrect": "href", "v:rect": "href", "v:oval": "href" };
+/** Elements whose content is the link's text (VML shapes are Outlook's "bulletproof buttons"). */
+const TEXT_LINKS = new Set(["a", "v:roundrect", "v:rect", "v:oval"]);
 
 /**
- * Links in an HTML body: `a[href]`, `area[href]`, `form[action]`. htmlparser2 decodes character
+ * Links in an HTML body: `a[href]`, `area[href]`, `form[action]`, and the VML buttons inside
+ * `<!--[if mso]>` conditional comments, which is what Outlook for Windows users click (a
+ * template that updates the button but not its VML twin sends them elsewhere). htmlparser2 decodes character
  * references in attribute values (`&amp;` → `&`) the way browsers do. The WHATWG URL parser then
  * strips leading/trailing spaces and removes tabs and newlines anywhere in the URL, so a line
  * break inside an href is harmless and is removed here as the browser would.
@@ -35,7 +39,7 @@ export function extractHtmlLinks(html: string): FoundLink[] {
         const attr = LINK_TAGS[name];
         if (attr && attribs[attr] !== undefined) {
           const url = browserUrl(attribs[attr]);
-          if (name === "a") {
+          if (TEXT_LINKS.has(name)) {
             if (open) finish();
             open = { url, text: [], alt: [] };
           } else {
@@ -49,7 +53,12 @@ export function extractHtmlLinks(html: string): FoundLink[] {
         if (open) open.text.push(data);
       },
       onclosetag(name) {
-        if (name === "a" && open) finish();
+        if (TEXT_LINKS.has(name) && open) finish();
+      },
+      oncomment(data) {
+        // <!--[if mso]> … <![endif]--> holds markup only Outlook renders.
+        const conditional = /^\[if [^\]]*mso[^\]]*\]>([\s\S]*)<!\[endif\]$/i.exec(data.trim());
+        if (conditional) links.push(...extractHtmlLinks(conditional[1]));
       },
     },
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },

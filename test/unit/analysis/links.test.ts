@@ -174,6 +174,20 @@ def ">reset</a>
     ]);
   });
 
+  test("Outlook's VML button inside <!--[if mso]> is a link too", () => {
+    const links = extract(`<!--[if mso]>
+      <v:roundrect xmlns:v="urn:schemas-microsoft-com:vml" href="http://localhost:3000/reset?token=abcdef0123456789abcdef" style="height:40px" arcsize="10%" fillcolor="#1a73e8">
+        <w:anchorlock/><center style="color:#fff">Reset password</center>
+      </v:roundrect>
+      <![endif]-->
+      <!--[if !mso]><!-- --><a href="https://app.example.com/reset?token=abcdef0123456789abcdef">Reset password</a><!--<![endif]-->
+      <!-- a plain comment <a href="https://ignored.example.com/">x</a> -->`);
+    expect(links.map((l) => [l.url, l.text, l.kind])).toEqual([
+      ["http://localhost:3000/reset?token=abcdef0123456789abcdef", "Reset password", "reset"],
+      ["https://app.example.com/reset?token=abcdef0123456789abcdef", "Reset password", "reset"],
+    ]);
+  });
+
   test("image-only anchors take the alt text; text links keep their exact URL without trailing punctuation", () => {
     const links = extract(`<a href="https://a.example.com/v"><img alt="Verify email" src="cid:x"></a>`, "Go to https://a.example.com/login?next=%2Fhome. Or (https://a.example.com/b).");
     expect(links.map((l) => [l.url, l.kind])).toEqual([
