@@ -7,15 +7,22 @@ import { findToken } from "./token.js";
  * same one-time link (RFC 2046 §5.1.4: the parts are alternative renderings of the same
  * content). A text part cut by a line break, or generated from the HTML without decoding
  * `&amp;`, shows up here as a disagreement. Adds a `link.parts-agree` check to the one-time
- * links; links behind an opaque tracking wrapper are not compared.
+ * links (and `link.consistent` when one part holds several different links of one kind, like a
+ * button and its Outlook VML twin); links behind an opaque tracking wrapper are not compared.
  */
 export function checkPartsAgree(links: LinkInfo[], wrapped: Set<LinkInfo>, hasHtml: boolean, hasText: boolean): void {
-  if (!hasHtml || !hasText) return;
   const kinds = new Set(links.filter((l) => ONE_TIME_KINDS.has(l.kind)).map((l) => l.kind));
   for (const kind of kinds) {
     const ofKind = links.filter((l) => l.kind === kind && !wrapped.has(l));
     const html = ofKind.filter((l) => l.foundIn?.includes("html"));
     const text = ofKind.filter((l) => l.foundIn?.includes("text"));
+    for (const [part, list] of [["HTML", html], ["text", text]] as const) {
+      if (list.length < 2) continue;
+      for (const link of list) {
+        add(link, { rule: "link.consistent", status: "warn", message: `the ${part} part has ${list.length} different ${kind} links (${list.map((l) => l.url).join(", ")}); a recipient may click the wrong one` });
+      }
+    }
+    if (!hasHtml || !hasText) continue;
     for (const link of ofKind) {
       const inHtml = link.foundIn?.includes("html") ?? false;
       const inText = link.foundIn?.includes("text") ?? false;
