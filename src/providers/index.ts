@@ -10,6 +10,7 @@ import { createIdGenerator } from "../core/ids.js";
 import type { Ingest } from "../ingest/ingest.js";
 import { createProviderContext, type ProviderModule, type ProviderRuntime } from "./shared/context.js";
 import { createEventLog, type EventLog } from "./shared/event-log.js";
+import { logRejections } from "./shared/log-rejections.js";
 import { nativeProviderRoutes } from "./shared/routes.js";
 import type { StateRegistry } from "./shared/state.js";
 import { postmark } from "./postmark/index.js";
@@ -57,6 +58,7 @@ export function createProviders(deps: ProvidersDeps): Providers {
     logs.set(module.name, log);
     dispatchers.push(webhooks);
     runtimes.set(module.name, runtime);
+    app.use(`/${module.name}/*`, logRejections(logger));
     app.route(`/${module.name}`, module.routes(runtime.context));
   }
   // A provider without a module still has state and an (empty) event log.

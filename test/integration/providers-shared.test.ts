@@ -1,3 +1,5 @@
+import { Writable } from "node:stream";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
@@ -209,5 +211,29 @@ describe("provider fault rules", () => {
   test("an invalid providers seed fails createSandbox with CONFIG_INVALID", async () => {
     await expect(startTestSandbox({ providers: { sendgrid: { rateLimit: "fast" } } })).rejects.toMatchObject({ code: "CONFIG_INVALID" });
     await expect(startTestSandbox({ providers: { sparkpost: {} } })).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+  });
+});
+
+describe("logging", () => {
+  test("every refused request and every fired fault is one structured log line", async () => {
+    const lines: Array<Record<string, any>> = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    const logged = await startTestSandbox({ logger: pino({ level: "info" }, stream), providers: { sendgrid: { verifiedSenders: ["shop.test"], faults: [{ match: { to: "boom-*" }, status: 500 }] } } });
+    try {
+      expect((await sendgrid(logged, unique("x"), "a@elsewhere.test")).status).toBe(403);
+      expect((await sendgrid(logged, unique("boom"))).status).toBe(500);
+      const refused = lines.find((l) => l.msg === "provider mock refused the request");
+      expect(refused).toMatchObject({ provider: "sendgrid", status: 403, path: "/sendgrid/v3/mail/send" });
+      expect(refused?.body).toContain("verified Sender Identity");
+      expect(lines.find((l) => l.msg === "provider fault fired")).toMatchObject({ provider: "sendgrid", rule: { status: 500 } });
+      expect(lines.find((l) => l.msg === "provider mock answered with a server error")).toMatchObject({ status: 500 });
+    } finally {
+      await logged.stop();
+    }
   });
 });

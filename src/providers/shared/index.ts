@@ -4,6 +4,7 @@ export { createProviderContext, type ProviderContext, type ProviderModule, type 
 export { createEventLog, type EventFilter, type EventLog } from "./event-log.js";
 export { createFaultEngine, type FaultEngine, type FaultOutcome, type FaultTarget } from "./faults.js";
 export { createRateLimiter, type RateLimiter, type RateLimitResult } from "./rate-limit.js";
+export { logRejections } from "./log-rejections.js";
 export { nativeProviderRoutes } from "./routes.js";
 export { createStateRegistry, defaultState, type StateRegistry } from "./state.js";
 export { findTemplate, renderTemplate, TemplateRenderError, type RenderedTemplate } from "./templates.js";
