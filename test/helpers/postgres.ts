@@ -1,15 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pg from "pg";
+import { startPostgresServer } from "./postgres-server.mjs";
 
 /**
- * A throwaway PostgreSQL server from the distribution's packages (Debian: `postgresql`), for one
- * test file: `initdb` into a temporary directory, `postgres` on a free loopback port, removed on
- * stop. PostgreSQL refuses to run as root, so under root (CI) the server runs as the `postgres`
- * account the package creates (or `nobody`), through spawn's uid/gid.
+ * A throwaway PostgreSQL server for one test file. The implementation is plain JavaScript
+ * (postgres-server.mjs) because bench/postgres.mjs uses it too.
  */
 export interface TestPostgres {
   /** `postgres://` URL of the `postgres` database. */
@@ -17,119 +10,10 @@ export interface TestPostgres {
   port: number;
   /** Creates an empty database and returns its URL. */
   createDatabase(name: string): Promise<string>;
+  /** Stops the server and removes its data directory. */
   stop(): Promise<void>;
 }
 
-function binDir(): string {
-  if (process.env.MAILPROOF_PG_BIN) return process.env.MAILPROOF_PG_BIN;
-  const root = "/usr/lib/postgresql";
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb"))) : [];
-  if (versions.length === 0) {
-    throw new Error("PostgreSQL server binaries not found: apt-get install postgresql (or set MAILPROOF_PG_BIN)");
-  }
-  versions.sort((a, b) => Number(b) - Number(a));
-  return join(root, versions[0], "bin");
-}
-
-/** The account to run the server as: ourselves, or an unprivileged one when we are root. */
-function serverUser(): { uid: number; gid: number } | null {
-  if (process.getuid?.() !== 0) return null;
-  for (const name of ["postgres", "nobody"]) {
-    const uid = spawnSync("id", ["-u", name], { encoding: "utf8" });
-    const gid = spawnSync("id", ["-g", name], { encoding: "utf8" });
-    if (uid.status === 0 && gid.status === 0) return { uid: Number(uid.stdout), gid: Number(gid.stdout) };
-  }
-  throw new Error("running as root and neither a postgres nor a nobody account exists");
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export async function startTestPostgres(): Promise<TestPostgres> {
-  const bin = binDir();
-  const user = serverUser();
-  const dir = mkdtempSync(join(tmpdir(), "mailproof-pg-"));
-  const data = join(dir, "data");
-  if (user) chownSync(dir, user.uid, user.gid);
-  const asUser = user ? { uid: user.uid, gid: user.gid } : {};
-
-  const pwfile = join(dir, "pw");
-  writeFileSync(pwfile, "mailproof\n");
-  if (user) chownSync(pwfile, user.uid, user.gid);
-  const init = spawnSync(
-    join(bin, "initdb"),
-    ["-D", data, "-U", "mailproof", "--pwfile", pwfile, "-A", "scram-sha-256", "-E", "UTF8", "--locale", "C", "--no-sync"],
-    { ...asUser, encoding: "utf8", cwd: dir },
-  );
-  if (init.status !== 0) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
-  }
-
-  const port = await freePort();
-  // fsync off: the data directory is thrown away; commits are still commits, which is what tests observe.
-  const server: ChildProcess = spawn(
-    join(bin, "postgres"),
-    ["-D", data, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${dir}`, "-c", "fsync=off", "-c", "max_connections=200"],
-    { ...asUser, cwd: dir, stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let log = "";
-  server.stderr!.on("data", (chunk: Buffer) => (log += chunk.toString()));
-  const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()));
-
-  const url = `postgres://mailproof:mailproof@127.0.0.1:${port}/postgres`;
-  const stop = async () => {
-    if (server.exitCode === null && server.signalCode === null) {
-      server.kill("SIGINT"); // "fast shutdown": rolls back open transactions and disconnects clients
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-
-  try {
-    await waitReady(url, () => server.exitCode !== null, () => log);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-
-  return {
-    url,
-    port,
-    async createDatabase(name) {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-      } finally {
-        await client.end();
-      }
-      return `postgres://mailproof:mailproof@127.0.0.1:${port}/${encodeURIComponent(name)}`;
-    },
-    stop,
-  };
-}
-
-async function waitReady(url: string, died: () => boolean, log: () => string): Promise<void> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    if (died()) throw new Error(`postgres exited during start-up:\n${log()}`);
-    const client = new pg.Client({ connectionString: url });
-    try {
-      await client.connect();
-      await client.end();
-      return;
-    } catch {
-      await client.end().catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`postgres did not accept connections within 15 s:\n${log()}`);
+export function startTestPostgres(): Promise<TestPostgres> {
+  return startPostgresServer();
 }

@@ -71,7 +71,10 @@ export function corpus(): Array<{ entry: NewMessage; analysis?: Analysis }> {
           tags: ["Signup"],
         }),
       ),
-      analysis: analysis("pass", "pass", "pass"),
+      analysis: {
+        ...analysis("pass", "pass", "pass"),
+        links: [{ url: "https://acme.test/reset?token=abc", text: "reset", kind: "reset", host: "acme.test", https: true, checks: [] }],
+      },
     },
     {
       entry: newMessage(
@@ -86,7 +89,7 @@ export function corpus(): Array<{ entry: NewMessage; analysis?: Analysis }> {
         }),
         [pdf],
       ),
-      analysis: analysis("fail", "softfail", "fail"),
+      analysis: { ...analysis("fail", "softfail", "fail"), codes: ["123456"] },
     },
     {
       entry: newMessage(
@@ -189,6 +192,12 @@ export const QUERIES = [
   "message-id:abc@acme.test",
   "has:attachment",
   "-has:attachment",
+  "has:link",
+  "-has:links",
+  "has:code",
+  "link:reset",
+  "link:verify",
+  "-link:reset",
   "is:read",
   "is:unread",
   "dkim:pass",

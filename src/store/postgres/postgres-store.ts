@@ -198,6 +198,14 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       const { rows } = await pool.query<{ n: number }>("SELECT count(*)::integer AS n FROM messages");
       return rows[0].n;
     },
+    async tags() {
+      // jsonb refuses the \u0000 escape JSON.stringify writes for NUL: it reads as U+FFFD, as in noNul().
+      const { rows } = await pool.query<{ tag: string; count: number }>(
+        String.raw`SELECT t.tag, count(*)::integer AS count FROM messages m, jsonb_array_elements_text(replace(m.tags, '\u0000', '\ufffd')::jsonb) AS t(tag)
+         WHERE m.tags <> '[]' GROUP BY t.tag ORDER BY t.tag COLLATE "C"`,
+      );
+      return rows;
+    },
     async prune(max) {
       if (max <= 0) return [];
       // The id of the max-th newest message is the oldest one kept.

@@ -1,0 +1,3 @@
+import type { TestPostgres } from "./postgres.js";
+
+export function startPostgresServer(options?: { durable?: boolean }): Promise<TestPostgres>;
