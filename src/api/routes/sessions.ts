@@ -8,7 +8,7 @@ import type { ApiDeps } from "../deps.js";
 /**
  * SMTP session transcripts: what each client said and what it was told. The list holds
  * summaries (no lines), newest first, sessions still open included; `messageId` finds the
- * session that carried a message.
+ * session that carried a message, and answers it whole (the web UI's Transcript tab shows it).
  */
 export function sessionRoutes(deps: Pick<ApiDeps, "logger"> & { sessions: TranscriptRecorder }): Hono {
   const app = new Hono();
@@ -19,7 +19,8 @@ export function sessionRoutes(deps: Pick<ApiDeps, "logger"> & { sessions: Transc
     if (before !== null && !isMessageId(before)) throw new MailproofError("BAD_REQUEST", `"before" must be a session id, not "${before}"`);
     const limit = intParam(c.req.query("limit"), "limit", 50, 1, 1000);
     const { sessions, next } = await deps.sessions.list({ messageId, limit, before });
-    return c.json({ sessions: sessions.map(toSessionSummary), next });
+    // A message was carried by one session (rarely more): those come whole, lines included.
+    return c.json({ sessions: messageId ? sessions : sessions.map(toSessionSummary), next });
   });
   app.get("/:id", async (c) => {
     const id = c.req.param("id");
