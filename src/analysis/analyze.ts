@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { Analysis, Message } from "../core/types.js";
+import type { Analysis, Finding, Message } from "../core/types.js";
 
 /**
  * The DNS lookup function every verifier gets (mailauth's resolver signature, the same as
@@ -10,8 +10,8 @@ export type DnsResolver = (name: string, rrtype: string) => Promise<unknown[]>;
 export interface AnalysisInput {
   message: Message;
   raw: Buffer;
-  /** Problems the MIME parser reported while ingesting. */
-  problems: string[];
+  /** Problems the MIME parser found (or repaired) while ingesting, as findings. */
+  problems: Finding[];
 }
 
 export interface AnalysisContext {
@@ -39,9 +39,7 @@ export type AnalyzeFn = (input: AnalysisInput) => Promise<Analysis>;
 export function createAnalyze(analyzers: Analyzer[], context: AnalysisContext): AnalyzeFn {
   return async (input) => {
     const analysis: Analysis = { status: "done", auth: null, links: [], codes: [], findings: [], receivers: [] };
-    for (const problem of input.problems) {
-      analysis.findings.push({ rule: "mime.parse-error", severity: "error", message: problem });
-    }
+    analysis.findings.push(...input.problems);
     const parts = await Promise.all(
       analyzers.map(async (analyzer) => {
         try {

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { EventBus } from "../core/events.js";
 import type { IdGenerator } from "../core/ids.js";
 import { toSummary } from "../core/summary.js";
-import { emptyAnalysis, type Envelope, type Message, type MessageSource } from "../core/types.js";
+import { emptyAnalysis, type Envelope, type Finding, type Message, type MessageSource } from "../core/types.js";
 import type { AnalyzeFn } from "../analysis/analyze.js";
 import type { Store } from "../store/store.js";
 import { createBatcher } from "./batcher.js";
@@ -66,7 +66,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     return message;
   };
 
-  const analyse = async (message: Message, raw: Buffer, problems: string[]) => {
+  const analyse = async (message: Message, raw: Buffer, problems: Finding[]) => {
     try {
       const analysis = await deps.analyze({ message, raw, problems });
       const summary = await store.setAnalysis(message.id, analysis);

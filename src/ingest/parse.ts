@@ -1,6 +1,16 @@
+import { Readable } from "node:stream";
 import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
 import libmime from "libmime";
-import type { Address, AttachmentInfo, Envelope, Header } from "../core/types.js";
+import type { Address, AttachmentInfo, Envelope, Finding, Header } from "../core/types.js";
+import { findMimeProblems } from "./mime-problems.js";
+
+/**
+ * How long the MIME parser may take before the message is kept with its headers only. mailparser
+ * bounds nesting and header size itself; this bounds everything else a crafted message might do.
+ */
+export const PARSE_BUDGET_MS = 20_000;
+/** The parser is fed in slices, so a parse past its budget stops between two of them. */
+const FEED_CHUNK = 64 * 1024;
 
 /** The parsed fields of a message, before it has an id, a source or an analysis. */
 export interface ParsedFields {
@@ -17,27 +27,22 @@ export interface ParsedFields {
   html: string | null;
   attachments: AttachmentInfo[];
   attachmentContents: Buffer[];
-  /** What the parser could not make sense of; analysis turns these into findings. */
-  problems: string[];
+  /** What the parser could not make sense of or had to repair; analysis reports these as findings. */
+  problems: Finding[];
 }
 
 /**
  * Parses raw RFC 5322 bytes. Never throws: a message the parser chokes on is still captured,
  * with whatever fields could be read and the failure recorded in `problems`.
  */
-export async function parseMessage(raw: Buffer, envelope: Envelope): Promise<ParsedFields> {
+export async function parseMessage(raw: Buffer, envelope: Envelope, budgetMs = PARSE_BUDGET_MS): Promise<ParsedFields> {
+  const structural = findMimeProblems(raw);
   let parsed: ParsedMail;
   try {
-    parsed = await simpleParser(raw, {
-      // Keep bodies as sent: the checks look at what the recipient gets, not at a rewrite.
-      skipHtmlToText: true,
-      skipTextToHtml: true,
-      skipImageLinks: true,
-      skipTextLinks: true,
-      keepCidLinks: true,
-    });
+    parsed = await parseWithin(raw, budgetMs);
   } catch (err) {
-    return { ...emptyFields(), headers: headersFromRaw(raw), problems: [`MIME parser failed: ${(err as Error).message}`] };
+    const failure: Finding = { rule: "mime.parse-error", severity: "error", message: `MIME parser failed: ${(err as Error).message}; only the header fields were read` };
+    return { ...emptyFields(), headers: headersFromRaw(raw), problems: [failure, ...structural] };
   }
   const to = addresses(parsed.to);
   const cc = addresses(parsed.cc);
@@ -64,8 +69,34 @@ export async function parseMessage(raw: Buffer, envelope: Envelope): Promise<Par
     html: typeof parsed.html === "string" ? parsed.html : null,
     attachments,
     attachmentContents: parsed.attachments.map((a) => a.content),
-    problems: [],
+    problems: structural,
   };
+}
+
+/** mailparser on the raw bytes, abandoned (its input cut) once `budgetMs` has passed. */
+function parseWithin(raw: Buffer, budgetMs: number): Promise<ParsedMail> {
+  function* slices() {
+    for (let at = 0; at < raw.length; at += FEED_CHUNK) yield raw.subarray(at, at + FEED_CHUNK);
+  }
+  const input = Readable.from(slices(), { objectMode: false });
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      input.destroy();
+      reject(new Error(`gave up after ${budgetMs} ms`));
+    }, budgetMs);
+  });
+  const parsing = simpleParser(input, {
+    // Keep bodies as sent: the checks look at what the recipient gets, not at a rewrite.
+    skipHtmlToText: true,
+    skipTextToHtml: true,
+    skipImageLinks: true,
+    skipTextLinks: true,
+    keepCidLinks: true,
+  });
+  // Once the budget is spent the parse's own outcome no longer matters.
+  parsing.catch(() => undefined);
+  return Promise.race([parsing, expired]).finally(() => clearTimeout(timer));
 }
 
 function emptyFields(): ParsedFields {
