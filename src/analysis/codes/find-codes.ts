@@ -13,7 +13,7 @@ export interface CodeCandidate {
 
 // Unicode-aware boundaries: \b treats "é" as a non-word character.
 const CODE_WORDS =
-  /(?:^|[^\p{L}])(codes?|otp|passcode|pin|one[- ]time|2fa|two[- ]factor|verification|verify|security|login|sign[- ]in|confirmation|authentication|auth|token|c[óo]digo|code de|codice|bestätigungscode|sicherheitscode|verifizierungscode|einmalcode|zugangscode|anmeldecode|kode|verificatiecode|inlogcode|验证码|認証コード|код)(?=$|[^\p{L}])/giu;
+  /(?:^|[^\p{L}])(codes?|otp|passcode|pin|one[- ]time|2fa|two[- ]factor|verification|verify|token|c[óo]digo|code de|codice|bestätigungscode|sicherheitscode|verifizierungscode|einmalcode|zugangscode|anmeldecode|kode|verificatiecode|inlogcode|验证码|認証コード|код)(?=$|[^\p{L}])/giu;
 
 const NOT_CODE_WORDS =
   /(?:^|[^\p{L}])((?:zip|postal|post|area|promo|promotion|discount|coupon|voucher|gift|referral|tracking|product|country|tax|sort|swift|bank|color|colour)[ -]?codes?|codes? postal|c[óo]digo postal|postleitzahl|gutscheincode|rabattcode|order|orders|invoice|receipt|ticket|case|tracking|shipment|account|acct|customer|member|reference|ref|no\.?|nr\.?|number|nummer|num[ée]ro|n[úu]mero|bestellung|rechnung|commande|facture|pedido|factura|ordine|fattura|booking|reservation|flight|zip|postal|postcode|plz|suite|street|st\.|ave|avenue|road|rue|strasse|straße|calle|via|phone|tel|telephone|call|fax|mobile|sms to|whatsapp|total|amount|price|subtotal|balance|betrag|montant|importe|year|id)(?=$|[^\p{L}])/giu;

@@ -39,6 +39,7 @@ describe("numbers that are not codes", () => {
     "Shipping to: 1 Main St, Zip code: 94103",
     "Use promo code SAVE-2024 or discount code 4821 at checkout.",
     "Code postal : 75002 Paris",
+    "Security deposit: 1500. Booking confirmation: 88231.",
   ])("%s", (text) => {
     expect(inText(text)).toEqual([]);
   });
