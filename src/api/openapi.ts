@@ -120,6 +120,32 @@ export const openApiDocument = {
       },
       delete: { summary: "Remove a template", responses: { "200": { description: "Removed", ...json({ type: "object" }) }, "404": errorResponse("No such template") } },
     },
+    "/api/faults": {
+      get: { summary: "The SMTP fault rules in force", responses: { "200": { description: "{ rules }", ...json({ type: "object", properties: { rules: { type: "array", items: { $ref: "#/components/schemas/FaultRule" } } } }) } } },
+      put: {
+        summary: "Replace the SMTP fault rules; counters, rate windows and random generators start afresh",
+        requestBody: json({ type: "object", required: ["rules"], properties: { rules: { type: "array", items: { $ref: "#/components/schemas/FaultRule" } } } }),
+        responses: { "200": { description: "The rules as installed (defaults filled in)", ...json({ type: "object" }) }, "400": errorResponse("Not JSON, or an invalid rule (the message names the field)") },
+      },
+    },
+    "/api/sessions": {
+      get: {
+        summary: "SMTP session transcripts, newest first (open sessions included); with messageId, the whole session(s) that carried it",
+        parameters: [
+          { name: "messageId", in: "query", schema: { type: "string" } },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000, default: 50 } },
+          { name: "before", in: "query", schema: { type: "string" }, description: "Keyset cursor: the `next` of the previous page" },
+        ],
+        responses: { "200": { description: "{ sessions: [summary without lines, with lineCount], next }", ...json({ type: "object" }) }, "400": errorResponse("Bad parameter") },
+      },
+    },
+    "/api/sessions/{id}": {
+      get: {
+        summary: "One SMTP session: client, TLS, each command and reply (AUTH redacted), faults fired, captured message ids",
+        parameters: [idParam],
+        responses: { "200": { description: "The transcript", ...json({ type: "object" }) }, "404": errorResponse("Unknown session") },
+      },
+    },
     "/api/health": {
       get: {
         summary: "Liveness and ports",
@@ -146,6 +172,22 @@ export const openApiDocument = {
         properties: { messages: { type: "array", items: { $ref: "#/components/schemas/Summary" } }, total: { type: "integer" }, next: { type: ["string", "null"] } },
       },
       Message: { type: "object", description: "See DESIGN.md, Message JSON", additionalProperties: true },
+      FaultRule: {
+        type: "object",
+        description: "README: SMTP faults",
+        properties: {
+          stage: { enum: ["connect", "auth", "mail", "rcpt", "data"] },
+          match: { type: "object", properties: { from: { type: "string" }, to: { type: "string" }, user: { type: "string" } }, additionalProperties: false },
+          reply: { type: "object", properties: { code: { type: "integer", minimum: 400, maximum: 599 }, message: { type: "string" } }, required: ["code"] },
+          delayMs: { type: "integer", minimum: 0 },
+          disconnect: { type: "boolean" },
+          times: { type: "integer", minimum: 1 },
+          probability: { type: "number", minimum: 0, maximum: 1 },
+          seed: { type: "integer", minimum: 0 },
+          rateLimit: { type: "object", properties: { messages: { type: "integer", minimum: 0 }, windowMs: { type: "integer", minimum: 1 } }, required: ["messages"] },
+        },
+        additionalProperties: false,
+      },
     },
   },
 } as const;
