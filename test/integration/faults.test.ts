@@ -274,4 +274,18 @@ describe("SMTP faults with nodemailer", () => {
     const other = (await sendWithRetries({ from: unique("dice"), to: recipients, subject: "dice", text: "x" }, 1)).info?.rejected;
     expect(other).not.toEqual(first);
   });
+
+  test("Mailpit's chaos triggers install fault rules beside the others", async () => {
+    await putFaults([{ stage: "rcpt", match: { to: "kept@faults.test" }, reply: { code: 550 } }]);
+    const put = await api(sandbox, "/api/v1/chaos", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ Sender: { ErrorCode: 451, Probability: 100 } }) });
+    expect(put.status).toBe(200);
+    expect((await api(sandbox, "/api/faults")).body.rules).toEqual([
+      { stage: "rcpt", match: { to: "kept@faults.test" }, reply: { code: 550, message: "5.1.1 Mailbox unavailable" } },
+      { stage: "mail", reply: { code: 451, message: "Chaos error (Mailpit chaos trigger)" }, probability: 1 },
+    ]);
+    const { errors } = await sendWithRetries({ from: unique("chaos"), to: unique("chaos-to"), subject: "x", text: "x" }, 1);
+    expect(errors[0]).toMatchObject({ responseCode: 451 });
+    await api(sandbox, "/api/v1/chaos", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ Sender: { ErrorCode: 451, Probability: 0 } }) });
+    expect((await api(sandbox, "/api/faults")).body.rules).toHaveLength(1);
+  });
 });
