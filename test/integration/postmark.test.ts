@@ -130,6 +130,23 @@ describe("Postmark email API with the postmark SDK", () => {
     expect([err.statusCode, err.code]).toEqual([422, 1101]);
   });
 
+  test("TrackLinks and TrackOpens rewrite the delivered message as Postmark does", async () => {
+    const to = unique("tracked");
+    await client().sendEmail({
+      From: "a@shop.test",
+      To: to,
+      Subject: "Verify",
+      HtmlBody: '<p><a href="https://app.shop.test/verify?t=1">Verify</a></p>',
+      TextBody: "Verify: https://app.shop.test/verify?t=1",
+      TrackLinks: "HtmlOnly" as any,
+      TrackOpens: true,
+    });
+    const [message] = await capturedFor(to);
+    expect(message.html).toContain('href="https://click.pstmrk.it/3s/app.shop.test%2Fverify%3Ft%3D1/');
+    expect(message.html).toContain("https://ea.pstmrk.it/open?m=");
+    expect(message.text).toContain("Verify: https://app.shop.test/verify?t=1");
+  });
+
   test("POSTMARK_API_TEST validates and delivers nothing", async () => {
     const to = unique("test-token");
     const result = await client("POSTMARK_API_TEST").sendEmail({ From: "a@shop.test", To: to, Subject: "s", TextBody: "t" });

@@ -159,6 +159,32 @@ describe("SendGrid v3 mail send with @sendgrid/mail", () => {
     expect(await eventsFor(missing)).toMatchObject([{ type: "dropped", data: { reason: "Invalid template" } }]);
   });
 
+  test("click/open tracking rewrite the delivered links as SendGrid does; asm adds one-click unsubscribe", async () => {
+    const to = unique("tracked");
+    await sdk().send({
+      to,
+      from: "auth@shop.test",
+      subject: "Reset your password",
+      text: "Reset: https://app.shop.test/reset?token=abc&u=1",
+      html: '<html><body><a href="https://app.shop.test/reset?token=abc&amp;u=1">Reset password</a></body></html>',
+      trackingSettings: { clickTracking: { enable: true, enableText: true }, openTracking: { enable: true } },
+      asm: { groupId: 42 },
+    });
+    const message = await waitAnalyzed(to);
+    const hrefs = [...message.html.matchAll(/href="([^"]+)"/g)].map((m: RegExpMatchArray) => m[1]);
+    expect(hrefs).toHaveLength(1);
+    expect(new URL(hrefs[0]).host).toBe("u1234567.ct.sendgrid.net");
+    expect(Buffer.from(new URL(hrefs[0]).searchParams.get("upn") as string, "base64url").toString()).toBe("https://app.shop.test/reset?token=abc&u=1");
+    expect(message.html).toContain("/wf/open?upn=");
+    expect(message.text).toContain("https://u1234567.ct.sendgrid.net/ls/click?upn=");
+    const header = (name: string) => message.headers.find((h: { name: string }) => h.name.toLowerCase() === name)?.value;
+    expect(header("list-unsubscribe")).toMatch(/^<mailto:.+>, <https:\/\/u1234567\.ct\.sendgrid\.net\/lu\/unsubscribe\?oc=.+>$/);
+    expect(header("list-unsubscribe-post")).toBe("List-Unsubscribe=One-Click");
+    // The links analysis sees the wrapper, as it would on the production message.
+    const checks = message.analysis.links.flatMap((l: { checks: Array<{ rule: string; message: string }> }) => l.checks);
+    expect(checks.find((c: { rule: string }) => c.rule === "link.tracking")?.message).toContain("SendGrid click tracking");
+  });
+
   test("mail_settings.sandbox_mode validates and answers 200 without delivering", async () => {
     const to = unique("sandbox-mode");
     const [response] = await sdk().send({ to, from: "a@shop.test", subject: "s", text: "t", mailSettings: { sandboxMode: { enable: true } } });

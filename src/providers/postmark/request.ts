@@ -34,6 +34,9 @@ export interface PmMessage {
   attachments: PmAttachment[];
   metadata: Record<string, string>;
   messageStream: string;
+  /** TrackLinks (`None`, `HtmlAndText`, `HtmlOnly`, `TextOnly`) and TrackOpens. */
+  trackLinks: "None" | "HtmlAndText" | "HtmlOnly" | "TextOnly";
+  trackOpens: boolean;
   template: { idOrAlias: string; model: Record<string, unknown> } | null;
 }
 
@@ -111,8 +114,25 @@ function decode(value: unknown, templated: boolean): PmMessage {
     }),
     metadata: metadata(value.Metadata),
     messageStream: str("MessageStream") ?? "outbound",
+    trackLinks: trackLinks(str("TrackLinks")),
+    trackOpens: bool(value.TrackOpens),
     template,
   };
+}
+
+const TRACK_LINKS = ["None", "HtmlAndText", "HtmlOnly", "TextOnly"] as const;
+
+function trackLinks(value: string | null): PmMessage["trackLinks"] {
+  if (value === null) return "None";
+  const found = TRACK_LINKS.find((option) => option.toLowerCase() === value.toLowerCase());
+  if (!found) throw new Invalid(res.invalidRequest(`Invalid 'TrackLinks' value: '${value}'. Use one of None, HtmlAndText, HtmlOnly, TextOnly.`));
+  return found;
+}
+
+function bool(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== "boolean") throw new Invalid(res.incompatibleJson());
+  return value;
 }
 
 function addresses(field: string, text: string | null): PmAddress[] {

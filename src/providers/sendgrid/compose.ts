@@ -10,10 +10,13 @@ import { randomBytes } from "node:crypto";
 import type { MailComposerOptions } from "nodemailer/lib/mail-composer";
 import { domainOf } from "../shared/checks.js";
 import type { RenderedTemplate } from "../shared/templates.js";
+import { addOpenPixel, wrapHtmlLinks, wrapTextLinks } from "../shared/tracking.js";
 import type { SgAddress, SgPersonalization, SgSendRequest } from "./request.js";
 
 /** SendGrid's own DKIM domain, used when the sender domain is not authenticated. */
 export const SENDGRID_DOMAIN = "sendgrid.net";
+/** The account's default (unbranded) link domain for click/open tracking and unsubscribe links. */
+const LINK_HOST = "u1234567.ct.sendgrid.net";
 
 export interface SgDelivery {
   /** `sg_message_id` of this personalization: the X-Message-Id plus a per-personalization suffix. */
@@ -40,8 +43,21 @@ export function composeDelivery(request: SgSendRequest, p: SgPersonalization, in
   const sgMessageId = `${xMessageId}.filterdrecv-${index}`;
   const messageIdHeader = `<${xMessageId}.${index}@geopod-ismtpd-${index}>`;
   const recipients = [...p.to, ...p.cc, ...p.bcc].map((a) => a.email);
-  const headers = { ...request.headers, ...p.headers, "X-SG-EID": randomBytes(48).toString("base64"), "X-Entity-ID": randomBytes(16).toString("base64") };
+  const headers: Record<string, string> = { ...request.headers, ...p.headers, "X-SG-EID": randomBytes(48).toString("base64"), "X-Entity-ID": randomBytes(16).toString("base64") };
   const subject = substitute(p.subject ?? template?.subject ?? request.subject) ?? "";
+  let html = substitute(template ? template.html : body("text/html"));
+  let text = substitute(template ? template.text : body("text/plain"));
+  // Tracking rewrites the delivered bodies (https://www.twilio.com/docs/sendgrid/ui/account-and-settings/tracking).
+  const track = (kind: string) => (url: string) => `https://${LINK_HOST}/${kind}?upn=${Buffer.from(url).toString("base64url")}`;
+  if (request.tracking.click && html !== null) html = wrapHtmlLinks(html, track("ls/click"));
+  if (request.tracking.clickText && text !== null) text = wrapTextLinks(text, track("ls/click"));
+  if (request.tracking.open && html !== null) html = addOpenPixel(html, track("wf/open")(sgMessageId));
+  if (request.unsubscribeGroup !== null) {
+    // Unsubscribe groups add RFC 2369 / RFC 8058 one-click unsubscribe headers.
+    const token = Buffer.from(`${request.unsubscribeGroup}:${sgMessageId}`).toString("base64url");
+    headers["List-Unsubscribe"] = `<mailto:unsubscribe@${SENDGRID_DOMAIN}?subject=${token}>, <https://${LINK_HOST}/lu/unsubscribe?oc=${token}>`;
+    headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
+  }
 
   return {
     sgMessageId,
@@ -56,8 +72,8 @@ export function composeDelivery(request: SgSendRequest, p: SgPersonalization, in
       bcc: p.bcc.length > 0 ? p.bcc.map(format) : undefined,
       replyTo: request.replyTo.length > 0 ? request.replyTo.map(format) : undefined,
       subject,
-      text: substitute(template ? template.text : body("text/plain")) ?? undefined,
-      html: substitute(template ? template.html : body("text/html")) ?? undefined,
+      text: text ?? undefined,
+      html: html ?? undefined,
       messageId: messageIdHeader,
       headers,
       attachments: request.attachments.map((a) => ({

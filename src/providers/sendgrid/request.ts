@@ -43,6 +43,10 @@ export interface SgSendRequest {
   categories: string[];
   customArgs: Record<string, string>;
   sandboxMode: boolean;
+  /** tracking_settings: click tracking (HTML, and text with enable_text) and open tracking. */
+  tracking: { click: boolean; clickText: boolean; open: boolean };
+  /** asm.group_id: the unsubscribe group; SendGrid then adds List-Unsubscribe headers. */
+  unsubscribeGroup: number | null;
 }
 
 type Json = Record<string, unknown>;
@@ -228,8 +232,23 @@ export function parseSendRequest(body: unknown): { request: SgSendRequest } | { 
   const mailSettings = isObject(body.mail_settings) ? body.mail_settings : {};
   const sandboxMode = isObject(mailSettings.sandbox_mode) && mailSettings.sandbox_mode.enable === true;
 
+  const trackingSettings = isObject(body.tracking_settings) ? body.tracking_settings : {};
+  const enabled = (setting: unknown, key = "enable") => isObject(setting) && setting[key] === true;
+  const tracking = {
+    click: enabled(trackingSettings.click_tracking),
+    clickText: enabled(trackingSettings.click_tracking) && enabled(trackingSettings.click_tracking, "enable_text"),
+    open: enabled(trackingSettings.open_tracking),
+  };
+  let unsubscribeGroup: number | null = null;
+  if (body.asm !== undefined && body.asm !== null) {
+    if (!isObject(body.asm) || !Number.isInteger(body.asm.group_id)) fail("The asm group_id must be an integer.", "asm.group_id", HELP.asm);
+    else unsubscribeGroup = body.asm.group_id as number;
+  }
+
   if (errors.length > 0 || !from) return { errors };
-  return { request: { personalizations, from, replyTo, subject, content, attachments, templateId, headers, categories, customArgs, sandboxMode } };
+  return {
+    request: { personalizations, from, replyTo, subject, content, attachments, templateId, headers, categories, customArgs, sandboxMode, tracking, unsubscribeGroup },
+  };
 }
 
 function jsonType(value: unknown): string {

@@ -26,6 +26,7 @@ export const HELP = {
   content: `${DOCS}#message.content`,
   attachments: `${DOCS}#message.attachments`,
   categories: `${DOCS}#message.categories`,
+  asm: `${DOCS}#message.asm`,
 } as const;
 
 export function errorResponse(c: Context, status: number, errors: SendGridError[], headers: Record<string, string> = {}): Response {
