@@ -118,6 +118,36 @@ describe("native provider API", () => {
   });
 });
 
+describe("malformed requests", () => {
+  test("odd bodies get each provider's 4xx error in its own JSON format, never a 5xx", async () => {
+    const endpoints: Array<[string, Record<string, string>]> = [
+      ["/sendgrid/v3/mail/send", { authorization: "Bearer SG.x" }],
+      ["/postmark/email", { "x-postmark-server-token": "seeded-token" }],
+      ["/postmark/email/batch", { "x-postmark-server-token": "seeded-token" }],
+      ["/postmark/email/withTemplate", { "x-postmark-server-token": "seeded-token" }],
+      ["/postmark/email/batchWithTemplates", { "x-postmark-server-token": "seeded-token" }],
+      ["/resend/emails", { authorization: "Bearer re_x" }],
+      ["/resend/emails/batch", { authorization: "Bearer re_x" }],
+    ];
+    const bodies = [
+      "", "null", "[]", "[null]", '"text"', "42", "{}", '{"from": {}}', '{"From": 5, "To": []}', '{"from": "a@b.test", "to": [1]}',
+      '{"personalizations": [{"to": "x"}], "from": "a@b.test"}', '{"personalizations": [null], "attachments": {}, "categories": [1]}',
+      '[{"From": "a@shop.test", "To": "b@shop.test", "TextBody": "t", "Attachments": [{"Name": 1}]}]', '{"Messages": "no"}',
+      '[{"from": "a@b.test", "to": "c@d.test", "subject": "s", "text": "t", "attachments": [{}]}]', '{"template": "x", "to": "a@b.test", "from": "a@b.test"}',
+      '{"TemplateId": {}, "From": "a@shop.test", "To": "b@shop.test"}', '{"From": "a@shop.test", "To": "b@shop.test", "TextBody": "t", "Headers": "x"}',
+    ];
+    for (const [path, headers] of endpoints) {
+      for (const body of bodies) {
+        const response = await fetch(`${sandbox.url}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+        const text = await response.text();
+        expect(response.status, `${path} ${body} → ${text}`).toBeGreaterThanOrEqual(200);
+        expect(response.status, `${path} ${body} → ${text}`).toBeLessThan(500);
+        if (response.status >= 400) expect(() => JSON.parse(text), `${path} ${body}`).not.toThrow();
+      }
+    }
+  });
+});
+
 describe("webhook delivery", () => {
   test("a receiver that keeps failing gets every attempt, then the delivery gives up; each attempt is logged", async () => {
     receiver.answerWith([500, 502, 503]);
