@@ -1,3 +1,4 @@
+import { createVerify, generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Client } from "@sendgrid/client";
 import { MailService } from "@sendgrid/mail";
@@ -299,6 +300,20 @@ describe("SendGrid webhooks and DKIM", () => {
       [1, false, 500],
       [2, true, 200],
     ]);
+  });
+
+  test("with an EC private key as webhookSecret, POSTs carry a verifiable Signed Event Webhook signature", async () => {
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+    await setState({ webhookUrl: `${receiver.url}/sendgrid-signed`, webhookSecret: privateKey.export({ type: "pkcs8", format: "pem" }) as string });
+    await sdk().send({ to: unique("signed"), from: "a@shop.test", subject: "s", text: "t" });
+    const [request] = await receiver.waitFor(1, "/sendgrid-signed");
+    const signature = String(request.headers["x-twilio-email-event-webhook-signature"]);
+    const timestamp = String(request.headers["x-twilio-email-event-webhook-timestamp"]);
+    // What SendGrid's EventWebhook.verifySignature does: ECDSA SHA-256 over timestamp + payload.
+    const verify = (payload: string) => createVerify("sha256").update(timestamp + payload).verify(publicKey, signature, "base64");
+    expect(verify(request.body)).toBe(true);
+    expect(verify(request.body.replace("processed", "Processed"))).toBe(false);
+    await setState({ webhookSecret: null });
   });
 
   test("an authenticated sender domain is DKIM-signed and passes; otherwise SendGrid's own domain signs", async () => {
