@@ -170,7 +170,7 @@ describe("SMTP faults with nodemailer", () => {
     const from = unique("slow");
     const to = unique("slow-to");
     await putFaults([{ stage: "data", match: { from }, delayMs: 20_000 }]);
-    const { errors } = await sendWithRetries({ from, to, subject: "slow", text: "x" }, 1, { socketTimeout: 300 });
+    const { errors } = await sendWithRetries({ from, to, subject: "slow", text: "x" }, 1, { socketTimeout: 1000 });
 
     expect(errors[0]).toMatchObject({ code: "ETIMEDOUT" });
     expect(await messagesTo(to)).toEqual([]);
@@ -184,7 +184,7 @@ describe("SMTP faults with nodemailer", () => {
   test("a slow greeting trips the client's greeting timeout", async () => {
     await putFaults([{ stage: "connect", delayMs: 20_000, times: 1 }]);
     const from = unique("slow-greeting");
-    const { errors, info } = await sendWithRetries({ from, to: unique("slow-greeting-to"), subject: "x", text: "x" }, 2, { greetingTimeout: 300 });
+    const { errors, info } = await sendWithRetries({ from, to: unique("slow-greeting-to"), subject: "x", text: "x" }, 2, { greetingTimeout: 1000 });
     expect(errors).toEqual([expect.objectContaining({ code: "ETIMEDOUT" })]);
     expect(info?.accepted).toHaveLength(1);
   });
