@@ -71,7 +71,15 @@ export function createCompatibilityAnalyzer(options: CompatibilityOptions = {}):
     async run({ message }) {
       if (!message.html?.trim()) return {};
       const truncated = message.html.length > MAX_HTML_CHARS;
-      const { issues } = caniemail({ clients, html: truncated ? message.html.slice(0, MAX_HTML_CHARS) : message.html });
+      let issues: FeatureIssues;
+      try {
+        ({ issues } = caniemail({ clients, html: truncated ? message.html.slice(0, MAX_HTML_CHARS) : message.html }));
+      } catch (err) {
+        // caniemail's CSS parser throws on a declaration without ":" (a template's style="{{color}}");
+        // clients drop such declarations, so this is the sender's bug to see, not an analysis failure.
+        const reason = (err as Error).message.replace(/^undefined:/, "");
+        return { findings: [finding("html.css-invalid", "warning", `The HTML holds CSS that cannot be parsed (${reason}); clients drop the broken declarations or the whole style block. No compatibility report was made.`)] };
+      }
       const report = { ...buildReport(issues, clients.length), truncated };
       const worst = report.features
         .filter((f) => !STRUCTURE.has(f.title))
