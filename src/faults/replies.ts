@@ -23,6 +23,3 @@ export const RATE_LIMIT_REPLY = { code: 421, message: "4.7.0 Too many messages f
 export function defaultReplyText(code: number): string {
   return DEFAULT_TEXT[code] ?? (code < 500 ? "4.0.0 Temporary failure, try again later" : "5.0.0 Permanent failure");
 }
-
-/** An enhanced status code at the start of a reply text: class.subject.detail (RFC 3463 §2). */
-export const ENHANCED_CODE = /^[245]\.\d{1,3}\.\d{1,3}(?: |$)/;
