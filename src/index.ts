@@ -10,5 +10,9 @@ export type { MailproofEvents, EventName } from "./core/events.js";
 export { MailproofError } from "./core/errors.js";
 export type { ErrorCode } from "./core/errors.js";
 
+// Faults and SMTP session transcripts
+export type { FaultRule, FaultStage, FaultMatch, FaultReply, RateLimit } from "./faults/index.js";
+export type { SessionTranscript, SessionSummary, TranscriptLine, TranscriptFault } from "./transcripts/types.js";
+
 // Search
 export { parseQuery, matches } from "./store/query.js";
