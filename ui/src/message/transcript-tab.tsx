@@ -1,6 +1,7 @@
 import { api, optional } from "../api.js";
 import { AutoView } from "../components/auto-view.js";
 import { useAsync } from "../components/use-async.js";
+import { formatFullDate } from "../format.js";
 import type { Message } from "../types.js";
 
 type Entry = Record<string, unknown> | string;
@@ -31,9 +32,34 @@ function Line({ entry }: { entry: Entry }) {
   const server = /^(s|server|out|reply|<)/i.test(dir);
   return (
     <div class={`smtp-line ${client ? "smtp-client" : server ? "smtp-server" : "smtp-note"}`}>
-      <span class="smtp-dir">{client ? "C:" : server ? "S:" : dir ? `${dir}:` : ""}</span>
+      <span class="smtp-dir" title={dir || undefined}>{client ? "C:" : server ? "S:" : "*"}</span>
       {typeof text === "string" ? text : JSON.stringify(text ?? entry)}
     </div>
+  );
+}
+
+/** The session header as the recorder writes it (src/transcripts/types.ts); other shapes fall back to a generic view. */
+function SessionHeader({ session, lines }: { session: Record<string, unknown>; lines: Entry[] | null }) {
+  const client = asRecord(session.client);
+  const tls = asRecord(session.tls);
+  if (!client || typeof session.startedAt !== "string") {
+    return <AutoView value={Object.fromEntries(Object.entries(session).filter(([, v]) => v !== lines))} />;
+  }
+  const faults = Array.isArray(session.faults) ? (session.faults as unknown[]) : [];
+  return (
+    <>
+      <dl class="fields">
+        <div><dt>Client</dt><dd>{`${client.address}:${client.port}`}{session.helo ? ` · HELO ${session.helo}` : ""}</dd></div>
+        <div><dt>Listener</dt><dd>{String(session.listener ?? "smtp")}{session.secure ? ` · TLS${tls?.protocol ? ` ${tls.protocol}` : ""}${tls?.cipher ? ` (${tls.cipher})` : ""}` : " · no TLS"}</dd></div>
+        {session.authUser ? <div><dt>Auth user</dt><dd>{String(session.authUser)}</dd></div> : null}
+        <div><dt>Session</dt><dd>{formatFullDate(session.startedAt)}{session.endedAt ? ` → ${formatFullDate(String(session.endedAt))}` : " · still open"} · <code>{String(session.id)}</code></dd></div>
+      </dl>
+      {faults.length > 0 ? (
+        <div class="notice notice-warn">
+          <strong>Faults fired:</strong> <AutoView value={faults} />
+        </div>
+      ) : null}
+    </>
   );
 }
 
@@ -54,10 +80,9 @@ export function TranscriptTab({ message }: { message: Message }) {
       {sessions.map((item, i) => {
         const session = asRecord(item) ?? {};
         const lines = linesOf(session);
-        const meta = Object.fromEntries(Object.entries(session).filter(([, v]) => !Array.isArray(v) || v !== lines));
         return (
           <section class="card" key={i}>
-            <AutoView value={meta} />
+            <SessionHeader session={session} lines={lines} />
             {lines ? (
               <div class="smtp" data-testid="transcript">
                 {lines.map((entry, j) => (

@@ -25,6 +25,8 @@ function describe(rule: Rule): string {
   if (rule.disconnect) parts.push("disconnect");
   if (rule.times !== undefined && rule.times !== null) parts.push(`${rule.times} time(s)`);
   if (rule.probability !== undefined && rule.probability !== null && rule.probability !== 1) parts.push(`p=${rule.probability}`);
+  const rate = rule.rateLimit as { messages?: number; windowMs?: number } | undefined;
+  if (rate?.messages) parts.push(`at most ${rate.messages} message(s) per ${(rate.windowMs ?? 60_000) / 1000} s`);
   return parts.join(", ") || "no effect";
 }
 
