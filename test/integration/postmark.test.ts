@@ -43,7 +43,7 @@ const post = (path: string, body: string, token = "server-token") =>
   fetch(`${sandbox.url}/postmark${path}`, { method: "POST", body, headers: { "content-type": "application/json", accept: "application/json", "x-postmark-server-token": token } });
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox();
+  sandbox = await startTestSandbox({ dnsZone: JSON.parse(readFileSync(new URL("../../fixtures/dns/auth-zone.json", import.meta.url), "utf8")) });
   receiver = await startWebhookReceiver();
 });
 afterAll(async () => {
@@ -258,5 +258,24 @@ describe("Postmark wire format (fixtures, plain HTTP)", () => {
     const results = await batch.json();
     expect(batch.status).toBe(200);
     expect(results.map((r: { ErrorCode: number }) => r.ErrorCode)).toEqual([0, 300]);
+  });
+});
+
+describe("Postmark DKIM", () => {
+  test("an authenticated domain is signed with its key and Postmark's own pm.mtasv.net signature is added", async () => {
+    const key = (name: string) => readFileSync(new URL(`../../fixtures/keys/${name}`, import.meta.url), "utf8");
+    await setState({ dkim: { "shop.test": { selector: "s1", privateKey: key("shop-s1.pem") }, "pm.mtasv.net": { selector: "pm", privateKey: key("esp-s1.pem") } } });
+    const to = unique("dkim");
+    await client().sendEmail({ From: "billing@shop.test", To: to, Subject: "Signed twice", TextBody: "t" });
+    const [summary] = await capturedFor(to);
+    let message = summary;
+    for (let i = 0; i < 100 && message.analysis.status !== "done"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      message = (await api(sandbox, `/api/messages/${summary.id}`)).body;
+    }
+    const signatures = message.headers.filter((h: { name: string }) => h.name === "DKIM-Signature").map((h: { value: string }) => /\bd=([^;\s]+)/.exec(h.value)?.[1]);
+    expect(signatures.sort()).toEqual(["pm.mtasv.net", "shop.test"]);
+    expect(message.analysis.auth.dkim).toContainEqual(expect.objectContaining({ domain: "shop.test", result: "pass", aligned: true }));
+    await setState({ dkim: {} });
   });
 });

@@ -135,7 +135,9 @@ function routes(ctx: ProviderContext): Hono {
         mail,
         envelope: { from: envelopeFrom, to: deliverable.map((r) => r.address) },
         tags: message.tag ? [message.tag] : [],
-        dkimDomains: [domainOf(message.from.address), POSTMARK_DOMAIN],
+        // Postmark signs with the sender's domain when it is authenticated, and always with its own.
+        dkimDomains: [domainOf(message.from.address)],
+        alwaysSignAs: [POSTMARK_DOMAIN],
       });
       for (const r of deliverable) events.push(deliveryEvent(eventCtx, r.address, captured.id));
     }

@@ -94,7 +94,9 @@ export async function deliverResend(ctx: ProviderContext, email: ReEmail, id: st
       // Resend's custom MAIL FROM is the `send.` subdomain of the sending domain.
       envelope: { from: `${sesId}@send.${domainOf(email.fromAddress)}`, to: reached },
       tags: email.tags.map((t) => `${t.name}:${t.value}`),
-      dkimDomains: [domainOf(email.fromAddress), SES_DOMAIN],
+      // Resend signs with the verified domain; Amazon SES underneath adds its amazonses.com signature.
+      dkimDomains: [domainOf(email.fromAddress)],
+      alwaysSignAs: [SES_DOMAIN],
     });
     capturedId = message.id;
   }

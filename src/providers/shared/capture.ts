@@ -26,6 +26,12 @@ export interface CaptureInput {
    * `sendgrid.net`), as the providers do. @default [the From domain]
    */
   dkimDomains?: string[];
+  /**
+   * Domains that sign in addition, whatever `dkimDomains` chose, when `state.dkim` has their key:
+   * Postmark adds its `pm.mtasv.net` signature and SES its `amazonses.com` one to every message.
+   * @default []
+   */
+  alwaysSignAs?: string[];
 }
 
 /** The raw bytes of `mail`, built like the provider builds them. */
@@ -35,12 +41,16 @@ export async function buildMime(mail: MailComposerOptions): Promise<Buffer> {
   return composer.compile().build();
 }
 
-/** Signs with the first domain of `domains` that has a key in `state.dkim`; unsigned otherwise. */
-export async function signDkim(raw: Buffer, state: ProviderState, domains: string[]): Promise<Buffer> {
-  const domain = domains.map((d) => d.toLowerCase()).find((d) => state.dkim[d]);
-  if (!domain) return raw;
-  const key = state.dkim[domain];
-  const signer = new DKIM({ domainName: domain, keySelector: key.selector, privateKey: key.privateKey });
+/**
+ * Signs with the first domain of `domains` that has a key in `state.dkim`, plus every domain of
+ * `always` that has one; unsigned when none has a key.
+ */
+export async function signDkim(raw: Buffer, state: ProviderState, domains: string[], always: string[] = []): Promise<Buffer> {
+  const first = domains.map((d) => d.toLowerCase()).find((d) => state.dkim[d]);
+  const signing = [...new Set([...(first ? [first] : []), ...always.map((d) => d.toLowerCase()).filter((d) => state.dkim[d])])];
+  if (signing.length === 0) return raw;
+  const keys = signing.map((domain) => ({ domainName: domain, keySelector: state.dkim[domain].selector, privateKey: state.dkim[domain].privateKey }));
+  const signer = new DKIM({ keys });
   const chunks: Buffer[] = [];
   for await (const chunk of signer.sign(Readable.from([raw]))) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
@@ -53,7 +63,7 @@ export async function captureMessage(
   const built = await buildMime(input.mail);
   const fromHeader = typeof input.mail.from === "string" ? input.mail.from : (input.mail.from as { address?: string } | undefined)?.address;
   const domains = input.dkimDomains ?? (fromHeader ? [domainOf(fromHeader)] : []);
-  const raw = await signDkim(built, deps.state, domains);
+  const raw = await signDkim(built, deps.state, domains, input.alwaysSignAs);
   return deps.ingest({
     raw,
     envelope: {
