@@ -181,6 +181,23 @@ describe("SMTP faults with nodemailer", () => {
     expect(logLines.find((l) => l.msg === "client left before the delayed reply; message not stored")).toBeDefined();
   });
 
+  test("a delay alone slows the reply, then the command succeeds and the message is stored", async () => {
+    const from = unique("patient");
+    const to = unique("patient-to");
+    await putFaults([{ stage: "rcpt", match: { to }, delayMs: 200 }, { stage: "data", match: { to }, delayMs: 200 }]);
+    const { info } = await sendWithRetries({ from, to, subject: "patient", text: "x" }, 1);
+    expect(info?.accepted).toEqual([to]);
+    expect(await messagesTo(to)).toHaveLength(1);
+    const [session] = await sessionsFrom(from, 1);
+    expect(session.faults.map((f) => [f.stage, f.delayMs, f.reply])).toEqual([["rcpt", 200, null], ["data", 200, null]]);
+    // The reply came after the delay.
+    const rcpt = session.lines.findIndex((l) => l.text === `RCPT TO:<${to}>`);
+    const accepted = session.lines.findIndex((l, i) => i > rcpt && l.text.startsWith("250 "));
+    // (A lower bound only, less a millisecond of timestamp rounding: a busy machine is only ever slower.)
+    expect(Date.parse(session.lines[accepted].at) - Date.parse(session.lines[rcpt].at)).toBeGreaterThanOrEqual(199);
+    expect(session.messageIds).toHaveLength(1);
+  });
+
   test("a slow greeting trips the client's greeting timeout", async () => {
     await putFaults([{ stage: "connect", delayMs: 20_000, times: 1 }]);
     const from = unique("slow-greeting");
