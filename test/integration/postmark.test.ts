@@ -20,6 +20,13 @@ async function setState(state: Record<string, unknown>) {
   expect(status, JSON.stringify(body)).toBe(200);
 }
 
+/** The captured message, found the way a test would: `/api/wait` for it, then `GET /api/messages/:id`. */
+async function waitFor(address: string) {
+  const waited = await api(sandbox, `/api/wait?query=${encodeURIComponent(`to:${address}`)}&after=${encodeURIComponent(new Date(0).toISOString())}&timeout=5000`);
+  expect(waited.status).toBe(200);
+  return (await api(sandbox, `/api/messages/${waited.body.id}`)).body;
+}
+
 async function capturedFor(address: string) {
   const { body } = await api(sandbox, `/api/messages?query=${encodeURIComponent(`to:${address}`)}`);
   return Promise.all(body.messages.map(async (summary: { id: string }) => (await api(sandbox, `/api/messages/${summary.id}`)).body));
@@ -74,7 +81,7 @@ describe("Postmark email API with the postmark SDK", () => {
     expect(result.MessageID).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(new Date(result.SubmittedAt).getTime()).not.toBeNaN();
 
-    const [message] = await capturedFor(to);
+    const message = await waitFor(to);
     expect(message.source).toEqual({ kind: "postmark", providerMessageId: result.MessageID });
     expect(message.messageId).toBe(`${result.MessageID}@mtasv.net`);
     expect(message.from).toEqual({ name: "Shop", address: "billing@shop.test" });

@@ -18,6 +18,13 @@ async function setState(state: Record<string, unknown>) {
   expect(status, JSON.stringify(body)).toBe(200);
 }
 
+/** The captured message, found the way a test would: `/api/wait` for it, then `GET /api/messages/:id`. */
+async function waitFor(address: string) {
+  const waited = await api(sandbox, `/api/wait?query=${encodeURIComponent(`to:${address}`)}&after=${encodeURIComponent(new Date(0).toISOString())}&timeout=5000`);
+  expect(waited.status).toBe(200);
+  return (await api(sandbox, `/api/messages/${waited.body.id}`)).body;
+}
+
 async function capturedFor(address: string) {
   const { body } = await api(sandbox, `/api/messages?query=${encodeURIComponent(`to:${address}`)}`);
   return Promise.all(body.messages.map(async (summary: { id: string }) => (await api(sandbox, `/api/messages/${summary.id}`)).body));
@@ -61,7 +68,7 @@ describe("Resend emails API with the resend SDK", () => {
     expect(data?.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(headers?.["content-type"]).toContain("application/json");
 
-    const [message] = await capturedFor(to);
+    const message = await waitFor(to);
     expect(message.source).toEqual({ kind: "resend", providerMessageId: data!.id });
     expect(message.from).toEqual({ name: "Acme", address: "billing@shop.test" });
     expect(message.envelope.rcptTo).toEqual([to, cc, bcc]);

@@ -29,6 +29,13 @@ async function setState(state: Record<string, unknown>) {
   expect(status, JSON.stringify(body)).toBe(200);
 }
 
+/** The captured message, found the way a test would: `/api/wait` for it, then `GET /api/messages/:id`. */
+async function waitFor(address: string) {
+  const waited = await api(sandbox, `/api/wait?query=${encodeURIComponent(`to:${address}`)}&after=${encodeURIComponent(new Date(0).toISOString())}&timeout=5000`);
+  expect(waited.status).toBe(200);
+  return (await api(sandbox, `/api/messages/${waited.body.id}`)).body;
+}
+
 async function capturedFor(address: string) {
   const { body } = await api(sandbox, `/api/messages?query=${encodeURIComponent(`to:${address}`)}`);
   return Promise.all(body.messages.map(async (summary: { id: string }) => (await api(sandbox, `/api/messages/${summary.id}`)).body));
@@ -83,7 +90,7 @@ describe("SendGrid v3 mail send with @sendgrid/mail", () => {
     const xMessageId = response.headers["x-message-id"];
     expect(xMessageId).toMatch(/^[A-Za-z0-9_-]{22}$/);
 
-    const [message] = await capturedFor(to);
+    const message = await waitFor(to);
     expect(message.source).toEqual({ kind: "sendgrid", providerMessageId: xMessageId });
     expect(message.from).toEqual({ name: "Shop Billing", address: "billing@shop.test" });
     expect(message.cc.map((a: { address: string }) => a.address)).toEqual([cc]);
