@@ -128,6 +128,10 @@ describe("two instances on one PostgreSQL database", () => {
     const tag = unique("both").split("@")[0];
     await send(a, `${tag}-1@scale.test`, `${tag} one`);
     await send(b, `${tag}-2@scale.test`, `${tag} two`);
+    // Analysed first, so that both reads below see the same, final summaries.
+    for (const to of [`${tag}-1@scale.test`, `${tag}-2@scale.test`]) {
+      expect((await api(a, `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=1970-01-01T00:00:00Z&timeout=15000`)).status).toBe(200);
+    }
     const onA = await api(a, `/api/messages?query=${encodeURIComponent(`subject:${tag}`)}`);
     const onB = await api(b, `/api/messages?query=${encodeURIComponent(`subject:${tag}`)}`);
     expect(onA.body.total).toBe(2);

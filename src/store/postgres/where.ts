@@ -82,8 +82,10 @@ export function compileWhere(query: Query, params: Params): string {
   return query.terms
     .map((term) => {
       const sql = termWhere(params, term);
-      // coalesce: a NULL column (e.g. dmarc before analysis) is "does not match", so its negation matches, as in query.ts.
-      return term.negate ? `NOT coalesce((${sql}), false)` : `coalesce((${sql}), false)`;
+      // A NULL column (e.g. dmarc before analysis) is "does not match", so its negation matches, as in
+      // query.ts. WHERE already drops NULL, so only a negation needs coalesce; a bare positive term
+      // keeps its indexes usable (GIN for words, semi-joins on recipients).
+      return term.negate ? `NOT coalesce((${sql}), false)` : `(${sql})`;
     })
     .join(" AND ");
 }
