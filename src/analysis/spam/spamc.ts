@@ -21,7 +21,7 @@ export interface SpamdAddress {
 }
 
 export interface SpamcOptions {
-  /** Give up on spamd after this long. @default 20000 */
+  /** Give up on spamd after this long. @default 30000 */
   timeoutMs?: number;
 }
 
@@ -41,7 +41,7 @@ export function parseSpamdAddress(value: string): SpamdAddress {
  * score and threshold, its body the rule table.
  */
 export function spamcReport(address: SpamdAddress, raw: Buffer, options: SpamcOptions = {}): Promise<SpamReport> {
-  const timeoutMs = options.timeoutMs ?? 20_000;
+  const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
     const socket = connect(address.port, address.host);
     const chunks: Buffer[] = [];
