@@ -1,9 +1,11 @@
 import type { AddressInfo } from "node:net";
+import { availableParallelism } from "node:os";
 import type { Server } from "node:http";
 import { createAdaptorServer } from "@hono/node-server";
 import type { Logger } from "pino";
 import { createDnsZone } from "./analysis/dns/index.js";
 import { createAnalysisPipeline } from "./analysis/index.js";
+import { analysisWorkersAvailable, createAnalysisPool, notifyingZone, type AnalysisPool } from "./analysis/workers/pool.js";
 import { createApiApp } from "./api/app.js";
 import { attachMailpitWebsocket } from "./compat/mailpit/websocket.js";
 import { withDefaults, type SandboxOptions } from "./config/options.js";
@@ -41,10 +43,15 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const { logger: givenLogger, ...rest } = input;
   const options = withDefaults(rest);
   const logger = givenLogger ?? createLogger(options.logLevel);
-  // One zone for the whole sandbox: the analysis resolver reads it, PUT /api/dns replaces it.
-  const dnsZone = createDnsZone(options.dnsZone);
+  // One zone for the whole sandbox: the analysis resolver reads it, PUT /api/dns replaces it
+  // (and the analysis workers get the new zone).
+  let pool: AnalysisPool | null = null;
+  const dnsZone = notifyingZone(createDnsZone(options.dnsZone), (zone) => pool?.updateZone(zone));
   // Built before the store opens, so a bad --dns-zone or --spamd fails without leaving it open.
-  const analyze = createAnalysisPipeline(options, logger, dnsZone);
+  const inProcess = createAnalysisPipeline(options, logger, dnsZone);
+  const workerCount = options.analysisWorkers ?? (analysisWorkersAvailable() ? Math.max(1, availableParallelism() - 1) : 0);
+  pool = workerCount > 0 ? createAnalysisPool(options, dnsZone, logger, workerCount) : null;
+  const analyze = pool?.analyze ?? inProcess;
   // Provider state from the config file is validated before anything opens.
   const providerStates = createStateRegistry(options.providers);
   // SMTP fault rules (config file, --fault) likewise; PUT /api/faults replaces them at run time.
@@ -95,7 +102,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
 
   try {
     const tls = await resolveTls({ cert: options.tlsCert, key: options.tlsKey }, logger);
-    const smtpOptions = { host: options.host, tls, maxSize: options.maxSize, auth: options.smtpAuth, maxConnections: options.maxConnections };
+    const smtpOptions = { host: options.host, tls, maxSize: options.maxSize, auth: options.smtpAuth, maxConnections: options.maxConnections, maxRecipients: options.maxRecipients, socketTimeout: options.smtpTimeout };
     const smtp = createSmtpListener({ ingest, logger, faults, recorder }, { ...smtpOptions, port: options.smtpPort, implicitTls: false });
     listeners.push(smtp);
     ports.smtpPort = await smtp.start();

@@ -13,6 +13,8 @@ const HELP = `mailproof [serve] [options]   run the sandbox
   --smtp-auth U:P[,U:P]   require these SMTP credentials (default: accept any)
   --tls-cert F --tls-key F   certificate for STARTTLS/SMTPS (default: self-signed)
   --max-connections N     SMTP connection limit, 421 beyond it (default 0 = none)
+  --max-recipients N      recipients per SMTP transaction, 452 beyond (default 1000; 0 = none)
+  --smtp-timeout MS       close SMTP connections idle this long (default 60000)
   --dns-zone FILE         DNS zone JSON for analysis (mailauth dns-cache format)
   --dns MODE              zone | system | zone,system
   --spf-ip IP             evaluate SPF as this IP instead of the connecting one

@@ -30,6 +30,10 @@ export interface SandboxOptions {
   tlsKey: string | null;
   /** Most simultaneous SMTP connections; beyond it new ones get 421. 0 = no limit. @default 0 */
   maxConnections: number;
+  /** Most recipients per SMTP transaction; beyond it RCPT gets 452 4.5.3. 0 = no limit. @default 1000 */
+  maxRecipients: number;
+  /** An SMTP connection silent this long (ms) is closed with 421. @default 60000 */
+  smtpTimeout: number;
   /** DNS zone (mailauth dns-cache format) answering lookups for analysis. @default null */
   dnsZone: Record<string, unknown> | null;
   /** Where analysis DNS answers come from. @default "zone" with a zone, else "system" */
@@ -54,6 +58,11 @@ export interface SandboxOptions {
   apiToken: string | null;
   /** Origin allowed by CORS; null sends no CORS headers. @default null */
   cors: string | null;
+  /**
+   * Worker threads that analyse messages; null picks one per core beyond the first (at least
+   * one) when running from the build, 0 analyses on the main thread. @default null
+   */
+  analysisWorkers: number | null;
   /** pino level. @default "info" */
   logLevel: string;
 }
@@ -72,6 +81,9 @@ export const defaultOptions: Readonly<SandboxOptions> = Object.freeze({
   tlsCert: null,
   tlsKey: null,
   maxConnections: 0,
+  // RFC 5321 §4.5.3.1.8 wants at least 100; more than 1000 in one transaction is a runaway loop.
+  maxRecipients: 1000,
+  smtpTimeout: 60_000,
   dnsZone: null,
   dns: null,
   spfIp: null,
@@ -84,6 +96,7 @@ export const defaultOptions: Readonly<SandboxOptions> = Object.freeze({
   uiAuth: null,
   apiToken: null,
   cors: null,
+  analysisWorkers: null,
   logLevel: "info",
 });
 

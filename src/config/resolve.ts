@@ -21,6 +21,8 @@ const FLAGS = {
   "tls-cert": { type: "string" },
   "tls-key": { type: "string" },
   "max-connections": { type: "string" },
+  "max-recipients": { type: "string" },
+  "smtp-timeout": { type: "string" },
   "dns-zone": { type: "string" },
   dns: { type: "string" },
   "spf-ip": { type: "string" },
@@ -35,6 +37,7 @@ const FLAGS = {
   fault: { type: "string", multiple: true },
   config: { type: "string" },
   "log-level": { type: "string" },
+  "analysis-workers": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -75,6 +78,8 @@ export function resolveServeOptions(argv: string[], env: NodeJS.ProcessEnv): Res
   set("tlsCert", "tls-cert", (v) => readText(v, "tls-cert"));
   set("tlsKey", "tls-key", (v) => readText(v, "tls-key"));
   set("maxConnections", "max-connections", (v) => count(v, "max-connections"));
+  set("maxRecipients", "max-recipients", (v) => count(v, "max-recipients"));
+  set("smtpTimeout", "smtp-timeout", (v) => count(v, "smtp-timeout"));
   set("dnsZone", "dns-zone", (v) => readJson(v, "dns-zone") as Record<string, unknown>);
   set("dns", "dns", parseDnsMode);
   set("spfIp", "spf-ip", (v) => v);
@@ -86,6 +91,7 @@ export function resolveServeOptions(argv: string[], env: NodeJS.ProcessEnv): Res
   set("apiToken", "api-token", (v) => v);
   set("cors", "cors", (v) => v);
   set("logLevel", "log-level", (v) => v);
+  set("analysisWorkers", "analysis-workers", (v) => count(v, "analysis-workers"));
   // MAILPROOF_FAULT holds several rules separated by ";".
   const faultFlags = values.fault ?? (fromEnv("fault") !== undefined ? [fromEnv("fault") as string] : []);
   if (faultFlags.length > 0) options.faults = faultFlags.flatMap(parseFaultFlag);

@@ -22,6 +22,10 @@ export interface SmtpListenerOptions {
   /** Required credentials; null accepts any credentials and mail without AUTH. */
   auth: Credentials[] | null;
   maxConnections: number;
+  /** Recipients per transaction; smtp-server answers 452 4.5.3 beyond it. 0 = no limit. */
+  maxRecipients: number;
+  /** Idle time (ms) after which smtp-server closes the connection with 421. */
+  socketTimeout: number;
 }
 
 export interface SmtpListenerDeps {
@@ -67,6 +71,8 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
       banner: "sandbox",
       size: options.maxSize,
       maxClients: options.maxConnections || undefined,
+    maxRecipients: options.maxRecipients || undefined,
+    socketTimeout: options.socketTimeout,
       // Development apps often send credentials on plain port 1025; refusing them would only
       // make the sandbox fail where production would not.
       allowInsecureAuth: true,
