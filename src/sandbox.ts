@@ -49,9 +49,6 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const dnsZone = notifyingZone(createDnsZone(options.dnsZone), (zone) => pool?.updateZone(zone));
   // Built before the store opens, so a bad --dns-zone or --spamd fails without leaving it open.
   const inProcess = createAnalysisPipeline(options, logger, dnsZone);
-  const workerCount = options.analysisWorkers ?? (analysisWorkersAvailable() ? Math.max(1, availableParallelism() - 1) : 0);
-  pool = workerCount > 0 ? createAnalysisPool(options, dnsZone, logger, workerCount) : null;
-  const analyze = pool?.analyze ?? inProcess;
   // Provider state from the config file is validated before anything opens.
   const providerStates = createStateRegistry(options.providers);
   // SMTP fault rules (config file, --fault) likewise; PUT /api/faults replaces them at run time.
@@ -65,6 +62,9 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
       })
     : null;
   const events = bridge?.events ?? createEventBus();
+  const workerCount = options.analysisWorkers ?? (analysisWorkersAvailable() ? Math.max(1, availableParallelism() - 1) : 0);
+  pool = workerCount > 0 ? createAnalysisPool(options, dnsZone, logger, workerCount) : null;
+  const analyze = pool?.analyze ?? inProcess;
   const ingest = createIngest({
     store,
     events,
@@ -95,6 +95,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     // connection drop); this cancels pending webhook retries.
     providers.stop();
     await ingest.drain();
+    await pool?.close();
     await recorder.drain();
     await bridge?.stop();
     await store.close();

@@ -116,6 +116,25 @@ describe("mailproof serve", () => {
   });
 });
 
+describe("analysis worker threads", () => {
+  test("the built server analyses on workers, which follow PUT /api/dns", async () => {
+    const cli = await start(["--analysis-workers", "2", "--spf-ip", "192.0.2.77"]);
+    const zone = (spf: string | null) => ({ "workers.test": spf ? { TXT: [[spf]] } : { MX: [{ exchange: "mx.workers.test", priority: 10 }] } });
+    const putZone = (z: object) => fetch(`${cli.url}/api/dns`, { method: "PUT", body: JSON.stringify(z), headers: { "content-type": "application/json" } });
+    const spfOf = async (to: string) => {
+      await nodemailer.createTransport({ host: "127.0.0.1", port: cli.smtpPort, ignoreTLS: true }).sendMail({ from: "app@workers.test", to, subject: "spf", text: "x" });
+      const message = await json(cli, `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=2020-01-01&timeout=10000`);
+      return message.analysis.auth.spf.result;
+    };
+    expect((await putZone(zone("v=spf1 ip4:192.0.2.77 -all"))).status).toBe(200);
+    expect(await spfOf("first@workers.test")).toBe("pass");
+    expect((await putZone(zone("v=spf1 ip4:198.51.100.1 -all"))).status).toBe(200);
+    expect(await spfOf("second@workers.test")).toBe("fail");
+    expect((await putZone(zone(null))).status).toBe(200);
+    expect(await spfOf("third@workers.test")).toBe("none");
+  });
+});
+
 describe("mailproof send", () => {
   test("sends through STARTTLS with AUTH and prints the server's replies", async () => {
     const cli = await start();

@@ -1,0 +1,8 @@
+import type { Analysis, Finding, Message } from "../../core/types.js";
+
+/** Messages between the analysis pool (main thread) and its workers. */
+export type WorkerRequest =
+  | { type: "analyze"; id: number; input: { message: Message; raw: Uint8Array; problems: Finding[] } }
+  | { type: "zone"; zone: unknown };
+
+export type WorkerResponse = { id: number; analysis: Analysis } | { id: number; error: string };
