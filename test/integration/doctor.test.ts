@@ -73,6 +73,11 @@ const healthyEnv = () => ({
   APP_URL: "https://www.example.com",
 });
 
+async function faults(rules: unknown[]) {
+  const { status } = await api(sandbox, "/api/faults", { method: "PUT", body: JSON.stringify({ rules }), headers: { "content-type": "application/json" } });
+  expect(status).toBe(200);
+}
+
 async function provider(name: string, state: Record<string, unknown>) {
   const { status } = await api(sandbox, `/api/providers/${name}`, { method: "PUT", body: JSON.stringify(state), headers: { "content-type": "application/json" } });
   expect(status).toBe(200);
@@ -114,6 +119,12 @@ describe("injected causes are named by the right stage", () => {
     { name: "missing SMTP_HOST", env: ({ SMTP_HOST, ...e }) => e, stage: "env", match: /SMTP_HOST is not set/ },
     { name: "wrong port (nothing listening)", env: (e) => ({ ...e, SMTP_PORT: "1" }), stage: "connect", match: /nothing is listening/ },
     { name: "wrong password (535)", env: (e) => ({ ...e, SMTP_PORT: String(locked.smtpPort), SMTP_PASSWORD: "wrong" }), stage: "auth", match: /rejected the credentials/ },
+    {
+      name: "TLS required but not used",
+      setup: () => faults([{ stage: "auth", reply: { code: 538, message: "5.7.11 Encryption required for requested authentication mechanism" } }]),
+      stage: "auth",
+      match: /requires TLS before AUTH/,
+    },
     { name: "no SPF record", zone: (z) => ({ ...z, "app.test": { MX: z["app.test"].MX } }), stage: "dns", match: /no SPF record/ },
     { name: "SPF not including the sender", zone: (z) => ({ ...z, "app.test": { ...z["app.test"], TXT: [["v=spf1 ip4:192.0.2.1 -all"]] } }), stage: "dns", match: /does not authorise/ },
     { name: "no DKIM key", zone: ({ "mail._domainkey.app.test": _, ...z }) => z, stage: "dns", match: /no DKIM key/ },
@@ -175,6 +186,7 @@ describe("injected causes are named by the right stage", () => {
     } finally {
       await api(sandbox, "/api/dns", { method: "PUT", body: JSON.stringify(healthyZone()), headers: { "content-type": "application/json" } });
       for (const name of ["sendgrid", "resend", "postmark"]) await api(sandbox, `/api/providers/${name}`, { method: "DELETE" });
+      await faults([]);
     }
   });
 });
