@@ -65,6 +65,7 @@ describe("native provider API", () => {
       [{ faults: [{ match: { subject: "*" }, status: 500 }] }, "match"],
       [{ faults: [{ match: { to: "*" } }] }, "needs a status"],
       [{ templates: { t: { subject: "only a subject" } } }, "html or a text"],
+      [{ templates: { t: { html: "<p>{{#if ok}}unclosed</p>" } } }, "not a valid template"],
       [{ dkim: { "shop.test": { selector: "s1", privateKey: "nope" } } }, "dkim"],
       [{ colour: "blue" }, "unknown provider state field"],
       [[1, 2], "JSON object"],

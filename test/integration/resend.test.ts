@@ -137,6 +137,9 @@ describe("Resend emails API with the resend SDK", () => {
     expect(message.html).toContain("your code is <b>493817</b>");
     const missing = await client().emails.send({ from: "a@shop.test", to, template: { id: "nope", variables: {} } });
     expect(missing.error).toMatchObject({ statusCode: 404, name: "not_found" });
+    await api(sandbox, "/api/providers/resend/templates/broken", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ html: "{{shout NAME}}" }) });
+    const broken = await client().emails.send({ from: "a@shop.test", to, template: { id: "broken", variables: { NAME: "x" } } });
+    expect(broken.error).toMatchObject({ statusCode: 422, name: "validation_error" });
   });
 
   test("Idempotency-Key replays the first answer and refuses a different payload", async () => {

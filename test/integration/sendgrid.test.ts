@@ -165,6 +165,13 @@ describe("SendGrid v3 mail send with @sendgrid/mail", () => {
     expect(response.statusCode).toBe(202);
     expect(await capturedFor(missing)).toEqual([]);
     expect(await eventsFor(missing)).toMatchObject([{ type: "dropped", data: { reason: "Invalid template" } }]);
+
+    // A template that fails at render time (an unknown helper) is dropped the same way, never a 500.
+    await api(sandbox, "/api/providers/sendgrid/templates/d-broken", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ html: "{{shout name}}" }) });
+    const broken = unique("broken-tpl");
+    const [accepted] = await sdk().send({ to: broken, from: "auth@shop.test", templateId: "d-broken", dynamicTemplateData: { name: "x" } });
+    expect(accepted.statusCode).toBe(202);
+    expect(await eventsFor(broken)).toMatchObject([{ type: "dropped", data: { reason: "Invalid template" } }]);
   });
 
   test("click/open tracking rewrite the delivered links as SendGrid does; asm adds one-click unsubscribe", async () => {

@@ -9,7 +9,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { domainOf, isApiKeyAllowed, isRecipientAllowed, isSenderVerified, bareAddress } from "../shared/checks.js";
 import type { ProviderContext, ProviderModule } from "../shared/context.js";
-import { findTemplate, renderTemplate } from "../shared/templates.js";
+import { findTemplate, renderTemplate, TemplateRenderError, type RenderedTemplate } from "../shared/templates.js";
 import { deliverResend, type ResendRecord } from "./deliver.js";
 import { parseEmail, type ReEmail } from "./request.js";
 import * as res from "./responses.js";
@@ -89,12 +89,19 @@ function routes(ctx: ProviderContext): Hono {
     return null;
   };
 
-  const send = (email: ReEmail): Promise<ResendRecord> => {
-    const state = ctx.state();
-    const template = email.template ? findTemplate(state.templates, email.template.id) : null;
-    const rendered = template && email.template ? renderTemplate(template, email.template.variables) : null;
-    return deliverResend(ctx, email, randomUUID(), rendered);
+  /** The rendered template, or the 422 Resend answers when its variables do not render. */
+  const render = (email: ReEmail): { rendered: RenderedTemplate | null } | { error: res.ResendError } => {
+    const template = email.template ? findTemplate(ctx.state().templates, email.template.id) : null;
+    if (!template || !email.template) return { rendered: null };
+    try {
+      return { rendered: renderTemplate(template, email.template.variables) };
+    } catch (err) {
+      if (err instanceof TemplateRenderError) return { error: res.validation(err.message) };
+      throw err;
+    }
   };
+
+  const send = (email: ReEmail, rendered: RenderedTemplate | null): Promise<ResendRecord> => deliverResend(ctx, email, randomUUID(), rendered);
 
   app.post("/emails", limit, (c) =>
     accept(c, targetsOf, async (body, headers) => {
@@ -102,7 +109,9 @@ function routes(ctx: ProviderContext): Hono {
       if ("error" in parsed) return res.errorResponse(c, parsed.error, headers);
       const refused = refuse(parsed.email);
       if (refused) return res.errorResponse(c, refused, headers);
-      const record = await send(parsed.email);
+      const rendered = render(parsed.email);
+      if ("error" in rendered) return res.errorResponse(c, rendered.error, headers);
+      const record = await send(parsed.email, rendered.rendered);
       return c.json({ id: record.id }, 200, headers);
     }),
   );
@@ -115,11 +124,13 @@ function routes(ctx: ProviderContext): Hono {
         if (!Array.isArray(body)) return res.errorResponse(c, res.validation("The request body must be an array of emails."), headers);
         if (body.length > MAX_BATCH) return res.errorResponse(c, res.validation(`Too many emails. The maximum is ${MAX_BATCH} per batch.`), headers);
         const permissive = c.req.header("x-batch-validation") === "permissive";
-        const checked = body.map((item) => {
+        const checked = body.map((item): { error: res.ResendError } | { email: ReEmail; rendered: RenderedTemplate | null } => {
           const parsed = parseEmail(item, { batch: true });
           if ("error" in parsed) return parsed;
           const refused = refuse(parsed.email);
-          return refused ? { error: refused } : parsed;
+          if (refused) return { error: refused };
+          const rendered = render(parsed.email);
+          return "error" in rendered ? rendered : { email: parsed.email, rendered: rendered.rendered };
         });
         const firstError = checked.find((r): r is { error: res.ResendError } => "error" in r);
         // Strict (the default): one invalid email fails the whole batch and nothing is sent.
@@ -128,7 +139,7 @@ function routes(ctx: ProviderContext): Hono {
         const errors: Array<{ index: number; message: string }> = [];
         for (const [index, result] of checked.entries()) {
           if ("error" in result) errors.push({ index, message: result.error.message });
-          else data.push({ id: (await send(result.email)).id });
+          else data.push({ id: (await send(result.email, result.rendered)).id });
         }
         return c.json(permissive ? { data, errors } : { data }, 200, headers);
       },

@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { domainOf, isApiKeyAllowed, isSenderVerified, isSuppressed } from "../shared/checks.js";
 import type { ProviderContext, ProviderModule } from "../shared/context.js";
-import { findTemplate, renderTemplate } from "../shared/templates.js";
+import { findTemplate, renderTemplate, TemplateRenderError, type RenderedTemplate } from "../shared/templates.js";
 import type { NewProviderEvent } from "../shared/types.js";
 import { composeDelivery, newXMessageId, SENDGRID_DOMAIN } from "./compose.js";
 import { parseSendRequest, type SgPersonalization, type SgSendRequest } from "./request.js";
@@ -73,14 +73,23 @@ function routes(ctx: ProviderContext): Hono {
     const state = ctx.state();
     const template = request.templateId ? findTemplate(state.templates, request.templateId) : null;
     const data = { ...p.dynamicTemplateData };
-    const rendered = template ? renderTemplate(template, data) : null;
+    let rendered: RenderedTemplate | null = null;
+    let renderError: string | null = null;
+    try {
+      rendered = template ? renderTemplate(template, data) : null;
+    } catch (err) {
+      if (!(err instanceof TemplateRenderError)) throw err;
+      renderError = err.message;
+    }
     const delivery = composeDelivery(request, p, index, xMessageId, rendered);
     const base = { xMessageId, sgMessageId: delivery.sgMessageId, messageIdHeader: delivery.messageIdHeader, categories: request.categories, customArgs: delivery.customArgs };
     const events: NewProviderEvent[] = [];
     const drop = (email: string, reason: string) => events.push(sgEvent({ ...base, event: "dropped", email, messageId: null, reason }));
 
-    // An unknown template is accepted (202) and then dropped, as SendGrid does (sendgrid/docs#2616).
-    if (request.templateId && !template) {
+    // An unknown (or unrenderable) template is accepted (202) and then dropped, as SendGrid does
+    // (sendgrid/docs#2616).
+    if (request.templateId && (!template || renderError)) {
+      if (renderError) ctx.logger.info({ templateId: request.templateId, error: renderError }, "sendgrid template could not be rendered");
       for (const email of delivery.recipients) drop(email, "Invalid template");
       ctx.emit(events);
       return;

@@ -3,6 +3,7 @@
  * file's `providers` key), and the per-sandbox registry holding one state per provider.
  */
 
+import Handlebars from "handlebars";
 import { MailproofError } from "../../core/errors.js";
 import { PROVIDER_NAMES, type ProviderFaultRule, type ProviderName, type ProviderState, type ProviderTemplate } from "./types.js";
 
@@ -187,6 +188,16 @@ function parseTemplate(value: unknown, at: string): ProviderTemplate {
   }
   const template = { name: field("name"), alias: field("alias"), subject: field("subject"), html: field("html"), text: field("text") };
   if (template.html === null && template.text === null) throw bad(`${at} needs an html or a text body`);
+  // Every provider's dialect here is Handlebars-compatible: a syntax error is refused on registration.
+  for (const key of ["subject", "html", "text"] as const) {
+    const source = template[key];
+    if (source === null) continue;
+    try {
+      Handlebars.parse(source);
+    } catch (err) {
+      throw bad(`${at}.${key} is not a valid template: ${(err as Error).message.split("\n")[0]}`);
+    }
+  }
   return template;
 }
 
