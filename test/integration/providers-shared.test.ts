@@ -67,6 +67,7 @@ describe("native provider API", () => {
       [{ templates: { t: { subject: "only a subject" } } }, "html or a text"],
       [{ templates: { t: { html: "<p>{{#if ok}}unclosed</p>" } } }, "not a valid template"],
       [{ dkim: { "shop.test": { selector: "s1", privateKey: "nope" } } }, "dkim"],
+      [{ dkim: { "shop.test": { selector: "s1", privateKey: "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----" } } }, "not a usable private key"],
       [{ colour: "blue" }, "unknown provider state field"],
       [[1, 2], "JSON object"],
     ];

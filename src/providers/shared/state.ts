@@ -3,6 +3,7 @@
  * file's `providers` key), and the per-sandbox registry holding one state per provider.
  */
 
+import { createPrivateKey } from "node:crypto";
 import Handlebars from "handlebars";
 import { MailproofError } from "../../core/errors.js";
 import { PROVIDER_NAMES, type ProviderFaultRule, type ProviderName, type ProviderState, type ProviderTemplate } from "./types.js";
@@ -207,6 +208,11 @@ function parseDkim(value: unknown): ProviderState["dkim"] {
     Object.entries(value).map(([domain, key]) => {
       if (!isObject(key) || typeof key.selector !== "string" || typeof key.privateKey !== "string" || !key.privateKey.includes("PRIVATE KEY")) {
         throw bad(`dkim.${domain} must be { selector, privateKey (PEM) }`);
+      }
+      try {
+        createPrivateKey(key.privateKey);
+      } catch (err) {
+        throw bad(`dkim.${domain}.privateKey is not a usable private key: ${(err as Error).message}`);
       }
       return [domain.toLowerCase(), { selector: key.selector, privateKey: key.privateKey }];
     }),
