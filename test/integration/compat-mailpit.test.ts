@@ -177,3 +177,16 @@ test("Mailpit's websocket on /api/events sends stats, new and delete frames", as
   expect(frames.filter((f) => f.Type === "stats").at(-1)!.Data.Total).toBe(0);
   ws.close();
 });
+
+test("chaos triggers map onto SMTP fault rules and back", async () => {
+  const set = await mailpit.setChaosTriggers({ Recipient: { ErrorCode: 451, Probability: 100 } });
+  expect(set.Recipient).toEqual({ ErrorCode: 451, Probability: 100 });
+  expect((await mailpit.getChaosTriggers()).Sender.Probability).toBe(0);
+  const rules = await (await fetch(`${sandbox.url}/api/faults`)).json();
+  expect(rules.rules).toContainEqual(expect.objectContaining({ stage: "rcpt", reply: expect.objectContaining({ code: 451 }), probability: 1 }));
+  await expect(smtpSend("chaos@mailpit.test", "refused by chaos")).rejects.toMatchObject({ responseCode: 451 });
+  await mailpit.setChaosTriggers({});
+  expect((await (await fetch(`${sandbox.url}/api/faults`)).json()).rules).toEqual([]);
+  await smtpSend("chaos@mailpit.test", "accepted again");
+  await expect(mailpit.setChaosTriggers({ Sender: { ErrorCode: 200, Probability: 10 } })).rejects.toThrow(/400/);
+});

@@ -27,8 +27,9 @@ export function createChaosBridge(faults: FaultRulesAccess): ChaosBridge {
   };
   let installed: unknown[] = [];
 
+  // As in Mailpit, a trigger left out of the request is switched off.
   const parse = (name: Trigger, value: unknown) => {
-    if (value === undefined) return triggers[name];
+    if (value === undefined || value === null) return { ErrorCode: 451, Probability: 0 };
     const v = value as { ErrorCode?: unknown; Probability?: unknown };
     const code = v.ErrorCode ?? 451;
     const probability = v.Probability ?? 0;
