@@ -158,3 +158,29 @@ describe("two instances on one PostgreSQL database", () => {
     expect(hb.body.smtpPort).toBe(b.smtpPort);
   });
 });
+
+describe("when the database goes away", () => {
+  test("the API answers 503 UNAVAILABLE, SMTP a 4xx so senders retry, and the instance keeps running", async () => {
+    const lonely = await startTestPostgres();
+    const sandbox = await startTestSandbox({ db: await lonely.createDatabase("gone") });
+    try {
+      await send(sandbox, unique("before"), "stored before");
+      await lonely.stop();
+      const list = await api(sandbox, "/api/messages");
+      expect(list.status).toBe(503);
+      expect(list.body.error.code).toBe("UNAVAILABLE");
+      await expect(send(sandbox, unique("during"), "not stored")).rejects.toMatchObject({ responseCode: 451 });
+      expect((await api(sandbox, "/api/messages")).status).toBe(503);
+    } finally {
+      await sandbox.stop();
+      await lonely.stop();
+    }
+  });
+
+  test("a database that cannot be reached at start is a clear UNAVAILABLE error", async () => {
+    const gone = await startTestPostgres();
+    const url = await gone.createDatabase("never");
+    await gone.stop();
+    await expect(startTestSandbox({ db: url })).rejects.toMatchObject({ code: "UNAVAILABLE", message: expect.stringContaining("cannot connect to PostgreSQL at 127.0.0.1:") });
+  });
+});

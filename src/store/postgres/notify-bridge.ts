@@ -15,7 +15,7 @@ export interface NotifyBridgeOptions {
   logger: Logger;
   /** @default "mailproof_events" */
   channel?: string;
-  /** Delay before the listening connection is re-established after it failed. @default 1000 */
+  /** First delay before the listening connection is re-established; doubles up to 30 s while it fails. @default 1000 */
   reconnectMs?: number;
 }
 
@@ -103,18 +103,24 @@ export async function createNotifyBridge(options: NotifyBridgeOptions): Promise<
     listener = client;
   };
 
+  const firstDelay = options.reconnectMs ?? 1000;
+  let delay = firstDelay;
   const scheduleReconnect = () => {
     if (stopped || reconnectTimer) return;
     reconnectTimer = setTimeout(() => {
       reconnectTimer = null;
       listen().then(
-        () => logger.info("LISTEN connection re-established"),
+        () => {
+          delay = firstDelay;
+          logger.info("LISTEN connection re-established");
+        },
         (err: unknown) => {
-          logger.error({ err }, "LISTEN reconnect failed");
+          delay = Math.min(delay * 2, 30_000);
+          logger.error({ err, retryInMs: delay }, "LISTEN reconnect failed");
           scheduleReconnect();
         },
       );
-    }, options.reconnectMs ?? 1000);
+    }, delay);
   };
 
   await listen();

@@ -1,11 +1,13 @@
 import pg from "pg";
 import type { Logger } from "pino";
+import { MailproofError } from "../../core/errors.js";
 import type { Message } from "../../core/types.js";
 import { dkimSummary } from "../query.js";
 import type { ListOptions, ListResult, NewMessage, Store, StoredAttachment } from "../store.js";
 import { migrate } from "./migrations.js";
 import { createPostgresSessions } from "./sessions.js";
 import { FULL_COLUMNS, MESSAGE_COLUMNS, messagePlaceholders, messageValues, recipientRows, SUMMARY_COLUMNS, toMessage, toSummaryRow, type FullRow, type SummaryRow } from "./rows.js";
+import { withUnavailable } from "./unavailable.js";
 import { compileWhere, noNul, param, type Params } from "./where.js";
 
 export interface PostgresStoreOptions {
@@ -58,7 +60,11 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   // listener Node would crash the process. The pool replaces the connection on next use.
   pool.on("error", (err) => options.logger.error({ err }, "idle PostgreSQL connection failed"));
 
-  const client = await pool.connect();
+  const client = await pool.connect().catch(async (err: unknown) => {
+    await pool.end();
+    const where = new URL(options.connectionString);
+    throw new MailproofError("UNAVAILABLE", `cannot connect to PostgreSQL at ${where.host}${where.pathname}: ${(err as Error).message}`, { cause: err });
+  });
   try {
     await migrate(client);
   } catch (err) {
@@ -117,7 +123,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
 
   const ids = (rows: Array<{ id: string }>) => rows.map((r) => r.id);
 
-  return {
+  return withUnavailable({
     kind: "postgres",
     ...createPostgresSessions(pool),
     async insert(batch) {
@@ -218,5 +224,5 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     async close() {
       await pool.end();
     },
-  };
+  });
 }
