@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { ApiDeps } from "./deps.js";
 import { compatRoutes } from "../compat/index.js";
+import { corsFor } from "./cors.js";
 import { createErrorHandler, errorBody } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { dnsRoutes } from "./routes/dns.js";
@@ -10,6 +11,8 @@ import { linkRoutes } from "./routes/links.js";
 import { messageRoutes } from "./routes/messages.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { waitRoutes } from "./routes/wait.js";
+import { PROVIDER_PREFIXES } from "./auth.js";
+import { securityHeaders } from "./security-headers.js";
 import { createUiHandler } from "./ui.js";
 import { createWaiters } from "./waiters.js";
 
@@ -18,6 +21,13 @@ export function createApiApp(deps: ApiDeps): Hono {
   const app = new Hono();
   const waiters = createWaiters(deps);
   app.onError(createErrorHandler(deps.logger));
+  // Order matters: headers go on every answer (401s too); CORS preflights carry no credentials.
+  app.use("*", securityHeaders({ skip: PROVIDER_PREFIXES }));
+  if (deps.cors) app.use("*", corsFor(deps.cors));
+  if (deps.access) {
+    app.use("*", deps.access.middleware);
+    app.route("/api/auth", deps.access.routes);
+  }
 
   app.route("/api/messages", messageRoutes(deps));
   app.route("/api/messages", linkRoutes(deps));

@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import type { Logger } from "pino";
+import type { AccessControl } from "./auth.js";
 import type { DnsZone } from "../analysis/dns/zone.js";
 import type { FaultRulesAccess } from "../compat/mailpit/chaos.js";
 import type { EventBus } from "../core/events.js";
@@ -29,6 +30,10 @@ export interface ApiDeps {
   sessions?: TranscriptRecorder;
   /** App URL and allowed hosts for link checks (GET /api/messages/:id/links?check=1). @default none: nothing is fetched */
   links?: { appUrl: string | null; allowedLinkHosts: string[] };
+  /** `--ui-auth` / `--api-token` (src/api/auth.ts). @default none: everything open, as on loopback */
+  access?: AccessControl;
+  /** `--cors`: the one origin given CORS headers. @default null: no CORS headers at all */
+  cors?: string | null;
   /** Ports known once the listeners are up. */
   ports: () => { smtpPort: number | null; smtpsPort: number | null; httpPort: number | null };
 }

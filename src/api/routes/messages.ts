@@ -2,15 +2,10 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { MailproofError } from "../../core/errors.js";
 import { parseQuery } from "../../store/query.js";
+import { attachmentDisposition } from "../content-disposition.js";
 import type { ApiDeps } from "../deps.js";
 import { errorBody } from "../errors.js";
 import { intParam } from "../params.js";
-
-/** Characters a filename may keep in Content-Disposition; everything else becomes "_". */
-function safeFilename(name: string | null, fallback: string): string {
-  const cleaned = (name ?? "").replace(/[^\w.\- ]+/g, "_").trim();
-  return cleaned || fallback;
-}
 
 export function messageRoutes(deps: ApiDeps): Hono {
   const { store, events } = deps;
@@ -99,10 +94,9 @@ export function messageRoutes(deps: ApiDeps): Hono {
   app.get("/:id/attachments/:aid", async (c) => {
     const attachment = await store.attachment(c.req.param("id"), c.req.param("aid"));
     if (!attachment) throw new MailproofError("NOT_FOUND", `no attachment "${c.req.param("aid")}" on message "${c.req.param("id")}"`);
-    const filename = safeFilename(attachment.filename, `attachment-${c.req.param("aid")}`);
     return c.body(new Uint8Array(attachment.content), 200, {
       "Content-Type": attachment.contentType,
-      "Content-Disposition": `attachment; filename="${filename}"; filename*=UTF-8''${encodeURIComponent(attachment.filename ?? filename)}`,
+      "Content-Disposition": attachmentDisposition(attachment.filename, `attachment-${c.req.param("aid")}`),
       "X-Content-Type-Options": "nosniff",
     });
   });

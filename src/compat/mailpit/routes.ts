@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { ApiDeps } from "../../api/deps.js";
+import { attachmentDisposition } from "../../api/content-disposition.js";
 import { intParam } from "../../api/params.js";
 import { MailproofError } from "../../core/errors.js";
 import { snippetOf } from "../../core/summary.js";
@@ -161,7 +162,7 @@ export function mailpitRoutes(deps: ApiDeps, { stats, chaos, spamAssassin }: Mai
     if (!attachment) throw new MailproofError("NOT_FOUND", `no part "${c.req.param("partId")}"`);
     return c.body(new Uint8Array(attachment.content), 200, {
       "Content-Type": attachment.contentType,
-      "Content-Disposition": `attachment; filename="${(attachment.filename ?? "attachment").replace(/[^\w.\- ]+/g, "_")}"`,
+      "Content-Disposition": attachmentDisposition(attachment.filename, "attachment"),
       "X-Content-Type-Options": "nosniff",
     });
   };

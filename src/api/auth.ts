@@ -1,0 +1,212 @@
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
+import type { Logger } from "pino";
+import type { Credentials } from "../config/options.js";
+import { errorBody } from "./errors.js";
+
+export interface AccessOptions {
+  /** `--ui-auth`: HTTP Basic credentials (RFC 7617). @default null (no Basic auth) */
+  uiAuth: Credentials | null;
+  /** `--api-token`: Bearer token (RFC 6750). @default null (no token) */
+  apiToken: string | null;
+  /** `--cors`: the one cross-origin page trusted to send ambient credentials. @default null */
+  cors: string | null;
+}
+
+export interface AccessControl {
+  /** Whether any credential is required at all. */
+  readonly enabled: boolean;
+  /** Hono middleware guarding every path but the open ones (see `isOpen`). */
+  middleware: MiddlewareHandler;
+  /** `/api/auth`: the UI's token login (an HttpOnly cookie) and its status. */
+  routes: Hono;
+  /** For the Mailpit websocket upgrade on /api/events, which does not pass through Hono. */
+  authorizeUpgrade(request: IncomingMessage): boolean;
+}
+
+export interface AccessDeps {
+  logger: Logger;
+  /** The HTTP port names the session cookie: cookies are per host, not per port (RFC 6265 §8.5). */
+  httpPort: () => number | null;
+  /** Current time in ms. @default Date.now */
+  now?: () => number;
+}
+
+/** Provider mocks keep their own provider key checks: apps call them with provider keys. */
+export const PROVIDER_PREFIXES = ["/sendgrid", "/mailgun", "/postmark", "/resend", "/ses"];
+/** Stays open for the container HEALTHCHECK and load balancers; it shows a count and ports, no mail. */
+const HEALTH = "/api/health";
+const LOGIN = "/api/auth";
+const SESSION_TTL_S = 12 * 60 * 60;
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+type Verdict = { ok: true } | { ok: false; status: 401 | 403; message: string };
+
+interface RequestFacts {
+  method: string;
+  path: string;
+  header(name: string): string | undefined;
+  upgrade: boolean;
+}
+
+const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+
+/** Compares secrets in constant time, lengths included: both sides are hashed to 32 bytes first. */
+export function sameSecret(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash("sha256").update(text, "utf8").digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/**
+ * `--ui-auth` and `--api-token`. A request passes with any configured credential: Basic, Bearer,
+ * or the session cookie the UI gets for a valid token. Basic and the cookie are ambient (the
+ * browser attaches them by itself), so on unsafe methods and websocket upgrades they only count
+ * when the request comes from this origin or the `--cors` origin: that stops cross-site request
+ * forgery from other pages, including other local ports, which count as same-site.
+ */
+export function createAccessControl(deps: AccessDeps, options: AccessOptions): AccessControl {
+  const { uiAuth, apiToken } = options;
+  const enabled = uiAuth !== null || apiToken !== null;
+  const now = deps.now ?? Date.now;
+  const cookieName = () => `mailproof_session_${deps.httpPort() ?? "http"}`;
+
+  /** The cookie is `<expiry>.<HMAC(token, expiry)>`: stateless, and useless once the token changes. */
+  const sessionMac = (token: string, expires: number) => createHmac("sha256", token).update(`mailproof-session:${expires}`).digest("base64url");
+  const newSession = () => {
+    const expires = Math.floor(now() / 1000) + SESSION_TTL_S;
+    return `${expires}.${sessionMac(apiToken ?? "", expires)}`;
+  };
+  const validSession = (value: string | null): boolean => {
+    if (apiToken === null || value === null) return false;
+    const match = /^(\d{1,12})\.([\w-]{43})$/.exec(value);
+    if (!match) return false;
+    const expires = Number(match[1]);
+    return expires * 1000 > now() && sameSecret(match[2], sessionMac(apiToken, expires));
+  };
+
+  const bearer = (facts: RequestFacts) => {
+    const match = /^Bearer +(\S+) *$/i.exec(facts.header("authorization") ?? "");
+    return apiToken !== null && match !== null && sameSecret(match[1], apiToken);
+  };
+  const basic = (facts: RequestFacts) => {
+    const match = /^Basic +([A-Za-z0-9+/=]+) *$/i.exec(facts.header("authorization") ?? "");
+    if (uiAuth === null || match === null) return false;
+    const decoded = Buffer.from(match[1], "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon < 0) return false;
+    // Both halves are always compared, so timing does not tell which one was wrong.
+    const userOk = sameSecret(decoded.slice(0, colon), uiAuth.user);
+    const passOk = sameSecret(decoded.slice(colon + 1), uiAuth.pass);
+    return userOk && passOk;
+  };
+  const cookie = (facts: RequestFacts) => validSession(readCookie(facts.header("cookie"), cookieName()));
+
+  /** RFC 6454 Origin, or Fetch's Sec-Fetch-Site when a browser sends no Origin. */
+  const fromTrustedOrigin = (facts: RequestFacts) => {
+    const origin = facts.header("origin");
+    if (origin !== undefined) {
+      if (options.cors !== null && origin === options.cors) return true;
+      const host = facts.header("host");
+      return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
+    }
+    const site = facts.header("sec-fetch-site");
+    return site === undefined || site === "same-origin" || site === "none";
+  };
+
+  const isOpen = (facts: RequestFacts) => {
+    if (!enabled || facts.path === HEALTH || facts.path === LOGIN) return true;
+    if (PROVIDER_PREFIXES.some((prefix) => under(facts.path, prefix))) return true;
+    // With only a token, the UI's static files are served openly (they hold no mail, and a browser
+    // cannot send a Bearer header on navigation); the page then asks for the token.
+    const uiFile = !under(facts.path, "/api") && !under(facts.path, "/view");
+    return uiAuth === null && uiFile && (facts.method === "GET" || facts.method === "HEAD");
+  };
+
+  const decide = (facts: RequestFacts): Verdict => {
+    if (isOpen(facts)) return { ok: true };
+    if (bearer(facts)) return { ok: true };
+    const ambient = basic(facts) || cookie(facts);
+    if (!ambient) return { ok: false, status: 401, message: describeMissing(options) };
+    if ((facts.upgrade || !SAFE_METHODS.has(facts.method)) && !fromTrustedOrigin(facts)) {
+      return { ok: false, status: 403, message: "cross-origin request refused: browser credentials only count from this origin (see --cors)" };
+    }
+    return { ok: true };
+  };
+
+  const challenge = (c: Context) => {
+    if (uiAuth) c.header("WWW-Authenticate", 'Basic realm="mailproof", charset="UTF-8"', { append: true });
+    if (apiToken) c.header("WWW-Authenticate", 'Bearer realm="mailproof"', { append: true });
+  };
+
+  const factsOf = (c: Context): RequestFacts => ({ method: c.req.method, path: c.req.path, header: (name) => c.req.header(name), upgrade: false });
+
+  const middleware: MiddlewareHandler = async (c, next) => {
+    const verdict = decide(factsOf(c));
+    if (verdict.ok) return next();
+    // Never the credential itself: only which kind was offered.
+    deps.logger.info({ method: c.req.method, path: c.req.path, offered: offeredScheme(c.req.header("authorization")), status: verdict.status }, "http request refused by access control");
+    if (verdict.status === 401) {
+      challenge(c);
+      return c.json(errorBody("UNAUTHORIZED", verdict.message), 401);
+    }
+    return c.json(errorBody("FORBIDDEN", verdict.message), 403);
+  };
+
+  const routes = new Hono();
+  routes.get("/", (c) => {
+    const facts = { ...factsOf(c), path: "/api" };
+    return c.json({
+      required: enabled,
+      methods: [...(uiAuth ? ["basic"] : []), ...(apiToken ? ["token"] : [])],
+      authenticated: enabled ? decide(facts).ok : true,
+    });
+  });
+  // The UI trades the token (Authorization: Bearer) for an HttpOnly cookie, because EventSource,
+  // <img> and download links cannot send headers; the token itself never lands in the URL.
+  routes.post("/", (c) => {
+    if (!bearer(factsOf(c))) {
+      challenge(c);
+      return c.json(errorBody("UNAUTHORIZED", apiToken ? "send the API token as Authorization: Bearer <token>" : "this server has no --api-token"), 401);
+    }
+    c.header("Set-Cookie", `${cookieName()}=${newSession()}; Path=/; Max-Age=${SESSION_TTL_S}; HttpOnly; SameSite=Strict`);
+    c.header("Cache-Control", "no-store");
+    return c.body(null, 204);
+  });
+  routes.delete("/", (c) => {
+    c.header("Set-Cookie", `${cookieName()}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict`);
+    return c.body(null, 204);
+  });
+
+  const authorizeUpgrade = (request: IncomingMessage): boolean => {
+    const url = new URL(request.url ?? "/", "http://upgrade.invalid");
+    const verdict = decide({ method: request.method ?? "GET", path: url.pathname, header: (name) => headerOf(request.headers, name), upgrade: true });
+    if (!verdict.ok) deps.logger.info({ path: url.pathname, offered: offeredScheme(headerOf(request.headers, "authorization")), status: verdict.status }, "websocket upgrade refused by access control");
+    return verdict.ok;
+  };
+
+  return { enabled, middleware, routes, authorizeUpgrade };
+}
+
+function describeMissing(options: AccessOptions): string {
+  const ways = [...(options.uiAuth ? ["HTTP Basic credentials (--ui-auth)"] : []), ...(options.apiToken ? ["Authorization: Bearer <token> (--api-token)"] : [])];
+  return `authentication required: send ${ways.join(" or ")}`;
+}
+
+function offeredScheme(authorization: string | undefined): string | null {
+  return authorization ? (authorization.split(" ")[0] ?? "").slice(0, 20) : null;
+}
+
+function headerOf(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** RFC 6265 §5.4 Cookie header: `name=value; name2=value2`. */
+function readCookie(header: string | undefined, name: string): string | null {
+  for (const pair of (header ?? "").split(";")) {
+    const eq = pair.indexOf("=");
+    if (eq > 0 && pair.slice(0, eq).trim() === name) return pair.slice(eq + 1).trim();
+  }
+  return null;
+}
