@@ -53,21 +53,20 @@ export function resendWebhookRequests(events: ProviderEvent[], state: ProviderSt
   const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
   return events.map((event) => {
     const body = JSON.stringify(event.data);
+    // One message id for every attempt; the timestamp and signature are fresh on each.
     const id = `msg_${randomUUID().replace(/-/g, "")}`;
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const signature = `v1,${createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64")}`;
-    return {
-      body,
-      eventIds: [event.id],
-      headers: {
-        "Content-Type": "application/json",
+    const sign = () => {
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const signature = `v1,${createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64")}`;
+      return {
         "svix-id": id,
         "svix-timestamp": timestamp,
         "svix-signature": signature,
         "webhook-id": id,
         "webhook-timestamp": timestamp,
         "webhook-signature": signature,
-      },
+      };
     };
+    return { body, eventIds: [event.id], headers: { "Content-Type": "application/json" }, sign };
   });
 }

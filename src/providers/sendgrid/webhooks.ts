@@ -48,13 +48,13 @@ export function sgEvent(input: SgEventInput) {
 
 export function sendgridWebhookRequests(events: ProviderEvent[], state: ProviderState): WebhookRequest[] {
   const body = JSON.stringify(events.map((e) => e.data));
-  const headers: Record<string, string> = { "Content-Type": "application/json", "User-Agent": "SendGrid Event API" };
-  if (state.webhookSecret?.includes("PRIVATE KEY")) {
+  const headers = { "Content-Type": "application/json", "User-Agent": "SendGrid Event API" };
+  const key = state.webhookSecret?.includes("PRIVATE KEY") ? state.webhookSecret : null;
+  const sign = (): Record<string, string> => {
+    if (!key) return {};
     const timestamp = String(Math.floor(Date.now() / 1000));
-    const signer = createSign("sha256");
-    signer.update(timestamp + body);
-    headers["X-Twilio-Email-Event-Webhook-Signature"] = signer.sign(state.webhookSecret, "base64");
-    headers["X-Twilio-Email-Event-Webhook-Timestamp"] = timestamp;
-  }
-  return [{ body, headers, eventIds: events.map((e) => e.id) }];
+    const signature = createSign("sha256").update(timestamp + body).sign(key, "base64");
+    return { "X-Twilio-Email-Event-Webhook-Signature": signature, "X-Twilio-Email-Event-Webhook-Timestamp": timestamp };
+  };
+  return [{ body, headers, eventIds: events.map((e) => e.id), sign }];
 }

@@ -115,6 +115,11 @@ export interface WebhookRequest {
   headers: Record<string, string>;
   /** The logged events this request carries. */
   eventIds: string[];
+  /**
+   * Signature headers computed afresh for every attempt (a retry carries a current timestamp,
+   * as Svix and SendGrid re-sign), merged over `headers`.
+   */
+  sign?: () => Record<string, string>;
 }
 
 /** One logged delivery attempt (`GET /api/providers/:name/webhooks`). */

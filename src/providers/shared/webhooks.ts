@@ -35,7 +35,7 @@ export function createWebhookDispatcher(deps: { log: EventLog; logger: Logger; n
     try {
       const response = await fetch(delivery.url, {
         method: "POST",
-        headers: delivery.request.headers,
+        headers: { ...delivery.request.headers, ...delivery.request.sign?.() },
         body: delivery.request.body,
         signal: AbortSignal.any([stopSignal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]),
         redirect: "manual",
