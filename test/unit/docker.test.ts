@@ -309,3 +309,45 @@ describe("docker-compose.yml", () => {
     expect(ofOp(stage("saas-auth"), "EXPOSE")[0].args).toBe(app.environment.PORT);
   });
 });
+
+describe('README "Running with Docker"', () => {
+  const readme = readFileSync(at("README.md"), "utf8");
+  const start = readme.indexOf("### Running with Docker");
+  const section = readme.slice(start, readme.indexOf("<!-- section:", start));
+  const rows = [...section.matchAll(/^\| `([\w-]+)` \|[^|]*\| (.*) \|$/gm)].map((m) => ({ service: m[1], reach: m[2] }));
+
+  test("exists and lists every compose service exactly once", () => {
+    expect(start).toBeGreaterThan(0);
+    expect(rows.map((r) => r.service).sort()).toEqual(Object.keys(compose.services).sort());
+  });
+
+  test("gives each service the host ports the compose file publishes", () => {
+    for (const { service, reach } of rows) {
+      const published = ((compose.services[service].ports ?? []) as string[]).map((p) => p.split(":")[0]).sort();
+      const documented = [...reach.matchAll(/localhost:(\d+)/g)].map((m) => m[1]).sort();
+      expect(documented, service).toEqual(published);
+      if (published.length === 0) expect(reach, service).toContain("inside the compose network");
+    }
+  });
+
+  test("its commands name real profiles, exposed ports and the image's defaults", () => {
+    for (const [, profile] of section.matchAll(/--profile (\S+)/g)) {
+      expect(services.some(([, s]) => (s.profiles ?? []).includes(profile)), profile).toBe(true);
+    }
+    const exposed = ofOp(runtime, "EXPOSE").flatMap((i) => i.args.split(/\s+/));
+    for (const [, container] of section.matchAll(/-p \d+:(\d+)/g)) expect(exposed).toContain(container);
+    expect(section).toContain(`\`${execForm(ofOp(runtime, "CMD")[0].args).join(" ")}\``);
+    expect(ofOp(runtime, "ENV").map((i) => i.args).join(" ")).toContain("MAILPROOF_HOST=0.0.0.0");
+    expect(section).toContain("MAILPROOF_HOST=0.0.0.0");
+    expect(section).toContain("-v mailproof-data:/data");
+    expect(ofOp(runtime, "RUN").map((i) => i.args).join("\n")).toMatch(/mkdir \/data && chown node:node \/data/);
+    expect(ofOp(runtime, "USER").at(-1)?.args).toBe("node");
+  });
+
+  test("quotes the wiring values the compose file sets", () => {
+    const app = compose.services.app.environment;
+    for (const key of ["SMTP_HOST", "SMTP_PORT", "APP_URL"]) expect(section).toContain(`\`${key}=${app[key]}\``);
+    for (const name of ["mailproof-a", "mailproof-b"]) expect(section).toContain(`MAILPROOF_DB=${compose.services[name].environment.MAILPROOF_DB}`);
+    for (const [, volume] of section.matchAll(/`([\w-]+)` volume/g)) expect(Object.keys(compose.volumes ?? {})).toContain(volume);
+  });
+});
