@@ -209,11 +209,14 @@ function parseDkim(value: unknown): ProviderState["dkim"] {
       if (!isObject(key) || typeof key.selector !== "string" || typeof key.privateKey !== "string" || !key.privateKey.includes("PRIVATE KEY")) {
         throw bad(`dkim.${domain} must be { selector, privateKey (PEM) }`);
       }
+      let type: string | undefined;
       try {
-        createPrivateKey(key.privateKey);
+        type = createPrivateKey(key.privateKey).asymmetricKeyType;
       } catch (err) {
         throw bad(`dkim.${domain}.privateKey is not a usable private key: ${(err as Error).message}`);
       }
+      // nodemailer's DKIM signer writes a=rsa-sha256 only.
+      if (type !== "rsa") throw bad(`dkim.${domain}.privateKey must be an RSA key (got ${type})`);
       return [domain.toLowerCase(), { selector: key.selector, privateKey: key.privateKey }];
     }),
   );

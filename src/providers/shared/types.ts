@@ -46,7 +46,7 @@ export interface ProviderTemplate {
 /** A DKIM key the provider signs with for a domain (issue 5, "Authentication like the provider"). */
 export interface DkimKey {
   selector: string;
-  /** PEM private key (RSA or Ed25519). */
+  /** PEM RSA private key (nodemailer's signer writes `a=rsa-sha256`). */
   privateKey: string;
 }
 
