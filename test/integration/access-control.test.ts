@@ -71,6 +71,7 @@ describe("without credentials", () => {
     expect(response.status).toBe(401);
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
     expect(response.headers.get("www-authenticate")).toBe('Bearer realm="mailproof"');
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     const body = (await response.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("UNAUTHORIZED");
     expect(body.error.message).toContain("--api-token");
