@@ -154,6 +154,22 @@ describe("web UI", () => {
     expect(errors).toEqual([]);
   });
 
+  test("tags edited on a message are saved and searchable", async () => {
+    const tag = unique("tag").toLowerCase();
+    await send({ to: `tags-${tag}@example.test`, subject: `Tagged ${tag}` });
+    await page.goto(sandbox.url);
+    await row(`Tagged ${tag}`).locator(".row-main").click();
+    await page.locator(".message-badges button", { hasText: "Add tags" }).click();
+    await page.getByLabel("Tags, comma-separated").fill(`${tag}, vip`);
+    await page.locator(".tag-form button[type=submit]").click();
+    await page.locator(".message-badges .badge", { hasText: `#${tag}` }).waitFor();
+    const id = openId();
+    expect((await api(sandbox, `/api/messages/${id}`)).body.tags).toEqual([tag, "vip"]);
+    await row(`Tagged ${tag}`).locator(".badge", { hasText: "#vip" }).waitFor();
+    await page.locator("input[type=search]").fill(`tag:${tag}`);
+    await page.locator("[data-testid=inbox-count]", { hasText: "1 message found" }).waitFor();
+  });
+
   test("dark mode, the panels, and a narrow window stay usable", async () => {
     const tag = unique("dark");
     await send({ to: `dark-${tag}@example.test`, subject: `Dark mode ${tag}`, html: `<p style="color:#333">A light e-mail in a dark UI</p>` });

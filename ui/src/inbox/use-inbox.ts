@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api.js";
 import type { MessageSummary } from "../types.js";
 
-export const PAGE_SIZE = 100;
+const PAGE_SIZE = 100;
 
 export interface InboxState {
   items: MessageSummary[];

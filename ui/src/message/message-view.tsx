@@ -11,6 +11,7 @@ import { CompatibilityTab, FindingsTab, LinksTab, SpamTab } from "./analysis-tab
 import { AuthTab } from "./auth-tab.js";
 import { AttachmentsTab, HeadersTab, SourceTab, TextTab } from "./body-tabs.js";
 import { HtmlPreview } from "./html-preview.js";
+import { TagEditor } from "./tag-editor.js";
 import { TranscriptTab } from "./transcript-tab.js";
 
 interface Tab {
@@ -123,7 +124,14 @@ export function MessageView(props: MessageViewProps) {
           <DmarcBadge result={message.analysis.auth?.dmarc?.result ?? null} />
           {message.analysis.status === "pending" ? <Badge>analysing…</Badge> : null}
           <span class="muted">{formatBytes(message.size)}</span>
-          {message.tags.map((t) => <Badge key={t} tone="info">#{t}</Badge>)}
+          <TagEditor
+            id={message.id}
+            tags={message.tags}
+            onSaved={(summary) => {
+              setMessage({ ...message, tags: summary.tags });
+              props.onChanged(summary);
+            }}
+          />
           <span class="spacer" />
           <button type="button" class="btn btn-small" onClick={toggleRead}>{message.read ? "Mark unread" : "Mark read"}</button>
           <a class="btn btn-small" href={rawUrl(message.id, true)} download={`${message.id}.eml`}><Icon name="download" /> .eml</a>
