@@ -61,6 +61,11 @@ export function InboxList(props: InboxProps) {
     return () => observer.disconnect();
   }, []);
 
+  // A new search starts at the top of its results.
+  useEffect(() => {
+    if (scroller.current) scroller.current.scrollTop = 0;
+  }, [props.query]);
+
   const count = inbox.items.length;
   const start = Math.max(0, Math.floor(view.top / ROW_HEIGHT) - OVERSCAN);
   const end = Math.min(count, Math.ceil((view.top + view.height) / ROW_HEIGHT) + OVERSCAN);

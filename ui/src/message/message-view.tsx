@@ -87,6 +87,14 @@ export function MessageView(props: MessageViewProps) {
     if (props.analyzed && message && props.analyzed.id === message.id) setMessage({ ...message, analysis: props.analyzed.analysis });
   }, [props.analyzed]);
 
+  useEffect(() => {
+    if (!message) return;
+    document.title = `${message.subject || "(no subject)"} · mailproof`;
+    return () => {
+      document.title = "mailproof";
+    };
+  }, [message?.id, message?.subject]);
+
   if (error) return <div class="message-empty notice notice-bad">{error}</div>;
   if (!message) return <div class="message-empty muted">Loading…</div>;
 
