@@ -124,6 +124,17 @@ export async function startPostgresServer(options = {}) {
       }
       return urlOf(name);
     },
+    async createSchema(name) {
+      const client = new pg.Client({ connectionString: urlOf("postgres") });
+      await client.connect();
+      try {
+        await client.query(`CREATE SCHEMA ${pg.escapeIdentifier(name)}`);
+      } finally {
+        await client.end();
+      }
+      // Instant, unlike CREATE DATABASE (which checkpoints): a fresh namespace through the URL's options.
+      return `${urlOf("postgres")}?options=${encodeURIComponent(`-c search_path=${name}`)}`;
+    },
     stop,
   };
 }

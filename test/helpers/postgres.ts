@@ -10,6 +10,8 @@ export interface TestPostgres {
   port: number;
   /** Creates an empty database and returns its URL. */
   createDatabase(name: string): Promise<string>;
+  /** Creates an empty schema in the `postgres` database and returns a URL whose search_path is it. */
+  createSchema(name: string): Promise<string>;
   /** Stops the server and removes its data directory. */
   stop(): Promise<void>;
 }

@@ -16,8 +16,8 @@ import { analysis, corpus, FIRST_DAY, message, newMessage, QUERIES } from "./fix
 
 /**
  * The store contract: every Store implementation passes the same tests. Each kind provides
- * fresh, empty locations (a SQLite file, a PostgreSQL database) and opens stores on them; two
- * stores on one location behave like two mailproof instances sharing it.
+ * fresh, empty locations (a SQLite file; a PostgreSQL schema, through the URL's search_path) and
+ * opens stores on them; two stores on one location behave like two mailproof instances sharing it.
  */
 interface StoreKind {
   name: string;
@@ -29,7 +29,7 @@ const logger = pino({ level: "silent" });
 let postgres: TestPostgres;
 const scratch = mkdtempSync(join(tmpdir(), "mailproof-contract-"));
 const opened: Store[] = [];
-let databases = 0;
+let schemas = 0;
 
 const kinds: StoreKind[] = [
   {
@@ -39,7 +39,7 @@ const kinds: StoreKind[] = [
   },
   {
     name: "postgres",
-    location: () => postgres.createDatabase(`contract_${++databases}`),
+    location: () => postgres.createSchema(`contract_${++schemas}`),
     open: (url) => createPostgresStore({ connectionString: url, logger, poolSize: 4 }),
   },
 ];
@@ -257,6 +257,19 @@ describe.each(kinds)("$name store", (kind) => {
       expect(await store.prune(10)).toEqual([]);
       expect([...(await store.prune(2))].sort()).toEqual([batch[0].id, batch[1].id]);
       expect((await store.list({ query: parseQuery(""), limit: 10 })).messages.map((s) => s.id)).toEqual([batch[3].id, batch[2].id]);
+    });
+
+    test("a message with more distinct words than a tsvector holds (1 MB) is still found by its words", async () => {
+      const store = await fresh();
+      const words = Array.from({ length: 110_000 }, (_, i) => `w${i.toString(36)}x`);
+      const big = one(15, { subject: "huge", text: words.join(" ") });
+      const small = one(16, { subject: "small", text: "w1x w2x" });
+      await store.insert([newMessage(big), newMessage(small)]);
+      const ids = async (q: string) => (await store.list({ query: parseQuery(q), limit: 5 })).messages.map((m) => m.id);
+      expect(await ids(`"w${(109_999).toString(36)}x"`)).toEqual([big.id]);
+      expect(await ids('"w1x w2x"')).toEqual([small.id, big.id]);
+      expect(await ids('"w2x w1x"')).toEqual([]);
+      expect(await ids("-w1x")).toEqual([]);
     });
 
     test("a large batch with many recipients and attachments is one insert", async () => {
