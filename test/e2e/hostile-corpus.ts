@@ -45,5 +45,9 @@ export function hostileCorpus(trap: string): HostileCase[] {
   ];
 }
 
-/** Clicks that a curious developer might make; none may run code or move the UI away. */
-export const CLICKS = ["#click-js", "#click-tab", "#click-data", "#click-submit", "#click-submit-js", "#click-self", "#click-top", "#click-parent", "#click-named"];
+/**
+ * Clicks that a curious developer might make; none may run code or move the UI away. (`_parent`
+ * and named targets are rewritten like `_top`; each click that opens a tab costs a renderer, so
+ * two stand for the four.)
+ */
+export const CLICKS = ["#click-js", "#click-tab", "#click-data", "#click-submit", "#click-submit-js", "#click-self", "#click-top"];
