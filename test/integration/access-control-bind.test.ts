@@ -1,0 +1,95 @@
+import { createServer as createTcpServer, connect, type Server } from "node:net";
+import { networkInterfaces } from "node:os";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Sandbox } from "../../src/sandbox.js";
+import { startCli, type RunningCli } from "../helpers/cli.js";
+import { startTestSandbox } from "../helpers/sandbox.js";
+
+/**
+ * By default mailproof listens on 127.0.0.1 only: captured mail (reset links, codes) is not
+ * reachable from the network. The machine's own non-loopback addresses prove it: a control
+ * server bound to all addresses is reachable there, the sandbox is not.
+ */
+let sandbox: Sandbox;
+let control: Server;
+let controlPort: number;
+
+/** This machine's non-loopback addresses (link-local IPv6 left out: it needs a scope to dial). */
+const external = Object.values(networkInterfaces())
+  .flat()
+  .filter((info) => info !== undefined && !info.internal && !info.address.startsWith("fe80:"))
+  .map((info) => info!.address);
+
+function dial(host: string, port: number): Promise<"connected" | string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 5000 });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve("connected");
+    });
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve("ETIMEDOUT");
+    });
+    socket.once("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+}
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox();
+  control = createTcpServer((socket) => socket.destroy());
+  controlPort = await new Promise<number>((resolve) => control.listen(0, "::", () => resolve((control.address() as { port: number }).port)));
+});
+afterAll(async () => {
+  await sandbox?.stop();
+  await new Promise((resolve) => control?.close(resolve));
+});
+
+describe("default bind address", () => {
+  it("serves on 127.0.0.1", async () => {
+    expect(sandbox.url).toBe(`http://127.0.0.1:${sandbox.httpPort}`);
+    expect(await dial("127.0.0.1", sandbox.httpPort)).toBe("connected");
+    expect(await dial("127.0.0.1", sandbox.smtpPort)).toBe("connected");
+  });
+
+  it(`is not reachable on this machine's other addresses (${external.join(", ") || "none here"})`, async () => {
+    for (const address of external) {
+      expect(await dial(address, controlPort), `control server on ${address}`).toBe("connected");
+      expect(await dial(address, sandbox.httpPort), `HTTP on ${address}`).toBe("ECONNREFUSED");
+      expect(await dial(address, sandbox.smtpPort), `SMTP on ${address}`).toBe("ECONNREFUSED");
+    }
+  });
+});
+
+describe("mailproof serve", () => {
+  const TOKEN = "cli-Secret-token-19e4";
+  const UI_PASS = "cli-Secret-ui-83f0";
+  const SMTP_PASS = "cli-Secret-smtp-5a2c";
+  let cli: RunningCli;
+
+  beforeAll(async () => {
+    cli = await startCli(["--ui-auth", `qa:${UI_PASS}`, "--smtp-auth", `app:${SMTP_PASS}`, "--log-level", "trace"], { MAILPROOF_API_TOKEN: TOKEN });
+  });
+  afterAll(async () => {
+    await cli?.stop();
+  });
+
+  it("prints loopback listening lines without --host", () => {
+    expect(cli.stdout()).toMatch(/^smtp listening on 127\.0\.0\.1:\d+$/m);
+    expect(cli.stdout()).toMatch(/^http listening on http:\/\/127\.0\.0\.1:\d+$/m);
+  });
+
+  it("takes --ui-auth and MAILPROOF_API_TOKEN", async () => {
+    expect((await fetch(`${cli.url}/api/messages`)).status).toBe(401);
+    expect((await fetch(`${cli.url}/api/messages`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    const basic = `Basic ${Buffer.from(`qa:${UI_PASS}`).toString("base64")}`;
+    expect((await fetch(`${cli.url}/api/messages`, { headers: { authorization: basic } })).status).toBe(200);
+  });
+
+  it("prints none of its secrets, even at --log-level trace", async () => {
+    await (await fetch(`${cli.url}/api/messages`, { headers: { authorization: "Bearer wrong" } })).body?.cancel();
+    const output = cli.stdout() + cli.stderr();
+    expect(output).toContain("http request refused by access control");
+    for (const secret of [TOKEN, UI_PASS, SMTP_PASS]) expect(output.includes(secret), secret).toBe(false);
+  });
+});
