@@ -30,7 +30,8 @@ const TYPES: Record<string, string> = {
 /**
  * The UI's own policy. Scripts and connections only to this origin. Styles allow 'unsafe-inline'
  * and images allow http(s) because the message preview is an `<iframe srcdoc>`, and a srcdoc
- * document inherits its parent's policy on top of its own (CSP3 §7.9, HTML "policy container"):
+ * document inherits its parent's policy container (HTML Standard, "policy containers"), so this
+ * policy applies inside the preview on top of the preview's own:
  * the e-mail's inline styles must render, and remote images must load once the user asks for
  * them. The preview's own `<meta>` policy (ui/src/message/preview-doc.ts) is the strict one.
  */

@@ -49,8 +49,8 @@ function isDangerous(name: string, value: string): boolean {
 }
 
 export function previewCsp(origin: string, remoteImages: boolean): string {
-  // Only our own origin is listed for images: a sandboxed srcdoc document has an opaque origin,
-  // so 'self' would match nothing (CSP3 §6.7.2.8).
+  // Our own origin is spelled out: the sandboxed srcdoc document has an opaque origin, and 'self'
+  // in its own policy would match nothing.
   const images = ["data:", origin, ...(remoteImages ? ["http:", "https:"] : [])].join(" ");
   return [
     "default-src 'none'",
