@@ -1,3 +1,4 @@
+import { UNAUTHORIZED_EVENT } from "./login.js";
 import type { LinkInfo, ListPage, Message, MessageSummary } from "./types.js";
 
 /** An API answer that was not 2xx, with the server's `{ error: { code, message } }` when it sent one. */
@@ -21,6 +22,7 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
     body = null;
   }
   if (!response.ok) {
+    if (response.status === 401) window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
     const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
     throw new ApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? (text.slice(0, 200) || response.statusText));
   }

@@ -1,5 +1,11 @@
 import { render } from "preact";
 import { App } from "./app.js";
+import { AuthGate } from "./login.js";
 import "./styles.css";
 
-render(<App />, document.getElementById("app")!);
+render(
+  <AuthGate>
+    <App />
+  </AuthGate>,
+  document.getElementById("app")!,
+);

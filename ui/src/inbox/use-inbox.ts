@@ -94,7 +94,12 @@ export function useInbox(query: string): Inbox {
     (summary: MessageSummary) => {
       // The server owns the query language; a filtered list asks it rather than guessing.
       if (query.trim()) return refreshHead();
-      setState((s) => (s.items.some((m) => m.id === summary.id) ? s : { ...s, items: [summary, ...s.items].sort(byNewest), total: s.total + 1 }));
+      setState((s) => {
+        if (s.items.some((m) => m.id === summary.id)) return s;
+        // Ids are time-ordered, so new mail nearly always goes on top; sort only when it does not.
+        const items = !s.items[0] || summary.id > s.items[0].id ? [summary, ...s.items] : [summary, ...s.items].sort(byNewest);
+        return { ...s, items, total: s.total + 1 };
+      });
     },
     [query, refreshHead],
   );
