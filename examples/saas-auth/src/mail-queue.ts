@@ -131,7 +131,8 @@ export function createMailQueue(deps: MailQueueDeps, policy: Partial<RetryPolicy
   const attempt = (job: MailJob) => {
     job.attempts++;
     const log = deps.logger.child({ jobId: job.id, kind: job.kind, to: job.mail.to, attempt: job.attempts });
-    const run = deps.send(job.mail).then(
+    // Through a promise, so a sender that throws synchronously fails the attempt, not the timer.
+    const run = Promise.resolve(job.mail).then(deps.send).then(
       (result) => {
         counts.sent++;
         log.info({ messageId: result.messageId, response: result.response }, "mail sent");
@@ -142,7 +143,8 @@ export function createMailQueue(deps: MailQueueDeps, policy: Partial<RetryPolicy
         if (permanent || job.attempts >= retry.maxAttempts || stopped) {
           const deadLetter: DeadLetter = { job, error: (err as Error)?.message ?? String(err), responseCode: responseCodeOf(err), permanent, failedAt: new Date() };
           dead.push(deadLetter);
-          log.error({ err, permanent, attempts: job.attempts }, permanent ? "mail failed permanently; dead-lettered" : "mail failed on its last attempt; dead-lettered");
+          const why = permanent ? "permanently" : stopped ? "while the queue was stopping" : "on its last attempt";
+          log.error({ err, permanent, attempts: job.attempts }, `mail failed ${why}; dead-lettered`);
           emit({ type: "dead-letter", job, deadLetter });
           return;
         }
