@@ -109,6 +109,23 @@ test("stop() leaves queued jobs unsent and says so in the log", async () => {
   expect(lines.find((l) => l.msg === "mail queue stopped with unsent jobs")).toMatchObject({ level: 40, jobs: [expect.objectContaining({ to: "y@saas.example", attempts: 0 })] });
 });
 
+test("a sender that throws synchronously fails that attempt instead of crashing the worker", async () => {
+  const { logger, lines } = capturedLogger();
+  const queue = createMailQueue(
+    {
+      send: () => {
+        throw new Error("template rendering failed");
+      },
+      logger,
+    },
+    { baseDelayMs: 1, maxAttempts: 2, jitter: 0 },
+  );
+  queue.enqueue("receipt", mailTo("z@saas.example"));
+  await queue.idle();
+  expect(queue.deadLetters()).toEqual([expect.objectContaining({ error: "template rendering failed", permanent: false, job: expect.objectContaining({ attempts: 2 }) })]);
+  expect(lines.map((l) => l.msg)).toEqual(["mail queued", "mail send failed; will retry", "mail failed on its last attempt; dead-lettered"]);
+});
+
 describe("retry policy", () => {
   test("delays grow by the factor, are capped, and jitter only shortens them", () => {
     const policy = { ...defaultRetryPolicy, baseDelayMs: 100, factor: 3, maxDelayMs: 1000, jitter: 0.5 };
