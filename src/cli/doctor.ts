@@ -20,6 +20,7 @@ auth, send (and, on a mailproof sandbox, the test message's verdicts), provider,
   --dns MODE             zone | system | zone,system
   --spf-ip IP            evaluate SPF for this outbound IP (default: SMTP_HOST's addresses)
   --api-url URL          a mailproof sandbox's HTTP API (default http://SMTP_HOST:8025)
+  --api-token TOKEN      that sandbox's --api-token (default MAILPROOF_API_TOKEN)
   --sendgrid-url URL, --mailgun-url URL, --postmark-url URL, --resend-url URL, --ses-url URL
                          provider API base URLs (e.g. a mailproof sandbox's /sendgrid)
   --timeout MS           per network step (default 10000)
@@ -38,6 +39,7 @@ const FLAGS = {
   dns: { type: "string" },
   "spf-ip": { type: "string" },
   "api-url": { type: "string" },
+  "api-token": { type: "string" },
   "sendgrid-url": { type: "string" },
   "mailgun-url": { type: "string" },
   "postmark-url": { type: "string" },
@@ -80,6 +82,7 @@ export async function doctor(argv: string[]): Promise<number> {
     resolver: createResolver(zone, { modes, system: { timeoutMs: Math.min(timeoutMs, 3000) } }),
     spfIp: values["spf-ip"] ?? null,
     apiUrl: values["api-url"] ?? null,
+    apiToken: values["api-token"] ?? process.env.MAILPROOF_API_TOKEN ?? null,
     providerUrls,
     timeoutMs,
   });

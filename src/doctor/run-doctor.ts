@@ -20,6 +20,8 @@ export interface DoctorOptions {
   spfIp: string | null;
   /** The sandbox's HTTP API; default http://SMTP_HOST:8025 when the server greets as mailproof. */
   apiUrl: string | null;
+  /** The sandbox's `--api-token`, for reading the test message back. @default null */
+  apiToken?: string | null;
   /** Base URLs per provider, for pointing doctor at mocks. */
   providerUrls: Record<string, string>;
   timeoutMs: number;
@@ -61,7 +63,7 @@ export async function runDoctor(options: DoctorOptions): Promise<StageResult[]> 
       stages.push(probe.tls, probe.auth, probe.send);
       if (probe.mailproof && probe.sentMessageId) {
         const apiUrl = options.apiUrl ?? `http://${smtp.host.includes(":") ? `[${smtp.host}]` : smtp.host}:8025`;
-        stages.push(await checkVerdict(apiUrl, probe.sentMessageId, options.timeoutMs));
+        stages.push(await checkVerdict(apiUrl, probe.sentMessageId, options.timeoutMs, options.apiToken ?? null));
       }
     }
   }

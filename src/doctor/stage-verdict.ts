@@ -6,11 +6,17 @@ import { result, type StageResult } from "./types.js";
  * for it through the REST API and reports the DKIM/SPF/DMARC verdicts and findings a real
  * receiver's checks would reach.
  */
-export async function checkVerdict(apiUrl: string, messageId: string, timeoutMs: number): Promise<StageResult> {
+export async function checkVerdict(apiUrl: string, messageId: string, timeoutMs: number, apiToken: string | null = null): Promise<StageResult> {
   const query = encodeURIComponent(`message-id:${messageId}`);
   let message: Message;
   try {
-    const response = await fetch(`${apiUrl.replace(/\/+$/, "")}/api/wait?query=${query}&after=${encodeURIComponent(new Date(Date.now() - 10 * 60_000).toISOString())}&timeout=${timeoutMs}`);
+    const response = await fetch(`${apiUrl.replace(/\/+$/, "")}/api/wait?query=${query}&after=${encodeURIComponent(new Date(Date.now() - 10 * 60_000).toISOString())}&timeout=${timeoutMs}`, {
+      headers: apiToken ? { authorization: `Bearer ${apiToken}` } : {},
+    });
+    if (response.status === 401) {
+      await response.body?.cancel();
+      return result("verdict", "warn", `the sandbox API at ${apiUrl} wants credentials (HTTP 401)`, { next: [apiToken ? "check --api-token: the sandbox refused it" : "pass --api-token (or set MAILPROOF_API_TOKEN)"] });
+    }
     if (response.status !== 200) return result("verdict", "warn", `the sandbox API did not return the test message (HTTP ${response.status})`, { evidence: [`${apiUrl}/api/wait`] });
     message = (await response.json()) as Message;
   } catch (err) {
