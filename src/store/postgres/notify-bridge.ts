@@ -72,7 +72,8 @@ export async function createNotifyBridge(options: NotifyBridgeOptions): Promise<
   };
 
   const onNotification = (notification: pg.Notification) => {
-    if (notification.channel !== channel || !notification.payload) return;
+    // After stop() the store is about to close: nothing more is relayed.
+    if (stopped || notification.channel !== channel || !notification.payload) return;
     let wire: Wire;
     try {
       wire = JSON.parse(notification.payload) as Wire;
