@@ -16,7 +16,8 @@ import { startSandbox } from "./start-sandbox.js";
 export function globalSetup(options: CreateSandboxOptions = {}): () => Promise<() => Promise<void>> {
   return async () => {
     const sandbox = await startSandbox(options);
-    const exported: Record<string, string> = { ...sandbox.env };
+    // With `apiToken`, `new Mailproof()` in the workers needs it too (it reads MAILPROOF_API_TOKEN).
+    const exported: Record<string, string> = { ...sandbox.env, ...(options.apiToken ? { MAILPROOF_API_TOKEN: options.apiToken } : {}) };
     const previous = Object.fromEntries(Object.keys(exported).map((name) => [name, process.env[name]]));
     Object.assign(process.env, exported);
     return async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { Mailproof } from "../../src/client/index.js";
+import { globalSetup } from "../../src/testing/global-setup.js";
 import type { Sandbox } from "../../src/sandbox.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
 
@@ -154,6 +155,22 @@ describe("with the token", () => {
     await expect(anonymous.messages()).rejects.toMatchObject({ code: "UNAUTHORIZED", status: 401 });
     const wrong = new Mailproof({ url: sandbox.url, token: "not-the-token" });
     await expect(wrong.get(message.id)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+});
+
+describe("mailproof/testing globalSetup({ apiToken })", () => {
+  it("exports MAILPROOF_API_TOKEN beside MAILPROOF_URL, so new Mailproof() needs no options", async () => {
+    const before = process.env.MAILPROOF_API_TOKEN;
+    const teardown = await globalSetup({ apiToken: "setup-token-1", dns: ["zone"], logLevel: "silent" })();
+    try {
+      expect(process.env.MAILPROOF_API_TOKEN).toBe("setup-token-1");
+      expect(await new Mailproof().messages()).toEqual([]);
+      const anonymous = await fetch(`${process.env.MAILPROOF_URL}/api/messages`);
+      expect(anonymous.status).toBe(401);
+    } finally {
+      await teardown();
+    }
+    expect(process.env.MAILPROOF_API_TOKEN).toBe(before);
   });
 });
 
