@@ -1,8 +1,11 @@
+import { createServer, type AddressInfo } from "node:net";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createIdGenerator } from "../../src/core/ids.js";
 import type { Sandbox } from "../../src/sandbox.js";
 import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { message, newMessage } from "../store/fixtures.js";
 
 /**
  * Two mailproof instances on one PostgreSQL database, as behind a load balancer: each sees the
@@ -124,6 +127,29 @@ describe("two instances on one PostgreSQL database", () => {
     }
   });
 
+  test("a deletion of hundreds of messages reaches the other instance in several notifications", async () => {
+    const tag = unique("bulk").split("@")[0];
+    const newId = createIdGenerator();
+    const batch = Array.from({ length: 450 }, () => newMessage(message(newId(), Date.now(), { subject: tag })));
+    await b.store.insert(batch);
+    const events = await openEvents(a);
+    try {
+      const deleted = await api(b, `/api/messages?query=${encodeURIComponent(`subject:${tag}`)}`, { method: "DELETE" });
+      expect(deleted.status).toBeLessThan(300);
+      const seen = new Set<string>();
+      let notifications = 0;
+      while (seen.size < batch.length) {
+        const event = await events.until((e) => e.event === "message.deleted" && Array.isArray(e.data.ids));
+        notifications++;
+        for (const id of event.data.ids) seen.add(id);
+      }
+      expect([...seen].sort()).toEqual(batch.map((m) => m.message.id).sort());
+      expect(notifications).toBeGreaterThan(1);
+    } finally {
+      events.close();
+    }
+  });
+
   test("lists, search and message reads agree on both instances", async () => {
     const tag = unique("both").split("@")[0];
     await send(a, `${tag}-1@scale.test`, `${tag} one`);
@@ -178,9 +204,11 @@ describe("when the database goes away", () => {
   });
 
   test("a database that cannot be reached at start is a clear UNAVAILABLE error", async () => {
-    const gone = await startTestPostgres();
-    const url = await gone.createDatabase("never");
-    await gone.stop();
+    // A loopback port nothing listens on (just released by a probe server).
+    const probe = createServer();
+    const port = await new Promise<number>((resolve) => probe.listen(0, "127.0.0.1", () => resolve((probe.address() as AddressInfo).port)));
+    await new Promise((resolve) => probe.close(resolve));
+    const url = `postgres://mailproof:mailproof@127.0.0.1:${port}/never`;
     await expect(startTestSandbox({ db: url })).rejects.toMatchObject({ code: "UNAVAILABLE", message: expect.stringContaining("cannot connect to PostgreSQL at 127.0.0.1:") });
   });
 });
