@@ -29,9 +29,9 @@ export function createFaultGate(deps: FaultGateDeps): FaultGate {
     const action = deps.faults.check(stage, context);
     if (!action) return null;
     const { index: rule, reply, delayMs, disconnect } = action;
-    deps.recorder.fault(session.id, { stage, rule, reply, delayMs, disconnect });
+    const transcript = deps.recorder.fault(session.id, { stage, rule, reply, delayMs, disconnect });
     deps.logger.info(
-      { session: session.id, stage, rule, code: reply?.code ?? null, delayMs, disconnect, client: context.remoteAddress, from: context.from, to: context.to, user: context.user },
+      { session: session.id, transcript, stage, rule, code: reply?.code ?? null, delayMs, disconnect, client: context.remoteAddress, from: context.from, to: context.to, user: context.user },
       stage === "data" && !delayOnly(action) ? "message rejected by a fault rule; not stored" : "smtp fault rule fired",
     );
     return action;

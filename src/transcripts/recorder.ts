@@ -37,7 +37,8 @@ export interface ListSessionsOptions {
 export interface TranscriptRecorder {
   open(connectionId: string, info: { listener: "smtp" | "smtps"; address: string; port: number }): void;
   line(connectionId: string, from: TranscriptLine["from"], text: string): void;
-  fault(connectionId: string, fault: Omit<TranscriptFault, "at">): void;
+  /** Notes a fault rule that fired; returns the transcript's id (for the log line), null without one. */
+  fault(connectionId: string, fault: Omit<TranscriptFault, "at">): string | null;
   message(connectionId: string, messageId: string): void;
   close(connectionId: string, end: SessionEnd): void;
   get(id: string): Promise<SessionTranscript | null>;
@@ -104,10 +105,11 @@ export function createTranscriptRecorder(deps: TranscriptRecorderDeps, options: 
     },
     fault(connectionId, fault) {
       const transcript = open.get(connectionId);
-      if (!transcript) return;
+      if (!transcript) return null;
       transcript.faults.push({ at: stamp(), ...fault });
       const what = fault.disconnect ? "drop the connection" : fault.reply ? `reply ${fault.reply.code}` : "carry on";
       addLine(transcript, "mailproof", `fault rule ${fault.rule} fired at ${fault.stage}: ${fault.delayMs ? `wait ${fault.delayMs} ms, then ` : ""}${what}`);
+      return transcript.id;
     },
     message(connectionId, messageId) {
       const transcript = open.get(connectionId);

@@ -146,6 +146,8 @@ describe("SMTP faults with nodemailer", () => {
     expect(logLines.find((l) => l.msg === "smtp fault rule fired" && l.to?.[0] === to)).toMatchObject({ stage: "rcpt", rule: 0, code: 550, from });
 
     const [session] = await sessionsFrom(from, 1);
+    // The log line names the transcript, so the log leads to the full session.
+    expect(logLines.find((l) => l.msg === "smtp fault rule fired" && l.to?.[0] === to)?.transcript).toBe(session.id);
     expect(texts(session, "client")).toContain(`RCPT TO:<${to}>`);
     expect(texts(session, "server")).toContain("550 5.1.1 No such user here");
     expect(session.messageIds).toEqual([]);
