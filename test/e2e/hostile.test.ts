@@ -107,7 +107,7 @@ describe("hostile HTML in the preview", () => {
     expect(trap.hits.filter((hit) => !isLinkTarget(hit)), "requests that reached the trap").toEqual([]);
     expect(popups.filter((p) => p !== "about:blank" && !isLinkTarget(new URL(p).pathname)), "popups").toEqual([]);
     expect(errors.filter((e) => !/Failed to load resource/.test(e)), "page errors").toEqual([]);
-  });
+  }, 90_000);
 
   test("remote images stay off until asked for; then images load and nothing else does", async () => {
     trap.hits.length = 0;

@@ -101,7 +101,7 @@ describe("message list", () => {
     expect(cursors.length).toBe(1);
     // Only the rows in view are in the DOM.
     expect(await page.locator(".row").count()).toBeLessThan(40);
-  });
+  }, 90_000);
 
   test("keyboard: / searches, j/k move, Enter opens, x selects, Delete deletes", async () => {
     const tag = unique("kb");
