@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -164,6 +164,27 @@ describe("Dockerfile", () => {
     expect(cmd[1]).toBe("examples/saas-auth/dist/src/main.js");
     expect(existsSync(at("examples/saas-auth/src/main.ts"))).toBe(true);
     expect(ofOp(stage("saas-auth"), "RUN").map((i) => i.args)).toContain("npx tsc -p examples/saas-auth");
+  });
+
+  test("the example app needs nothing the saas-auth stage lacks", () => {
+    const pkg = JSON.parse(readFileSync(at("package.json"), "utf8"));
+    const installed = new Set([...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)]);
+    const dir = at("examples/saas-auth");
+    const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.ts$/.test(f) && !f.includes("node_modules") && !f.startsWith("dist"));
+    expect(files.length).toBeGreaterThan(3);
+    for (const file of files) {
+      for (const [, specifier] of readFileSync(join(dir, file), "utf8").matchAll(/from "([^"]+)"/g)) {
+        if (specifier.startsWith(".")) {
+          // Relative imports stay inside the example, which the stage copies whole.
+          expect(relative(dir, join(dir, file, "..", specifier)).startsWith(".."), `${file}: ${specifier}`).toBe(false);
+        } else if (!specifier.startsWith("node:")) {
+          const name = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0];
+          // mailproof/* resolves to the package itself (its exports point into the built dist/).
+          expect(name === pkg.name || installed.has(name), `${file}: ${specifier}`).toBe(true);
+        }
+      }
+    }
+    expect(dockerIgnored("examples/saas-auth/src/main.ts")).toBe(false);
   });
 
   describe("HEALTHCHECK", () => {
