@@ -83,7 +83,11 @@ describe("SendGrid v3 mail send with @sendgrid/mail", () => {
       headers: { "X-Invoice": "1001" },
       categories: ["invoices", "billing"],
       customArgs: { tenant: "acme" },
-      attachments: [{ content: Buffer.from("%PDF-1.4 fake").toString("base64"), filename: "invoice.pdf", type: "application/pdf", disposition: "attachment" }],
+      attachments: [
+        { content: Buffer.from("%PDF-1.4 fake").toString("base64"), filename: "invoice.pdf", type: "application/pdf", disposition: "attachment" },
+        // `content_id`: the SDK's typed `contentId` reaches SendGrid unconverted and is refused (see the test below).
+        { content: Buffer.from("GIF89a").toString("base64"), filename: "logo.gif", type: "image/gif", disposition: "inline", content_id: "logo" } as any,
+      ],
     });
     expect(response.statusCode).toBe(202);
     expect(body).toBe("");
@@ -102,12 +106,31 @@ describe("SendGrid v3 mail send with @sendgrid/mail", () => {
     expect(message.text.trim()).toBe("Your invoice is attached.");
     expect(message.html).toContain("<b>attached</b>");
     expect(message.headers).toContainEqual({ name: "X-Invoice", value: "1001" });
-    expect(message.attachments).toMatchObject([{ filename: "invoice.pdf", contentType: "application/pdf", size: 13 }]);
+    expect(message.attachments).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ filename: "invoice.pdf", contentType: "application/pdf", size: 13, inline: false }),
+        expect.objectContaining({ filename: "logo.gif", contentType: "image/gif", contentId: "logo", inline: true }),
+      ]),
+    );
     expect(message.tags).toEqual(["invoices", "billing"]);
 
     const events = await eventsFor(to);
     expect(events.map((e) => e.type)).toEqual(["processed", "delivered"]);
     expect(events[1]).toMatchObject({ providerMessageId: xMessageId, messageId: message.id, data: { tenant: "acme", category: ["invoices", "billing"], response: "250 OK" } });
+  });
+
+  test("an inline attachment with the SDK's `contentId` is refused as SendGrid refuses it (sendgrid-nodejs#1080)", async () => {
+    const err = await rejection(
+      sdk().send({
+        to: unique("inline"),
+        from: "a@shop.test",
+        subject: "s",
+        html: '<img src="cid:logo">',
+        attachments: [{ content: Buffer.from("GIF89a").toString("base64"), filename: "logo.gif", type: "image/gif", disposition: "inline", contentId: "logo" }],
+      }),
+    );
+    expect(err.code).toBe(400);
+    expect(err.response.body.errors).toMatchObject([{ message: "The content_id parameter is required if disposition = 'inline'.", field: "attachments.0.content_id" }]);
   });
 
   test("one captured message per personalization, with its own subject and substitutions", async () => {

@@ -196,7 +196,8 @@ export function parseSendRequest(body: unknown): { request: SgSendRequest } | { 
       }
       const disposition = a.disposition === "inline" ? "inline" : "attachment";
       if (disposition === "inline" && typeof a.content_id !== "string") {
-        fail("The content_id parameter is required if the attachment disposition is set to inline.", `${field}.content_id`, HELP.attachments);
+        // The Node SDK sends `contentId` unconverted (sendgrid-nodejs#841, #1080): SendGrid refuses it like this.
+        fail("The content_id parameter is required if disposition = 'inline'.", `${field}.content_id`, `${HELP.attachments}.content_id`);
         return;
       }
       attachments.push({
