@@ -74,7 +74,10 @@ describe("Postmark email API with the postmark SDK", () => {
       Tag: "invoice",
       Headers: [{ Name: "X-Invoice", Value: "7" }],
       Metadata: { tenant: "acme" },
-      Attachments: [{ Name: "invoice.pdf", Content: Buffer.from("%PDF-1.4 fake").toString("base64"), ContentType: "application/pdf", ContentID: null }],
+      Attachments: [
+        { Name: "invoice.pdf", Content: Buffer.from("%PDF-1.4 fake").toString("base64"), ContentType: "application/pdf", ContentID: null },
+        { Name: "logo.gif", Content: Buffer.from("GIF89a").toString("base64"), ContentType: "image/gif", ContentID: "cid:logo" },
+      ],
       MessageStream: "outbound",
     });
     expect(result).toMatchObject({ To: to, ErrorCode: 0, Message: "OK" });
@@ -93,7 +96,12 @@ describe("Postmark email API with the postmark SDK", () => {
     const header = (name: string) => message.headers.find((h: { name: string }) => h.name.toLowerCase() === name.toLowerCase())?.value;
     expect([header("X-Invoice"), header("X-PM-Tag"), header("X-PM-Message-Id")]).toEqual(["7", "invoice", result.MessageID]);
     expect(message.replyTo).toEqual([{ name: null, address: "support@shop.test" }]);
-    expect(message.attachments).toMatchObject([{ filename: "invoice.pdf", contentType: "application/pdf" }]);
+    expect(message.attachments).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ filename: "invoice.pdf", contentType: "application/pdf", inline: false }),
+        expect.objectContaining({ filename: "logo.gif", contentId: "logo", inline: true }),
+      ]),
+    );
     expect(message.tags).toEqual(["invoice"]);
 
     const events = await eventsFor(to);
