@@ -149,11 +149,31 @@ export const openApiDocument = {
     "/api/health": {
       get: {
         summary: "Liveness and ports",
+        security: [],
         responses: { "200": { description: "OK", ...json({ type: "object", properties: { status: { const: "ok" }, messages: { type: "integer" }, smtpPort: { type: "integer" }, httpPort: { type: "integer" } } }) } },
       },
     },
+    "/api/auth": {
+      get: {
+        summary: "Whether credentials are required, which kinds, and whether this request carries valid ones",
+        security: [],
+        responses: { "200": { description: "Status", ...json({ type: "object", properties: { required: { type: "boolean" }, methods: { type: "array", items: { enum: ["basic", "token"] } }, authenticated: { type: "boolean" } } }) } },
+      },
+      post: {
+        summary: "Trade the API token (Authorization: Bearer) for the web UI's HttpOnly session cookie",
+        security: [{ bearer: [] }],
+        responses: { "204": { description: "Set-Cookie: mailproof_session_<port>" }, "401": errorResponse("No or wrong token") },
+      },
+      delete: { summary: "Clear the session cookie", security: [], responses: { "204": { description: "Cleared" } } },
+    },
   },
+  /** With --ui-auth and/or --api-token every path wants one of these; without them, none (loopback only). */
+  security: [{}, { basic: [] }, { bearer: [] }],
   components: {
+    securitySchemes: {
+      basic: { type: "http", scheme: "basic", description: "--ui-auth user:pass" },
+      bearer: { type: "http", scheme: "bearer", description: "--api-token TOKEN" },
+    },
     schemas: {
       Error: { type: "object", properties: { error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } }, required: ["code", "message"] } } },
       Address: { type: "object", properties: { name: { type: ["string", "null"] }, address: { type: "string" } } },
