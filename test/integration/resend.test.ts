@@ -62,7 +62,10 @@ describe("Resend emails API with the resend SDK", () => {
       text: "Thanks for your order",
       headers: { "X-Entity-Ref-ID": "order-12" },
       tags: [{ name: "category", value: "receipt" }],
-      attachments: [{ filename: "receipt.pdf", content: Buffer.from("%PDF-1.4 fake"), contentType: "application/pdf" }],
+      attachments: [
+        { filename: "receipt.pdf", content: Buffer.from("%PDF-1.4 fake"), contentType: "application/pdf" },
+        { filename: "logo.gif", content: Buffer.from("GIF89a"), contentType: "image/gif", contentId: "logo" },
+      ],
     });
     expect(error).toBeNull();
     expect(data?.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -76,7 +79,12 @@ describe("Resend emails API with the resend SDK", () => {
     expect(message.messageId).toMatch(/@email\.amazonses\.com$/);
     expect(message.replyTo).toEqual([{ name: null, address: "support@shop.test" }]);
     expect(message.headers).toContainEqual({ name: "X-Entity-Ref-ID", value: "order-12" });
-    expect(message.attachments).toMatchObject([{ filename: "receipt.pdf", contentType: "application/pdf", size: 13 }]);
+    expect(message.attachments).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ filename: "receipt.pdf", contentType: "application/pdf", size: 13, inline: false }),
+        expect.objectContaining({ filename: "logo.gif", contentId: "logo", inline: true }),
+      ]),
+    );
     expect(message.tags).toEqual(["category:receipt"]);
 
     const got = await client().emails.get(data!.id);
