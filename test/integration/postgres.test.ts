@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo } from "node:net";
 import nodemailer from "nodemailer";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createIdGenerator } from "../../src/core/ids.js";
 import type { Sandbox } from "../../src/sandbox.js";
@@ -145,6 +146,34 @@ describe("two instances on one PostgreSQL database", () => {
       }
       expect([...seen].sort()).toEqual(batch.map((m) => m.message.id).sort());
       expect(notifications).toBeGreaterThan(1);
+    } finally {
+      events.close();
+    }
+  });
+
+  test("an instance whose LISTEN connection is killed reconnects and sees events again", async () => {
+    const admin = new pg.Client({ connectionString: postgres.url });
+    await admin.connect();
+    try {
+      const listeners = "SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN %' AND state = 'idle'";
+      const before = await admin.query(listeners);
+      expect(before.rowCount).toBe(2);
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM (${listeners}) l`);
+      // Both instances notice, log it and listen again (after reconnectMs, 1 s by default).
+      for (;;) {
+        const now = await admin.query(listeners);
+        if (now.rowCount === 2 && now.rows.every((r) => !before.rows.some((b) => b.pid === r.pid))) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await admin.end();
+    }
+    const to = unique("after-reconnect");
+    const events = await openEvents(a);
+    try {
+      await send(b, to, "after the reconnect");
+      const received = await events.until((e) => e.event === "message.received" && e.data.summary.to[0]?.address === to);
+      expect(received.data.summary.subject).toBe("after the reconnect");
     } finally {
       events.close();
     }

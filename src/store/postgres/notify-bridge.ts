@@ -92,15 +92,24 @@ export async function createNotifyBridge(options: NotifyBridgeOptions): Promise<
   const listen = async () => {
     const client = new pg.Client({ connectionString: options.connectionString });
     client.on("notification", onNotification);
+    const close = () =>
+      client.end().catch((err: unknown) => logger.debug({ err }, "closing a failed LISTEN connection failed too"));
     client.on("error", (err) => {
       logger.error({ err }, "LISTEN connection failed; events from other instances are missed until it is back");
       client.removeAllListeners("notification");
-      client.end().catch(() => undefined);
-      if (listener === client) listener = null;
+      void close();
+      // A connection that never started listening is retried by whoever awaited listen().
+      if (listener !== client) return;
+      listener = null;
       scheduleReconnect();
     });
-    await client.connect();
-    await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch (err) {
+      await close();
+      throw err;
+    }
     listener = client;
   };
 
