@@ -81,7 +81,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const ports = { smtpPort: null as number | null, smtpsPort: null as number | null, httpPort: null as number | null };
   const providers = createProviders({ ingest, logger, states: providerStates });
   // --ui-auth / --api-token guard the UI, REST, SSE, compat routes and the Mailpit websocket alike.
-  const access = createAccessControl({ logger, httpPort: () => ports.httpPort }, { uiAuth: options.uiAuth, apiToken: options.apiToken, cors: options.cors });
+  const access = createAccessControl({ logger, httpPort: () => ports.httpPort }, { uiAuth: options.uiAuth, apiToken: options.apiToken, cors: options.cors, host: options.host });
   const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, access, cors: options.cors });
   const http = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as Server;
   const closeWebsocket = attachMailpitWebsocket(http, { store, events, logger, authorize: access.authorizeUpgrade });

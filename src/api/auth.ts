@@ -12,6 +12,11 @@ export interface AccessOptions {
   apiToken: string | null;
   /** `--cors`: the one cross-origin page trusted to send ambient credentials. @default null */
   cors: string | null;
+  /**
+   * The bind address (`--host`). On a loopback address only loopback Host headers are served.
+   * @default "127.0.0.1"
+   */
+  host?: string;
 }
 
 export interface AccessControl {
@@ -123,7 +128,16 @@ export function createAccessControl(deps: AccessDeps, options: AccessOptions): A
     return uiAuth === null && uiFile && (facts.method === "GET" || facts.method === "HEAD");
   };
 
+  // DNS rebinding: a web page whose name is re-pointed at 127.0.0.1 becomes same-origin with this
+  // server and could read captured mail from a developer's browser. Its requests still carry its
+  // own name in Host, so a loopback-bound sandbox serves loopback names only.
+  const guardHost = isLoopbackName(options.host ?? "127.0.0.1");
+
   const decide = (facts: RequestFacts): Verdict => {
+    const host = facts.header("host");
+    if (guardHost && host !== undefined && !isLoopbackName(hostnameOf(host))) {
+      return { ok: false, status: 403, message: `Host "${host.slice(0, 100)}" is not a loopback name: a loopback-bound mailproof answers only localhost and loopback addresses (bind with --host to serve other names)` };
+    }
     if (isOpen(facts)) return { ok: true };
     if (bearer(facts)) return { ok: true };
     const ambient = basic(facts) || cookie(facts);
@@ -191,6 +205,19 @@ export function createAccessControl(deps: AccessDeps, options: AccessOptions): A
 function describeMissing(options: AccessOptions): string {
   const ways = [...(options.uiAuth ? ["HTTP Basic credentials (--ui-auth)"] : []), ...(options.apiToken ? ["Authorization: Bearer <token> (--api-token)"] : [])];
   return `authentication required: send ${ways.join(" or ")}`;
+}
+
+/** 127.0.0.0/8, ::1 and `localhost` names (RFC 6761 §6.3: *.localhost resolves to loopback). */
+function isLoopbackName(name: string): boolean {
+  const lower = name.toLowerCase().replace(/\.$/, "");
+  return lower === "localhost" || lower.endsWith(".localhost") || lower === "::1" || /^127(\.\d{1,3}){3}$/.test(lower) || /^::ffff:127(\.\d{1,3}){3}$/.test(lower);
+}
+
+/** `[::1]:8025` → `::1`, `localhost:8025` → `localhost`. */
+function hostnameOf(hostHeader: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d*)?$/.exec(hostHeader);
+  if (bracketed) return bracketed[1];
+  return hostHeader.replace(/:\d*$/, "");
 }
 
 function offeredScheme(authorization: string | undefined): string | null {

@@ -1,4 +1,8 @@
+import { request } from "node:http";
 import { createServer as createTcpServer, connect, type Server } from "node:net";
+import { Hono } from "hono";
+import pino from "pino";
+import { createAccessControl } from "../../src/api/auth.js";
 import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
@@ -58,6 +62,40 @@ describe("default bind address", () => {
       expect(await dial(address, sandbox.httpPort), `HTTP on ${address}`).toBe("ECONNREFUSED");
       expect(await dial(address, sandbox.smtpPort), `SMTP on ${address}`).toBe("ECONNREFUSED");
     }
+  });
+});
+
+/** A GET with a Host header of our choosing (fetch would put the URL's host there). */
+function getWithHost(port: number, host: string, path = "/api/messages"): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path, headers: { host } }, (res) => {
+      let body = "";
+      res.on("data", (d) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.once("error", reject);
+    req.end();
+  });
+}
+
+describe("DNS rebinding guard on a loopback bind", () => {
+  it.each(["localhost", "LOCALHOST", "app.localhost", "127.0.0.1", "127.0.0.2", "[::1]"])("serves Host %s", async (name) => {
+    const { status } = await getWithHost(sandbox.httpPort, `${name}:${sandbox.httpPort}`);
+    expect(status).toBe(200);
+  });
+
+  it.each(["attacker.example", "127.0.0.1.attacker.example", "localhost.attacker.example", "192.0.2.2", "0.0.0.0"])("refuses Host %s with 403, health check included", async (name) => {
+    for (const path of ["/api/messages", "/api/health", "/", "/sendgrid/v3/mail/send"]) {
+      const { status, body } = await getWithHost(sandbox.httpPort, `${name}:${sandbox.httpPort}`, path);
+      expect(status, path).toBe(403);
+      expect(JSON.parse(body).error.code).toBe("FORBIDDEN");
+    }
+  });
+
+  it("does not apply when bound to all addresses (the container image): any name may reach it there", async () => {
+    const access = createAccessControl({ logger: pino({ level: "silent" }), httpPort: () => 8025 }, { uiAuth: null, apiToken: null, cors: null, host: "0.0.0.0" });
+    const app = new Hono().use("*", access.middleware).get("/api/messages", (c) => c.json({ ok: true }));
+    expect((await app.request("/api/messages", { headers: { host: "mailproof:8025" } })).status).toBe(200);
   });
 });
 
