@@ -86,26 +86,41 @@ export async function startPostgresServer(options = {}) {
 
   const port = await freePort();
   const settings = ["listen_addresses=127.0.0.1", `unix_socket_directories=${dir}`, "max_connections=200", ...(options.durable ? [] : ["fsync=off"])];
-  const server = spawn(join(bin, "postgres"), ["-D", data, "-p", String(port), ...settings.flatMap((s) => ["-c", s])], {
-    ...asUser,
-    cwd: dir,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let log = "";
-  server.stderr.on("data", (chunk) => (log += chunk.toString()));
-  const exited = new Promise((resolve) => server.once("exit", () => resolve()));
-
   const urlOf = (database) => `postgres://mailproof:mailproof@127.0.0.1:${port}/${encodeURIComponent(database)}`;
-  const stop = async () => {
-    if (server.exitCode === null && server.signalCode === null) {
-      server.kill("SIGINT"); // "fast shutdown": rolls back open transactions and disconnects clients
-      await exited;
+
+  /** Runs `postgres` on the data directory until it accepts connections; resolves with its halt(). */
+  const run = async () => {
+    const server = spawn(join(bin, "postgres"), ["-D", data, "-p", String(port), ...settings.flatMap((s) => ["-c", s])], {
+      ...asUser,
+      cwd: dir,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let log = "";
+    server.stderr.on("data", (chunk) => (log += chunk.toString()));
+    const exited = new Promise((resolve) => server.once("exit", () => resolve()));
+    const halt = async () => {
+      if (server.exitCode === null && server.signalCode === null) {
+        server.kill("SIGINT"); // "fast shutdown": rolls back open transactions and disconnects clients
+        await exited;
+      }
+    };
+    try {
+      await waitReady(urlOf("postgres"), () => server.exitCode !== null, () => log);
+    } catch (err) {
+      await halt();
+      throw err;
     }
-    rmSync(dir, { recursive: true, force: true });
+    return halt;
   };
 
+  let halt = null;
+  const stop = async () => {
+    await halt?.();
+    halt = null;
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
-    await waitReady(urlOf("postgres"), () => server.exitCode !== null, () => log);
+    halt = await run();
   } catch (err) {
     await stop();
     throw err;
@@ -134,6 +149,15 @@ export async function startPostgresServer(options = {}) {
       }
       // Instant, unlike CREATE DATABASE (which checkpoints): a fresh namespace through the URL's options.
       return `${urlOf("postgres")}?options=${encodeURIComponent(`-c search_path=${name}`)}`;
+    },
+    /** Stops the server but keeps its data, as a database restart or outage does. */
+    async pause() {
+      await halt?.();
+      halt = null;
+    },
+    /** Starts the paused server again on the same port and data. */
+    async resume() {
+      if (!halt) halt = await run();
     },
     stop,
   };

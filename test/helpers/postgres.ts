@@ -12,6 +12,10 @@ export interface TestPostgres {
   createDatabase(name: string): Promise<string>;
   /** Creates an empty schema in the `postgres` database and returns a URL whose search_path is it. */
   createSchema(name: string): Promise<string>;
+  /** Stops the server but keeps its data, as a database restart or outage does. */
+  pause(): Promise<void>;
+  /** Starts the paused server again on the same port and data. */
+  resume(): Promise<void>;
   /** Stops the server and removes its data directory. */
   stop(): Promise<void>;
 }

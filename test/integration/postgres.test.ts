@@ -215,18 +215,36 @@ describe("two instances on one PostgreSQL database", () => {
 });
 
 describe("when the database goes away", () => {
-  test("the API answers 503 UNAVAILABLE, SMTP a 4xx so senders retry, and the instance keeps running", async () => {
+  test("the API answers 503 UNAVAILABLE and SMTP a 4xx while it is down, and everything works again when it is back", async () => {
     const lonely = await startTestPostgres();
-    const sandbox = await startTestSandbox({ db: await lonely.createDatabase("gone") });
+    const db = await lonely.createDatabase("gone");
+    const [sandbox, peer] = await Promise.all([startTestSandbox({ db }), startTestSandbox({ db })]);
     try {
       await send(sandbox, unique("before"), "stored before");
-      await lonely.stop();
+      await lonely.pause();
       const list = await api(sandbox, "/api/messages");
       expect(list.status).toBe(503);
       expect(list.body.error.code).toBe("UNAVAILABLE");
       await expect(send(sandbox, unique("during"), "not stored")).rejects.toMatchObject({ responseCode: 451 });
       expect((await api(sandbox, "/api/messages")).status).toBe(503);
+
+      await lonely.resume();
+      // The pool reconnects on the next request; the LISTEN connection on its next retry, so the
+      // wait below (registered after both are back) can only be answered by a live event.
+      const to = unique("back");
+      expect((await api(sandbox, `/api/messages?query=${encodeURIComponent("subject:before")}`)).body.total).toBe(1);
+      const admin = new pg.Client({ connectionString: lonely.url });
+      await admin.connect();
+      try {
+        while ((await admin.query("SELECT 1 FROM pg_stat_activity WHERE query LIKE 'LISTEN %'")).rowCount! < 2) await new Promise((r) => setTimeout(r, 100));
+      } finally {
+        await admin.end();
+      }
+      const waited = api(peer, `/api/wait?query=${encodeURIComponent(`to:${to}`)}&timeout=15000`);
+      await send(sandbox, to, "after the outage");
+      expect((await waited).body.subject).toBe("after the outage");
     } finally {
+      await peer.stop();
       await sandbox.stop();
       await lonely.stop();
     }
