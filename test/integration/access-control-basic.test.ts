@@ -1,3 +1,4 @@
+import { MailpitClient } from "mailpit-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
@@ -75,6 +76,14 @@ describe("basic auth", () => {
     // A Bearer header is never ambient: a page can only send it through a CORS preflight it passed.
     const token = await get("/api/messages?query=subject:nothing", { authorization: `Bearer ${TOKEN}`, origin: "http://127.0.0.1:5173" }, { method: "DELETE" });
     expect(token.status).toBe(200);
+  });
+});
+
+describe("Mailpit clients", () => {
+  it("work with Mailpit's own Basic auth option (mailpit-api), and fail without it", async () => {
+    const client = new MailpitClient(sandbox.url, { auth: { username: USER, password: PASS } });
+    expect(await client.getInfo()).toMatchObject({ Database: "sqlite" });
+    await expect(new MailpitClient(sandbox.url).getInfo()).rejects.toThrow(/401/);
   });
 });
 
