@@ -15,7 +15,10 @@ export interface RateLimitResult {
 }
 
 export interface RateLimiter {
-  /** Counts one request; null when there is no limit. */
+  /**
+   * Counts one request, limited or not (the provider counts every request, so a limit switched
+   * on mid-second already sees that second's requests); null when there is no limit.
+   */
   take(limit: number | null): RateLimitResult | null;
 }
 
@@ -24,13 +27,13 @@ export function createRateLimiter(now: () => number = Date.now): RateLimiter {
   let count = 0;
   return {
     take(limit) {
-      if (limit === null) return null;
       const t = now();
       if (t - windowStart >= 1000) {
         windowStart = t;
         count = 0;
       }
       count++;
+      if (limit === null) return null;
       const resetMs = windowStart + 1000;
       return {
         allowed: count <= limit,
