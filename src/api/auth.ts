@@ -220,8 +220,11 @@ function hostnameOf(hostHeader: string): string {
   return hostHeader.replace(/:\d*$/, "");
 }
 
+/** The scheme word only when it is a known one: a bare token sent without a scheme is a secret too. */
 function offeredScheme(authorization: string | undefined): string | null {
-  return authorization ? (authorization.split(" ")[0] ?? "").slice(0, 20) : null;
+  if (!authorization) return null;
+  const scheme = /^(basic|bearer|digest|negotiate|token)(?: |$)/i.exec(authorization);
+  return scheme ? scheme[1] : "unrecognised";
 }
 
 function headerOf(headers: IncomingHttpHeaders, name: string): string | undefined {

@@ -15,7 +15,7 @@ const SMTP = { user: "mailer", pass: "smtp-Secret-7d2e91" };
 const UI = { user: "qa", pass: "ui-Secret-4b8a03" };
 const TOKEN = "api-Secret-c6f15e";
 const PROVIDER_KEY = "SG.provider-Secret-92aa";
-const WRONG = { smtp: "smtp-Typo-5e1c", token: "api-Typo-0f3b", ui: "ui-Typo-a71d", provider: "SG.provider-Typo-66d0" };
+const WRONG = { smtp: "smtp-Typo-5e1c", token: "api-Typo-0f3b", bare: "bare-Typo-93d2", ui: "ui-Typo-a71d", provider: "SG.provider-Typo-66d0" };
 
 let sandbox: Sandbox;
 let log = "";
@@ -46,7 +46,8 @@ beforeAll(async () => {
   await expect(transport(WRONG.smtp, { authMethod: "LOGIN", ignoreTLS: true }).sendMail(mail("refused"))).rejects.toMatchObject({ responseCode: 535 });
 
   // HTTP: each scheme right and wrong, the UI login and its cookie.
-  for (const authorization of [`Bearer ${TOKEN}`, `Bearer ${WRONG.token}`, `Basic ${b64(`${UI.user}:${UI.pass}`)}`, `Basic ${b64(`${UI.user}:${WRONG.ui}`)}`]) {
+  // A token sent without its scheme word is still a secret.
+  for (const authorization of [`Bearer ${TOKEN}`, `Bearer ${WRONG.token}`, WRONG.bare, TOKEN, `Basic ${b64(`${UI.user}:${UI.pass}`)}`, `Basic ${b64(`${UI.user}:${WRONG.ui}`)}`]) {
     await (await get("/api/messages", { authorization })).body?.cancel();
   }
   const login = await get("/api/auth", { authorization: `Bearer ${TOKEN}` }, { method: "POST" });
@@ -88,6 +89,7 @@ afterAll(async () => {
 it("logged what happened (the search below is not vacuous)", () => {
   expect(log).toContain("smtp authentication failed");
   expect(log).toContain("http request refused by access control");
+  expect(log).toContain('"offered":"unrecognised"');
   expect(log).toContain("provider mock refused the request");
   expect(log).toMatch(/"level":(10|20)/);
   expect(log).toContain("AUTH");
@@ -103,6 +105,7 @@ it("holds no secret in any form it travelled in", () => {
     "wrong SMTP PLAIN response": b64(`\0${SMTP.user}\0${WRONG.smtp}`),
     "API token": TOKEN,
     "wrong API token": WRONG.token,
+    "token sent without a scheme": WRONG.bare,
     "UI password": UI.pass,
     "Basic credentials": b64(`${UI.user}:${UI.pass}`),
     "wrong UI password": WRONG.ui,
