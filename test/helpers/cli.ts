@@ -21,7 +21,8 @@ export interface RunningCli {
  */
 export function startCli(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningCli> {
   const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, MAILPROOF_SMTP_PORT: "0", MAILPROOF_HTTP_PORT: "0", MAILPROOF_LOG_LEVEL: "warn", ...env },
+    // MAILPROOF_DNS=zone: analysis never asks real DNS from a test (an empty zone answers NXDOMAIN).
+    env: { ...process.env, MAILPROOF_SMTP_PORT: "0", MAILPROOF_HTTP_PORT: "0", MAILPROOF_LOG_LEVEL: "warn", MAILPROOF_DNS: "zone", ...env },
   });
   let out = "";
   let err = "";
