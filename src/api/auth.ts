@@ -20,8 +20,6 @@ export interface AccessOptions {
 }
 
 export interface AccessControl {
-  /** Whether any credential is required at all. */
-  readonly enabled: boolean;
   /** Hono middleware guarding every path but the open ones (see `isOpen`). */
   middleware: MiddlewareHandler;
   /** `/api/auth`: the UI's token login (an HttpOnly cookie) and its status. */
@@ -199,7 +197,7 @@ export function createAccessControl(deps: AccessDeps, options: AccessOptions): A
     return verdict.ok;
   };
 
-  return { enabled, middleware, routes, authorizeUpgrade };
+  return { middleware, routes, authorizeUpgrade };
 }
 
 function describeMissing(options: AccessOptions): string {

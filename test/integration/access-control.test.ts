@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { Mailproof } from "../../src/client/index.js";
@@ -76,6 +77,26 @@ describe("without credentials", () => {
     const body = (await response.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("UNAUTHORIZED");
     expect(body.error.message).toContain("--api-token");
+  });
+
+  it("cannot be sidestepped with encoded, doubled or dot-segment paths", async () => {
+    const paths = ["/%61pi/messages", "/api%2Fmessages", "//api/messages", "/%2Fapi/messages", "/API/messages", "/api//messages", "/api/messages/", "/sendgrid/../api/messages", "/api/health/../messages", "/api/auth/../messages", "/%76iew/latest.html", "/api/v1/../v1/messages"];
+    for (const path of paths) {
+      // Raw requests: fetch would normalise the path before sending it.
+      const { status, type, body } = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+        const req = request({ host: "127.0.0.1", port: sandbox.httpPort, path }, (res) => {
+          let text = "";
+          res.on("data", (d) => (text += d));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"]), body: text }));
+        });
+        req.once("error", reject);
+        req.end();
+      });
+      // Either refused, or the UI's static shell / a 404: never captured mail.
+      if (status === 401) continue;
+      expect(type, path).not.toMatch(/json/);
+      expect(body, path).not.toContain("first message");
+    }
   });
 
   it("refuses changes too: DELETE and upload do nothing", async () => {
