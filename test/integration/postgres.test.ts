@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createIdGenerator } from "../../src/core/ids.js";
 import type { Sandbox } from "../../src/sandbox.js";
 import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
+import { startCli } from "../helpers/cli.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
 import { message, newMessage } from "../store/fixtures.js";
 
@@ -15,6 +16,7 @@ import { message, newMessage } from "../store/fixtures.js";
 let postgres: TestPostgres;
 let a: Sandbox;
 let b: Sandbox;
+let db: string;
 let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@scale.test`;
 
@@ -66,7 +68,7 @@ async function openEvents(sandbox: Sandbox) {
 
 beforeAll(async () => {
   postgres = await startTestPostgres();
-  const db = await postgres.createDatabase("scale");
+  db = await postgres.createDatabase("scale");
   // Started together: both run migrations on the empty database at once.
   [a, b] = await Promise.all([startTestSandbox({ db }), startTestSandbox({ db })]);
 });
@@ -203,6 +205,20 @@ describe("two instances on one PostgreSQL database", () => {
     const waited = await api(b, `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=${encodeURIComponent(before)}&timeout=15000`);
     expect(waited.status).toBe(200);
     expect(waited.body.subject).toBe("already there");
+  });
+
+  test("the mailproof binary joins the shared database with MAILPROOF_DB", async () => {
+    const cli = await startCli([], { MAILPROOF_DB: db });
+    try {
+      const to = unique("cli");
+      const waited = api(a, `/api/wait?query=${encodeURIComponent(`to:${to}`)}&timeout=15000`);
+      const transport = nodemailer.createTransport({ host: "127.0.0.1", port: cli.smtpPort, ignoreTLS: true });
+      await transport.sendMail({ from: "app@scale.test", to, subject: "via the binary", text: "hi" });
+      transport.close();
+      expect((await waited).body.subject).toBe("via the binary");
+    } finally {
+      expect(await cli.stop("SIGTERM")).toBe(0);
+    }
   });
 
   test("health reports the shared message count on each instance", async () => {
