@@ -47,9 +47,9 @@ RUN mkdir /data && chown node:node /data
 # The image's own unprivileged account (uid 1000).
 USER node
 EXPOSE 1025 8025
-# No curl in the slim image: Node's fetch asks /api/health on the configured HTTP port, with the
-# API token when one is set.
+# No curl in the slim image: Node's fetch asks /api/health on the configured HTTP port (health
+# stays open when --api-token or --ui-auth guard the rest of the API).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "const t = process.env.MAILPROOF_API_TOKEN; fetch(`http://127.0.0.1:${process.env.MAILPROOF_HTTP_PORT || 8025}/api/health`, { headers: t ? { authorization: `Bearer ${t}` } : {} }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.MAILPROOF_HTTP_PORT || 8025}/api/health`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "dist/cli/main.js"]
 CMD ["serve", "--host", "0.0.0.0"]

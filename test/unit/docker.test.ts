@@ -209,6 +209,16 @@ describe("Dockerfile", () => {
       expect(await run(sandbox.httpPort)).toBe(0);
     });
 
+    test("succeeds when the API is guarded by a token (health stays open)", async () => {
+      const guarded = await startTestSandbox({ apiToken: "s3cret" });
+      try {
+        expect((await fetch(`${guarded.url}/api/messages`)).status).toBe(401);
+        expect(await run(guarded.httpPort)).toBe(0);
+      } finally {
+        await guarded.stop();
+      }
+    });
+
     test("fails when nothing answers", async () => {
       const probe = await startTestSandbox();
       const closedPort = probe.httpPort;
