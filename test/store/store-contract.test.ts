@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { toSummary } from "../../src/core/summary.js";
@@ -47,6 +49,20 @@ const kinds: StoreKind[] = [
 beforeAll(async () => {
   postgres = await startTestPostgres();
 });
+
+/** What a future mailproof's migration leaves behind: a schema version beyond ours. */
+async function bumpSchemaVersion(kindName: string, location: string): Promise<void> {
+  if (kindName === "sqlite") {
+    const db = new Database(location);
+    db.prepare("UPDATE schema_version SET version = version + 1").run();
+    db.close();
+    return;
+  }
+  const client = new pg.Client({ connectionString: location });
+  await client.connect();
+  await client.query("UPDATE mailproof_schema SET version = version + 1");
+  await client.end();
+}
 
 afterAll(async () => {
   await Promise.all(opened.splice(0).map((s) => s.close()));
@@ -332,6 +348,15 @@ describe.each(kinds)("$name store", (kind) => {
       expect(await store.getSession(ids[0])).toBeNull();
       expect((await store.listSessions({ messageId: "M1", limit: 10, before: null })).sessions.map((t) => t.id)).toEqual([ids[2]]);
     });
+  });
+
+  test("a database from a newer mailproof is refused, not downgraded", async () => {
+    const location = await kind.location();
+    const store = await fresh(location);
+    await store.close();
+    opened.splice(opened.indexOf(store), 1);
+    await bumpSchemaVersion(kind.name, location);
+    await expect(kind.open(location)).rejects.toThrow(/newer than this mailproof/);
   });
 
   test("stores opened concurrently on one new database both work (migrations serialise)", async () => {

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { MailproofError } from "../../core/errors.js";
 
 /**
  * Versioned schema. Append a migration, never edit a released one: the database outlives
@@ -92,7 +93,7 @@ export async function migrate(client: pg.ClientBase): Promise<void> {
     const { rows } = await client.query<{ version: number }>("SELECT version FROM mailproof_schema");
     let version = rows[0]?.version ?? 0;
     if (version > migrations.length) {
-      throw new Error(`database schema version ${version} is newer than this mailproof (${migrations.length}); upgrade mailproof`);
+      throw new MailproofError("CONFIG_INVALID", `database schema version ${version} is newer than this mailproof (${migrations.length}); upgrade mailproof`);
     }
     for (; version < migrations.length; version++) await client.query(migrations[version]);
     await client.query("DELETE FROM mailproof_schema");
