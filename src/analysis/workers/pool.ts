@@ -37,7 +37,7 @@ export function createAnalysisPool(options: SandboxOptions, zone: DnsZone, logge
       const job = pending.get(response.id);
       if (!job) return;
       pending.delete(response.id);
-      load[index]--;
+      if (--load[index] === 0) worker.unref();
       if ("error" in response) job.reject(new Error(response.error));
       else job.resolve(response.analysis);
     });
@@ -50,6 +50,7 @@ export function createAnalysisPool(options: SandboxOptions, zone: DnsZone, logge
         job.reject(err);
       }
     });
+    // Idle workers must not keep the process alive; busy ones must (see analyze()).
     worker.unref();
     return worker;
   });
@@ -58,7 +59,8 @@ export function createAnalysisPool(options: SandboxOptions, zone: DnsZone, logge
     analyze(input) {
       const index = load.indexOf(Math.min(...load));
       const id = nextId++;
-      load[index]++;
+      // A job in flight holds the process open, so shutdown can wait for its analysis.
+      if (load[index]++ === 0) workers[index].ref();
       return new Promise<Analysis>((resolve, reject) => {
         pending.set(id, { resolve, reject, worker: index });
         const request: WorkerRequest = { type: "analyze", id, input: { message: input.message, raw: input.raw, problems: input.problems } };
