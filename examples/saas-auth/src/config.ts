@@ -12,6 +12,8 @@ export interface DkimConfig {
 }
 
 export interface AppConfig {
+  /** Address to bind. @default "127.0.0.1" */
+  host: string;
   /** Port the web app listens on; 0 picks a free one. */
   port: number;
   /** Public base URL used in email links; null means "where the app is listening". */
@@ -41,7 +43,7 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
  * The twelve-factor way: everything from the environment.
  *
  * SMTP_HOST, SMTP_PORT (587), SMTP_USER, SMTP_PASSWORD, SMTP_SECURE ("true" for implicit TLS),
- * MAIL_FROM, APP_URL, PORT; MAIL_PROVIDER=postmark with POSTMARK_API_URL and
+ * MAIL_FROM, APP_URL, PORT, HOST (127.0.0.1; 0.0.0.0 in a container); MAIL_PROVIDER=postmark with POSTMARK_API_URL and
  * POSTMARK_SERVER_TOKEN sends through Postmark's API instead; DKIM_DOMAIN, DKIM_SELECTOR and
  * DKIM_PRIVATE_KEY_FILE turn on DKIM signing.
  */
@@ -65,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const dkimKeyFile = env.DKIM_PRIVATE_KEY_FILE?.trim();
   return {
     port: port(env, "PORT", 3000),
+    host: env.HOST?.trim() || "127.0.0.1",
     appUrl: env.APP_URL?.trim().replace(/\/+$/, "") || null,
     mailFrom: required(env, "MAIL_FROM"),
     transport,

@@ -21,7 +21,7 @@ export interface StartOptions {
   onMailEvent?: (event: QueueEvent) => void;
 }
 
-/** Wires config → sender → queue → web app and listens on 127.0.0.1. */
+/** Wires config → sender → queue → web app and listens on `config.host` (127.0.0.1 by default). */
 export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
   const logger = options.logger ?? pino({ name: "saas-auth" });
   const sender = createSender(config);
@@ -32,7 +32,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   const server = createAdaptorServer({ fetch: app.fetch });
   const port = await new Promise<number>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(config.port, "127.0.0.1", () => {
+    server.listen(config.port, config.host, () => {
       server.off("error", reject);
       resolve((server.address() as AddressInfo).port);
     });
