@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { ApiDeps } from "./deps.js";
 import { compatRoutes } from "../compat/index.js";
 import { corsFor } from "./cors.js";
@@ -28,6 +29,10 @@ export function createApiApp(deps: ApiDeps): Hono {
     app.use("*", deps.access.middleware);
     app.route("/api/auth", deps.access.routes);
   }
+  // Every /api body is bounded while it arrives (an upload route may set a tighter limit): room
+  // for a --max-size message base64-encoded in JSON, as Mailpit's send API carries attachments.
+  const apiBodyLimit = Math.ceil((deps.maxSize * 4) / 3) + 1024 * 1024;
+  app.use("/api/*", bodyLimit({ maxSize: apiBodyLimit, onError: (c) => c.json(errorBody("PAYLOAD_TOO_LARGE", `request body exceeds ${apiBodyLimit} bytes`), 413) }));
 
   app.route("/api/messages", messageRoutes(deps));
   app.route("/api/messages", linkRoutes(deps));

@@ -58,7 +58,7 @@ export function messageRoutes(deps: ApiDeps): Hono {
       throw new MailproofError("INVALID_JSON", "the request body must be JSON");
     });
     const changes: { read?: boolean; tags?: string[] } = {};
-    if (body === null || typeof body !== "object") throw new MailproofError("BAD_REQUEST", "expected an object with read and/or tags");
+    if (body === null || typeof body !== "object" || Array.isArray(body)) throw new MailproofError("BAD_REQUEST", "expected an object with read and/or tags");
     if ("read" in body) {
       if (typeof body.read !== "boolean") throw new MailproofError("BAD_REQUEST", '"read" must be a boolean');
       changes.read = body.read;
