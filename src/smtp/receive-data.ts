@@ -60,6 +60,9 @@ export function createDataReceiver(deps: ReceiveDeps, maxSize: number) {
       }
       if (outcome.kind === "reply") return callback(outcome.error);
       const raw = Buffer.concat(chunks, received);
+      // This closure lives until the message is stored; the chunks must not (they double the
+      // memory a large message holds while it is parsed and written).
+      chunks.length = 0;
       deps.ingest({ raw, envelope: envelopeOf(session), source: { kind: "smtp", providerMessageId: null } }).then(
         (message) => {
           deps.faults.accepted(context);
