@@ -127,6 +127,9 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     throw err;
   }
 
+  // Analyses a crash cut off run again in the background; their messages are stored already.
+  ingest.resume().catch((err: unknown) => logger.error({ err }, "resuming pending analyses failed"));
+
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   return {
     smtpPort: ports.smtpPort,

@@ -31,7 +31,12 @@ export interface Ingest {
   (input: IngestInput): Promise<Message>;
   /** Waits for queued writes and running analyses, for a clean shutdown. */
   drain(): Promise<void>;
+  /** Re-runs the analyses a crash cut off (stored messages still pending); resolves with how many. */
+  resume(): Promise<number>;
 }
+
+/** Pending analyses picked up per start; more would wait for the next start. */
+const RESUME_LIMIT = 10_000;
 
 /** The one ingestion pipeline: raw bytes + envelope + source → parse → store → event → analysis. */
 export function createIngest(deps: IngestDeps): Ingest {
@@ -97,7 +102,30 @@ export function createIngest(deps: IngestDeps): Ingest {
     })();
   };
 
+  let draining = false;
+  let resuming: Promise<number> | null = null;
+  const resumePending = async () => {
+    const ids = await store.pendingAnalysis(RESUME_LIMIT);
+    let resumed = 0;
+    // One at a time: a backlog must not crowd out the mail arriving meanwhile.
+    for (const id of ids) {
+      if (draining) break;
+      const [message, raw] = await Promise.all([store.get(id), store.raw(id)]);
+      if (!message || !raw) continue;
+      const { problems } = await parseMessage(raw, message.envelope);
+      const run = analyse(message, raw, problems);
+      track(run);
+      await run;
+      resumed++;
+    }
+    if (resumed > 0) logger.info({ count: resumed }, "resumed analyses cut off by the last shutdown");
+    return resumed;
+  };
+  ingest.resume = () => (resuming ??= resumePending());
+
   ingest.drain = async () => {
+    draining = true;
+    await resuming?.catch(() => undefined);
     await batcher.flushed();
     await Promise.all([...analyses]);
     if (pruning) await pruning;

@@ -52,6 +52,8 @@ export interface Store {
   setAnalysis(id: string, analysis: Analysis): Promise<MessageSummary | null>;
   update(id: string, changes: { read?: boolean; tags?: string[] }): Promise<MessageSummary | null>;
   count(): Promise<number>;
+  /** Ids of messages whose analysis is still pending (cut off by a crash), oldest first. */
+  pendingAnalysis(limit: number): Promise<string[]>;
   /** Every tag in use, with how many messages carry it, by name. */
   tags(): Promise<Array<{ tag: string; count: number }>>;
   /** Deletes the oldest messages beyond `max`; returns their ids. */

@@ -122,6 +122,17 @@ test("every message acknowledged before SIGKILL is stored intact after a restart
     expect((await raw.text()).includes(`Subject: ${sent.subject}`)).toBe(true);
   }
 
+  // Analyses cut off by the kill are run again after the restart: none stays pending.
+  const deadline = Date.now() + 20_000;
+  for (const id of acked.keys()) {
+    for (;;) {
+      const message = (await (await fetch(`${second.url}/api/messages/${id}`)).json()) as { analysis: { status: string } };
+      if (message.analysis.status === "done") break;
+      if (Date.now() > deadline) throw new Error(`analysis of ${id} still pending after the restart`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   // The restarted server goes on taking mail on the same database.
   const client = await connectSmtp(second.smtpPort);
   await client.command("EHLO durability.test");

@@ -225,6 +225,15 @@ describe.each(kinds)("$name store", (kind) => {
       expect(await store.setAnalysis("NOPE", done)).toBeNull();
     });
 
+    test("pendingAnalysis lists the messages whose analysis never finished, oldest first", async () => {
+      const store = await fresh();
+      const [a, b, c] = [one(30), one(31), one(32)];
+      await store.insert([newMessage(a), newMessage(b), newMessage(c)]);
+      await store.setAnalysis(b.id, analysis("pass", "pass", "pass"));
+      expect(await store.pendingAnalysis(10)).toEqual([a.id, c.id]);
+      expect(await store.pendingAnalysis(1)).toEqual([a.id]);
+    });
+
     test("update changes read and tags, which search then sees", async () => {
       const store = await fresh();
       const m = one(5, { tags: ["old"] });

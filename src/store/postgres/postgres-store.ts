@@ -204,6 +204,11 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       const { rows } = await pool.query<{ n: number }>("SELECT count(*)::integer AS n FROM messages");
       return rows[0].n;
     },
+    async pendingAnalysis(limit) {
+      // The analysis column is JSON text; a LIKE on its head avoids parsing every row.
+      const { rows } = await pool.query<{ id: string }>(`SELECT id FROM messages WHERE analysis LIKE '{"status":"pending"%' ORDER BY id LIMIT $1`, [limit]);
+      return rows.map((row) => row.id);
+    },
     async tags() {
       // jsonb refuses the \u0000 escape JSON.stringify writes for NUL: it reads as U+FFFD, as in noNul().
       const { rows } = await pool.query<{ tag: string; count: number }>(

@@ -56,6 +56,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getAttachment: db.prepare("SELECT a.filename, a.content_type, a.data FROM attachments a JOIN messages m ON m.seq = a.seq WHERE m.id = ? AND a.aid = ?"),
     setAnalysis: db.prepare("UPDATE messages SET analysis = ?, dkim = ?, spf = ?, dmarc = ?, finding_count = ? WHERE id = ?"),
     count: db.prepare("SELECT count(*) AS n FROM messages"),
+    pendingAnalysis: db.prepare("SELECT id FROM messages WHERE json_extract(analysis, '$.status') = 'pending' ORDER BY seq LIMIT ?"),
     tags: db.prepare("SELECT t.value AS tag, count(*) AS count FROM messages m, json_each(m.tags) t WHERE m.tags != '[]' GROUP BY t.value ORDER BY t.value"),
     pruneBelow: db.prepare("SELECT id FROM messages ORDER BY id DESC LIMIT 1 OFFSET ?"),
     deleteBelow: db.prepare("DELETE FROM messages WHERE id < ? RETURNING id"),
@@ -173,6 +174,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async count() {
       return (statements.count.get() as { n: number }).n;
+    },
+    async pendingAnalysis(limit) {
+      return (statements.pendingAnalysis.all(limit) as Array<{ id: string }>).map((row) => row.id);
     },
     async prune(max) {
       if (max <= 0) return [];
