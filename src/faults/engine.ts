@@ -1,6 +1,6 @@
 import { isMailproofError, MailproofError } from "../core/errors.js";
 import { compileGlob } from "./glob.js";
-import { createPrng } from "./prng.js";
+import { createPrng } from "../core/prng.js";
 import { createRateWindow, type RateWindow } from "./rate-limit.js";
 import { RATE_LIMIT_REPLY } from "./replies.js";
 import type { FaultAction, FaultContext, FaultRule, FaultStage } from "./types.js";

@@ -3,19 +3,12 @@
  * a failure names the seed and iteration that reproduce it.
  */
 
+import { createPrng } from "../../src/core/prng.js";
+
 export type Random = () => number;
 
-/** mulberry32: a small, well-mixed 32-bit PRNG. */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seeded generator the fault rules use. */
+export const seededRandom: (seed: number) => Random = createPrng;
 
 const int = (random: Random, max: number) => Math.floor(random() * max);
 const pick = <T>(random: Random, items: readonly T[]): T => items[int(random, items.length)]!;

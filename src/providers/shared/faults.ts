@@ -6,6 +6,7 @@
 
 import { globMatch, bareAddress } from "./checks.js";
 import type { ProviderFaultRule } from "./types.js";
+import { createPrng } from "../../core/prng.js";
 
 export interface FaultTarget {
   from: string | null;
@@ -35,7 +36,7 @@ export interface FaultEngine {
 export function createFaultEngine(stopSignal: AbortSignal, options: { seed?: number; onFire?: (rule: ProviderFaultRule, target: FaultTarget) => void } = {}): FaultEngine {
   const seed = options.seed ?? 1;
   const used = new WeakMap<ProviderFaultRule, number>();
-  const random = mulberry32(seed);
+  const random = createPrng(seed);
 
   const matches = (rule: ProviderFaultRule, target: FaultTarget) => {
     const { from, to } = rule.match ?? {};
@@ -89,16 +90,4 @@ function untilAborted(signal: AbortSignal): Promise<void> {
     if (signal.aborted) return resolve();
     signal.addEventListener("abort", () => resolve(), { once: true });
   });
-}
-
-/** A small seeded PRNG (mulberry32): reproducible draws for `probability`. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,6 +1,6 @@
 /**
- * mulberry32: a tiny, fast 32-bit generator with a full 2^32 period. Not for secrets; here it
- * only makes `probability` faults repeat exactly for the same seed.
+ * mulberry32: a tiny, fast 32-bit generator with a full 2^32 period. Not for secrets; it makes
+ * `probability` faults (SMTP and provider) and the fuzzer repeat exactly for the same seed.
  */
 export function createPrng(seed: number): () => number {
   let state = seed >>> 0;
