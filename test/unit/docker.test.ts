@@ -344,7 +344,8 @@ describe("docker-compose.yml", () => {
 describe('README "Running with Docker"', () => {
   const readme = readFileSync(at("README.md"), "utf8");
   const start = readme.indexOf("### Running with Docker");
-  const section = readme.slice(start, readme.indexOf("<!-- section:", start));
+  // The section runs to the next top-level heading.
+  const section = readme.slice(start, readme.indexOf("\n## ", start));
   const rows = [...section.matchAll(/^\| `([\w-]+)` \|[^|]*\| (.*) \|$/gm)].map((m) => ({ service: m[1], reach: m[2] }));
 
   test("exists and lists every compose service exactly once", () => {
