@@ -24,6 +24,12 @@ export interface IngestDeps {
   newId: IdGenerator;
   /** Retention limit; 0 keeps everything. */
   maxMessages: number;
+  /**
+   * Analyses held in memory at once. Beyond it a message waits in the store (its analysis
+   * "pending") and only its id waits here, so a burst faster than analysis cannot grow memory
+   * without bound. @default 64
+   */
+  maxAnalysesInFlight?: number;
 }
 
 export interface Ingest {
@@ -43,7 +49,11 @@ export function createIngest(deps: IngestDeps): Ingest {
   const { store, events, logger } = deps;
   const batcher = createBatcher<NewMessage>((batch) => store.insert(batch));
   const analyses = new Set<Promise<void>>();
+  const maxInFlight = deps.maxAnalysesInFlight ?? 64;
+  const waiting: Array<{ id: string; problems: Finding[] }> = [];
   let pruning: Promise<void> | null = null;
+  let draining = false;
+  let resuming: Promise<number> | null = null;
 
   const ingest = async (input: IngestInput): Promise<Message> => {
     const fields = await parseMessage(input.raw, input.envelope);
@@ -67,7 +77,8 @@ export function createIngest(deps: IngestDeps): Ingest {
     );
     events.emit("message.received", { id: message.id, summary: toSummary(message) });
     if (deps.maxMessages > 0) schedulePrune();
-    track(analyse(message, input.raw, problems));
+    if (analyses.size < maxInFlight && waiting.length === 0) track(analyse(message, input.raw, problems));
+    else waiting.push({ id: message.id, problems });
     return message;
   };
 
@@ -84,7 +95,23 @@ export function createIngest(deps: IngestDeps): Ingest {
 
   const track = (promise: Promise<void>) => {
     analyses.add(promise);
-    void promise.finally(() => analyses.delete(promise));
+    void promise.finally(() => {
+      analyses.delete(promise);
+      startWaiting();
+    });
+  };
+
+  /** Analyses messages that waited for a slot, reading them back from the store. */
+  const startWaiting = () => {
+    while (analyses.size < maxInFlight && waiting.length > 0 && !draining) {
+      const { id, problems } = waiting.shift()!;
+      track(
+        Promise.all([store.get(id), store.raw(id)]).then(
+          ([message, raw]) => (message && raw ? analyse(message, raw, problems) : undefined),
+          (err: unknown) => logger.error({ err, id }, "a waiting analysis could not be read back; it runs again on the next start"),
+        ),
+      );
+    }
   };
 
   // One prune at a time; arrivals during a prune are covered by the next one.
@@ -102,8 +129,6 @@ export function createIngest(deps: IngestDeps): Ingest {
     })();
   };
 
-  let draining = false;
-  let resuming: Promise<number> | null = null;
   const resumePending = async () => {
     const ids = await store.pendingAnalysis(RESUME_LIMIT);
     let resumed = 0;
@@ -123,6 +148,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   };
   ingest.resume = () => (resuming ??= resumePending());
 
+  // Messages still waiting at shutdown stay "pending" in the store; resume() picks them up on start.
   ingest.drain = async () => {
     draining = true;
     await resuming?.catch(() => undefined);
