@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
 import libmime from "libmime";
-import type { Address, AttachmentInfo, Envelope, Finding, Header } from "../core/types.js";
+import type { Address, AttachmentInfo, Envelope, Finding, Header, Message } from "../core/types.js";
 import { findMimeProblems } from "./mime-problems.js";
 
 /**
@@ -13,23 +13,14 @@ export const PARSE_BUDGET_MS = 20_000;
 const FEED_CHUNK = 64 * 1024;
 
 /** The parsed fields of a message, before it has an id, a source or an analysis. */
-export interface ParsedFields {
-  messageId: string | null;
-  date: string | null;
-  subject: string | null;
-  from: Address | null;
-  to: Address[];
-  cc: Address[];
-  bcc: Address[];
-  replyTo: Address[];
-  headers: Header[];
-  text: string | null;
-  html: string | null;
-  attachments: AttachmentInfo[];
+export type ParsedFields = Pick<
+  Message,
+  "messageId" | "date" | "subject" | "from" | "to" | "cc" | "bcc" | "replyTo" | "headers" | "text" | "html" | "attachments"
+> & {
   attachmentContents: Buffer[];
   /** What the parser could not make sense of or had to repair; analysis reports these as findings. */
   problems: Finding[];
-}
+};
 
 /**
  * Parses raw RFC 5322 bytes. Never throws: a message the parser chokes on is still captured,
