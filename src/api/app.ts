@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { ApiDeps } from "./deps.js";
 import { compatRoutes } from "../compat/index.js";
+import { PROVIDER_PREFIXES } from "./auth.js";
 import { corsFor } from "./cors.js";
+import type { ApiDeps } from "./deps.js";
 import { createErrorHandler, errorBody } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { dnsRoutes } from "./routes/dns.js";
@@ -12,7 +13,6 @@ import { linkRoutes } from "./routes/links.js";
 import { messageRoutes } from "./routes/messages.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { waitRoutes } from "./routes/wait.js";
-import { PROVIDER_PREFIXES } from "./auth.js";
 import { securityHeaders } from "./security-headers.js";
 import { createUiHandler } from "./ui.js";
 import { createWaiters } from "./waiters.js";
