@@ -1,6 +1,6 @@
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
-import type { Server } from "node:http";
 import { createAdaptorServer } from "@hono/node-server";
 import type { Logger } from "pino";
 import { createDnsZone } from "./analysis/dns/index.js";
