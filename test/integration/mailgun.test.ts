@@ -6,37 +6,16 @@ import MailComposer from "nodemailer/lib/mail-composer";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { providerHelpers, rejection } from "../helpers/providers.js";
 
 let sandbox: Sandbox;
+const { setState, capturedFor } = providerHelpers(() => sandbox, "mailgun");
 let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@mailgun.test`;
 const DOMAIN = "mg.example.com";
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/providers/mailgun/${name}`, import.meta.url), "utf8");
 
 const client = (key = "key-mailproof") => new Mailgun(FormData).client({ username: "api", key, url: `${sandbox.url}/mailgun` });
-
-async function setState(state: Record<string, unknown>) {
-  const { status, body } = await api(sandbox, "/api/providers/mailgun", {
-    method: "PUT",
-    body: JSON.stringify(state),
-    headers: { "content-type": "application/json" },
-  });
-  expect(status, JSON.stringify(body)).toBe(200);
-}
-
-async function capturedFor(address: string) {
-  const { body } = await api(sandbox, `/api/messages?query=${encodeURIComponent(`to:${address}`)}`);
-  return Promise.all(body.messages.map(async (summary: { id: string }) => (await api(sandbox, `/api/messages/${summary.id}`)).body));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error("expected the SDK call to fail");
-}
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();

@@ -4,36 +4,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import type { Sandbox } from "../../src/sandbox.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver.js";
+import { providerHelpers } from "../helpers/providers.js";
 
 let sandbox: Sandbox;
+const { setState, waitFor, capturedFor, events } = providerHelpers(() => sandbox, "resend");
 let receiver: WebhookReceiver;
 let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@resend.test`;
 
 /** The official SDK pointed at the mock, as the README tells users to. */
 const client = (key = "re_test_key") => new Resend(key, { baseUrl: `${sandbox.url}/resend` });
-
-async function setState(state: Record<string, unknown>) {
-  const { status, body } = await api(sandbox, "/api/providers/resend", { method: "PUT", body: JSON.stringify(state), headers: { "content-type": "application/json" } });
-  expect(status, JSON.stringify(body)).toBe(200);
-}
-
-/** The captured message, found the way a test would: `/api/wait` for it, then `GET /api/messages/:id`. */
-async function waitFor(address: string) {
-  const waited = await api(sandbox, `/api/wait?query=${encodeURIComponent(`to:${address}`)}&after=${encodeURIComponent(new Date(0).toISOString())}&timeout=5000`);
-  expect(waited.status).toBe(200);
-  return (await api(sandbox, `/api/messages/${waited.body.id}`)).body;
-}
-
-async function capturedFor(address: string) {
-  const { body } = await api(sandbox, `/api/messages?query=${encodeURIComponent(`to:${address}`)}`);
-  return Promise.all(body.messages.map(async (summary: { id: string }) => (await api(sandbox, `/api/messages/${summary.id}`)).body));
-}
-
-async function events(query: string) {
-  const { body } = await api(sandbox, `/api/providers/resend/events?${query}`);
-  return body.events as Array<{ type: string; recipient: string | null; providerMessageId: string; messageId: string | null; data: any }>;
-}
 
 const post = (path: string, body: string, headers: Record<string, string> = { authorization: "Bearer re_x" }) =>
   fetch(`${sandbox.url}/resend${path}`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });

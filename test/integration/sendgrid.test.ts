@@ -6,8 +6,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import type { Sandbox } from "../../src/sandbox.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver.js";
+import { providerHelpers, rejection } from "../helpers/providers.js";
 
 let sandbox: Sandbox;
+const { setState, waitFor, capturedFor, eventsFor } = providerHelpers(() => sandbox, "sendgrid");
 let receiver: WebhookReceiver;
 let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@sendgrid.test`;
@@ -22,37 +24,6 @@ function sdk(apiKey = "SG.test-key", timeout?: number): MailService {
   mail.setClient(client);
   if (timeout) mail.setTimeout(timeout);
   return mail;
-}
-
-async function setState(state: Record<string, unknown>) {
-  const { status, body } = await api(sandbox, "/api/providers/sendgrid", { method: "PUT", body: JSON.stringify(state), headers: { "content-type": "application/json" } });
-  expect(status, JSON.stringify(body)).toBe(200);
-}
-
-/** The captured message, found the way a test would: `/api/wait` for it, then `GET /api/messages/:id`. */
-async function waitFor(address: string) {
-  const waited = await api(sandbox, `/api/wait?query=${encodeURIComponent(`to:${address}`)}&after=${encodeURIComponent(new Date(0).toISOString())}&timeout=5000`);
-  expect(waited.status).toBe(200);
-  return (await api(sandbox, `/api/messages/${waited.body.id}`)).body;
-}
-
-async function capturedFor(address: string) {
-  const { body } = await api(sandbox, `/api/messages?query=${encodeURIComponent(`to:${address}`)}`);
-  return Promise.all(body.messages.map(async (summary: { id: string }) => (await api(sandbox, `/api/messages/${summary.id}`)).body));
-}
-
-async function eventsFor(address: string) {
-  const { body } = await api(sandbox, `/api/providers/sendgrid/events?recipient=${encodeURIComponent(address)}`);
-  return body.events as Array<{ type: string; providerMessageId: string; messageId: string | null; data: Record<string, unknown> }>;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error("expected the SDK call to fail");
 }
 
 const post = (body: string, headers: Record<string, string> = { authorization: "Bearer SG.x" }) =>

@@ -5,9 +5,11 @@ import { SendEmailCommand, SESv2Client, SESv2ServiceException } from "@aws-sdk/c
 import MailComposer from "nodemailer/lib/mail-composer";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
-import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { startTestSandbox } from "../helpers/sandbox.js";
+import { providerHelpers, rejection } from "../helpers/providers.js";
 
 let sandbox: Sandbox;
+const { setState, capturedFor } = providerHelpers(() => sandbox, "ses");
 let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@ses.test`;
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/providers/ses/${name}`, import.meta.url), "utf8");
@@ -25,30 +27,6 @@ const v1 = (options: { maxAttempts?: number } = {}) =>
 
 /** What a SigV4-signing client sends; the mock reads the access key id and region from it. */
 const sigV4 = { authorization: "AWS4-HMAC-SHA256 Credential=AKIDMAILPROOF/20260101/us-east-1/ses/aws4_request, SignedHeaders=host, Signature=00" };
-
-async function setState(state: Record<string, unknown>) {
-  const { status, body } = await api(sandbox, "/api/providers/ses", {
-    method: "PUT",
-    body: JSON.stringify(state),
-    headers: { "content-type": "application/json" },
-  });
-  expect(status, JSON.stringify(body)).toBe(200);
-}
-
-/** The captured messages for a recipient (the SDK resolves only after the message is stored). */
-async function capturedFor(address: string) {
-  const { body } = await api(sandbox, `/api/messages?query=${encodeURIComponent(`to:${address}`)}`);
-  return Promise.all(body.messages.map(async (summary: { id: string }) => (await api(sandbox, `/api/messages/${summary.id}`)).body));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error("expected the SDK call to fail");
-}
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
