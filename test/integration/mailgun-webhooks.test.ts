@@ -4,18 +4,15 @@ import FormData from "form-data";
 import Mailgun from "mailgun.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
+import { providerHelpers } from "../helpers/providers.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
 
 let sandbox: Sandbox;
 let receiver: WebhookReceiver;
+const { setState } = providerHelpers(() => sandbox, "mailgun");
 const DOMAIN = "mg.example.com";
 const client = () => new Mailgun(FormData).client({ username: "api", key: "key-hooks", url: `${sandbox.url}/mailgun` });
-
-async function setState(state: Record<string, unknown>) {
-  const { status } = await api(sandbox, "/api/providers/mailgun", { method: "PUT", body: JSON.stringify(state), headers: { "content-type": "application/json" } });
-  expect(status).toBe(200);
-}
 
 const verify = (key: string, signature: { timestamp: string; token: string; signature: string }) =>
   createHmac("sha256", key).update(signature.timestamp + signature.token).digest("hex") === signature.signature;

@@ -2,11 +2,13 @@ import { createVerify } from "node:crypto";
 import { SendEmailCommand, SESv2Client } from "@aws-sdk/client-sesv2";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
+import { providerHelpers } from "../helpers/providers.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
 
 let sandbox: Sandbox;
 let receiver: WebhookReceiver;
+const { setState, capturedFor } = providerHelpers(() => sandbox, "ses");
 const client = (options: { maxAttempts?: number; requestTimeout?: number } = {}) =>
   new SESv2Client({
     endpoint: `${sandbox.url}/ses`,
@@ -25,16 +27,9 @@ const send = (to: string[], c = client()) =>
     }),
   );
 
-async function setState(state: Record<string, unknown>) {
-  const { status } = await api(sandbox, "/api/providers/ses", { method: "PUT", body: JSON.stringify(state), headers: { "content-type": "application/json" } });
-  expect(status).toBe(200);
-}
-
 /** Captured messages whose envelope delivers to `address` (header To may list suppressed addresses too). */
 async function captured(address: string): Promise<number> {
-  const { body } = await api(sandbox, `/api/messages?query=${encodeURIComponent(`to:${address}`)}`);
-  const full = await Promise.all(body.messages.map(async (m: { id: string }) => (await api(sandbox, `/api/messages/${m.id}`)).body));
-  return full.filter((m) => m.envelope.rcptTo.includes(address)).length;
+  return (await capturedFor(address)).filter((m) => m.envelope.rcptTo.includes(address)).length;
 }
 
 beforeAll(async () => {
