@@ -5,7 +5,7 @@ import { toSummary } from "../core/summary.js";
 import { emptyAnalysis, type Envelope, type Finding, type Message, type MessageSource } from "../core/types.js";
 import type { AnalyzeFn } from "../analysis/analyze.js";
 import type { Store } from "../store/store.js";
-import { createBatcher } from "./batcher.js";
+import { createBatcher } from "../core/batcher.js";
 import { parseMessage } from "./parse.js";
 import type { NewMessage } from "../store/store.js";
 

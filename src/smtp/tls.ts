@@ -3,7 +3,6 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import selfsigned from "selfsigned";
 
 export interface TlsMaterial {
   key: string;
@@ -41,6 +40,8 @@ export async function resolveTls(given: { cert: string | null; key: string | nul
 }
 
 export async function generateSelfSigned(): Promise<TlsMaterial> {
+  // Loaded only when a certificate is made: its crypto library costs ~5 MB of heap to keep.
+  const { default: selfsigned } = await import("selfsigned");
   const pems = await selfsigned.generate([{ name: "commonName", value: "localhost" }], {
     notBeforeDate: new Date(Date.now() - 86_400_000),
     notAfterDate: new Date(Date.now() + VALID_DAYS * 86_400_000),

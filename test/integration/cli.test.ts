@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import net from "node:net";
 import { join } from "node:path";
@@ -132,6 +132,20 @@ describe("analysis worker threads", () => {
     expect(await spfOf("second@workers.test")).toBe("fail");
     expect((await putZone(zone(null))).status).toBe(200);
     expect(await spfOf("third@workers.test")).toBe("none");
+  });
+
+  test.runIf(process.platform === "linux")("analysis threads run at the lowest CPU priority, capture at the normal one", async () => {
+    const cli = await start(["--analysis-workers", "2"]);
+    const pid = cli.child.pid!;
+    // Field 19 of /proc/<pid>/task/<tid>/stat is the nice value; the command name before it may hold spaces.
+    const niceOf = (tid: string) => Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8").split(") ")[1].split(" ")[16]);
+    const lowered = () => readdirSync(`/proc/${pid}/task`).filter((tid) => niceOf(tid) === 19);
+    // Each worker lowers itself once its modules have loaded.
+    await expect.poll(lowered, { timeout: 10_000 }).toHaveLength(2);
+    expect(niceOf(String(pid))).toBe(0);
+    await send(cli, "nice@example.test");
+    const message = await json(cli, `/api/wait?query=${encodeURIComponent("to:nice@example.test")}&after=2020-01-01&timeout=10000`);
+    expect(message.analysis.status).toBe("done");
   });
 });
 

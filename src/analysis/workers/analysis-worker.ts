@@ -1,3 +1,5 @@
+import { readlinkSync } from "node:fs";
+import { constants, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import type { SandboxOptions } from "../../config/options.js";
 import { createLogger } from "../../core/logger.js";
@@ -13,6 +15,7 @@ const { options, zone: initialZone } = workerData as { options: SandboxOptions; 
 const zone = createDnsZone(initialZone);
 const logger = createLogger(options.logLevel).child({ thread: "analysis" });
 const analyze = createAnalysisPipeline(options, logger, zone);
+lowerThreadPriority();
 const port = parentPort!;
 
 port.on("message", (request: WorkerRequest) => {
@@ -26,3 +29,18 @@ port.on("message", (request: WorkerRequest) => {
     (err: unknown) => port.postMessage({ id, error: (err as Error).message ?? String(err) } satisfies WorkerResponse),
   );
 });
+
+/**
+ * Capture comes first: on a busy machine SMTP replies and store commits must not queue behind
+ * analysis, which can wait (a message's analysis stays "pending" meanwhile). Linux schedules
+ * each thread as its own task, and setpriority(2) takes a thread id as a pid, so this thread
+ * alone drops to the lowest priority. Elsewhere the thread keeps the normal priority.
+ */
+function lowerThreadPriority(): void {
+  try {
+    const threadId = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    setPriority(threadId, constants.priority.PRIORITY_LOW);
+  } catch (err) {
+    logger.debug({ err }, "analysis thread keeps the normal priority");
+  }
+}

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { createBatcher } from "../../core/batcher.js";
 import type { SessionTranscript } from "../../transcripts/types.js";
 import type { Store } from "../store.js";
 
@@ -7,7 +8,7 @@ const MAX_PAGE = 1000;
 type SessionMethods = Pick<Store, "saveSession" | "getSession" | "listSessions" | "pruneSessions">;
 
 /** SMTP session transcripts: one JSON body per session, and a link row per captured message. */
-export function createSqliteSessions(db: Database.Database): SessionMethods {
+export function createSqliteSessions(db: Database.Database): SessionMethods & { flushed(): Promise<void> } {
   const statements = {
     insert: db.prepare("INSERT INTO sessions (id, body) VALUES (?, ?)"),
     link: db.prepare("INSERT INTO session_messages (session_seq, message_id) VALUES (?, ?)"),
@@ -15,15 +16,18 @@ export function createSqliteSessions(db: Database.Database): SessionMethods {
     keptFrom: db.prepare("SELECT id FROM sessions ORDER BY id DESC LIMIT 1 OFFSET ?"),
     deleteBelow: db.prepare("DELETE FROM sessions WHERE id < ?"),
   };
-  const save = db.transaction((session: SessionTranscript) => {
-    const seq = Number(statements.insert.run(session.id, JSON.stringify(session)).lastInsertRowid);
-    for (const messageId of session.messageIds) statements.link.run(seq, messageId);
+  // Sessions close one by one; under load many share one commit.
+  const save = db.transaction((batch: SessionTranscript[]) => {
+    for (const session of batch) {
+      const seq = Number(statements.insert.run(session.id, JSON.stringify(session)).lastInsertRowid);
+      for (const messageId of session.messageIds) statements.link.run(seq, messageId);
+    }
   });
+  const writes = createBatcher<SessionTranscript>(async (batch) => save(batch));
 
   return {
-    async saveSession(session) {
-      save(session);
-    },
+    saveSession: (session) => writes.add(session),
+    flushed: () => writes.flushed(),
     async getSession(id) {
       const row = statements.get.get(id) as { body: string } | undefined;
       return row ? (JSON.parse(row.body) as SessionTranscript) : null;

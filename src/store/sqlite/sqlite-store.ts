@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { createBatcher } from "../../core/batcher.js";
 import { toSummary } from "../../core/summary.js";
 import type { Analysis, Message, MessageSummary } from "../../core/types.js";
 import { dkimSummary, searchText, type Query } from "../query.js";
@@ -24,6 +25,7 @@ type Row = {
 };
 type SummaryRow = Row & { summary: string };
 type FullRow = Row & { body: string; analysis: string };
+type AnalysisWrite = { id: string; analysis: Analysis; summary: MessageSummary | null };
 
 /**
  * The embedded store: one SQLite file in WAL mode. With synchronous=NORMAL a transaction is
@@ -94,12 +96,26 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     analysis: JSON.parse(row.analysis) as Analysis,
   });
 
+  // Analyses finish one by one; written in groups, many cost one commit (see createBatcher).
+  const saveAnalyses = db.transaction((batch: AnalysisWrite[]) => {
+    for (const write of batch) {
+      const auth = write.analysis.auth;
+      const dkim = auth ? dkimSummary(auth.dkim.map((d) => d.result)) : null;
+      const params = [JSON.stringify(write.analysis), dkim, auth?.spf?.result ?? null, auth?.dmarc?.result ?? null, write.analysis.findings.length, write.id];
+      if (statements.setAnalysis.run(...params).changes === 0) continue;
+      const row = statements.summaryById.get(write.id) as SummaryRow | undefined;
+      write.summary = row ? toSummaryRow(row) : null;
+    }
+  });
+  const analysisWrites = createBatcher<AnalysisWrite>(async (batch) => saveAnalyses(batch));
+
   const deleteWhere = db.transaction((query: Query): string[] => {
     const where = compileWhere(query);
     const rows = db.prepare(`DELETE FROM messages WHERE seq IN (SELECT m.seq FROM messages m WHERE ${where.sql}) RETURNING id`).all(...where.params) as Array<{ id: string }>;
     return rows.map((r) => r.id);
   });
 
+  const sessions = createSqliteSessions(db);
   return {
     kind: "sqlite",
     async insert(batch) {
@@ -147,12 +163,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return run(ids);
     },
     async setAnalysis(id, analysis) {
-      const auth = analysis.auth;
-      const dkim = auth ? dkimSummary(auth.dkim.map((d) => d.result)) : null;
-      const result = statements.setAnalysis.run(JSON.stringify(analysis), dkim, auth?.spf?.result ?? null, auth?.dmarc?.result ?? null, analysis.findings.length, id);
-      if (result.changes === 0) return null;
-      const row = statements.summaryById.get(id) as SummaryRow | undefined;
-      return row ? toSummaryRow(row) : null;
+      const write: AnalysisWrite = { id, analysis, summary: null };
+      await analysisWrites.add(write);
+      return write.summary;
     },
     async update(id, changes) {
       const sets: string[] = [];
@@ -184,8 +197,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (!oldestKept) return [];
       return (statements.deleteBelow.all(oldestKept.id) as Array<{ id: string }>).map((r) => r.id);
     },
-    ...createSqliteSessions(db),
+    ...sessions,
     async close() {
+      await Promise.all([analysisWrites.flushed(), sessions.flushed()]);
       db.close();
     },
   };

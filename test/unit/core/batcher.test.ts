@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { createBatcher } from "../../../src/ingest/batcher.js";
+import { createBatcher } from "../../../src/core/batcher.js";
 
 test("items added in one tick are written in one call, and each add settles after its write", async () => {
   const writes: number[][] = [];
