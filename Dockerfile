@@ -51,5 +51,5 @@ EXPOSE 1025 8025
 # stays open when --api-token or --ui-auth guard the rest of the API).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.MAILPROOF_HTTP_PORT || 8025}/api/health`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "dist/cli/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=2", "dist/cli/main.js"]
 CMD ["serve", "--host", "0.0.0.0"]

@@ -13,7 +13,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import net from "node:net";
-import { fileURLToPath } from "node:url";
+import { cliArgs } from "./cli.mjs";
 
 const args = process.argv.slice(2);
 const sizeMb = Number(args[args.indexOf("--size-mb") + 1] || 50) || 50;
@@ -21,9 +21,8 @@ const asJson = args.includes("--json");
 /** Anything after "--" goes to mailproof, e.g. -- --analysis-workers 0 */
 const extra = args.includes("--") ? args.slice(args.indexOf("--") + 1) : [];
 const MiB = 1024 * 1024;
-const cli = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
 
-const child = spawn(process.execPath, [cli, "--smtp-port", "0", "--http-port", "0", "--max-size", "60MiB", "--log-level", "warn", ...extra], { stdio: ["ignore", "pipe", "inherit"] });
+const child = spawn(process.execPath, [...cliArgs(), "--smtp-port", "0", "--http-port", "0", "--max-size", "60MiB", "--log-level", "warn", ...extra], { stdio: ["ignore", "pipe", "inherit"] });
 const ports = await new Promise((resolve, reject) => {
   let out = "";
   child.once("exit", (code) => reject(new Error(`mailproof exited with ${code}`)));

@@ -11,12 +11,12 @@
 import { spawn } from "node:child_process";
 import { cpus } from "node:os";
 import { existsSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import pg from "pg";
 import { startPostgresServer } from "../test/helpers/postgres-server.mjs";
 import { makeMessage, openSession, runLoad } from "./smtp-load.mjs";
+import { CLI, cliArgs } from "./cli.mjs";
 
-const CLI = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
 const WORKLOADS = [
   { name: "2 KB, persistent connections", size: 2048, persistent: true, concurrency: 8 },
   { name: "2 KB, one message per connection", size: 2048, persistent: false, concurrency: 8 },
@@ -26,7 +26,7 @@ const LATENCY_SAMPLES = 100;
 
 function startInstance(db) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "--smtp-port", "0", "--http-port", "0", "--db", db, "--log-level", "warn"], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [...cliArgs(), "--smtp-port", "0", "--http-port", "0", "--db", db, "--log-level", "warn"], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     const onExit = (code) => reject(new Error(`mailproof exited with ${code} before listening`));
     child.once("exit", onExit);

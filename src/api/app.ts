@@ -43,7 +43,7 @@ export function createApiApp(deps: ApiDeps): Hono {
   if (deps.sessions) app.route("/api/sessions", sessionRoutes({ logger: deps.logger, sessions: deps.sessions }));
   app.get("/api/health", async (c) => {
     const { smtpPort, httpPort } = deps.ports();
-    return c.json({ status: "ok", messages: await deps.store.count(), smtpPort, httpPort });
+    return c.json({ status: "ok", messages: await deps.store.count(), analysisBacklog: deps.ingest.backlog(), smtpPort, httpPort });
   });
   app.get("/api/openapi.json", (c) => c.json(openApiDocument));
   if (deps.providers) app.route("/", deps.providers);

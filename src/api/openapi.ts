@@ -150,7 +150,7 @@ export const openApiDocument = {
       get: {
         summary: "Liveness and ports",
         security: [],
-        responses: { "200": { description: "OK", ...json({ type: "object", properties: { status: { const: "ok" }, messages: { type: "integer" }, smtpPort: { type: "integer" }, httpPort: { type: "integer" } } }) } },
+        responses: { "200": { description: "OK", ...json({ type: "object", properties: { status: { const: "ok" }, messages: { type: "integer" }, analysisBacklog: { type: "integer", description: "Messages of this instance whose analysis has not finished yet" }, smtpPort: { type: "integer" }, httpPort: { type: "integer" } } }) } },
       },
     },
     "/api/auth": {

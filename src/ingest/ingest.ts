@@ -35,6 +35,8 @@ export interface IngestDeps {
 export interface Ingest {
   /** Parses, stores durably and announces one message; resolves once it is committed. */
   (input: IngestInput): Promise<Message>;
+  /** Stored messages whose analysis has not finished yet (running or waiting for a slot). */
+  backlog(): number;
   /** Waits for queued writes and running analyses, for a clean shutdown. */
   drain(): Promise<void>;
   /** Re-runs the analyses a crash cut off (stored messages still pending); resolves with how many. */
@@ -147,6 +149,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     return resumed;
   };
   ingest.resume = () => (resuming ??= resumePending());
+  ingest.backlog = () => analyses.size + waiting.length;
 
   // Messages still waiting at shutdown stay "pending" in the store; resume() picks them up on start.
   ingest.drain = async () => {

@@ -16,10 +16,11 @@ export interface AnalysisPool {
 }
 
 /**
- * An analysis makes short-lived garbage only. V8's default young generation (up to 48 MB here)
- * would stay resident after a burst; a small one is collected often and cheaply.
+ * An analysis makes short-lived garbage only. V8's default young generation (up to 48 MB) would
+ * stay resident after a burst; a small one is collected often and cheaply. The main thread gets
+ * the same size from `--max-semi-space-size=2` (see cli/main.ts).
  */
-const WORKER_YOUNG_GENERATION_MB = 8;
+const WORKER_YOUNG_GENERATION_MB = 6;
 
 const WORKER_FILE = fileURLToPath(new URL("./analysis-worker.js", import.meta.url));
 
