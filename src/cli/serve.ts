@@ -26,7 +26,7 @@ const HELP = `mailproof [serve] [options]   run the sandbox
   --api-token TOKEN       bearer token for the UI, REST API and events
   --cors ORIGIN           allow this origin (default: no CORS)
   --fault RULE            SMTP fault rule, repeatable, e.g. "rcpt 550 to=*@bounce.test"
-  --analysis-workers N    threads analysing messages (default: one per extra core; 0 = main thread)
+  --analysis-workers N    threads analysing messages, at the lowest CPU priority (default: one per extra core; 0 = main thread)
   --config FILE           JSON file with options, faults and provider state
   --log-level LEVEL       pino level (default info); logs go to stderr
 
