@@ -1,5 +1,5 @@
-// The built CLI and the node flags it runs with (its shebang line, as `npm start` uses them), so
-// the benchmarks measure the server as users start it.
+// The built CLI and the node flags `npm start` runs it with, so the benchmarks measure the server
+// as users start it.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -7,6 +7,7 @@ export const CLI = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url)
 
 /** `[...flags, CLI]`, to spawn with process.execPath. */
 export function cliArgs() {
-  const shebang = readFileSync(CLI, "utf8").split("\n")[0];
-  return [...shebang.replace(/^#!\/usr\/bin\/env -S node ?/, "").split(" ").filter(Boolean), CLI];
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+  const flags = pkg.scripts.start.split(" ").filter((word) => word.startsWith("--"));
+  return [...flags, CLI];
 }

@@ -1,7 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
-// The flag (also in package.json's start script and the Dockerfile): V8's young generation may
-// grow to 48 MB and stay resident after a burst of mail; capped small it is collected more often
-// at no measurable cost to capture, and a settled server holds ~50 MB less (`npm run bench`).
+#!/usr/bin/env node
 import { basename } from "node:path";
 import { isMailproofError } from "../core/errors.js";
 

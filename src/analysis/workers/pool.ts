@@ -18,7 +18,7 @@ export interface AnalysisPool {
 /**
  * An analysis makes short-lived garbage only. V8's default young generation (up to 48 MB) would
  * stay resident after a burst; a small one is collected often and cheaply. The main thread gets
- * the same size from `--max-semi-space-size=2` (see cli/main.ts).
+ * the same size from `--max-semi-space-size=2` in `npm start` (docs/DESIGN-NOTES.md, "Node flags").
  */
 const WORKER_YOUNG_GENERATION_MB = 6;
 
