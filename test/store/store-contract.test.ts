@@ -111,6 +111,10 @@ describe.each(kinds)("$name store", (kind) => {
       expect(await subjects("pass")).toEqual(["Welcome aboard", "Réinitialiser votre mot de passe", "Reset your password"]);
       expect(await subjects("to:hidden@bcc.test")).toEqual(["Reset your password"]);
       expect(await subjects("to:zoë")).toEqual(["Réinitialiser votre mot de passe"]);
+      expect(await subjects("to:nn@")).toEqual(["Reset your password"]);
+      expect(await subjects("to:hidden")).toEqual(["Reset your password"]);
+      expect(await subjects("to:boss")).toEqual([]);
+      expect(await subjects("cc:oss@")).toEqual(["Reset your password"]);
       expect(await subjects("tag:sign")).toEqual([]);
       expect(await subjects("-dmarc:pass")).toHaveLength(3);
       expect(await subjects('"tail words"')).toHaveLength(1);

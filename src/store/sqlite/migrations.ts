@@ -74,6 +74,21 @@ const migrations: string[] = [
   CREATE INDEX session_messages_message ON session_messages(message_id);
   CREATE INDEX session_messages_session ON session_messages(session_seq);
   `,
+  // Partial to:/cc: values are found through trigrams instead of a scan of every recipient row
+  // (50 ms at 100k messages). One row per message, rowid = seq: the addresses and names that
+  // to: searches (to, bcc, envelope) and those cc: searches, one per line, lower-cased like the
+  // recipients rows. case_sensitive keeps the match a plain substring test, as instr() was.
+  `
+  CREATE VIRTUAL TABLE recipient_grams USING fts5(to_list, cc_list, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1');
+  INSERT INTO recipient_grams (rowid, to_list, cc_list)
+    SELECT seq,
+      coalesce(group_concat(CASE WHEN kind != 'cc' THEN address || char(10) || coalesce(name, '') END, char(10)), ''),
+      coalesce(group_concat(CASE WHEN kind = 'cc' THEN address || char(10) || coalesce(name, '') END, char(10)), '')
+    FROM recipients GROUP BY seq;
+  CREATE TRIGGER messages_delete_recipient_grams AFTER DELETE ON messages BEGIN
+    DELETE FROM recipient_grams WHERE rowid = old.seq;
+  END;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

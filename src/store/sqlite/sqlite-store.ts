@@ -56,6 +56,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     insertAttachment: db.prepare("INSERT INTO attachments (seq, aid, filename, content_type, data) VALUES (?, ?, ?, ?, ?)"),
     insertRecipient: db.prepare("INSERT INTO recipients (seq, kind, address, name) VALUES (?, ?, ?, ?)"),
     insertSearch: db.prepare("INSERT INTO search (rowid, text) VALUES (?, ?)"),
+    insertRecipientGrams: db.prepare("INSERT INTO recipient_grams (rowid, to_list, cc_list) VALUES (?, ?, ?)"),
     getFull: db.prepare("SELECT m.seq, m.id, m.read, m.tags, m.dmarc, m.finding_count, b.body, m.analysis FROM messages m JOIN bodies b ON b.seq = m.seq WHERE m.id = ?"),
     getRaw: db.prepare("SELECT r.data FROM raw r JOIN messages m ON m.seq = r.seq WHERE m.id = ?"),
     getAttachment: db.prepare("SELECT a.filename, a.content_type, a.data FROM attachments a JOIN messages m ON m.seq = a.seq WHERE m.id = ? AND a.aid = ?"),
@@ -76,10 +77,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       statements.insertBody.run(seq, body);
       statements.insertRaw.run(seq, raw);
       message.attachments.forEach((a, i) => statements.insertAttachment.run(seq, a.id, a.filename, a.contentType, attachmentContents[i]));
-      for (const [kind, list] of [["to", message.to], ["cc", message.cc], ["bcc", message.bcc]] as const) {
-        for (const a of list) statements.insertRecipient.run(seq, kind, a.address.toLowerCase(), a.name?.toLowerCase() ?? null);
-      }
-      for (const rcpt of message.envelope.rcptTo) statements.insertRecipient.run(seq, "envelope", rcpt.toLowerCase(), null);
+      const recipients = recipientRows(message);
+      for (const r of recipients) statements.insertRecipient.run(seq, r.kind, r.address, r.name);
+      statements.insertRecipientGrams.run(seq, gramLines(recipients.filter((r) => r.kind !== "cc")), gramLines(recipients.filter((r) => r.kind === "cc")));
       statements.insertSearch.run(seq, searchText(message));
     }
   });
@@ -206,6 +206,23 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       db.close();
     },
   };
+}
+
+type RecipientRow = { kind: "to" | "cc" | "bcc" | "envelope"; address: string; name: string | null };
+
+/** The searched recipients, folded as where.ts expects. */
+function recipientRows(message: Message): RecipientRow[] {
+  const rows: RecipientRow[] = [];
+  for (const [kind, list] of [["to", message.to], ["cc", message.cc], ["bcc", message.bcc]] as const) {
+    for (const a of list) rows.push({ kind, address: a.address.toLowerCase(), name: a.name?.toLowerCase() ?? null });
+  }
+  for (const rcpt of message.envelope.rcptTo) rows.push({ kind: "envelope", address: rcpt.toLowerCase(), name: null });
+  return rows;
+}
+
+/** A recipient_grams column: each address and name on its own line (see migrations.ts). */
+function gramLines(rows: RecipientRow[]): string {
+  return rows.map((r) => `${r.address}\n${r.name ?? ""}`).join("\n");
 }
 
 function messageParams(message: Message) {

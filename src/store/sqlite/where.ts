@@ -13,11 +13,19 @@ export interface Where {
 }
 
 const RECIPIENT_KINDS = { to: ["to", "bcc", "envelope"], cc: ["cc"] } as const;
+/** The recipient_grams column holding each field's kinds (see migrations.ts). */
+const GRAM_COLUMNS = { to: "to_list", cc: "cc_list" } as const;
 
-function recipientTerm(kinds: readonly string[], value: string): Where {
+function recipientTerm(field: "to" | "cc", value: string): Where {
+  const kinds = RECIPIENT_KINDS[field];
   const kindList = kinds.map(() => "?").join(",");
   if (isFullAddress(value)) {
     return { sql: `m.seq IN (SELECT seq FROM recipients WHERE address = ? AND kind IN (${kindList}))`, params: [value, ...kinds] };
+  }
+  // Trigrams need three characters; the index's lines are joined by newlines, which a match must not span.
+  if ([...value].length >= 3 && !value.includes("\n")) {
+    const phrase = `${GRAM_COLUMNS[field]} : "${value.replaceAll('"', '""')}"`;
+    return { sql: "m.seq IN (SELECT rowid FROM recipient_grams WHERE recipient_grams MATCH ?)", params: [phrase] };
   }
   return {
     sql: `m.seq IN (SELECT seq FROM recipients WHERE kind IN (${kindList}) AND (instr(address, ?) > 0 OR instr(name, ?) > 0))`,
@@ -32,9 +40,9 @@ function termWhere(term: Term): Where {
   }
   switch (term.field) {
     case "to":
-      return recipientTerm(RECIPIENT_KINDS.to, term.value);
+      return recipientTerm("to", term.value);
     case "cc":
-      return recipientTerm(RECIPIENT_KINDS.cc, term.value);
+      return recipientTerm("cc", term.value);
     case "from":
       return isFullAddress(term.value)
         ? { sql: "m.from_address = ?", params: [term.value] }
