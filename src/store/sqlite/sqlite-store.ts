@@ -14,6 +14,8 @@ export interface SqliteStoreOptions {
 }
 
 const MAX_PAGE = 1000;
+/** Above this many matches a listing walks the messages by id instead of sorting the matches. */
+const DENSE_MATCHES = 2000;
 
 type Row = {
   seq: number;
@@ -139,12 +141,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async list({ query, limit, before }: ListOptions): Promise<ListResult> {
       const where = compileWhere(query);
       const pageSize = Math.max(1, Math.min(limit, MAX_PAGE));
+      const { n } = db.prepare(`SELECT count(*) AS n FROM messages m WHERE ${where.sql}`).get(...where.params) as { n: number };
+      // The count says how to find the page. Few matches: collect them (through indexes, the search
+      // tables or a scan of a covering index) and sort them. Many: walk the messages newest first
+      // and test each, which meets a page of matches soon.
+      const match = n > DENSE_MATCHES ? compileWhere(query, { dense: true }) : { sql: `m.seq IN (SELECT m.seq FROM messages m WHERE ${where.sql})`, params: where.params };
       const cursor = before ? { sql: " AND m.id < ?", params: [before] } : { sql: "", params: [] };
       const rows = db
-        .prepare(`SELECT m.seq, m.id, m.read, m.tags, m.dmarc, m.finding_count, m.summary FROM messages m WHERE ${where.sql}${cursor.sql} ORDER BY m.id DESC LIMIT ?`)
-        .all(...where.params, ...cursor.params, pageSize + 1) as SummaryRow[];
+        .prepare(`SELECT m.seq, m.id, m.read, m.tags, m.dmarc, m.finding_count, m.summary FROM messages m WHERE ${match.sql}${cursor.sql} ORDER BY m.id DESC LIMIT ?`)
+        .all(...match.params, ...cursor.params, pageSize + 1) as SummaryRow[];
       const page = rows.slice(0, pageSize);
-      const { n } = db.prepare(`SELECT count(*) AS n FROM messages m WHERE ${where.sql}`).get(...where.params) as { n: number };
       return {
         messages: page.map(toSummaryRow),
         total: n,

@@ -16,33 +16,33 @@ const RECIPIENT_KINDS = { to: ["to", "bcc", "envelope"], cc: ["cc"] } as const;
 /** The recipient_grams column holding each field's kinds (see migrations.ts). */
 const GRAM_COLUMNS = { to: "to_list", cc: "cc_list" } as const;
 
-function recipientTerm(field: "to" | "cc", value: string): Where {
+function recipientTerm(field: "to" | "cc", value: string, seq: string): Where {
   const kinds = RECIPIENT_KINDS[field];
   const kindList = kinds.map(() => "?").join(",");
   if (isFullAddress(value)) {
-    return { sql: `m.seq IN (SELECT seq FROM recipients WHERE address = ? AND kind IN (${kindList}))`, params: [value, ...kinds] };
+    return { sql: `${seq} IN (SELECT seq FROM recipients WHERE address = ? AND kind IN (${kindList}))`, params: [value, ...kinds] };
   }
   // Trigrams need three characters; the index's lines are joined by newlines, which a match must not span.
   if ([...value].length >= 3 && !value.includes("\n")) {
     const phrase = `${GRAM_COLUMNS[field]} : "${value.replaceAll('"', '""')}"`;
-    return { sql: "m.seq IN (SELECT rowid FROM recipient_grams WHERE recipient_grams MATCH ?)", params: [phrase] };
+    return { sql: `${seq} IN (SELECT rowid FROM recipient_grams WHERE recipient_grams MATCH ?)`, params: [phrase] };
   }
   return {
-    sql: `m.seq IN (SELECT seq FROM recipients WHERE kind IN (${kindList}) AND (instr(address, ?) > 0 OR instr(name, ?) > 0))`,
+    sql: `${seq} IN (SELECT seq FROM recipients WHERE kind IN (${kindList}) AND (instr(address, ?) > 0 OR instr(name, ?) > 0))`,
     params: [...kinds, value, value],
   };
 }
 
-function termWhere(term: Term): Where {
+function termWhere(term: Term, seq: string): Where {
   if (term.kind === "text") {
     // An FTS5 phrase whose last word is a prefix: the same rule as containsPhrase() in query.ts.
-    return { sql: "m.seq IN (SELECT rowid FROM search WHERE search MATCH ?)", params: [`"${term.words.join(" ")}"*`] };
+    return { sql: `${seq} IN (SELECT rowid FROM search WHERE search MATCH ?)`, params: [`"${term.words.join(" ")}"*`] };
   }
   switch (term.field) {
     case "to":
-      return recipientTerm("to", term.value);
+      return recipientTerm("to", term.value, seq);
     case "cc":
-      return recipientTerm("cc", term.value);
+      return recipientTerm("cc", term.value, seq);
     case "from":
       return isFullAddress(term.value)
         ? { sql: "m.from_address = ?", params: [term.value] }
@@ -75,10 +75,16 @@ function termWhere(term: Term): Where {
   }
 }
 
-export function compileWhere(query: Query): Where {
+/**
+ * `dense`: the query matches many messages, and the caller walks them newest first by id; the
+ * membership tests are written `+m.seq IN (…)` so SQLite probes each row against the set instead
+ * of visiting the whole set and sorting it (150 ms for a term matching 100k messages).
+ */
+export function compileWhere(query: Query, { dense = false } = {}): Where {
   if (query.terms.length === 0) return { sql: "1", params: [] };
+  const seq = dense ? "+m.seq" : "m.seq";
   const parts = query.terms.map((term) => {
-    const where = termWhere(term);
+    const where = termWhere(term, seq);
     // A NULL column (e.g. dmarc before analysis) is "does not match", so its negation matches, as
     // in query.ts. Positive terms stay bare so the planner can drive the query from their index.
     return { sql: term.negate ? `NOT coalesce((${where.sql}), 0)` : `(${where.sql})`, params: where.params };
