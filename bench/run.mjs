@@ -143,7 +143,13 @@ async function queryTimes(server) {
   }, 20);
   const partial = await timed(() => fetch(`${server.url}/api/messages?query=${encodeURIComponent(`to:${probe.split("@")[0]}`)}`).then((r) => r.json()), 10);
   const text = await timed(() => fetch(`${server.url}/api/messages?query=${encodeURIComponent(`"${deep.subject}"`)}`).then((r) => r.json()), 10);
-  return { list, exact, partial, text };
+  const get = (query) => () => fetch(`${server.url}/api/messages?query=${encodeURIComponent(query)}`).then((r) => r.json());
+  const subject = await timed(get(`subject:${deep.subject.split(" ").at(-1)}`), 10);
+  // Broad terms that match every stored message: the count and the page both cost most here.
+  const broadTo = await timed(get("to:bench.local"), 10);
+  const broadFrom = await timed(get("from:ench@"), 10);
+  const broadText = await timed(get("fox"), 10);
+  return { list, exact, partial, text, subject, broadTo, broadFrom, broadText };
 }
 
 async function main() {
@@ -190,6 +196,8 @@ async function main() {
       console.log(`  to:<full address>       ${ms(q.exact)} (target ≤ 50 ms at 100k)`);
       console.log(`  to:<partial>            ${ms(q.partial)}`);
       console.log(`  "quoted phrase"         ${ms(q.text)}`);
+      console.log(`  subject:<partial>       ${ms(q.subject)}`);
+      console.log(`  matching every message: to:<domain> ${ms(q.broadTo)}, from:<partial> ${ms(q.broadFrom)}, a body word ${ms(q.broadText)}`);
     }
     await analysisDrained(server);
     const settled = await settledRss(server.child.pid);

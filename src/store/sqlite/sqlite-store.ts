@@ -141,7 +141,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async list({ query, limit, before }: ListOptions): Promise<ListResult> {
       const where = compileWhere(query);
       const pageSize = Math.max(1, Math.min(limit, MAX_PAGE));
-      const { n } = db.prepare(`SELECT count(*) AS n FROM messages m WHERE ${where.sql}`).get(...where.params) as { n: number };
+      const counted = where.set ? `SELECT count(*) AS n FROM (${where.set})` : `SELECT count(*) AS n FROM messages m WHERE ${where.sql}`;
+      const { n } = db.prepare(counted).get(...where.params) as { n: number };
       // The count says how to find the page. Few matches: collect them (through indexes, the search
       // tables or a scan of a covering index) and sort them. Many: walk the messages newest first
       // and test each, which meets a page of matches soon.
