@@ -120,7 +120,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return rows.map((r) => r.id);
   });
 
-  const sessions = createSqliteSessions(db);
+  const { flushed: sessionsFlushed, ...sessions } = createSqliteSessions(db);
   return {
     kind: "sqlite",
     async insert(batch) {
@@ -209,7 +209,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     ...sessions,
     async close() {
-      await Promise.all([analysisWrites.flushed(), sessions.flushed()]);
+      await Promise.all([analysisWrites.flushed(), sessionsFlushed()]);
       db.close();
     },
   };
