@@ -37,6 +37,8 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
+const ANALYSES_QUEUED_PER_WORKER = 8;
+
 export type CreateSandboxOptions = Partial<SandboxOptions> & { logger?: Logger };
 
 /** The composition root: options → store, events, ingest, SMTP, HTTP. Returns once listening. */
@@ -74,6 +76,9 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     analyze,
     newId: createIdGenerator(),
     maxMessages: options.maxMessages,
+    // A few queued per worker keep it busy; more would only hold messages in memory twice (here
+    // and in the worker's queue) while a burst lasts.
+    maxAnalysesInFlight: ANALYSES_QUEUED_PER_WORKER * Math.max(1, workerCount),
   });
   // SMTP session transcripts, kept with the messages' retention.
   const recorder = createTranscriptRecorder({ store, logger, newId: createIdGenerator() }, { maxSessions: options.maxMessages });
