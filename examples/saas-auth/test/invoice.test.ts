@@ -1,22 +1,8 @@
-import type { Mailproof } from "mailproof/client";
 import "mailproof/vitest";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import type { RunningApp } from "../src/server.js";
-import { post, startSaas, useSandbox, type MailSandbox } from "./support.js";
+import { expect, test } from "vitest";
+import { post, useSaasApp } from "./support.js";
 
-let sandbox: MailSandbox;
-let mail: Mailproof;
-let app: RunningApp;
-
-beforeAll(async () => {
-  sandbox = await useSandbox();
-  mail = sandbox.mail;
-  app = await startSaas(sandbox.env);
-});
-afterAll(async () => {
-  await app?.stop();
-  await sandbox?.stop();
-});
+const saas = useSaasApp();
 
 /** Every cross-reference entry must point at the object it names (ISO 32000-1 §7.5.4). */
 function expectValidXref(pdf: Buffer) {
@@ -29,12 +15,12 @@ function expectValidXref(pdf: Buffer) {
 }
 
 test("the invoice email carries its PDF", async () => {
-  const email = mail.address("invoice");
-  expect((await post(app, "/signup", { email, password: "correct horse" })).status).toBe(201);
-  const created = await post(app, "/invoices", { email, lines: [{ description: "Pro plan (November)", amountCents: 1250 }, { description: "Extra seat", amountCents: 500 }] });
+  const email = saas.mail.address("invoice");
+  expect((await post(saas.app, "/signup", { email, password: "correct horse" })).status).toBe(201);
+  const created = await post(saas.app, "/invoices", { email, lines: [{ description: "Pro plan (November)", amountCents: 1250 }, { description: "Extra seat", amountCents: 500 }] });
   expect(created.status).toBe(202);
 
-  const message = await mail.waitFor({ to: email, subject: `Your invoice ${created.body.number}` });
+  const message = await saas.mail.waitFor({ to: email, subject: `Your invoice ${created.body.number}` });
   expect(message.attachments).toEqual([expect.objectContaining({ filename: `${created.body.number}.pdf`, contentType: "application/pdf", inline: false })]);
   expect(message.text).toContain("EUR 17.50");
   // No links and a well-formed MIME structure: nothing a receiver would hold against it.
@@ -45,15 +31,15 @@ test("the invoice email carries its PDF", async () => {
   expect(pdf.subarray(0, 8).toString("latin1")).toBe("%PDF-1.4");
   expect(pdf.toString("latin1")).toContain("(Total  EUR 17.50) Tj");
   expectValidXref(pdf);
-  expect(await mail.messages(`to:${email} has:attachment`)).toHaveLength(1);
+  expect(await saas.mail.messages(`to:${email} has:attachment`)).toHaveLength(1);
 });
 
 test("a bad invoice request is a 400 and an unknown customer a 404, neither sends mail", async () => {
-  const email = mail.address("bad-invoice");
-  expect((await post(app, "/invoices", { email, lines: [{ description: "x", amountCents: 1 }] })).status).toBe(404);
-  expect((await post(app, "/signup", { email, password: "correct horse" })).status).toBe(201);
-  expect((await post(app, "/invoices", { email, lines: [] })).status).toBe(400);
-  expect((await post(app, "/invoices", { email, lines: [{ description: "x", amountCents: -5 }] })).status).toBe(400);
-  await app.queue.idle();
-  expect((await mail.messages(`to:${email}`)).map((m) => m.subject)).toEqual(["Verify your email address"]);
+  const email = saas.mail.address("bad-invoice");
+  expect((await post(saas.app, "/invoices", { email, lines: [{ description: "x", amountCents: 1 }] })).status).toBe(404);
+  expect((await post(saas.app, "/signup", { email, password: "correct horse" })).status).toBe(201);
+  expect((await post(saas.app, "/invoices", { email, lines: [] })).status).toBe(400);
+  expect((await post(saas.app, "/invoices", { email, lines: [{ description: "x", amountCents: -5 }] })).status).toBe(400);
+  await saas.app.queue.idle();
+  expect((await saas.mail.messages(`to:${email}`)).map((m) => m.subject)).toEqual(["Verify your email address"]);
 });

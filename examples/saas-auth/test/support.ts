@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Mailproof } from "mailproof/client";
+import { afterAll, beforeAll } from "vitest";
 import { startSandbox, type CreateSandboxOptions } from "mailproof/testing";
 import pino from "pino";
 import { loadConfig } from "../src/config.js";
@@ -49,6 +50,30 @@ export function startSaas(env: Record<string, string>, options: { retry?: Partia
     retry: { baseDelayMs: 20, maxAttempts: 3, ...options.retry },
     onMailEvent: options.onMailEvent,
   });
+}
+
+export interface SaasUnderTest {
+  sandbox: MailSandbox;
+  mail: Mailproof;
+  app: RunningApp;
+}
+
+/**
+ * A test file's sandbox and app: started before its tests, stopped after them. The fields are
+ * set once `beforeAll` has run. `env` turns the sandbox's variables into the app's environment.
+ */
+export function useSaasApp(env: (sandbox: MailSandbox) => Record<string, string> = (sandbox) => sandbox.env): SaasUnderTest {
+  const saas = {} as SaasUnderTest;
+  beforeAll(async () => {
+    saas.sandbox = await useSandbox();
+    saas.mail = saas.sandbox.mail;
+    saas.app = await startSaas(env(saas.sandbox));
+  });
+  afterAll(async () => {
+    await saas.app?.stop();
+    await saas.sandbox?.stop();
+  });
+  return saas;
 }
 
 /** POST JSON to the app. */
