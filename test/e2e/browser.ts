@@ -5,8 +5,10 @@ import { fileURLToPath } from "node:url";
 import { crc32, deflateSync } from "node:zlib";
 import nodemailer from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
-import { chromium, type Browser, type Page } from "playwright-core";
-import type { Sandbox } from "../../src/sandbox.js";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import type { CreateSandboxOptions, Sandbox } from "../../src/sandbox.js";
+import { startTestSandbox } from "../helpers/sandbox.js";
 
 /** Debian's Chromium (apt package `chromium`, installed by .ci/run), headless, with nothing phoning home. */
 export const CHROMIUM_ARGS = [
@@ -27,6 +29,45 @@ export async function launchBrowser(): Promise<Browser> {
   // `npm test` builds the UI first (pretest); a bare `vitest run` needs `npm run build` once.
   if (!existsSync(UI_INDEX)) throw new Error(`the web UI is not built (${UI_INDEX} missing): run npm run build`);
   return chromium.launch({ executablePath: process.env.MAILPROOF_CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
+export interface UiSession {
+  sandbox: Sandbox;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** What the page logged as errors, collected from the start. */
+  pageErrors: string[];
+}
+
+/**
+ * A test file's sandbox and one Chromium page on it, opened before its tests and closed after
+ * them; the fields are set once `beforeAll` has run. With `live`, the page has loaded the inbox
+ * and its live event stream is connected.
+ */
+export function useUiSession(sandboxOptions: CreateSandboxOptions = {}, { live = true } = {}): UiSession {
+  const ui = {} as UiSession;
+  beforeAll(async () => {
+    ui.sandbox = await startTestSandbox(sandboxOptions);
+    ui.browser = await launchBrowser();
+    ui.context = await ui.browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: "light" });
+    ui.page = await ui.context.newPage();
+    ui.pageErrors = collectPageErrors(ui.page);
+    if (!live) return;
+    await ui.page.goto(ui.sandbox.url);
+    await ui.page.locator("[data-testid=live]", { hasText: "live" }).waitFor();
+  });
+  afterAll(async () => {
+    await ui.browser?.close();
+    await ui.sandbox?.stop();
+  });
+  return ui;
+}
+
+/** Labels unique within the run, so tests sharing one sandbox never see each other's mail. */
+export function uniqueLabels(): (label: string) => string {
+  let counter = 0;
+  return (label) => `${label}-${++counter}-${Date.now().toString(36)}`;
 }
 
 /** Where screenshots go (git-ignored), for a human to look at after a run. */

@@ -1,9 +1,7 @@
 import { readFileSync } from "node:fs";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Sandbox } from "../../src/sandbox.js";
-import { api, startTestSandbox } from "../helpers/sandbox.js";
-import { artifact, collectPageErrors, launchBrowser, pngImage, smtpTransport } from "./browser.js";
+import { describe, expect, test } from "vitest";
+import { api } from "../helpers/sandbox.js";
+import { artifact, collectPageErrors, pngImage, smtpTransport, uniqueLabels, useUiSession } from "./browser.js";
 
 /**
  * The web UI in Debian's Chromium against a real sandbox: mail sent over SMTP shows up live,
@@ -14,16 +12,12 @@ const zone = JSON.parse(readFileSync(new URL("../../fixtures/dns/auth-zone.json"
 const dkimKey = readFileSync(new URL("../../fixtures/keys/shop-s1.pem", import.meta.url), "utf8");
 const png = pngImage();
 
-let sandbox: Sandbox;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-let pageErrors: string[];
-let counter = 0;
-const unique = (label: string) => `${label}-${++counter}-${Date.now().toString(36)}`;
+// spfIp: the zone's SPF record lists 192.0.2.10, so the Authentication tab can show a pass.
+const ui = useUiSession({ dnsZone: zone, spfIp: "192.0.2.10" });
+const unique = uniqueLabels();
 
 async function send(options: { to: string; subject: string; text?: string; html?: string; attachments?: object[] }) {
-  await smtpTransport(sandbox).sendMail({
+  await smtpTransport(ui.sandbox).sendMail({
     from: '"Shop" <hello@shop.test>',
     dkim: { domainName: "shop.test", keySelector: "s1", privateKey: dkimKey },
     text: "plain body",
@@ -31,32 +25,16 @@ async function send(options: { to: string; subject: string; text?: string; html?
   });
 }
 
-const row = (text: string) => page.locator(".row", { hasText: text });
-const tab = (name: string) => page.locator(".tabs .tab", { hasText: name });
-const openId = () => decodeURIComponent(/\/messages\/([^/?]+)/.exec(page.url())?.[1] ?? "");
-
-beforeAll(async () => {
-  // spfIp: the zone's SPF record lists 192.0.2.10, so the Authentication tab can show a pass.
-  sandbox = await startTestSandbox({ dnsZone: zone, spfIp: "192.0.2.10" });
-  browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: "light" });
-  page = await context.newPage();
-  pageErrors = collectPageErrors(page);
-  await page.goto(sandbox.url);
-  await page.locator("[data-testid=live]", { hasText: "live" }).waitFor();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await sandbox?.stop();
-});
+const row = (text: string) => ui.page.locator(".row", { hasText: text });
+const tab = (name: string) => ui.page.locator(".tabs .tab", { hasText: name });
+const openId = () => decodeURIComponent(/\/messages\/([^/?]+)/.exec(ui.page.url())?.[1] ?? "");
 
 describe("web UI", () => {
   const welcome = unique("Welcome");
   const alice = `${unique("alice")}@example.test`;
 
   test("a message sent over SMTP appears in the list without a reload", async () => {
-    await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    await ui.page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
     await send({
       to: `"Alice" <${alice}>`,
       subject: welcome,
@@ -71,81 +49,81 @@ describe("web UI", () => {
       ],
     });
     await row(welcome).waitFor();
-    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    expect(await ui.page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
     expect(await row(welcome).getAttribute("class")).toContain("unread");
     expect(await row(welcome).textContent()).toContain("SMTP");
-    await page.screenshot({ path: artifact("inbox") });
+    await ui.page.screenshot({ path: artifact("inbox") });
   });
 
   test("opening it shows HTML, text, source, headers and attachments, and marks it read", async () => {
     await row(welcome).locator(".row-main").click();
-    await page.waitForURL(/\/messages\//);
+    await ui.page.waitForURL(/\/messages\//);
     const id = openId();
 
-    const preview = page.frameLocator("iframe.preview-frame");
+    const preview = ui.page.frameLocator("iframe.preview-frame");
     await preview.locator("h1", { hasText: "Hello Alice" }).waitFor();
     // The cid: image is served from its attachment and really decodes.
-    const frame = page.frames().find((f) => f.url() === "about:srcdoc")!;
+    const frame = ui.page.frames().find((f) => f.url() === "about:srcdoc")!;
     await frame.waitForFunction(() => (document.getElementById("logo") as HTMLImageElement | null)?.complete);
     expect(await frame.evaluate(() => (document.getElementById("logo") as HTMLImageElement).naturalWidth)).toBe(40);
-    await expect.poll(async () => (await api(sandbox, `/api/messages/${id}`)).body.read).toBe(true);
+    await expect.poll(async () => (await api(ui.sandbox, `/api/messages/${id}`)).body.read).toBe(true);
     expect(await row(welcome).getAttribute("class")).toContain("read");
-    await page.screenshot({ path: artifact("message-html") });
+    await ui.page.screenshot({ path: artifact("message-html") });
 
-    await page.locator(".segmented button", { hasText: "mobile" }).click();
-    expect(await page.locator("iframe.preview-frame").evaluate((el) => el.getBoundingClientRect().width)).toBe(375);
-    await page.screenshot({ path: artifact("message-html-mobile") });
+    await ui.page.locator(".segmented button", { hasText: "mobile" }).click();
+    expect(await ui.page.locator("iframe.preview-frame").evaluate((el) => el.getBoundingClientRect().width)).toBe(375);
+    await ui.page.screenshot({ path: artifact("message-html-mobile") });
 
     await tab("Text").click();
-    expect(await page.locator("pre.text-body").textContent()).toContain("Confirm your address: https://shop.test/verify?token=abc123");
+    expect(await ui.page.locator("pre.text-body").textContent()).toContain("Confirm your address: https://shop.test/verify?token=abc123");
 
     await tab("Source").click();
-    const source = page.locator("[data-testid=source]");
+    const source = ui.page.locator("[data-testid=source]");
     await source.waitFor();
     expect(await source.textContent()).toContain(`Subject: ${welcome}`);
     expect(await source.textContent()).toContain("Content-Type: multipart/");
-    const [eml] = await Promise.all([page.waitForEvent("download"), page.locator(".tab-body a", { hasText: "Download .eml" }).click()]);
+    const [eml] = await Promise.all([ui.page.waitForEvent("download"), ui.page.locator(".tab-body a", { hasText: "Download .eml" }).click()]);
     expect(eml.suggestedFilename()).toBe(`${id}.eml`);
 
     await tab("Headers").click();
-    const headers = await page.locator("[data-testid=headers]").textContent();
+    const headers = await ui.page.locator("[data-testid=headers]").textContent();
     expect(headers).toContain("Message-ID");
     expect(headers).toContain("DKIM-Signature");
-    expect(await page.locator(".tab-body").textContent()).toContain(alice);
+    expect(await ui.page.locator(".tab-body").textContent()).toContain(alice);
 
     await tab("Attachments").click();
-    const items = page.locator("[data-testid=attachments] .attachment");
+    const items = ui.page.locator("[data-testid=attachments] .attachment");
     expect(await items.count()).toBe(3);
-    const thumbs = page.locator("[data-testid=attachments] img.thumb");
+    const thumbs = ui.page.locator("[data-testid=attachments] img.thumb");
     expect(await thumbs.count()).toBe(2);
     for (const thumb of await thumbs.all()) {
       await thumb.scrollIntoViewIfNeeded();
       await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(40);
     }
-    const [notes] = await Promise.all([page.waitForEvent("download"), page.locator(".attachment-name", { hasText: "notes.txt" }).click()]);
+    const [notes] = await Promise.all([ui.page.waitForEvent("download"), ui.page.locator(".attachment-name", { hasText: "notes.txt" }).click()]);
     expect(notes.suggestedFilename()).toBe("notes.txt");
-    await page.screenshot({ path: artifact("message-attachments") });
+    await ui.page.screenshot({ path: artifact("message-attachments") });
 
     // Analysis lands by SSE into the open message.
-    await expect.poll(async () => (await api(sandbox, `/api/messages/${id}`)).body.analysis.status).toBe("done");
+    await expect.poll(async () => (await api(ui.sandbox, `/api/messages/${id}`)).body.analysis.status).toBe("done");
     await tab("Authentication").click();
-    await page.locator(".verdict h3", { hasText: "DMARC" }).waitFor();
-    await page.screenshot({ path: artifact("message-auth") });
+    await ui.page.locator(".verdict h3", { hasText: "DMARC" }).waitFor();
+    await ui.page.screenshot({ path: artifact("message-auth") });
     await tab("Findings").click();
-    await page.screenshot({ path: artifact("message-findings") });
+    await ui.page.screenshot({ path: artifact("message-findings") });
     await tab("Links").click();
-    await page.screenshot({ path: artifact("message-links") });
+    await ui.page.screenshot({ path: artifact("message-links") });
     await tab("HTML check").click();
-    await page.screenshot({ path: artifact("message-compatibility") });
+    await ui.page.screenshot({ path: artifact("message-compatibility") });
     await tab("SMTP").click();
-    await page.screenshot({ path: artifact("message-smtp") });
+    await ui.page.screenshot({ path: artifact("message-smtp") });
   });
 
   test("a deep link opens the message and tab directly", async () => {
-    const id = (await api(sandbox, `/api/messages?query=${encodeURIComponent(`subject:${welcome}`)}`)).body.messages[0].id;
-    const other = await context.newPage();
+    const id = (await api(ui.sandbox, `/api/messages?query=${encodeURIComponent(`subject:${welcome}`)}`)).body.messages[0].id;
+    const other = await ui.context.newPage();
     const errors = collectPageErrors(other);
-    await other.goto(`${sandbox.url}/messages/${id}/headers`);
+    await other.goto(`${ui.sandbox.url}/messages/${id}/headers`);
     await other.locator("[data-testid=headers]").waitFor();
     expect(await other.locator(".tabs .tab.active").textContent()).toBe("Headers");
     expect(await other.locator("[data-testid=subject]").textContent()).toBe(welcome);
@@ -157,53 +135,53 @@ describe("web UI", () => {
   test("tags edited on a message are saved and searchable", async () => {
     const tag = unique("tag").toLowerCase();
     await send({ to: `tags-${tag}@example.test`, subject: `Tagged ${tag}` });
-    await page.goto(sandbox.url);
+    await ui.page.goto(ui.sandbox.url);
     await row(`Tagged ${tag}`).locator(".row-main").click();
-    await page.locator(".message-badges button", { hasText: "Add tags" }).click();
-    await page.getByLabel("Tags, comma-separated").fill(`${tag}, vip`);
-    await page.locator(".tag-form button[type=submit]").click();
-    await page.locator(".message-badges .badge", { hasText: `#${tag}` }).waitFor();
+    await ui.page.locator(".message-badges button", { hasText: "Add tags" }).click();
+    await ui.page.getByLabel("Tags, comma-separated").fill(`${tag}, vip`);
+    await ui.page.locator(".tag-form button[type=submit]").click();
+    await ui.page.locator(".message-badges .badge", { hasText: `#${tag}` }).waitFor();
     const id = openId();
-    expect((await api(sandbox, `/api/messages/${id}`)).body.tags).toEqual([tag, "vip"]);
+    expect((await api(ui.sandbox, `/api/messages/${id}`)).body.tags).toEqual([tag, "vip"]);
     await row(`Tagged ${tag}`).locator(".badge", { hasText: "#vip" }).waitFor();
-    await page.locator("input[type=search]").fill(`tag:${tag}`);
-    await page.locator("[data-testid=inbox-count]", { hasText: "1 message found" }).waitFor();
+    await ui.page.locator("input[type=search]").fill(`tag:${tag}`);
+    await ui.page.locator("[data-testid=inbox-count]", { hasText: "1 message found" }).waitFor();
   });
 
   test("dark mode, the panels, and a narrow window stay usable", async () => {
     const tag = unique("dark");
     await send({ to: `dark-${tag}@example.test`, subject: `Dark mode ${tag}`, html: `<p style="color:#333">A light e-mail in a dark UI</p>` });
-    await page.goto(sandbox.url);
-    await page.locator("button[aria-label='Dark mode']").click();
-    await page.waitForFunction(() => document.documentElement.dataset.theme === "dark");
+    await ui.page.goto(ui.sandbox.url);
+    await ui.page.locator("button[aria-label='Dark mode']").click();
+    await ui.page.waitForFunction(() => document.documentElement.dataset.theme === "dark");
     await row(`Dark mode ${tag}`).locator(".row-main").click();
-    await page.frameLocator("iframe.preview-frame").locator("p").waitFor();
-    await page.screenshot({ path: artifact("dark-mode") });
+    await ui.page.frameLocator("iframe.preview-frame").locator("p").waitFor();
+    await ui.page.screenshot({ path: artifact("dark-mode") });
     // The choice survives a reload.
-    await page.reload();
-    await page.locator(".topbar").waitFor();
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
-    await page.locator("button[aria-label='Light mode']").click();
+    await ui.page.reload();
+    await ui.page.locator(".topbar").waitFor();
+    expect(await ui.page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
+    await ui.page.locator("button[aria-label='Light mode']").click();
 
-    await page.locator(".nav a", { hasText: "Faults" }).click();
-    await page.waitForURL(/\/faults$/);
-    await page.locator(".panel").waitFor();
-    await page.screenshot({ path: artifact("faults") });
-    await page.locator(".nav a", { hasText: "Providers" }).click();
-    await page.locator(".panel h2", { hasText: "Provider mocks" }).waitFor();
-    await page.screenshot({ path: artifact("providers") });
+    await ui.page.locator(".nav a", { hasText: "Faults" }).click();
+    await ui.page.waitForURL(/\/faults$/);
+    await ui.page.locator(".panel").waitFor();
+    await ui.page.screenshot({ path: artifact("faults") });
+    await ui.page.locator(".nav a", { hasText: "Providers" }).click();
+    await ui.page.locator(".panel h2", { hasText: "Provider mocks" }).waitFor();
+    await ui.page.screenshot({ path: artifact("providers") });
 
-    await page.setViewportSize({ width: 800, height: 900 });
-    await page.goto(sandbox.url);
+    await ui.page.setViewportSize({ width: 800, height: 900 });
+    await ui.page.goto(ui.sandbox.url);
     await row(`Dark mode ${tag}`).locator(".row-main").click();
-    expect(await page.locator(".inbox").isVisible()).toBe(false);
-    await page.screenshot({ path: artifact("narrow-message") });
-    await page.locator(".message-title .back").click();
-    expect(await page.locator(".inbox").isVisible()).toBe(true);
-    await page.setViewportSize({ width: 1440, height: 900 });
+    expect(await ui.page.locator(".inbox").isVisible()).toBe(false);
+    await ui.page.screenshot({ path: artifact("narrow-message") });
+    await ui.page.locator(".message-title .back").click();
+    expect(await ui.page.locator(".inbox").isVisible()).toBe(true);
+    await ui.page.setViewportSize({ width: 1440, height: 900 });
   });
 
   test("the page reported no errors", () => {
-    expect(pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+    expect(ui.pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
 });
