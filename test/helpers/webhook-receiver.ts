@@ -1,5 +1,8 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll } from "vitest";
+import type { Sandbox } from "../../src/sandbox.js";
+import { startTestSandbox } from "./sandbox.js";
 
 export interface ReceivedWebhook {
   path: string;
@@ -53,4 +56,18 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         server.closeAllConnections();
       }),
   };
+}
+
+/** A test file's sandbox and webhook receiver, started before its tests and stopped after them. */
+export function useWebhookSandbox(): { sandbox: Sandbox; receiver: WebhookReceiver } {
+  const hooks = {} as { sandbox: Sandbox; receiver: WebhookReceiver };
+  beforeAll(async () => {
+    hooks.sandbox = await startTestSandbox();
+    hooks.receiver = await startWebhookReceiver();
+  });
+  afterAll(async () => {
+    await hooks.sandbox.stop();
+    await hooks.receiver.close();
+  });
+  return hooks;
 }

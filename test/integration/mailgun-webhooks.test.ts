@@ -2,38 +2,28 @@ import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import FormData from "form-data";
 import Mailgun from "mailgun.js";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Sandbox } from "../../src/sandbox.js";
+import { describe, expect, test } from "vitest";
 import { providerHelpers } from "../helpers/providers.js";
-import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver.js";
-import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { useWebhookSandbox } from "../helpers/webhook-receiver.js";
+import { api } from "../helpers/sandbox.js";
 
-let sandbox: Sandbox;
-let receiver: WebhookReceiver;
-const { setState } = providerHelpers(() => sandbox, "mailgun");
+const hooks = useWebhookSandbox();
+
+const { setState } = providerHelpers(() => hooks.sandbox, "mailgun");
 const DOMAIN = "mg.example.com";
-const client = () => new Mailgun(FormData).client({ username: "api", key: "key-hooks", url: `${sandbox.url}/mailgun` });
+const client = () => new Mailgun(FormData).client({ username: "api", key: "key-hooks", url: `${hooks.sandbox.url}/mailgun` });
 
 const verify = (key: string, signature: { timestamp: string; token: string; signature: string }) =>
   createHmac("sha256", key).update(signature.timestamp + signature.token).digest("hex") === signature.signature;
 
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  receiver = await startWebhookReceiver();
-});
-afterAll(async () => {
-  await sandbox.stop();
-  await receiver.close();
-});
-
 describe("Mailgun webhooks", () => {
   test("accepted and delivered event-data are POSTed, signed with the signing key, and a failed POST is retried", async () => {
-    await setState({ webhookUrl: `${receiver.url}/signed`, webhookSecret: "key-signing-test", webhookRetry: { attempts: 3, delayMs: 20 } });
-    receiver.answerWith([500]);
+    await setState({ webhookUrl: `${hooks.receiver.url}/signed`, webhookSecret: "key-signing-test", webhookRetry: { attempts: 3, delayMs: 20 } });
+    hooks.receiver.answerWith([500]);
     const sent = await client().messages.create(DOMAIN, { from: "shop@mg.example.com", to: "hook-1@mailgun.test", subject: "hooked", text: "t", "o:tag": "hooks", "v:order": "9" });
 
     // Two events, one of them answered 500 once and retried: three requests.
-    const requests = await receiver.waitFor(3, "/signed");
+    const requests = await hooks.receiver.waitFor(3, "/signed");
     expect(requests.map((r) => r.status).sort()).toEqual([200, 200, 500]);
     const bodies = requests.filter((r) => r.status === 200).map((r) => JSON.parse(r.body));
     for (const body of bodies) {
@@ -54,7 +44,7 @@ describe("Mailgun webhooks", () => {
     expect(Object.keys(delivered).sort()).toEqual(Object.keys(sample["event-data"]).sort());
     expect(Object.keys(delivered.message.headers).sort()).toEqual(Object.keys(sample["event-data"].message.headers).sort());
 
-    const { body: log } = await api(sandbox, "/api/providers/mailgun/webhooks");
+    const { body: log } = await api(hooks.sandbox, "/api/providers/mailgun/webhooks");
     const failed = log.attempts.find((a: { ok: boolean }) => !a.ok);
     expect(failed).toMatchObject({ attempt: 1, status: 500, ok: false });
     expect(failed.nextAttemptAt).not.toBeNull();
@@ -62,9 +52,9 @@ describe("Mailgun webhooks", () => {
   });
 
   test("without webhookSecret the documented test signing key signs; suppressed recipients report failed", async () => {
-    await setState({ webhookUrl: `${receiver.url}/default`, webhookSecret: null, suppressions: ["gone@mailgun.test"] });
+    await setState({ webhookUrl: `${hooks.receiver.url}/default`, webhookSecret: null, suppressions: ["gone@mailgun.test"] });
     await client().messages.create(DOMAIN, { from: "shop@mg.example.com", to: "gone@mailgun.test", text: "t" });
-    const requests = await receiver.waitFor(2, "/default");
+    const requests = await hooks.receiver.waitFor(2, "/default");
     const bodies = requests.map((r) => JSON.parse(r.body));
     expect(bodies.every((b) => verify("mailproof-mailgun-signing-key", b.signature))).toBe(true);
     const failed = bodies.map((b) => b["event-data"]).find((e) => e.event === "failed");

@@ -1,31 +1,22 @@
 import { readFileSync } from "node:fs";
 import { Resend } from "resend";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import type { Sandbox } from "../../src/sandbox.js";
-import { api, startTestSandbox } from "../helpers/sandbox.js";
-import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver.js";
+import { beforeEach, describe, expect, test } from "vitest";
+import { api } from "../helpers/sandbox.js";
+import { useWebhookSandbox } from "../helpers/webhook-receiver.js";
 import { providerHelpers } from "../helpers/providers.js";
 
-let sandbox: Sandbox;
-const { setState, waitFor, capturedFor, events } = providerHelpers(() => sandbox, "resend");
-let receiver: WebhookReceiver;
+const hooks = useWebhookSandbox();
+
+const { setState, waitFor, capturedFor, events } = providerHelpers(() => hooks.sandbox, "resend");
 let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@resend.test`;
 
 /** The official SDK pointed at the mock, as the README tells users to. */
-const client = (key = "re_test_key") => new Resend(key, { baseUrl: `${sandbox.url}/resend` });
+const client = (key = "re_test_key") => new Resend(key, { baseUrl: `${hooks.sandbox.url}/resend` });
 
 const post = (path: string, body: string, headers: Record<string, string> = { authorization: "Bearer re_x" }) =>
-  fetch(`${sandbox.url}/resend${path}`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+  fetch(`${hooks.sandbox.url}/resend${path}`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
 
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  receiver = await startWebhookReceiver();
-});
-afterAll(async () => {
-  await sandbox.stop();
-  await receiver.close();
-});
 beforeEach(() => setState({ apiKeys: null, verifiedSenders: null, sandbox: false, suppressions: [], rateLimit: null, faults: [], webhookUrl: null, webhookSecret: null }));
 
 describe("Resend emails API with the resend SDK", () => {
@@ -76,7 +67,7 @@ describe("Resend emails API with the resend SDK", () => {
 
   test("RESEND_BASE_URL points the SDK at the mock too", async () => {
     const before = process.env.RESEND_BASE_URL;
-    process.env.RESEND_BASE_URL = `${sandbox.url}/resend`;
+    process.env.RESEND_BASE_URL = `${hooks.sandbox.url}/resend`;
     try {
       const to = unique("env");
       const { data } = await new Resend("re_env").emails.send({ from: "a@shop.test", to, subject: "env", text: "t" });
@@ -112,7 +103,7 @@ describe("Resend emails API with the resend SDK", () => {
   });
 
   test("templates render their variables; an unknown template is not found", async () => {
-    await api(sandbox, "/api/providers/resend/templates/welcome-v1", {
+    await api(hooks.sandbox, "/api/providers/resend/templates/welcome-v1", {
       method: "PUT",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ subject: "Welcome {{{NAME}}}", html: "<p>Hi {{{NAME}}}, your code is <b>{{{CODE}}}</b></p>" }),
@@ -125,7 +116,7 @@ describe("Resend emails API with the resend SDK", () => {
     expect(message.html).toContain("your code is <b>493817</b>");
     const missing = await client().emails.send({ from: "a@shop.test", to, template: { id: "nope", variables: {} } });
     expect(missing.error).toMatchObject({ statusCode: 404, name: "not_found" });
-    await api(sandbox, "/api/providers/resend/templates/broken", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ html: "{{shout NAME}}" }) });
+    await api(hooks.sandbox, "/api/providers/resend/templates/broken", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ html: "{{shout NAME}}" }) });
     const broken = await client().emails.send({ from: "a@shop.test", to, template: { id: "broken", variables: { NAME: "x" } } });
     expect(broken.error).toMatchObject({ statusCode: 422, name: "validation_error" });
   });
@@ -182,7 +173,7 @@ describe("Resend simulator addresses, state and failures", () => {
     expect(await noTo.json()).toEqual({ statusCode: 422, name: "missing_required_field", message: "Missing `to` field." });
     const typed = await post("/emails", JSON.stringify({ from: "a@shop.test", to: 42, subject: "s", text: "t" }));
     expect([typed.status, (await typed.json()).name]).toEqual([422, "validation_error"]);
-    const badId = await fetch(`${sandbox.url}/resend/emails/not-a-uuid`, { headers: { authorization: "Bearer re_x" } });
+    const badId = await fetch(`${hooks.sandbox.url}/resend/emails/not-a-uuid`, { headers: { authorization: "Bearer re_x" } });
     expect([badId.status, (await badId.json()).name]).toEqual([422, "invalid_parameter"]);
   });
 
@@ -223,11 +214,11 @@ describe("Resend simulator addresses, state and failures", () => {
 
   test("webhooks are signed like Standard Webhooks and verify with the SDK; failures are retried", async () => {
     const secret = `whsec_${Buffer.from("a-test-secret-for-resend-hooks").toString("base64")}`;
-    receiver.answerWith([500]);
-    await setState({ webhookUrl: `${receiver.url}/resend-hooks`, webhookSecret: secret, webhookRetry: { attempts: 2, delayMs: 20 } });
+    hooks.receiver.answerWith([500]);
+    await setState({ webhookUrl: `${hooks.receiver.url}/resend-hooks`, webhookSecret: secret, webhookRetry: { attempts: 2, delayMs: 20 } });
     const to = unique("hook");
     const { data } = await client().emails.send({ from: "a@shop.test", to, subject: "hooked", text: "t", tags: [{ name: "flow", value: "signup" }] });
-    const requests = await receiver.waitFor(3, "/resend-hooks");
+    const requests = await hooks.receiver.waitFor(3, "/resend-hooks");
     const delivered = requests.filter((r) => r.status === 200);
     const payloads = delivered.map((r) =>
       client().webhooks.verify({
@@ -241,7 +232,7 @@ describe("Resend simulator addresses, state and failures", () => {
     expect(() =>
       client().webhooks.verify({ payload: delivered[0].body, headers: { id: String(delivered[0].headers["svix-id"]), timestamp: String(delivered[0].headers["svix-timestamp"]), signature: "v1,AAAA" }, webhookSecret: secret }),
     ).toThrow();
-    const { body } = await api(sandbox, "/api/providers/resend/webhooks");
+    const { body } = await api(hooks.sandbox, "/api/providers/resend/webhooks");
     expect(body.attempts.filter((a: { ok: boolean; url: string }) => a.url.endsWith("/resend-hooks") && !a.ok)).toHaveLength(1);
   });
 });
@@ -253,7 +244,7 @@ describe("Resend wire format (fixtures, plain HTTP)", () => {
     const sent = await post("/emails", body);
     expect(sent.status).toBe(200);
     const { id } = await sent.json();
-    const got = await fetch(`${sandbox.url}/resend/emails/${id}`, { headers: { authorization: "Bearer re_x" } });
+    const got = await fetch(`${hooks.sandbox.url}/resend/emails/${id}`, { headers: { authorization: "Bearer re_x" } });
     expect(await got.json()).toMatchObject({ object: "email", id, to: [to], subject: "Verify your email", tags: [{ name: "flow", value: "verify" }] });
     const [message] = await capturedFor(to);
     expect(message.tags).toEqual(["flow:verify"]);

@@ -1,17 +1,16 @@
 import { createVerify } from "node:crypto";
 import { SendEmailCommand, SESv2Client } from "@aws-sdk/client-sesv2";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Sandbox } from "../../src/sandbox.js";
+import { describe, expect, test } from "vitest";
 import { providerHelpers } from "../helpers/providers.js";
-import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver.js";
-import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { useWebhookSandbox } from "../helpers/webhook-receiver.js";
+import { api } from "../helpers/sandbox.js";
 
-let sandbox: Sandbox;
-let receiver: WebhookReceiver;
-const { setState, capturedFor } = providerHelpers(() => sandbox, "ses");
+const hooks = useWebhookSandbox();
+
+const { setState, capturedFor } = providerHelpers(() => hooks.sandbox, "ses");
 const client = (options: { maxAttempts?: number; requestTimeout?: number } = {}) =>
   new SESv2Client({
-    endpoint: `${sandbox.url}/ses`,
+    endpoint: `${hooks.sandbox.url}/ses`,
     region: "us-east-1",
     credentials: { accessKeyId: "AKIDNOTIFY", secretAccessKey: "x" },
     maxAttempts: options.maxAttempts ?? 1,
@@ -32,23 +31,14 @@ async function captured(address: string): Promise<number> {
   return (await capturedFor(address)).filter((m) => m.envelope.rcptTo.includes(address)).length;
 }
 
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  receiver = await startWebhookReceiver();
-});
-afterAll(async () => {
-  await sandbox.stop();
-  await receiver.close();
-});
-
 describe("SES notifications in SNS envelopes", () => {
   test("Delivery, Bounce and Complaint notifications for the simulator, signed like SNS", async () => {
-    await setState({ webhookUrl: `${receiver.url}/sns`, webhookRetry: { attempts: 2, delayMs: 20 } });
+    await setState({ webhookUrl: `${hooks.receiver.url}/sns`, webhookRetry: { attempts: 2, delayMs: 20 } });
     const { MessageId } = await send(["success@simulator.amazonses.com", "bounce@simulator.amazonses.com", "complaint@simulator.amazonses.com"]);
     // success: Delivery; bounce: Bounce; complaint: Delivery + Complaint.
-    const requests = await receiver.waitFor(4, "/sns");
+    const requests = await hooks.receiver.waitFor(4, "/sns");
     const certUrl = JSON.parse(requests[0].body).SigningCertURL as string;
-    expect(certUrl).toBe(`${sandbox.url}/ses/sns-signing-cert.pem`);
+    expect(certUrl).toBe(`${hooks.sandbox.url}/ses/sns-signing-cert.pem`);
     const cert = await fetch(certUrl).then((r) => r.text());
     const notifications = requests.map((request) => {
       expect(request.headers["x-amz-sns-message-type"]).toBe("Notification");
@@ -72,7 +62,7 @@ describe("SES notifications in SNS envelopes", () => {
     });
     expect(byType("Complaint")[0].complaint).toMatchObject({ complainedRecipients: [{ emailAddress: "complaint@simulator.amazonses.com" }], complaintFeedbackType: "abuse" });
 
-    const { body } = await api(sandbox, `/api/providers/ses/events?providerMessageId=${MessageId}`);
+    const { body } = await api(hooks.sandbox, `/api/providers/ses/events?providerMessageId=${MessageId}`);
     expect(body.events.map((e: { type: string }) => e.type).sort()).toEqual(["Bounce", "Complaint", "Delivery", "Delivery", "Send"]);
   });
 
@@ -81,7 +71,7 @@ describe("SES notifications in SNS envelopes", () => {
     const { MessageId } = await send(["suppressed@ses.test", "kept@ses.test"]);
     expect(await captured("suppressed@ses.test")).toBe(0);
     expect(await captured("kept@ses.test")).toBe(1);
-    const { body } = await api(sandbox, `/api/providers/ses/events?type=Bounce&providerMessageId=${MessageId}`);
+    const { body } = await api(hooks.sandbox, `/api/providers/ses/events?type=Bounce&providerMessageId=${MessageId}`);
     expect(body.events).toHaveLength(1);
     expect(body.events[0]).toMatchObject({ recipient: "suppressed@ses.test", data: { bounce: { bounceSubType: "OnAccountSuppressionList" } } });
   });
@@ -97,7 +87,7 @@ describe("SES provider faults", () => {
 
   test("429 carries retry-after and TooManyRequestsException; a hang trips the client's timeout", async () => {
     await setState({ faults: [{ match: { to: "limited@ses.test" }, status: 429, retryAfter: 7 }, { match: { to: "hang@ses.test" }, hang: true }] });
-    const response = await fetch(`${sandbox.url}/ses/v2/email/outbound-emails`, {
+    const response = await fetch(`${hooks.sandbox.url}/ses/v2/email/outbound-emails`, {
       method: "POST",
       headers: { authorization: "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/ses/aws4_request, Signature=0", "content-type": "application/json" },
       body: JSON.stringify({
