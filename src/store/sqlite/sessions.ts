@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { createBatcher } from "../../core/batcher.js";
+import { BACKGROUND_HOLD_MS, createBatcher } from "../../core/batcher.js";
 import type { SessionTranscript } from "../../transcripts/types.js";
 import type { Store } from "../store.js";
 
@@ -16,23 +16,26 @@ export function createSqliteSessions(db: Database.Database): SessionMethods & { 
     keptFrom: db.prepare("SELECT id FROM sessions ORDER BY id DESC LIMIT 1 OFFSET ?"),
     deleteBelow: db.prepare("DELETE FROM sessions WHERE id < ?"),
   };
-  // Sessions close one by one; under load many share one commit.
+  // Sessions close one by one; under load many share one commit. Nobody waits for a session
+  // to be saved, so saves are held a little to gather more of them; reads flush them first.
   const save = db.transaction((batch: SessionTranscript[]) => {
     for (const session of batch) {
       const seq = Number(statements.insert.run(session.id, JSON.stringify(session)).lastInsertRowid);
       for (const messageId of session.messageIds) statements.link.run(seq, messageId);
     }
   });
-  const writes = createBatcher<SessionTranscript>(async (batch) => save(batch));
+  const writes = createBatcher<SessionTranscript>(async (batch) => save(batch), { holdWhile: () => true, maxHoldMs: BACKGROUND_HOLD_MS });
 
   return {
     saveSession: (session) => writes.add(session),
     flushed: () => writes.flushed(),
     async getSession(id) {
+      await writes.flushed();
       const row = statements.get.get(id) as { body: string } | undefined;
       return row ? (JSON.parse(row.body) as SessionTranscript) : null;
     },
     async listSessions({ messageId, limit, before }) {
+      await writes.flushed();
       const pageSize = Math.max(1, Math.min(limit, MAX_PAGE));
       const where: string[] = [];
       const params: unknown[] = [];

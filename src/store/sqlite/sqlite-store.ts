@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { createBatcher } from "../../core/batcher.js";
+import { BACKGROUND_HOLD_MS, createBatcher } from "../../core/batcher.js";
 import { toSummary } from "../../core/summary.js";
 import type { Analysis, Message, MessageSummary } from "../../core/types.js";
 import { dkimSummary, searchText, type Query } from "../query.js";
@@ -101,7 +101,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     analysis: JSON.parse(row.analysis) as Analysis,
   });
 
-  // Analyses finish one by one; written in groups, many cost one commit (see createBatcher).
+  // Analyses finish one by one; written in groups, many cost one commit (see createBatcher). No
+  // sender waits for them, so each is held a little for others to join.
   const saveAnalyses = db.transaction((batch: AnalysisWrite[]) => {
     for (const write of batch) {
       const auth = write.analysis.auth;
@@ -112,7 +113,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       write.summary = row ? toSummaryRow(row) : null;
     }
   });
-  const analysisWrites = createBatcher<AnalysisWrite>(async (batch) => saveAnalyses(batch));
+  const analysisWrites = createBatcher<AnalysisWrite>(async (batch) => saveAnalyses(batch), { holdWhile: () => true, maxHoldMs: BACKGROUND_HOLD_MS });
 
   const deleteWhere = db.transaction((query: Query): string[] => {
     const where = compileWhere(query);

@@ -37,3 +37,36 @@ test("a failed write rejects every add in that batch, and later batches still ru
   await expect(batcher.add(3)).resolves.toBeUndefined();
   await batcher.flushed();
 });
+
+test("while holdWhile says more are coming, the write waits and the items arriving meanwhile join it", async () => {
+  const writes: number[][] = [];
+  let coming = 2;
+  const batcher = createBatcher<number>(async (items) => void writes.push(items), { holdWhile: () => coming > 0, maxHoldMs: 10_000 });
+  const first = batcher.add(1);
+  // Items that arrive a few event-loop turns apart, as parses finishing one after another do.
+  for (const n of [2, 3]) {
+    await new Promise((r) => setImmediate(r));
+    coming--;
+    void batcher.add(n);
+  }
+  await first;
+  expect(writes).toEqual([[1, 2, 3]]);
+});
+
+test("a held write goes out after maxHoldMs even if more are still said to be coming", async () => {
+  const writes: number[][] = [];
+  const batcher = createBatcher<number>(async (items) => void writes.push(items), { holdWhile: () => true, maxHoldMs: 20 });
+  const started = performance.now();
+  await batcher.add(1);
+  expect(writes).toEqual([[1]]);
+  expect(performance.now() - started).toBeGreaterThanOrEqual(19);
+});
+
+test("flushed() writes held items at once", async () => {
+  const writes: number[][] = [];
+  const batcher = createBatcher<number>(async (items) => void writes.push(items), { holdWhile: () => true, maxHoldMs: 60_000 });
+  const added = batcher.add(1);
+  await batcher.flushed();
+  await added;
+  expect(writes).toEqual([[1]]);
+});
