@@ -10,11 +10,14 @@ export interface Batcher<T> {
 }
 
 /**
- * How long writes nobody waits for (analysis results, session transcripts) are held for others
- * to join their commit: with one commit per few items instead of one per item, capture ran 10-25 %
- * faster under load, and an analysis shows up at most this much later.
+ * How long writes no sender waits for (analysis results, session transcripts) may be held for
+ * others to join their commit: one commit per few items instead of one per item made capture
+ * 10-25 % faster under load.
  */
 export const BACKGROUND_HOLD_MS = 5;
+
+/** Holds a write only while items arrive less than BACKGROUND_HOLD_MS apart, so one alone is not delayed. */
+export const holdWhileArrivingFast = (arrivalGapMs: number) => arrivalGapMs < BACKGROUND_HOLD_MS;
 
 export interface BatcherOptions {
   /** Items per write at most. @default 512 */
@@ -22,9 +25,10 @@ export interface BatcherOptions {
   /**
    * While this says more items are about to arrive, the write waits for them (up to
    * `maxHoldMs` after the first pending item): a commit's cost is mostly per transaction,
-   * so a burst written in one costs far less than in many. @default () => false
+   * so a burst written in one costs far less than in many. It is given the time between the
+   * last two items added, in ms. @default () => false
    */
-  holdWhile?: () => boolean;
+  holdWhile?: (arrivalGapMs: number) => boolean;
   /** The longest an item waits for others to join its write. @default 2 */
   maxHoldMs?: number;
 }
@@ -33,8 +37,11 @@ export function createBatcher<T>(write: (items: T[]) => Promise<void>, options: 
   const { maxBatch = 512, holdWhile = () => false, maxHoldMs = 2 } = options;
   let pending: Array<{ item: T; resolve: () => void; reject: (err: unknown) => void }> = [];
   let oldestAt = 0;
+  let lastAddAt = -Infinity;
+  let arrivalGap = Infinity;
   let running: Promise<void> | null = null;
   let scheduled = false;
+  let holdTimer: NodeJS.Timeout | null = null;
   /** flushed() calls waiting: someone reads what is pending, so it is not held. */
   let flushers = 0;
 
@@ -45,12 +52,18 @@ export function createBatcher<T>(write: (items: T[]) => Promise<void>, options: 
   };
 
   const run = () => {
-    // Checked once per event-loop turn, so the awaited items can arrive in between.
-    if (flushers === 0 && pending.length < maxBatch && holdWhile() && performance.now() - oldestAt < maxHoldMs) {
-      setImmediate(run);
+    scheduled = false;
+    // Re-checked on each add(), so the awaited items join as they arrive; the timer ends the hold.
+    const held = performance.now() - oldestAt;
+    if (flushers === 0 && pending.length > 0 && pending.length < maxBatch && held < maxHoldMs && holdWhile(arrivalGap)) {
+      holdTimer ??= setTimeout(() => {
+        holdTimer = null;
+        schedule();
+      }, maxHoldMs - held);
       return;
     }
-    scheduled = false;
+    if (holdTimer) clearTimeout(holdTimer);
+    holdTimer = null;
     const batch = pending.splice(0, maxBatch);
     if (batch.length === 0) return;
     running = write(batch.map((p) => p.item)).then(
@@ -66,13 +79,17 @@ export function createBatcher<T>(write: (items: T[]) => Promise<void>, options: 
   return {
     add(item) {
       return new Promise<void>((resolve, reject) => {
-        if (pending.length === 0) oldestAt = performance.now();
+        const now = performance.now();
+        arrivalGap = now - lastAddAt;
+        lastAddAt = now;
+        if (pending.length === 0) oldestAt = now;
         pending.push({ item, resolve, reject });
         schedule();
       });
     },
     async flushed() {
       flushers++;
+      schedule();
       try {
         while (running || pending.length > 0) {
           if (running) await running.catch(() => undefined);

@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { BACKGROUND_HOLD_MS, createBatcher } from "../../core/batcher.js";
+import { BACKGROUND_HOLD_MS, createBatcher, holdWhileArrivingFast } from "../../core/batcher.js";
 import { toSummary } from "../../core/summary.js";
 import type { Analysis, Message, MessageSummary } from "../../core/types.js";
 import { dkimSummary, searchText, type Query } from "../query.js";
@@ -101,8 +101,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     analysis: JSON.parse(row.analysis) as Analysis,
   });
 
-  // Analyses finish one by one; written in groups, many cost one commit (see createBatcher). No
-  // sender waits for them, so each is held a little for others to join.
+  // Analyses finish one by one; written in groups, many cost one commit (see createBatcher). Under
+  // load each is held a little for others to join; alone it is written at once, because
+  // /api/wait answers only once a message's analysis is stored.
   const saveAnalyses = db.transaction((batch: AnalysisWrite[]) => {
     for (const write of batch) {
       const auth = write.analysis.auth;
@@ -113,7 +114,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       write.summary = row ? toSummaryRow(row) : null;
     }
   });
-  const analysisWrites = createBatcher<AnalysisWrite>(async (batch) => saveAnalyses(batch), { holdWhile: () => true, maxHoldMs: BACKGROUND_HOLD_MS });
+  const analysisWrites = createBatcher<AnalysisWrite>(async (batch) => saveAnalyses(batch), { holdWhile: holdWhileArrivingFast, maxHoldMs: BACKGROUND_HOLD_MS });
 
   const deleteWhere = db.transaction((query: Query): string[] => {
     const where = compileWhere(query);

@@ -70,3 +70,17 @@ test("flushed() writes held items at once", async () => {
   await added;
   expect(writes).toEqual([[1]]);
 });
+
+test("holdWhile is given the gap between the last two adds: one alone is written at once, a quick run is held together", async () => {
+  const writes: number[][] = [];
+  const batcher = createBatcher<number>(async (items) => void writes.push(items), { holdWhile: (gap) => gap < 1_000, maxHoldMs: 60_000 });
+  await batcher.add(1);
+  expect(writes).toEqual([[1]]);
+  const second = batcher.add(2);
+  await new Promise((r) => setImmediate(r));
+  expect(writes).toEqual([[1]]);
+  const third = batcher.add(3);
+  await batcher.flushed();
+  await Promise.all([second, third]);
+  expect(writes).toEqual([[1], [2, 3]]);
+});
