@@ -66,7 +66,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     throw new MailproofError("UNAVAILABLE", `cannot connect to PostgreSQL at ${where.host}${where.pathname}: ${(err as Error).message}`, { cause: err });
   });
   try {
-    await migrate(client);
+    await migrate(client, options.logger);
   } catch (err) {
     client.release();
     await pool.end();
