@@ -19,6 +19,8 @@ export interface PostgresStoreOptions {
 }
 
 const MAX_PAGE = 1000;
+/** Above this many matches a listing walks the messages by id instead of sorting the matches. */
+const DENSE_MATCHES = 2000;
 /** PostgreSQL's Bind message carries at most 65535 parameters. */
 const MAX_PARAMS = 60_000;
 /** Bytes of raw messages and attachments sent in one INSERT. */
@@ -147,16 +149,23 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     async list({ query, limit, before }: ListOptions): Promise<ListResult> {
       const pageSize = Math.max(1, Math.min(limit, MAX_PAGE));
       const countParams: Params = [];
-      const countSql = `SELECT count(*)::integer AS n FROM messages m WHERE ${compileWhere(query, countParams)}`;
+      const count = await pool.query<{ n: number }>(`SELECT count(*)::integer AS n FROM messages m WHERE ${compileWhere(query, countParams)}`, countParams);
+      const total = count.rows[0].n;
       const params: Params = [];
       let where = compileWhere(query, params);
       if (before) where += ` AND m.id < ${param(params, before)}`;
-      const pageSql = `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE ${where} ORDER BY m.id DESC LIMIT ${param(params, pageSize + 1)}`;
-      const [page, count] = await Promise.all([pool.query<SummaryRow>(pageSql, params), pool.query<{ n: number }>(countSql, countParams)]);
+      const take = param(params, pageSize + 1);
+      // The count says how to find the page, as in the SQLite store. Many matches: walk the
+      // messages newest first, which meets a page of them soon. Few: PostgreSQL would often still
+      // walk (it guesses hundreds of matches for a rare phrase or address, and then expects a
+      // page of them near the top) and test all 100k rows; collecting the matches through their
+      // indexes (OFFSET 0 keeps that subquery planned on its own) and sorting them finds them fast.
+      const matches = total > DENSE_MATCHES ? where : `m.id IN (SELECT id FROM (SELECT m.id FROM messages m WHERE ${where} OFFSET 0) hits ORDER BY id DESC LIMIT ${take})`;
+      const page = await pool.query<SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE ${matches} ORDER BY m.id DESC LIMIT ${take}`, params);
       const rows = page.rows.slice(0, pageSize);
       return {
         messages: rows.map(toSummaryRow),
-        total: count.rows[0].n,
+        total,
         next: page.rows.length > pageSize ? rows[rows.length - 1].id : null,
       };
     },

@@ -41,7 +41,7 @@ function capturingLogger() {
   return { logger: pino({ level: "warn" }, sink), lines };
 }
 
-test("substring terms are LIKE patterns that the trigram indexes answer", async () => {
+test("substring terms are LIKE patterns that the trigram indexes answer, and listings of few and of many matches page alike", async () => {
   const url = await postgres.createDatabase("trigrams");
   const store = await createPostgresStore({ connectionString: url, logger: pino({ level: "silent" }) });
   try {
@@ -56,6 +56,15 @@ test("substring terms are LIKE patterns that the trigram indexes answer", async 
     );
     await store.insert(many.map((m) => newMessage(m)));
     expect((await store.list({ query: parseQuery("to:buyer1234"), limit: 10 })).messages.map((m) => m.id)).toEqual([many[1234].id]);
+    // Past 2,000 matches a listing walks the messages newest first instead of sorting the matches.
+    const newestFirst = many.map((m) => m.id).reverse();
+    for (const query of ["shipped", "to:buyer", "to:buyer1"]) {
+      const matching = newestFirst.filter((id) => query !== "to:buyer1" || many.find((m) => m.id === id)!.to[0].address.startsWith("buyer1"));
+      const first = await store.list({ query: parseQuery(query), limit: 50 });
+      expect(first.total, query).toBe(matching.length);
+      const second = await store.list({ query: parseQuery(query), limit: 50, before: first.next });
+      expect([...first.messages, ...second.messages].map((m) => m.id), query).toEqual(matching.slice(0, 100));
+    }
     await withClient(url, async (client) => {
       expect(await trigramIndexes(client)).toEqual(TRIGRAM_INDEXES);
       await client.query("ANALYZE");
