@@ -11,14 +11,19 @@ export const ANALYSIS_BOUND_MS = 20_000;
  */
 export async function captureIntact(sandbox: Sandbox, raw: Buffer, options: { to: string; label?: string }): Promise<any> {
   const label = options.label ?? options.to;
-  const upload = await fetch(`${sandbox.url}/api/messages?to=${encodeURIComponent(options.to)}`, { method: "POST", body: new Uint8Array(raw) });
+  // A request that fails outright (no HTTP answer) names the input too.
+  const request = (path: string, init?: RequestInit) =>
+    fetch(`${sandbox.url}${path}`, init).catch((err: unknown) => {
+      throw new Error(`${label}: ${init?.method ?? "GET"} ${path} failed`, { cause: err });
+    });
+  const upload = await request(`/api/messages?to=${encodeURIComponent(options.to)}`, { method: "POST", body: new Uint8Array(raw) });
   expect(upload.status, `${label}: upload answered ${await upload.clone().text()}`).toBe(201);
   const { id } = (await upload.json()) as { id: string };
 
   const deadline = Date.now() + ANALYSIS_BOUND_MS;
   let message: any;
   for (;;) {
-    const response = await fetch(`${sandbox.url}/api/messages/${id}`);
+    const response = await request(`/api/messages/${id}`);
     expect(response.status, `${label}: GET message`).toBe(200);
     message = await response.json();
     if (message.analysis.status === "done") break;
@@ -26,10 +31,10 @@ export async function captureIntact(sandbox: Sandbox, raw: Buffer, options: { to
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
-  const stored = await fetch(`${sandbox.url}/api/messages/${id}/raw`);
+  const stored = await request(`/api/messages/${id}/raw`);
   expect(stored.status, `${label}: GET raw`).toBe(200);
   expect(Buffer.from(await stored.arrayBuffer()).equals(raw), `${label}: raw bytes`).toBe(true);
-  const health = await fetch(`${sandbox.url}/api/health`);
+  const health = await request("/api/health");
   expect(health.status, `${label}: health`).toBe(200);
   return message;
 }
