@@ -1,6 +1,7 @@
 import { createIdGenerator } from "../../src/core/ids.js";
 import { emptyAnalysis, type Analysis, type Message } from "../../src/core/types.js";
 import type { NewMessage } from "../../src/store/store.js";
+import type { SessionTranscript } from "../../src/transcripts/types.js";
 
 /** Messages for the store contract suite: one per search feature, received a day apart. */
 
@@ -233,3 +234,24 @@ export const QUERIES = [
   "password -tag:beta",
   "!!",
 ];
+
+/** An SMTP session transcript (one with a NUL in a reply line, which PostgreSQL text cannot hold). */
+export function transcript(id: string, messageIds: string[]): SessionTranscript {
+  return {
+    id,
+    startedAt: "2026-11-01T12:00:00.000Z",
+    endedAt: "2026-11-01T12:00:01.000Z",
+    listener: "smtp",
+    client: { address: "127.0.0.1", port: 40000 },
+    secure: false,
+    tls: null,
+    helo: "client.test",
+    authUser: null,
+    messageIds,
+    faults: [],
+    lines: [
+      { at: "2026-11-01T12:00:00.000Z", from: "client", text: "EHLO client.test" },
+      { at: "2026-11-01T12:00:00.001Z", from: "server", text: "250 ok \u0000 nul" },
+    ],
+  };
+}

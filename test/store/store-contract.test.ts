@@ -12,9 +12,8 @@ import { createPostgresStore } from "../../src/store/postgres/postgres-store.js"
 import { matches, parseQuery, toSearchable } from "../../src/store/query.js";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
-import type { SessionTranscript } from "../../src/transcripts/types.js";
 import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { analysis, corpus, FIRST_DAY, message, newMessage, QUERIES } from "./fixtures.js";
+import { analysis, corpus, FIRST_DAY, message, newMessage, QUERIES, transcript } from "./fixtures.js";
 
 /**
  * The store contract: every Store implementation passes the same tests. Each kind provides
@@ -321,38 +320,20 @@ describe.each(kinds)("$name store", (kind) => {
   });
 
   describe("SMTP session transcripts", () => {
-    const session = (id: string, messageIds: string[]): SessionTranscript => ({
-      id,
-      startedAt: "2026-11-01T12:00:00.000Z",
-      endedAt: "2026-11-01T12:00:01.000Z",
-      listener: "smtp",
-      client: { address: "127.0.0.1", port: 40000 },
-      secure: false,
-      tls: null,
-      helo: "client.test",
-      authUser: null,
-      messageIds,
-      faults: [],
-      lines: [
-        { at: "2026-11-01T12:00:00.000Z", from: "client", text: "EHLO client.test" },
-        { at: "2026-11-01T12:00:00.001Z", from: "server", text: "250 ok \u0000 nul" },
-      ],
-    });
-
     test("save, get, list newest first with cursors and by message, prune", async () => {
       const store = await fresh();
       const newId = createIdGenerator();
       const ids = [newId(FIRST_DAY), newId(FIRST_DAY + 1), newId(FIRST_DAY + 2)];
-      await store.saveSession(session(ids[0], ["M1"]));
-      await store.saveSession(session(ids[1], []));
-      await store.saveSession(session(ids[2], ["M1", "M2"]));
-      expect(await store.getSession(ids[2])).toEqual(session(ids[2], ["M1", "M2"]));
+      await store.saveSession(transcript(ids[0], ["M1"]));
+      await store.saveSession(transcript(ids[1], []));
+      await store.saveSession(transcript(ids[2], ["M1", "M2"]));
+      expect(await store.getSession(ids[2])).toEqual(transcript(ids[2], ["M1", "M2"]));
       expect(await store.getSession("NOPE")).toBeNull();
 
       const first = await store.listSessions({ messageId: null, limit: 2, before: null });
       expect(first.sessions.map((t) => t.id)).toEqual([ids[2], ids[1]]);
       const second = await store.listSessions({ messageId: null, limit: 2, before: first.next });
-      expect(second).toEqual({ sessions: [session(ids[0], ["M1"])], next: null });
+      expect(second).toEqual({ sessions: [transcript(ids[0], ["M1"])], next: null });
       expect((await store.listSessions({ messageId: "M1", limit: 10, before: null })).sessions.map((t) => t.id)).toEqual([ids[2], ids[0]]);
       expect((await store.listSessions({ messageId: "M3", limit: 10, before: null })).sessions).toEqual([]);
 

@@ -3,34 +3,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { createSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
-import type { SessionTranscript } from "../../../src/transcripts/types.js";
+import { transcript } from "../../store/fixtures.js";
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-const transcript = (id: string): SessionTranscript => ({
-  id,
-  startedAt: "2026-11-01T12:00:00.000Z",
-  endedAt: "2026-11-01T12:00:01.000Z",
-  listener: "smtp",
-  client: { address: "127.0.0.1", port: 40000 },
-  secure: false,
-  tls: null,
-  helo: "client.test",
-  authUser: null,
-  messageIds: ["M1"],
-  faults: [],
-  lines: [{ at: "2026-11-01T12:00:00.000Z", from: "client", text: "EHLO client.test" }],
-});
 
 test("a session transcript whose save is still held for company is read back at once", async () => {
   const dir = mkdtempSync(join(tmpdir(), "mailproof-held-"));
   dirs.push(dir);
   const store = createSqliteStore({ path: join(dir, "db.sqlite") });
   // Not awaited: the recorder hands a closed session over and moves on.
-  const saved = store.saveSession(transcript("S1"));
-  expect(await store.getSession("S1")).toEqual(transcript("S1"));
-  void store.saveSession(transcript("S2"));
+  const saved = store.saveSession(transcript("S1", ["M1"]));
+  expect(await store.getSession("S1")).toEqual(transcript("S1", ["M1"]));
+  void store.saveSession(transcript("S2", ["M1"]));
   expect((await store.listSessions({ messageId: "M1", limit: 10, before: null })).sessions.map((s) => s.id)).toEqual(["S2", "S1"]);
   await saved;
   await store.close();
