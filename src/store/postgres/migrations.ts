@@ -85,9 +85,9 @@ const migrations: string[] = [
  * takes a few ms instead of a scan of every row (25–75 ms). They need the pg_trgm extension
  * (PostgreSQL's contrib, trusted since PostgreSQL 13: a database owner may create it). They are
  * not a numbered migration: a database without the extension works, only slower, and gets them
- * on the first start after someone installs it.
+ * on the first start after someone installs it. `ops` is the operator class, schema-qualified:
+ * the extension may live in another schema than ours.
  */
-/** `ops` is the operator class, qualified: the extension may live in another schema than ours. */
 const trigramIndexes = (ops: string) => `
   CREATE INDEX IF NOT EXISTS recipients_address_trgm ON recipients USING gin (address ${ops});
   CREATE INDEX IF NOT EXISTS recipients_name_trgm ON recipients USING gin (name_lc ${ops});

@@ -54,6 +54,7 @@ export function createSqliteSessions(db: Database.Database): SessionMethods & { 
     },
     async pruneSessions(max) {
       if (max <= 0) return 0;
+      await writes.flushed();
       const oldestKept = statements.keptFrom.get(max - 1) as { id: string } | undefined;
       return oldestKept ? statements.deleteBelow.run(oldestKept.id).changes : 0;
     },
