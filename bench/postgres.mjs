@@ -1,13 +1,14 @@
 // The PostgreSQL mode of `npm run bench`: capture throughput of the built CLI (dist/) on a
 // PostgreSQL store, one instance against two instances sharing the database, with the same
-// total SMTP concurrency; and send→wait latency within one instance and across two (the
-// LISTEN/NOTIFY path).
+// total SMTP concurrency; send→wait latency within one instance and across two (the
+// LISTEN/NOTIFY path); and listing and search times with BENCH_FILL messages stored.
 //
 //   node bench/postgres.mjs             after `npm run build`; or import { benchPostgres }
 //
-// Environment: BENCH_SECONDS (per throughput run, default 5); BENCH_PG_URL (an empty database
-// to use; default: a throwaway server from the postgresql package's binaries, fsync on, so
-// commits cost what they cost in production).
+// Environment: BENCH_SECONDS (per throughput run, default 5); BENCH_FILL (messages stored for
+// the search figures, default 100000); BENCH_PG_URL (an empty database to use; default: a
+// throwaway server from the postgresql package's binaries, fsync on, so commits cost what they
+// cost in production).
 import { spawn } from "node:child_process";
 import { cpus } from "node:os";
 import { existsSync } from "node:fs";
@@ -15,6 +16,7 @@ import { pathToFileURL } from "node:url";
 import pg from "pg";
 import { startPostgresServer } from "../test/helpers/postgres-server.mjs";
 import { makeMessage, openSession, runLoad } from "./smtp-load.mjs";
+import { fillTo, queryLines, queryTimes } from "./queries.mjs";
 import { CLI, cliArgs } from "./cli.mjs";
 
 const WORKLOADS = [
@@ -23,6 +25,7 @@ const WORKLOADS = [
   { name: "100 KB, persistent connections", size: 100 * 1024, persistent: true, concurrency: 8 },
 ];
 const LATENCY_SAMPLES = 100;
+const FILL = Number(process.env.BENCH_FILL ?? 100_000);
 
 function startInstance(db) {
   return new Promise((resolve, reject) => {
@@ -80,24 +83,31 @@ async function latency(sender, waiter) {
   return { p50: times[Math.floor(times.length / 2)], p99: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] };
 }
 
-async function clear(url) {
+async function withClient(url, work) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    // The schema exists once an instance has started; between runs every run starts from empty.
-    await client.query("TRUNCATE messages, sessions CASCADE");
-    await client.query("VACUUM ANALYZE");
+    return await work(client);
   } finally {
     await client.end();
   }
 }
+
+// The schema exists once an instance has started; between runs every run starts from empty.
+const clear = (url) =>
+  withClient(url, async (client) => {
+    await client.query("TRUNCATE messages, sessions CASCADE");
+    await client.query("VACUUM ANALYZE");
+  });
+
+const vacuumAnalyze = (url) => withClient(url, (client) => client.query("VACUUM ANALYZE"));
 
 /** Runs the PostgreSQL benchmark; returns the figures and prints them through `log`. */
 export async function benchPostgres({ seconds = Number(process.env.BENCH_SECONDS ?? 5), log = console.log } = {}) {
   if (!existsSync(CLI)) throw new Error("dist/ is missing: run npm run build");
   const server = process.env.BENCH_PG_URL ? null : await startPostgresServer({ durable: true });
   const url = process.env.BENCH_PG_URL ?? (await server.createDatabase("bench"));
-  const results = { workloads: [], latency: null };
+  const results = { workloads: [], latency: null, queries: null };
   try {
     const probe = new pg.Client({ connectionString: url });
     await probe.connect();
@@ -128,6 +138,18 @@ export async function benchPostgres({ seconds = Number(process.env.BENCH_SECONDS
     }
     results.workloads = rows.map((r) => ({ name: r.name, oneInstance: r[1], twoInstances: r[2] }));
 
+    // Listing and search on a full store, once PostgreSQL has statistics for it (autovacuum
+    // gathers them within a minute or so of a bulk load).
+    await clear(url);
+    const instance = await startInstance(url);
+    try {
+      const fillRate = await fillTo(instance, FILL);
+      await vacuumAnalyze(url);
+      results.queries = { stored: FILL, fillRate, times: await queryTimes(instance) };
+    } finally {
+      await stopInstance(instance);
+    }
+
     const pad = (s, n) => String(s).padEnd(n);
     log(`${pad("workload (messages/s)", 36)}${pad("1 instance", 14)}2 instances`);
     for (const r of results.workloads) log(`${pad(r.name, 36)}${pad(r.oneInstance.toFixed(0), 14)}${r.twoInstances.toFixed(0)}`);
@@ -135,6 +157,8 @@ export async function benchPostgres({ seconds = Number(process.env.BENCH_SECONDS
     const { sameInstance, acrossInstances } = results.latency;
     log(`send → wait, same instance:    p50 ${ms(sameInstance.p50)}, p99 ${ms(sameInstance.p99)}`);
     log(`send → wait, across instances: p50 ${ms(acrossInstances.p50)}, p99 ${ms(acrossInstances.p99)} (LISTEN/NOTIFY)`);
+    log(`at ${results.queries.stored} stored messages (filled at ${results.queries.fillRate.toFixed(0)} msg/s, then VACUUM ANALYZE):`);
+    for (const line of queryLines(results.queries.times)) log(`  ${line}`);
     return results;
   } finally {
     await server?.stop();

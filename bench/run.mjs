@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeMessage, openSession, runLoad } from "./smtp-load.mjs";
+import { fillTo, percentile, queryLines, queryTimes } from "./queries.mjs";
 import { CLI, cliArgs } from "./cli.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -22,10 +23,6 @@ const SCENARIOS = [
   { name: "100 KB, persistent connections", size: 100 * 1024, persistent: true, concurrency: 8, target: 0.2 },
 ];
 
-const percentile = (values, p) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-};
 const ms = (v) => `${v.toFixed(2)} ms`;
 
 /** The benchmark's sender domain, answered from a zone so analysis never waits on real DNS. */
@@ -85,16 +82,6 @@ async function settledRss(pid) {
   return lowest;
 }
 
-async function timed(fn, runs) {
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  return percentile(times, 50);
-}
-
 async function latency(server, samples) {
   const session = await openSession(server.smtpPort);
   const times = [];
@@ -112,44 +99,6 @@ async function latency(server, samples) {
   }
   await session.quit();
   return { p50: percentile(times, 50), p99: percentile(times, 99) };
-}
-
-async function fillTo(server, count) {
-  const health = await (await fetch(`${server.url}/api/health`)).json();
-  const missing = count - health.messages;
-  if (missing <= 0) return 0;
-  let sent = 0;
-  const started = Date.now();
-  const workers = Array.from({ length: 8 }, async (_, w) => {
-    const session = await openSession(server.smtpPort);
-    while (sent < missing) {
-      const i = health.messages + sent++;
-      await session.send("bench@bench.local", `user${i}@bench.local`, makeMessage(2048, `user${i}@bench.local`, `fill ${i}`));
-    }
-    await session.quit();
-  });
-  await Promise.all(workers);
-  return missing / ((Date.now() - started) / 1000);
-}
-
-async function queryTimes(server) {
-  const list = await timed(() => fetch(`${server.url}/api/messages?limit=50`).then((r) => r.json()), 20);
-  // Probe addresses that exist, a thousand messages deep, so the lookups do real work.
-  const deep = (await fetch(`${server.url}/api/messages?limit=1000`).then((r) => r.json())).messages.at(-1);
-  const probe = deep.to[0].address;
-  const exact = await timed(async () => {
-    const body = await fetch(`${server.url}/api/messages?query=${encodeURIComponent(`to:${probe}`)}`).then((r) => r.json());
-    if (body.total < 1) throw new Error(`search found nothing for ${probe}`);
-  }, 20);
-  const partial = await timed(() => fetch(`${server.url}/api/messages?query=${encodeURIComponent(`to:${probe.split("@")[0]}`)}`).then((r) => r.json()), 10);
-  const text = await timed(() => fetch(`${server.url}/api/messages?query=${encodeURIComponent(`"${deep.subject}"`)}`).then((r) => r.json()), 10);
-  const get = (query) => () => fetch(`${server.url}/api/messages?query=${encodeURIComponent(query)}`).then((r) => r.json());
-  const subject = await timed(get(`subject:${deep.subject.split(" ").at(-1)}`), 10);
-  // Broad terms that match every stored message: the count and the page both cost most here.
-  const broadTo = await timed(get("to:bench.local"), 10);
-  const broadFrom = await timed(get("from:ench@"), 10);
-  const broadText = await timed(get("fox"), 10);
-  return { list, exact, partial, text, subject, broadTo, broadFrom, broadText };
 }
 
 async function main() {
@@ -192,12 +141,7 @@ async function main() {
       const stored = (await (await fetch(`${server.url}/api/health`)).json()).messages;
       const q = await queryTimes(server);
       console.log(`\nat ${stored} stored messages${fillRate ? ` (filled at ${fillRate.toFixed(0)} msg/s)` : ""}:`);
-      console.log(`  list newest 50          ${ms(q.list)} (target ≤ 20 ms at 100k)`);
-      console.log(`  to:<full address>       ${ms(q.exact)} (target ≤ 50 ms at 100k)`);
-      console.log(`  to:<partial>            ${ms(q.partial)}`);
-      console.log(`  "quoted phrase"         ${ms(q.text)}`);
-      console.log(`  subject:<partial>       ${ms(q.subject)}`);
-      console.log(`  matching every message: to:<domain> ${ms(q.broadTo)}, from:<partial> ${ms(q.broadFrom)}, a body word ${ms(q.broadText)}`);
+      for (const line of queryLines(q)) console.log(`  ${line}`);
     }
     await analysisDrained(server);
     const settled = await settledRss(server.child.pid);
