@@ -13,8 +13,7 @@ import { spawn } from "node:child_process";
 import { cpus } from "node:os";
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import pg from "pg";
-import { startPostgresServer } from "../test/helpers/postgres-server.mjs";
+import { startPostgresServer, withClient } from "../test/helpers/postgres-server.mjs";
 import { makeMessage, openSession, runLoad } from "./smtp-load.mjs";
 import { fillTo, queryLines, queryTimes } from "./queries.mjs";
 import { CLI, cliArgs } from "./cli.mjs";
@@ -83,16 +82,6 @@ async function latency(sender, waiter) {
   return { p50: times[Math.floor(times.length / 2)], p99: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] };
 }
 
-async function withClient(url, work) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 // The schema exists once an instance has started; between runs every run starts from empty.
 const clear = (url) =>
   withClient(url, async (client) => {
@@ -109,10 +98,7 @@ export async function benchPostgres({ seconds = Number(process.env.BENCH_SECONDS
   const url = process.env.BENCH_PG_URL ?? (await server.createDatabase("bench"));
   const results = { workloads: [], latency: null, queries: null };
   try {
-    const probe = new pg.Client({ connectionString: url });
-    await probe.connect();
-    const version = (await probe.query("SHOW server_version")).rows[0].server_version;
-    await probe.end();
+    const version = await withClient(url, async (client) => (await client.query("SHOW server_version")).rows[0].server_version);
     log(`mailproof on PostgreSQL ${version} — node ${process.version}, ${cpus().length} cores, ${seconds} s per run, same total concurrency`);
 
     const rows = [];

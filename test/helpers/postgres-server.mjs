@@ -64,6 +64,17 @@ async function waitReady(url, died, log) {
  * @param {{ durable?: boolean }} [options] durable: keep fsync on (benchmarks measure real
  *   commits); tests turn it off, since commits are still commits and the directory is thrown away.
  */
+/** Runs `work` with a client connected to `url`, and disconnects it afterwards. */
+export async function withClient(url, work) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 export async function startPostgresServer(options = {}) {
   const bin = binDir();
   const user = serverUser();

@@ -1,11 +1,12 @@
 import { Writable } from "node:stream";
-import pg from "pg";
+import type pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createIdGenerator } from "../../src/core/ids.js";
 import { parseQuery } from "../../src/store/query.js";
 import { createPostgresStore } from "../../src/store/postgres/postgres-store.js";
 import { compileWhere, type Params } from "../../src/store/postgres/where.js";
+import { withClient } from "../helpers/postgres-server.mjs";
 import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { message, newMessage } from "../store/fixtures.js";
 
@@ -16,16 +17,6 @@ beforeAll(async () => {
 afterAll(() => postgres?.stop());
 
 const TRIGRAM_INDEXES = ["messages_from_address_trgm", "messages_from_name_trgm", "messages_subject_trgm", "recipients_address_trgm", "recipients_name_trgm"];
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 const trigramIndexes = (client: pg.Client) =>
   client.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%\\_trgm' ORDER BY indexname").then((r) => r.rows.map((row) => row.indexname));
