@@ -15,7 +15,7 @@ import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { startPostgresServer, withClient } from "../test/helpers/postgres-server.mjs";
 import { makeMessage, openSession, runLoad } from "./smtp-load.mjs";
-import { fillTo, queryLines, queryTimes } from "./queries.mjs";
+import { fillTo, percentile, queryLines, queryTimes } from "./queries.mjs";
 import { CLI, cliArgs } from "./cli.mjs";
 
 const WORKLOADS = [
@@ -78,8 +78,7 @@ async function latency(sender, waiter) {
     times.push(performance.now() - started);
   }
   await session.quit();
-  times.sort((a, b) => a - b);
-  return { p50: times[Math.floor(times.length / 2)], p99: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] };
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
 }
 
 // The schema exists once an instance has started; between runs every run starts from empty.

@@ -8,7 +8,7 @@ export const percentile = (values, p) => {
 };
 
 /** The median of `runs` timed calls, in ms. */
-export async function timed(fn, runs) {
+async function timed(fn, runs) {
   const times = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
