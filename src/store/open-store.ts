@@ -17,9 +17,9 @@ export function isPostgresUrl(db: string | null): db is string {
  */
 export async function openStore(db: string | null, logger: Logger): Promise<Store> {
   if (isPostgresUrl(db)) return createPostgresStore({ connectionString: db, logger });
-  if (db) return createSqliteStore({ path: db });
+  if (db) return createSqliteStore({ path: db, logger });
   const dir = mkdtempSync(join(tmpdir(), "mailproof-"));
-  const store = createSqliteStore({ path: join(dir, "mailproof.db") });
+  const store = createSqliteStore({ path: join(dir, "mailproof.db"), logger });
   return {
     ...store,
     async close() {

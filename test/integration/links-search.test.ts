@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 describe.each([
-  { name: "sqlite", open: async () => createSqliteStore({ path: join(scratch, "search.db") }) },
+  { name: "sqlite", open: async () => createSqliteStore({ path: join(scratch, "search.db"), logger }) },
   { name: "postgres", open: async () => createPostgresStore({ connectionString: await postgres.createDatabase("links_search"), logger, poolSize: 2 }) },
 ])("$name store", ({ open }) => {
   let store: Store;

@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 const kinds = [
-  { name: "sqlite", open: async (n: number) => createSqliteStore({ path: join(scratch, `s${n}.db`) }) },
+  { name: "sqlite", open: async (n: number) => createSqliteStore({ path: join(scratch, `s${n}.db`), logger }) },
   { name: "postgres", open: async (n: number) => createPostgresStore({ connectionString: await postgres.createDatabase(`sessions_${n}`), logger, poolSize: 2 }) },
 ];
 

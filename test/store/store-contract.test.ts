@@ -36,7 +36,7 @@ const kinds: StoreKind[] = [
   {
     name: "sqlite",
     location: async () => join(scratch, `store-${opened.length}-${Date.now()}.db`),
-    open: async (path) => createSqliteStore({ path }),
+    open: async (path) => createSqliteStore({ path, logger }),
   },
   {
     name: "postgres",

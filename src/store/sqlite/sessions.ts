@@ -7,8 +7,11 @@ const MAX_PAGE = 1000;
 
 type SessionMethods = Pick<Store, "saveSession" | "getSession" | "listSessions" | "pruneSessions">;
 
-/** SMTP session transcripts: one JSON body per session, and a link row per captured message. */
-export function createSqliteSessions(db: Database.Database): SessionMethods & { flushed(): Promise<void> } {
+/**
+ * SMTP session transcripts: one JSON body per session, and a link row per captured message.
+ * `written` is called after each commit.
+ */
+export function createSqliteSessions(db: Database.Database, written: () => void): SessionMethods & { flushed(): Promise<void> } {
   const statements = {
     insert: db.prepare("INSERT INTO sessions (id, body) VALUES (?, ?)"),
     link: db.prepare("INSERT INTO session_messages (session_seq, message_id) VALUES (?, ?)"),
@@ -24,7 +27,13 @@ export function createSqliteSessions(db: Database.Database): SessionMethods & { 
       for (const messageId of session.messageIds) statements.link.run(seq, messageId);
     }
   });
-  const writes = createBatcher<SessionTranscript>(async (batch) => save(batch), { holdWhile: () => true, maxHoldMs: BACKGROUND_HOLD_MS });
+  const writes = createBatcher<SessionTranscript>(
+    async (batch) => {
+      save(batch);
+      written();
+    },
+    { holdWhile: () => true, maxHoldMs: BACKGROUND_HOLD_MS },
+  );
 
   return {
     saveSession: (session) => writes.add(session),

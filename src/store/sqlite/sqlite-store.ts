@@ -1,9 +1,11 @@
 import Database from "better-sqlite3";
+import type { Logger } from "pino";
 import { BACKGROUND_HOLD_MS, createBatcher, holdWhileArrivingFast } from "../../core/batcher.js";
 import { toSummary } from "../../core/summary.js";
 import type { Analysis, Message, MessageSummary } from "../../core/types.js";
 import { dkimSummary, searchText, type Query } from "../query.js";
 import type { ListOptions, ListResult, NewMessage, Store, StoredAttachment } from "../store.js";
+import { startCheckpointer } from "./checkpointer.js";
 import { migrate } from "./migrations.js";
 import { createSqliteSessions } from "./sessions.js";
 import { compileWhere } from "./where.js";
@@ -11,7 +13,17 @@ import { compileWhere } from "./where.js";
 export interface SqliteStoreOptions {
   /** Database file path. */
   path: string;
+  /** Where a failed background checkpoint is reported. */
+  logger: Logger;
 }
+
+/**
+ * WAL pages after which the main connection checkpoints by itself: a backstop for bursts the
+ * checkpointer thread cannot keep up with (SQLite's default is 1,000). 40 MB of WAL.
+ */
+const MAIN_AUTOCHECKPOINT_PAGES = 10_000;
+/** A WAL file that grew in a burst is cut back to this when it restarts. */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 const MAX_PAGE = 1000;
 /** Above this many matches a listing walks the messages by id instead of sorting the matches. */
@@ -46,8 +58,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   // better-sqlite3 builds SQLite with a 16 MB page cache, which a long run fills and keeps. 4 MB
   // holds the hot pages of the list and index lookups; the OS page cache serves the rest.
   db.pragma("cache_size = -4000");
+  db.pragma(`wal_autocheckpoint = ${MAIN_AUTOCHECKPOINT_PAGES}`);
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   db.function("lc", { deterministic: true }, (value: unknown) => (typeof value === "string" ? value.toLowerCase() : null));
   migrate(db);
+  const checkpointer = startCheckpointer({
+    path: options.path,
+    onError(err) {
+      options.logger.error({ err }, "the WAL checkpoint thread failed; checkpoints run on the main thread from now on");
+      db.pragma("wal_autocheckpoint = 1000");
+    },
+  });
 
   const statements = {
     insertMessage: db.prepare(`INSERT INTO messages
@@ -72,7 +93,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     summaryById: db.prepare("SELECT seq, id, read, tags, dmarc, finding_count, summary FROM messages WHERE id = ?"),
   };
 
-  const insertBatch = db.transaction((batch: NewMessage[]) => {
+  const insertMessages = db.transaction((batch: NewMessage[]) => {
     for (const { message, raw, attachmentContents } of batch) {
       const { body, ...params } = messageParams(message);
       const seq = Number(statements.insertMessage.run(params).lastInsertRowid);
@@ -114,7 +135,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       write.summary = row ? toSummaryRow(row) : null;
     }
   });
-  const analysisWrites = createBatcher<AnalysisWrite>(async (batch) => saveAnalyses(batch), { holdWhile: holdWhileArrivingFast, maxHoldMs: BACKGROUND_HOLD_MS });
+  const analysisWrites = createBatcher<AnalysisWrite>(
+    async (batch) => {
+      saveAnalyses(batch);
+      checkpointer.written();
+    },
+    { holdWhile: holdWhileArrivingFast, maxHoldMs: BACKGROUND_HOLD_MS },
+  );
 
   const deleteWhere = db.transaction((query: Query): string[] => {
     const where = compileWhere(query);
@@ -122,11 +149,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return rows.map((r) => r.id);
   });
 
-  const { flushed: sessionsFlushed, ...sessions } = createSqliteSessions(db);
+  const { flushed: sessionsFlushed, ...sessions } = createSqliteSessions(db, () => checkpointer.written());
   return {
     kind: "sqlite",
     async insert(batch) {
-      insertBatch(batch);
+      insertMessages(batch);
+      checkpointer.written();
     },
     async get(id) {
       const row = statements.getFull.get(id) as FullRow | undefined;
@@ -212,6 +240,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ...sessions,
     async close() {
       await Promise.all([analysisWrites.flushed(), sessionsFlushed()]);
+      await checkpointer.close();
       db.close();
     },
   };

@@ -16,7 +16,7 @@ afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force
 test("analyses beyond the in-flight limit wait in the store and all complete", async () => {
   const dir = mkdtempSync(join(tmpdir(), "mailproof-backlog-"));
   dirs.push(dir);
-  const store = createSqliteStore({ path: join(dir, "db.sqlite") });
+  const store = createSqliteStore({ path: join(dir, "db.sqlite"), logger: pino({ level: "silent" }) });
   const started: AnalysisInput[] = [];
   const release: Array<() => void> = [];
   // An analysis step that finishes only when the test says so, to hold the queue full.

@@ -15,7 +15,7 @@ afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), "mailproof-group-commit-"));
   dirs.push(dir);
-  const store = createSqliteStore({ path: join(dir, "db.sqlite") });
+  const store = createSqliteStore({ path: join(dir, "db.sqlite"), logger: pino({ level: "silent" }) });
   const batchSizes: number[] = [];
   const insert = store.insert.bind(store);
   store.insert = (batch) => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pino from "pino";
 import { afterEach, expect, test } from "vitest";
 import { createSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import { transcript } from "../../store/fixtures.js";
@@ -11,7 +12,7 @@ afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force
 test("a session transcript whose save is still held for company is read back at once", async () => {
   const dir = mkdtempSync(join(tmpdir(), "mailproof-held-"));
   dirs.push(dir);
-  const store = createSqliteStore({ path: join(dir, "db.sqlite") });
+  const store = createSqliteStore({ path: join(dir, "db.sqlite"), logger: pino({ level: "silent" }) });
   // Not awaited: the recorder hands a closed session over and moves on.
   const saved = store.saveSession(transcript("S1", ["M1"]));
   expect(await store.getSession("S1")).toEqual(transcript("S1", ["M1"]));

@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import pino from "pino";
 import { expect, test } from "vitest";
 import { parseQuery } from "../../../src/store/query.js";
 import { createSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
@@ -11,7 +12,7 @@ const ids = (result: { messages: Array<{ id: string }> }) => result.messages.map
 
 test("a database from before the recipient trigrams and covering indexes gets them on open, and deletes leave the trigrams", async () => {
   const path = join(mkdtempSync(join(tmpdir(), "mailproof-grams-")), "old.db");
-  const first = createSqliteStore({ path });
+  const first = createSqliteStore({ path, logger: pino({ level: "silent" }) });
   const kept = message("01KAAAAAAAAAAAAAAAAAAAAAA1", Date.UTC(2026, 0, 1), { to: [{ name: "Ann Lee", address: "ann@example.test" }], cc: [{ name: null, address: "boss@example.test" }] });
   const dropped = message("01KAAAAAAAAAAAAAAAAAAAAAA2", Date.UTC(2026, 0, 2), { to: [{ name: null, address: "annie@example.test" }] });
   await first.insert([newMessage(kept), newMessage(dropped)]);
@@ -24,7 +25,7 @@ test("a database from before the recipient trigrams and covering indexes gets th
     UPDATE schema_version SET version = 2`);
   db.close();
 
-  const store = createSqliteStore({ path });
+  const store = createSqliteStore({ path, logger: pino({ level: "silent" }) });
   try {
     const list = async (q: string) => ids(await store.list({ query: parseQuery(q), limit: 10 }));
     expect(await list("to:ann")).toEqual([dropped.id, kept.id]);
@@ -49,7 +50,7 @@ test("a database from before the recipient trigrams and covering indexes gets th
 });
 
 test("listings that match many messages page newest first like selective ones", async () => {
-  const store = createSqliteStore({ path: join(mkdtempSync(join(tmpdir(), "mailproof-dense-")), "dense.db") });
+  const store = createSqliteStore({ path: join(mkdtempSync(join(tmpdir(), "mailproof-dense-")), "dense.db"), logger: pino({ level: "silent" }) });
   try {
     // More matches than the store sorts in one go (2,000), so broad queries walk the messages by id.
     const all = Array.from({ length: 2300 }, (_, i) =>
