@@ -5,7 +5,7 @@ import { toSummary } from "../../core/summary.js";
 import type { Analysis, Message, MessageSummary } from "../../core/types.js";
 import { dkimSummary, searchText, type Query } from "../query.js";
 import type { ListOptions, ListResult, NewMessage, Store, StoredAttachment } from "../store.js";
-import { startCheckpointer } from "./checkpointer.js";
+import { createCheckpointer } from "./checkpointer.js";
 import { migrate } from "./migrations.js";
 import { createSqliteSessions } from "./sessions.js";
 import { compileWhere } from "./where.js";
@@ -62,7 +62,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   db.function("lc", { deterministic: true }, (value: unknown) => (typeof value === "string" ? value.toLowerCase() : null));
   migrate(db);
-  const checkpointer = startCheckpointer({
+  const checkpointer = createCheckpointer({
     path: options.path,
     onError(err) {
       options.logger.error({ err }, "the WAL checkpoint thread failed; checkpoints run on the main thread from now on");

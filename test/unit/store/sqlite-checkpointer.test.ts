@@ -1,9 +1,10 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import pino from "pino";
 import { afterEach, expect, test } from "vitest";
-import { startCheckpointer } from "../../../src/store/sqlite/checkpointer.js";
+import { createCheckpointer } from "../../../src/store/sqlite/checkpointer.js";
 import { createSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import { message, newMessage } from "../../store/fixtures.js";
 
@@ -41,13 +42,38 @@ test("commits reach the database file long before the main connection's own chec
   expect(existsSync(`${path}-wal`)).toBe(false);
 });
 
+test("the thread ends when commits stop and comes back with the next one", async () => {
+  const path = join(scratch(), "db.sqlite");
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("wal_autocheckpoint = 0");
+  db.exec("CREATE TABLE t (x BLOB)");
+  const checkpointer = createCheckpointer({ path, onError: (err) => expect.fail(err.message), idleExitMs: 100 });
+  const fileSizeAfterCommit = async () => {
+    const before = statSync(path).size;
+    db.prepare("INSERT INTO t VALUES (randomblob(200000))").run();
+    checkpointer.written();
+    expect(checkpointer.running()).toBe(true);
+    await until(() => statSync(path).size > before);
+  };
+  await fileSizeAfterCommit();
+  await until(() => !checkpointer.running());
+  await fileSizeAfterCommit();
+  await checkpointer.close();
+  expect(checkpointer.running()).toBe(false);
+  db.close();
+});
+
 test("a checkpoint thread that cannot open the database reports the error and stops asking", async () => {
   const dir = scratch();
   const errors: Error[] = [];
-  // A directory is not a database: the worker's connection fails.
-  const checkpointer = startCheckpointer({ path: dir, onError: (err) => errors.push(err) });
-  await until(() => errors.length > 0);
-  expect(errors[0].message).toMatch(/directory|unable to open|SQLITE_CANTOPEN/i);
+  // A directory is not a database: the thread's connection fails.
+  const checkpointer = createCheckpointer({ path: dir, onError: (err) => errors.push(err) });
   checkpointer.written();
+  await until(() => errors.length > 0);
+  expect(errors[0].message).toMatch(/SQLITE_CANTOPEN/);
+  await until(() => !checkpointer.running());
+  checkpointer.written();
+  expect(checkpointer.running()).toBe(false);
   await checkpointer.close();
 });
