@@ -75,15 +75,19 @@ async function analysisDrained(server) {
 
 /**
  * The resident set once the server has been idle a while: V8 gives back the heap a burst grew
- * only when its memory reducer runs after some quiet seconds. The lowest of 30 one-second samples.
+ * only when its memory reducer runs, in steps some seconds apart, after the server goes quiet.
+ * Samples once a second until the lowest has held for 30 s (at most 120 s); returns the lowest
+ * and when it was reached.
  */
 async function settledRss(pid) {
   let lowest = Infinity;
-  for (let i = 0; i < 30; i++) {
+  let reachedAt = 0;
+  for (let second = 1; second <= 120 && second - reachedAt <= 30; second++) {
     await new Promise((r) => setTimeout(r, 1000));
-    lowest = Math.min(lowest, rssMiB(pid).now);
+    const now = rssMiB(pid).now;
+    if (now < lowest) [lowest, reachedAt] = [now, second];
   }
-  return lowest;
+  return { lowest, reachedAt };
 }
 
 async function latency(server, samples) {
@@ -155,7 +159,7 @@ async function main() {
     await analysisDrained(server);
     const settled = await settledRss(server.child.pid);
     const rss = rssMiB(server.child.pid);
-    console.log(`\nserver RSS at rest with ${FILL} stored: ${settled.toFixed(0)} MiB (target ≤ 200 MiB at 100k); peak over the run ${rss.peak.toFixed(0)} MiB`);
+    console.log(`\nserver RSS at rest with ${FILL} stored: ${settled.lowest.toFixed(0)} MiB after ${settled.reachedAt} s idle (target ≤ 200 MiB at 100k); peak over the run ${rss.peak.toFixed(0)} MiB`);
   } finally {
     server.child.removeAllListeners("exit");
     server.child.kill("SIGTERM");

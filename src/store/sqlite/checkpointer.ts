@@ -17,7 +17,7 @@ export interface CheckpointerOptions {
   onError(err: Error): void;
   /** The shortest time between two checkpoints, in ms. @default 50 */
   intervalMs?: number;
-  /** The thread ends after this long without commits, and comes back with the next one. @default 10000 */
+  /** The thread ends after this long without commits, and comes back with the next one. @default 2000 */
   idleExitMs?: number;
 }
 
@@ -63,7 +63,7 @@ try {
 export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
   const state = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
   const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-  const workerData = { driver, path: options.path, state: state.buffer, intervalMs: options.intervalMs ?? 50, idleExitMs: options.idleExitMs ?? 10_000 };
+  const workerData = { driver, path: options.path, state: state.buffer, intervalMs: options.intervalMs ?? 50, idleExitMs: options.idleExitMs ?? 2000 };
   let worker: { thread: Worker; exited: Promise<void> } | null = null;
   let failed = false;
 
