@@ -1,7 +1,7 @@
 // `npm run bench`: capture throughput (and the rate analysis keeps up with), send→visible
 // latency, list/search times at 10k and 100k stored messages, and RSS at rest and at peak, for
 // the real server (the built CLI with a durable --db), compared with Postfix's smtp-sink when it
-// is installed.
+// is installed and with smtp-server alone (the SMTP library keeping nothing).
 //
 // Environment: BENCH_SECONDS (per throughput run, default 5), BENCH_WARMUP (untimed load before
 // each throughput run, default 1 s), BENCH_FILL (largest store size, default 100000; a smaller
@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { makeMessage, openSession, runLoad } from "./smtp-load.mjs";
 import { fillTo, percentile, queryLines, queryTimes } from "./queries.mjs";
 import { CLI, cliArgs } from "./cli.mjs";
@@ -52,6 +53,14 @@ function startMailproof(dir) {
   });
 }
 
+function startSmtpServerAlone() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(new URL("./smtp-server-alone.mjs", import.meta.url))], { stdio: ["ignore", "pipe", "inherit"] });
+    child.once("exit", (code) => reject(new Error(`smtp-server-alone exited with ${code}`)));
+    child.stdout.once("data", (d) => resolve({ child, port: Number(/:(\d+)/.exec(String(d))[1]) }));
+  });
+}
+
 function startSmtpSink(port) {
   const child = spawn(SMTP_SINK, ["-u", "nobody", "-m", "1000", `127.0.0.1:${port}`, "1024"], { stdio: "ignore" });
   return new Promise((resolve) => setTimeout(() => resolve(child), 300));
@@ -62,6 +71,15 @@ function rssMiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const read = (field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)[1]) / 1024;
   return { now: read("VmRSS"), peak: read("VmHWM") };
+}
+
+/**
+ * CPU seconds the server has used so far, all threads (user + system), from /proc/<pid>/stat;
+ * its clock ticks are USER_HZ, 100 a second on Linux.
+ */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Waits until every stored message has been analysed (`analysisBacklog` of /api/health). */
@@ -128,6 +146,21 @@ async function main() {
     console.log("(smtp-sink not installed: apt-get install postfix for the reference figures)");
   }
 
+  // What smtp-server costs before mailproof does any work: the ceiling of this design.
+  console.log("\nsmtp-server alone (answers 250, keeps nothing)");
+  const alone = await startSmtpServerAlone();
+  for (const s of SCENARIOS) {
+    await runLoad({ port: alone.port, ...s, seconds: WARMUP });
+    const cpuBefore = cpuSeconds(alone.child.pid);
+    const rate = await runLoad({ port: alone.port, seconds: SECONDS, ...s });
+    const cpuPerMessage = (cpuSeconds(alone.child.pid) - cpuBefore) / (rate * SECONDS);
+    const ref = sink[s.name];
+    const ratio = ref ? ` | ratio ${(rate / ref).toFixed(2)}×` : "";
+    console.log(`  ${s.name.padEnd(36)} ${rate.toFixed(0).padStart(6)} msg/s${ratio} | server CPU ${(cpuPerMessage * 1e6).toFixed(0)} µs/msg`);
+  }
+  alone.child.removeAllListeners("exit");
+  alone.child.kill("SIGTERM");
+
   const dir = mkdtempSync(join(tmpdir(), "mailproof-bench-"));
   const server = await startMailproof(dir);
   try {
@@ -136,14 +169,17 @@ async function main() {
       await runLoad({ port: server.smtpPort, ...s, seconds: WARMUP });
       await analysisDrained(server);
       const started = performance.now();
+      const cpuBefore = cpuSeconds(server.child.pid);
       const rate = await runLoad({ port: server.smtpPort, seconds: SECONDS, ...s });
       const accepted = (rate * (performance.now() - started)) / 1000;
       // Analysis yields to capture (lowest thread priority) and catches up afterwards.
       await analysisDrained(server);
       const analysed = accepted / ((performance.now() - started) / 1000);
+      // What a message costs in all (capture, store, analysis): the rate two cores could sustain.
+      const cpuPerMessage = (cpuSeconds(server.child.pid) - cpuBefore) / accepted;
       const ref = sink[s.name];
       const ratio = ref ? ` | smtp-sink ${ref.toFixed(0)} msg/s | ratio ${(rate / ref).toFixed(2)}× (target ≥ ${s.target}×)` : "";
-      console.log(`  ${s.name.padEnd(36)} ${rate.toFixed(0).padStart(6)} msg/s${ratio} | analysed ${analysed.toFixed(0)} msg/s`);
+      console.log(`  ${s.name.padEnd(36)} ${rate.toFixed(0).padStart(6)} msg/s${ratio} | analysed ${analysed.toFixed(0)} msg/s | server CPU ${(cpuPerMessage * 1e6).toFixed(0)} µs/msg`);
     }
 
     const lat = await latency(server, 200);

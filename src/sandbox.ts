@@ -66,7 +66,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     : null;
   const events = bridge?.events ?? createEventBus();
   const workerCount = options.analysisWorkers ?? (analysisWorkersAvailable() ? Math.max(1, availableParallelism() - 1) : 0);
-  pool = workerCount > 0 ? createAnalysisPool(options, dnsZone, logger, workerCount) : null;
+  pool = workerCount > 0 ? createAnalysisPool(options, dnsZone, logger, { size: workerCount }) : null;
   // With workers the main thread never loads the analysers (mailauth and the rest: ~10 MB of heap).
   const analyze = pool?.analyze ?? (await import("./analysis/index.js")).createAnalysisPipeline(options, logger, dnsZone);
   const ingest = createIngest({

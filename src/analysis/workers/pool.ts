@@ -12,7 +12,20 @@ export interface AnalysisPool {
   analyze: AnalyzeFn;
   /** Sends the zone to every worker; call after each PUT /api/dns. */
   updateZone(zone: unknown): void;
+  /** Worker threads alive now (an idle pool lets them go). */
+  running(): number;
   close(): Promise<void>;
+}
+
+export interface AnalysisPoolOptions {
+  /** Worker threads at most. */
+  size: number;
+  /**
+   * A worker without an analysis for this long ends, and the next message starts it again. An
+   * idle worker holds ~22 MiB (a V8 isolate with mailauth and the rest loaded); starting one costs
+   * ~300 ms, paid by the first analysis after a quiet spell. @default 30000
+   */
+  idleExitMs?: number;
 }
 
 /**
@@ -29,55 +42,88 @@ export function analysisWorkersAvailable(): boolean {
   return existsSync(WORKER_FILE);
 }
 
+type Job = { resolve: (a: Analysis) => void; reject: (e: Error) => void };
+type Slot = { worker: Worker | null; jobs: Map<number, Job>; idleTimer: NodeJS.Timeout | null };
+
 /**
  * Analysis on worker threads, so DKIM/SPF/DMARC, HTML compatibility and link checks use the
  * other cores instead of competing with SMTP and the store on the main thread. Each message goes
- * to the worker with the fewest in flight.
+ * to the worker with the fewest in flight. All start with the pool, so the first message does not
+ * wait for one; a worker left idle ends, and starts again on demand.
  */
-export function createAnalysisPool(options: SandboxOptions, zone: DnsZone, logger: Logger, size: number): AnalysisPool {
+export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logger: Logger, options: AnalysisPoolOptions): AnalysisPool {
+  const idleExitMs = options.idleExitMs ?? 30_000;
   let nextId = 0;
-  const pending = new Map<number, { resolve: (a: Analysis) => void; reject: (e: Error) => void; worker: number }>();
-  const load = new Array<number>(size).fill(0);
-  const workers = Array.from({ length: size }, (_, index) => {
-    const worker = new Worker(WORKER_FILE, { workerData: { options, zone: zone.get() }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+  const slots: Slot[] = Array.from({ length: options.size }, () => ({ worker: null, jobs: new Map(), idleTimer: null }));
+
+  const start = (slot: Slot, index: number): Worker => {
+    // The zone as it is now: a worker started after PUT /api/dns must not answer from an older one.
+    const worker = new Worker(WORKER_FILE, { workerData: { options: settings, zone: zone.get() }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     worker.on("message", (response: WorkerResponse) => {
-      const job = pending.get(response.id);
+      const job = slot.jobs.get(response.id);
       if (!job) return;
-      pending.delete(response.id);
-      if (--load[index] === 0) worker.unref();
+      slot.jobs.delete(response.id);
+      if (slot.jobs.size === 0) idle(slot);
       if ("error" in response) job.reject(new Error(response.error));
       else job.resolve(response.analysis);
     });
-    worker.on("error", (err) => {
-      logger.error({ err, worker: index }, "analysis worker failed");
-      // Its jobs will never answer: fail them so each message still gets an analysis finding.
-      for (const [id, job] of pending) {
-        if (job.worker !== index) continue;
-        pending.delete(id);
-        job.reject(err);
-      }
+    worker.on("error", (err) => logger.error({ err, worker: index }, "analysis worker failed"));
+    worker.on("exit", (code) => {
+      if (slot.worker !== worker) return;
+      // An exit nobody asked for (a crash): its jobs would never answer. Failing them lets their
+      // messages finish (logged, analysed again on the next start); the next message starts a new worker.
+      slot.worker = null;
+      const err = new Error(`analysis worker ${index} exited with code ${code}`);
+      for (const job of slot.jobs.values()) job.reject(err);
+      slot.jobs.clear();
     });
     // Idle workers must not keep the process alive; busy ones must (see analyze()).
     worker.unref();
     return worker;
+  };
+
+  const idle = (slot: Slot) => {
+    slot.worker?.unref();
+    slot.idleTimer = setTimeout(() => {
+      slot.idleTimer = null;
+      const worker = slot.worker;
+      slot.worker = null;
+      void worker?.terminate();
+    }, idleExitMs);
+    slot.idleTimer.unref();
+  };
+
+  slots.forEach((slot, index) => {
+    slot.worker = start(slot, index);
+    idle(slot);
   });
 
   return {
     analyze(input) {
-      const index = load.indexOf(Math.min(...load));
+      const slot = slots.reduce((least, s) => (s.jobs.size < least.jobs.size ? s : least));
+      if (slot.idleTimer) clearTimeout(slot.idleTimer);
+      slot.idleTimer = null;
+      const worker = (slot.worker ??= start(slot, slots.indexOf(slot)));
       const id = nextId++;
       // A job in flight holds the process open, so shutdown can wait for its analysis.
-      if (load[index]++ === 0) workers[index].ref();
+      if (slot.jobs.size === 0) worker.ref();
       return new Promise<Analysis>((resolve, reject) => {
-        pending.set(id, { resolve, reject, worker: index });
+        slot.jobs.set(id, { resolve, reject });
         const request: WorkerRequest = { type: "analyze", id, input: { message: input.message, raw: input.raw, problems: input.problems } };
-        workers[index].postMessage(request);
+        worker.postMessage(request);
       });
     },
     updateZone(next) {
-      for (const worker of workers) worker.postMessage({ type: "zone", zone: next } satisfies WorkerRequest);
+      for (const { worker } of slots) worker?.postMessage({ type: "zone", zone: next } satisfies WorkerRequest);
     },
+    running: () => slots.filter((s) => s.worker !== null).length,
     async close() {
+      const workers = slots.flatMap((slot) => {
+        if (slot.idleTimer) clearTimeout(slot.idleTimer);
+        const worker = slot.worker;
+        slot.worker = null;
+        return worker ? [worker] : [];
+      });
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };

@@ -1,0 +1,59 @@
+import pino from "pino";
+import { afterEach, describe, expect, test } from "vitest";
+// Worker threads need the compiled worker entry, so this test drives the built pool (npm test builds first).
+import { createAnalysisPool, type AnalysisPool } from "../../dist/analysis/workers/pool.js";
+import { withDefaults } from "../../dist/config/options.js";
+import { createDnsZone } from "../../dist/analysis/dns/zone.js";
+import { parseMessage } from "../../dist/ingest/parse.js";
+import type { AnalysisInput } from "../../src/analysis/analyze.js";
+import { emptyAnalysis, type Envelope } from "../../src/core/types.js";
+
+const pools: AnalysisPool[] = [];
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((pool) => pool.close()));
+});
+
+const SENDER_IP = "192.0.2.77";
+const spfZone = (ip: string) => ({ "pool.test": { TXT: [[`v=spf1 ip4:${ip} -all`]] } });
+
+function openPool(idleExitMs: number) {
+  const zone = createDnsZone(spfZone(SENDER_IP));
+  const pool = createAnalysisPool(withDefaults({ spfIp: SENDER_IP }), zone, pino({ level: "silent" }), { size: 1, idleExitMs });
+  pools.push(pool);
+  return { pool, zone };
+}
+
+async function input(): Promise<AnalysisInput> {
+  const raw = Buffer.from("From: app@pool.test\r\nTo: user@example.test\r\nSubject: reset\r\n\r\nhttps://pool.test/reset?token=abc\r\n");
+  const envelope: Envelope = { mailFrom: "app@pool.test", rcptTo: ["user@example.test"] };
+  const { attachmentContents: _, problems, ...fields } = await parseMessage(raw, envelope);
+  const message = { id: "m1", receivedAt: new Date().toISOString(), source: { kind: "smtp" as const }, envelope, ...fields, size: raw.length, tags: [], read: false, analysis: emptyAnalysis("pending") };
+  return { message, raw, problems };
+}
+
+describe("analysis worker pool", () => {
+  test("an idle worker ends, and the next message starts one that answers from the current zone", async () => {
+    const { pool, zone } = openPool(300);
+    expect(pool.running()).toBe(1);
+    expect((await pool.analyze(await input())).auth?.spf?.result).toBe("pass");
+    await expect.poll(() => pool.running(), { timeout: 5_000 }).toBe(0);
+    // Replaced while no worker is alive: only a worker started from the zone as it is now sees it.
+    pool.updateZone(zone.replace(spfZone("198.51.100.1")));
+    expect((await pool.analyze(await input())).auth?.spf?.result).toBe("fail");
+    expect(pool.running()).toBe(1);
+  });
+
+  test("a busy worker is not ended", async () => {
+    const { pool } = openPool(50);
+    const jobs = await Promise.all(Array.from({ length: 20 }, async () => (await pool.analyze(await input())).status));
+    expect(jobs.every((status) => status === "done")).toBe(true);
+  });
+
+  test("a worker that crashes fails its jobs, and the next message gets a new worker", async () => {
+    const { pool } = openPool(30_000);
+    // No raw bytes: the worker throws outside any handler and exits.
+    const broken = { ...(await input()), raw: null as unknown as Buffer };
+    await expect(pool.analyze(broken)).rejects.toThrow(/exited with code 1/);
+    expect((await pool.analyze(await input())).status).toBe("done");
+  });
+});
