@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import type { SandboxOptions } from "../../config/options.js";
-import type { Analysis } from "../../core/types.js";
+import { emptyAnalysis, type Analysis, type Finding } from "../../core/types.js";
 import type { AnalyzeFn } from "../analyze.js";
 import type { DnsZone } from "../dns/index.js";
 import type { WorkerRequest, WorkerResponse } from "./protocol.js";
@@ -42,7 +42,7 @@ export function analysisWorkersAvailable(): boolean {
   return existsSync(WORKER_FILE);
 }
 
-type Job = { resolve: (a: Analysis) => void; reject: (e: Error) => void };
+type Job = { resolve: (a: Analysis) => void; reject: (e: Error) => void; problems: Finding[] };
 type Slot = { worker: Worker | null; jobs: Map<number, Job>; idleTimer: NodeJS.Timeout | null };
 
 /**
@@ -70,11 +70,12 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
     worker.on("error", (err) => logger.error({ err, worker: index }, "analysis worker failed"));
     worker.on("exit", (code) => {
       if (slot.worker !== worker) return;
-      // An exit nobody asked for (a crash): its jobs would never answer. Failing them lets their
-      // messages finish (logged, analysed again on the next start); the next message starts a new worker.
+      // An exit nobody asked for (a crash, say out of memory): its jobs would never answer. Each
+      // gets an analysis saying so, as an analyser that throws does; a message that crashes the
+      // worker every time is then not retried on every start. The next message starts a new worker.
       slot.worker = null;
-      const err = new Error(`analysis worker ${index} exited with code ${code}`);
-      for (const job of slot.jobs.values()) job.reject(err);
+      logger.error({ worker: index, code, messages: slot.jobs.size }, "analysis worker exited");
+      for (const job of slot.jobs.values()) job.resolve(crashedAnalysis(job.problems, code));
       slot.jobs.clear();
     });
     // Idle workers must not keep the process alive; busy ones must (see analyze()).
@@ -108,7 +109,7 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
       // A job in flight holds the process open, so shutdown can wait for its analysis.
       if (slot.jobs.size === 0) worker.ref();
       return new Promise<Analysis>((resolve, reject) => {
-        slot.jobs.set(id, { resolve, reject });
+        slot.jobs.set(id, { resolve, reject, problems: input.problems });
         const request: WorkerRequest = { type: "analyze", id, input: { message: input.message, raw: input.raw, problems: input.problems } };
         worker.postMessage(request);
       });
@@ -127,6 +128,11 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
+}
+
+function crashedAnalysis(problems: Finding[], exitCode: number): Analysis {
+  const crash: Finding = { rule: "analysis.failed", severity: "warning", message: `the analysis thread exited (code ${exitCode}) while analysing this message` };
+  return { ...emptyAnalysis("done"), findings: [...problems, crash] };
 }
 
 /** The sandbox's zone, telling `onReplace` about every PUT /api/dns. */
