@@ -175,7 +175,7 @@ async function main() {
       // Analysis yields to capture (lowest thread priority) and catches up afterwards.
       await analysisDrained(server);
       const analysed = accepted / ((performance.now() - started) / 1000);
-      // What a message costs in all (capture, store, analysis): the rate two cores could sustain.
+      // What a message costs in all (capture, store, analysis): two cores sustain at most 2 s / that.
       const cpuPerMessage = (cpuSeconds(server.child.pid) - cpuBefore) / accepted;
       const ref = sink[s.name];
       const ratio = ref ? ` | smtp-sink ${ref.toFixed(0)} msg/s | ratio ${(rate / ref).toFixed(2)}× (target ≥ ${s.target}×)` : "";
