@@ -43,7 +43,7 @@ export function analysisWorkersAvailable(): boolean {
 }
 
 type Job = { resolve: (a: Analysis) => void; reject: (e: Error) => void; problems: Finding[] };
-type Slot = { worker: Worker | null; jobs: Map<number, Job>; idleTimer: NodeJS.Timeout | null };
+type Slot = { index: number; worker: Worker | null; jobs: Map<number, Job>; idleTimer: NodeJS.Timeout | null };
 
 /**
  * Analysis on worker threads, so DKIM/SPF/DMARC, HTML compatibility and link checks use the
@@ -54,9 +54,10 @@ type Slot = { worker: Worker | null; jobs: Map<number, Job>; idleTimer: NodeJS.T
 export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logger: Logger, options: AnalysisPoolOptions): AnalysisPool {
   const idleExitMs = options.idleExitMs ?? 30_000;
   let nextId = 0;
-  const slots: Slot[] = Array.from({ length: options.size }, () => ({ worker: null, jobs: new Map(), idleTimer: null }));
+  const slots: Slot[] = Array.from({ length: options.size }, (_, index) => ({ index, worker: null, jobs: new Map(), idleTimer: null }));
 
-  const start = (slot: Slot, index: number): Worker => {
+  const start = (slot: Slot): Worker => {
+    const { index } = slot;
     // The zone as it is now: a worker started after PUT /api/dns must not answer from an older one.
     const worker = new Worker(WORKER_FILE, { workerData: { options: settings, zone: zone.get() }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     worker.on("message", (response: WorkerResponse) => {
@@ -83,28 +84,32 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
     return worker;
   };
 
+  /** Ends a slot's worker on purpose (its exit handler then leaves the slot alone). */
+  const stop = (slot: Slot): Promise<number> | undefined => {
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    slot.idleTimer = null;
+    const worker = slot.worker;
+    slot.worker = null;
+    return worker?.terminate();
+  };
+
   const idle = (slot: Slot) => {
     slot.worker?.unref();
-    slot.idleTimer = setTimeout(() => {
-      slot.idleTimer = null;
-      const worker = slot.worker;
-      slot.worker = null;
-      void worker?.terminate();
-    }, idleExitMs);
+    slot.idleTimer = setTimeout(() => void stop(slot), idleExitMs);
     slot.idleTimer.unref();
   };
 
-  slots.forEach((slot, index) => {
-    slot.worker = start(slot, index);
+  for (const slot of slots) {
+    slot.worker = start(slot);
     idle(slot);
-  });
+  }
 
   return {
     analyze(input) {
       const slot = slots.reduce((least, s) => (s.jobs.size < least.jobs.size ? s : least));
       if (slot.idleTimer) clearTimeout(slot.idleTimer);
       slot.idleTimer = null;
-      const worker = (slot.worker ??= start(slot, slots.indexOf(slot)));
+      const worker = (slot.worker ??= start(slot));
       const id = nextId++;
       // A job in flight holds the process open, so shutdown can wait for its analysis.
       if (slot.jobs.size === 0) worker.ref();
@@ -119,13 +124,7 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
     },
     running: () => slots.filter((s) => s.worker !== null).length,
     async close() {
-      const workers = slots.flatMap((slot) => {
-        if (slot.idleTimer) clearTimeout(slot.idleTimer);
-        const worker = slot.worker;
-        slot.worker = null;
-        return worker ? [worker] : [];
-      });
-      await Promise.all(workers.map((w) => w.terminate()));
+      await Promise.all(slots.map(stop));
     },
   };
 }
