@@ -27,7 +27,7 @@ RUN npm prune --omit=dev
 
 FROM build AS saas-auth
 COPY examples/saas-auth ./examples/saas-auth
-RUN npx tsc -p examples/saas-auth
+RUN npm run tsc -- -p examples/saas-auth
 USER node
 ENV PORT=3000
 EXPOSE 3000

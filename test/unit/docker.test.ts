@@ -168,7 +168,7 @@ describe("Dockerfile", () => {
     expect(tsconfig.compilerOptions).toMatchObject({ rootDir: ".", outDir: "dist" });
     expect(cmd[1]).toBe("examples/saas-auth/dist/src/main.js");
     expect(existsSync(at("examples/saas-auth/src/main.ts"))).toBe(true);
-    expect(ofOp(stage("saas-auth"), "RUN").map((i) => i.args)).toContain("npx tsc -p examples/saas-auth");
+    expect(ofOp(stage("saas-auth"), "RUN").map((i) => i.args)).toContain("npm run tsc -- -p examples/saas-auth");
   });
 
   test("the example app needs nothing the saas-auth stage lacks", () => {
