@@ -12,6 +12,11 @@ export type FieldName =
   | "to"
   | "from"
   | "cc"
+  | "bcc"
+  | "reply-to"
+  | "addressed"
+  | "larger"
+  | "smaller"
   | "subject"
   | "tag"
   | "source"
@@ -27,11 +32,12 @@ export type FieldName =
 
 export type Term =
   | { kind: "text"; value: string; words: string[]; negate: boolean }
-  | { kind: "field"; field: "to" | "from" | "cc" | "subject" | "tag" | "message-id"; value: string; negate: boolean }
+  | { kind: "field"; field: AddressField | "from" | "subject" | "tag" | "message-id"; value: string; negate: boolean }
   | { kind: "field"; field: "source"; value: string; negate: boolean }
-  | { kind: "field"; field: "has"; value: "attachment" | "link" | "code"; negate: boolean }
+  | { kind: "field"; field: "has"; value: "attachment" | "inline" | "link" | "code"; negate: boolean }
   | { kind: "field"; field: "link"; value: LinkKind; negate: boolean }
-  | { kind: "field"; field: "is"; value: "read" | "unread"; negate: boolean }
+  | { kind: "field"; field: "is"; value: "read" | "unread" | "tagged"; negate: boolean }
+  | { kind: "field"; field: "larger" | "smaller"; value: number; negate: boolean }
   | { kind: "field"; field: "dkim" | "spf" | "dmarc"; value: AuthResult; negate: boolean }
   | { kind: "field"; field: "before" | "after"; value: number; negate: boolean };
 
@@ -39,7 +45,37 @@ export interface Query {
   terms: Term[];
 }
 
-const FIELDS = new Set<string>(["to", "from", "cc", "subject", "tag", "source", "message-id", "has", "link", "is", "dkim", "spf", "dmarc", "before", "after"]);
+/** Fields matched against the recipients rows, with the kinds of row each one covers. */
+export type AddressField = "to" | "cc" | "bcc" | "reply-to" | "addressed";
+export const ADDRESS_KINDS: Record<AddressField, readonly string[]> = {
+  to: ["to", "bcc", "envelope"],
+  cc: ["cc"],
+  bcc: ["bcc"],
+  "reply-to": ["reply-to"],
+  // Mailpit's "addressed": any address field; from: is matched on its own columns beside these.
+  addressed: ["to", "cc", "bcc", "reply-to", "envelope"],
+};
+
+const FIELDS = new Set<string>([
+  ...Object.keys(ADDRESS_KINDS),
+  "from",
+  "subject",
+  "tag",
+  "source",
+  "message-id",
+  "has",
+  "link",
+  "is",
+  "dkim",
+  "spf",
+  "dmarc",
+  "before",
+  "after",
+  "larger",
+  "smaller",
+]);
+/** `scheme:…` words that are not fields: links pasted into the search box stay free text. */
+const URL_SCHEMES = new Set(["http", "https", "mailto", "tel", "ftp", "cid", "data"]);
 const LINK_KINDS = new Set<string>(["reset", "verify", "login", "unsubscribe", "other"]);
 const AUTH_RESULTS = new Set<string>(["pass", "fail", "softfail", "neutral", "none", "temperror", "permerror", "policy"]);
 const SOURCES = new Set<string>(["smtp", "sendgrid", "mailgun", "postmark", "resend", "ses", "upload"]);
@@ -50,6 +86,11 @@ function tokenize(input: string): string[] {
   const pattern = /(-?[\w-]+:"[^"]*"?|-?"[^"]*"?|\S+)/g;
   for (const match of input.matchAll(pattern)) tokens.push(match[0]);
   return tokens;
+}
+
+/** A name that reads as a field (`foo:`, `reply-to:`), not a time (`10:30`) or a stray colon. */
+function looksLikeField(name: string): boolean {
+  return /^[a-z][a-z-]*$/.test(name);
 }
 
 function unquote(value: string): string {
@@ -68,6 +109,9 @@ export function parseQuery(input: string | null | undefined): Query {
     }
     const colon = token.indexOf(":");
     const field = colon > 0 ? token.slice(0, colon).toLowerCase() : "";
+    if (looksLikeField(field) && !FIELDS.has(field) && !URL_SCHEMES.has(field) && !token.slice(colon + 1).startsWith("//")) {
+      throw new MailproofError("BAD_QUERY", `unknown search field "${field}:"; quote the term ("${token}") to search the text`);
+    }
     if (!FIELDS.has(field)) {
       const value = unquote(token).toLowerCase();
       const words = searchWords(value);
@@ -88,8 +132,8 @@ function parseField(field: FieldName, raw: string, negate: boolean): Term {
     case "has": {
       // Singular or plural: has:attachments, has:links, has:codes.
       const what = value.replace(/s$/, "");
-      if (what !== "attachment" && what !== "link" && what !== "code") {
-        throw new MailproofError("BAD_QUERY", `unknown "has:${raw}"; use has:attachment, has:link or has:code`);
+      if (what !== "attachment" && what !== "inline" && what !== "link" && what !== "code") {
+        throw new MailproofError("BAD_QUERY", `unknown "has:${raw}"; use has:attachment, has:inline, has:link or has:code`);
       }
       return { kind: "field", field, value: what, negate };
     }
@@ -97,8 +141,13 @@ function parseField(field: FieldName, raw: string, negate: boolean): Term {
       if (!LINK_KINDS.has(value)) throw new MailproofError("BAD_QUERY", `unknown "link:${raw}"; use link:reset, verify, login, unsubscribe or other`);
       return { kind: "field", field, value: value as LinkKind, negate };
     case "is":
-      if (value !== "read" && value !== "unread") throw new MailproofError("BAD_QUERY", `unknown "is:${raw}"; use is:read or is:unread`);
+      if (value !== "read" && value !== "unread" && value !== "tagged") {
+        throw new MailproofError("BAD_QUERY", `unknown "is:${raw}"; use is:read, is:unread or is:tagged`);
+      }
       return { kind: "field", field, value, negate };
+    case "larger":
+    case "smaller":
+      return { kind: "field", field, value: parseSize(field, raw), negate };
     case "dkim":
     case "spf":
     case "dmarc":
@@ -120,6 +169,14 @@ function parseField(field: FieldName, raw: string, negate: boolean): Term {
   }
 }
 
+/** `larger:10K`, `smaller:1.5M`: bytes, with K and M (and KB, MiB…) in powers of 1024, as Mailpit reads them. */
+function parseSize(field: string, raw: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(k|m|g)?(?:i?b)?$/i.exec(raw);
+  if (!match) throw new MailproofError("BAD_QUERY", `"${field}:${raw}" is not a size; use bytes or a K/M suffix, e.g. ${field}:100K`);
+  const unit = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(match[2] ?? "").toLowerCase() as "k" | "m" | "g"] ?? 1;
+  return Math.round(Number(match[1]) * unit);
+}
+
 export function stripAngles(value: string): string {
   return value.replace(/^<|>$/g, "");
 }
@@ -137,11 +194,14 @@ export interface Searchable {
   to: Address[];
   cc: Address[];
   bcc: Address[];
+  replyTo: Address[];
   envelopeTo: string[];
   tags: string[];
   source: string;
   messageId: string | null;
   attachmentCount: number;
+  hasInline: boolean;
+  size: number;
   read: boolean;
   dkim: AuthResult | null;
   spf: AuthResult | null;
@@ -212,6 +272,12 @@ function termMatches(term: Term, m: Searchable): boolean {
       return addressMatches([...m.to, ...m.bcc, ...m.envelopeTo], term.value);
     case "cc":
       return addressMatches(m.cc, term.value);
+    case "bcc":
+      return addressMatches(m.bcc, term.value);
+    case "reply-to":
+      return addressMatches(m.replyTo, term.value);
+    case "addressed":
+      return addressMatches([...(m.from ? [m.from] : []), ...m.to, ...m.cc, ...m.bcc, ...m.replyTo, ...m.envelopeTo], term.value);
     case "from":
       return m.from !== null && addressMatches([m.from], term.value);
     case "subject":
@@ -225,11 +291,17 @@ function termMatches(term: Term, m: Searchable): boolean {
     case "has":
       if (term.value === "link") return (m.linkKinds?.length ?? 0) > 0;
       if (term.value === "code") return (m.codeCount ?? 0) > 0;
+      if (term.value === "inline") return m.hasInline;
       return m.attachmentCount > 0;
     case "link":
       return m.linkKinds?.includes(term.value) ?? false;
     case "is":
+      if (term.value === "tagged") return m.tags.length > 0;
       return term.value === "read" ? m.read : !m.read;
+    case "larger":
+      return m.size > term.value;
+    case "smaller":
+      return m.size < term.value;
     case "dkim":
     case "spf":
     case "dmarc":
@@ -261,11 +333,14 @@ export function toSearchable(message: Message): Searchable {
     to: message.to,
     cc: message.cc,
     bcc: message.bcc,
+    replyTo: message.replyTo,
     envelopeTo: message.envelope.rcptTo,
     tags: message.tags,
     source: message.source.kind,
     messageId: message.messageId,
     attachmentCount: message.attachments.length,
+    hasInline: message.attachments.some((a) => a.inline),
+    size: message.size,
     read: message.read,
     dkim: auth ? dkimSummary(auth.dkim.map((d) => d.result)) : null,
     spf: auth?.spf?.result ?? null,

@@ -89,6 +89,12 @@ describe("search operators", () => {
     expect(body.error.code).toBe("BAD_QUERY");
     expect(body.error.message).toBeTruthy();
   });
+
+  test("an unknown field is a 400 that names it, not a silent empty result", async () => {
+    const { status, body } = await api(sandbox, `/api/messages?query=${encodeURIComponent("subjet:welcome")}`);
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({ code: "BAD_QUERY", message: expect.stringContaining('"subjet:"') });
+  });
 });
 
 describe("messages", () => {

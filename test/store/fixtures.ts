@@ -57,6 +57,7 @@ export function corpus(): Array<{ entry: NewMessage; analysis?: Analysis }> {
   const at = (day: number) => FIRST_DAY + day * DAY;
   const make = (day: number, fields: Partial<Message>) => message(newId(at(day)), at(day), fields);
   const pdf = Buffer.from("%PDF-1.4 not really a pdf\n");
+  const logo = Buffer.from("GIF89a not really a gif");
   return [
     {
       entry: newMessage(
@@ -67,6 +68,8 @@ export function corpus(): Array<{ entry: NewMessage; analysis?: Analysis }> {
           to: [{ name: "Ann", address: "ann@example.test" }],
           cc: [{ name: null, address: "boss@example.test" }],
           bcc: [{ name: null, address: "hidden@bcc.test" }],
+          replyTo: [{ name: "Help Desk", address: "Help@Acme.test" }],
+          size: 5000,
           envelope: { mailFrom: "support@acme.test", rcptTo: ["ann@example.test", "hidden@bcc.test"], remoteAddress: "127.0.0.1", helo: "acme", secure: true, authUser: null },
           text: "Click https://acme.test/reset?token=abc to reset your password.",
           tags: ["Signup"],
@@ -97,6 +100,8 @@ export function corpus(): Array<{ entry: NewMessage; analysis?: Analysis }> {
         make(2, {
           subject: "Welcome aboard",
           from: { name: null, address: "noreply@acme.test" },
+          attachments: [{ id: "1", filename: "logo.gif", contentType: "image/gif", size: logo.length, contentId: "logo@acme", inline: true }],
+          size: 20_000,
           to: [
             { name: "Bob", address: "bob@example.test" },
             { name: "Carol", address: "carol@other.test" },
@@ -104,6 +109,7 @@ export function corpus(): Array<{ entry: NewMessage; analysis?: Analysis }> {
           text: "Write to user-name@example.com or under_score; your password never expires.",
           tags: ["welcome", "Beta"],
         }),
+        [logo],
       ),
       analysis: analysis("pass", "fail", "pass"),
     },
@@ -183,6 +189,27 @@ export const QUERIES = [
   "cc:ann",
   "cc:oss@",
   "cc:hidden",
+  "bcc:hidden",
+  "bcc:hidden@bcc.test",
+  "bcc:ann",
+  "reply-to:help@acme.test",
+  "reply-to:help desk",
+  'reply-to:"help desk"',
+  "reply-to:support",
+  "addressed:support@acme.test",
+  "addressed:help",
+  "addressed:boss",
+  "addressed:dave@example.test",
+  "addressed:carol",
+  "-addressed:acme",
+  "larger:4K",
+  "larger:5000",
+  "smaller:5001",
+  "larger:1K smaller:10K",
+  "is:tagged",
+  "-is:tagged",
+  "has:inline",
+  "has:attachment -has:inline",
   // LIKE wildcards are literal characters in a substring term (PostgreSQL matches these with LIKE).
   "to:%",
   "to:a_n",

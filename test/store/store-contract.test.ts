@@ -118,6 +118,13 @@ describe.each(kinds)("$name store", (kind) => {
       expect(await subjects("-dmarc:pass")).toHaveLength(3);
       expect(await subjects('"tail words"')).toHaveLength(1);
       expect(await subjects("from:nul")).toHaveLength(1);
+      expect(await subjects("bcc:hidden")).toEqual(["Reset your password"]);
+      expect(await subjects("reply-to:help@acme.test")).toEqual(["Reset your password"]);
+      expect(await subjects("addressed:carol")).toEqual(["Welcome aboard"]);
+      expect(await subjects("addressed:support@acme.test")).toEqual(["Reset your password"]);
+      expect(await subjects("larger:4K smaller:10K")).toEqual(["Reset your password"]);
+      expect(await subjects("has:inline")).toEqual(["Welcome aboard"]);
+      expect(await subjects("is:tagged")).toHaveLength(3);
     });
 
     test("summaries carry the analysis columns and the stored flags", async () => {

@@ -77,6 +77,13 @@ const migrations: string[] = [
   CREATE INDEX session_messages_message ON session_messages (message_id);
   CREATE INDEX session_messages_session ON session_messages (session_id);
   `,
+  // reply-to: and addressed: search Reply-To addresses, kept as recipients rows of their own kind.
+  // lower() folds ASCII only under the C locale; new rows are folded in JavaScript (rows.ts).
+  String.raw`
+  INSERT INTO recipients (message_id, kind, address, name_lc)
+    SELECT m.id, 'reply-to', lower(r->>'address'), lower(r->>'name')
+    FROM messages m, jsonb_array_elements((replace(m.body, '\u0000', '\ufffd')::jsonb)->'replyTo') r;
+  `,
 ];
 
 /**

@@ -93,7 +93,7 @@ export function recipientRows(batch: Message[]): RecipientRows {
     rows.names.push(lc(name));
   };
   for (const message of batch) {
-    for (const [kind, list] of [["to", message.to], ["cc", message.cc], ["bcc", message.bcc]] as const) {
+    for (const [kind, list] of [["to", message.to], ["cc", message.cc], ["bcc", message.bcc], ["reply-to", message.replyTo]] as const) {
       for (const a of list) add(message.id, kind, a.address, a.name);
     }
     for (const rcpt of message.envelope.rcptTo) add(message.id, "envelope", rcpt, null);

@@ -1,4 +1,4 @@
-import { isFullAddress, type Query, type Term } from "../query.js";
+import { ADDRESS_KINDS, isFullAddress, type Query, type Term } from "../query.js";
 import { textQuery } from "./search.js";
 
 /**
@@ -21,8 +21,6 @@ export function param(params: Params, value: unknown): string {
   return `$${params.length}`;
 }
 
-const RECIPIENT_KINDS = { to: ["to", "bcc", "envelope"], cc: ["cc"] } as const;
-
 function recipientTerm(params: Params, kinds: readonly string[], value: string): string {
   const kindList = param(params, kinds);
   if (isFullAddress(value)) {
@@ -40,6 +38,15 @@ function containing(params: Params, value: string): string {
   return param(params, `%${value.replace(/[\\%_]/g, "\\$&")}%`);
 }
 
+function fromTerm(params: Params, value: string): string {
+  if (isFullAddress(value)) return `m.from_address = ${param(params, value)}`;
+  const v = containing(params, value);
+  return `(m.from_address LIKE ${v} OR m.from_name_lc LIKE ${v})`;
+}
+
+/** The message JSON text as jsonb (see ANALYSIS_JSONB). */
+const BODY_JSONB = String.raw`(replace(m.body, '\u0000', '\ufffd')::jsonb)`;
+
 /** The analysis JSON text as jsonb; jsonb refuses the \u0000 escape JSON.stringify writes for NUL. */
 const ANALYSIS_JSONB = String.raw`(replace(m.analysis, '\u0000', '\ufffd')::jsonb)`;
 
@@ -50,14 +57,14 @@ function termWhere(params: Params, term: Term): string {
   }
   switch (term.field) {
     case "to":
-      return recipientTerm(params, RECIPIENT_KINDS.to, term.value);
     case "cc":
-      return recipientTerm(params, RECIPIENT_KINDS.cc, term.value);
-    case "from": {
-      if (isFullAddress(term.value)) return `m.from_address = ${param(params, term.value)}`;
-      const v = containing(params, term.value);
-      return `(m.from_address LIKE ${v} OR m.from_name_lc LIKE ${v})`;
-    }
+    case "bcc":
+    case "reply-to":
+      return recipientTerm(params, ADDRESS_KINDS[term.field], term.value);
+    case "addressed":
+      return `(${fromTerm(params, term.value)} OR ${recipientTerm(params, ADDRESS_KINDS.addressed, term.value)})`;
+    case "from":
+      return fromTerm(params, term.value);
     case "subject":
       return `m.subject_lc LIKE ${containing(params, term.value)}`;
     case "tag":
@@ -70,11 +77,20 @@ function termWhere(params: Params, term: Term): string {
       // links and codes live in the analysis JSON text (no column: a sandbox-sized scan is cheap).
       if (term.value === "link") return `jsonb_array_length(${ANALYSIS_JSONB}->'links') > 0`;
       if (term.value === "code") return `jsonb_array_length(${ANALYSIS_JSONB}->'codes') > 0`;
+      if (term.value === "inline") {
+        // The inline flag lives in the stored message JSON; only messages with attachments are read.
+        return `(m.attachment_count > 0 AND EXISTS (SELECT 1 FROM jsonb_array_elements(${BODY_JSONB}->'attachments') a WHERE (a->>'inline')::boolean))`;
+      }
       return "m.attachment_count > 0";
     case "link":
       return `EXISTS (SELECT 1 FROM jsonb_array_elements(${ANALYSIS_JSONB}->'links') l WHERE l->>'kind' = ${param(params, term.value)})`;
     case "is":
+      if (term.value === "tagged") return "cardinality(m.tags_lc) > 0";
       return term.value === "read" ? "m.read" : "NOT m.read";
+    case "larger":
+      return `m.size > ${param(params, term.value)}`;
+    case "smaller":
+      return `m.size < ${param(params, term.value)}`;
     case "dkim":
     case "spf":
     case "dmarc":

@@ -96,6 +96,12 @@ const migrations: string[] = [
   CREATE INDEX messages_from ON messages(from_address, from_name);
   CREATE INDEX messages_subject ON messages(subject);
   `,
+  // reply-to: and addressed: search Reply-To addresses, kept as recipients rows of their own kind.
+  `
+  INSERT INTO recipients (seq, kind, address, name)
+    SELECT b.seq, 'reply-to', lc(json_extract(r.value, '$.address')), lc(json_extract(r.value, '$.name'))
+    FROM bodies b, json_each(b.body, '$.replyTo') r;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { BACKGROUND_HOLD_MS, createBatcher, holdWhileArrivingFast } from "../../core/batcher.js";
 import { toSummary } from "../../core/summary.js";
 import type { Analysis, Message, MessageSummary } from "../../core/types.js";
-import { dkimSummary, searchText, type Query } from "../query.js";
+import { ADDRESS_KINDS, dkimSummary, searchText, type Query } from "../query.js";
 import type { ListOptions, ListResult, NewMessage, Store, StoredAttachment } from "../store.js";
 import { createCheckpointer } from "./checkpointer.js";
 import { migrate } from "./migrations.js";
@@ -102,7 +102,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       message.attachments.forEach((a, i) => statements.insertAttachment.run(seq, a.id, a.filename, a.contentType, attachmentContents[i]));
       const recipients = recipientRows(message);
       for (const r of recipients) statements.insertRecipient.run(seq, r.kind, r.address, r.name);
-      statements.insertRecipientGrams.run(seq, gramLines(recipients.filter((r) => r.kind !== "cc")), gramLines(recipients.filter((r) => r.kind === "cc")));
+      statements.insertRecipientGrams.run(seq, gramLines(recipients, ADDRESS_KINDS.to), gramLines(recipients, ADDRESS_KINDS.cc));
       statements.insertSearch.run(seq, searchText(message));
     }
   });
@@ -246,21 +246,24 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   };
 }
 
-type RecipientRow = { kind: "to" | "cc" | "bcc" | "envelope"; address: string; name: string | null };
+type RecipientRow = { kind: "to" | "cc" | "bcc" | "reply-to" | "envelope"; address: string; name: string | null };
 
 /** The searched recipients, folded as where.ts expects. */
 function recipientRows(message: Message): RecipientRow[] {
   const rows: RecipientRow[] = [];
-  for (const [kind, list] of [["to", message.to], ["cc", message.cc], ["bcc", message.bcc]] as const) {
+  for (const [kind, list] of [["to", message.to], ["cc", message.cc], ["bcc", message.bcc], ["reply-to", message.replyTo]] as const) {
     for (const a of list) rows.push({ kind, address: a.address.toLowerCase(), name: a.name?.toLowerCase() ?? null });
   }
   for (const rcpt of message.envelope.rcptTo) rows.push({ kind: "envelope", address: rcpt.toLowerCase(), name: null });
   return rows;
 }
 
-/** A recipient_grams column: each address and name on its own line (see migrations.ts). */
-function gramLines(rows: RecipientRow[]): string {
-  return rows.map((r) => `${r.address}\n${r.name ?? ""}`).join("\n");
+/** A recipient_grams column: each address and name of the given kinds on its own line (see migrations.ts). */
+function gramLines(rows: RecipientRow[], kinds: readonly string[]): string {
+  return rows
+    .filter((r) => kinds.includes(r.kind))
+    .map((r) => `${r.address}\n${r.name ?? ""}`)
+    .join("\n");
 }
 
 function messageParams(message: Message) {

@@ -1,4 +1,4 @@
-import { isFullAddress, type Query, type Term } from "../query.js";
+import { ADDRESS_KINDS, isFullAddress, type AddressField, type Query, type Term } from "../query.js";
 
 /**
  * Compiles a parsed query into a SQLite WHERE clause over `messages m`. Each term mirrors its
@@ -17,22 +17,27 @@ export interface Where {
   set?: string;
 }
 
-const RECIPIENT_KINDS = { to: ["to", "bcc", "envelope"], cc: ["cc"] } as const;
-/** The recipient_grams column holding each field's kinds (see migrations.ts). */
-const GRAM_COLUMNS = { to: "to_list", cc: "cc_list" } as const;
+/** The recipient_grams column holding to:'s and cc:'s kinds (see migrations.ts). */
+const GRAM_COLUMNS: Partial<Record<AddressField, string>> = { to: "to_list", cc: "cc_list" };
 
-function recipientTerm(field: "to" | "cc", value: string, seq: string): Where {
-  const kinds = RECIPIENT_KINDS[field];
+function recipientTerm(field: AddressField, value: string, seq: string): Where {
+  const kinds = ADDRESS_KINDS[field];
   const kindList = kinds.map(() => "?").join(",");
   if (isFullAddress(value)) {
     return inSet(seq, `SELECT DISTINCT seq FROM recipients WHERE address = ? AND kind IN (${kindList})`, [value, ...kinds]);
   }
   // Trigrams need three characters; the index's lines are joined by newlines, which a match must not span.
-  if ([...value].length >= 3 && !value.includes("\n")) {
+  if (GRAM_COLUMNS[field] && [...value].length >= 3 && !value.includes("\n")) {
     const phrase = `${GRAM_COLUMNS[field]} : "${value.replaceAll('"', '""')}"`;
     return inSet(seq, "SELECT rowid FROM recipient_grams WHERE recipient_grams MATCH ?", [phrase]);
   }
   return inSet(seq, `SELECT DISTINCT seq FROM recipients WHERE kind IN (${kindList}) AND (instr(address, ?) > 0 OR instr(name, ?) > 0)`, [...kinds, value, value]);
+}
+
+function fromTerm(value: string): Where {
+  return isFullAddress(value)
+    ? { sql: "m.from_address = ?", params: [value] }
+    : { sql: "(instr(m.from_address, ?) > 0 OR instr(m.from_name, ?) > 0)", params: [value, value] };
 }
 
 /** `seq IN (set)`; the recipient sets are DISTINCT so that counting a set counts messages. */
@@ -47,13 +52,17 @@ function termWhere(term: Term, seq: string): Where {
   }
   switch (term.field) {
     case "to":
-      return recipientTerm("to", term.value, seq);
     case "cc":
-      return recipientTerm("cc", term.value, seq);
+    case "bcc":
+    case "reply-to":
+      return recipientTerm(term.field, term.value, seq);
+    case "addressed": {
+      const from = fromTerm(term.value);
+      const recipients = recipientTerm("addressed", term.value, seq);
+      return { sql: `(${from.sql} OR ${recipients.sql})`, params: [...from.params, ...recipients.params] };
+    }
     case "from":
-      return isFullAddress(term.value)
-        ? { sql: "m.from_address = ?", params: [term.value] }
-        : { sql: "(instr(m.from_address, ?) > 0 OR instr(m.from_name, ?) > 0)", params: [term.value, term.value] };
+      return fromTerm(term.value);
     case "subject":
       return { sql: "instr(m.subject, ?) > 0", params: [term.value] };
     case "tag":
@@ -66,11 +75,23 @@ function termWhere(term: Term, seq: string): Where {
       // links and codes live in the analysis JSON (no column: a sandbox-sized scan is cheap).
       if (term.value === "link") return { sql: "json_array_length(m.analysis, '$.links') > 0", params: [] };
       if (term.value === "code") return { sql: "json_array_length(m.analysis, '$.codes') > 0", params: [] };
+      if (term.value === "inline") {
+        // The inline flag lives in the stored message JSON; only messages with attachments are read.
+        return {
+          sql: "(m.attachment_count > 0 AND EXISTS (SELECT 1 FROM bodies b, json_each(b.body, '$.attachments') a WHERE b.seq = m.seq AND json_extract(a.value, '$.inline')))",
+          params: [],
+        };
+      }
       return { sql: "m.attachment_count > 0", params: [] };
     case "link":
       return { sql: "EXISTS (SELECT 1 FROM json_each(m.analysis, '$.links') WHERE json_extract(value, '$.kind') = ?)", params: [term.value] };
     case "is":
+      if (term.value === "tagged") return { sql: "m.tags != '[]'", params: [] };
       return { sql: term.value === "read" ? "m.read = 1" : "m.read = 0", params: [] };
+    case "larger":
+      return { sql: "m.size > ?", params: [term.value] };
+    case "smaller":
+      return { sql: "m.size < ?", params: [term.value] };
     case "dkim":
     case "spf":
     case "dmarc":

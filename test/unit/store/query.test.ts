@@ -8,11 +8,14 @@ const base: Searchable = {
   to: [{ name: "Ann", address: "ann@example.test" }],
   cc: [{ name: null, address: "boss@example.test" }],
   bcc: [],
+  replyTo: [{ name: "Help Desk", address: "help@acme.test" }],
   envelopeTo: ["ann@example.test", "hidden@bcc.test"],
   tags: ["Signup"],
   source: "smtp",
   messageId: "abc@acme.test",
   attachmentCount: 0,
+  hasInline: false,
+  size: 2048,
   read: false,
   dkim: "pass",
   spf: "softfail",
@@ -43,7 +46,28 @@ describe("parseQuery", () => {
     expect(parseQuery("after:2026-01-02").terms[0]).toMatchObject({ field: "after", value: Date.parse("2026-01-02") });
   });
 
-  test.each(["has:pdf", "is:starred", "spf:ok", "after:someday", "source:fax", "tag:"])("rejects %s with BAD_QUERY", (q) => {
+  test.each(["subjet:reset", "mailboxx:x", "re:hello", "-foo:bar"])("an unknown field %s is a BAD_QUERY naming it", (q) => {
+    const field = q.replace(/^-/, "").split(":")[0];
+    expect(() => parseQuery(q)).toThrow(expect.objectContaining({ code: "BAD_QUERY", message: expect.stringContaining(`"${field}:"`) }));
+  });
+
+  test("quoted, a field-like word is free text; so are times and URL schemes", () => {
+    expect(parseQuery('"re:hello"').terms).toMatchObject([{ kind: "text", words: ["re", "hello"] }]);
+    expect(parseQuery("10:30").terms).toMatchObject([{ kind: "text", words: ["10", "30"] }]);
+    expect(parseQuery("mailto:ann@example.test").terms).toMatchObject([{ kind: "text" }]);
+  });
+
+  test.each([
+    ["larger:100", 100],
+    ["larger:10K", 10_240],
+    ["smaller:1.5M", 1_572_864],
+    ["smaller:2MiB", 2_097_152],
+    ["larger:3kb", 3072],
+  ])("%s is %i bytes", (q, bytes) => {
+    expect(parseQuery(q).terms[0]).toMatchObject({ value: bytes });
+  });
+
+  test.each(["has:pdf", "is:starred", "larger:big", "smaller:-1", "larger:10T", "spf:ok", "after:someday", "source:fax", "tag:"])("rejects %s with BAD_QUERY", (q) => {
     expect(() => parseQuery(q)).toThrow(expect.objectContaining({ code: "BAD_QUERY" }));
   });
 });
@@ -66,6 +90,24 @@ describe("matches", () => {
     expect(check("to:nn@example.test")).toBe(false);
     expect(check("to:boss@example.test")).toBe(false);
     expect(check("cc:boss@example.test")).toBe(true);
+  });
+  test("bcc:, reply-to: and addressed: (any address field, from included)", () => {
+    expect(check("bcc:hidden")).toBe(false);
+    expect(check("bcc:hidden", { bcc: [{ name: null, address: "hidden@bcc.test" }] })).toBe(true);
+    expect(check("reply-to:help@acme.test")).toBe(true);
+    expect(check('reply-to:"help desk"')).toBe(true);
+    expect(check("reply-to:support")).toBe(false);
+    for (const who of ["support@acme.test", "ann", "boss", "help@acme.test", "hidden@bcc.test"]) expect(check(`addressed:${who}`)).toBe(true);
+    expect(check("addressed:nobody")).toBe(false);
+  });
+  test("larger:/smaller: compare the raw size; is:tagged; has:inline", () => {
+    expect(check("larger:2K")).toBe(false);
+    expect(check("larger:2047 smaller:2049")).toBe(true);
+    expect(check("smaller:2K")).toBe(false);
+    expect(check("is:tagged")).toBe(true);
+    expect(check("is:tagged", { tags: [] })).toBe(false);
+    expect(check("has:inline")).toBe(false);
+    expect(check("has:inline", { attachmentCount: 1, hasInline: true })).toBe(true);
   });
   test("from matches address or name", () => {
     expect(check("from:support@acme.test")).toBe(true);

@@ -81,3 +81,27 @@ test("listings that match many messages page newest first like selective ones", 
     await store.close();
   }
 });
+
+test("a database from before reply-to search gets its Reply-To addresses indexed on open", async () => {
+  const path = join(mkdtempSync(join(tmpdir(), "mailproof-reply-to-")), "old.db");
+  const first = createSqliteStore({ path, logger: pino({ level: "silent" }) });
+  const m = message("01KAAAAAAAAAAAAAAAAAAAAAA1", Date.UTC(2026, 0, 1), { replyTo: [{ name: "Help Desk", address: "Help@Acme.test" }] });
+  await first.insert([newMessage(m)]);
+  await first.close();
+
+  // Schema version 4 had no reply-to rows.
+  const db = new Database(path);
+  db.exec("DELETE FROM recipients WHERE kind = 'reply-to'; UPDATE schema_version SET version = 4");
+  db.close();
+
+  const store = createSqliteStore({ path, logger: pino({ level: "silent" }) });
+  try {
+    const list = async (q: string) => ids(await store.list({ query: parseQuery(q), limit: 10 }));
+    expect(await list("reply-to:help@acme.test")).toEqual([m.id]);
+    expect(await list('reply-to:"help desk"')).toEqual([m.id]);
+    expect(await list("addressed:help")).toEqual([m.id]);
+    expect(await list("to:help")).toEqual([]);
+  } finally {
+    await store.close();
+  }
+});

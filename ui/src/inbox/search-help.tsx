@@ -1,10 +1,18 @@
 const TERMS: Array<[string, string]> = [
   ["reset password", "words anywhere (subject, addresses, body); all must match"],
   ['"exact phrase"', "a phrase"],
-  ["to:alice@example.com", "header or envelope recipient (also from: cc: subject:)"],
-  ["tag:signup  source:sendgrid", "tag, or where it came from (smtp, upload, a provider)"],
+  ["to:alice@example.com", "To, Bcc or envelope recipient (a full address is exact, else a substring)"],
+  ["reply-to:help@example.com", "also from:, cc: and bcc: for the other address fields"],
+  ["addressed:alice", "any address field: From, To, Cc, Bcc, Reply-To, envelope"],
+  ["subject:welcome", "a substring of the subject"],
+  ["tag:signup  is:tagged", "a tag; any tag"],
+  ["source:sendgrid", "where it came from (smtp, upload, a provider)"],
   ["message-id:<id@host>", "the Message-ID header"],
-  ["has:attachment  is:unread", "with attachments; read or unread"],
+  ["has:attachment  has:inline", "with attachments; with inline (cid:) parts"],
+  ["has:link  has:code", "with links; with one-time codes (after analysis)"],
+  ["link:reset", "a link of this kind: reset, verify, login, unsubscribe, other"],
+  ["is:unread  is:read", "read state"],
+  ["larger:100K  smaller:1M", "raw size, in bytes or with K/M"],
   ["dmarc:fail  dkim:pass  spf:softfail", "authentication results"],
   ["after:2026-01-31  before:2026-02-01", "received before / after an ISO date"],
   ["-from:noreply@example.com", "a leading - negates any term"],
@@ -13,7 +21,7 @@ const TERMS: Array<[string, string]> = [
 export function SearchHelp({ onPick }: { onPick(term: string): void }) {
   return (
     <div class="search-help" role="dialog" aria-label="Search syntax">
-      <p>Terms are ANDed and case-insensitive.</p>
+      <p>Terms are ANDed and case-insensitive. An unknown <code>name:</code> is an error: quote it to search the text.</p>
       <table>
         <tbody>
           {TERMS.map(([term, meaning]) => (
