@@ -13,6 +13,7 @@ import { withDefaults, type SandboxOptions } from "./config/options.js";
 import { createEventBus, type EventBus } from "./core/events.js";
 import { createIdGenerator } from "./core/ids.js";
 import { createLogger } from "./core/logger.js";
+import { createMetrics } from "./metrics/metrics.js";
 import { createConfiguredFaultEngine } from "./faults/index.js";
 import { createIngest, type Ingest } from "./ingest/ingest.js";
 import { createProviders, createStateRegistry } from "./providers/index.js";
@@ -69,26 +70,30 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   pool = workerCount > 0 ? createAnalysisPool(options, dnsZone, logger, { size: workerCount }) : null;
   // With workers the main thread never loads the analysers (mailauth and the rest: ~10 MB of heap).
   const analyze = pool?.analyze ?? (await import("./analysis/index.js")).createAnalysisPipeline(options, logger, dnsZone);
-  const ingest = createIngest({
-    store,
-    events,
-    logger,
-    analyze,
-    newId: createIdGenerator(),
-    maxMessages: options.maxMessages,
-    // A few queued per worker keep it busy; more would only hold messages in memory twice (here
-    // and in the worker's queue) while a burst lasts.
-    maxAnalysesInFlight: ANALYSES_QUEUED_PER_WORKER * Math.max(1, workerCount),
-  });
+  // The gauges read ingest at scrape time, after it exists.
+  const metrics = createMetrics({ events, store, backlog: () => ingest.backlog() });
+  const ingest = metrics.timedIngest(
+    createIngest({
+      store,
+      events,
+      logger,
+      analyze: metrics.timedAnalyze(analyze),
+      newId: createIdGenerator(),
+      maxMessages: options.maxMessages,
+      // A few queued per worker keep it busy; more would only hold messages in memory twice (here
+      // and in the worker's queue) while a burst lasts.
+      maxAnalysesInFlight: ANALYSES_QUEUED_PER_WORKER * Math.max(1, workerCount),
+    }),
+  );
   // SMTP session transcripts, kept with the messages' retention.
-  const recorder = createTranscriptRecorder({ store, logger, newId: createIdGenerator() }, { maxSessions: options.maxMessages });
+  const recorder = metrics.countedSessions(createTranscriptRecorder({ store, logger, newId: createIdGenerator() }, { maxSessions: options.maxMessages }));
 
   const listeners: SmtpListener[] = [];
   const ports = { smtpPort: null as number | null, smtpsPort: null as number | null, httpPort: null as number | null };
   const providers = createProviders({ ingest, logger, states: providerStates });
   // --ui-auth / --api-token guard the UI, REST, SSE, compat routes and the Mailpit websocket alike.
   const access = createAccessControl({ logger, httpPort: () => ports.httpPort }, { uiAuth: options.uiAuth, apiToken: options.apiToken, cors: options.cors, host: options.host });
-  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, access, cors: options.cors });
+  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, access, cors: options.cors, metrics: metrics.registry });
   const http = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as Server;
   const closeWebsocket = attachMailpitWebsocket(http, { store, events, logger, authorize: access.authorizeUpgrade });
 
@@ -107,6 +112,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     await pool?.close();
     await recorder.drain();
     await bridge?.stop();
+    metrics.stop();
     await store.close();
   };
 

@@ -11,6 +11,7 @@ import { eventRoutes } from "./routes/events.js";
 import { faultRoutes } from "./routes/faults.js";
 import { linkRoutes } from "./routes/links.js";
 import { messageRoutes } from "./routes/messages.js";
+import { operationsRoutes } from "./routes/operations.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { waitRoutes } from "./routes/wait.js";
 import { securityHeaders } from "./security-headers.js";
@@ -46,6 +47,7 @@ export function createApiApp(deps: ApiDeps): Hono {
     return c.json({ status: "ok", messages: await deps.store.count(), analysisBacklog: deps.ingest.backlog(), smtpPort, httpPort });
   });
   app.get("/api/openapi.json", (c) => c.json(openApiDocument));
+  if (deps.metrics) app.route("/", operationsRoutes({ store: deps.store, metrics: deps.metrics, ports: deps.ports }));
   if (deps.providers) app.route("/", deps.providers);
   app.route("/", compatRoutes(deps, { spamAssassin: deps.spamAssassin ?? false, faults: deps.faultRules ?? null }));
   app.all("/api/*", (c) => c.json(errorBody("NOT_FOUND", `no route ${c.req.method} ${c.req.path}`), 404));

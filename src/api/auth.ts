@@ -38,8 +38,10 @@ export interface AccessDeps {
 
 /** Provider mocks keep their own provider key checks: apps call them with provider keys. */
 export const PROVIDER_PREFIXES = ["/sendgrid", "/mailgun", "/postmark", "/resend", "/ses"];
-/** Stays open for the container HEALTHCHECK and load balancers; it shows a count and ports, no mail. */
-const HEALTH = "/api/health";
+/** Stay open for the container HEALTHCHECK, load balancers and probes: they show counts and ports, no mail. */
+const PROBES = new Set(["/api/health", "/livez", "/readyz"]);
+/** Not under /api, yet not the UI's files: guarded like the API. */
+const API_OUTSIDE_API = ["/metrics", "/mcp"];
 const LOGIN = "/api/auth";
 const SESSION_TTL_S = 12 * 60 * 60;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -118,11 +120,11 @@ export function createAccessControl(deps: AccessDeps, options: AccessOptions): A
   };
 
   const isOpen = (facts: RequestFacts) => {
-    if (!enabled || facts.path === HEALTH || facts.path === LOGIN) return true;
+    if (!enabled || PROBES.has(facts.path) || facts.path === LOGIN) return true;
     if (PROVIDER_PREFIXES.some((prefix) => under(facts.path, prefix))) return true;
     // With only a token, the UI's static files are served openly (they hold no mail, and a browser
     // cannot send a Bearer header on navigation); the page then asks for the token.
-    const uiFile = !under(facts.path, "/api") && !under(facts.path, "/view");
+    const uiFile = ![...API_OUTSIDE_API, "/api", "/view"].some((prefix) => under(facts.path, prefix));
     return uiAuth === null && uiFile && (facts.method === "GET" || facts.method === "HEAD");
   };
 

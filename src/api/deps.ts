@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import type { AccessControl } from "./auth.js";
 import type { DnsZone } from "../analysis/dns/zone.js";
 import type { FaultRulesAccess } from "../compat/mailpit/chaos.js";
@@ -34,6 +35,8 @@ export interface ApiDeps {
   access?: AccessControl;
   /** `--cors`: the one origin given CORS headers. @default null: no CORS headers at all */
   cors?: string | null;
+  /** Prometheus registry served at /metrics. @default none: /metrics is not served */
+  metrics?: Registry;
   /** Ports known once the listeners are up. */
   ports: () => { smtpPort: number | null; smtpsPort: number | null; httpPort: number | null };
 }

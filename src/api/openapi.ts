@@ -153,6 +153,22 @@ export const openApiDocument = {
         responses: { "200": { description: "OK", ...json({ type: "object", properties: { status: { const: "ok" }, messages: { type: "integer" }, analysisBacklog: { type: "integer", description: "Messages of this instance whose analysis has not finished yet" }, smtpPort: { type: "integer" }, httpPort: { type: "integer" } } }) } },
       },
     },
+    "/metrics": {
+      get: {
+        summary: "Prometheus metrics: messages received by source, stored, analysis backlog, SMTP sessions, ingest and analysis durations, webhook failures",
+        responses: { "200": { description: "Prometheus text format 0.0.4", content: { "text/plain": { schema: { type: "string" } } } } },
+      },
+    },
+    "/livez": {
+      get: { summary: "Liveness: the process answers", security: [], responses: { "200": { description: "Alive", ...json({ type: "object", properties: { status: { const: "ok" } } }) } } },
+    },
+    "/readyz": {
+      get: {
+        summary: "Readiness: the listeners are up and the store answers within 2 s",
+        security: [],
+        responses: { "200": { description: "Ready", ...json({ type: "object", properties: { status: { const: "ok" } } }) }, "503": { description: "Not ready; the error says why" } },
+      },
+    },
     "/api/auth": {
       get: {
         summary: "Whether credentials are required, which kinds, and whether this request carries valid ones",

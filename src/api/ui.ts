@@ -13,7 +13,7 @@ export interface UiOptions {
 }
 
 /** Paths that belong to the API and the provider mocks (DESIGN.md "Reserved paths"); the UI never answers them. */
-const RESERVED = ["/api", "/sendgrid", "/mailgun", "/postmark", "/resend", "/ses"];
+const RESERVED = ["/api", "/sendgrid", "/mailgun", "/postmark", "/resend", "/ses", "/metrics", "/livez", "/readyz", "/mcp"];
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
