@@ -15,6 +15,7 @@ import { createIdGenerator } from "./core/ids.js";
 import { createLogger } from "./core/logger.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { createConfiguredFaultEngine } from "./faults/index.js";
+import { compileTagRules } from "./ingest/capture-tags.js";
 import { createIngest, type Ingest } from "./ingest/ingest.js";
 import { createProviders, createStateRegistry } from "./providers/index.js";
 import { createSmtpListener, type SmtpListener } from "./smtp/smtp-listener.js";
@@ -57,6 +58,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const providerStates = createStateRegistry(options.providers);
   // SMTP fault rules (config file, --fault) likewise; PUT /api/faults replaces them at run time.
   const faults = createConfiguredFaultEngine({}, options.faults);
+  const tagRules = compileTagRules(options.tagRules);
   const store = await openStore(options.db, logger);
   // Instances sharing one PostgreSQL database see each other's events through LISTEN/NOTIFY.
   const bridge = isPostgresUrl(options.db)
@@ -79,6 +81,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
       logger,
       analyze: metrics.timedAnalyze(analyze),
       newId: createIdGenerator(),
+      tagRules,
       maxMessages: options.maxMessages,
       // A few queued per worker keep it busy; more would only hold messages in memory twice (here
       // and in the worker's queue) while a burst lasts.

@@ -46,6 +46,8 @@ export interface SandboxOptions {
   allowedLinkHosts: string[];
   /** Fetch allowed links live on arrival. @default false */
   linkCheck: boolean;
+  /** Config file only: `[{ query, tags }]`, tags given at capture to messages matching the search query. @default [] */
+  tagRules: unknown[];
   /** spamd address `host:port` for SpamAssassin scores. @default null */
   spamd: string | null;
   /** SMTP fault rules (see faults). @default [] */
@@ -90,6 +92,7 @@ export const defaultOptions: Readonly<SandboxOptions> = Object.freeze({
   appUrl: null,
   allowedLinkHosts: [],
   linkCheck: false,
+  tagRules: [],
   spamd: null,
   faults: [],
   providers: {},

@@ -6,6 +6,7 @@ import { emptyAnalysis, type Envelope, type Finding, type Message, type MessageS
 import type { AnalyzeFn } from "../analysis/analyze.js";
 import type { Store } from "../store/store.js";
 import { createBatcher } from "../core/batcher.js";
+import { captureTags, type TagRule } from "./capture-tags.js";
 import { parseMessage, type ParsedFields } from "./parse.js";
 import type { NewMessage } from "../store/store.js";
 
@@ -22,6 +23,8 @@ export interface IngestDeps {
   analyze: AnalyzeFn;
   logger: Logger;
   newId: IdGenerator;
+  /** Config-file tag rules applied at capture. @default none */
+  tagRules?: TagRule[];
   /** Retention limit; 0 keeps everything. */
   maxMessages: number;
   /**
@@ -82,10 +85,11 @@ export function createIngest(deps: IngestDeps): Ingest {
       envelope: input.envelope,
       ...parsed,
       size: input.raw.length,
-      tags: input.tags ?? [],
+      tags: [],
       read: false,
       analysis: emptyAnalysis("pending"),
     };
+    message.tags = captureTags(message, input.tags ?? [], deps.tagRules ?? []);
     await batcher.add({ message, raw: input.raw, attachmentContents });
     logger.info(
       { id: message.id, source: input.source.kind, from: input.envelope.mailFrom, to: input.envelope.rcptTo, subject: message.subject, size: message.size },

@@ -181,6 +181,17 @@ export function stripAngles(value: string): string {
   return value.replace(/^<|>$/g, "");
 }
 
+/** The tag of a plus-addressed recipient (`ann+promo@example.com` → `promo`), or null. */
+export function plusTag(address: string): string | null {
+  const match = /^[^@+]+\+([^@]+)@/.exec(address);
+  return match ? match[1] : null;
+}
+
+/** The address without its `+tag` (`ann+promo@example.com` → `ann@example.com`), or itself. */
+export function withoutPlusTag(address: string): string {
+  return address.replace(/^([^@+]+)\+[^@]*@/, "$1@");
+}
+
 /** A full address (`local@domain`) is matched exactly, so `to:` stays an index lookup; anything else is a substring. */
 export function isFullAddress(value: string): boolean {
   return /^[^\s@]+@[^\s@]+$/.test(value);
@@ -255,13 +266,15 @@ export function dkimSummary(results: AuthResult[]): AuthResult {
   return results.includes("pass") ? "pass" : results[0];
 }
 
+/** A plus-addressed recipient is also found by its address without the tag (`to:ann@…` finds `ann+promo@…`). */
 function addressMatches(addresses: Array<Address | string>, value: string): boolean {
   const exact = isFullAddress(value);
   return addresses.some((a) => {
     const address = (typeof a === "string" ? a : a.address).toLowerCase();
-    if (exact) return address === value;
+    const bare = withoutPlusTag(address);
+    if (exact) return address === value || bare === value;
     const name = typeof a === "string" ? "" : (a.name ?? "").toLowerCase();
-    return address.includes(value) || name.includes(value);
+    return address.includes(value) || bare.includes(value) || name.includes(value);
   });
 }
 

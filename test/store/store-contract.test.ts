@@ -121,6 +121,7 @@ describe.each(kinds)("$name store", (kind) => {
       expect(await subjects("bcc:hidden")).toEqual(["Reset your password"]);
       expect(await subjects("reply-to:help@acme.test")).toEqual(["Reset your password"]);
       expect(await subjects("addressed:carol")).toEqual(["Welcome aboard"]);
+      expect(await subjects("to:carol@other.test")).toEqual(["Welcome aboard"]);
       expect(await subjects("addressed:support@acme.test")).toEqual(["Reset your password"]);
       expect(await subjects("larger:4K smaller:10K")).toEqual(["Reset your password"]);
       expect(await subjects("has:inline")).toEqual(["Welcome aboard"]);

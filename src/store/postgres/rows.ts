@@ -1,6 +1,7 @@
 import { toSummary } from "../../core/summary.js";
 import type { Analysis, Message, MessageSummary } from "../../core/types.js";
 import { searchColumns } from "./search.js";
+import { withoutPlusTag } from "../query.js";
 import { noNul } from "./where.js";
 
 /** Conversions between messages and rows of the PostgreSQL schema (migrations.ts). */
@@ -91,6 +92,9 @@ export function recipientRows(batch: Message[]): RecipientRows {
     rows.kinds.push(kind);
     rows.addresses.push(noNul(address.toLowerCase()));
     rows.names.push(lc(name));
+    // A plus-addressed recipient is found by its bare address too (see addressMatches in query.ts).
+    const bare = withoutPlusTag(address.toLowerCase());
+    if (bare !== address.toLowerCase()) add(id, kind, bare, name);
   };
   for (const message of batch) {
     for (const [kind, list] of [["to", message.to], ["cc", message.cc], ["bcc", message.bcc], ["reply-to", message.replyTo]] as const) {

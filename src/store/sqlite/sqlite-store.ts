@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { BACKGROUND_HOLD_MS, createBatcher, holdWhileArrivingFast } from "../../core/batcher.js";
 import { toSummary } from "../../core/summary.js";
 import type { Analysis, Message, MessageSummary } from "../../core/types.js";
-import { ADDRESS_KINDS, dkimSummary, searchText, type Query } from "../query.js";
+import { ADDRESS_KINDS, dkimSummary, searchText, withoutPlusTag, type Query } from "../query.js";
 import type { ListOptions, ListResult, NewMessage, Store, StoredAttachment } from "../store.js";
 import { createCheckpointer } from "./checkpointer.js";
 import { migrate } from "./migrations.js";
@@ -255,6 +255,11 @@ function recipientRows(message: Message): RecipientRow[] {
     for (const a of list) rows.push({ kind, address: a.address.toLowerCase(), name: a.name?.toLowerCase() ?? null });
   }
   for (const rcpt of message.envelope.rcptTo) rows.push({ kind: "envelope", address: rcpt.toLowerCase(), name: null });
+  // A plus-addressed recipient is found by its bare address too (see addressMatches in query.ts).
+  for (const row of [...rows]) {
+    const bare = withoutPlusTag(row.address);
+    if (bare !== row.address) rows.push({ ...row, address: bare });
+  }
   return rows;
 }
 
