@@ -10,12 +10,17 @@ import { createApiApp } from "./api/app.js";
 import { createAccessControl } from "./api/auth.js";
 import { attachMailpitWebsocket } from "./compat/mailpit/websocket.js";
 import { withDefaults, type SandboxOptions } from "./config/options.js";
+import { MailproofError } from "./core/errors.js";
 import { createEventBus, type EventBus } from "./core/events.js";
 import { createIdGenerator } from "./core/ids.js";
 import { createLogger } from "./core/logger.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { createConfiguredFaultEngine } from "./faults/index.js";
 import { compileTagRules } from "./ingest/capture-tags.js";
+import { startAutoRelay } from "./relay/auto-relay.js";
+import { parseRelayTarget } from "./relay/relay-target.js";
+import { createRelay } from "./relay/relay.js";
+import { parseQuery } from "./store/query.js";
 import { createIngest, type Ingest } from "./ingest/ingest.js";
 import { createProviders, createStateRegistry } from "./providers/index.js";
 import { createSmtpListener, type SmtpListener } from "./smtp/smtp-listener.js";
@@ -59,6 +64,12 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   // SMTP fault rules (config file, --fault) likewise; PUT /api/faults replaces them at run time.
   const faults = createConfiguredFaultEngine({}, options.faults);
   const tagRules = compileTagRules(options.tagRules);
+  const relayTarget = options.relay ? parseRelayTarget(options.relay) : null;
+  const relayMatching = options.relayMatching ? parseQuery(options.relayMatching) : null;
+  if (relayMatching && options.relayAllow.length === 0) {
+    throw new MailproofError("CONFIG_INVALID", "--relay-matching relays real mail without anyone looking: give --relay-allow recipient globs (e.g. '*@example.com') too");
+  }
+  if (relayMatching && !relayTarget) throw new MailproofError("CONFIG_INVALID", "--relay-matching needs --relay smtp://host:port");
   const store = await openStore(options.db, logger);
   // Instances sharing one PostgreSQL database see each other's events through LISTEN/NOTIFY.
   const bridge = isPostgresUrl(options.db)
@@ -94,9 +105,11 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const listeners: SmtpListener[] = [];
   const ports = { smtpPort: null as number | null, smtpsPort: null as number | null, httpPort: null as number | null };
   const providers = createProviders({ ingest, logger, states: providerStates });
+  const relay = relayTarget ? createRelay({ logger }, { target: relayTarget, allow: options.relayAllow }) : null;
+  const autoRelay = relay && relayMatching ? startAutoRelay({ events, store, relay, logger, onFailure: () => metrics.relayFailed() }, relayMatching) : null;
   // --ui-auth / --api-token guard the UI, REST, SSE, compat routes and the Mailpit websocket alike.
   const access = createAccessControl({ logger, httpPort: () => ports.httpPort }, { uiAuth: options.uiAuth, apiToken: options.apiToken, cors: options.cors, host: options.host });
-  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, access, cors: options.cors, metrics: metrics.registry });
+  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, access, cors: options.cors, metrics: metrics.registry, relay });
   const http = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as Server;
   const closeWebsocket = attachMailpitWebsocket(http, { store, events, logger, authorize: access.authorizeUpgrade });
 
@@ -111,6 +124,8 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     // Closing the connections above already ended hanging provider requests (the client sees the
     // connection drop); this cancels pending webhook retries.
     providers.stop();
+    await autoRelay?.stop();
+    relay?.close();
     await ingest.drain();
     await pool?.close();
     await recorder.drain();

@@ -7,6 +7,7 @@ import type { FaultRulesAccess } from "../compat/mailpit/chaos.js";
 import type { EventBus } from "../core/events.js";
 import type { FaultEngine } from "../faults/index.js";
 import type { Ingest } from "../ingest/ingest.js";
+import type { Relay } from "../relay/relay.js";
 import type { Store } from "../store/store.js";
 import type { TranscriptRecorder } from "../transcripts/recorder.js";
 
@@ -35,6 +36,8 @@ export interface ApiDeps {
   access?: AccessControl;
   /** `--cors`: the one origin given CORS headers. @default null: no CORS headers at all */
   cors?: string | null;
+  /** `--relay`: releases stored messages. @default null: release answers 400 */
+  relay?: Relay | null;
   /** Prometheus registry served at /metrics. @default none: /metrics is not served */
   metrics?: Registry;
   /** Ports known once the listeners are up. */

@@ -153,6 +153,25 @@ export const openApiDocument = {
         responses: { "200": { description: "OK", ...json({ type: "object", properties: { status: { const: "ok" }, messages: { type: "integer" }, analysisBacklog: { type: "integer", description: "Messages of this instance whose analysis has not finished yet" }, smtpPort: { type: "integer" }, httpPort: { type: "integer" } } }) } },
       },
     },
+    "/api/messages/{id}/release": {
+      post: {
+        summary: "Relay the captured message through --relay, to `to` or its original recipients",
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        requestBody: { required: false, ...json({ type: "object", properties: { to: { type: "array", items: { type: "string", format: "email" } } } }) },
+        responses: {
+          "200": { description: "Relayed", ...json({ type: "object", properties: { relayed: { type: "array", items: { type: "string" } }, reply: { type: "string", description: "The relay's SMTP reply" } } }) },
+          "400": { description: "No --relay configured, or a bad body" },
+          "403": { description: "A recipient outside --relay-allow (named in the message)" },
+          "502": { description: "The relay refused or could not be reached; the message carries its SMTP reply" },
+        },
+      },
+    },
+    "/api/relay": {
+      get: {
+        summary: "Whether a relay is configured, where (without password) and its allow-list",
+        responses: { "200": { description: "Relay settings", ...json({ type: "object", properties: { enabled: { type: "boolean" }, target: { type: ["string", "null"] }, allow: { type: "array", items: { type: "string" } } } }) } },
+      },
+    },
     "/metrics": {
       get: {
         summary: "Prometheus metrics: messages received by source, stored, analysis backlog, SMTP sessions, ingest and analysis durations, webhook failures",

@@ -48,6 +48,12 @@ export interface SandboxOptions {
   linkCheck: boolean;
   /** Config file only: `[{ query, tags }]`, tags given at capture to messages matching the search query. @default [] */
   tagRules: unknown[];
+  /** `smtp://[user:pass@]host:port` or `smtps://…`: where released mail goes. @default null: no relay */
+  relay: string | null;
+  /** Recipient globs that may be released or relayed; empty allows any for a release by hand. @default [] */
+  relayAllow: string[];
+  /** Search query: matching messages are relayed on arrival (needs relayAllow). @default null */
+  relayMatching: string | null;
   /** spamd address `host:port` for SpamAssassin scores. @default null */
   spamd: string | null;
   /** SMTP fault rules (see faults). @default [] */
@@ -93,6 +99,9 @@ export const defaultOptions: Readonly<SandboxOptions> = Object.freeze({
   allowedLinkHosts: [],
   linkCheck: false,
   tagRules: [],
+  relay: null,
+  relayAllow: [],
+  relayMatching: null,
   spamd: null,
   faults: [],
   providers: {},

@@ -30,6 +30,9 @@ const FLAGS = {
   "allowed-link-hosts": { type: "string" },
   "link-check": { type: "boolean" },
   spamd: { type: "string" },
+  relay: { type: "string" },
+  "relay-allow": { type: "string" },
+  "relay-matching": { type: "string" },
   "ui-auth": { type: "string" },
   "api-token": { type: "string" },
   cors: { type: "string" },
@@ -87,6 +90,9 @@ export function resolveServeOptions(argv: string[], env: NodeJS.ProcessEnv): Res
   set("allowedLinkHosts", "allowed-link-hosts", (v) => v.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean));
   set("linkCheck", "link-check", (v) => v === "true" || v === "1");
   set("spamd", "spamd", (v) => v);
+  set("relay", "relay", (v) => v);
+  set("relayAllow", "relay-allow", (v) => v.split(",").map((g) => g.trim()).filter(Boolean));
+  set("relayMatching", "relay-matching", (v) => v);
   set("uiAuth", "ui-auth", (v) => parseCredentialList(v)[0]);
   set("apiToken", "api-token", (v) => v);
   set("cors", "cors", (v) => v);

@@ -19,6 +19,7 @@ const catalogue = {
   INTERNAL: { status: 500, smtpCode: 451 },
   CONFIG_INVALID: { status: 500, smtpCode: 451 },
   UNAVAILABLE: { status: 503, smtpCode: 421 },
+  RELAY_FAILED: { status: 502, smtpCode: 451 },
 } as const;
 
 export type ErrorCode = keyof typeof catalogue;

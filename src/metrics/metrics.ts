@@ -25,6 +25,8 @@ export interface Metrics {
   timedAnalyze(analyze: AnalyzeFn): AnalyzeFn;
   /** The same recorder, counting each SMTP session as it opens. */
   countedSessions(recorder: TranscriptRecorder): TranscriptRecorder;
+  /** An automatic relay that failed. */
+  relayFailed(): void;
   /** A webhook delivery that failed for good (after its retries). */
   webhookFailed(kind: string): void;
   /** Stops listening to events. */
@@ -66,6 +68,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  const relayFailures = new Counter({ name: `${PREFIX}relay_failures_total`, help: "Automatic relays (--relay-matching) that failed", registers: [registry] });
   const webhookFailures = new Counter({ name: `${PREFIX}webhook_failures_total`, help: "Webhook deliveries that failed after their retries, by kind", labelNames: ["kind"], registers: [registry] });
 
   const unsubscribe = deps.events.on("message.received", ({ summary }) => received.inc({ source: summary.source.kind }));
@@ -101,6 +104,9 @@ export function createMetrics(deps: MetricsDeps): Metrics {
           recorder.open(connectionId, info);
         },
       };
+    },
+    relayFailed() {
+      relayFailures.inc();
     },
     webhookFailed(kind) {
       webhookFailures.inc({ kind });

@@ -148,7 +148,7 @@ describe("mailpit-api client", () => {
     expect(spam.Error).toContain("SpamAssassin is not enabled");
   });
 
-  test("releaseMessage is refused: mailproof never delivers", async () => {
+  test("without --relay, releaseMessage is a 400", async () => {
     await expect(mailpit.releaseMessage("latest", { To: ["x@example.com"] })).rejects.toThrow(/400/);
   });
 

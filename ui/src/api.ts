@@ -73,6 +73,8 @@ export const api = {
   },
   /** Fetches each link live, within the hosts the server allows (GET /api/messages/:id/links?check=1). */
   checkLinks: (id: string) => request<{ links: LinkInfo[]; codes: string[] }>(`${messageUrl(id)}/links?check=1`),
+  relay: () => request<{ enabled: boolean; target: string | null; allow: string[] }>("/api/relay"),
+  release: (id: string, to: string[]) => request<{ relayed: string[]; reply: string }>(`${messageUrl(id)}/release`, json("POST", { to })),
   sessions: (id: string) => request<unknown>(`/api/sessions?messageId=${encodeURIComponent(id)}`),
   faults: () => request<{ rules: unknown[] }>("/api/faults"),
   putFaults: (rules: unknown[]) => request<{ rules: unknown[] }>("/api/faults", json("PUT", { rules })),

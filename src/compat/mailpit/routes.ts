@@ -5,6 +5,7 @@ import { intParam } from "../../api/params.js";
 import { MailproofError } from "../../core/errors.js";
 import { snippetOf } from "../../core/summary.js";
 import type { Message } from "../../core/types.js";
+import { recipientsParam, releaseMessage } from "../../relay/release.js";
 import { parseQuery, type Query } from "../../store/query.js";
 import { offsetPage } from "../paging.js";
 import type { ChaosBridge } from "./chaos.js";
@@ -170,9 +171,12 @@ export function mailpitRoutes(deps: ApiDeps, { stats, chaos, spamAssassin }: Mai
   // Mailpit scales images down; browsers scale the original just as well for a preview.
   api.get("/message/:id/part/:partId/thumb", part);
 
+  // Mailpit answers a release with the plain text "ok".
   api.post("/message/:id/release", async (c) => {
-    await resolve(c);
-    throw new MailproofError("BAD_REQUEST", "message relay is not enabled: mailproof never delivers captured mail");
+    const message = await resolve(c);
+    const body = await readJson(c);
+    await releaseMessage({ store, relay: deps.relay ?? null }, message.id, recipientsParam(body.To, "To"));
+    return ok(c);
   });
 
   api.get("/message/:id/html-check", async (c) => c.json(htmlCheck(await resolve(c))));

@@ -11,6 +11,7 @@ import { CompatibilityTab, FindingsTab, LinksTab, SpamTab } from "./analysis-tab
 import { AuthTab } from "./auth-tab.js";
 import { AttachmentsTab, HeadersTab, SourceTab, TextTab } from "./body-tabs.js";
 import { HtmlPreview } from "./html-preview.js";
+import { ReleaseButton } from "./release-button.js";
 import { TagEditor } from "./tag-editor.js";
 import { TranscriptTab } from "./transcript-tab.js";
 
@@ -141,6 +142,7 @@ export function MessageView(props: MessageViewProps) {
             }}
           />
           <span class="spacer" />
+          <ReleaseButton message={message} />
           <button type="button" class="btn btn-small" onClick={toggleRead}>{message.read ? "Mark unread" : "Mark read"}</button>
           <a class="btn btn-small" href={rawUrl(message.id, true)} download={`${message.id}.eml`}><Icon name="download" /> .eml</a>
           <button type="button" class="btn btn-small btn-danger-outline" onClick={() => void props.onDelete(message.id)}><Icon name="trash" /> Delete</button>
