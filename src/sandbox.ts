@@ -17,7 +17,9 @@ import { createLogger } from "./core/logger.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { createConfiguredFaultEngine } from "./faults/index.js";
 import { compileTagRules } from "./ingest/capture-tags.js";
+import { startAgeRetention } from "./ingest/age-retention.js";
 import { startAutoRelay } from "./relay/auto-relay.js";
+import { startReceiveWebhook } from "./webhooks/receive-webhook.js";
 import { parseRelayTarget } from "./relay/relay-target.js";
 import { createRelay } from "./relay/relay.js";
 import { parseQuery } from "./store/query.js";
@@ -106,10 +108,12 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const ports = { smtpPort: null as number | null, smtpsPort: null as number | null, httpPort: null as number | null };
   const providers = createProviders({ ingest, logger, states: providerStates });
   const relay = relayTarget ? createRelay({ logger }, { target: relayTarget, allow: options.relayAllow }) : null;
+  const webhook = options.webhook ? startReceiveWebhook({ events, logger, onFailure: () => metrics.webhookFailed("message.received") }, { url: options.webhook, limitPerSecond: options.webhookLimit }) : null;
+  const ageRetention = options.maxAge !== null ? startAgeRetention({ store, events, logger }, options.maxAge) : null;
   const autoRelay = relay && relayMatching ? startAutoRelay({ events, store, relay, logger, onFailure: () => metrics.relayFailed() }, relayMatching) : null;
   // --ui-auth / --api-token guard the UI, REST, SSE, compat routes and the Mailpit websocket alike.
   const access = createAccessControl({ logger, httpPort: () => ports.httpPort }, { uiAuth: options.uiAuth, apiToken: options.apiToken, cors: options.cors, host: options.host });
-  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, access, cors: options.cors, metrics: metrics.registry, relay });
+  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, access, cors: options.cors, metrics: metrics.registry, relay, webhookStatus: webhook ? () => webhook.status() : undefined });
   const http = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as Server;
   const closeWebsocket = attachMailpitWebsocket(http, { store, events, logger, authorize: access.authorizeUpgrade });
 
@@ -125,6 +129,8 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     // connection drop); this cancels pending webhook retries.
     providers.stop();
     await autoRelay?.stop();
+    webhook?.stop();
+    await ageRetention?.stop();
     relay?.close();
     await ingest.drain();
     await pool?.close();

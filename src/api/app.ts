@@ -47,7 +47,7 @@ export function createApiApp(deps: ApiDeps): Hono {
   if (deps.sessions) app.route("/api/sessions", sessionRoutes({ logger: deps.logger, sessions: deps.sessions }));
   app.get("/api/health", async (c) => {
     const { smtpPort, httpPort } = deps.ports();
-    return c.json({ status: "ok", messages: await deps.store.count(), analysisBacklog: deps.ingest.backlog(), smtpPort, httpPort });
+    return c.json({ status: "ok", messages: await deps.store.count(), analysisBacklog: deps.ingest.backlog(), smtpPort, httpPort, webhook: deps.webhookStatus?.() ?? null });
   });
   app.get("/api/openapi.json", (c) => c.json(openApiDocument));
   if (deps.metrics) app.route("/", operationsRoutes({ store: deps.store, metrics: deps.metrics, ports: deps.ports }));

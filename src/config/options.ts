@@ -54,6 +54,12 @@ export interface SandboxOptions {
   relayAllow: string[];
   /** Search query: matching messages are relayed on arrival (needs relayAllow). @default null */
   relayMatching: string | null;
+  /** Retention by age in ms (`--max-age 7d`); older messages are pruned in the background. @default null: kept */
+  maxAge: number | null;
+  /** URL POSTed `{ event: "message.received", message: summary }` for each message. @default null */
+  webhook: string | null;
+  /** Webhook deliveries per second; 0 is no limit (Mailpit's --webhook-limit). @default 5 */
+  webhookLimit: number;
   /** spamd address `host:port` for SpamAssassin scores. @default null */
   spamd: string | null;
   /** SMTP fault rules (see faults). @default [] */
@@ -102,6 +108,9 @@ export const defaultOptions: Readonly<SandboxOptions> = Object.freeze({
   relay: null,
   relayAllow: [],
   relayMatching: null,
+  maxAge: null,
+  webhook: null,
+  webhookLimit: 5,
   spamd: null,
   faults: [],
   providers: {},

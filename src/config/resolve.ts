@@ -3,6 +3,7 @@ import { dirname, resolve as resolvePath } from "node:path";
 import { parseArgs } from "node:util";
 import { MailproofError } from "../core/errors.js";
 import { parseFaultFlag } from "../faults/compact.js";
+import { parseDuration } from "../ingest/age-retention.js";
 import { MiB, withDefaults, type Credentials, type SandboxOptions } from "./options.js";
 
 /**
@@ -31,6 +32,9 @@ const FLAGS = {
   "link-check": { type: "boolean" },
   spamd: { type: "string" },
   relay: { type: "string" },
+  "max-age": { type: "string" },
+  webhook: { type: "string" },
+  "webhook-limit": { type: "string" },
   "relay-allow": { type: "string" },
   "relay-matching": { type: "string" },
   "ui-auth": { type: "string" },
@@ -91,6 +95,9 @@ export function resolveServeOptions(argv: string[], env: NodeJS.ProcessEnv): Res
   set("linkCheck", "link-check", (v) => v === "true" || v === "1");
   set("spamd", "spamd", (v) => v);
   set("relay", "relay", (v) => v);
+  set("maxAge", "max-age", (v) => parseDuration(v, "--max-age"));
+  set("webhook", "webhook", (v) => url(v, "webhook"));
+  set("webhookLimit", "webhook-limit", (v) => count(v, "webhook-limit"));
   set("relayAllow", "relay-allow", (v) => v.split(",").map((g) => g.trim()).filter(Boolean));
   set("relayMatching", "relay-matching", (v) => v);
   set("uiAuth", "ui-auth", (v) => parseCredentialList(v)[0]);

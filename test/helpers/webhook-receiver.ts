@@ -10,6 +10,8 @@ export interface ReceivedWebhook {
   body: string;
   /** The status this request was answered with. */
   status: number;
+  /** Date.now() when it arrived. */
+  at: number;
 }
 
 export interface WebhookReceiver {
@@ -32,7 +34,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       const status = statuses.shift() ?? 200;
-      received.push({ path: req.url ?? "/", headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), status });
+      received.push({ path: req.url ?? "/", headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), status, at: Date.now() });
       res.writeHead(status, { "content-type": "text/plain" }).end(status < 300 ? "ok" : "fail");
       for (const wake of waiters.splice(0)) wake();
     });
