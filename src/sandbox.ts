@@ -25,6 +25,7 @@ import { createRelay } from "./relay/relay.js";
 import { parseQuery } from "./store/query.js";
 import { createIngest, type Ingest } from "./ingest/ingest.js";
 import { createProviders, createStateRegistry } from "./providers/index.js";
+import { createPop3Listener } from "./pop3/pop3-listener.js";
 import { createSmtpListener, type SmtpListener } from "./smtp/smtp-listener.js";
 import { resolveTls } from "./smtp/tls.js";
 import { isPostgresUrl, openStore } from "./store/open-store.js";
@@ -35,6 +36,8 @@ import { createTranscriptRecorder } from "./transcripts/recorder.js";
 export interface Sandbox {
   smtpPort: number;
   smtpsPort: number | null;
+  /** `--pop3-port`, or null when POP3 is off. */
+  pop3Port: number | null;
   httpPort: number;
   /** Base URL of the web UI and REST API. */
   url: string;
@@ -105,7 +108,8 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const recorder = metrics.countedSessions(createTranscriptRecorder({ store, logger, newId: createIdGenerator() }, { maxSessions: options.maxMessages }));
 
   const listeners: SmtpListener[] = [];
-  const ports = { smtpPort: null as number | null, smtpsPort: null as number | null, httpPort: null as number | null };
+  const ports = { smtpPort: null as number | null, smtpsPort: null as number | null, pop3Port: null as number | null, httpPort: null as number | null };
+  let pop3: ReturnType<typeof createPop3Listener> | null = null;
   const providers = createProviders({ ingest, logger, states: providerStates });
   const relay = relayTarget ? createRelay({ logger }, { target: relayTarget, allow: options.relayAllow }) : null;
   const webhook = options.webhook ? startReceiveWebhook({ events, logger, onFailure: () => metrics.webhookFailed("message.received") }, { url: options.webhook, limitPerSecond: options.webhookLimit }) : null;
@@ -118,7 +122,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const closeWebsocket = attachMailpitWebsocket(http, { store, events, logger, authorize: access.authorizeUpgrade });
 
   const stop = async () => {
-    await Promise.all(listeners.map((l) => l.stop()));
+    await Promise.all([...listeners.map((l) => l.stop()), pop3?.stop()]);
     closeWebsocket();
     await new Promise<void>((resolve) => {
       http.close(() => resolve());
@@ -151,6 +155,10 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
       listeners.push(smtps);
       ports.smtpsPort = await smtps.start();
     }
+    if (options.pop3Port !== null) {
+      pop3 = createPop3Listener({ store, events, logger }, { host: options.host, port: options.pop3Port, tls, logins: options.mailAuth });
+      ports.pop3Port = await pop3.start();
+    }
     ports.httpPort = await new Promise<number>((resolve, reject) => {
       http.once("error", reject);
       http.listen(options.httpPort, options.host, () => {
@@ -170,6 +178,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   return {
     smtpPort: ports.smtpPort,
     smtpsPort: ports.smtpsPort,
+    pop3Port: ports.pop3Port,
     httpPort: ports.httpPort,
     url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${ports.httpPort}`,
     store,

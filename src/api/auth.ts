@@ -1,8 +1,9 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import type { Credentials } from "../config/options.js";
+import { sameSecret } from "../core/secrets.js";
 import { errorBody } from "./errors.js";
 
 export interface AccessOptions {
@@ -56,12 +57,6 @@ interface RequestFacts {
 }
 
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
-
-/** Compares secrets in constant time, lengths included: both sides are hashed to 32 bytes first. */
-export function sameSecret(given: string, expected: string): boolean {
-  const digest = (text: string) => createHash("sha256").update(text, "utf8").digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 /**
  * `--ui-auth` and `--api-token`. A request passes with any configured credential: Basic, Bearer,

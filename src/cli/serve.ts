@@ -22,6 +22,14 @@ const HELP = `mailproof [serve] [options]   run the sandbox
   --allowed-link-hosts H  more hosts links may point at (comma-separated)
   --link-check            fetch allowed links live on arrival
   --spamd HOST:PORT       SpamAssassin scores through spamd
+  --pop3-port N           POP3 with STLS (default off)
+  --mail-auth U:P[,U:P]   logins POP3 accepts (default: any)
+  --relay URL             smtp://[user:pass@]host:port or smtps://: where released mail goes
+  --relay-allow GLOBS     recipients that may be released, e.g. *@example.com
+  --relay-matching QUERY  relay matching messages on arrival (needs --relay-allow)
+  --webhook URL           POST { event, message } for each message received
+  --webhook-limit N       webhook deliveries per second (default 5; 0 = no limit)
+  --max-age AGE           prune messages older than this: 7d, 12h, 30m
   --ui-auth U:P           basic auth for the UI, REST API and events
   --api-token TOKEN       bearer token for the UI, REST API and events
   --cors ORIGIN           allow this origin (default: no CORS)
@@ -43,6 +51,7 @@ export async function serve(argv: string[]): Promise<number> {
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   process.stdout.write(`smtp listening on ${host}:${sandbox.smtpPort}\n`);
   if (sandbox.smtpsPort !== null) process.stdout.write(`smtps listening on ${host}:${sandbox.smtpsPort}\n`);
+  if (sandbox.pop3Port !== null) process.stdout.write(`pop3 listening on ${host}:${sandbox.pop3Port}\n`);
   process.stdout.write(`http listening on http://${host}:${sandbox.httpPort}\n`);
 
   return new Promise<number>((resolve) => {

@@ -60,6 +60,10 @@ export interface SandboxOptions {
   webhook: string | null;
   /** Webhook deliveries per second; 0 is no limit (Mailpit's --webhook-limit). @default 5 */
   webhookLimit: number;
+  /** POP3 port (`0` picks a free one). @default null: off */
+  pop3Port: number | null;
+  /** Logins POP3 (and IMAP) accept; null accepts any. @default null */
+  mailAuth: Credentials[] | null;
   /** spamd address `host:port` for SpamAssassin scores. @default null */
   spamd: string | null;
   /** SMTP fault rules (see faults). @default [] */
@@ -111,6 +115,8 @@ export const defaultOptions: Readonly<SandboxOptions> = Object.freeze({
   maxAge: null,
   webhook: null,
   webhookLimit: 5,
+  pop3Port: null,
+  mailAuth: null,
   spamd: null,
   faults: [],
   providers: {},

@@ -32,6 +32,8 @@ const FLAGS = {
   "link-check": { type: "boolean" },
   spamd: { type: "string" },
   relay: { type: "string" },
+  "pop3-port": { type: "string" },
+  "mail-auth": { type: "string" },
   "max-age": { type: "string" },
   webhook: { type: "string" },
   "webhook-limit": { type: "string" },
@@ -95,6 +97,8 @@ export function resolveServeOptions(argv: string[], env: NodeJS.ProcessEnv): Res
   set("linkCheck", "link-check", (v) => v === "true" || v === "1");
   set("spamd", "spamd", (v) => v);
   set("relay", "relay", (v) => v);
+  set("pop3Port", "pop3-port", (v) => (v === "off" ? null : port(v, "pop3-port")));
+  set("mailAuth", "mail-auth", parseCredentialList);
   set("maxAge", "max-age", (v) => parseDuration(v, "--max-age"));
   set("webhook", "webhook", (v) => url(v, "webhook"));
   set("webhookLimit", "webhook-limit", (v) => count(v, "webhook-limit"));

@@ -31,8 +31,8 @@ const dir = () => mkdtempSync(join(tmpdir(), "mailproof-cli-"));
 
 describe("mailproof serve", () => {
   test("prints one listening line per listener and binds loopback by default", async () => {
-    const cli = await start(["--smtps-port", "0"]);
-    expect(cli.stdout()).toMatch(/^smtp listening on 127\.0\.0\.1:\d+\nsmtps listening on 127\.0\.0\.1:\d+\nhttp listening on http:\/\/127\.0\.0\.1:\d+\n$/);
+    const cli = await start(["--smtps-port", "0", "--pop3-port", "0"]);
+    expect(cli.stdout()).toMatch(/^smtp listening on 127\.0\.0\.1:\d+\nsmtps listening on 127\.0\.0\.1:\d+\npop3 listening on 127\.0\.0\.1:\d+\nhttp listening on http:\/\/127\.0\.0\.1:\d+\n$/);
     const health = await json(cli, "/api/health");
     expect(health).toMatchObject({ status: "ok", messages: 0, smtpPort: cli.smtpPort, httpPort: cli.httpPort });
   });
