@@ -34,6 +34,8 @@ export interface ApiDeps {
   access?: AccessControl;
   /** `--cors`: the one origin given CORS headers. @default null: no CORS headers at all */
   cors?: string | null;
+  /** Address our own SMTP listener is reached at, for `send_test_email` over `/mcp`. @default "127.0.0.1" */
+  smtpHost?: string;
   /** Ports known once the listeners are up. */
   ports: () => { smtpPort: number | null; smtpsPort: number | null; httpPort: number | null };
 }
