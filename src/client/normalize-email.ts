@@ -47,7 +47,10 @@ function looksGenerated(raw: string): boolean {
   if (/^\d{5,}$/.test(value)) return true;
   if (/^[0-9a-f]{12,}$/i.test(value)) return true;
   if (/^[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}$/.test(value)) return true;
-  return value.length >= 8 && /\d/.test(value) && /[a-z]/i.test(value) && /^[\w\-.~+/=]+$/.test(value);
+  if (!/^[\w\-.~+/=]+$/.test(value)) return false;
+  // Short: letters and digits mixed. Long (random base64 may lack digits): digits or mixed case.
+  if (value.length >= 16 && /[a-z]/.test(value) && /[A-Z]/.test(value)) return true;
+  return value.length >= 8 && /\d/.test(value) && /[a-z]/i.test(value);
 }
 
 /** Replaces dynamic values with placeholders numbered by first appearance, so equal values share one. */

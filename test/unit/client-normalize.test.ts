@@ -33,6 +33,11 @@ describe("normalizeEmail", () => {
     );
   });
 
+  test("a long random token is one even without digits; a long slug is not", () => {
+    const out = normalizeEmail(message({ text: "https://x.example/u/QxWbRtYuIoPaSdFgHjKl_zXcV/how-we-ship-our-product-fast" }));
+    expect(out).toContain("https://x.example/u/[token-1]/how-we-ship-our-product-fast");
+  });
+
   test("numbers placeholders by first appearance, so one token used twice keeps one name", () => {
     const out = normalizeEmail(message({ text: "a https://x.example/?token=aaa b https://x.example/?token=bbb c https://x.example/?token=aaa" }));
     expect(out).toContain("a https://x.example/?token=[token-1] b https://x.example/?token=[token-2] c https://x.example/?token=[token-1]");
