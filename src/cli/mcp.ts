@@ -25,9 +25,7 @@ export async function mcp(argv: string[]): Promise<number> {
     return 0;
   }
   const url = values.url ?? process.env.MAILPROOF_URL ?? DEFAULT_URL;
-  try {
-    new URL(url);
-  } catch {
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
     process.stderr.write(`mailproof mcp: --url must be an http(s) URL such as ${DEFAULT_URL}, not "${url}"\n`);
     return 2;
   }

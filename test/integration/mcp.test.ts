@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -146,5 +147,16 @@ describe("/mcp access", () => {
     const response = await fetch(`${sandbox.url}/mcp`, { headers: { authorization: `Bearer ${TOKEN}`, accept: "text/event-stream" } });
     expect(response.status).toBe(405);
     expect(response.headers.get("allow")).toBe("POST");
+  });
+});
+
+describe("mailproof mcp command line", () => {
+  test("--help describes it; a --url that is not http(s) exits 2 naming it", () => {
+    const help = spawnSync(process.execPath, [CLI, "mcp", "--help"], { encoding: "utf8" });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("--url URL");
+    const bad = spawnSync(process.execPath, [CLI, "mcp", "--url", "ftp://127.0.0.1"], { encoding: "utf8" });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--url must be an http(s) URL such as http://127.0.0.1:8025, not "ftp://127.0.0.1"');
   });
 });
