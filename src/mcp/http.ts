@@ -1,9 +1,6 @@
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { Hono, type Context } from "hono";
 import type { Logger } from "pino";
 import { errorBody } from "../api/errors.js";
-import { createSandboxBackend } from "./backend.js";
-import { createMcpServer } from "./tools.js";
 
 export interface McpRouteDeps {
   logger: Logger;
@@ -35,9 +32,10 @@ function crossOrigin(c: Context, cors: string | null): string | null {
 }
 
 /**
- * `/mcp`: the MCP tools over streamable HTTP, stateless (a fresh server per POST, JSON
- * responses), as the SDK recommends when no server-initiated messages are needed. GET (the
- * optional server-to-client SSE stream) and DELETE (session end) are 405, as the spec allows.
+ * `/mcp`: the MCP tools over streamable HTTP (handle-request.ts). GET (the optional
+ * server-to-client SSE stream) and DELETE (session end) are 405, as the spec allows a stateless
+ * server. The SDK (with zod and ajv) loads on the first POST: a sandbox that never serves MCP
+ * does not carry it.
  */
 export function mcpRoutes(deps: McpRouteDeps): Hono {
   const app = new Hono();
@@ -55,16 +53,8 @@ export function mcpRoutes(deps: McpRouteDeps): Hono {
       const value = c.req.header(name);
       if (value !== undefined) headers[name] = value;
     }
-    const backend = createSandboxBackend({ url: new URL(c.req.url).origin, headers, fetch: deps.fetch, smtpHost: deps.smtpHost });
-    const server = createMcpServer(backend);
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    transport.onerror = (err) => deps.logger.warn({ err }, "mcp transport error");
-    await server.connect(transport);
-    try {
-      return await transport.handleRequest(c.req.raw);
-    } finally {
-      await server.close();
-    }
+    const { handleMcpRequest } = await import("./handle-request.js");
+    return handleMcpRequest(c.req.raw, { url: new URL(c.req.url).origin, headers, fetch: deps.fetch, smtpHost: deps.smtpHost }, deps.logger);
   });
   return app;
 }
