@@ -22,6 +22,8 @@ export interface MailproofMatchers<R = unknown> {
    * with per-send values as placeholders. `vitest -u` updates it. Needs Vitest 4.1 or later.
    */
   toMatchEmailSnapshot(hint?: string): R;
+  /** `toMatchEmailSnapshot()` kept inline in the test file; vitest writes it on the first run. */
+  toMatchInlineEmailSnapshot(inlineSnapshot?: string): R;
 }
 
 declare module "vitest" {
@@ -54,6 +56,11 @@ export const mailproofMatchers = {
     const prepared = emailSnapshot(received);
     if ("verdict" in prepared) return settle(this, prepared.verdict);
     return Snapshots.toMatchSnapshot.call(this, prepared.snapshot, hint);
+  },
+  toMatchInlineEmailSnapshot(this: MatcherState, received: unknown, inlineSnapshot?: string) {
+    const prepared = emailSnapshot(received);
+    if ("verdict" in prepared) return settle(this, prepared.verdict);
+    return Snapshots.toMatchInlineSnapshot.call(this, prepared.snapshot, inlineSnapshot);
   },
 };
 

@@ -96,20 +96,22 @@ function runFixture(variant: "original" | "changed"): Promise<{ code: number | n
 
 describe("toMatchEmailSnapshot() in a real vitest run", () => {
   const snapFile = `${FIXTURE_DIR}__snapshots__/welcome.fixture.ts.snap`;
+  const inlineFile = `${FIXTURE_DIR}inline.fixture.ts`;
 
-  test("passes against the committed snapshot with fresh tokens, codes and dates", async () => {
+  test("passes against the committed snapshots (.snap and inline) with fresh tokens, codes and dates", async () => {
     const { code, output } = await runFixture("original");
-    expect(output).toContain("1 passed");
+    expect(output).toContain("2 passed");
     expect(code, output).toBe(0);
   }, 90_000);
 
-  test("fails on a changed template, with the diff, and leaves the snapshot alone", async () => {
-    const committed = readFileSync(snapFile, "utf8");
+  test("fails on a changed template, with the diff, and leaves the snapshots alone", async () => {
+    const committed = [readFileSync(snapFile, "utf8"), readFileSync(inlineFile, "utf8")];
     const { code, output } = await runFixture("changed");
     expect(code).toBe(1);
     expect(output).toContain("Snapshot `welcome email 1` mismatched");
+    expect(output).toContain("Snapshot `welcome email inline 1` mismatched");
     expect(output).toMatch(/^-\s+Verify my email$/m);
     expect(output).toMatch(/^\+\s+Confirm my address$/m);
-    expect(readFileSync(snapFile, "utf8")).toBe(committed);
+    expect([readFileSync(snapFile, "utf8"), readFileSync(inlineFile, "utf8")]).toEqual(committed);
   }, 90_000);
 });
