@@ -117,7 +117,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const autoRelay = relay && relayMatching ? startAutoRelay({ events, store, relay, logger, onFailure: () => metrics.relayFailed() }, relayMatching) : null;
   // --ui-auth / --api-token guard the UI, REST, SSE, compat routes and the Mailpit websocket alike.
   const access = createAccessControl({ logger, httpPort: () => ports.httpPort }, { uiAuth: options.uiAuth, apiToken: options.apiToken, cors: options.cors, host: options.host });
-  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, access, cors: options.cors, metrics: metrics.registry, relay, webhookStatus: webhook ? () => webhook.status() : undefined });
+  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, access, cors: options.cors, metrics: metrics.registry, relay, webhookStatus: webhook ? () => webhook.status() : undefined, smtpHost: connectableHost(options.host) });
   const http = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as Server;
   const closeWebsocket = attachMailpitWebsocket(http, { store, events, logger, authorize: access.authorizeUpgrade });
 
@@ -187,4 +187,10 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     logger,
     stop,
   };
+}
+
+/** A wildcard bind address is not one to connect to: its loopback counterpart reaches the listener. */
+function connectableHost(host: string): string {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  return host === "::" ? "::1" : host;
 }

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { compatRoutes } from "../compat/index.js";
+import { mcpRoutes } from "../mcp/http.js";
 import { PROVIDER_PREFIXES } from "./auth.js";
 import { corsFor } from "./cors.js";
 import type { ApiDeps } from "./deps.js";
@@ -53,6 +54,8 @@ export function createApiApp(deps: ApiDeps): Hono {
   if (deps.metrics) app.route("/", operationsRoutes({ store: deps.store, metrics: deps.metrics, ports: deps.ports }));
   if (deps.providers) app.route("/", deps.providers);
   app.route("/", compatRoutes(deps, { spamAssassin: deps.spamAssassin ?? false, faults: deps.faultRules ?? null }));
+  // The MCP tools call the routes above in-process, through the same access control.
+  app.route("/mcp", mcpRoutes({ logger: deps.logger, fetch: (request) => app.fetch(request), smtpHost: deps.smtpHost ?? "127.0.0.1", cors: deps.cors }));
   app.all("/api/*", (c) => c.json(errorBody("NOT_FOUND", `no route ${c.req.method} ${c.req.path}`), 404));
   // Last: the web UI answers every other GET (it passes on /api and the provider prefixes).
   app.get("*", createUiHandler({ logger: deps.logger }));

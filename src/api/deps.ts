@@ -43,6 +43,8 @@ export interface ApiDeps {
   webhookStatus?: () => WebhookStatus;
   /** Prometheus registry served at /metrics. @default none: /metrics is not served */
   metrics?: Registry;
+  /** Address our own SMTP listener is reached at, for `send_test_email` over `/mcp`. @default "127.0.0.1" */
+  smtpHost?: string;
   /** Ports known once the listeners are up. */
   ports: () => { smtpPort: number | null; smtpsPort: number | null; httpPort: number | null };
 }

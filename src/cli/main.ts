@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   send: async () => (await import("./send.js")).send,
   sendmail: async () => (await import("./sendmail.js")).sendmail,
   doctor: async () => (await import("./doctor.js")).doctor,
+  mcp: async () => (await import("./mcp.js")).mcp,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -5,19 +5,25 @@ export interface HttpOptions {
   url: string;
   /** Bearer token when the sandbox runs with `--api-token`. */
   token?: string;
+  /** Headers sent with every request (the MCP route forwards its caller's credentials). @default none */
+  headers?: Record<string, string>;
+  /** The fetch to use: the sandbox's own app answers in-process for its `/mcp` route. @default globalThis.fetch */
+  fetch?: (request: Request) => Response | Promise<Response>;
 }
 
 export interface Http {
-  json<T>(method: string, path: string, params?: Record<string, string | number | undefined>): Promise<T>;
+  /** `body` is sent as JSON. */
+  json<T>(method: string, path: string, params?: Record<string, string | number | undefined>, body?: unknown): Promise<T>;
   bytes(path: string): Promise<Buffer>;
   /** Like `json`, but a 408 resolves to null instead of throwing (the long-poll ran out). */
   waitJson<T>(path: string, params: Record<string, string | number | undefined>): Promise<T | null>;
 }
 
-/** The one place the client touches the network: global `fetch`, JSON errors mapped to MailproofClientError. */
+/** The one place the client touches the network: `fetch`, JSON errors mapped to MailproofClientError. */
 export function createHttp(options: HttpOptions): Http {
   const base = options.url.replace(/\/+$/, "");
-  const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+  const headers: Record<string, string> = { ...options.headers, ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) };
+  const doFetch = options.fetch ?? ((request: Request) => fetch(request));
 
   const urlOf = (path: string, params: Record<string, string | number | undefined> = {}) => {
     const url = new URL(base + path);
@@ -27,9 +33,10 @@ export function createHttp(options: HttpOptions): Http {
     return url;
   };
 
-  const send = async (method: string, url: URL): Promise<Response> => {
+  const send = async (method: string, url: URL, body?: unknown): Promise<Response> => {
+    const init: RequestInit = body === undefined ? { method, headers } : { method, headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(body) };
     try {
-      return await fetch(url, { method, headers });
+      return await doFetch(new Request(url, init));
     } catch (cause) {
       throw new MailproofClientError("NETWORK", `cannot reach mailproof at ${base} (${method} ${url.pathname}): ${(cause as Error).message}`, { cause });
     }
@@ -50,9 +57,9 @@ export function createHttp(options: HttpOptions): Http {
   };
 
   return {
-    async json(method, path, params) {
+    async json(method, path, params, body) {
       const url = urlOf(path, params);
-      const response = await send(method, url);
+      const response = await send(method, url, body);
       if (!response.ok) return fail(method, url, response);
       return response.json();
     },

@@ -5,3 +5,5 @@ export { ReceivedMessage } from "./received-message.js";
 export type { LinkSelector } from "./received-message.js";
 export { MailproofClientError, MailproofTimeoutError } from "./errors.js";
 export type * from "../core/types.js";
+export { normalizeEmail } from "./normalize-email.js";
+export type { NormalizableMessage } from "./normalize-email.js";

@@ -1,4 +1,5 @@
 import type { AuthAnalysis, DkimVerdict, Finding, LinkInfo, LinkKind, Message, Severity } from "../core/types.js";
+import { normalizeEmail, type NormalizableMessage } from "./normalize-email.js";
 
 /**
  * The assertion logic behind `mailproof/vitest`, free of vitest so it is plain data in, plain
@@ -119,4 +120,16 @@ export function toHaveNoFindings(received: unknown, severity: Severity = "info")
         ? `expected ${label(received)} to have ${scope}, but it has none`
         : `expected ${label(received)} to have no ${scope}, but it has ${found.length}:\n${found.map((f) => `  ${f.severity.padEnd(7)} ${f.rule}: ${f.message}`).join("\n")}`,
   };
+}
+
+/**
+ * The text `toMatchEmailSnapshot()` compares, or the verdict when there is nothing sound to
+ * snapshot: links and codes are only known once the analysis is done.
+ */
+export function emailSnapshot(received: unknown): { snapshot: string } | { verdict: MatcherVerdict } {
+  if (!isMessage(received) || !Array.isArray((received as Partial<Message>).headers)) return { verdict: notAMessage("toMatchEmailSnapshot", received) };
+  if (received.analysis.status !== "done") {
+    return { verdict: { pass: false, undecidable: true, message: () => `toMatchEmailSnapshot: the analysis of ${label(received)} is still pending, so its links and codes are unknown (use waitFor, which waits for it)` } };
+  }
+  return { snapshot: normalizeEmail(received as NormalizableMessage & Analysed) };
 }

@@ -12,6 +12,7 @@ import type {
   MessageSource,
 } from "../core/types.js";
 import { MailproofClientError } from "./errors.js";
+import { normalizeEmail } from "./normalize-email.js";
 
 /** What the message needs from the client to fetch its own bytes. */
 export interface MessageFetcher {
@@ -97,6 +98,15 @@ export class ReceivedMessage implements Message {
     if (first !== undefined) return first;
     const body = (this.text ?? this.html ?? "").replace(/\s+/g, " ").trim().slice(0, 300);
     throw new MailproofClientError("NO_CODE", `no one-time code in "${this.subject ?? "(no subject)"}" (${this.id}); body starts: "${body}"${this.#pendingNote()}`);
+  }
+
+  /**
+   * What `toMatchEmailSnapshot()` snapshots: the headers a template decides, the text, the HTML
+   * pretty-printed, links, codes and attachments, with per-send values (link tokens, codes,
+   * dates, Message-IDs, boundaries, `mail.address()` addresses) replaced by placeholders.
+   */
+  normalized(): string {
+    return normalizeEmail(this);
   }
 
   /** The message exactly as received (RFC 5322 bytes). */

@@ -1,6 +1,6 @@
-import { expect, type MatcherState } from "vitest";
+import { expect, Snapshots, type MatcherState } from "vitest";
 import type { Severity } from "../core/types.js";
-import { toHaveLink, toHaveNoFindings, toPassDkim, toPassDmarc, toPassSpf, type LinkExpectation, type MatcherVerdict } from "./matchers.js";
+import { emailSnapshot, toHaveLink, toHaveNoFindings, toPassDkim, toPassDmarc, toPassSpf, type LinkExpectation, type MatcherVerdict } from "./matchers.js";
 
 /**
  * `import "mailproof/vitest"` (in a test file or in `setupFiles`) registers the matchers below
@@ -17,6 +17,13 @@ export interface MailproofMatchers<R = unknown> {
   toHaveLink(expected?: LinkExpectation): R;
   /** No findings at `severity` or worse (`"error"` > `"warning"` > `"info"`); none at all by default. */
   toHaveNoFindings(severity?: Severity): R;
+  /**
+   * A Vitest snapshot of `msg.normalized()`: headers, text, pretty-printed HTML, links, codes,
+   * with per-send values as placeholders. `vitest -u` updates it. Needs Vitest 4.1 or later.
+   */
+  toMatchEmailSnapshot(hint?: string): R;
+  /** `toMatchEmailSnapshot()` kept inline in the test file; vitest writes it on the first run. */
+  toMatchInlineEmailSnapshot(inlineSnapshot?: string): R;
 }
 
 declare module "vitest" {
@@ -44,6 +51,16 @@ export const mailproofMatchers = {
   },
   toHaveNoFindings(this: MatcherState, received: unknown, severity?: Severity) {
     return settle(this, toHaveNoFindings(received, severity));
+  },
+  toMatchEmailSnapshot(this: MatcherState, received: unknown, hint?: string) {
+    const prepared = emailSnapshot(received);
+    if ("verdict" in prepared) return settle(this, prepared.verdict);
+    return Snapshots.toMatchSnapshot.call(this, prepared.snapshot, hint);
+  },
+  toMatchInlineEmailSnapshot(this: MatcherState, received: unknown, inlineSnapshot?: string) {
+    const prepared = emailSnapshot(received);
+    if ("verdict" in prepared) return settle(this, prepared.verdict);
+    return Snapshots.toMatchInlineSnapshot.call(this, prepared.snapshot, inlineSnapshot);
   },
 };
 
