@@ -9,15 +9,16 @@ import { analysisWorkersAvailable, createAnalysisPool, notifyingZone, type Analy
 import { createApiApp } from "./api/app.js";
 import { createAccessControl } from "./api/auth.js";
 import { attachMailpitWebsocket } from "./compat/mailpit/websocket.js";
-import { withDefaults, type SandboxOptions } from "./config/options.js";
+import { analysisSettings, withDefaults, type SandboxOptions } from "./config/options.js";
 import { createEventBus, type EventBus } from "./core/events.js";
 import { createIdGenerator } from "./core/ids.js";
-import { createLogger } from "./core/logger.js";
+import { createLogger, resolveLogFormat } from "./core/logger.js";
 import { createConfiguredFaultEngine } from "./faults/index.js";
 import { createIngest, type Ingest } from "./ingest/ingest.js";
 import { createProviders, createStateRegistry } from "./providers/index.js";
 import { createSmtpListener, type SmtpListener } from "./smtp/smtp-listener.js";
 import { resolveTls } from "./smtp/tls.js";
+import { checkTlsPair, listenError, storeError } from "./start-errors.js";
 import { isPostgresUrl, openStore } from "./store/open-store.js";
 import { createNotifyBridge } from "./store/postgres/notify-bridge.js";
 import type { Store } from "./store/store.js";
@@ -45,7 +46,7 @@ export type CreateSandboxOptions = Partial<SandboxOptions> & { logger?: Logger }
 export async function createSandbox(input: CreateSandboxOptions = {}): Promise<Sandbox> {
   const { logger: givenLogger, ...rest } = input;
   const options = withDefaults(rest);
-  const logger = givenLogger ?? createLogger(options.logLevel);
+  const logger = givenLogger ?? createLogger({ level: options.logLevel, format: options.logFormat });
   // One zone for the whole sandbox: the analysis resolver reads it, PUT /api/dns replaces it
   // (and the analysis workers get the new zone).
   let pool: AnalysisPool | null = null;
@@ -56,7 +57,10 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const providerStates = createStateRegistry(options.providers);
   // SMTP fault rules (config file, --fault) likewise; PUT /api/faults replaces them at run time.
   const faults = createConfiguredFaultEngine({}, options.faults);
-  const store = await openStore(options.db, logger);
+  checkTlsPair(options.tlsCert, options.tlsKey);
+  const store = await openStore(options.db, logger).catch((err: unknown) => {
+    throw storeError(err, options.db);
+  });
   // Instances sharing one PostgreSQL database see each other's events through LISTEN/NOTIFY.
   const bridge = isPostgresUrl(options.db)
     ? await createNotifyBridge({ connectionString: options.db, events: createEventBus(), store, logger }).catch(async (err: unknown) => {
@@ -66,9 +70,11 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     : null;
   const events = bridge?.events ?? createEventBus();
   const workerCount = options.analysisWorkers ?? (analysisWorkersAvailable() ? Math.max(1, availableParallelism() - 1) : 0);
-  pool = workerCount > 0 ? createAnalysisPool(options, dnsZone, logger, { size: workerCount }) : null;
+  // Analysis gets only its settings; "auto" log format is decided here, where stderr may be a terminal.
+  const analysis = { ...analysisSettings(options), logFormat: resolveLogFormat(options.logFormat) };
+  pool = workerCount > 0 ? createAnalysisPool(analysis, dnsZone, logger, { size: workerCount }) : null;
   // With workers the main thread never loads the analysers (mailauth and the rest: ~10 MB of heap).
-  const analyze = pool?.analyze ?? (await import("./analysis/index.js")).createAnalysisPipeline(options, logger, dnsZone);
+  const analyze = pool?.analyze ?? (await import("./analysis/index.js")).createAnalysisPipeline(analysis, logger, dnsZone);
   const ingest = createIngest({
     store,
     events,
@@ -115,16 +121,21 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     const smtpOptions = { host: options.host, tls, maxSize: options.maxSize, auth: options.smtpAuth, maxConnections: options.maxConnections, maxRecipients: options.maxRecipients, socketTimeout: options.smtpTimeout };
     const smtp = createSmtpListener({ ingest, logger, faults, recorder }, { ...smtpOptions, port: options.smtpPort, implicitTls: false });
     listeners.push(smtp);
-    ports.smtpPort = await smtp.start();
+    ports.smtpPort = await smtp.start().catch((err: unknown) => {
+      throw listenError(err, "smtp", options.host, options.smtpPort);
+    });
     if (options.smtpsPort !== null) {
       const smtps = createSmtpListener({ ingest, logger, faults, recorder }, { ...smtpOptions, port: options.smtpsPort, implicitTls: true });
       listeners.push(smtps);
-      ports.smtpsPort = await smtps.start();
+      ports.smtpsPort = await smtps.start().catch((err: unknown) => {
+        throw listenError(err, "smtps", options.host, options.smtpsPort as number);
+      });
     }
     ports.httpPort = await new Promise<number>((resolve, reject) => {
-      http.once("error", reject);
+      const onError = (err: Error) => reject(listenError(err, "http", options.host, options.httpPort));
+      http.once("error", onError);
       http.listen(options.httpPort, options.host, () => {
-        http.off("error", reject);
+        http.off("error", onError);
         resolve((http.address() as AddressInfo).port);
       });
     });
