@@ -41,7 +41,7 @@ async function help([name]: string[]): Promise<number> {
 function unknownCommand(word: string): number {
   const guess = nearest(word, Object.keys(COMMANDS));
   const hint = guess ? `; did you mean "${guess}"?` : strayWordHint(word, process.env, SERVE_FLAGS);
-  process.stderr.write(`mailproof: unknown command "${word}"${hint}\nRun "mailproof help" for the commands.\n`);
+  process.stderr.write(`mailproof: unknown command "${word}"${hint} (mailproof help lists the commands)\n`);
   return 2;
 }
 
