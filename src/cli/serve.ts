@@ -3,12 +3,13 @@ import { resolveServeOptions } from "../config/resolve.js";
 import { createSandbox } from "../sandbox.js";
 
 export async function serve(argv: string[]): Promise<number> {
-  const { options, help } = resolveServeOptions(argv, process.env);
+  const { options, help, warnings } = resolveServeOptions(argv, process.env);
   if (help) {
     process.stdout.write(serveHelp());
     return 0;
   }
   const sandbox = await createSandbox(options);
+  for (const warning of warnings) sandbox.logger.warn(warning);
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   process.stdout.write(`smtp listening on ${host}:${sandbox.smtpPort}\n`);
   if (sandbox.smtpsPort !== null) process.stdout.write(`smtps listening on ${host}:${sandbox.smtpsPort}\n`);

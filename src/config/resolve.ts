@@ -10,6 +10,8 @@ import { META_FLAGS, OPTIONS, type OptionKey } from "./table.js";
 export interface ResolvedCli {
   options: SandboxOptions;
   help: boolean;
+  /** Problems that do not stop the start, e.g. a MAILPROOF_* variable that looks misspelt. */
+  warnings: string[];
 }
 
 const ENTRIES = Object.entries(OPTIONS) as Array<[OptionKey, OptionSpec<unknown>]>;
@@ -49,7 +51,7 @@ export function resolveServeOptions(argv: string[], env: NodeJS.ProcessEnv): Res
   if ((options.tlsCert == null) !== (options.tlsKey == null)) {
     throw new MailproofError("CONFIG_INVALID", "--tls-cert and --tls-key go together: give both, or neither for a generated self-signed pair");
   }
-  return { options: withDefaults(options as Partial<SandboxOptions>), help: flags.help };
+  return { options: withDefaults(options as Partial<SandboxOptions>), help: flags.help, warnings: misspeltVariables(env) };
 }
 
 function parseWith(spec: OptionSpec<unknown>, raw: unknown, context: ParseContext, label: string): unknown {
@@ -101,4 +103,18 @@ function readFlags(argv: string[], env: NodeJS.ProcessEnv): Flags {
 
 function strayWordMessage(word: string, env: NodeJS.ProcessEnv): string {
   return `unexpected argument "${word}": serve takes only --options${strayWordHint(word, env, SERVE_FLAGS)} (mailproof serve --help lists them)`;
+}
+
+/**
+ * Other tools read MAILPROOF_* variables too (the client's MAILPROOF_URL), so an unknown one is
+ * not an error; one a letter or two away from an option is most likely a typo.
+ */
+function misspeltVariables(env: NodeJS.ProcessEnv): string[] {
+  const known = SERVE_FLAGS.filter((flag) => flag !== "help").map(envOf);
+  return Object.keys(env)
+    .filter((name) => name.startsWith("MAILPROOF_") && !known.includes(name))
+    .flatMap((name) => {
+      const guess = nearest(name.slice("MAILPROOF_".length), known.map((k) => k.slice("MAILPROOF_".length)));
+      return guess ? [`${name} is not an option and is ignored; did you mean MAILPROOF_${guess}?`] : [];
+    });
 }

@@ -122,3 +122,8 @@ describe("the table", () => {
     for (const [key, spec] of entries) expect(page, key).toContain(`\`${key}\``);
   });
 });
+
+test("a MAILPROOF_* variable one typo away from an option is a warning; other tools' variables are not", () => {
+  const { warnings } = resolveServeOptions([], { MAILPROOF_SMTP_PROT: "2525", MAILPROOF_URL: "http://127.0.0.1:8025", MAILPROOF_TEST_LOG: "debug" });
+  expect(warnings).toEqual(["MAILPROOF_SMTP_PROT is not an option and is ignored; did you mean MAILPROOF_SMTP_PORT?"]);
+});
