@@ -53,7 +53,7 @@ export const OPTIONS = {
     defaultText: "none",
     // A flag holds compact rules (several separated by ";"); the file holds rule objects. Both are checked at start.
     parse: (raw) => (typeof raw === "string" ? parseFaultFlag(raw) : Array.isArray(raw) ? raw : failRules(raw)),
-    help: 'SMTP fault rule, e.g. "rcpt 550 to=*@bounce.test"',
+    help: 'SMTP fault rule, e.g. "rcpt 550 to=*@bounce.test" (in the variable, several separated by ";"; in the file, rule objects)',
   }),
   providers: option<Record<string, unknown>>({ group: "Faults and providers", flag: null, default: {}, defaultText: "{}", parse: jsonObject, help: "provider mock state per provider name (apiKeys, verifiedSenders, …)" }),
 
@@ -64,7 +64,7 @@ export const OPTIONS = {
 /** Flags of the `serve` command itself rather than of the sandbox. */
 export const META_FLAGS = {
   config: { arg: "FILE", help: "JSON file with any option above in camelCase, plus faults and providers" },
-  help: { arg: undefined, help: "print this help" },
+  help: { arg: undefined, help: "print these options" },
 } as const;
 
 function failRules(raw: unknown): never {
