@@ -28,6 +28,8 @@ export const SERVE_FLAGS: readonly string[] = [...BY_FLAG.keys(), ...Object.keys
  */
 export function resolveServeOptions(argv: string[], env: NodeJS.ProcessEnv): ResolvedCli {
   const flags = readFlags(argv, env);
+  // Help is printed whatever the environment or the config file hold.
+  if (flags.help) return { options: withDefaults({}), help: true, warnings: [] };
   const lost = swallowedFlagsMessage(env, SERVE_FLAGS.filter((flag) => !flags.given.has(flag)));
   if (lost) throw new MailproofError("CONFIG_INVALID", lost);
   const envValue = (flag: string): string | undefined => (env[envOf(flag)] === "" ? undefined : env[envOf(flag)]);
