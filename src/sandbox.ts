@@ -9,11 +9,11 @@ import { analysisWorkersAvailable, createAnalysisPool, notifyingZone, type Analy
 import { createApiApp } from "./api/app.js";
 import { createAccessControl } from "./api/auth.js";
 import { attachMailpitWebsocket } from "./compat/mailpit/websocket.js";
-import { withDefaults, type SandboxOptions } from "./config/options.js";
+import { analysisSettings, withDefaults, type SandboxOptions } from "./config/options.js";
 import { MailproofError } from "./core/errors.js";
 import { createEventBus, type EventBus } from "./core/events.js";
 import { createIdGenerator } from "./core/ids.js";
-import { createLogger } from "./core/logger.js";
+import { createLogger, resolveLogFormat } from "./core/logger.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { createConfiguredFaultEngine } from "./faults/index.js";
 import { compileTagRules } from "./ingest/capture-tags.js";
@@ -28,6 +28,7 @@ import { createProviders, createStateRegistry } from "./providers/index.js";
 import { createPop3Listener } from "./pop3/pop3-listener.js";
 import { createSmtpListener, type SmtpListener } from "./smtp/smtp-listener.js";
 import { resolveTls } from "./smtp/tls.js";
+import { checkTlsPair, listenError, storeError } from "./start-errors.js";
 import { isPostgresUrl, openStore } from "./store/open-store.js";
 import { createNotifyBridge } from "./store/postgres/notify-bridge.js";
 import type { Store } from "./store/store.js";
@@ -57,7 +58,7 @@ export type CreateSandboxOptions = Partial<SandboxOptions> & { logger?: Logger }
 export async function createSandbox(input: CreateSandboxOptions = {}): Promise<Sandbox> {
   const { logger: givenLogger, ...rest } = input;
   const options = withDefaults(rest);
-  const logger = givenLogger ?? createLogger(options.logLevel);
+  const logger = givenLogger ?? createLogger({ level: options.logLevel, format: options.logFormat });
   // One zone for the whole sandbox: the analysis resolver reads it, PUT /api/dns replaces it
   // (and the analysis workers get the new zone).
   let pool: AnalysisPool | null = null;
@@ -75,7 +76,10 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     throw new MailproofError("CONFIG_INVALID", "--relay-matching relays real mail without anyone looking: give --relay-allow recipient globs (e.g. '*@example.com') too");
   }
   if (relayMatching && !relayTarget) throw new MailproofError("CONFIG_INVALID", "--relay-matching needs --relay smtp://host:port");
-  const store = await openStore(options.db, logger);
+  checkTlsPair(options.tlsCert, options.tlsKey);
+  const store = await openStore(options.db, logger).catch((err: unknown) => {
+    throw storeError(err, options.db);
+  });
   // Instances sharing one PostgreSQL database see each other's events through LISTEN/NOTIFY.
   const bridge = isPostgresUrl(options.db)
     ? await createNotifyBridge({ connectionString: options.db, events: createEventBus(), store, logger }).catch(async (err: unknown) => {
@@ -85,9 +89,11 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     : null;
   const events = bridge?.events ?? createEventBus();
   const workerCount = options.analysisWorkers ?? (analysisWorkersAvailable() ? Math.max(1, availableParallelism() - 1) : 0);
-  pool = workerCount > 0 ? createAnalysisPool(options, dnsZone, logger, { size: workerCount }) : null;
+  // Analysis gets only its settings; "auto" log format is decided here, where stderr may be a terminal.
+  const analysis = { ...analysisSettings(options), logFormat: resolveLogFormat(options.logFormat) };
+  pool = workerCount > 0 ? createAnalysisPool(analysis, dnsZone, logger, { size: workerCount }) : null;
   // With workers the main thread never loads the analysers (mailauth and the rest: ~10 MB of heap).
-  const analyze = pool?.analyze ?? (await import("./analysis/index.js")).createAnalysisPipeline(options, logger, dnsZone);
+  const analyze = pool?.analyze ?? (await import("./analysis/index.js")).createAnalysisPipeline(analysis, logger, dnsZone);
   // The gauges read ingest at scrape time, after it exists.
   const metrics = createMetrics({ events, store, backlog: () => ingest.backlog() });
   const ingest = metrics.timedIngest(
@@ -149,20 +155,25 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     const smtpOptions = { host: options.host, tls, maxSize: options.maxSize, auth: options.smtpAuth, maxConnections: options.maxConnections, maxRecipients: options.maxRecipients, socketTimeout: options.smtpTimeout };
     const smtp = createSmtpListener({ ingest, logger, faults, recorder }, { ...smtpOptions, port: options.smtpPort, implicitTls: false });
     listeners.push(smtp);
-    ports.smtpPort = await smtp.start();
+    ports.smtpPort = await smtp.start().catch((err: unknown) => {
+      throw listenError(err, "smtp", options.host, options.smtpPort);
+    });
     if (options.smtpsPort !== null) {
       const smtps = createSmtpListener({ ingest, logger, faults, recorder }, { ...smtpOptions, port: options.smtpsPort, implicitTls: true });
       listeners.push(smtps);
-      ports.smtpsPort = await smtps.start();
+      ports.smtpsPort = await smtps.start().catch((err: unknown) => {
+        throw listenError(err, "smtps", options.host, options.smtpsPort as number);
+      });
     }
     if (options.pop3Port !== null) {
       pop3 = createPop3Listener({ store, events, logger }, { host: options.host, port: options.pop3Port, tls, logins: options.mailAuth });
       ports.pop3Port = await pop3.start();
     }
     ports.httpPort = await new Promise<number>((resolve, reject) => {
-      http.once("error", reject);
+      const onError = (err: Error) => reject(listenError(err, "http", options.host, options.httpPort));
+      http.once("error", onError);
       http.listen(options.httpPort, options.host, () => {
-        http.off("error", reject);
+        http.off("error", onError);
         resolve((http.address() as AddressInfo).port);
       });
     });

@@ -1,10 +1,10 @@
 import type { Logger } from "pino";
-import type { SandboxOptions } from "../config/options.js";
+import type { AnalysisSettings } from "../config/options.js";
 import { createAnalyze, type AnalyzeFn, type Analyzer } from "./analyze.js";
 import { createAuthAnalyzer } from "./auth/index.js";
 import { createCodesAnalyzer } from "./codes/index.js";
 import { createCompatibilityAnalyzer } from "./compatibility/index.js";
-import { createDnsZone, createResolver, type DnsZone } from "./dns/index.js";
+import { createResolver, type DnsZone } from "./dns/index.js";
 import { createHeadersAnalyzer } from "./headers/index.js";
 import { createLinksAnalyzer } from "./links/index.js";
 import { createSpamAnalyzer } from "./spam/index.js";
@@ -15,7 +15,7 @@ export type { AnalyzeFn, Analyzer, AnalysisContext, AnalysisInput, DnsResolver }
  * Builds the analysis step for a sandbox: its DNS resolver and the analysers that use it.
  * `zone` is the sandbox's run-time zone (shared with PUT /api/dns).
  */
-export function createAnalysisPipeline(options: SandboxOptions, logger: Logger, zone: DnsZone = createDnsZone(options.dnsZone)): AnalyzeFn {
+export function createAnalysisPipeline(options: AnalysisSettings, logger: Logger, zone: DnsZone): AnalyzeFn {
   const resolver = createResolver(zone, { modes: options.dns });
   const analyzers: Analyzer[] = [createAuthAnalyzer(), createHeadersAnalyzer(), createCompatibilityAnalyzer()];
   if (options.spamd) analyzers.push(createSpamAnalyzer(options.spamd));

@@ -28,7 +28,7 @@ export const openApiDocument = {
           { name: "tags", in: "query", schema: { type: "string" } },
         ],
         requestBody: { content: { "message/rfc822": { schema: { type: "string", format: "binary" } } } },
-        responses: { "201": { description: "Stored", ...json({ type: "object", properties: { id: { type: "string" } } }) }, "413": errorResponse("Too large") },
+        responses: { "201": { description: "Stored", ...json({ type: "object", properties: { id: { type: "string" } } }) }, "413": errorResponse("Too large"), "415": errorResponse("A form upload (multipart, or form-encoded without line breaks) instead of the raw message") },
       },
       delete: {
         summary: "Delete messages matching the query (all when it is empty)",

@@ -14,10 +14,13 @@ const catalogue = {
   TIMEOUT: { status: 408, smtpCode: 451 },
   CONFLICT: { status: 409, smtpCode: 451 },
   PAYLOAD_TOO_LARGE: { status: 413, smtpCode: 552 },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, smtpCode: 554 },
   UNPROCESSABLE: { status: 422, smtpCode: 554 },
   STORE_FAILED: { status: 500, smtpCode: 451 },
   INTERNAL: { status: 500, smtpCode: 451 },
   CONFIG_INVALID: { status: 500, smtpCode: 451 },
+  /** The sandbox could not start: a port taken, a database it cannot open, a TLS pair that does not load. */
+  START_FAILED: { status: 500, smtpCode: 421 },
   UNAVAILABLE: { status: 503, smtpCode: 421 },
   RELAY_FAILED: { status: 502, smtpCode: 451 },
 } as const;

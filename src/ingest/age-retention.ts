@@ -1,5 +1,4 @@
 import type { Logger } from "pino";
-import { MailproofError } from "../core/errors.js";
 import type { EventBus } from "../core/events.js";
 import type { Query } from "../store/query.js";
 import type { Store } from "../store/store.js";
@@ -49,13 +48,4 @@ export function startAgeRetention(deps: { store: Store; events: EventBus; logger
       await running;
     },
   };
-}
-
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** `7d`, `12h`, `30m`, `90s`, `2w` → milliseconds. */
-export function parseDuration(value: string, flag: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$/i.exec(value);
-  if (!match || Number(match[1]) <= 0) throw new MailproofError("CONFIG_INVALID", `${flag} must be a duration such as 7d, 12h, 30m or 90s, not "${value}"`);
-  return Math.round(Number(match[1]) * UNITS[match[2].toLowerCase()]);
 }

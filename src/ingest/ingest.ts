@@ -91,10 +91,11 @@ export function createIngest(deps: IngestDeps): Ingest {
     };
     message.tags = captureTags(message, input.tags ?? [], deps.tagRules ?? []);
     await batcher.add({ message, raw: input.raw, attachmentContents });
-    logger.info(
-      { id: message.id, source: input.source.kind, from: input.envelope.mailFrom, to: input.envelope.rcptTo, subject: message.subject, size: message.size },
-      "message captured",
-    );
+    // One short line per message at info, even for a thousand recipients or a long subject.
+    const { rcptTo } = input.envelope;
+    const to = rcptTo.length > 1 ? `${rcptTo[0]} +${rcptTo.length - 1}` : (rcptTo[0] ?? null);
+    const subject = message.subject && message.subject.length > 80 ? `${message.subject.slice(0, 79)}…` : message.subject;
+    logger.info({ id: message.id, source: input.source.kind, from: input.envelope.mailFrom, to, subject, size: message.size }, "message captured");
     events.emit("message.received", { id: message.id, summary: toSummary(message) });
     if (deps.maxMessages > 0) schedulePrune();
     if (analyses.size < maxInFlight && waiting.length === 0) track(analyse(message, input.raw, problems));

@@ -114,7 +114,10 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
       opened: (connection) => recorder.open(connection.id, { listener, address: connection.remoteAddress, port: connection.remotePort }),
     },
   );
-  server.on("error", (err: Error) => logger.warn({ err }, "smtp connection error"));
+  server.on("error", (err: NodeJS.ErrnoException) => {
+    // A failed listen rejects start(), which reports it once.
+    if (err.syscall !== "listen") logger.warn({ err }, "smtp connection error");
+  });
 
   return {
     start() {

@@ -85,11 +85,11 @@ describe("mailproof serve", () => {
     expect(unknown.stderr).toContain("no-such-flag");
   });
 
-  test("a port already in use fails the start with an error", async () => {
+  test("a port already in use fails the start with one line naming the listener and the flag", async () => {
     const cli = await start();
     const result = await runCli(["--smtp-port", "0", "--http-port", String(cli.httpPort)]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("EADDRINUSE");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`mailproof: http cannot listen on 127.0.0.1:${cli.httpPort}: the port is in use; choose another port with --http-port (0 picks a free one)\n`);
   });
 
   test("SIGTERM lets a message already in DATA finish, then exits", async () => {

@@ -3,7 +3,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createEventBus } from "../../src/core/events.js";
 import type { MessageSummary } from "../../src/core/types.js";
-import { parseDuration } from "../../src/ingest/age-retention.js";
+import { duration } from "../../src/config/parsers.js";
 import type { Sandbox } from "../../src/sandbox.js";
 import { startReceiveWebhook } from "../../src/webhooks/receive-webhook.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
@@ -79,10 +79,10 @@ describe("--max-age", () => {
     ["30m", 1_800_000],
     ["90s", 90_000],
     ["1.5h", 5_400_000],
-  ])("%s is %i ms", (text, ms) => expect(parseDuration(text, "--max-age")).toBe(ms));
+  ])("%s is %i ms", (text, ms) => expect(duration(text, { source: "flag", baseDir: "" })).toBe(ms));
 
   test.each(["7", "0d", "-1h", "7 days", "d"])("%s is refused with the accepted forms", (text) => {
-    expect(() => parseDuration(text, "--max-age")).toThrow(/7d, 12h, 30m/);
+    expect(() => duration(text, { source: "flag", baseDir: "" })).toThrow(/7d, 12h, 30m/);
   });
 
   test("messages older than --max-age are pruned in the background (with message.deleted); newer ones stay", async () => {

@@ -1,8 +1,8 @@
 import { readlinkSync } from "node:fs";
 import { constants, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
-import type { SandboxOptions } from "../../config/options.js";
-import { createLogger } from "../../core/logger.js";
+import type { AnalysisSettings } from "../../config/options.js";
+import { createThreadLogger } from "../../core/logger.js";
 import { createDnsZone } from "../dns/index.js";
 import { createAnalysisPipeline } from "../index.js";
 import type { WorkerRequest, WorkerResponse } from "./protocol.js";
@@ -11,10 +11,12 @@ import type { WorkerRequest, WorkerResponse } from "./protocol.js";
  * An analysis worker thread: the same pipeline as in-process analysis, over its own copy of the
  * DNS zone, which the pool keeps in step with PUT /api/dns.
  */
-const { options, zone: initialZone } = workerData as { options: SandboxOptions; zone: unknown };
+const { settings, zone: initialZone } = workerData as { settings: AnalysisSettings; zone: unknown };
 const zone = createDnsZone(initialZone);
-const logger = createLogger(options.logLevel).child({ thread: "analysis" });
-const analyze = createAnalysisPipeline(options, logger, zone);
+// The sandbox resolves "auto" on the main thread; a worker's stderr is never a terminal.
+const format = settings.logFormat === "pretty" ? "pretty" : "json";
+const logger = createThreadLogger({ level: settings.logLevel, format, colorize: false }).child({ thread: "analysis" });
+const analyze = createAnalysisPipeline(settings, logger, zone);
 lowerThreadPriority();
 const port = parentPort!;
 

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
-import type { SandboxOptions } from "../../config/options.js";
+import { analysisSettings, type AnalysisSettings } from "../../config/options.js";
 import { emptyAnalysis, type Analysis, type Finding } from "../../core/types.js";
 import type { AnalyzeFn } from "../analyze.js";
 import type { DnsZone } from "../dns/index.js";
@@ -51,15 +51,17 @@ type Slot = { index: number; worker: Worker | null; jobs: Map<number, Job>; idle
  * to the worker with the fewest in flight. All start with the pool, so the first message does not
  * wait for one; a worker left idle ends, and starts again on demand.
  */
-export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logger: Logger, options: AnalysisPoolOptions): AnalysisPool {
+export function createAnalysisPool(settings: AnalysisSettings, zone: DnsZone, logger: Logger, options: AnalysisPoolOptions): AnalysisPool {
   const idleExitMs = options.idleExitMs ?? 30_000;
+  // Each worker gets a copy: only what analysis reads, never credentials or tokens.
+  const workerSettings = analysisSettings(settings);
   let nextId = 0;
   const slots: Slot[] = Array.from({ length: options.size }, (_, index) => ({ index, worker: null, jobs: new Map(), idleTimer: null }));
 
   const start = (slot: Slot): Worker => {
     const { index } = slot;
     // The zone as it is now: a worker started after PUT /api/dns must not answer from an older one.
-    const worker = new Worker(WORKER_FILE, { workerData: { options: settings, zone: zone.get() }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+    const worker = new Worker(WORKER_FILE, { workerData: { settings: workerSettings, zone: zone.get() }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     worker.on("message", (response: WorkerResponse) => {
       const job = slot.jobs.get(response.id);
       if (!job) return;

@@ -4,6 +4,7 @@ import { MailproofError } from "../../core/errors.js";
 import { parseQuery } from "../../store/query.js";
 import { attachmentDisposition } from "../content-disposition.js";
 import type { ApiDeps } from "../deps.js";
+import { checkUploadBody } from "../upload-errors.js";
 import { errorBody } from "../errors.js";
 import { intParam } from "../params.js";
 
@@ -25,6 +26,7 @@ export function messageRoutes(deps: ApiDeps): Hono {
     }),
     async (c) => {
       const raw = Buffer.from(await c.req.arrayBuffer());
+      checkUploadBody(c.req.header("content-type"), raw, c.req.url);
       if (raw.length === 0) throw new MailproofError("BAD_REQUEST", "the request body must be a raw RFC 5322 message");
       const list = (name: string) => (c.req.query(name) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
       const message = await deps.ingest({

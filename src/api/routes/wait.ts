@@ -3,6 +3,7 @@ import { parseQuery } from "../../store/query.js";
 import type { ApiDeps } from "../deps.js";
 import { errorBody } from "../errors.js";
 import { afterCursor, intParam } from "../params.js";
+import { waitTimeoutMessage } from "../wait-timeout.js";
 import type { Waiters } from "../waiters.js";
 
 const MAX_WAIT_MS = 10 * 60_000;
@@ -16,7 +17,7 @@ export function waitRoutes(deps: ApiDeps, waiters: Waiters): Hono {
     const timeout = intParam(c.req.query("timeout"), "timeout", 10_000, 0, MAX_WAIT_MS);
     const message = await waiters.wait(query, afterId, timeout, c.req.raw.signal);
     if (message) return c.json(message);
-    return c.json(errorBody("TIMEOUT", `no message matching "${queryText}" arrived within ${timeout} ms`), 408);
+    return c.json(errorBody("TIMEOUT", await waitTimeoutMessage(deps.store, query, queryText, afterId, timeout)), 408);
   });
   return app;
 }
