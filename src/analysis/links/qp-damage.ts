@@ -21,14 +21,15 @@ interface RawTextPart {
  */
 export function qpDamageFindings(message: Pick<Message, "text" | "html">, raw: Buffer): Finding[] {
   const findings: Finding[] = [];
-  const declared = new Map<string, string>();
-  for (const part of rawTextParts(raw)) if (!declared.has(part.subtype)) declared.set(part.subtype, part.cte);
+  let declared: Map<string, string> | null = null;
   for (const [subtype, body] of [["plain", message.text], ["html", message.html]] as const) {
     if (!body) continue;
     const softBreaks = (body.match(/=\r?\n/g) ?? []).length;
     const escapes = (body.match(/=(3D|20|0D|0A|09|C2|C3|E2)/g) ?? []).length;
     // One stray "=" at a line end can be content; together with escapes it is an encoding.
     if (softBreaks === 0 || escapes === 0) continue;
+    // The raw parts are read only for a damaged body: most messages never get here.
+    declared ??= declaredEncodings(raw);
     const cte = declared.get(subtype) ?? "7bit";
     const what =
       cte === "quoted-printable"
@@ -41,6 +42,13 @@ export function qpDamageFindings(message: Pick<Message, "text" | "html">, raw: B
     });
   }
   return findings;
+}
+
+/** Content-Transfer-Encoding declared for the first text/plain and text/html part. */
+function declaredEncodings(raw: Buffer): Map<string, string> {
+  const declared = new Map<string, string>();
+  for (const part of rawTextParts(raw)) if (!declared.has(part.subtype)) declared.set(part.subtype, part.cte);
+  return declared;
 }
 
 /** A query parameter whose "=" a QP decoder took for the start of an escape. */
@@ -60,6 +68,7 @@ interface QpSuspect {
  * luck. The link check of each affected link fails with what the source said.
  */
 export function markQpDamagedLinks(links: LinkInfo[], raw: Buffer): LinkInfo[] {
+  if (links.length === 0) return links;
   const suspects = qpUrlSuspects(raw);
   if (suspects.length === 0) return links;
   for (const link of links) {
