@@ -47,8 +47,8 @@ describe("inbox for a newcomer", () => {
     await ui.page.setViewportSize({ width: 1440, height: 900 });
   });
 
-  test("on a 375 px phone the header fits without horizontal overflow", async () => {
-    await ui.page.setViewportSize({ width: 375, height: 740 });
+  test.each([375, 700])("at %i px wide the header fits without horizontal overflow", async (width) => {
+    await ui.page.setViewportSize({ width, height: 740 });
     await ui.page.goto(ui.sandbox.url);
     await ui.page.locator(".topbar").waitFor();
     const overflow = await ui.page.evaluate(() => {
@@ -59,7 +59,7 @@ describe("inbox for a newcomer", () => {
       });
       return { page: document.documentElement.scrollWidth - window.innerWidth, bar: bar.scrollWidth - bar.clientWidth, outside: outside.map((el) => el.className || el.tagName) };
     });
-    await ui.page.screenshot({ path: artifact("mobile-header") });
+    await ui.page.screenshot({ path: artifact(`header-${width}`) });
     expect(overflow).toEqual({ page: 0, bar: 0, outside: [] });
     // Search and navigation are still there.
     expect(await ui.page.locator("input[type=search]").isVisible()).toBe(true);
