@@ -3,6 +3,8 @@ import type { Finding, LinkCheck, LinkInfo, Message } from "../../core/types.js"
 /** Only the head of a huge message is scanned: bodies with links come first. */
 const SCAN_BYTES = 4 * 1024 * 1024;
 const MAX_DEPTH = 10;
+/** Enough to name every damaged parameter of a real message; bounds the work on a hostile one. */
+const MAX_SUSPECTS = 200;
 
 interface RawTextPart {
   subtype: "plain" | "html";
@@ -57,8 +59,8 @@ interface QpSuspect {
   key: string;
   /** What follows "=" in the source: two hex digits (decoded as one byte) or anything else (invalid). */
   escape: string;
-  /** The start of the value after the escape, up to the next "=", to find the same parameter in the decoded link. */
-  rest: string;
+  /** The parameter as the decoder left it, to find it in the decoded links. */
+  decoded: RegExp;
 }
 
 /**
@@ -72,7 +74,7 @@ export function markQpDamagedLinks(links: LinkInfo[], raw: Buffer): LinkInfo[] {
   const suspects = qpUrlSuspects(raw);
   if (suspects.length === 0) return links;
   for (const link of links) {
-    const hits = suspects.filter((s) => link.foundIn?.includes(s.foundIn) && damagedIn(link.url, s));
+    const hits = suspects.filter((s) => link.foundIn?.includes(s.foundIn) && s.decoded.test(link.url));
     if (hits.length === 0) continue;
     link.checks = [...link.checks.filter((c) => c.rule !== "link.encoding"), qpCheck(hits)];
   }
@@ -97,15 +99,18 @@ function describe({ key, escape }: QpSuspect): string {
 
 const isHexPair = (value: string) => /^[0-9a-f]{2}$/i.test(value);
 
-/** The decoded link holds the parameter as the decoder left it: "uid" + "B" for "uid=42", unchanged for "t=zz". */
-function damagedIn(url: string, { key, escape, rest }: QpSuspect): boolean {
+/**
+ * The parameter as the decoder left it: "uid" + "B" for "uid=42", unchanged for "t=zz"; `rest`
+ * is the start of the value after the escape.
+ */
+function decodedPattern(key: string, escape: string, rest: string): RegExp {
   let middle = `=${escapeRegExp(escape)}`;
   if (isHexPair(escape)) {
     const byte = parseInt(escape, 16);
     // A byte outside printable ASCII comes out as U+FFFD or a charset-dependent character.
     middle = byte >= 0x21 && byte <= 0x7e ? escapeRegExp(String.fromCharCode(byte)) : "[^\\x21-\\x7e]{1,2}";
   }
-  return new RegExp(`[?&;]${escapeRegExp(key)}${middle}${escapeRegExp(rest)}`).test(url);
+  return new RegExp(`[?&;]${escapeRegExp(key)}${middle}${escapeRegExp(rest)}`);
 }
 
 function qpUrlSuspects(raw: Buffer): QpSuspect[] {
@@ -115,9 +120,11 @@ function qpUrlSuspects(raw: Buffer): QpSuspect[] {
     const body = part.body.replace(/=\r?\n/g, "");
     for (const url of body.match(/\bhttps?:\/\/[^\s"'<>]+/gi) ?? []) {
       // "&amp;key=" in HTML: the key follows ";".
-      for (const param of url.matchAll(/[?&;]([\w.\-[\]]+)=([^&#;=]{0,2})([^&#;=]{0,8})/g)) {
+      for (const param of url.matchAll(/[?&;]([\w.\-[\]]{1,64})=([^&#;=]{0,2})([^&#;=]{0,8})/g)) {
         if (param[2].toUpperCase() === "3D") continue;
-        suspects.push({ foundIn: part.subtype === "html" ? "html" : "text", key: param[1], escape: param[2], rest: param[3] });
+        const [, key, escape, rest] = param;
+        suspects.push({ foundIn: part.subtype === "html" ? "html" : "text", key, escape, decoded: decodedPattern(key, escape, rest) });
+        if (suspects.length >= MAX_SUSPECTS) return suspects;
       }
     }
   }
