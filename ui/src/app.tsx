@@ -141,9 +141,9 @@ export function App() {
   return (
     <div class={`app ${openId ? "has-open" : ""}`}>
       <header class="topbar">
-        <a class="brand" href="/" onClick={onLinkClick}>
+        <a class="brand" href="/" onClick={onLinkClick} aria-label="mailproof">
           <img src="/favicon.svg" alt="" width={22} height={22} />
-          mailproof
+          <span class="brand-name">mailproof</span>
         </a>
         <form class="search" role="search" onSubmit={(e) => e.preventDefault()}>
           <input
@@ -175,10 +175,10 @@ export function App() {
         <span class={`live live-${live}`} title={live === "live" ? "Live: new mail appears by itself" : live === "connecting" ? "Connecting to the event stream…" : "Event stream offline"} data-testid="live">
           {live}
         </span>
-        <button type="button" class="btn btn-small btn-ghost" onClick={() => setShowHelp((h) => (h === "keys" ? null : "keys"))} title="Keyboard shortcuts (?)">
+        <button type="button" class="btn btn-small btn-ghost keys-button" onClick={() => setShowHelp((h) => (h === "keys" ? null : "keys"))} title="Keyboard shortcuts (?)">
           Keys
         </button>
-        <button type="button" class="btn btn-small btn-ghost" onClick={toggleTheme} title={dark ? "Light mode" : "Dark mode"} aria-label={dark ? "Light mode" : "Dark mode"}>
+        <button type="button" class="btn btn-small btn-ghost theme-button" onClick={toggleTheme} title={dark ? "Light mode" : "Dark mode"} aria-label={dark ? "Light mode" : "Dark mode"}>
           <Icon name={dark ? "sun" : "moon"} />
         </button>
       </header>

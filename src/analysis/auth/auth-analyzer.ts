@@ -1,7 +1,7 @@
 import { authenticate, type DNSResolver } from "mailauth";
 import type { Analyzer } from "../analyze.js";
 import { looksBulk, unsubscribeState } from "../headers/bulk.js";
-import { createReverseDnsCheck, evaluateReceivers } from "../receivers/index.js";
+import { createReverseDnsCheck, evaluateReceivers, foldLocalDevelopmentFindings, isLocalDevelopment } from "../receivers/index.js";
 import { domainOf } from "./alignment.js";
 import { authFindings, spfRecordState } from "./auth-findings.js";
 import { mapAuthResults } from "./map-results.js";
@@ -40,14 +40,17 @@ export function createAuthAnalyzer(options: AuthAnalyzerOptions = {}): Analyzer 
         fromDomain ? spfRecordState(fromDomain, resolver) : Promise.resolve("unknown" as const),
         createReverseDnsCheck(resolver)(ip),
       ]);
+      const localDevelopment = isLocalDevelopment({ auth, fromDomain, fromSpf, ip });
       const receivers = evaluateReceivers({
         auth,
         bulk: looksBulk(message),
         unsubscribe: unsubscribeState(message),
         tls: envelope.secure,
         reverseDns,
+        localDevelopment,
       });
-      return { auth, findings: authFindings(auth, fromDomain, fromSpf), receivers };
+      const findings = authFindings(auth, fromDomain, fromSpf);
+      return { auth, findings: localDevelopment && fromDomain ? foldLocalDevelopmentFindings(findings, fromDomain) : findings, receivers };
     },
   };
 }

@@ -18,6 +18,13 @@ const CODE_WORDS =
 const NOT_CODE_WORDS =
   /(?:^|[^\p{L}])((?:zip|postal|post|area|promo|promotion|discount|coupon|voucher|gift|referral|tracking|product|country|tax|sort|swift|bank|color|colour)[ -]?codes?|codes? postal|c[óo]digo postal|postleitzahl|gutscheincode|rabattcode|order|orders|invoice|receipt|ticket|case|tracking|shipment|account|acct|customer|member|reference|ref|no\.?|nr\.?|number|nummer|num[ée]ro|n[úu]mero|bestellung|rechnung|commande|facture|pedido|factura|ordine|fattura|booking|reservation|flight|zip|postal|postcode|plz|suite|street|st\.|ave|avenue|road|rue|strasse|straße|calle|via|phone|tel|telephone|call|fax|mobile|sms to|whatsapp|total|amount|price|subtotal|balance|betrag|montant|importe|year|id)(?=$|[^\p{L}])/giu;
 
+/**
+ * "Use 739201 to sign in": no code word, but an instruction to type the number for a sign-in
+ * step. Both halves are required; "Enter 94103 to find stores" or "Pay 4999 to complete" is not.
+ */
+const TYPE_VERB_BEFORE = /(?:^|[^\p{L}])(use|enter|type|input|paste)\s*$/iu;
+const SIGN_IN_AFTER = /^\s+(to|for)\s+(sign(ing)?[ -]?in|log(ging)?[ -]?in|verify|confirm|authenticate|continue signing|complete (your )?(sign[ -]?in|login|log[ -]?in|verification|registration|sign[ -]?up)|reset your password|activate)\b/i;
+
 const MAX_CANDIDATES = 2000;
 
 const CURRENCY = /[$€£¥₹]|\b(usd|eur|gbp|chf|jpy)\b/i;
@@ -34,7 +41,8 @@ const PATTERNS: Pattern[] = [
   // Google style "G-123456": the letter prefix is display only.
   { regex: /(?<![\w-])[A-Z]-(\d{4,8})(?![\w-])/g, normalize: (m) => m[1] },
   // Grouped digits "123 456" / "123-456" / "1234 5678".
-  { regex: /(?<![\w$€£¥.,:/#+()-]|\d[ -])(\d{3,4})[ -](\d{3,4})(?![\w.,:/()-]|[ -]\d)/g, normalize: (m) => m[1] + m[2] },
+  // A full stop or comma after it ends the sentence; followed by a digit it is a decimal ("123 456.78").
+  { regex: /(?<![\w$€£¥.,:/#+()-]|\d[ -])(\d{3,4})[ -](\d{3,4})(?![\w:/()-]|[.,]\d|[ -]\d)/g, normalize: (m) => m[1] + m[2] },
   // One digit per box: "5 1 8 0 2 7" (a table cell per digit, flattened to text).
   { regex: /(?<![\w.,:/-])(\d(?: \d){3,7})(?![\w.,:/-]|\s\d)/g, normalize: (m) => m[1].replaceAll(" ", "") },
   // Plain digits, not one group of a longer number ("+44 20 7946 0958", a table of figures).
@@ -82,6 +90,8 @@ function scoreCandidate(text: string, start: number, end: number, code: string, 
     score += 3;
     // "code: 123456", "code is 123456", "Code\n123456"
     if (/^\s*(is|ist|est|es|è|:|is:|：)?\s*[:\-–]?\s*$/i.test(before.slice(codeEnd))) score += 2;
+  } else if (TYPE_VERB_BEFORE.test(before) && SIGN_IN_AFTER.test(after)) {
+    score += 5;
   } else if (codeAfter) {
     // "123456 is your verification code"
     score += /^\s*(is|est|ist|es)\b/i.test(after) ? 3 : 2;

@@ -6,7 +6,7 @@ import { allowedHostRules, createHostClassifier } from "./hosts.js";
 import { classifyLink } from "./kind.js";
 import { createLinkChecker, type LinkChecker } from "./live-check.js";
 import { checkPartsAgree } from "./parts-agree.js";
-import { qpDamageFindings } from "./qp-damage.js";
+import { markQpDamagedLinks, qpDamageFindings } from "./qp-damage.js";
 import { detectWrapper } from "./wrappers.js";
 
 export interface LinksAnalyzerOptions {
@@ -23,7 +23,7 @@ export function createLinksAnalyzer(options: LinksAnalyzerOptions = {}): Analyze
   return {
     name: "links",
     async run({ message, raw }, context) {
-      const links = analyzeLinks(message, context);
+      const links = markQpDamagedLinks(analyzeLinks(message, context), raw);
       const findings = [...linkFindings(links), ...qpDamageFindings(message, raw)];
       if (!options.linkCheck || links.length === 0) return { links, findings };
       checker ??= createLinkChecker({ logger: context.logger }, { appUrl: context.appUrl, allowedLinkHosts: context.allowedLinkHosts });

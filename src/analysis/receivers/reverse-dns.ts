@@ -18,6 +18,18 @@ function createLocalRanges(): BlockList {
   return list;
 }
 
+/** The IP as receivers see it: an IPv4-mapped IPv6 address is its IPv4 address. */
+function plainIp(ip: string | null): string | null {
+  return ip?.replace(/^::ffff:(?=\d+\.)/i, "") ?? null;
+}
+
+/** A loopback, private or otherwise non-internet address: mail from it comes from this machine or its network. */
+export function isLocalAddress(rawIp: string | null): boolean {
+  const ip = plainIp(rawIp);
+  const family = ip ? isIP(ip) : 0;
+  return ip !== null && family !== 0 && createLocalRanges().check(ip, family === 4 ? "ipv4" : "ipv6");
+}
+
 /** The reverse-mapping name of an IP (RFC 1035 §3.5, RFC 3596 §2.5). */
 export function reverseName(ip: string): string {
   if (isIP(ip) === 4) return `${ip.split(".").reverse().join(".")}.in-addr.arpa`;
@@ -33,11 +45,10 @@ export function reverseName(ip: string): string {
  * PTR name and that name has an A/AAAA record back to the IP.
  */
 export function createReverseDnsCheck(resolver: DnsResolver): (ip: string | null) => Promise<ReverseDns> {
-  const local = createLocalRanges();
   return async (rawIp) => {
-    const ip = rawIp?.replace(/^::ffff:(?=\d+\.)/i, "") ?? null;
+    const ip = plainIp(rawIp);
     const family = ip ? isIP(ip) : 0;
-    if (!ip || family === 0 || local.check(ip, family === 4 ? "ipv4" : "ipv6")) return { status: "unknown", ptr: null };
+    if (!ip || family === 0 || isLocalAddress(ip)) return { status: "unknown", ptr: null };
     try {
       const names = (await resolver(reverseName(ip), "PTR")) as string[];
       for (const name of names) {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { createDnsZone, createResolver } from "../../../src/analysis/dns/index.js";
-import { createReverseDnsCheck, evaluateReceivers, reverseName, type ReceiverFacts } from "../../../src/analysis/receivers/index.js";
+import { createReverseDnsCheck, evaluateReceivers, isLocalDevelopment, reverseName, type ReceiverFacts } from "../../../src/analysis/receivers/index.js";
 import type { AuthAnalysis, AuthResult } from "../../../src/core/types.js";
 
 function auth({ spf = "pass", dkim = ["pass"], dmarc = "pass", policy = "reject", aligned = true }: {
@@ -20,6 +20,7 @@ const good: ReceiverFacts = {
   unsubscribe: { present: false, oneClick: false, post: false },
   tls: true,
   reverseDns: { status: "pass", ptr: "mail.shop.test" },
+  localDevelopment: false,
 };
 const verdicts = (facts: Partial<ReceiverFacts>) =>
   Object.fromEntries(evaluateReceivers({ ...good, ...facts }).map((r) => [r.name, r.verdict]));
@@ -74,6 +75,51 @@ describe("receiver verdicts", () => {
   test("bulk mail with SPF but without DKIM falls short everywhere", () => {
     const facts = { bulk: true, unsubscribe: { present: true, oneClick: true, post: true }, auth: auth({ dkim: [] }) };
     expect(verdicts(facts)).toEqual({ gmail: "spam-risk", yahoo: "spam-risk", outlook: "reject" });
+  });
+});
+
+describe("each receiver's own words", () => {
+  const unauthenticated = { auth: auth({ spf: "none", dkim: [], dmarc: "none", policy: null, aligned: false }) };
+
+  test("Yahoo's reason gives Yahoo's reply, not Gmail's", () => {
+    expect(reasons(unauthenticated, "gmail")).toContain("(550 5.7.26 at Gmail)");
+    expect(reasons(unauthenticated, "yahoo")).toContain("(550 5.7.9 at Yahoo)");
+    expect(reasons(unauthenticated, "yahoo")).not.toMatch(/Gmail|5\.7\.26/);
+  });
+});
+
+describe("local development", () => {
+  const unsigned = auth({ spf: "none", dkim: [], dmarc: "none", policy: null, aligned: false });
+  const local = { auth: unsigned, tls: false, reverseDns: { status: "unknown" as const, ptr: null }, localDevelopment: true };
+
+  test("the verdicts stand, but each receiver gives one line saying it is expected", () => {
+    expect(verdicts(local)).toEqual({ gmail: "reject", yahoo: "reject", outlook: "spam-risk" });
+    for (const receiver of evaluateReceivers({ ...good, ...local })) {
+      expect(receiver.reasons).toHaveLength(1);
+      expect(receiver.reasons[0]).toMatch(/^expected in local development: .* until DKIM, SPF and DMARC are set up/);
+    }
+    expect(reasons(local, "outlook")).toMatch(/Outlook would junk it/);
+    expect(reasons(local, "gmail")).toMatch(/Gmail would reject it/);
+  });
+
+  test("what the message itself gets wrong is still said: bulk mail without one-click unsubscribe", () => {
+    const bulk = { ...local, bulk: true, unsubscribe: { present: false, oneClick: false, post: false } };
+    const gmail = evaluateReceivers({ ...good, ...bulk }).find((r) => r.name === "gmail")!;
+    expect(gmail.reasons).toEqual([expect.stringMatching(/^expected in local development/), expect.stringMatching(/one-click unsubscribe/)]);
+  });
+
+  const facts = { auth: unsigned, fromDomain: "myapp.test", fromSpf: "missing" as const, ip: "127.0.0.1" };
+  test.each([
+    ["unsigned, no SPF or DMARC record, from loopback", {}, true],
+    ["from a private network (a container)", { ip: "172.18.0.5" }, true],
+    ["uploaded (no connecting IP)", { ip: null }, true],
+    ["evaluated as a public provider IP (--spf-ip)", { ip: "192.0.2.10" }, false],
+    ["signed, even with a broken signature", { auth: { ...unsigned, dkim: [{ domain: "myapp.test", selector: "s1", result: "fail" as const, aligned: true }] } }, false],
+    ["the domain publishes SPF", { fromSpf: "present" as const }, false],
+    ["DNS did not answer", { fromSpf: "unknown" as const }, false],
+    ["the domain publishes DMARC", { auth: auth({ spf: "none", dkim: [], dmarc: "fail", policy: "none", aligned: false }) }, false],
+  ])("%s → %s", (_, overrides, expected) => {
+    expect(isLocalDevelopment({ ...facts, ...overrides })).toBe(expected);
   });
 });
 

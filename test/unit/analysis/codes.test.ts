@@ -40,6 +40,15 @@ describe("numbers that are not codes", () => {
     "Use promo code SAVE-2024 or discount code 4821 at checkout.",
     "Code postal : 75002 Paris",
     "Security deposit: 1500. Booking confirmation: 88231.",
+    // Sentence-final numbers and sign-in wording without a typing instruction.
+    "Your code is 123 456.78 in the old currency.",
+    "Enter 94103 to find stores near you.",
+    "Pay 4999 to complete your order.",
+    "Call 0800 123 456 to sign in by phone.",
+    "Use order number 48291374 to sign in to tracking.",
+    "Your appointment is on 12 03 2026. Use the app to sign in.",
+    "Use 20% off to complete your sign-up.",
+    "Your parcel ships to 10115 Berlin. Use 3 days to confirm.",
   ])("%s", (text) => {
     expect(inText(text)).toEqual([]);
   });
@@ -49,6 +58,17 @@ describe("formats", () => {
   test("grouped digits are joined the way an input field takes them", () => {
     expect(inText("Your login code: 123 456")).toEqual(["123456"]);
     expect(inText("Your login code: 123-456")).toEqual(["123456"]);
+  });
+
+  test("grouped digits at the end of a sentence", () => {
+    expect(inText("Your code is 123 456.")).toEqual(["123456"]);
+    expect(inText("Your code is 123 456, valid for 10 minutes.")).toEqual(["123456"]);
+  });
+
+  test("an instruction to type the number to sign in, without a code word", () => {
+    expect(inText("Use 739201 to sign in.")).toEqual(["739201"]);
+    expect(inText("Enter 482 913 to verify your email address.")).toEqual(["482913"]);
+    expect(inText("Hi Ana,\n\nType 5521 to log in on your new device.")).toEqual(["5521"]);
   });
 
   test("a code introduced after the number (subject style)", () => {

@@ -4,7 +4,7 @@ import { Row } from "./row.js";
 import type { Inbox } from "./use-inbox.js";
 
 /** Fixed row height: only the rows in view are in the DOM, so 100k messages scroll like 100. */
-export const ROW_HEIGHT = 80;
+export const ROW_HEIGHT = 36;
 const OVERSCAN = 8;
 /** Start fetching the next page this many rows before the end. */
 const PREFETCH = 30;
@@ -146,7 +146,7 @@ export function InboxList(props: InboxProps) {
             />
           ))}
           <div class="inbox-end" style={{ top: `${count * ROW_HEIGHT}px` }}>
-            {inbox.next ? "Loading more…" : count === 0 && !inbox.loading ? (filtered ? "Nothing matches this search." : "No messages yet. Send one to the SMTP port.") : count > 0 ? "End of list" : ""}
+            {inbox.next ? "Loading more…" : count === 0 && !inbox.loading && !inbox.error ? (filtered ? "Nothing matches this search." : "No messages yet. Send one to the SMTP port.") : count > 0 ? "End of list" : ""}
           </div>
         </div>
       </div>

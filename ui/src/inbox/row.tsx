@@ -1,6 +1,6 @@
 import { Badge, toneOf } from "../components/badge.js";
 import { Icon } from "../components/icons.js";
-import { formatAddress, formatFullDate, formatShortDate } from "../format.js";
+import { formatAddress, formatAddresses, formatFullDate, formatShortDate } from "../format.js";
 import { href } from "../router.js";
 import type { MessageSummary } from "../types.js";
 
@@ -32,6 +32,18 @@ export function DmarcBadge({ result }: { result: string | null }) {
   );
 }
 
+/** The first To address, and how many more: in a test suite every test mails its own address. */
+function Recipient({ to }: { to: MessageSummary["to"] }) {
+  const first = to[0];
+  if (!first) return <span class="row-to muted">(no To)</span>;
+  return (
+    <span class="row-to" title={formatAddresses(to)}>
+      <span class="row-to-first">{first.address}</span>
+      {to.length > 1 ? <span class="row-to-more">+{to.length - 1}</span> : null}
+    </span>
+  );
+}
+
 export function Row({ message, query, top, open, cursor, selected, onToggle, onOpen }: RowProps) {
   const from = message.from ? message.from.name || message.from.address : "(no sender)";
   const classes = ["row", message.read ? "read" : "unread", open && "open", cursor && "cursor", selected && "selected"].filter(Boolean).join(" ");
@@ -51,34 +63,37 @@ export function Row({ message, query, top, open, cursor, selected, onToggle, onO
       >
         <div class="row-line">
           <span class="unread-dot" aria-label={message.read ? undefined : "unread"} />
-          <span class="row-from" title={formatAddress(message.from)}>
+          <Recipient to={message.to} />
+          <span class="row-from" title={`From: ${formatAddress(message.from)}`}>
             {from}
           </span>
           <time class="row-time" dateTime={message.receivedAt} title={formatFullDate(message.receivedAt)}>
             {formatShortDate(message.receivedAt)}
           </time>
         </div>
-        <div class="row-subject">{message.subject || <span class="muted">(no subject)</span>}</div>
-        <div class="row-meta">
-          <SourceBadge kind={message.source.kind} />
-          <DmarcBadge result={message.dmarc} />
-          {message.findingCount > 0 ? (
-            <Badge tone="warn" title="findings from analysis">
-              {message.findingCount} {message.findingCount === 1 ? "finding" : "findings"}
-            </Badge>
-          ) : null}
-          {message.attachmentCount > 0 ? (
-            <span class="row-clip" title={`${message.attachmentCount} attachment(s)`}>
-              <Icon name="clip" />
-              {message.attachmentCount}
-            </span>
-          ) : null}
-          {message.tags.map((tag) => (
-            <Badge key={tag} tone="info">
-              #{tag}
-            </Badge>
-          ))}
+        <div class="row-line row-second">
+          <span class="row-subject">{message.subject || <span class="muted">(no subject)</span>}</span>
           <span class="row-snippet">{message.snippet}</span>
+          <span class="row-meta">
+            <SourceBadge kind={message.source.kind} />
+            <DmarcBadge result={message.dmarc} />
+            {message.findingCount > 0 ? (
+              <Badge tone="warn" title="findings from analysis">
+                {message.findingCount} {message.findingCount === 1 ? "finding" : "findings"}
+              </Badge>
+            ) : null}
+            {message.attachmentCount > 0 ? (
+              <span class="row-clip" title={`${message.attachmentCount} attachment(s)`}>
+                <Icon name="clip" />
+                {message.attachmentCount}
+              </span>
+            ) : null}
+            {message.tags.map((tag) => (
+              <Badge key={tag} tone="info">
+                #{tag}
+              </Badge>
+            ))}
+          </span>
         </div>
       </a>
     </div>

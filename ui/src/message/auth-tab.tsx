@@ -68,6 +68,8 @@ export function AuthTab({ message }: { message: Message }) {
   if (!auth) {
     return <p class="muted pad">{analysis.status === "pending" ? "Analysis is running…" : "No authentication results for this message (the authentication analyser is not enabled on this server)."}</p>;
   }
+  // Set by the server when unsigned mail for a domain without mail DNS comes from this machine.
+  const localDevelopment = analysis.findings.some((f) => f.rule === "auth.local-development");
   return (
     <div class="pad auth">
       <div class="verdicts">
@@ -121,14 +123,22 @@ export function AuthTab({ message }: { message: Message }) {
       </div>
       <Records auth={auth} />
       {analysis.receivers.length > 0 ? (
-        <section class="card">
+        <section class="card" data-testid="receivers">
           <h3>What the big receivers would do</h3>
+          {localDevelopment ? (
+            <p class="meaning">
+              Local development: the message is unsigned and its From domain has no mail DNS yet, so these verdicts are expected. They become meaningful once DKIM, SPF and DMARC are set up.
+            </p>
+          ) : null}
           <table class="kv">
             <tbody>
               {analysis.receivers.map((r) => (
                 <tr key={r.name}>
                   <th>
-                    {r.name} <Badge tone={toneOf(r.verdict)}>{r.verdict}</Badge>
+                    {r.name}{" "}
+                    <Badge tone={localDevelopment ? "neutral" : toneOf(r.verdict)} title={localDevelopment ? "expected in local development" : undefined}>
+                      {localDevelopment ? `${r.verdict} (expected)` : r.verdict}
+                    </Badge>
                   </th>
                   <td>{r.reasons.length ? <ul class="plain">{r.reasons.map((reason, i) => <li key={i}>{reason}</li>)}</ul> : <span class="muted">no concerns</span>}</td>
                 </tr>
