@@ -1,4 +1,4 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
 import { describe, expect, test } from "vitest";
 import { REPO, docFiles, headingAnchors, parseMarkdown } from "../helpers/markdown.js";
@@ -47,4 +47,8 @@ test("the link checker sees GitHub's anchors and refuses a missing page", () => 
   expect(brokenReason("README.md", "docs/no-such-page.md")).toMatch(/does not exist/);
   expect(brokenReason("README.md", "docs/verify.md#no-such-heading")).toMatch(/no heading/);
   expect(brokenReason("docs/testing.md", "../README.md#add-it-to-your-test-suite")).toBeNull();
+});
+
+test("README.md stays a front door: at most 200 lines, the manual is in docs/", () => {
+  expect(readFileSync(join(REPO, "README.md"), "utf8").split("\n").length).toBeLessThanOrEqual(200);
 });
