@@ -10,7 +10,8 @@ export function docFiles(): string[] {
     readdirSync(join(REPO, dir), { withFileTypes: true }).flatMap((entry) =>
       entry.isDirectory() ? pages(join(dir, entry.name)) : entry.name.endsWith(".md") ? [join(dir, entry.name)] : [],
     );
-  return ["README.md", "CONTRIBUTING.md", ...pages("docs")].map((path) => relative(REPO, join(REPO, path)));
+  // Sorted, so that the snippets of one page run in the same order on every file system.
+  return ["README.md", "CONTRIBUTING.md", ...pages("docs").sort()].map((path) => relative(REPO, join(REPO, path)));
 }
 
 export interface CodeBlock {
