@@ -3,7 +3,7 @@
 const error = { $ref: "#/components/schemas/Error" };
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
 const errorResponse = (description: string) => ({ description, ...json(error) });
-const queryParam = { name: "query", in: "query", schema: { type: "string" }, description: "Search query (see README: Search syntax)" };
+const queryParam = { name: "query", in: "query", schema: { type: "string" }, description: "Search query (docs/capture-and-search.md, Search syntax)" };
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string" } };
 
 export const openApiDocument = {
@@ -94,7 +94,7 @@ export const openApiDocument = {
     "/api/providers": { get: { summary: "Every provider mock's state", responses: { "200": { description: "{ providers: [state + name] }", ...json({ type: "object" }) } } } },
     "/api/providers/{name}": {
       parameters: [{ name: "name", in: "path", required: true, schema: { enum: ["sendgrid", "mailgun", "postmark", "resend", "ses"] } }],
-      get: { summary: "One provider's state (README: Provider state)", responses: { "200": { description: "State", ...json({ type: "object" }) }, "404": errorResponse("Unknown provider") } },
+      get: { summary: "One provider's state (docs/providers/README.md, Provider state)", responses: { "200": { description: "State", ...json({ type: "object" }) }, "404": errorResponse("Unknown provider") } },
       put: {
         summary: "Patch the state: given fields replace, the others stay",
         requestBody: json({ type: "object" }),
@@ -226,10 +226,10 @@ export const openApiDocument = {
         type: "object",
         properties: { messages: { type: "array", items: { $ref: "#/components/schemas/Summary" } }, total: { type: "integer" }, next: { type: ["string", "null"] } },
       },
-      Message: { type: "object", description: "See DESIGN.md, Message JSON", additionalProperties: true },
+      Message: { type: "object", description: "The Summary fields plus headers, text, html, attachments, envelope and analysis (docs/capture-and-search.md)", additionalProperties: true },
       FaultRule: {
         type: "object",
-        description: "README: SMTP faults",
+        description: "docs/faults-and-transcripts.md, Rules",
         properties: {
           stage: { enum: ["connect", "auth", "mail", "rcpt", "data"] },
           match: { type: "object", properties: { from: { type: "string" }, to: { type: "string" }, user: { type: "string" } }, additionalProperties: false },

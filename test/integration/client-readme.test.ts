@@ -1,45 +1,29 @@
-// The "Testing auth flows" example from README.md, verbatim below this comment: keep them identical.
+// The test in README.md ("Add it to your test suite"), verbatim below this comment: keep them identical.
 import { randomUUID } from "node:crypto";
 import nodemailer from "nodemailer";
-import type { Mailproof } from "mailproof/client";
 import { startSandbox, type TestSandbox } from "mailproof/testing";
 import "mailproof/vitest";
 import { afterAll, beforeAll, expect, test } from "vitest";
 
 // Stands in for your app's mailer: it reads SMTP_HOST and SMTP_PORT like production code does.
 async function sendPasswordReset(to: string, env: { SMTP_HOST: string; SMTP_PORT: string }) {
-  const transport = nodemailer.createTransport({
-    host: env.SMTP_HOST,
-    port: Number(env.SMTP_PORT),
-    tls: { rejectUnauthorized: false }, // the sandbox's STARTTLS certificate is self-signed
-  });
+  const transport = nodemailer.createTransport({ host: env.SMTP_HOST, port: Number(env.SMTP_PORT), tls: { rejectUnauthorized: false } });
   const link = `https://app.example/reset-password?token=${randomUUID()}`;
-  await transport.sendMail({
-    from: "App <no-reply@app.example>",
-    to,
-    subject: "Reset your password",
-    text: `Choose a new password: ${link}`,
-    html: `<p><a href="${link}">Reset password</a></p>`,
-  });
+  await transport.sendMail({ from: "App <no-reply@app.example>", to, subject: "Reset your password",
+    text: `Choose a new password: ${link}`, html: `<p><a href="${link}">Reset password</a></p>` });
 }
 
 let sandbox: TestSandbox;
-let mail: Mailproof;
-
-beforeAll(async () => {
-  sandbox = await startSandbox(); // SMTP and HTTP on free ports, in this process
-  mail = sandbox.mail;
-});
+beforeAll(async () => { sandbox = await startSandbox(); }); // SMTP and HTTP on free ports
 afterAll(() => sandbox.stop());
 
 test("the password reset email carries an https reset link with a token", async () => {
-  const to = mail.address("reset"); // unique per test: parallel tests never see each other's mail
+  const to = sandbox.mail.address("reset"); // unique per test: parallel tests never see each other's mail
   await sendPasswordReset(to, sandbox.env);
 
-  const msg = await mail.waitFor({ to, subject: /reset your password/i, timeout: 10_000 });
+  const msg = await sandbox.mail.waitFor({ to, subject: /reset your password/i });
   expect(msg.from?.address).toBe("no-reply@app.example");
   expect(msg).toHaveLink({ kind: "reset", host: "app.example", https: true });
-
   const reset = new URL(msg.link("reset"));
   expect(reset.pathname).toBe("/reset-password");
   expect(reset.searchParams.get("token")).toMatch(/^[0-9a-f-]{36}$/);

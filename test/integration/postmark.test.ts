@@ -13,7 +13,7 @@ let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@postmark.test`;
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/providers/postmark/${name}`, import.meta.url), "utf8");
 
-/** The official SDK pointed at the mock, as the README tells users to. */
+/** The official SDK pointed at the mock, as docs/providers/postmark.md tells users to. */
 const client = (token = "server-token", timeoutSeconds?: number) =>
   new ServerClient(token, { requestHost: `${new URL(sandbox.url).host}/postmark`, useHttps: false, ...(timeoutSeconds ? { timeout: timeoutSeconds } : {}) });
 

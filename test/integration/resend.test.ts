@@ -11,7 +11,7 @@ const { setState, waitFor, capturedFor, events } = providerHelpers(() => hooks.s
 let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@resend.test`;
 
-/** The official SDK pointed at the mock, as the README tells users to. */
+/** The official SDK pointed at the mock, as docs/providers/resend.md tells users to. */
 const client = (key = "re_test_key") => new Resend(key, { baseUrl: `${hooks.sandbox.url}/resend` });
 
 const post = (path: string, body: string, headers: Record<string, string> = { authorization: "Bearer re_x" }) =>

@@ -15,7 +15,7 @@ let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@sendgrid.test`;
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), "utf8");
 
-/** The official SDK pointed at the mock, as the README tells users to. */
+/** The official SDK pointed at the mock, as docs/providers/sendgrid.md tells users to. */
 function sdk(apiKey = "SG.test-key", timeout?: number): MailService {
   const client = new Client();
   client.setApiKey(apiKey);

@@ -346,11 +346,12 @@ describe("docker-compose.yml", () => {
   });
 });
 
-describe('README "Running with Docker"', () => {
-  const readme = readFileSync(at("README.md"), "utf8");
-  const start = readme.indexOf("### Running with Docker");
-  // The section runs to the next top-level heading.
-  const section = readme.slice(start, readme.indexOf("\n## ", start));
+describe('docs/scale-and-docker.md "Running with Docker"', () => {
+  const page = readFileSync(at("docs/scale-and-docker.md"), "utf8");
+  const start = page.indexOf("## Running with Docker");
+  // The section runs to the next heading of its level, or to the end of the page.
+  const end = page.indexOf("\n## ", start + 1);
+  const section = page.slice(start, end === -1 ? undefined : end);
   const rows = [...section.matchAll(/^\| `([\w-]+)` \|[^|]*\| (.*) \|$/gm)].map((m) => ({ service: m[1], reach: m[2] }));
 
   test("exists and lists every compose service exactly once", () => {

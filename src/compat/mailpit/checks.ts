@@ -54,8 +54,8 @@ export function htmlCheck(message: Message) {
 }
 
 /**
- * Mailpit fetches every link; mailproof only fetches hosts the user allowed (see the links
- * section of the README), so an unchecked link reports status 0 and says why.
+ * Mailpit fetches every link; mailproof only fetches hosts the user allowed (see
+ * docs/links-and-codes.md), so an unchecked link reports status 0 and says why.
  */
 export function linkCheck(message: Message) {
   const links = message.analysis.links.map((link) => {

@@ -7,7 +7,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { ProviderEvent, ProviderState, WebhookRequest } from "../shared/types.js";
 
-/** The signing key used while `webhookSecret` is null (documented in the README; not a secret). */
+/** The signing key used while `webhookSecret` is null (documented in docs/providers/mailgun.md; not a secret). */
 export const DEFAULT_SIGNING_KEY = "mailproof-mailgun-signing-key";
 
 export function signMailgunWebhook(signingKey: string, eventData: Record<string, unknown>, now = Date.now()) {

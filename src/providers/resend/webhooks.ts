@@ -8,7 +8,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import type { ProviderEvent, ProviderState, WebhookRequest } from "../shared/types.js";
 
-/** The secret used when the state has no `webhookSecret`; documented in the README for tests. */
+/** The secret used when the state has no `webhookSecret`; documented in docs/providers/resend.md for tests. */
 export const DEFAULT_RESEND_SECRET = `whsec_${Buffer.from("mailproof-resend-webhook-secret").toString("base64")}`;
 
 export type SimulatorOutcome = "delivered" | "bounced" | "complained" | "suppressed";
