@@ -31,7 +31,7 @@ const message = [
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
-  const { status, body } = await api(sandbox, "/api/messages", { method: "POST", body: message });
+  const { status, body } = await api(sandbox, "/api/messages", { method: "POST", body: message, headers: { "content-type": "message/rfc822" } });
   expect(status).toBe(201);
   messageId = body.id;
 });

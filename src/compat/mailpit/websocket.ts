@@ -2,6 +2,8 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { WebSocketServer, type WebSocket } from "ws";
+import type { Verdict } from "../../api/cross-site.js";
+import { errorBody } from "../../api/errors.js";
 import type { EventBus } from "../../core/events.js";
 import { parseQuery } from "../../store/query.js";
 import type { Store } from "../../store/store.js";
@@ -14,8 +16,8 @@ export interface MailpitWebsocketDeps {
   store: Store;
   events: EventBus;
   logger: Logger;
-  /** Decides whether an upgrade request may connect (the API's access control). */
-  authorize?: (request: IncomingMessage) => boolean;
+  /** Decides whether an upgrade request may connect: access control, Host and Origin checks. */
+  authorize: (request: IncomingMessage) => Verdict;
 }
 
 /**
@@ -59,8 +61,12 @@ export function attachMailpitWebsocket(server: Server, deps: MailpitWebsocketDep
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (request.url ?? "").split("?")[0];
     if (path !== PATH) return socket.destroy();
-    if (deps.authorize && !deps.authorize(request)) {
-      socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    const verdict = deps.authorize(request);
+    if (!verdict.ok) {
+      // The same answer HTTP gives: a status line and the JSON error, then the socket closes.
+      const body = JSON.stringify(errorBody(verdict.status === 401 ? "UNAUTHORIZED" : "FORBIDDEN", verdict.message));
+      const reason = verdict.status === 401 ? "Unauthorized" : "Forbidden";
+      socket.end(`HTTP/1.1 ${verdict.status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
