@@ -9,6 +9,16 @@ import { parseQuery } from "../../store/query.js";
 import type { Store } from "../../store/store.js";
 import { listItem } from "./shapes.js";
 
+type ListItem = ReturnType<typeof listItem>;
+const MAX_LIST = 50;
+const MAX_TEXT = 1000;
+
+/** Recipient lists and the subject cut down, so one frame stays small for every client. */
+function boundedListItem(item: ListItem): ListItem {
+  const cut = (text: string) => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text);
+  return { ...item, To: item.To.slice(0, MAX_LIST), Cc: item.Cc.slice(0, MAX_LIST), Bcc: item.Bcc.slice(0, MAX_LIST), ReplyTo: item.ReplyTo.slice(0, MAX_LIST), Subject: cut(item.Subject), Tags: item.Tags.slice(0, MAX_LIST) };
+}
+
 const PATH = "/api/events";
 const VERSION = "v1.24.0-mailproof";
 
@@ -18,6 +28,8 @@ export interface MailpitWebsocketDeps {
   logger: Logger;
   /** Decides whether an upgrade request may connect: access control, Host and Origin checks. */
   authorize: (request: IncomingMessage) => Verdict;
+  /** Unsent bytes one client may have before it is disconnected as not reading. @default 1 MiB */
+  maxBufferedBytes?: number;
 }
 
 /**
@@ -28,9 +40,19 @@ export interface MailpitWebsocketDeps {
  */
 export function attachMailpitWebsocket(server: Server, deps: MailpitWebsocketDeps): () => void {
   const wss = new WebSocketServer({ noServer: true });
+  const maxBuffered = deps.maxBufferedBytes ?? 1024 * 1024;
+  /** Serialised once for every client; a client whose unsent bytes pass the bound is cut off. */
   const broadcast = (frame: unknown) => {
-    const text = JSON.stringify(frame);
-    for (const client of wss.clients) if (client.readyState === client.OPEN) client.send(text);
+    const data = Buffer.from(JSON.stringify(frame));
+    for (const client of wss.clients) {
+      if (client.readyState !== client.OPEN) continue;
+      if (client.bufferedAmount + data.length > maxBuffered) {
+        deps.logger.warn({ maxBuffered }, "mailpit websocket client disconnected: it did not read its frames");
+        client.terminate();
+        continue;
+      }
+      client.send(data, { binary: false });
+    }
   };
   const stats = async () => {
     const [total, unread] = await Promise.all([deps.store.count(), deps.store.list({ query: parseQuery("is:unread"), limit: 1 })]);
@@ -45,7 +67,7 @@ export function attachMailpitWebsocket(server: Server, deps: MailpitWebsocketDep
     deps.events.on("message.received", ({ id, summary }) =>
       announce(async () => {
         const message = await deps.store.get(id);
-        if (message) broadcast({ Type: "new", Data: listItem(message, summary.snippet) });
+        if (message) broadcast({ Type: "new", Data: boundedListItem(listItem(message, summary.snippet)) });
         broadcast(await stats());
       }),
     ),
