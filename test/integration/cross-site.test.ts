@@ -184,3 +184,28 @@ describe("mail injection", () => {
     expect(await countTo(to)).toBe(1);
   });
 });
+
+describe("with --cors", () => {
+  const TRUSTED = "http://127.0.0.1:4200";
+  let cors: Sandbox;
+  beforeAll(async () => {
+    cors = await startTestSandbox({ cors: TRUSTED });
+  });
+  afterAll(async () => {
+    await cors?.stop();
+  });
+
+  it("the trusted origin gets live mail and may change things; any other origin may not", async () => {
+    expect((await upgrade(cors.url, {}, TRUSTED)).status).toBe(101);
+    expect((await upgrade(cors.url, {}, FOREIGN)).status).toBe(403);
+    const controller = new AbortController();
+    const events = await fetch(`${cors.url}/api/events`, { headers: { origin: TRUSTED, "sec-fetch-site": "same-site" }, signal: controller.signal });
+    expect(events.status).toBe(200);
+    expect(events.headers.get("access-control-allow-origin")).toBe(TRUSTED);
+    controller.abort();
+    const raw = "From: a@example.test\r\nTo: cors@xsite.test\r\nSubject: cors\r\n\r\nx\r\n";
+    const post = (origin: string) => fetch(`${cors.url}/api/messages`, { method: "POST", body: raw, headers: { origin, "content-type": "message/rfc822", "sec-fetch-site": "same-site" } });
+    expect((await post(TRUSTED)).status).toBe(201);
+    expect((await post(FOREIGN)).status).toBe(403);
+  });
+});
