@@ -8,11 +8,14 @@ import type { Address, MessageSummary } from "../../core/types.js";
  * its summary trimmed and its analysis left out; the client fetches the message for the rest.
  */
 export const MAX_EVENT_BYTES = 64 * 1024;
-const MAX_LIST = 50;
+/** Items kept of a list (recipients, tags) and characters of a text in a slimmed event. */
+export const MAX_LIST = 50;
 const MAX_TEXT = 1000;
 
-const cut = (text: string | null, max = MAX_TEXT) => (text !== null && text.length > max ? `${text.slice(0, max)}…` : text);
-const address = (a: Address): Address => ({ name: cut(a.name), address: cut(a.address) ?? "" });
+export function cut<T extends string | null>(text: T): T {
+  return (text !== null && text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text) as T;
+}
+const address = (a: Address): Address => ({ name: cut(a.name), address: cut(a.address) });
 
 export function trimSummary(summary: MessageSummary): MessageSummary {
   return {
@@ -20,7 +23,7 @@ export function trimSummary(summary: MessageSummary): MessageSummary {
     from: summary.from ? address(summary.from) : null,
     to: summary.to.slice(0, MAX_LIST).map(address),
     subject: cut(summary.subject),
-    tags: summary.tags.slice(0, MAX_LIST).map((tag) => cut(tag) ?? ""),
+    tags: summary.tags.slice(0, MAX_LIST).map(cut),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Verdict } from "../../api/cross-site.js";
+import { cut, MAX_LIST } from "../../api/live/bounded-events.js";
 import { errorBody } from "../../api/errors.js";
 import type { EventBus } from "../../core/events.js";
 import { parseQuery } from "../../store/query.js";
@@ -10,12 +11,9 @@ import type { Store } from "../../store/store.js";
 import { listItem } from "./shapes.js";
 
 type ListItem = ReturnType<typeof listItem>;
-const MAX_LIST = 50;
-const MAX_TEXT = 1000;
 
 /** Recipient lists and the subject cut down, so one frame stays small for every client. */
 function boundedListItem(item: ListItem): ListItem {
-  const cut = (text: string) => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text);
   return { ...item, To: item.To.slice(0, MAX_LIST), Cc: item.Cc.slice(0, MAX_LIST), Bcc: item.Bcc.slice(0, MAX_LIST), ReplyTo: item.ReplyTo.slice(0, MAX_LIST), Subject: cut(item.Subject), Tags: item.Tags.slice(0, MAX_LIST) };
 }
 
