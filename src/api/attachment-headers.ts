@@ -5,12 +5,16 @@ import { attachmentDisposition, safeFilename } from "./content-disposition.js";
  * Content-Type, so it is never trusted as is:
  * - only raster images a browser cannot run (png, jpeg, gif, webp; not svg, which carries script)
  *   are served under their own type and inline, for thumbnails and cid: images;
- * - everything else is `application/octet-stream` with `Content-Disposition: attachment`, so
- *   JavaScript, HTML, SVG or XML can neither render nor run on this origin (as a page, or as a
- *   `<script src>`: Fetch refuses script with a non-JavaScript type under nosniff);
- * - a malformed type (control characters, no subtype) is just another "everything else".
+ * - every other type is a download (`Content-Disposition: attachment`); documents, archives,
+ *   media and plain text a browser never runs keep their type, so a download opens in the right
+ *   application;
+ * - the rest (JavaScript, HTML, SVG, XML, anything unknown or malformed, e.g. with control
+ *   characters) is `application/octet-stream`, so it can neither render nor run on this origin,
+ *   as a page or as a `<script src>` (Fetch refuses script with a non-JavaScript type under nosniff).
  */
 const INLINE_IMAGES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
+const INERT =
+  /^(application\/(pdf|zip|gzip|x-gzip|x-7z-compressed|msword|rtf|vnd\.ms-[\w.+-]+|vnd\.openxmlformats-officedocument\.[\w.+-]+|vnd\.oasis\.opendocument\.[\w.+-]+)|text\/(plain|csv|calendar)|audio\/[\w.+-]+|video\/[\w.+-]+|image\/(bmp|tiff|avif|heic|heif))$/;
 
 /** RFC 9110 §8.3.1 type/subtype as tokens, parameters dropped, lower case; null when malformed. */
 export function mediaTypeEssence(contentType: string | null | undefined): string | null {
@@ -26,7 +30,7 @@ export function attachmentHeaders(contentType: string | null | undefined, filena
     const ascii = safeFilename(filename, fallbackName).replace(/[^\w.\- ]/g, "_");
     headers["Content-Disposition"] = `inline; filename="${ascii}"`;
   } else {
-    headers["Content-Type"] = "application/octet-stream";
+    headers["Content-Type"] = essence !== null && INERT.test(essence) ? essence : "application/octet-stream";
     headers["Content-Disposition"] = attachmentDisposition(filename, fallbackName);
   }
   return headers;

@@ -31,6 +31,7 @@ beforeAll(async () => {
     part("text/html", "page.html", "<script>alert(1)</script>"),
     part("application/pdf\u0001\u0007", "control.pdf", "%PDF-1.4"),
     part("image/png", "pixel.png", PNG, "base64"),
+    part("application/pdf", "invoice.pdf", "%PDF-1.4"),
     "--b--",
     "",
   ].join("\r\n");
@@ -69,6 +70,12 @@ describe.each(routes)("%s attachment route", (_label, path) => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/octet-stream");
     expect(bytes.toString()).toBe("%PDF-1.4");
+  });
+
+  it("serves a document a browser never runs under its own type, as a download", async () => {
+    const { response } = await served("invoice.pdf", path);
+    expect(response.headers.get("content-type")).toBe("application/pdf");
+    expect(response.headers.get("content-disposition")).toMatch(/^attachment;/);
   });
 
   it("serves a raster image under its own type, inline, for thumbnails and cid: images", async () => {
