@@ -137,3 +137,22 @@ it("a client that never reads is disconnected while mail keeps arriving, and a r
   await expect.poll(() => ids.every((id) => reader.ids.includes(id)), { timeout: 60_000 }).toBe(true);
   reader.stop();
 });
+
+it("a websocket client that never reads is disconnected too", { timeout: 60_000 }, async () => {
+  const socket = connect(Number(new URL(sandbox.url).port), "127.0.0.1");
+  await new Promise((resolve) => socket.once("connect", resolve));
+  socket.write(`GET /api/events HTTP/1.1\r\nHost: ${new URL(sandbox.url).host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${Buffer.alloc(16, 7).toString("base64")}\r\n\r\n`);
+  const handshake = await new Promise<string>((resolve) => socket.once("data", (chunk: Buffer) => resolve(String(chunk))));
+  expect(handshake).toMatch(/^HTTP\/1\.1 101/);
+  socket.pause();
+  const before = disconnects.length;
+  // Deletions fan out one frame per id, as when a test suite clears thousands of messages.
+  const ids = Array.from({ length: 5000 }, (_, i) => `01FAKEID${String(i).padStart(18, "0")}`);
+  for (let round = 0; round < 100 && disconnects.length === before; round++) {
+    sandbox.events.emit("message.deleted", { ids });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  expect(disconnects.slice(before)).toEqual([expect.stringContaining("websocket client disconnected")]);
+  socket.destroy();
+});
+
