@@ -8,6 +8,7 @@ import { parseSpamdAddress } from "./analysis/spam/spamc.js";
 import { analysisWorkersAvailable, createAnalysisPool, notifyingZone, type AnalysisPool } from "./analysis/workers/pool.js";
 import { createApiApp } from "./api/app.js";
 import { createAccessControl } from "./api/auth.js";
+import { createCrossSiteGuard } from "./api/cross-site.js";
 import { attachMailpitWebsocket } from "./compat/mailpit/websocket.js";
 import { analysisSettings, withDefaults, type SandboxOptions } from "./config/options.js";
 import { MailproofError } from "./core/errors.js";
@@ -122,10 +123,19 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const ageRetention = options.maxAge !== null ? startAgeRetention({ store, events, logger }, options.maxAge) : null;
   const autoRelay = relay && relayMatching ? startAutoRelay({ events, store, relay, logger, onFailure: () => metrics.relayFailed() }, relayMatching) : null;
   // --ui-auth / --api-token guard the UI, REST, SSE, compat routes and the Mailpit websocket alike.
-  const access = createAccessControl({ logger, httpPort: () => ports.httpPort }, { uiAuth: options.uiAuth, apiToken: options.apiToken, cors: options.cors, host: options.host });
-  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, access, cors: options.cors, metrics: metrics.registry, relay, webhookStatus: webhook ? () => webhook.status() : undefined, smtpHost: connectableHost(options.host) });
+  const access = createAccessControl({ logger, httpPort: () => ports.httpPort }, { uiAuth: options.uiAuth, apiToken: options.apiToken, host: options.host });
+  const crossSite = createCrossSiteGuard({ logger }, { cors: options.cors });
+  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, access, crossSite, cors: options.cors, metrics: metrics.registry, relay, webhookStatus: webhook ? () => webhook.status() : undefined, smtpHost: connectableHost(options.host) });
   const http = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as Server;
-  const closeWebsocket = attachMailpitWebsocket(http, { store, events, logger, authorize: access.authorizeUpgrade });
+  const closeWebsocket = attachMailpitWebsocket(http, {
+    store,
+    events,
+    logger,
+    authorize: (request) => {
+      const verdict = access.authorizeUpgrade(request);
+      return verdict.ok ? crossSite.checkUpgrade(request) : verdict;
+    },
+  });
 
   const stop = async () => {
     await Promise.all([...listeners.map((l) => l.stop()), pop3?.stop()]);

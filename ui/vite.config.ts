@@ -22,6 +22,8 @@ export default defineConfig({
     reportCompressedSize: false,
   },
   server: {
-    proxy: { "/api": { target, changeOrigin: true } },
+    // xfwd: X-Forwarded-Host names this dev server, so the sandbox sees the UI's changes as
+    // same-origin (docs/security.md); changeOrigin alone would make them look cross-site.
+    proxy: { "/api": { target, changeOrigin: true, xfwd: true } },
   },
 });

@@ -2,9 +2,10 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { compatRoutes } from "../compat/index.js";
 import { mcpRoutes } from "../mcp/http.js";
-import { PROVIDER_PREFIXES } from "./auth.js";
 import { corsFor } from "./cors.js";
+import { PROVIDER_PREFIXES } from "./cross-site.js";
 import type { ApiDeps } from "./deps.js";
+import { requireBodyType } from "./body-type.js";
 import { createErrorHandler, errorBody } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { dnsRoutes } from "./routes/dns.js";
@@ -28,10 +29,15 @@ export function createApiApp(deps: ApiDeps): Hono {
   // Order matters: headers go on every answer (401s too); CORS preflights carry no credentials.
   app.use("*", securityHeaders({ skip: PROVIDER_PREFIXES }));
   if (deps.cors) app.use("*", corsFor(deps.cors));
+  // In every mode, credentials or not: a page on another origin may neither change anything nor
+  // read live mail.
+  app.use("*", deps.crossSite.middleware);
   if (deps.access) {
     app.use("*", deps.access.middleware);
     app.route("/api/auth", deps.access.routes);
   }
+  // Uploads and JSON bodies must say so in Content-Type, which no HTML form can.
+  app.use("/api/*", requireBodyType());
   // Every /api body is bounded while it arrives (an upload route may set a tighter limit): room
   // for a --max-size message base64-encoded in JSON, as Mailpit's send API carries attachments.
   const apiBodyLimit = Math.ceil((deps.maxSize * 4) / 3) + 1024 * 1024;

@@ -1,8 +1,9 @@
 import { createHmac } from "node:crypto";
-import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import type { Credentials } from "../config/options.js";
+import { headerOf, PROVIDER_PREFIXES, type RequestFacts, type Verdict } from "./cross-site.js";
 import { sameSecret } from "../core/secrets.js";
 import { errorBody } from "./errors.js";
 
@@ -11,8 +12,6 @@ export interface AccessOptions {
   uiAuth: Credentials | null;
   /** `--api-token`: Bearer token (RFC 6750). @default null (no token) */
   apiToken: string | null;
-  /** `--cors`: the one cross-origin page trusted to send ambient credentials. @default null */
-  cors: string | null;
   /**
    * The bind address (`--host`). On a loopback address only loopback Host headers are served.
    * @default "127.0.0.1"
@@ -26,7 +25,7 @@ export interface AccessControl {
   /** `/api/auth`: the UI's token login (an HttpOnly cookie) and its status. */
   routes: Hono;
   /** For the Mailpit websocket upgrade on /api/events, which does not pass through Hono. */
-  authorizeUpgrade(request: IncomingMessage): boolean;
+  authorizeUpgrade(request: IncomingMessage): Verdict;
 }
 
 export interface AccessDeps {
@@ -37,33 +36,20 @@ export interface AccessDeps {
   now?: () => number;
 }
 
-/** Provider mocks keep their own provider key checks: apps call them with provider keys. */
-export const PROVIDER_PREFIXES = ["/sendgrid", "/mailgun", "/postmark", "/resend", "/ses"];
 /** Stay open for the container HEALTHCHECK, load balancers and probes: they show counts and ports, no mail. */
 const PROBES = new Set(["/api/health", "/livez", "/readyz"]);
 /** Not under /api, yet not the UI's files: guarded like the API. */
 const API_OUTSIDE_API = ["/metrics", "/mcp"];
 const LOGIN = "/api/auth";
 const SESSION_TTL_S = 12 * 60 * 60;
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-type Verdict = { ok: true } | { ok: false; status: 401 | 403; message: string };
-
-interface RequestFacts {
-  method: string;
-  path: string;
-  header(name: string): string | undefined;
-  upgrade: boolean;
-}
 
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 
 /**
  * `--ui-auth` and `--api-token`. A request passes with any configured credential: Basic, Bearer,
  * or the session cookie the UI gets for a valid token. Basic and the cookie are ambient (the
- * browser attaches them by itself), so on unsafe methods and websocket upgrades they only count
- * when the request comes from this origin or the `--cors` origin: that stops cross-site request
- * forgery from other pages, including other local ports, which count as same-site.
+ * browser attaches them by itself); cross-site request forgery with them is stopped before this,
+ * in every mode, by the cross-site guard (cross-site.ts).
  */
 export function createAccessControl(deps: AccessDeps, options: AccessOptions): AccessControl {
   const { uiAuth, apiToken } = options;
@@ -102,18 +88,6 @@ export function createAccessControl(deps: AccessDeps, options: AccessOptions): A
   };
   const cookie = (facts: RequestFacts) => validSession(readCookie(facts.header("cookie"), cookieName()));
 
-  /** RFC 6454 Origin, or Fetch's Sec-Fetch-Site when a browser sends no Origin. */
-  const fromTrustedOrigin = (facts: RequestFacts) => {
-    const origin = facts.header("origin");
-    if (origin !== undefined) {
-      if (options.cors !== null && origin === options.cors) return true;
-      const host = facts.header("host");
-      return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
-    }
-    const site = facts.header("sec-fetch-site");
-    return site === undefined || site === "same-origin" || site === "none";
-  };
-
   const isOpen = (facts: RequestFacts) => {
     if (!enabled || PROBES.has(facts.path) || facts.path === LOGIN) return true;
     if (PROVIDER_PREFIXES.some((prefix) => under(facts.path, prefix))) return true;
@@ -134,13 +108,8 @@ export function createAccessControl(deps: AccessDeps, options: AccessOptions): A
       return { ok: false, status: 403, message: `Host "${host.slice(0, 100)}" is not a loopback name: a loopback-bound mailproof answers only localhost and loopback addresses (bind with --host to serve other names)` };
     }
     if (isOpen(facts)) return { ok: true };
-    if (bearer(facts)) return { ok: true };
-    const ambient = basic(facts) || cookie(facts);
-    if (!ambient) return { ok: false, status: 401, message: describeMissing(options) };
-    if ((facts.upgrade || !SAFE_METHODS.has(facts.method)) && !fromTrustedOrigin(facts)) {
-      return { ok: false, status: 403, message: "cross-origin request refused: browser credentials only count from this origin (see --cors)" };
-    }
-    return { ok: true };
+    if (bearer(facts) || basic(facts) || cookie(facts)) return { ok: true };
+    return { ok: false, status: 401, message: describeMissing(options) };
   };
 
   const challenge = (c: Context) => {
@@ -187,11 +156,11 @@ export function createAccessControl(deps: AccessDeps, options: AccessOptions): A
     return c.body(null, 204);
   });
 
-  const authorizeUpgrade = (request: IncomingMessage): boolean => {
+  const authorizeUpgrade = (request: IncomingMessage): Verdict => {
     const url = new URL(request.url ?? "/", "http://upgrade.invalid");
     const verdict = decide({ method: request.method ?? "GET", path: url.pathname, header: (name) => headerOf(request.headers, name), upgrade: true });
     if (!verdict.ok) deps.logger.info({ path: url.pathname, offered: offeredScheme(headerOf(request.headers, "authorization")), status: verdict.status }, "websocket upgrade refused by access control");
-    return verdict.ok;
+    return verdict;
   };
 
   return { middleware, routes, authorizeUpgrade };
@@ -220,11 +189,6 @@ function offeredScheme(authorization: string | undefined): string | null {
   if (!authorization) return null;
   const scheme = /^(basic|bearer|digest|negotiate|token)(?: |$)/i.exec(authorization);
   return scheme ? scheme[1] : "unrecognised";
-}
-
-function headerOf(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** RFC 6265 §5.4 Cookie header: `name=value; name2=value2`. */

@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { AccessControl } from "./auth.js";
+import type { CrossSiteGuard } from "./cross-site.js";
 import type { DnsZone } from "../analysis/dns/zone.js";
 import type { FaultRulesAccess } from "../compat/mailpit/chaos.js";
 import type { EventBus } from "../core/events.js";
@@ -35,6 +36,8 @@ export interface ApiDeps {
   links?: { appUrl: string | null; allowedLinkHosts: string[] };
   /** `--ui-auth` / `--api-token` (src/api/auth.ts). @default none: everything open, as on loopback */
   access?: AccessControl;
+  /** Refuses changes and live reads from pages on other origins (src/api/cross-site.ts). */
+  crossSite: CrossSiteGuard;
   /** `--cors`: the one origin given CORS headers. @default null: no CORS headers at all */
   cors?: string | null;
   /** `--relay`: releases stored messages. @default null: release answers 400 */

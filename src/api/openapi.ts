@@ -27,8 +27,13 @@ export const openApiDocument = {
           { name: "to", in: "query", schema: { type: "string" }, description: "Comma-separated envelope recipients" },
           { name: "tags", in: "query", schema: { type: "string" } },
         ],
-        requestBody: { content: { "message/rfc822": { schema: { type: "string", format: "binary" } } } },
-        responses: { "201": { description: "Stored", ...json({ type: "object", properties: { id: { type: "string" } } }) }, "413": errorResponse("Too large"), "415": errorResponse("A form upload (multipart, or form-encoded without line breaks) instead of the raw message") },
+        requestBody: { content: { "message/rfc822": { schema: { type: "string", format: "binary" } }, "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
+        responses: {
+          "201": { description: "Stored", ...json({ type: "object", properties: { id: { type: "string" } } }) },
+          "403": errorResponse("Sent by a page on another origin (docs/security.md)"),
+          "413": errorResponse("Too large"),
+          "415": errorResponse("Content-Type is not message/rfc822 or application/octet-stream (a form upload, multipart or form-encoded, is one of these)"),
+        },
       },
       delete: {
         summary: "Delete messages matching the query (all when it is empty)",

@@ -5,12 +5,14 @@ import type { MiddlewareHandler } from "hono";
  * something else. The UI (src/api/ui.ts) and Mailpit's `/view` set their own, wider policies;
  * these are only filled in where a response has none. No Cross-Origin-Resource-Policy here: the
  * UI's sandboxed preview frame has an opaque origin and loads inline (cid:) images from the API.
+ * `sandbox` (CSP3): should a browser ever render an answer (a raw message opened in a tab), it
+ * renders in an opaque origin with no script.
  */
 export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "no-referrer",
   "X-Frame-Options": "DENY",
-  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox",
 });
 
 export interface SecurityHeadersOptions {

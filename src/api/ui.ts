@@ -28,29 +28,43 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * The UI's own policy. Scripts and connections only to this origin. Styles allow 'unsafe-inline'
+ * The UI's own policy. Scripts only from the build's asset folder: every other path on this
+ * origin serves captured content (an attachment, a raw message), which must never run as a
+ * script here whatever its type. Styles allow 'unsafe-inline'
  * and images allow http(s) because the message preview is an `<iframe srcdoc>`, and a srcdoc
  * document inherits its parent's policy container (HTML Standard, "policy containers"), so this
  * policy applies inside the preview on top of the preview's own:
  * the e-mail's inline styles must render, and remote images must load once the user asks for
  * them. The preview's own `<meta>` policy (ui/src/message/preview-doc.ts) is the strict one.
  */
-export const UI_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob: http: https:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "frame-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join("; ");
+export function uiCsp(host: string | undefined): string {
+  return [
+    "default-src 'none'",
+    `script-src ${assetSource(host)}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob: http: https:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "frame-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join("; ");
+}
+
+/**
+ * `host:port/assets/`: a CSP host-source takes a path but 'self' does not, and without a scheme it
+ * matches the page's own (CSP3 §6.7.2.8), so it holds behind a TLS proxy too. A Host a CSP
+ * host-source cannot spell (an IPv6 literal) falls back to 'self', which still refuses every
+ * other origin.
+ */
+function assetSource(host: string | undefined): string {
+  const name = (host ?? "").trim().toLowerCase();
+  return /^[a-z0-9-]+(\.[a-z0-9-]+)*\.?(:\d{1,5})?$/.test(name) ? `${name}/assets/` : "'self'";
+}
 
 const SECURITY_HEADERS: Record<string, string> = {
-  "Content-Security-Policy": UI_CSP,
   "X-Content-Type-Options": "nosniff",
   "X-Frame-Options": "DENY",
   "Referrer-Policy": "no-referrer",
@@ -111,9 +125,10 @@ export function createUiHandler(deps: { logger: Logger }, options: UiOptions = {
   let warned = false;
 
   // Hono answers HEAD through GET handlers and drops the body itself.
+  const headers = (c: Context) => ({ ...SECURITY_HEADERS, "Content-Security-Policy": uiCsp(c.req.header("host")) });
   const send = (c: Context, asset: Asset) =>
     c.body(asset.body, 200, {
-      ...SECURITY_HEADERS,
+      ...headers(c),
       "Content-Type": asset.type,
       "Cache-Control": asset.immutable ? "public, max-age=31536000, immutable" : "no-cache",
     });
@@ -125,13 +140,13 @@ export function createUiHandler(deps: { logger: Logger }, options: UiOptions = {
       const asset = await readAsset(root, path);
       if (asset) return send(c, asset);
       // A missing file with an extension is a real 404 (a stale hashed asset), not an app route.
-      if (extname(path) !== "") return c.text("not found", 404, SECURITY_HEADERS);
+      if (extname(path) !== "") return c.text("not found", 404, headers(c));
     }
     const index = await readAsset(root, "/index.html");
     if (!index) {
       if (!warned) deps.logger.warn({ root }, "web UI not built; run npm run build");
       warned = true;
-      return c.html(NOT_BUILT, 503, SECURITY_HEADERS);
+      return c.html(NOT_BUILT, 503, headers(c));
     }
     return send(c, index);
   };

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { UI_CSP } from "../../src/api/ui.js";
+import { uiCsp } from "../../src/api/ui.js";
 import type { Sandbox } from "../../src/sandbox.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
 import { artifact, collectPageErrors, launchBrowser, pngImage, smtpTransport, startTrap } from "./browser.js";
@@ -155,9 +155,10 @@ describe("hostile HTML in the preview", () => {
 
   test("the UI and the preview carry their policies", async () => {
     const response = await fetch(sandbox.url);
-    expect(response.headers.get("content-security-policy")).toBe(UI_CSP);
-    expect(UI_CSP).toContain("script-src 'self'");
-    expect(UI_CSP).not.toMatch(/script-src[^;]*unsafe/);
+    const csp = uiCsp(new URL(sandbox.url).host);
+    expect(response.headers.get("content-security-policy")).toBe(csp);
+    expect(csp).toContain(`script-src ${new URL(sandbox.url).host}/assets/;`);
+    expect(csp).not.toMatch(/script-src[^;]*unsafe/);
 
     await page.goto(`${sandbox.url}/messages/${ids.get("script tags")}/html`);
     const frame = await previewFrame();

@@ -57,7 +57,7 @@ describe("message list", () => {
         Array.from({ length: 10 }, (_, j) => {
           const i = batch + j;
           const raw = `From: bulk@shop.test\r\nTo: bulk-${tag}@example.test\r\nSubject: Bulk ${tag} #${String(i).padStart(3, "0")}\r\n\r\nbody ${i}\r\n`;
-          return api(ui.sandbox, "/api/messages", { method: "POST", body: raw }).then((r) => r.status);
+          return api(ui.sandbox, "/api/messages", { method: "POST", body: raw, headers: { "content-type": "message/rfc822" } }).then((r) => r.status);
         }),
       );
       expect(statuses.every((status) => status === 201)).toBe(true);

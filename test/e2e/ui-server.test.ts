@@ -3,7 +3,7 @@ import { request as httpRequest } from "node:http";
 import { Hono } from "hono";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createUiHandler, UI_CSP } from "../../src/api/ui.js";
+import { createUiHandler, uiCsp } from "../../src/api/ui.js";
 import type { Sandbox } from "../../src/sandbox.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
 
@@ -32,7 +32,7 @@ describe("serving the UI", () => {
     const response = await get("/");
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
-    expect(response.headers.get("content-security-policy")).toBe(UI_CSP);
+    expect(response.headers.get("content-security-policy")).toBe(uiCsp(new URL(sandbox.url).host));
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     expect(response.headers.get("x-frame-options")).toBe("DENY");
     expect(response.headers.get("referrer-policy")).toBe("no-referrer");
@@ -76,7 +76,7 @@ describe("serving the UI", () => {
   test("HEAD answers like GET without a body", async () => {
     const response = await get("/", { method: "HEAD" });
     expect(response.status).toBe(200);
-    expect(response.headers.get("content-security-policy")).toBe(UI_CSP);
+    expect(response.headers.get("content-security-policy")).toBe(uiCsp(new URL(sandbox.url).host));
     expect(await response.text()).toBe("");
   });
 

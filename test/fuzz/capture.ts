@@ -16,7 +16,7 @@ export async function captureIntact(sandbox: Sandbox, raw: Buffer, options: { to
     fetch(`${sandbox.url}${path}`, init).catch((err: unknown) => {
       throw new Error(`${label}: ${init?.method ?? "GET"} ${path} failed`, { cause: err });
     });
-  const upload = await request(`/api/messages?to=${encodeURIComponent(options.to)}`, { method: "POST", body: new Uint8Array(raw) });
+  const upload = await request(`/api/messages?to=${encodeURIComponent(options.to)}`, { method: "POST", body: new Uint8Array(raw), headers: { "content-type": "message/rfc822" } });
   expect(upload.status, `${label}: upload answered ${await upload.clone().text()}`).toBe(201);
   const { id } = (await upload.json()) as { id: string };
 

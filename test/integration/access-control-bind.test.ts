@@ -93,7 +93,7 @@ describe("DNS rebinding guard on a loopback bind", () => {
   });
 
   it("does not apply when bound to all addresses (the container image): any name may reach it there", async () => {
-    const access = createAccessControl({ logger: pino({ level: "silent" }), httpPort: () => 8025 }, { uiAuth: null, apiToken: null, cors: null, host: "0.0.0.0" });
+    const access = createAccessControl({ logger: pino({ level: "silent" }), httpPort: () => 8025 }, { uiAuth: null, apiToken: null, host: "0.0.0.0" });
     const app = new Hono().use("*", access.middleware).get("/api/messages", (c) => c.json({ ok: true }));
     expect((await app.request("/api/messages", { headers: { host: "mailproof:8025" } })).status).toBe(200);
   });

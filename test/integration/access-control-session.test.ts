@@ -12,7 +12,7 @@ const HOUR = 3600_000;
 
 function setup() {
   let now = Date.UTC(2026, 0, 1);
-  const access = createAccessControl({ logger: pino({ level: "silent" }), httpPort: () => 8025, now: () => now }, { uiAuth: null, apiToken: TOKEN, cors: null });
+  const access = createAccessControl({ logger: pino({ level: "silent" }), httpPort: () => 8025, now: () => now }, { uiAuth: null, apiToken: TOKEN });
   const app = new Hono().use("*", access.middleware).route("/api/auth", access.routes).get("/api/messages", (c) => c.json({ messages: [] }));
   return { app, advance: (ms: number) => void (now += ms) };
 }

@@ -22,7 +22,7 @@ const raw = (to: string, subject: string) =>
   [`From: app@example.test`, `To: ${to}`, `Subject: ${subject}`, `Message-ID: <${subject.replaceAll(" ", "-")}@example.test>`, "", "Your reset code is 123456.", ""].join("\r\n");
 
 async function upload(to: string, subject: string): Promise<string> {
-  const response = await get(`/api/messages?to=${encodeURIComponent(to)}`, bearer, { method: "POST", body: raw(to, subject) });
+  const response = await get(`/api/messages?to=${encodeURIComponent(to)}`, { ...bearer, "content-type": "message/rfc822" }, { method: "POST", body: raw(to, subject) });
   expect(response.status).toBe(201);
   return ((await response.json()) as { id: string }).id;
 }
@@ -285,6 +285,8 @@ describe("the Mailpit websocket on /api/events", () => {
   it("opens with the session cookie from this origin only (no cross-site websocket hijacking)", async () => {
     const cookie = await login();
     expect((await connect({ cookie, origin: sandbox.url })).opened).toBe(true);
-    expect(await connect({ cookie, origin: "http://evil.test" })).toMatchObject({ opened: false, status: 401 });
+    expect(await connect({ cookie, origin: "http://evil.test" })).toMatchObject({ opened: false, status: 403 });
+    // With the token too: the browser may not open it from another page, credentials or not.
+    expect(await connect({ ...bearer, origin: "http://evil.test" })).toMatchObject({ opened: false, status: 403 });
   });
 });

@@ -105,7 +105,7 @@ describe("PUT /api/faults", () => {
   });
 
   test("a body that is not JSON is a 400", async () => {
-    const response = await api(sandbox, "/api/faults", { method: "PUT", body: "stage=rcpt" });
+    const response = await api(sandbox, "/api/faults", { method: "PUT", body: "stage=rcpt", headers: { "content-type": "application/json" } });
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe("INVALID_JSON");
   });

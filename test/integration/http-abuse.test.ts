@@ -64,7 +64,7 @@ const nativeEndpoints: Endpoint[] = [
 let patchPath = "";
 const patchEndpoint = (): Endpoint => ({ name: "PATCH /api/messages/:id", method: "PATCH", path: patchPath, headers: JSON_TYPE, kind: "json", valid: () => JSON.stringify({ read: true, tags: ["a"] }), format: "json" });
 beforeAll(async () => {
-  const upload = await fetch(`${sandbox.url}/api/messages`, { method: "POST", body: "Subject: patch me\r\n\r\nx\r\n" });
+  const upload = await fetch(`${sandbox.url}/api/messages`, { method: "POST", body: "Subject: patch me\r\n\r\nx\r\n", headers: { "content-type": "message/rfc822" } });
   patchPath = `/api/messages/${((await upload.json()) as { id: string }).id}`;
 });
 
@@ -228,17 +228,17 @@ describe("oversized bodies are refused while they are read", () => {
 
   test("native upload past --max-size: 413 with a JSON error, by Content-Length and chunked", async () => {
     const big = new Uint8Array(MAX_SIZE + 1).fill(0x61);
-    const byLength = await api(sandbox, "/api/messages", { method: "POST", headers: { connection: "close" }, body: big });
+    const byLength = await api(sandbox, "/api/messages", { method: "POST", headers: { connection: "close", "content-type": "message/rfc822" }, body: big });
     expect(byLength.status).toBe(413);
     expect(byLength.body.error.code).toBe("PAYLOAD_TOO_LARGE");
-    const streamed = await api(sandbox, "/api/messages", { method: "POST", headers: { connection: "close" }, body: chunked(MAX_SIZE + 1), duplex: "half" } as RequestInit);
+    const streamed = await api(sandbox, "/api/messages", { method: "POST", headers: { connection: "close", "content-type": "message/rfc822" }, body: chunked(MAX_SIZE + 1), duplex: "half" } as RequestInit);
     expect(streamed.status).toBe(413);
     expect(streamed.body.error.code).toBe("PAYLOAD_TOO_LARGE");
   });
 
   test("the sandbox is healthy afterwards and still takes mail", async () => {
     expect((await api(sandbox, "/api/health")).body.status).toBe("ok");
-    const upload = await api(sandbox, "/api/messages", { method: "POST", body: "Subject: after\r\n\r\nx\r\n" });
+    const upload = await api(sandbox, "/api/messages", { method: "POST", body: "Subject: after\r\n\r\nx\r\n", headers: { "content-type": "message/rfc822" } });
     expect(upload.status).toBe(201);
   });
 });

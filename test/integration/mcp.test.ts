@@ -136,7 +136,7 @@ describe("/mcp access", () => {
   test("refuses a cross-origin browser request even with the token", async () => {
     const foreign = await post({ authorization: `Bearer ${TOKEN}`, origin: "http://evil.example" });
     expect(foreign.status).toBe(403);
-    expect((await foreign.json()).error.message).toMatch(/cross-origin/);
+    expect((await foreign.json()).error.message).toMatch(/cross-site request refused/);
     const crossSite = await post({ authorization: `Bearer ${TOKEN}`, "sec-fetch-site": "cross-site" });
     expect(crossSite.status).toBe(403);
     const sameOrigin = await post({ authorization: `Bearer ${TOKEN}`, origin: sandbox.url });

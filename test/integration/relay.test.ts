@@ -74,7 +74,7 @@ describe("release through --relay", () => {
   test("bad bodies and unknown ids are clear errors", async () => {
     const id = await capture(["ann@allowed.test"]);
     expect((await release(id, { to: "ann@allowed.test" })).status).toBe(400);
-    expect((await api(sandbox, `/api/messages/${id}/release`, { method: "POST", body: "{not json" })).body.error.code).toBe("INVALID_JSON");
+    expect((await api(sandbox, `/api/messages/${id}/release`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" })).body.error.code).toBe("INVALID_JSON");
     expect((await release("01KAAAAAAAAAAAAAAAAAAAAAAA")).status).toBe(404);
   });
 

@@ -29,7 +29,7 @@ beforeAll(async () => {
   sandbox = await startTestSandbox();
   const parts = HOSTILE.flatMap(({ param }, i) => ["--b", "Content-Type: application/octet-stream", `Content-Disposition: attachment; ${param}`, "", `part ${i}`]);
   const raw = ["From: a@example.test", "To: names@security.test", "Subject: hostile names", "MIME-Version: 1.0", 'Content-Type: multipart/mixed; boundary="b"', "", "--b", "Content-Type: text/plain", "", "body", ...parts, "--b--", ""].join("\r\n");
-  const created = await api(sandbox, "/api/messages", { method: "POST", body: raw });
+  const created = await api(sandbox, "/api/messages", { method: "POST", body: raw, headers: { "content-type": "message/rfc822" } });
   expect(created.status).toBe(201);
   messageId = created.body.id;
   attachments = (await api(sandbox, `/api/messages/${messageId}`)).body.attachments;

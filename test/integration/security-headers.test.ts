@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UI_CSP } from "../../src/api/ui.js";
+import { uiCsp } from "../../src/api/ui.js";
 import type { Sandbox } from "../../src/sandbox.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
 
@@ -31,7 +31,7 @@ const message = [
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
-  const { status, body } = await api(sandbox, "/api/messages", { method: "POST", body: message });
+  const { status, body } = await api(sandbox, "/api/messages", { method: "POST", body: message, headers: { "content-type": "message/rfc822" } });
   expect(status).toBe(201);
   messageId = body.id;
 });
@@ -80,7 +80,7 @@ describe("security headers", () => {
     const response = await fetch(`${sandbox.url}/`);
     await response.body?.cancel();
     expect([200, 503]).toContain(response.status);
-    expect(response.headers.get("content-security-policy")).toBe(UI_CSP);
+    expect(response.headers.get("content-security-policy")).toBe(uiCsp(new URL(sandbox.url).host));
     expect(response.headers.get("x-frame-options")).toBe("DENY");
     expect(response.headers.get("referrer-policy")).toBe("no-referrer");
   });

@@ -24,7 +24,7 @@ export function App() {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   // The keyboard cursor follows a message, not a position: new mail arriving on top must not move it.
   const [cursorId, setCursorId] = useState<string | null>(null);
-  const [analyzed, setAnalyzed] = useState<{ id: string; analysis: Analysis } | null>(null);
+  const [analyzed, setAnalyzed] = useState<{ id: string; analysis: Analysis | null } | null>(null);
   const [providerTick, setProviderTick] = useState(0);
   const [problem, setProblem] = useState<string | null>(null);
   const searchBox = useRef<HTMLInputElement>(null);
@@ -39,10 +39,12 @@ export function App() {
     },
     analyzed: ({ id, summary, analysis }) => {
       inbox.changed(summary);
-      setAnalyzed({ id, analysis });
+      setAnalyzed({ id, analysis: analysis ?? null });
     },
-    deleted: ({ ids }) => {
+    deleted: ({ ids, truncated }) => {
       inbox.deleted(ids);
+      // Only the first ids came: reload the list for the rest.
+      if (truncated) inbox.refreshHead();
       if (openId && (ids === "all" || ids.includes(openId))) goInbox(null, true);
     },
     reconnected: () => inbox.refreshHead(),

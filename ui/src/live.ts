@@ -1,11 +1,14 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Analysis, MessageSummary } from "./types.js";
 
-/** The payloads of GET /api/events (src/core/events.ts). */
+/**
+ * The payloads of GET /api/events (src/core/events.ts). An event too large to send whole comes
+ * `truncated`: its summary cut down, without the analysis (src/api/live/bounded-events.ts).
+ */
 export interface LiveHandlers {
-  received?: (event: { id: string; summary: MessageSummary }) => void;
-  analyzed?: (event: { id: string; summary: MessageSummary; analysis: Analysis }) => void;
-  deleted?: (event: { ids: string[] | "all" }) => void;
+  received?: (event: { id: string; summary: MessageSummary; truncated?: true }) => void;
+  analyzed?: (event: { id: string; summary: MessageSummary; analysis?: Analysis; truncated?: true }) => void;
+  deleted?: (event: { ids: string[] | "all"; truncated?: true }) => void;
   /** The stream (re)connected: events may have been missed while it was down. */
   reconnected?: () => void;
 }

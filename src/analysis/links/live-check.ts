@@ -4,7 +4,7 @@ import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
 import type { Logger } from "pino";
 import type { LinkInfo } from "../../core/types.js";
-import { allowedHostRules, createHostClassifier, ruleMatches, stripBrackets, type HostRule } from "./hosts.js";
+import { allowedHostRules, createHostClassifier, fetchAllowed, stripBrackets, type HostRule } from "./hosts.js";
 
 /**
  * The opt-in live check: fetches a link the way a browser would and records status and redirect
@@ -46,7 +46,7 @@ export function createLinkChecker(deps: { logger: Logger }, options: LinkChecker
   const rules = allowedHostRules(options.appUrl, options.allowedLinkHosts);
   const listedAddresses = new Set(rules.filter((r) => isIP(stripBrackets(r.hostname))).map((r) => stripBrackets(r.hostname)));
 
-  const ruleFor = (url: URL): HostRule | null => rules.find((rule) => ruleMatches(rule, url)) ?? null;
+  const ruleFor = (url: URL): HostRule | null => rules.find((rule) => fetchAllowed(rule, url)) ?? null;
 
   /** A private address is fine when the user named it, or named a local host that resolves to it. */
   const addressAllowed = (address: string, rule: HostRule) =>
@@ -96,7 +96,7 @@ export function createLinkChecker(deps: { logger: Logger }, options: LinkChecker
     if (url.protocol !== "http:" && url.protocol !== "https:") return { status: null, redirects, error: `not fetched: ${url.protocol} is not http(s)`, checkedAt };
     let rule = ruleFor(url);
     if (!rule) {
-      const allowed = rules.length > 0 ? rules.map((r) => `${r.wildcard ? "*." : ""}${r.hostname}${r.port ? `:${r.port}` : ""}`).join(", ") : "none: set --app-url or --allowed-link-hosts";
+      const allowed = rules.length > 0 ? rules.map((r) => `${r.scheme ? `${r.scheme}//` : ""}${r.wildcard ? "*." : ""}${r.hostname}${r.port ? `:${r.port}` : ""}`).join(", ") : "none: set --app-url or --allowed-link-hosts";
       return { status: null, redirects, error: `not fetched: host ${url.host} is not allowed (allowed: ${allowed})`, checkedAt };
     }
     for (let hop = 0; ; hop++) {

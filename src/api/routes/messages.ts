@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { MailproofError } from "../../core/errors.js";
 import { parseQuery } from "../../store/query.js";
+import { attachmentHeaders } from "../attachment-headers.js";
 import { attachmentDisposition } from "../content-disposition.js";
 import type { ApiDeps } from "../deps.js";
 import { checkUploadBody } from "../upload-errors.js";
@@ -89,18 +90,14 @@ export function messageRoutes(deps: ApiDeps): Hono {
     const download = c.req.query("download") !== undefined;
     return c.body(new Uint8Array(raw), 200, {
       "Content-Type": "message/rfc822",
-      ...(download ? { "Content-Disposition": `attachment; filename="${c.req.param("id")}.eml"` } : {}),
+      ...(download ? { "Content-Disposition": attachmentDisposition(`${c.req.param("id")}.eml`, "message.eml") } : {}),
     });
   });
 
   app.get("/:id/attachments/:aid", async (c) => {
     const attachment = await store.attachment(c.req.param("id"), c.req.param("aid"));
     if (!attachment) throw new MailproofError("NOT_FOUND", `no attachment "${c.req.param("aid")}" on message "${c.req.param("id")}"`);
-    return c.body(new Uint8Array(attachment.content), 200, {
-      "Content-Type": attachment.contentType,
-      "Content-Disposition": attachmentDisposition(attachment.filename, `attachment-${c.req.param("aid")}`),
-      "X-Content-Type-Options": "nosniff",
-    });
+    return c.body(new Uint8Array(attachment.content), 200, attachmentHeaders(attachment.contentType, attachment.filename, `attachment-${c.req.param("aid")}`));
   });
 
   return app;

@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { ApiDeps } from "../../api/deps.js";
-import { attachmentDisposition } from "../../api/content-disposition.js";
+import { attachmentHeaders } from "../../api/attachment-headers.js";
 import { intParam } from "../../api/params.js";
 import { MailproofError } from "../../core/errors.js";
 import { snippetOf } from "../../core/summary.js";
@@ -161,11 +161,7 @@ export function mailpitRoutes(deps: ApiDeps, { stats, chaos, spamAssassin }: Mai
     const message = await resolve(c);
     const attachment = await store.attachment(message.id, c.req.param("partId")!);
     if (!attachment) throw new MailproofError("NOT_FOUND", `no part "${c.req.param("partId")}"`);
-    return c.body(new Uint8Array(attachment.content), 200, {
-      "Content-Type": attachment.contentType,
-      "Content-Disposition": attachmentDisposition(attachment.filename, "attachment"),
-      "X-Content-Type-Options": "nosniff",
-    });
+    return c.body(new Uint8Array(attachment.content), 200, attachmentHeaders(attachment.contentType, attachment.filename, "attachment"));
   };
   api.get("/message/:id/part/:partId", part);
   // Mailpit scales images down; browsers scale the original just as well for a preview.

@@ -2,10 +2,20 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { WebSocketServer, type WebSocket } from "ws";
+import type { Verdict } from "../../api/cross-site.js";
+import { cut, MAX_LIST } from "../../api/live/bounded-events.js";
+import { errorBody } from "../../api/errors.js";
 import type { EventBus } from "../../core/events.js";
 import { parseQuery } from "../../store/query.js";
 import type { Store } from "../../store/store.js";
 import { listItem } from "./shapes.js";
+
+type ListItem = ReturnType<typeof listItem>;
+
+/** Recipient lists and the subject cut down, so one frame stays small for every client. */
+function boundedListItem(item: ListItem): ListItem {
+  return { ...item, To: item.To.slice(0, MAX_LIST), Cc: item.Cc.slice(0, MAX_LIST), Bcc: item.Bcc.slice(0, MAX_LIST), ReplyTo: item.ReplyTo.slice(0, MAX_LIST), Subject: cut(item.Subject), Tags: item.Tags.slice(0, MAX_LIST) };
+}
 
 const PATH = "/api/events";
 const VERSION = "v1.24.0-mailproof";
@@ -14,8 +24,10 @@ export interface MailpitWebsocketDeps {
   store: Store;
   events: EventBus;
   logger: Logger;
-  /** Decides whether an upgrade request may connect (the API's access control). */
-  authorize?: (request: IncomingMessage) => boolean;
+  /** Decides whether an upgrade request may connect: access control, Host and Origin checks. */
+  authorize: (request: IncomingMessage) => Verdict;
+  /** Unsent bytes one client may have before it is disconnected as not reading. @default 1 MiB */
+  maxBufferedBytes?: number;
 }
 
 /**
@@ -26,9 +38,19 @@ export interface MailpitWebsocketDeps {
  */
 export function attachMailpitWebsocket(server: Server, deps: MailpitWebsocketDeps): () => void {
   const wss = new WebSocketServer({ noServer: true });
+  const maxBuffered = deps.maxBufferedBytes ?? 1024 * 1024;
+  /** Serialised once for every client; a client whose unsent bytes pass the bound is cut off. */
   const broadcast = (frame: unknown) => {
-    const text = JSON.stringify(frame);
-    for (const client of wss.clients) if (client.readyState === client.OPEN) client.send(text);
+    const data = Buffer.from(JSON.stringify(frame));
+    for (const client of wss.clients) {
+      if (client.readyState !== client.OPEN) continue;
+      if (client.bufferedAmount + data.length > maxBuffered) {
+        deps.logger.warn({ maxBuffered }, "mailpit websocket client disconnected: it did not read its frames");
+        client.terminate();
+        continue;
+      }
+      client.send(data, { binary: false });
+    }
   };
   const stats = async () => {
     const [total, unread] = await Promise.all([deps.store.count(), deps.store.list({ query: parseQuery("is:unread"), limit: 1 })]);
@@ -43,7 +65,7 @@ export function attachMailpitWebsocket(server: Server, deps: MailpitWebsocketDep
     deps.events.on("message.received", ({ id, summary }) =>
       announce(async () => {
         const message = await deps.store.get(id);
-        if (message) broadcast({ Type: "new", Data: listItem(message, summary.snippet) });
+        if (message) broadcast({ Type: "new", Data: boundedListItem(listItem(message, summary.snippet)) });
         broadcast(await stats());
       }),
     ),
@@ -59,8 +81,12 @@ export function attachMailpitWebsocket(server: Server, deps: MailpitWebsocketDep
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (request.url ?? "").split("?")[0];
     if (path !== PATH) return socket.destroy();
-    if (deps.authorize && !deps.authorize(request)) {
-      socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    const verdict = deps.authorize(request);
+    if (!verdict.ok) {
+      // The same answer HTTP gives: a status line and the JSON error, then the socket closes.
+      const body = JSON.stringify(errorBody(verdict.status === 401 ? "UNAUTHORIZED" : "FORBIDDEN", verdict.message));
+      const reason = verdict.status === 401 ? "Unauthorized" : "Forbidden";
+      socket.end(`HTTP/1.1 ${verdict.status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {

@@ -94,6 +94,8 @@ export function sesRoutes(ctx: ProviderContext): Hono {
   });
 
   // The query API accepts its parameters in a form body (what the SDK sends) or the query string.
+  // A GET sends mail, as on real SES (presigned URLs); one a web page makes (an <img> in a
+  // message, a link) never gets here: src/api/cross-site.ts refuses pages on every provider path.
   const queryApi = async (c: Context) => {
     try {
       const params = new URLSearchParams(new URL(c.req.url).search);

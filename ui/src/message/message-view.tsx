@@ -48,8 +48,8 @@ export interface MessageViewProps {
   id: string;
   tab: string | null;
   query: string;
-  /** The latest `message.analyzed` event, so an open message fills in without a reload. */
-  analyzed: { id: string; analysis: Analysis } | null;
+  /** The latest `message.analyzed` event, so an open message fills in (analysis null: too large to send, fetch it). */
+  analyzed: { id: string; analysis: Analysis | null } | null;
   onChanged(summary: MessageSummary): void;
   onDelete(id: string): Promise<void>;
 }
@@ -85,7 +85,10 @@ export function MessageView(props: MessageViewProps) {
   }, [props.id]);
 
   useEffect(() => {
-    if (props.analyzed && message && props.analyzed.id === message.id) setMessage({ ...message, analysis: props.analyzed.analysis });
+    if (!props.analyzed || !message || props.analyzed.id !== message.id) return;
+    const { analysis } = props.analyzed;
+    if (analysis) setMessage({ ...message, analysis });
+    else api.get(message.id).then((m) => setMessage((prev) => (prev && prev.id === m.id ? { ...prev, analysis: m.analysis } : prev)), (err: Error) => setError(err.message));
   }, [props.analyzed]);
 
   useEffect(() => {

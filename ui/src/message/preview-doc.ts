@@ -48,10 +48,17 @@ function isDangerous(name: string, value: string): boolean {
   return LOADING.includes(name) && (url.startsWith("data:text/html") || url.startsWith("data:application/"));
 }
 
-export function previewCsp(origin: string, remoteImages: boolean): string {
-  // Our own origin is spelled out: the sandboxed srcdoc document has an opaque origin, and 'self'
-  // in its own policy would match nothing.
-  const images = ["data:", origin, ...(remoteImages ? ["http:", "https:"] : [])].join(" ");
+/** Where this message's inline (cid:) images are served; the trailing slash makes it a prefix (CSP3 §6.7.2.12). */
+function attachmentsPath(origin: string, messageId: string): string {
+  return `${origin}/api/messages/${encodeURIComponent(messageId)}/attachments/`;
+}
+
+export function previewCsp(origin: string, messageId: string, remoteImages: boolean): string {
+  // Of our own origin only this message's attachments: an image URL is a GET anyone can aim at
+  // any path (the SES mock's query API sends mail on a GET), and the sandboxed srcdoc document
+  // has an opaque origin, so 'self' would match nothing anyway. Remote images (http: https:)
+  // reach our origin again; the server refuses page requests on such paths (src/api/cross-site.ts).
+  const images = ["data:", attachmentsPath(origin, messageId), ...(remoteImages ? ["http:", "https:"] : [])].join(" ");
   return [
     "default-src 'none'",
     `img-src ${images}`,
@@ -67,7 +74,7 @@ function cidMap(input: PreviewInput): Map<string, string> {
   for (const attachment of input.attachments) {
     if (!attachment.contentId) continue;
     const cid = attachment.contentId.replace(/^<|>$/g, "").toLowerCase();
-    map.set(cid, `${input.origin}/api/messages/${encodeURIComponent(input.messageId)}/attachments/${encodeURIComponent(attachment.id)}`);
+    map.set(cid, `${attachmentsPath(input.origin, input.messageId)}${encodeURIComponent(attachment.id)}`);
   }
   return map;
 }
@@ -121,7 +128,7 @@ export function buildPreview(input: PreviewInput): PreviewDoc {
 
   const csp = doc.createElement("meta");
   csp.setAttribute("http-equiv", "Content-Security-Policy");
-  csp.setAttribute("content", previewCsp(input.origin, input.remoteImages));
+  csp.setAttribute("content", previewCsp(input.origin, input.messageId, input.remoteImages));
   const referrer = doc.createElement("meta");
   referrer.setAttribute("name", "referrer");
   referrer.setAttribute("content", "no-referrer");
