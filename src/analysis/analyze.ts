@@ -30,18 +30,48 @@ export type Analyzer = {
   run(input: AnalysisInput, context: AnalysisContext): Promise<AnalysisResult>;
 };
 
-export type AnalyzeFn = (input: AnalysisInput) => Promise<Analysis>;
+/** Called as each analyser starts, so a supervisor can tell which one holds the thread. */
+export interface AnalyzeHooks {
+  onStep?(analyzer: string): void;
+}
+
+export type AnalyzeFn = (input: AnalysisInput, hooks?: AnalyzeHooks) => Promise<Analysis>;
+
+export interface AnalyzeOptions {
+  /**
+   * Time one message's analysis may take before the analysers not yet started are skipped (an
+   * `analysis.truncated` finding names them). Analysers run in the order given, so the cheap
+   * and essential ones come first. @default 2000
+   */
+  budgetMs?: number;
+  /** @default performance.now */
+  now?: () => number;
+}
+
+/** Findings of one rule kept per message; beyond it one finding counts the rest. */
+export const MAX_FINDINGS_PER_RULE = 20;
 
 /**
  * Runs every analyser concurrently and merges their parts. An analyser that throws does not
- * sink the others: its failure is logged and surfaces as a finding on the message.
+ * sink the others: its failure is logged and surfaces as a finding on the message. Most
+ * analysers are synchronous work behind an async signature, so they run one after the other
+ * as they are started, and the budget is checked before each starts.
  */
-export function createAnalyze(analyzers: Analyzer[], context: AnalysisContext): AnalyzeFn {
-  return async (input) => {
+export function createAnalyze(analyzers: Analyzer[], context: AnalysisContext, options: AnalyzeOptions = {}): AnalyzeFn {
+  const budgetMs = options.budgetMs ?? 2000;
+  const now = options.now ?? (() => performance.now());
+  return async (input, hooks) => {
     const analysis: Analysis = { status: "done", auth: null, links: [], codes: [], findings: [], receivers: [] };
     analysis.findings.push(...input.problems);
+    const started = now();
+    const skipped: string[] = [];
     const parts = await Promise.all(
-      analyzers.map(async (analyzer) => {
+      analyzers.map(async (analyzer): Promise<AnalysisResult> => {
+        if (now() - started > budgetMs) {
+          skipped.push(analyzer.name);
+          return {};
+        }
+        hooks?.onStep?.(analyzer.name);
         try {
           return await analyzer.run(input, context);
         } catch (err) {
@@ -55,6 +85,28 @@ export function createAnalyze(analyzers: Analyzer[], context: AnalysisContext): 
       Object.assign(analysis, rest);
       if (findings) analysis.findings.push(...findings);
     }
+    if (skipped.length > 0) {
+      context.logger.warn({ messageId: input.message.id, skipped, budgetMs }, "analysis budget used up");
+      analysis.findings.push({ rule: "analysis.truncated", severity: "warning", message: `the analysis used up its ${budgetMs} ms budget; skipped: ${skipped.join(", ")}` });
+    }
+    analysis.findings = capFindings(analysis.findings);
     return analysis;
   };
+}
+
+/** Keeps the first MAX_FINDINGS_PER_RULE findings of each rule and says how many more there were. */
+export function capFindings(findings: Finding[]): Finding[] {
+  const counts = new Map<string, number>();
+  const kept: Finding[] = [];
+  for (const finding of findings) {
+    const count = (counts.get(finding.rule) ?? 0) + 1;
+    counts.set(finding.rule, count);
+    if (count <= MAX_FINDINGS_PER_RULE) kept.push(finding);
+  }
+  for (const [rule, count] of counts) {
+    if (count <= MAX_FINDINGS_PER_RULE) continue;
+    const severity = findings.find((f) => f.rule === rule)!.severity;
+    kept.push({ rule, severity, message: `and ${count - MAX_FINDINGS_PER_RULE} more ${rule} finding(s) like the ones above` });
+  }
+  return kept;
 }

@@ -9,7 +9,7 @@ import { createHeadersAnalyzer } from "./headers/index.js";
 import { createLinksAnalyzer } from "./links/index.js";
 import { createSpamAnalyzer } from "./spam/index.js";
 
-export type { AnalyzeFn, Analyzer, AnalysisContext, AnalysisInput, DnsResolver } from "./analyze.js";
+export type { AnalyzeFn, AnalyzeHooks, Analyzer, AnalysisContext, AnalysisInput, DnsResolver } from "./analyze.js";
 
 /**
  * Builds the analysis step for a sandbox: its DNS resolver and the analysers that use it.
@@ -17,9 +17,10 @@ export type { AnalyzeFn, Analyzer, AnalysisContext, AnalysisInput, DnsResolver }
  */
 export function createAnalysisPipeline(options: SandboxOptions, logger: Logger, zone: DnsZone = createDnsZone(options.dnsZone)): AnalyzeFn {
   const resolver = createResolver(zone, { modes: options.dns });
-  const analyzers: Analyzer[] = [createAuthAnalyzer(), createHeadersAnalyzer(), createCompatibilityAnalyzer()];
+  // In order of importance: when the time budget runs out, the ones at the end are skipped.
+  const analyzers: Analyzer[] = [createAuthAnalyzer(), createHeadersAnalyzer(), createLinksAnalyzer(), createCodesAnalyzer()];
   if (options.spamd) analyzers.push(createSpamAnalyzer(options.spamd));
-  analyzers.push(createLinksAnalyzer({ linkCheck: options.linkCheck }), createCodesAnalyzer());
+  analyzers.push(createCompatibilityAnalyzer());
   return createAnalyze(analyzers, {
     resolver,
     logger,

@@ -24,7 +24,8 @@ port.on("message", (request: WorkerRequest) => {
     return;
   }
   const { id, input } = request;
-  analyze({ ...input, raw: Buffer.from(input.raw.buffer, input.raw.byteOffset, input.raw.byteLength) }).then(
+  const onStep = (step: string) => port.postMessage({ id, step } satisfies WorkerResponse);
+  analyze({ ...input, raw: Buffer.from(input.raw.buffer, input.raw.byteOffset, input.raw.byteLength) }, { onStep }).then(
     (analysis) => port.postMessage({ id, analysis } satisfies WorkerResponse),
     (err: unknown) => port.postMessage({ id, error: (err as Error).message ?? String(err) } satisfies WorkerResponse),
   );

@@ -4,7 +4,8 @@ import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import type { SandboxOptions } from "../../config/options.js";
 import { emptyAnalysis, type Analysis, type Finding } from "../../core/types.js";
-import type { AnalyzeFn } from "../analyze.js";
+import type { EventLoopUtilization } from "node:perf_hooks";
+import type { AnalysisInput, AnalyzeFn } from "../analyze.js";
 import type { DnsZone } from "../dns/index.js";
 import type { WorkerRequest, WorkerResponse } from "./protocol.js";
 
@@ -26,6 +27,13 @@ export interface AnalysisPoolOptions {
    * ~300 ms, paid by the first analysis after a quiet spell. @default 30000
    */
   idleExitMs?: number;
+  /**
+   * A worker whose thread stays busy in one message's analysis for this long is ended (the pool
+   * starts another): that message gets an `analysis.truncated` finding, and the messages queued
+   * behind it go to the new worker, so one message cannot hold up the next one's /api/wait.
+   * Far above an ordinary analysis (see docs/analysis-limits.md). @default 5000
+   */
+  stuckAfterMs?: number;
 }
 
 /**
@@ -42,8 +50,13 @@ export function analysisWorkersAvailable(): boolean {
   return existsSync(WORKER_FILE);
 }
 
-type Job = { resolve: (a: Analysis) => void; reject: (e: Error) => void; problems: Finding[] };
-type Slot = { index: number; worker: Worker | null; jobs: Map<number, Job>; idleTimer: NodeJS.Timeout | null };
+type Job = { resolve: (a: Analysis) => void; reject: (e: Error) => void; input: AnalysisInput; moved: boolean };
+/** The analyser a worker started last: while its thread stays busy, that job holds it. */
+type Step = { id: number; analyzer: string; since: number; elu: EventLoopUtilization };
+type Slot = { index: number; worker: Worker | null; jobs: Map<number, Job>; idleTimer: NodeJS.Timeout | null; step: Step | null };
+
+/** Share of the time since a step started that the worker's event loop was busy: "stuck" above it. */
+const BUSY_UTILIZATION = 0.9;
 
 /**
  * Analysis on worker threads, so DKIM/SPF/DMARC, HTML compatibility and link checks use the
@@ -53,16 +66,23 @@ type Slot = { index: number; worker: Worker | null; jobs: Map<number, Job>; idle
  */
 export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logger: Logger, options: AnalysisPoolOptions): AnalysisPool {
   const idleExitMs = options.idleExitMs ?? 30_000;
+  const stuckAfterMs = options.stuckAfterMs ?? 5_000;
   let nextId = 0;
-  const slots: Slot[] = Array.from({ length: options.size }, (_, index) => ({ index, worker: null, jobs: new Map(), idleTimer: null }));
+  const slots: Slot[] = Array.from({ length: options.size }, (_, index) => ({ index, worker: null, jobs: new Map(), idleTimer: null, step: null }));
 
   const start = (slot: Slot): Worker => {
     const { index } = slot;
     // The zone as it is now: a worker started after PUT /api/dns must not answer from an older one.
     const worker = new Worker(WORKER_FILE, { workerData: { options: settings, zone: zone.get() }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     worker.on("message", (response: WorkerResponse) => {
+      if (slot.worker !== worker) return;
       const job = slot.jobs.get(response.id);
       if (!job) return;
+      if ("step" in response) {
+        slot.step = { id: response.id, analyzer: response.step, since: performance.now(), elu: worker.performance.eventLoopUtilization() };
+        return;
+      }
+      if (slot.step?.id === response.id) slot.step = null;
       slot.jobs.delete(response.id);
       if (slot.jobs.size === 0) idle(slot);
       if ("error" in response) job.reject(new Error(response.error));
@@ -75,8 +95,9 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
       // gets an analysis saying so, as an analyser that throws does; a message that crashes the
       // worker every time is then not retried on every start. The next message starts a new worker.
       slot.worker = null;
+      slot.step = null;
       logger.error({ worker: index, code, messages: slot.jobs.size }, "analysis worker exited");
-      for (const job of slot.jobs.values()) job.resolve(crashedAnalysis(job.problems, code));
+      for (const job of slot.jobs.values()) job.resolve(crashedAnalysis(job.input.problems, code));
       slot.jobs.clear();
     });
     // Idle workers must not keep the process alive; busy ones must (see analyze()).
@@ -88,10 +109,51 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
   const stop = (slot: Slot): Promise<number> | undefined => {
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
     slot.idleTimer = null;
+    slot.step = null;
     const worker = slot.worker;
     slot.worker = null;
     return worker?.terminate();
   };
+
+  /** Sends a job to the worker with the fewest in flight, starting it if it is not running. */
+  const dispatch = (id: number, job: Job) => {
+    const slot = slots.reduce((least, s) => (s.jobs.size < least.jobs.size ? s : least));
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    slot.idleTimer = null;
+    const worker = (slot.worker ??= start(slot));
+    // A job in flight holds the process open, so shutdown can wait for its analysis.
+    if (slot.jobs.size === 0) worker.ref();
+    slot.jobs.set(id, job);
+    const { message, raw, problems } = job.input;
+    worker.postMessage({ type: "analyze", id, input: { message, raw, problems } } satisfies WorkerRequest);
+  };
+
+  /**
+   * Ends a worker held by one job's analysis: that job gets what is known (nothing but the
+   * parser's problems and a finding saying so); the others in the worker start again on a
+   * new one, once (a job caught in a second stop is not tried a third time).
+   */
+  const stopStuck = (slot: Slot, step: Step, busyMs: number) => {
+    const jobs = [...slot.jobs];
+    slot.jobs.clear();
+    logger.warn({ worker: slot.index, analyzer: step.analyzer, busyMs, requeued: jobs.length - 1 }, "analysis worker stuck on one message; restarting it");
+    void stop(slot)?.catch((err: unknown) => logger.error({ err, worker: slot.index }, "stopping a stuck analysis worker failed"));
+    for (const [id, job] of jobs) {
+      if (id === step.id) job.resolve(stoppedAnalysis(job.input.problems, step.analyzer, busyMs));
+      else if (job.moved) job.resolve(stoppedAnalysis(job.input.problems, null, busyMs));
+      else dispatch(id, { ...job, moved: true });
+    }
+  };
+
+  const watchdog = setInterval(() => {
+    const now = performance.now();
+    for (const slot of slots) {
+      const { step, worker } = slot;
+      if (!step || !worker || now - step.since < stuckAfterMs) continue;
+      if (worker.performance.eventLoopUtilization(step.elu).utilization >= BUSY_UTILIZATION) stopStuck(slot, step, Math.round(now - step.since));
+    }
+  }, Math.max(10, Math.min(250, stuckAfterMs / 4)));
+  watchdog.unref();
 
   const idle = (slot: Slot) => {
     slot.worker?.unref();
@@ -106,24 +168,14 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
 
   return {
     analyze(input) {
-      const slot = slots.reduce((least, s) => (s.jobs.size < least.jobs.size ? s : least));
-      if (slot.idleTimer) clearTimeout(slot.idleTimer);
-      slot.idleTimer = null;
-      const worker = (slot.worker ??= start(slot));
-      const id = nextId++;
-      // A job in flight holds the process open, so shutdown can wait for its analysis.
-      if (slot.jobs.size === 0) worker.ref();
-      return new Promise<Analysis>((resolve, reject) => {
-        slot.jobs.set(id, { resolve, reject, problems: input.problems });
-        const request: WorkerRequest = { type: "analyze", id, input: { message: input.message, raw: input.raw, problems: input.problems } };
-        worker.postMessage(request);
-      });
+      return new Promise<Analysis>((resolve, reject) => dispatch(nextId++, { resolve, reject, input, moved: false }));
     },
     updateZone(next) {
       for (const { worker } of slots) worker?.postMessage({ type: "zone", zone: next } satisfies WorkerRequest);
     },
     running: () => slots.filter((s) => s.worker !== null).length,
     async close() {
+      clearInterval(watchdog);
       await Promise.all(slots.map(stop));
     },
   };
@@ -132,6 +184,12 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
 function crashedAnalysis(problems: Finding[], exitCode: number): Analysis {
   const crash: Finding = { rule: "analysis.failed", severity: "warning", message: `the analysis thread exited (code ${exitCode}) while analysing this message` };
   return { ...emptyAnalysis("done"), findings: [...problems, crash] };
+}
+
+function stoppedAnalysis(problems: Finding[], analyzer: string | null, busyMs: number): Analysis {
+  const where = analyzer ? `this message's analysis (${analyzer} or after it)` : "the analysis of another message, twice";
+  const stopped: Finding = { rule: "analysis.truncated", severity: "warning", message: `the analysis thread was busy with ${where} for ${busyMs} ms and was restarted; this message has no analysis results` };
+  return { ...emptyAnalysis("done"), findings: [...problems, stopped] };
 }
 
 /** The sandbox's zone, telling `onReplace` about every PUT /api/dns. */

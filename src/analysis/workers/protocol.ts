@@ -5,4 +5,5 @@ export type WorkerRequest =
   | { type: "analyze"; id: number; input: { message: Message; raw: Uint8Array; problems: Finding[] } }
   | { type: "zone"; zone: unknown };
 
-export type WorkerResponse = { id: number; analysis: Analysis } | { id: number; error: string };
+/** An analysis, its failure, or the analyser a job has just started (for the pool's watchdog). */
+export type WorkerResponse = { id: number; analysis: Analysis } | { id: number; error: string } | { id: number; step: string };
