@@ -5,6 +5,7 @@ import { createAdaptorServer } from "@hono/node-server";
 import type { Logger } from "pino";
 import { createDnsZone } from "./analysis/dns/index.js";
 import { parseSpamdAddress } from "./analysis/spam/spamc.js";
+import { createLinkChecker, createLiveCheckQueue, withLiveResults, type LiveCheckQueue } from "./analysis/links/index.js";
 import { analysisWorkersAvailable, createAnalysisPool, notifyingZone, type AnalysisPool } from "./analysis/workers/pool.js";
 import { createApiApp } from "./api/app.js";
 import { createAccessControl } from "./api/auth.js";
@@ -69,11 +70,13 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   pool = workerCount > 0 ? createAnalysisPool(options, dnsZone, logger, { size: workerCount }) : null;
   // With workers the main thread never loads the analysers (mailauth and the rest: ~10 MB of heap).
   const analyze = pool?.analyze ?? (await import("./analysis/index.js")).createAnalysisPipeline(options, logger, dnsZone);
+  const liveChecks = options.linkCheck ? createLiveChecks(store, events, logger, options) : null;
   const ingest = createIngest({
     store,
     events,
     logger,
     analyze,
+    afterAnalysis: liveChecks ? (id, analysis) => liveChecks.enqueue(id, analysis.links) : undefined,
     newId: createIdGenerator(),
     maxMessages: options.maxMessages,
     // A few queued per worker keep it busy; more would only hold messages in memory twice (here
@@ -104,6 +107,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     // connection drop); this cancels pending webhook retries.
     providers.stop();
     await ingest.drain();
+    await liveChecks?.stop();
     await pool?.close();
     await recorder.drain();
     await bridge?.stop();
@@ -148,4 +152,20 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     logger,
     stop,
   };
+}
+
+/** --link-check: live checks after each analysis, their results stored on it and announced again. */
+function createLiveChecks(store: Store, events: EventBus, logger: Logger, options: SandboxOptions): LiveCheckQueue {
+  const checker = createLinkChecker({ logger }, { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts });
+  return createLiveCheckQueue({
+    checker,
+    logger,
+    async onChecked(id, results) {
+      const message = await store.get(id);
+      if (!message) return;
+      const analysis = withLiveResults(message.analysis, results);
+      const summary = await store.setAnalysis(id, analysis);
+      if (summary) events.emit("message.analyzed", { id, summary, analysis });
+    },
+  });
 }
