@@ -4,7 +4,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { SandboxOptions } from "../../config/options.js";
 import { createLogger } from "../../core/logger.js";
 import { createDnsZone } from "../dns/index.js";
-import { createAnalysisPipeline } from "../index.js";
+import { createAnalysisPipeline, type AnalyzeHooks } from "../index.js";
 import type { WorkerRequest, WorkerResponse } from "./protocol.js";
 
 /**
@@ -24,8 +24,11 @@ port.on("message", (request: WorkerRequest) => {
     return;
   }
   const { id, input } = request;
-  const onStep = (step: string) => port.postMessage({ id, step } satisfies WorkerResponse);
-  analyze({ ...input, raw: Buffer.from(input.raw.buffer, input.raw.byteOffset, input.raw.byteLength) }, { onStep }).then(
+  const hooks: AnalyzeHooks = {
+    onStep: (step) => port.postMessage({ id, step } satisfies WorkerResponse),
+    onPart: (_, part) => port.postMessage({ id, part } satisfies WorkerResponse),
+  };
+  analyze({ ...input, raw: Buffer.from(input.raw.buffer, input.raw.byteOffset, input.raw.byteLength) }, hooks).then(
     (analysis) => port.postMessage({ id, analysis } satisfies WorkerResponse),
     (err: unknown) => port.postMessage({ id, error: (err as Error).message ?? String(err) } satisfies WorkerResponse),
   );

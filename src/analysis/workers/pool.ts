@@ -3,9 +3,9 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import type { SandboxOptions } from "../../config/options.js";
-import { emptyAnalysis, type Analysis, type Finding } from "../../core/types.js";
+import type { Analysis } from "../../core/types.js";
 import type { EventLoopUtilization } from "node:perf_hooks";
-import type { AnalysisInput, AnalyzeFn } from "../analyze.js";
+import { capFindings, mergeParts, type AnalysisInput, type AnalysisResult, type AnalyzeFn } from "../analyze.js";
 import type { DnsZone } from "../dns/index.js";
 import type { WorkerRequest, WorkerResponse } from "./protocol.js";
 
@@ -50,7 +50,7 @@ export function analysisWorkersAvailable(): boolean {
   return existsSync(WORKER_FILE);
 }
 
-type Job = { resolve: (a: Analysis) => void; reject: (e: Error) => void; input: AnalysisInput; moved: boolean };
+type Job = { resolve: (a: Analysis) => void; reject: (e: Error) => void; input: AnalysisInput; moved: boolean; parts: AnalysisResult[] };
 /** The analyser a worker started last: while its thread stays busy, that job holds it. */
 type Step = { id: number; analyzer: string; since: number; elu: EventLoopUtilization };
 type Slot = { index: number; worker: Worker | null; jobs: Map<number, Job>; idleTimer: NodeJS.Timeout | null; step: Step | null };
@@ -78,6 +78,10 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
       if (slot.worker !== worker) return;
       const job = slot.jobs.get(response.id);
       if (!job) return;
+      if ("part" in response) {
+        job.parts.push(response.part);
+        return;
+      }
       if ("step" in response) {
         slot.step = { id: response.id, analyzer: response.step, since: performance.now(), elu: worker.performance.eventLoopUtilization() };
         return;
@@ -97,7 +101,7 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
       slot.worker = null;
       slot.step = null;
       logger.error({ worker: index, code, messages: slot.jobs.size }, "analysis worker exited");
-      for (const job of slot.jobs.values()) job.resolve(crashedAnalysis(job.input.problems, code));
+      for (const job of slot.jobs.values()) job.resolve(crashedAnalysis(job, code));
       slot.jobs.clear();
     });
     // Idle workers must not keep the process alive; busy ones must (see analyze()).
@@ -139,9 +143,9 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
     logger.warn({ worker: slot.index, analyzer: step.analyzer, busyMs, requeued: jobs.length - 1 }, "analysis worker stuck on one message; restarting it");
     void stop(slot)?.catch((err: unknown) => logger.error({ err, worker: slot.index }, "stopping a stuck analysis worker failed"));
     for (const [id, job] of jobs) {
-      if (id === step.id) job.resolve(stoppedAnalysis(job.input.problems, step.analyzer, busyMs));
-      else if (job.moved) job.resolve(stoppedAnalysis(job.input.problems, null, busyMs));
-      else dispatch(id, { ...job, moved: true });
+      if (id === step.id) job.resolve(stoppedAnalysis(job, step.analyzer, busyMs));
+      else if (job.moved) job.resolve(stoppedAnalysis(job, null, busyMs));
+      else dispatch(id, { ...job, moved: true, parts: [] });
     }
   };
 
@@ -168,7 +172,7 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
 
   return {
     analyze(input) {
-      return new Promise<Analysis>((resolve, reject) => dispatch(nextId++, { resolve, reject, input, moved: false }));
+      return new Promise<Analysis>((resolve, reject) => dispatch(nextId++, { resolve, reject, input, moved: false, parts: [] }));
     },
     updateZone(next) {
       for (const { worker } of slots) worker?.postMessage({ type: "zone", zone: next } satisfies WorkerRequest);
@@ -181,15 +185,20 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
   };
 }
 
-function crashedAnalysis(problems: Finding[], exitCode: number): Analysis {
-  const crash: Finding = { rule: "analysis.failed", severity: "warning", message: `the analysis thread exited (code ${exitCode}) while analysing this message` };
-  return { ...emptyAnalysis("done"), findings: [...problems, crash] };
+function crashedAnalysis(job: Job, exitCode: number): Analysis {
+  const analysis = mergeParts(job.input.problems, job.parts);
+  analysis.findings.push({ rule: "analysis.failed", severity: "warning", message: `the analysis thread exited (code ${exitCode}) while analysing this message` });
+  analysis.findings = capFindings(analysis.findings);
+  return analysis;
 }
 
-function stoppedAnalysis(problems: Finding[], analyzer: string | null, busyMs: number): Analysis {
+/** What the analysers had finished when the worker was stopped, and a finding saying what is missing. */
+function stoppedAnalysis(job: Job, analyzer: string | null, busyMs: number): Analysis {
   const where = analyzer ? `this message's analysis (${analyzer} or after it)` : "the analysis of another message, twice";
-  const stopped: Finding = { rule: "analysis.truncated", severity: "warning", message: `the analysis thread was busy with ${where} for ${busyMs} ms and was restarted; this message has no analysis results` };
-  return { ...emptyAnalysis("done"), findings: [...problems, stopped] };
+  const analysis = mergeParts(job.input.problems, job.parts);
+  analysis.findings.push({ rule: "analysis.truncated", severity: "warning", message: `the analysis thread was busy with ${where} for ${busyMs} ms and was restarted; only the analysers that had finished by then are reported` });
+  analysis.findings = capFindings(analysis.findings);
+  return analysis;
 }
 
 /** The sandbox's zone, telling `onReplace` about every PUT /api/dns. */

@@ -1,9 +1,14 @@
 import type { Analysis, Finding, Message } from "../../core/types.js";
+import type { AnalysisResult } from "../analyze.js";
 
 /** Messages between the analysis pool (main thread) and its workers. */
 export type WorkerRequest =
   | { type: "analyze"; id: number; input: { message: Message; raw: Uint8Array; problems: Finding[] } }
   | { type: "zone"; zone: unknown };
 
-/** An analysis, its failure, or the analyser a job has just started (for the pool's watchdog). */
-export type WorkerResponse = { id: number; analysis: Analysis } | { id: number; error: string } | { id: number; step: string };
+/** An analysis or its failure; on the way, each analyser's start and part (for the pool's watchdog). */
+export type WorkerResponse =
+  | { id: number; analysis: Analysis }
+  | { id: number; error: string }
+  | { id: number; step: string }
+  | { id: number; part: AnalysisResult };
