@@ -39,3 +39,14 @@ test("a rule that fires for every element of a big message keeps 20 findings and
   expect(cid).toHaveLength(21);
   expect(cid.at(-1)?.message).toMatch(/480 more body\.cid-missing/);
 });
+
+test("a message with hundreds of DKIM signatures has only the first 10 verified, and says so", async () => {
+  const analyze = createAnalysisPipeline(withDefaults({ dns: ["zone"] }), logger);
+  const signatures = Array.from({ length: 300 }, (_, i) => `DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=budget.test; s=s${i}; l=${i};\r\n h=from:subject; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA\r\n`).join("");
+  const { message, problems } = await input("<p>hi</p>");
+  const raw = Buffer.from(`${signatures}From: app@budget.test\r\nTo: user@budget.test\r\nSubject: hi\r\n\r\nhello\r\n`);
+  const analysis = await analyze({ message, raw, problems });
+  expect(analysis.auth?.dkim).toHaveLength(10);
+  expect(analysis.auth?.dkim.map((d) => d.selector)).toEqual(Array.from({ length: 10 }, (_, i) => `s${i}`));
+  expect(analysis.findings).toContainEqual(expect.objectContaining({ rule: "analysis.truncated", message: "300 DKIM signatures, the first 10 verified; the others are not reported" }));
+});
