@@ -62,7 +62,8 @@ const BUSY_UTILIZATION = 0.9;
  * Analysis on worker threads, so DKIM/SPF/DMARC, HTML compatibility and link checks use the
  * other cores instead of competing with SMTP and the store on the main thread. Each message goes
  * to the worker with the fewest in flight. All start with the pool, so the first message does not
- * wait for one; a worker left idle ends, and starts again on demand.
+ * wait for one; a worker left idle ends, and starts again on demand. A watchdog ends a worker
+ * that one message keeps busy for `stuckAfterMs` (an analyser cannot be interrupted midway).
  */
 export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logger: Logger, options: AnalysisPoolOptions): AnalysisPool {
   const idleExitMs = options.idleExitMs ?? 30_000;
@@ -133,9 +134,9 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
   };
 
   /**
-   * Ends a worker held by one job's analysis: that job gets what is known (nothing but the
-   * parser's problems and a finding saying so); the others in the worker start again on a
-   * new one, once (a job caught in a second stop is not tried a third time).
+   * Ends a worker held by one job's analysis: that job gets the parts its analysers had finished
+   * and a finding saying so; the others in the worker start again on a new one, once (a job
+   * caught in a second stop is not tried a third time).
    */
   const stopStuck = (slot: Slot, step: Step, busyMs: number) => {
     const jobs = [...slot.jobs];
