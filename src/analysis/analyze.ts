@@ -52,7 +52,7 @@ export interface AnalyzeOptions {
 }
 
 /** Findings of one rule kept per message; beyond it one finding counts the rest. */
-export const MAX_FINDINGS_PER_RULE = 20;
+const MAX_FINDINGS_PER_RULE = 20;
 
 /**
  * Runs the analysers and merges their parts. Each starts once the one before it has finished

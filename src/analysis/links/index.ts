@@ -1,3 +1,3 @@
-export { createLinksAnalyzer, analyzeLinks, collectLinks, MAX_LINKS } from "./links-analyzer.js";
+export { createLinksAnalyzer, analyzeLinks } from "./links-analyzer.js";
 export { createLinkChecker, type LinkChecker, type LinkCheckerOptions, type LiveResult } from "./live-check.js";
-export { createLiveCheckQueue, withLiveResults, type LiveCheckQueue, type LiveCheckQueueOptions, type LiveCheckResults } from "./live-queue.js";
+export { createLiveCheckQueue, withLiveResults, type LiveCheckQueue } from "./live-queue.js";

@@ -32,7 +32,7 @@ export function createLinksAnalyzer(): Analyzer {
  * analysis JSON (more for one-time links); a newsletter has dozens, so beyond this the message is
  * a link dump and the rest is only counted (`links.truncated`).
  */
-export const MAX_LINKS = 200;
+const MAX_LINKS = 200;
 
 /** The links of one message with their checks; pure, so the API can run it on demand. */
 export function analyzeLinks(message: Pick<Message, "html" | "text" | "headers">, context: Pick<AnalysisContext, "appUrl" | "allowedLinkHosts">): LinkInfo[] {
@@ -43,7 +43,7 @@ export function analyzeLinks(message: Pick<Message, "html" | "text" | "headers">
  * The links checked (at most MAX_LINKS), how many distinct links the message has, and whether
  * the HTML nested too deep to be followed (see parse-bounded.ts).
  */
-export function collectLinks(message: Pick<Message, "html" | "text" | "headers">, context: Pick<AnalysisContext, "appUrl" | "allowedLinkHosts">): { links: LinkInfo[]; total: number; flattened: boolean } {
+function collectLinks(message: Pick<Message, "html" | "text" | "headers">, context: Pick<AnalysisContext, "appUrl" | "allowedLinkHosts">): { links: LinkInfo[]; total: number; flattened: boolean } {
   const depth = { restarts: 0 };
   const found: FoundLink[] = [
     ...(message.html ? extractHtmlLinks(message.html, depth) : []),
