@@ -1,10 +1,10 @@
-import { readlinkSync } from "node:fs";
 import { constants, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import type { SandboxOptions } from "../../config/options.js";
 import { createLogger } from "../../core/logger.js";
 import { createDnsZone } from "../dns/index.js";
 import { createAnalysisPipeline, type AnalyzeHooks } from "../index.js";
+import { currentThreadId } from "../thread-cpu.js";
 import type { WorkerRequest, WorkerResponse } from "./protocol.js";
 
 /**
@@ -15,8 +15,11 @@ const { options, zone: initialZone } = workerData as { options: SandboxOptions; 
 const zone = createDnsZone(initialZone);
 const logger = createLogger(options.logLevel).child({ thread: "analysis" });
 const analyze = createAnalysisPipeline(options, logger, zone);
-lowerThreadPriority();
 const port = parentPort!;
+const threadId = currentThreadId();
+lowerThreadPriority();
+// The pool's watchdog reads this thread's CPU time by its id.
+if (threadId !== null) port.postMessage({ threadId } satisfies WorkerResponse);
 
 port.on("message", (request: WorkerRequest) => {
   if (request.type === "zone") {
@@ -42,7 +45,7 @@ port.on("message", (request: WorkerRequest) => {
  */
 function lowerThreadPriority(): void {
   try {
-    const threadId = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    if (threadId === null) throw new Error("no thread id (/proc/thread-self)");
     setPriority(threadId, constants.priority.PRIORITY_LOW);
   } catch (err) {
     logger.debug({ err }, "analysis thread keeps the normal priority");

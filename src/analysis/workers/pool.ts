@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { SandboxOptions } from "../../config/options.js";
 import type { Analysis } from "../../core/types.js";
 import type { EventLoopUtilization } from "node:perf_hooks";
+import { threadCpuClock } from "../thread-cpu.js";
 import { capFindings, mergeParts, type AnalysisInput, type AnalysisResult, type AnalyzeFn } from "../analyze.js";
 import type { DnsZone } from "../dns/index.js";
 import type { WorkerRequest, WorkerResponse } from "./protocol.js";
@@ -28,9 +29,10 @@ export interface AnalysisPoolOptions {
    */
   idleExitMs?: number;
   /**
-   * A worker whose thread stays busy in one message's analysis for this long is ended (the pool
-   * starts another): that message gets an `analysis.truncated` finding, and the messages queued
-   * behind it go to the new worker, so one message cannot hold up the next one's /api/wait.
+   * A worker whose thread spends this long (CPU time on Linux, else busy wall-clock time) in one
+   * message's analysis is ended (the pool starts another): that message gets an
+   * `analysis.truncated` finding, and the messages queued behind it go to the new worker, so one
+   * message cannot hold up the next one's /api/wait.
    * Far above an ordinary analysis (see docs/analysis-limits.md). @default 5000
    */
   stuckAfterMs?: number;
@@ -52,10 +54,13 @@ export function analysisWorkersAvailable(): boolean {
 
 type Job = { resolve: (a: Analysis) => void; reject: (e: Error) => void; input: AnalysisInput; moved: boolean; parts: AnalysisResult[] };
 /** The analyser a worker started last: while its thread stays busy, that job holds it. */
-type Step = { id: number; analyzer: string; since: number; elu: EventLoopUtilization };
-type Slot = { index: number; worker: Worker | null; jobs: Map<number, Job>; idleTimer: NodeJS.Timeout | null; step: Step | null };
+type Step = { id: number; analyzer: string; since: number; cpuAt: number | null; elu: EventLoopUtilization };
+type Slot = { index: number; worker: Worker | null; cpu: (() => number) | null; jobs: Map<number, Job>; idleTimer: NodeJS.Timeout | null; step: Step | null };
 
-/** Share of the time since a step started that the worker's event loop was busy: "stuck" above it. */
+/**
+ * Without the thread's CPU time (not Linux): the share of wall-clock time since a step started
+ * that the worker's event loop was busy, above which the step counts as busy all along.
+ */
 const BUSY_UTILIZATION = 0.9;
 
 /**
@@ -69,7 +74,7 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
   const idleExitMs = options.idleExitMs ?? 30_000;
   const stuckAfterMs = options.stuckAfterMs ?? 5_000;
   let nextId = 0;
-  const slots: Slot[] = Array.from({ length: options.size }, (_, index) => ({ index, worker: null, jobs: new Map(), idleTimer: null, step: null }));
+  const slots: Slot[] = Array.from({ length: options.size }, (_, index) => ({ index, worker: null, cpu: null, jobs: new Map(), idleTimer: null, step: null }));
 
   const start = (slot: Slot): Worker => {
     const { index } = slot;
@@ -77,6 +82,10 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
     const worker = new Worker(WORKER_FILE, { workerData: { options: settings, zone: zone.get() }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     worker.on("message", (response: WorkerResponse) => {
       if (slot.worker !== worker) return;
+      if ("threadId" in response) {
+        slot.cpu = threadCpuClock(response.threadId);
+        return;
+      }
       const job = slot.jobs.get(response.id);
       if (!job) return;
       if ("part" in response) {
@@ -84,7 +93,7 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
         return;
       }
       if ("step" in response) {
-        slot.step = { id: response.id, analyzer: response.step, since: performance.now(), elu: worker.performance.eventLoopUtilization() };
+        slot.step = { id: response.id, analyzer: response.step, since: performance.now(), cpuAt: slot.cpu?.() ?? null, elu: worker.performance.eventLoopUtilization() };
         return;
       }
       if (slot.step?.id === response.id) slot.step = null;
@@ -115,6 +124,7 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
     slot.idleTimer = null;
     slot.step = null;
+    slot.cpu = null;
     const worker = slot.worker;
     slot.worker = null;
     return worker?.terminate();
@@ -150,12 +160,26 @@ export function createAnalysisPool(settings: SandboxOptions, zone: DnsZone, logg
     }
   };
 
+  /** How long the slot's thread has been busy since its current step started, in ms of CPU where known. */
+  const busyFor = (slot: Slot, step: Step, worker: Worker): number => {
+    if (slot.cpu && step.cpuAt !== null) {
+      try {
+        return slot.cpu() - step.cpuAt;
+      } catch {
+        // The thread is gone (it is exiting); its exit handler takes over.
+        return 0;
+      }
+    }
+    const wall = performance.now() - step.since;
+    return worker.performance.eventLoopUtilization(step.elu).utilization >= BUSY_UTILIZATION ? wall : 0;
+  };
+
   const watchdog = setInterval(() => {
-    const now = performance.now();
     for (const slot of slots) {
       const { step, worker } = slot;
-      if (!step || !worker || now - step.since < stuckAfterMs) continue;
-      if (worker.performance.eventLoopUtilization(step.elu).utilization >= BUSY_UTILIZATION) stopStuck(slot, step, Math.round(now - step.since));
+      if (!step || !worker || performance.now() - step.since < stuckAfterMs) continue;
+      const busyMs = busyFor(slot, step, worker);
+      if (busyMs >= stuckAfterMs) stopStuck(slot, step, Math.round(busyMs));
     }
   }, Math.max(10, Math.min(250, stuckAfterMs / 4)));
   watchdog.unref();
