@@ -13,7 +13,7 @@ import { createAuthAnalyzer } from "../dist/analysis/auth/index.js";
 import { createCompatibilityAnalyzer } from "../dist/analysis/compatibility/index.js";
 import { createDnsZone, createResolver } from "../dist/analysis/dns/index.js";
 import { createHeadersAnalyzer } from "../dist/analysis/headers/index.js";
-import { withDefaults } from "../dist/config/options.js";
+import { analysisSettings, withDefaults } from "../dist/config/options.js";
 import { emptyAnalysis } from "../dist/core/types.js";
 import { parseMessage } from "../dist/ingest/parse.js";
 
@@ -62,7 +62,7 @@ const message = { id: "01BENCH0000000000000000000", receivedAt: new Date().toISO
 const input = { message, raw, problems };
 const logger = pino({ level: "silent" });
 const options = withDefaults({ dnsZone: zone, spfIp: "192.0.2.10" });
-const analyze = createAnalysisPipeline(options, logger, createDnsZone(options.dnsZone));
+const analyze = createAnalysisPipeline(analysisSettings(options), logger, createDnsZone(options.dnsZone));
 
 const check = await analyze(input);
 if (check.auth.dkim[0]?.result !== "pass" || check.auth.dmarc?.result !== "pass") throw new Error(`bench message does not verify: ${JSON.stringify(check.auth)}`);

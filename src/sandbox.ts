@@ -5,6 +5,7 @@ import { createAdaptorServer } from "@hono/node-server";
 import type { Logger } from "pino";
 import { createDnsZone } from "./analysis/dns/index.js";
 import { parseSpamdAddress } from "./analysis/spam/spamc.js";
+import { createLinkChecker, createLiveCheckQueue, withLiveResults, type LiveCheckQueue } from "./analysis/links/index.js";
 import { analysisWorkersAvailable, createAnalysisPool, notifyingZone, type AnalysisPool } from "./analysis/workers/pool.js";
 import { createApiApp } from "./api/app.js";
 import { createAccessControl } from "./api/auth.js";
@@ -95,6 +96,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   pool = workerCount > 0 ? createAnalysisPool(analysis, dnsZone, logger, { size: workerCount }) : null;
   // With workers the main thread never loads the analysers (mailauth and the rest: ~10 MB of heap).
   const analyze = pool?.analyze ?? (await import("./analysis/index.js")).createAnalysisPipeline(analysis, logger, dnsZone);
+  const liveChecks = options.linkCheck ? createLiveChecks(store, events, logger, options) : null;
   // The gauges read ingest at scrape time, after it exists.
   const metrics = createMetrics({ events, store, backlog: () => ingest.backlog() });
   const ingest = metrics.timedIngest(
@@ -103,6 +105,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
       events,
       logger,
       analyze: metrics.timedAnalyze(analyze),
+      afterAnalysis: liveChecks ? (id, analysis) => liveChecks.enqueue(id, analysis.links) : undefined,
       newId: createIdGenerator(),
       tagRules,
       maxMessages: options.maxMessages,
@@ -153,6 +156,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     await ageRetention?.stop();
     relay?.close();
     await ingest.drain();
+    await liveChecks?.stop();
     await pool?.close();
     await recorder.drain();
     await bridge?.stop();
@@ -214,4 +218,20 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
 function connectableHost(host: string): string {
   if (host === "0.0.0.0") return "127.0.0.1";
   return host === "::" ? "::1" : host;
+}
+
+/** --link-check: live checks after each analysis, their results stored on it and announced again. */
+function createLiveChecks(store: Store, events: EventBus, logger: Logger, options: SandboxOptions): LiveCheckQueue {
+  const checker = createLinkChecker({ logger }, { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts });
+  return createLiveCheckQueue({
+    checker,
+    logger,
+    async onChecked(id, results) {
+      const message = await store.get(id);
+      if (!message) return;
+      const analysis = withLiveResults(message.analysis, results);
+      const summary = await store.setAnalysis(id, analysis);
+      if (summary) events.emit("message.analyzed", { id, summary, analysis });
+    },
+  });
 }

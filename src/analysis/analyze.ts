@@ -30,31 +30,107 @@ export type Analyzer = {
   run(input: AnalysisInput, context: AnalysisContext): Promise<AnalysisResult>;
 };
 
-export type AnalyzeFn = (input: AnalysisInput) => Promise<Analysis>;
+/** Lets a supervisor follow an analysis: which analyser holds the thread, and what is done. */
+export interface AnalyzeHooks {
+  /** An analyser starts. */
+  onStep?(analyzer: string): void;
+  /** An analyser's part is ready (the analysis is still merging them). */
+  onPart?(analyzer: string, part: AnalysisResult): void;
+}
+
+export type AnalyzeFn = (input: AnalysisInput, hooks?: AnalyzeHooks) => Promise<Analysis>;
+
+export interface AnalyzeOptions {
+  /**
+   * Time one message's analysers may run (synchronously) before the ones not yet started are skipped (an
+   * `analysis.truncated` finding names them). Analysers run in the order given, so the cheap
+   * and essential ones come first. @default 2000
+   */
+  budgetMs?: number;
+  /** The clock the budget is measured on, in ms (the pipeline passes the thread's CPU time). @default performance.now */
+  now?: () => number;
+}
+
+/** Findings of one rule kept per message; beyond it one finding counts the rest. */
+const MAX_FINDINGS_PER_RULE = 20;
 
 /**
- * Runs every analyser concurrently and merges their parts. An analyser that throws does not
- * sink the others: its failure is logged and surfaces as a finding on the message.
+ * Runs the analysers and merges their parts. Each starts once the one before it has finished
+ * or is waiting (on DNS, say), so a slow network lookup does not hold up the others, the budget
+ * is checked before each starts, and a part is reported as soon as it is ready. An analyser
+ * that throws does not sink the others: its failure is logged and surfaces as a finding.
  */
-export function createAnalyze(analyzers: Analyzer[], context: AnalysisContext): AnalyzeFn {
-  return async (input) => {
-    const analysis: Analysis = { status: "done", auth: null, links: [], codes: [], findings: [], receivers: [] };
-    analysis.findings.push(...input.problems);
-    const parts = await Promise.all(
-      analyzers.map(async (analyzer) => {
-        try {
-          return await analyzer.run(input, context);
-        } catch (err) {
-          context.logger.error({ err, analyzer: analyzer.name, messageId: input.message.id }, "analyser failed");
-          return { findings: [{ rule: "analysis.failed", severity: "warning" as const, message: `${analyzer.name} analysis failed: ${(err as Error).message}` }] };
-        }
-      }),
-    );
-    for (const part of parts) {
-      const { findings, ...rest } = part;
-      Object.assign(analysis, rest);
-      if (findings) analysis.findings.push(...findings);
+export function createAnalyze(analyzers: Analyzer[], context: AnalysisContext, options: AnalyzeOptions = {}): AnalyzeFn {
+  const budgetMs = options.budgetMs ?? 2000;
+  const now = options.now ?? (() => performance.now());
+  const runOne = async (analyzer: Analyzer, input: AnalysisInput): Promise<AnalysisResult> => {
+    try {
+      return await analyzer.run(input, context);
+    } catch (err) {
+      context.logger.error({ err, analyzer: analyzer.name, messageId: input.message.id }, "analyser failed");
+      return { findings: [{ rule: "analysis.failed", severity: "warning", message: `${analyzer.name} analysis failed: ${(err as Error).message}` }] };
     }
+  };
+  return async (input, hooks) => {
+    // This message's own time: the synchronous run of each analyser, not the turns other
+    // messages take in between, nor the time an analyser waits for the network.
+    let spent = 0;
+    const skipped: string[] = [];
+    const parts: AnalysisResult[] = [];
+    const running: Array<Promise<void>> = [];
+    for (const [index, analyzer] of analyzers.entries()) {
+      if (spent > budgetMs) {
+        skipped.push(analyzer.name);
+        continue;
+      }
+      hooks?.onStep?.(analyzer.name);
+      const start = now();
+      const part = runOne(analyzer, input);
+      spent += now() - start;
+      running.push(
+        part.then((result) => {
+          parts[index] = result;
+          hooks?.onPart?.(analyzer.name, result);
+        }),
+      );
+      // One turn of the event loop: a synchronous analyser's part is out before the next starts.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(running);
+    const analysis = mergeParts(input.problems, parts);
+    if (skipped.length > 0) {
+      context.logger.warn({ messageId: input.message.id, skipped, budgetMs }, "analysis budget used up");
+      analysis.findings.push({ rule: "analysis.truncated", severity: "warning", message: `the analysis used up its ${budgetMs} ms budget; skipped: ${skipped.join(", ")}` });
+    }
+    analysis.findings = capFindings(analysis.findings);
     return analysis;
   };
+}
+
+/** One analysis from the parser's problems and the analysers' parts (in analyser order). */
+export function mergeParts(problems: Finding[], parts: Array<AnalysisResult | undefined>): Analysis {
+  const analysis: Analysis = { status: "done", auth: null, links: [], codes: [], findings: [...problems], receivers: [] };
+  for (const part of parts) {
+    if (!part) continue;
+    const { findings, ...rest } = part;
+    Object.assign(analysis, rest);
+    if (findings) analysis.findings.push(...findings);
+  }
+  return analysis;
+}
+
+/** Keeps the first MAX_FINDINGS_PER_RULE findings of each rule and says how many more there were. */
+export function capFindings(findings: Finding[]): Finding[] {
+  const counts = new Map<string, { count: number; severity: Finding["severity"] }>();
+  const kept: Finding[] = [];
+  for (const finding of findings) {
+    const seen = counts.get(finding.rule) ?? { count: 0, severity: finding.severity };
+    seen.count++;
+    counts.set(finding.rule, seen);
+    if (seen.count <= MAX_FINDINGS_PER_RULE) kept.push(finding);
+  }
+  for (const [rule, { count, severity }] of counts) {
+    if (count > MAX_FINDINGS_PER_RULE) kept.push({ rule, severity, message: `and ${count - MAX_FINDINGS_PER_RULE} more ${rule} finding(s) like the ones above` });
+  }
+  return kept;
 }

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { EventBus } from "../core/events.js";
 import type { IdGenerator } from "../core/ids.js";
 import { toSummary } from "../core/summary.js";
-import { emptyAnalysis, type Envelope, type Finding, type Message, type MessageSource } from "../core/types.js";
+import { emptyAnalysis, type Analysis, type Envelope, type Finding, type Message, type MessageSource, type MessageSummary } from "../core/types.js";
 import type { AnalyzeFn } from "../analysis/analyze.js";
 import type { Store } from "../store/store.js";
 import { createBatcher } from "../core/batcher.js";
@@ -38,6 +38,8 @@ export interface IngestDeps {
    * load this makes one commit of several messages; alone, a message is never held. @default 2
    */
   commitHoldMs?: number;
+  /** Called once a message's analysis is stored, e.g. to start its live link checks. */
+  afterAnalysis?: (id: string, analysis: Analysis) => void;
 }
 
 export interface Ingest {
@@ -105,12 +107,23 @@ export function createIngest(deps: IngestDeps): Ingest {
 
   const analyse = async (message: Message, raw: Buffer, problems: Finding[]) => {
     try {
-      const analysis = await deps.analyze({ message, raw, problems });
-      const summary = await store.setAnalysis(message.id, analysis);
+      let analysis: Analysis;
+      let summary: MessageSummary | null;
+      try {
+        analysis = await deps.analyze({ message, raw, problems });
+        summary = await store.setAnalysis(message.id, analysis);
+      } catch (err) {
+        // A message left "pending" would hold /api/wait until its timeout and be analysed again
+        // on every start; it gets an analysis that says what went wrong instead.
+        logger.error({ err, id: message.id }, "analysis failed or could not be stored; storing a failed analysis");
+        analysis = failedAnalysis(problems, err);
+        summary = await store.setAnalysis(message.id, analysis);
+      }
       // The message may have been deleted or pruned while it was being analysed.
       if (summary) events.emit("message.analyzed", { id: message.id, summary, analysis });
+      if (summary && deps.afterAnalysis) deps.afterAnalysis(message.id, analysis);
     } catch (err) {
-      logger.error({ err, id: message.id }, "analysis could not be stored");
+      logger.error({ err, id: message.id }, "analysis could not be stored; it runs again on the next start");
     }
   };
 
@@ -179,4 +192,9 @@ export function createIngest(deps: IngestDeps): Ingest {
     if (pruning) await pruning;
   };
   return ingest;
+}
+
+function failedAnalysis(problems: Finding[], err: unknown): Analysis {
+  const failed: Finding = { rule: "analysis.failed", severity: "warning", message: `the analysis could not be completed or stored: ${(err as Error).message ?? String(err)}` };
+  return { ...emptyAnalysis("done"), findings: [...problems, failed] };
 }

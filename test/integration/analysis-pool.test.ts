@@ -16,15 +16,16 @@ afterEach(async () => {
 const SENDER_IP = "192.0.2.77";
 const spfZone = (ip: string) => ({ "pool.test": { TXT: [[`v=spf1 ip4:${ip} -all`]] } });
 
-function openPool(idleExitMs: number) {
+function openPool(idleExitMs: number, stuckAfterMs?: number) {
   const zone = createDnsZone(spfZone(SENDER_IP));
-  const pool = createAnalysisPool(withDefaults({ spfIp: SENDER_IP }), zone, pino({ level: "silent" }), { size: 1, idleExitMs });
+  const pool = createAnalysisPool(withDefaults({ spfIp: SENDER_IP }), zone, pino({ level: "silent" }), { size: 1, idleExitMs, stuckAfterMs });
   pools.push(pool);
   return { pool, zone };
 }
 
-async function input(): Promise<AnalysisInput> {
-  const raw = Buffer.from("From: app@pool.test\r\nTo: user@example.test\r\nSubject: reset\r\n\r\nhttps://pool.test/reset?token=abc\r\n");
+async function input(html?: string): Promise<AnalysisInput> {
+  const body = html ? `Content-Type: text/html\r\n\r\n${html}` : "\r\nhttps://pool.test/reset?token=abc";
+  const raw = Buffer.from(`From: app@pool.test\r\nTo: user@example.test\r\nSubject: reset\r\n${body}\r\n`);
   const envelope: Envelope = { mailFrom: "app@pool.test", rcptTo: ["user@example.test"] };
   const { attachmentContents: _, problems, ...fields } = await parseMessage(raw, envelope);
   const message = { id: "m1", receivedAt: new Date().toISOString(), source: { kind: "smtp" as const }, envelope, ...fields, size: raw.length, tags: [], read: false, analysis: emptyAnalysis("pending") };
@@ -57,5 +58,22 @@ describe("analysis worker pool", () => {
     expect(crashed.status).toBe("done");
     expect(crashed.findings).toContainEqual(expect.objectContaining({ rule: "analysis.failed", message: expect.stringMatching(/exited \(code 1\)/) }));
     expect((await pool.analyze(await input())).auth?.spf?.result).toBe("pass");
+  });
+
+  test("a worker busy with one message past the deadline is restarted: that message says so, the one queued behind it is analysed", async () => {
+    // The deadline counts the thread's CPU time: the check below takes ~600 ms of it, a small message a few ms.
+    const { pool } = openPool(30_000, 250);
+    // A warm worker: a cold one's first analysis can be slow on a loaded machine too.
+    await pool.analyze(await input());
+    // ~100 KB of styled elements: the HTML compatibility check alone is the slowest step by far.
+    const heavy = await input('<p style="display:flex">line</p>\n'.repeat(3_000));
+    const [stuck, next] = await Promise.all([pool.analyze(heavy), pool.analyze(await input())]);
+    expect(stuck.findings).toContainEqual(expect.objectContaining({ rule: "analysis.truncated", message: expect.stringMatching(/busy with this message's analysis \(compatibility or after it\) for \d+ ms and was restarted/) }));
+    // What the analysers before it had found is kept.
+    expect(stuck.compatibility).toBeUndefined();
+    expect(stuck.auth?.spf?.result).toBe("pass");
+    expect(stuck.findings.map((f) => f.rule)).toContain("body.text-alternative-missing");
+    expect(next.auth?.spf?.result).toBe("pass");
+    expect(next.findings.map((f) => f.rule)).not.toContain("analysis.truncated");
   });
 });

@@ -7,7 +7,7 @@ import type { Sandbox } from "../../src/sandbox.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
 
 /**
- * --link-check: links are fetched on arrival, but only on the allowed host. Two real servers
+ * --link-check: links are fetched on arrival (after the analysis), but only on the allowed host. Two real servers
  * on 127.0.0.1 record every hit: "app" is allowed (host:port), "other" is not.
  */
 interface Recorder { server: Server; port: number; hits: string[] }
@@ -49,7 +49,15 @@ test("on arrival, the allowed link is fetched, the others are not, and redirects
       `<a href="http://127.0.0.1:${app.port}/away">Moved</a>`,
     ].join("\n"),
   });
-  const { body: message } = await api<Message>(sandbox, `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=1970-01-01T00:00:00Z&timeout=10000`);
+  const { body: analysed } = await api<Message>(sandbox, `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=1970-01-01T00:00:00Z&timeout=10000`);
+  // Live checks run after the analysis is stored, and fill it in when they are done.
+  let message = analysed;
+  await expect
+    .poll(async () => {
+      message = (await api<Message>(sandbox, `/api/messages/${analysed.id}`)).body;
+      return message.analysis.links.every((l) => l.live);
+    }, { timeout: 10_000 })
+    .toBe(true);
   const byPath = (path: string) => message.analysis.links.find((l) => new URL(l.url).pathname === path) as LinkInfo;
 
   expect(byPath("/verify").live).toMatchObject({ status: 200, redirects: [], error: null });

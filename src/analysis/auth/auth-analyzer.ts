@@ -5,6 +5,7 @@ import { createReverseDnsCheck, evaluateReceivers, foldLocalDevelopmentFindings,
 import { domainOf } from "./alignment.js";
 import { authFindings, spfRecordState } from "./auth-findings.js";
 import { mapAuthResults } from "./map-results.js";
+import { capDkimSignatures } from "./signature-cap.js";
 
 export interface AuthAnalyzerOptions {
   /** The authserv-id written into Authentication-Results (RFC 8601 §2.5). @default "mailproof" */
@@ -24,7 +25,8 @@ export function createAuthAnalyzer(options: AuthAnalyzerOptions = {}): Analyzer 
       // SPF judges the IP the mail would come from: the connecting IP unless --spf-ip names the
       // provider's outbound IP (a local app connects from 127.0.0.1, which no SPF record lists).
       const ip = spfIp ?? envelope.remoteAddress ?? null;
-      const result = await authenticate(raw, {
+      const capped = capDkimSignatures(raw);
+      const result = await authenticate(capped.raw, {
         ip: ip ?? undefined,
         helo: envelope.helo ?? undefined,
         // An empty MAIL FROM (a bounce) is checked as postmaster@<HELO> (RFC 7208 §2.4).
@@ -50,6 +52,7 @@ export function createAuthAnalyzer(options: AuthAnalyzerOptions = {}): Analyzer 
         localDevelopment,
       });
       const findings = authFindings(auth, fromDomain, fromSpf);
+      if (capped.finding) findings.push(capped.finding);
       return { auth, findings: localDevelopment && fromDomain ? foldLocalDevelopmentFindings(findings, fromDomain) : findings, receivers };
     },
   };

@@ -13,6 +13,9 @@ export function createCodesAnalyzer(): Analyzer {
   };
 }
 
+/** Codes listed, best first: a mail shows one code, a few at most; more is a table of numbers. */
+const MAX_CODES = 20;
+
 export function findMessageCodes(message: Pick<Message, "subject" | "text" | "html">): string[] {
   const subject = message.subject ?? "";
   const subjectHasCodeWord = hasCodeWord(subject);
@@ -34,5 +37,6 @@ export function findMessageCodes(message: Pick<Message, "subject" | "text" | "ht
   // A code repeated across subject and parts is likelier the one; ties keep reading order.
   return [...best.entries()]
     .sort(([, a], [, b]) => b.score + Math.min(b.seen, 3) - (a.score + Math.min(a.seen, 3)) || a.order - b.order)
+    .slice(0, MAX_CODES)
     .map(([code]) => code);
 }

@@ -1,4 +1,4 @@
-import { Parser } from "htmlparser2";
+import { parseHtmlBounded } from "../html/parse-bounded.js";
 
 const SKIP = new Set(["style", "script", "head", "title"]);
 const BLOCK = new Set(["p", "div", "br", "tr", "table", "tbody", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "header", "footer", "hr", "center", "blockquote"]);
@@ -12,7 +12,8 @@ const CELL = new Set(["td", "th"]);
 export function htmlToLines(html: string): string {
   const out: string[] = [];
   let skipping = 0;
-  const parser = new Parser(
+  parseHtmlBounded(
+    html,
     {
       onopentag(name) {
         if (SKIP.has(name)) skipping++;
@@ -30,8 +31,6 @@ export function htmlToLines(html: string): string {
     },
     { decodeEntities: true, lowerCaseTags: true },
   );
-  parser.write(html);
-  parser.end();
   return out
     .join("")
     .split("\n")

@@ -1,5 +1,6 @@
 import { caniemail } from "caniemail";
 import type { Analyzer } from "../analyze.js";
+import { MAX_HTML_DEPTH, parseHtmlBounded } from "../html/parse-bounded.js";
 import { finding } from "../headers/rule.js";
 
 export interface CompatibilityFeature {
@@ -71,9 +72,15 @@ export function createCompatibilityAnalyzer(options: CompatibilityOptions = {}):
     async run({ message }) {
       if (!message.html?.trim()) return {};
       const truncated = message.html.length > MAX_HTML_CHARS;
+      const html = truncated ? message.html.slice(0, MAX_HTML_CHARS) : message.html;
+      // caniemail builds a DOM (quadratic in the nesting depth) and walks it recursively (a stack
+      // overflow on deep nesting), so too deep a document gets no report.
+      if (parseHtmlBounded(html, {}, {}) > 0) {
+        return { findings: [finding("analysis.truncated", "warning", `The HTML nests elements more than ${MAX_HTML_DEPTH} levels deep; no compatibility report was made.`)] };
+      }
       let issues: FeatureIssues;
       try {
-        ({ issues } = caniemail({ clients, html: truncated ? message.html.slice(0, MAX_HTML_CHARS) : message.html }));
+        ({ issues } = caniemail({ clients, html }));
       } catch (err) {
         // caniemail's CSS parser throws on a declaration without ":" (a template's style="{{color}}");
         // clients drop such declarations, so this is the sender's bug to see, not an analysis failure.

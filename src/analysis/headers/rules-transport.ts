@@ -30,6 +30,8 @@ export const eightBitHeaderRule: HeaderRule = ({ message, headerBlock }) => {
   return [finding("header.8bit-without-smtputf8", "error", `Raw 8-bit bytes in header(s) ${[...new Set(fields)].join(", ")} without SMTPUTF8. Encode them as RFC 2047 encoded-words (=?UTF-8?B?...?=) or send with SMTPUTF8.`)];
 };
 
+const MAX_BOUNDARIES = 20;
+
 /**
  * MIME structure a parser tolerates but some clients do not: a missing MIME-Version (RFC 2045
  * §4) on a MIME message, and multipart bodies whose closing boundary never comes (RFC 2046 §5.1.1).
@@ -42,8 +44,10 @@ export const mimeStructureRule: HeaderRule = ({ raw, headerBlock }) => {
     findings.push(finding("mime.version-missing", "warning", "MIME headers without MIME-Version: 1.0 (RFC 2045 §4). Some clients then show the raw MIME source."));
   }
   const body = raw.toString("latin1");
-  const boundaries = [...body.matchAll(/content-type:\s*multipart\/[^;]+;(?:[^\r\n]|\r?\n[ \t])*?boundary="?([^";\r\n]+)"?/gi)].map((m) => m[1]!.trim());
-  for (const boundary of new Set(boundaries)) {
+  // Bounded quantifiers: each "content-type: multipart/" scans a window of its own, not the rest of the body.
+  const boundaries = [...body.matchAll(/content-type:\s*multipart\/[^;\r\n]{1,100};(?:[^\r\n]|\r?\n[ \t]){0,1000}?boundary="?([^";\r\n]{1,200})"?/gi)].map((m) => m[1]!.trim());
+  // Each boundary is searched in the whole body; real mail nests a few multiparts, not hundreds.
+  for (const boundary of [...new Set(boundaries)].slice(0, MAX_BOUNDARIES)) {
     if (!body.includes(`--${boundary}--`)) {
       findings.push(finding("mime.boundary-unterminated", "error", `The multipart boundary "${boundary}" is never closed with --${boundary}--; the message is truncated or malformed (RFC 2046 §5.1.1).`));
     }

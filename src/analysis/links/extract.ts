@@ -1,6 +1,6 @@
-import { Parser } from "htmlparser2";
 import { LinkifyIt } from "linkify-it";
 import type { Header } from "../../core/types.js";
+import { parseHtmlBounded } from "../html/parse-bounded.js";
 
 /** A link as found in one place of the message, before it is classified and checked. */
 export interface FoundLink {
@@ -28,12 +28,20 @@ const TEXT_LINKS = new Set(["a", "v:roundrect", "v:rect", "v:oval"]);
  * template that updates the button but not its VML twin sends them elsewhere). htmlparser2 decodes character
  * references in attribute values (`&amp;` → `&`) the way browsers do. The WHATWG URL parser then
  * strips leading/trailing spaces and removes tabs and newlines anywhere in the URL, so a line
- * break inside an href is harmless and is removed here as the browser would.
+ * break inside an href is harmless and is removed here as the browser would. `depth.restarts`
+ * counts where the nesting was too deep to follow (see parse-bounded.ts).
  */
-export function extractHtmlLinks(html: string): FoundLink[] {
+export function extractHtmlLinks(html: string, depth: { restarts: number } = { restarts: 0 }): FoundLink[] {
   const links: FoundLink[] = [];
   let open: { url: string; text: string[]; alt: string[] } | null = null;
-  const parser = new Parser(
+  const finish = () => {
+    if (!open) return;
+    const text = anchorText(open.text, "") || anchorText(open.alt, " ") || null;
+    links.push({ url: open.url, text, foundIn: "html", continuation: null, ellipsis: false });
+    open = null;
+  };
+  depth.restarts += parseHtmlBounded(
+    html,
     {
       onopentag(name, attribs) {
         const attr = LINK_TAGS[name];
@@ -57,20 +65,12 @@ export function extractHtmlLinks(html: string): FoundLink[] {
       },
       oncomment(data) {
         // <!--[if mso]> … <![endif]--> holds markup only Outlook renders.
-        const conditional = /^\[if [^\]]*mso[^\]]*\]>([\s\S]*)<!\[endif\]$/i.exec(data.trim());
-        if (conditional) links.push(...extractHtmlLinks(conditional[1]));
+        const conditional = /^\[if [^\]]{0,80}mso[^\]]{0,80}\]>([\s\S]*)<!\[endif\]$/i.exec(data.trim());
+        if (conditional) links.push(...extractHtmlLinks(conditional[1], depth));
       },
     },
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
   );
-  const finish = () => {
-    if (!open) return;
-    const text = collapse(open.text.join("")) || collapse(open.alt.join(" ")) || null;
-    links.push({ url: open.url, text, foundIn: "html", continuation: null, ellipsis: false });
-    open = null;
-  };
-  parser.write(html);
-  parser.end();
   finish();
   return links.filter((l) => isWebOrRelative(l.url));
 }
@@ -79,8 +79,17 @@ function browserUrl(value: string): string {
   return value.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, "").replace(/[\t\n\r]/g, "");
 }
 
-function collapse(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
+/** Anchor text longer than this is cut: a link's label, not a page (an unclosed `<a>` swallows the rest). */
+const MAX_ANCHOR_TEXT = 300;
+
+function anchorText(parts: string[], separator: string): string {
+  let text = "";
+  for (const part of parts) {
+    text += text ? separator + part : part;
+    if (text.length > MAX_ANCHOR_TEXT * 2) break;
+  }
+  const collapsed = text.replace(/\s+/g, " ").trim();
+  return collapsed.length > MAX_ANCHOR_TEXT ? `${collapsed.slice(0, MAX_ANCHOR_TEXT)}…` : collapsed;
 }
 
 /** Web links and relative ones (a relative href is a bug worth reporting); not mailto:, tel:, cid:, #fragments. */

@@ -18,11 +18,15 @@ export function checkPartsAgree(links: LinkInfo[], wrapped: Set<LinkInfo>, hasHt
     const text = ofKind.filter((l) => l.foundIn?.includes("text"));
     for (const [part, list] of [["HTML", html], ["text", text]] as const) {
       if (list.length < 2) continue;
-      for (const link of list) {
-        add(link, { rule: "link.consistent", status: "warn", message: `the ${part} part has ${list.length} different ${kind} links (${list.map((l) => l.url).join(", ")}); a recipient may click the wrong one` });
-      }
+      // The same message on every link of the list: name a few, so its size stays constant.
+      const named = list.slice(0, LISTED_URLS).map((l) => l.url).join(", ");
+      const more = list.length > LISTED_URLS ? ` and ${list.length - LISTED_URLS} more` : "";
+      const message = `the ${part} part has ${list.length} different ${kind} links (${named}${more}); a recipient may click the wrong one`;
+      for (const link of list) add(link, { rule: "link.consistent", status: "warn", message });
     }
     if (!hasHtml || !hasText) continue;
+    const htmlByPath = byPath(html);
+    const textByPath = byPath(text);
     for (const link of ofKind) {
       const inHtml = link.foundIn?.includes("html") ?? false;
       const inText = link.foundIn?.includes("text") ?? false;
@@ -35,23 +39,35 @@ export function checkPartsAgree(links: LinkInfo[], wrapped: Set<LinkInfo>, hasHt
         add(link, { rule: "link.parts-agree", status: "warn", message: `the ${otherPart} part has no ${kind} link; recipients whose client shows the ${otherPart} part cannot use it` });
         continue;
       }
-      const counterpart = others.find((o) => samePath(o.url, link.url)) ?? others[0];
+      const counterpart = (inHtml ? textByPath : htmlByPath).get(pathKey(link.url) ?? "") ?? others[0];
       add(link, { rule: "link.parts-agree", status: "fail", message: `the ${part} part's ${kind} link differs from the ${otherPart} part's: ${describeDifference(link.url, counterpart.url, otherPart)}` });
     }
   }
 }
 
+/** URLs named in a link.consistent message. */
+const LISTED_URLS = 3;
+
 function add(link: LinkInfo, check: LinkCheck): void {
   link.checks.push(check);
 }
 
-function samePath(a: string, b: string): boolean {
+/** Each origin + path to the first link with it, so finding a counterpart is one lookup. */
+function byPath(links: LinkInfo[]): Map<string, LinkInfo> {
+  const map = new Map<string, LinkInfo>();
+  for (const link of links) {
+    const key = pathKey(link.url);
+    if (key !== null && !map.has(key)) map.set(key, link);
+  }
+  return map;
+}
+
+function pathKey(url: string): string | null {
   try {
-    const x = new URL(a);
-    const y = new URL(b);
-    return x.origin === y.origin && x.pathname === y.pathname;
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
   } catch {
-    return false;
+    return null;
   }
 }
 

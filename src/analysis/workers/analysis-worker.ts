@@ -1,10 +1,10 @@
-import { readlinkSync } from "node:fs";
 import { constants, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import type { AnalysisSettings } from "../../config/options.js";
 import { createThreadLogger } from "../../core/logger.js";
 import { createDnsZone } from "../dns/index.js";
-import { createAnalysisPipeline } from "../index.js";
+import { createAnalysisPipeline, type AnalyzeHooks } from "../index.js";
+import { currentThreadId } from "../thread-cpu.js";
 import type { WorkerRequest, WorkerResponse } from "./protocol.js";
 
 /**
@@ -17,8 +17,11 @@ const zone = createDnsZone(initialZone);
 const format = settings.logFormat === "pretty" ? "pretty" : "json";
 const logger = createThreadLogger({ level: settings.logLevel, format, colorize: false }).child({ thread: "analysis" });
 const analyze = createAnalysisPipeline(settings, logger, zone);
-lowerThreadPriority();
 const port = parentPort!;
+const threadId = currentThreadId();
+lowerThreadPriority();
+// The pool's watchdog reads this thread's CPU time by its id.
+if (threadId !== null) port.postMessage({ threadId } satisfies WorkerResponse);
 
 port.on("message", (request: WorkerRequest) => {
   if (request.type === "zone") {
@@ -26,7 +29,11 @@ port.on("message", (request: WorkerRequest) => {
     return;
   }
   const { id, input } = request;
-  analyze({ ...input, raw: Buffer.from(input.raw.buffer, input.raw.byteOffset, input.raw.byteLength) }).then(
+  const hooks: AnalyzeHooks = {
+    onStep: (step) => port.postMessage({ id, step } satisfies WorkerResponse),
+    onPart: (_, part) => port.postMessage({ id, part } satisfies WorkerResponse),
+  };
+  analyze({ ...input, raw: Buffer.from(input.raw.buffer, input.raw.byteOffset, input.raw.byteLength) }, hooks).then(
     (analysis) => port.postMessage({ id, analysis } satisfies WorkerResponse),
     (err: unknown) => port.postMessage({ id, error: (err as Error).message ?? String(err) } satisfies WorkerResponse),
   );
@@ -40,7 +47,7 @@ port.on("message", (request: WorkerRequest) => {
  */
 function lowerThreadPriority(): void {
   try {
-    const threadId = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    if (threadId === null) throw new Error("no thread id (/proc/thread-self)");
     setPriority(threadId, constants.priority.PRIORITY_LOW);
   } catch (err) {
     logger.debug({ err }, "analysis thread keeps the normal priority");
