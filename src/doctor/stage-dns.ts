@@ -2,7 +2,7 @@ import { isIP } from "node:net";
 import { createRequire } from "node:module";
 import type { DnsResolver } from "../analysis/analyze.js";
 import { isFreeMail } from "../analysis/headers/domains.js";
-import { result, type StageResult } from "./types.js";
+import { failure, result, type StageResult } from "./types.js";
 
 const require = createRequire(import.meta.url);
 const { spf } = require("mailauth/lib/spf") as {
@@ -55,11 +55,16 @@ export async function checkDns(resolver: DnsResolver, options: DnsStageOptions):
   const domain = options.from.split("@")[1]?.toLowerCase() ?? "";
   const evidence: string[] = [];
   const failures: string[] = [];
+  const codes: string[] = [];
+  const fail = (code: string, text: string) => {
+    codes.push(code);
+    failures.push(text);
+  };
   const warnings: string[] = [];
   const next: string[] = [];
   try {
     if (isFreeMail(domain)) {
-      failures.push(`MAIL_FROM is on the free-mail domain ${domain}: its owner's DMARC policy makes receivers reject or junk mail sent from your servers`);
+      fail("dns.freemail-from", `MAIL_FROM is on the free-mail domain ${domain}: its owner's DMARC policy makes receivers reject or junk mail sent from your servers`);
       next.push("send from a domain you control and authenticate it (SPF, DKIM, DMARC)");
     }
 
@@ -70,17 +75,17 @@ export async function checkDns(resolver: DnsResolver, options: DnsStageOptions):
     const spfRecords = (await txt(resolver, domain)).filter((t) => /^v=spf1(\s|$)/i.test(t));
     evidence.push(`SPF ${domain}: ${spfRecords.join(" | ") || "none"}`);
     if (spfRecords.length === 0) {
-      failures.push(`${domain} has no SPF record`);
+      fail("dns.spf-missing", `${domain} has no SPF record`);
       next.push(`publish a TXT record at ${domain}: "v=spf1 include:<your provider> -all"`);
     } else if (spfRecords.length > 1) {
-      failures.push(`${domain} has ${spfRecords.length} SPF records: receivers treat that as a permanent error (RFC 7208 §4.5)`);
+      fail("dns.spf-multiple", `${domain} has ${spfRecords.length} SPF records: receivers treat that as a permanent error (RFC 7208 §4.5)`);
     } else {
       const ips = options.spfIp ? [options.spfIp] : options.smtpHost ? await hostIps(resolver, options.smtpHost) : [];
       for (const ip of ips) {
         const verdict = await spf({ sender: options.from, ip, helo: options.smtpHost ?? domain, mta: "mailproof-doctor", resolver });
         evidence.push(`SPF for ${ip}: ${verdict.status.result}${verdict.status.comment ? ` (${verdict.status.comment})` : ""}`);
         if (verdict.status.result !== "pass") {
-          failures.push(`SPF of ${domain} does not authorise ${options.smtpHost ?? ip} (${ip}): ${verdict.status.result}`);
+          fail("dns.spf-not-authorised", `SPF of ${domain} does not authorise ${options.smtpHost ?? ip} (${ip}): ${verdict.status.result}`);
           next.push(`add your sending service to the SPF record (ip4:${ip} or the provider's include:)`);
         }
       }
@@ -101,7 +106,7 @@ export async function checkDns(resolver: DnsResolver, options: DnsStageOptions):
     }
     evidence.push(`DKIM ${domain}: ${keys.length ? `keys for selector(s) ${keys.join(", ")}` : `no key for selector(s) ${selectors.join(", ")}`}`);
     if (keys.length === 0) {
-      failures.push(`no DKIM key published for ${domain}${options.dkimSelectors ? "" : " under the common selectors (name yours with --dkim-selector)"}`);
+      fail("dns.dkim-missing", `no DKIM key published for ${domain}${options.dkimSelectors ? "" : " under the common selectors (name yours with --dkim-selector)"}`);
       next.push("publish the DKIM public key your provider or MTA gives you at <selector>._domainkey." + domain);
     }
 
@@ -115,9 +120,9 @@ export async function checkDns(resolver: DnsResolver, options: DnsStageOptions):
       evidence.push(`DMARC policy ${policy}${rua ? `, reports to ${rua}` : ", no rua (you get no aggregate reports)"}`);
     }
   } catch (err) {
-    return result("dns", "fail", `DNS lookups for ${domain} failed: ${(err as Error).message}`, { evidence, causes: ["DNS timed out or the resolver is unreachable"], next: ["check the resolver, or give a zone file with --dns-zone"] });
+    return failure("dns", "dns.lookup-failed", `DNS lookups for ${domain} failed: ${(err as Error).message}`, { evidence, causes: ["DNS timed out or the resolver is unreachable"], next: ["check the resolver, or give a zone file with --dns-zone"] });
   }
-  if (failures.length > 0) return result("dns", "fail", failures[0], { evidence, causes: [...failures, ...warnings], next });
+  if (failures.length > 0) return failure("dns", codes[0], failures[0], { evidence, causes: [...failures, ...warnings], next });
   if (warnings.length > 0) return result("dns", "warn", warnings[0], { evidence, causes: warnings });
   return result("dns", "pass", `${domain}: SPF, DKIM and DMARC published`, { evidence });
 }

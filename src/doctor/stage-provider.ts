@@ -1,6 +1,6 @@
 import { mask } from "./env-source.js";
 import { signAwsRequest } from "./aws-sigv4.js";
-import { result, type MailEnv, type StageResult } from "./types.js";
+import { failure, result, type MailEnv, type StageResult } from "./types.js";
 
 /** Where each provider's API lives; `--<provider>-url` points doctor at a mock instead. */
 export const PROVIDER_BASE_URLS: Record<string, (env: MailEnv) => string> = {
@@ -68,24 +68,24 @@ function errorText(body: unknown, raw: string): string {
   return b?.errors?.[0]?.message ?? b?.Message ?? b?.message ?? b?.error?.message ?? raw.slice(0, 300);
 }
 
-function diagnose(status: number, text: string, headers: Headers): { causes: string[]; next: string[] } {
+function diagnose(status: number, text: string, headers: Headers): { code: string; causes: string[]; next: string[] } {
   if (status === 429 || /\brate[- ]?limit|too many requests|throttl/i.test(text)) {
     const retry = headers.get("retry-after");
-    return { causes: [`rate limited by the provider${retry ? ` (retry-after ${retry} s)` : ""}`], next: ["lower the send rate, honour retry-after, or raise the account's limit"] };
+    return { code: "provider.rate-limited", causes: [`rate limited by the provider${retry ? ` (retry-after ${retry} s)` : ""}`], next: ["lower the send rate, honour retry-after, or raise the account's limit"] };
   }
   if (/verified|sender signature|sender identity|not allowed to send|domain is not/i.test(text)) {
-    return { causes: ["the sender (MAIL_FROM or its domain) is not verified with the provider"], next: ["verify the sender address or authenticate the domain in the provider's dashboard"] };
+    return { code: "provider.sender-unverified", causes: ["the sender (MAIL_FROM or its domain) is not verified with the provider"], next: ["verify the sender address or authenticate the domain in the provider's dashboard"] };
   }
   if (/inactive|suppress|bounced|unsubscribed|blocked/i.test(text)) {
-    return { causes: ["the recipient is suppressed: an earlier bounce, complaint or unsubscribe"], next: ["remove the address from the provider's suppression list, or test with another address"] };
+    return { code: "provider.suppressed", causes: ["the recipient is suppressed: an earlier bounce, complaint or unsubscribe"], next: ["remove the address from the provider's suppression list, or test with another address"] };
   }
   if (/sandbox|authorized recipients|not authorized to send to/i.test(text)) {
-    return { causes: ["the account or domain is in sandbox mode: only verified recipients get mail"], next: ["verify the recipient, or move the account out of sandbox mode"] };
+    return { code: "provider.sandbox", causes: ["the account or domain is in sandbox mode: only verified recipients get mail"], next: ["verify the recipient, or move the account out of sandbox mode"] };
   }
   if (status === 401 || status === 403 || /api key|token|credential|signature|unauthori[sz]ed|forbidden/i.test(text)) {
-    return { causes: ["the API key is invalid, revoked, or lacks the send permission"], next: ["create a key with send permission and set it where the app and its worker run"] };
+    return { code: "provider.invalid-key", causes: ["the API key is invalid, revoked, or lacks the send permission"], next: ["create a key with send permission and set it where the app and its worker run"] };
   }
-  return { causes: [`the provider answered ${status}: ${text}`], next: ["read the provider's error text above"] };
+  return { code: "provider.error", causes: [`the provider answered ${status}: ${text}`], next: ["read the provider's error text above"] };
 }
 
 /** Stage 7: one authenticated send per provider whose key is configured. */
@@ -98,7 +98,7 @@ export async function checkProvider(provider: string, base: string, env: MailEnv
   try {
     response = await fetch(request.url, { ...request.init, signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
-    return result(stage, "fail", `${provider} API not reachable: ${(err as Error).message}`, { evidence, causes: ["no outbound HTTPS, a proxy, or a wrong base URL"] });
+    return failure(stage, "provider.unreachable", `${provider} API not reachable: ${(err as Error).message}`, { evidence, causes: ["no outbound HTTPS, a proxy, or a wrong base URL"], next: [`check outbound HTTPS to ${base}`] });
   }
   const raw = await response.text();
   let body: unknown = null;
@@ -111,5 +111,6 @@ export async function checkProvider(provider: string, base: string, env: MailEnv
   const postmarkError = provider === "postmark" && typeof (body as { ErrorCode?: number })?.ErrorCode === "number" && (body as { ErrorCode: number }).ErrorCode !== 0;
   if (response.ok && !postmarkError) return result(stage, "pass", `${provider} accepted the test message (HTTP ${response.status})`, { evidence });
   const text = errorText(body, raw);
-  return result(stage, "fail", `${provider} refused the test message (HTTP ${response.status}): ${text}`, { evidence, ...diagnose(response.status, text, response.headers) });
+  const { code, ...advice } = diagnose(response.status, text, response.headers);
+  return failure(stage, code, `${provider} refused the test message (HTTP ${response.status}): ${text}`, { evidence, ...advice });
 }

@@ -1,5 +1,5 @@
 import type { Message } from "../core/types.js";
-import { result, type StageResult } from "./types.js";
+import { failure, result, type StageResult } from "./types.js";
 
 /**
  * When the target is a mailproof sandbox, the test message itself can be inspected: doctor waits
@@ -33,7 +33,7 @@ export async function checkVerdict(apiUrl: string, messageId: string, timeoutMs:
   ];
   const dmarc = auth?.dmarc;
   if (dmarc && dmarc.result === "fail" && (dmarc.policy === "reject" || dmarc.policy === "quarantine")) {
-    return result("verdict", "fail", `DMARC fails with p=${dmarc.policy}: receivers will ${dmarc.policy === "reject" ? "reject" : "junk"} this mail`, {
+    return failure("verdict", "verdict.dmarc-fail", `DMARC fails with p=${dmarc.policy}: receivers will ${dmarc.policy === "reject" ? "reject" : "junk"} this mail`, {
       evidence,
       causes: ["the From domain is not aligned with an SPF-passing envelope domain or a passing DKIM signature"],
       next: ["sign with a DKIM key for the From domain (or a parent domain), or send through a provider authenticated for it"],

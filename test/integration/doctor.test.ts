@@ -30,10 +30,13 @@ beforeAll(async () => {
 afterAll(() => Promise.all([sandbox.stop(), locked.stop()]));
 
 interface Stage {
-  stage: string;
+  name: string;
   status: string;
   summary: string;
+  durationMs: number;
+  cause?: { code: string; message: string };
   causes: string[];
+  next: string[];
 }
 
 let zoneCounter = 0;
@@ -43,7 +46,7 @@ function zoneFile(zone: Zone): string {
   return file;
 }
 
-function runDoctor(env: Record<string, string>, args: string[] = [], zone: Zone = healthyZone()): Promise<{ code: number | null; stages: Stage[]; stderr: string }> {
+function runDoctor(env: Record<string, string>, args: string[] = [], zone: Zone = healthyZone()): Promise<{ code: number | null; stages: Stage[]; stderr: string; version?: number; ok?: boolean }> {
   return new Promise((resolve) => {
     const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(MAIL_FROM|SMTP_|TEST_EMAIL|APP_URL|SENDGRID|MAILGUN|POSTMARK|RESEND|AWS_)/.test(k)));
     const child = spawn(process.execPath, [CLI, "doctor", "--json", "--timeout", "3000", "--dns-zone", zoneFile(zone), "--spf-ip", OUTBOUND_IP, "--dkim-selector", "mail", "--api-url", sandbox.url, ...args], { env: { ...base, ...env } });
@@ -52,13 +55,13 @@ function runDoctor(env: Record<string, string>, args: string[] = [], zone: Zone 
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     child.once("exit", (code) => {
-      let stages: Stage[] = [];
+      let report: { stages: Stage[]; version?: number; ok?: boolean } = { stages: [] };
       try {
-        stages = JSON.parse(stdout).stages;
+        report = JSON.parse(stdout);
       } catch {
         // leave empty: the assertion below shows stderr
       }
-      resolve({ code, stages, stderr });
+      resolve({ code, stderr, ...report });
     });
   });
 }
@@ -84,18 +87,21 @@ async function provider(name: string, state: Record<string, unknown>) {
 }
 
 const stage = (stages: Stage[], name: string) => {
-  const found = stages.find((s) => s.stage === name);
+  const found = stages.find((s) => s.name === name);
   if (!found) throw new Error(`no stage ${name} in ${JSON.stringify(stages)}`);
   return found;
 };
 
 test("a healthy setup passes every stage and the sandbox's verdicts are reported", async () => {
-  const { code, stages, stderr } = await runDoctor(healthyEnv());
+  const { code, stages, stderr, version, ok } = await runDoctor(healthyEnv());
   expect(stderr).toBe("");
-  expect(stages.map((s) => s.stage)).toEqual(["env", "dns", "connect", "tls", "auth", "send", "verdict", "links"]);
-  expect(stages.filter((s) => s.status === "fail")).toEqual([]);
+  expect(version).toBe(1);
+  expect(ok).toBe(true);
+  expect(stages.map((s) => s.name)).toEqual(["env", "dns", "connect", "tls", "auth", "send", "verdict", "links"]);
+  expect(stages.filter((s) => s.status !== "pass")).toEqual([]);
   expect(stage(stages, "send").summary).toMatch(/queued as/);
-  expect(stage(stages, "tls").status).toBe("warn"); // the sandbox's self-signed certificate
+  expect(stage(stages, "tls").summary).toMatch(/self-signed certificate, expected locally/);
+  for (const s of stages) expect(s.durationMs).toBeGreaterThanOrEqual(0);
   expect(code).toBe(0);
 });
 
@@ -181,6 +187,8 @@ describe("injected causes are named by the right stage", () => {
       const { code, stages } = await runDoctor(env(healthyEnv()), args(), zone(healthyZone()));
       const failed = stage(stages, expected);
       expect(failed.status).toBe("fail");
+      expect(failed.cause?.code).toMatch(/^[a-z]+\.[a-z-]+$/);
+      expect(failed.next.length).toBeGreaterThan(0);
       expect(`${failed.summary}\n${failed.causes.join("\n")}`).toMatch(match);
       expect(code).toBe(1);
     } finally {
