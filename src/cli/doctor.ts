@@ -80,7 +80,7 @@ function terminalProgress(style: ReportStyle, timeoutMs: number): ProgressListen
   const write = (text: string) => process.stdout.write(text);
   write("mailproof doctor\n\n");
   return {
-    start: (name) => write(`\x1b[2m${name} … running (network steps time out after ${timeoutMs / 1000} s)\x1b[0m`),
+    start: (name) => write(`\r\x1b[K\x1b[2m${`${name} … running (network steps time out after ${timeoutMs / 1000} s)`.slice(0, Math.max(style.width - 1, 20))}\x1b[0m`),
     done: (stage) => write(`\r\x1b[K${stageLine(stage, 12, style)}\n`),
   };
 }

@@ -73,7 +73,8 @@ export function renderReport(stages: StageResult[], style: ReportStyle = { color
   }
   const push = (label: string, text: string) => lines.push(...wrap(`  ${label.padEnd(7)} ${text}`, style.width, 10));
   for (const s of stages.filter((st) => st.status === "fail" || st.status === "warn" || st.status === "info")) {
-    lines.push("", `${paint(style, s.status, MARK[s.status])} ${s.stage}: ${s.summary}`);
+    const [first, ...rest] = wrap(`${MARK[s.status]} ${s.stage}: ${s.summary}`, style.width, 5);
+    lines.push("", first.replace(MARK[s.status], paint(style, s.status, MARK[s.status])), ...rest);
     if (s.code) push("code:", s.code);
     for (const e of s.evidence) push("seen:", e);
     for (const c of s.causes) push("cause:", c);

@@ -113,7 +113,10 @@ export async function runDoctor(options: DoctorOptions): Promise<StageResult[]> 
         Object.assign(connect, probe.connect, { durationMs: connect.durationMs + Math.round(performance.now() - started) });
         progress?.done(connect);
       }
-      for (const stage of [probe.tls, probe.auth, probe.send]) await add(stage.stage, () => stage);
+      for (const stage of [probe.tls, probe.auth, probe.send]) {
+        stages.push(stage);
+        progress?.done(stage);
+      }
       if (probe.mailproof && probe.sentMessageId) {
         const apiUrl = options.apiUrl ?? `http://${smtp.host.includes(":") ? `[${smtp.host}]` : smtp.host}:8025`;
         await add("verdict", () => checkVerdict(apiUrl, probe.sentMessageId!, options.timeoutMs, options.apiToken ?? null));

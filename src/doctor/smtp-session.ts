@@ -94,16 +94,26 @@ export async function probeSmtp(target: SmtpTarget, timeoutMs: number): Promise<
   connection.on("error", () => undefined);
   const probe: SmtpProbe = { connect: null, tls: skipped("tls", "not reached"), auth: skipped("auth", "not reached"), send: skipped("send", "not reached"), mailproof: false, sentMessageId: null };
   const deadline = timeoutMs * 2 + 1000;
+  // The session's setup (greeting, STARTTLS) is timed as TLS, then AUTH, then the send.
+  const durations = { tls: 0, auth: 0, send: 0 };
+  let phaseStart = performance.now();
+  const lap = (phase: keyof typeof durations) => {
+    const now = performance.now();
+    durations[phase] += Math.round(now - phaseStart);
+    phaseStart = now;
+  };
 
   try {
     try {
       await call<void>(connection, deadline, (cb) => connection.connect(cb as () => void));
     } catch (err) {
       const stage = await classifySessionError(err as SmtpError, target, lines, timeoutMs);
+      lap("tls");
       if (stage.stage === "connect") probe.connect = stage;
       else probe.tls = stage;
       return probe;
     }
+    lap("tls");
     probe.mailproof = lines.some((l) => /^S: 220 .*mailproof/i.test(l));
     const socket = (connection as unknown as { _socket: TLSSocket })._socket;
     const mechanisms = (connection as unknown as { _supportedAuth: string[] })._supportedAuth;
@@ -128,8 +138,10 @@ export async function probeSmtp(target: SmtpTarget, timeoutMs: number): Promise<
       const before = lines.length;
       try {
         await call<void>(connection, deadline, (cb) => connection.login({ user: target.user!, pass: target.pass ?? "" }, cb as () => void));
+        lap("auth");
         probe.auth = result("auth", "pass", `logged in as ${target.user}`, { evidence: [`mechanisms offered: ${mechanisms.join(" ") || "none"}`] });
       } catch (err) {
+        lap("auth");
         const e = err as SmtpError;
         if (wantsStarttls(e) && !connection.secure) probe.tls = starttlsRequired(e, offeredStarttls, lines.slice(before));
         probe.auth = authFailure(e, [`mechanisms offered: ${mechanisms.join(" ") || "none"}`, ...lines.slice(before).slice(-3)]);
@@ -162,6 +174,10 @@ export async function probeSmtp(target: SmtpTarget, timeoutMs: number): Promise<
     }
     return probe;
   } finally {
+    lap("send");
+    probe.tls.durationMs = durations.tls;
+    probe.auth.durationMs = durations.auth;
+    probe.send.durationMs = durations.send;
     connection.quit();
     connection.close();
   }
