@@ -86,7 +86,14 @@ export async function runDoctor(options: DoctorOptions): Promise<StageResult[]> 
   const providers = providerKeys(env);
 
   if (from?.includes("@")) {
-    await add("dns", () => checkDns(options.resolver, { from, smtpHost: env.SMTP_HOST ?? null, spfIp: options.spfIp, providers, dkimSelectors: options.dkimSelectors }));
+    await add("dns", () => checkDns(options.resolver, {
+        from,
+        smtpHost: env.SMTP_HOST ?? null,
+        spfIp: options.spfIp,
+        providers,
+        dkimSelectors: options.dkimSelectors,
+        envelopeDomains: providers.includes("mailgun") && env.MAILGUN_DOMAIN ? [{ domain: env.MAILGUN_DOMAIN, via: "MAILGUN_DOMAIN" }] : [],
+      }));
   } else {
     await skip("dns", "no valid MAIL_FROM to look up");
   }

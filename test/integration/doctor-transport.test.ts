@@ -6,18 +6,14 @@ import selfsigned from "selfsigned";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
-import { runDoctorCli, scratch, stageOf, writeJson, type DoctorRun } from "../helpers/doctor.js";
+import { runDoctorCli, scratch, stageOf, type DoctorRun } from "../helpers/doctor.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
 
 // Each transport failure of "email not sending", reproduced with a small loopback server, must be
 // named by the right stage with its cause code, a next step and exit 1; no case may hang or pass.
 const OUTBOUND_IP = "203.0.113.5";
 const dir = scratch();
-const zone = writeJson(dir, "zone.json", {
-  "app.test": { MX: [{ exchange: "mx.app.test", priority: 10 }], TXT: [[`v=spf1 ip4:${OUTBOUND_IP} -all`]] },
-  "mail._domainkey.app.test": { TXT: [["v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAwv8y1oZ0Qe6p4c7v3M6vLPmx3bwcN1oVzNhTH3cJ3bkJ7hUz5dUq2vR3K9q1y1oJbB9w2zqf4r2rXz8V0N8mQKxW4i2Yw1H9g2c6lq3wQ9mW5n8h5c1qQ2Vj7k4l3o9m6Zc8y2Qx1b3a5Z7c9e1g3i5k7m9o1q3s5u7w9y1A3C5E7G9I1K3M5O7Q9S1U3W5Y7a9c1e3g5i7k9m1o3q5s7u9w1y3A5C7E9G1I3K5M7O9Q1S3U5W7Y9a1c3e5g7i9k1m3o5q7s9u1w3y5A7C9E1G3I5K7M9O1Q3S5U7W9Y1a3c5e7g9i1k3m5o7q9s1u3w5y7A9C1E3G5IDAQAB"]] },
-  "_dmarc.app.test": { TXT: [["v=DMARC1; p=reject; rua=mailto:dmarc@app.test"]] },
-});
+const zone = new URL("../../fixtures/dns/doctor-zone.json", import.meta.url).pathname;
 const TIMEOUT = 1500;
 
 const env = (port: number, extra: Record<string, string> = {}) => ({

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -10,11 +10,12 @@ import { api, startTestSandbox } from "../helpers/sandbox.js";
 // `mailproof doctor` against real sandboxes: each injected cause must be named by the right stage.
 const OUTBOUND_IP = "203.0.113.5";
 const dir = mkdtempSync(join(tmpdir(), "mailproof-doctor-"));
+const FIXTURE_ZONE = JSON.parse(readFileSync(new URL("../../fixtures/dns/doctor-zone.json", import.meta.url), "utf8")) as Zone;
 
 type Zone = Record<string, Record<string, unknown>>;
 const healthyZone = (): Zone => ({
   "app.test": { MX: [{ exchange: "mx.app.test", priority: 10 }], TXT: [[`v=spf1 ip4:${OUTBOUND_IP} -all`]] },
-  "mail._domainkey.app.test": { TXT: [["v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC1"]] },
+  "mail._domainkey.app.test": FIXTURE_ZONE["mail._domainkey.app.test"],
   "_dmarc.app.test": { TXT: [["v=DMARC1; p=reject; rua=mailto:dmarc@app.test"]] },
   "www.example.com": { A: ["198.51.100.7"] },
 });
@@ -167,7 +168,7 @@ describe("injected causes are named by the right stage", () => {
       args: () => ["--postmark-url", `${sandbox.url}/postmark`],
       setup: () => provider("postmark", { suppressions: ["doctor@inbox.test"] }),
       stage: "provider:postmark",
-      match: /recipient is suppressed/,
+      match: /recipient is on the provider's suppression list/,
     },
     {
       name: "DMARC p=reject with misaligned From",
