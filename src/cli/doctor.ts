@@ -23,6 +23,10 @@ auth, send (and, on a mailproof sandbox, the test message's verdicts), provider,
   --api-token TOKEN      that sandbox's --api-token (default MAILPROOF_API_TOKEN)
   --sendgrid-url URL, --mailgun-url URL, --postmark-url URL, --resend-url URL, --ses-url URL
                          provider API base URLs (e.g. a mailproof sandbox's /sendgrid)
+  --queue URL            Redis holding the app's job queues (default REDIS_URL)
+  --queue-name NAMES     queue names, comma-separated (default: every BullMQ, Sidekiq, RQ and
+                         Celery queue found)
+  --queue-window MS      how long to watch for a worker taking jobs (default 3000)
   --timeout MS           per network step (default 10000)
   --json                 print a versioned JSON report: { version: 1, ok, stages: [...] }
 
@@ -51,6 +55,9 @@ const FLAGS = {
   "postmark-url": { type: "string" },
   "resend-url": { type: "string" },
   "ses-url": { type: "string" },
+  queue: { type: "string" },
+  "queue-name": { type: "string" },
+  "queue-window": { type: "string", default: "3000" },
   timeout: { type: "string", default: "10000" },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h" },
@@ -105,6 +112,9 @@ async function diagnose(argv: string[]): Promise<number> {
   }
   const timeoutMs = Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) usage("--timeout must be a positive number of milliseconds");
+  const queueWindowMs = Number(values["queue-window"]);
+  if (!Number.isInteger(queueWindowMs) || queueWindowMs < 0) usage("--queue-window must be a number of milliseconds");
+  if (values.queue !== undefined && !/^rediss?:\/\//.test(values.queue)) usage(`--queue must be a redis:// or rediss:// URL, got "${values.queue}"`);
   if (values.pid !== undefined && !/^\d+$/.test(values.pid)) usage(`--pid must be a process id, got "${values.pid}"`);
   const primary = loadEnv(values["env-file"] ? { envFile: values["env-file"] } : values.pid ? { pid: Number(values.pid) } : null, process.env);
   const compare = values.compare ? loadEnv(source(values.compare), process.env) : null;
@@ -128,6 +138,7 @@ async function diagnose(argv: string[]): Promise<number> {
     apiToken: values["api-token"] ?? process.env.MAILPROOF_API_TOKEN ?? null,
     providerUrls,
     timeoutMs,
+    queue: { url: values.queue ?? null, names: values["queue-name"] ? values["queue-name"].split(",").map((s) => s.trim()).filter(Boolean) : null, windowMs: queueWindowMs },
     progress: live ? terminalProgress(style, timeoutMs) : undefined,
   });
   process.stdout.write(values.json ? `${JSON.stringify(toJson(stages), null, 2)}\n` : renderReport(stages, { ...style, table: !live }));

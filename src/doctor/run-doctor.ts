@@ -6,6 +6,7 @@ import { addressOf, checkEnv, providerKeys } from "./stage-env.js";
 import { checkLinks } from "./stage-links.js";
 import { checkProvider, PROVIDER_BASE_URLS } from "./stage-provider.js";
 import { probeSmtp } from "./smtp-session.js";
+import { checkQueue } from "./stage-queue.js";
 import { checkVerdict } from "./stage-verdict.js";
 import { ENV_KEYS, failure, result, type MailEnv, type StageResult } from "./types.js";
 
@@ -26,6 +27,8 @@ export interface DoctorOptions {
   /** Base URLs per provider, for pointing doctor at mocks. */
   providerUrls: Record<string, string>;
   timeoutMs: number;
+  /** The job queue to check: `--queue` (default REDIS_URL) with names and a watch window. @default REDIS_URL, discovered names, 3000 ms */
+  queue?: { url: string | null; names: string[] | null; windowMs: number };
   /** Told when a stage starts and when it ends, for progress on a terminal. */
   progress?: ProgressListener;
 }
@@ -129,6 +132,13 @@ export async function runDoctor(options: DoctorOptions): Promise<StageResult[]> 
         await add("verdict", () => checkVerdict(apiUrl, probe.sentMessageId!, options.timeoutMs, options.apiToken ?? null));
       }
     }
+  }
+
+  const redisUrl = options.queue?.url ?? env.REDIS_URL ?? null;
+  if (redisUrl) {
+    await add("queue", () => checkQueue({ url: redisUrl, names: options.queue?.names ?? null, windowMs: options.queue?.windowMs ?? 3000, timeoutMs: options.timeoutMs }));
+  } else {
+    await skip("queue", "no REDIS_URL or --queue: the job queue between the app and its mail worker was not checked");
   }
 
   for (const provider of providers) {
