@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createDnsZone, createResolver, type DnsMode } from "../analysis/dns/index.js";
 import { loadEnv, SourceError } from "../doctor/env-source.js";
@@ -23,6 +23,9 @@ auth, send (and, on a mailproof sandbox, the test message's verdicts), provider,
   --api-token TOKEN      that sandbox's --api-token (default MAILPROOF_API_TOKEN)
   --sendgrid-url URL, --mailgun-url URL, --postmark-url URL, --resend-url URL, --ses-url URL
                          provider API base URLs (e.g. a mailproof sandbox's /sendgrid)
+  --trigger [METHOD ]URL a request that makes the app send a reset/verification email (POST by
+                         default); doctor reads it from the sandbox (--api-url) and checks its links
+  --message FILE         check the links of this email (.eml) instead
   --queue URL            Redis holding the app's job queues (default REDIS_URL)
   --queue-name NAMES     queue names, comma-separated (default: every BullMQ, Sidekiq, RQ and
                          Celery queue found)
@@ -55,6 +58,8 @@ const FLAGS = {
   "postmark-url": { type: "string" },
   "resend-url": { type: "string" },
   "ses-url": { type: "string" },
+  trigger: { type: "string" },
+  message: { type: "string" },
   queue: { type: "string" },
   "queue-name": { type: "string" },
   "queue-window": { type: "string", default: "3000" },
@@ -115,6 +120,7 @@ async function diagnose(argv: string[]): Promise<number> {
   const queueWindowMs = Number(values["queue-window"]);
   if (!Number.isInteger(queueWindowMs) || queueWindowMs < 0) usage("--queue-window must be a number of milliseconds");
   if (values.queue !== undefined && !/^rediss?:\/\//.test(values.queue)) usage(`--queue must be a redis:// or rediss:// URL, got "${values.queue}"`);
+  if (values.message !== undefined && !existsSync(values.message)) usage(`--message ${values.message} does not exist`);
   if (values.pid !== undefined && !/^\d+$/.test(values.pid)) usage(`--pid must be a process id, got "${values.pid}"`);
   const primary = loadEnv(values["env-file"] ? { envFile: values["env-file"] } : values.pid ? { pid: Number(values.pid) } : null, process.env);
   const compare = values.compare ? loadEnv(source(values.compare), process.env) : null;
@@ -138,6 +144,7 @@ async function diagnose(argv: string[]): Promise<number> {
     apiToken: values["api-token"] ?? process.env.MAILPROOF_API_TOKEN ?? null,
     providerUrls,
     timeoutMs,
+    message: values.message ? { file: values.message } : values.trigger ? { trigger: values.trigger, apiUrl: values["api-url"] ?? null, apiToken: values["api-token"] ?? process.env.MAILPROOF_API_TOKEN ?? null } : null,
     queue: { url: values.queue ?? null, names: values["queue-name"] ? values["queue-name"].split(",").map((s) => s.trim()).filter(Boolean) : null, windowMs: queueWindowMs },
     progress: live ? terminalProgress(style, timeoutMs) : undefined,
   });

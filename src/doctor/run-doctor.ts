@@ -3,6 +3,7 @@ import { checkConnect } from "./stage-connect.js";
 import { checkDns } from "./stage-dns.js";
 import { normalizeEnv } from "./env-aliases.js";
 import { addressOf, checkEnv, providerKeys } from "./stage-env.js";
+import type { MessageSource } from "./message-links.js";
 import { checkLinks } from "./stage-links.js";
 import { checkProvider, PROVIDER_BASE_URLS } from "./stage-provider.js";
 import { probeSmtp } from "./smtp-session.js";
@@ -29,6 +30,8 @@ export interface DoctorOptions {
   timeoutMs: number;
   /** The job queue to check: `--queue` (default REDIS_URL) with names and a watch window. @default REDIS_URL, discovered names, 3000 ms */
   queue?: { url: string | null; names: string[] | null; windowMs: number };
+  /** A real email from the app to run the link checks on. @default null */
+  message?: MessageSource | null;
   /** Told when a stage starts and when it ends, for progress on a terminal. */
   progress?: ProgressListener;
 }
@@ -151,6 +154,6 @@ export async function runDoctor(options: DoctorOptions): Promise<StageResult[]> 
     await add(name, () => checkProvider(provider, base, env, from, to, options.timeoutMs));
   }
 
-  await add("links", () => checkLinks(env.APP_URL, options.resolver));
+  await add("links", () => checkLinks(env.APP_URL, options.resolver, options.message ?? null, options.timeoutMs));
   return stages;
 }
