@@ -56,7 +56,8 @@ const silent = (target: SmtpTarget, timeoutMs: number, evidence: string[]) =>
  */
 export async function classifySessionError(err: SmtpError, target: SmtpTarget, transcript: string[], timeoutMs: number): Promise<StageResult> {
   const where = `${target.host}:${target.port}`;
-  const evidence = [`${err.code ?? "error"}: ${err.message}`, ...transcript.slice(-4)];
+  const firstLine = err.message.split("\n")[0].trim();
+  const evidence = [`${err.code ?? "error"}: ${firstLine}`, ...transcript.slice(-4)];
   const greeting = transcript.find((l) => l.startsWith("S: "));
   if (err.code === "EPROTOCOL" && err.command === "CONN" && err.responseCode) {
     const code = err.responseCode;
@@ -84,14 +85,14 @@ export async function classifySessionError(err: SmtpError, target: SmtpTarget, t
     return silent(target, timeoutMs, evidence);
   }
   if (err.code === "ETLS" || /SSL|TLS|certificate|handshake/i.test(err.message)) {
-    return failure("tls", "tls.handshake-failed", `the TLS handshake with ${where} failed: ${err.message}`, {
+    return failure("tls", "tls.handshake-failed", `the TLS handshake with ${where} failed: ${firstLine}`, {
       evidence,
       causes: ["the server and client share no TLS version or cipher", "the server's TLS setup is broken"],
       next: [`inspect with: openssl s_client -connect ${where}${target.secure ? "" : " -starttls smtp"}`],
     });
   }
   if (err.code === "ETIMEDOUT") {
-    return failure("connect", "smtp.timeout", `the SMTP session with ${where} timed out: ${err.message}`, { evidence, causes: ["the server stopped answering mid-session"], next: ["check the server's load and logs"] });
+    return failure("connect", "smtp.timeout", `the SMTP session with ${where} timed out: ${firstLine}`, { evidence, causes: ["the server stopped answering mid-session"], next: ["check the server's load and logs"] });
   }
-  return failure("connect", "smtp.session-failed", `the SMTP session with ${where} failed: ${err.message}`, { evidence, causes: [err.message], next: ["read the transcript above; check the server's logs"] });
+  return failure("connect", "smtp.session-failed", `the SMTP session with ${where} failed: ${firstLine}`, { evidence, causes: [firstLine], next: ["read the transcript above; check the server's logs"] });
 }
