@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CLI } from "./cli.js";
@@ -60,4 +60,32 @@ export function stageOf(run: DoctorRun, name: string): DoctorStage {
   const found = run.stages.find((s) => s.name === name);
   if (!found) throw new Error(`no stage ${name}; exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
   return found;
+}
+
+/**
+ * Runs doctor in this process (the same runDoctor the CLI calls), for tables of cases where
+ * spawning a Node process per case would only add start-up time; `code` is null. Exit codes are
+ * asserted by the CLI runs in each file.
+ */
+export async function runDoctorInProcess(env: Record<string, string>, options: { zoneFile: string; timeoutMs: number; spfIp?: string; dkimSelectors?: string[] }): Promise<DoctorRun> {
+  const [{ runDoctor }, { toJson }, { createDnsZone, createResolver }] = await Promise.all([
+    import("../../src/doctor/run-doctor.js"),
+    import("../../src/doctor/report.js"),
+    import("../../src/analysis/dns/index.js"),
+  ]);
+  const zone = createDnsZone(JSON.parse(readFileSync(options.zoneFile, "utf8")));
+  const stages = await runDoctor({
+    env,
+    envLabel: "test",
+    compare: null,
+    to: null,
+    dkimSelectors: options.dkimSelectors ?? ["mail"],
+    resolver: createResolver(zone, { modes: ["zone"] }),
+    spfIp: options.spfIp ?? null,
+    apiUrl: null,
+    providerUrls: {},
+    timeoutMs: options.timeoutMs,
+  });
+  const report = toJson(stages);
+  return { code: null, stdout: "", stderr: "", stages: report.stages, report };
 }

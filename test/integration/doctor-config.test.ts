@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
 import { CLI } from "../helpers/cli.js";
-import { runDoctorCli, scratch, stageOf, writeJson } from "../helpers/doctor.js";
+import { runDoctorCli, runDoctorInProcess, scratch, stageOf, writeJson } from "../helpers/doctor.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
 
 // Where doctor reads settings from (framework names, files, processes) and how it reports bad usage.
@@ -36,7 +36,7 @@ describe.concurrent("framework setting names", () => {
     },
   ];
   test.each(cases)("$framework names reach the same stages", async ({ env, read }) => {
-    const run = await runDoctorCli({ ...env(), TEST_EMAIL: "doctor@inbox.test" }, args);
+    const run = await runDoctorInProcess({ ...env(), TEST_EMAIL: "doctor@inbox.test" }, { zoneFile: zone, timeoutMs: 5000 });
     const settings = stageOf(run, "env");
     for (const line of read) expect(settings.evidence).toContain(`read ${line}`);
     expect(stageOf(run, "auth").status).toBe("pass");
@@ -44,7 +44,7 @@ describe.concurrent("framework setting names", () => {
   });
 
   test("a near-miss name (SMTP_PASS) is named as such", async () => {
-    const run = await runDoctorCli({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(sandbox.smtpPort), SMTP_USER: "app", SMTP_PASS: "secret", MAIL_FROM: "noreply@app.test" }, args);
+    const run = await runDoctorInProcess({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(sandbox.smtpPort), SMTP_USER: "app", SMTP_PASS: "secret", MAIL_FROM: "noreply@app.test" }, { zoneFile: zone, timeoutMs: 5000 });
     const settings = stageOf(run, "env");
     expect(settings.cause?.code).toBe("env.near-miss");
     expect(settings.summary).toMatch(/SMTP_PASS is set but SMTP_PASSWORD is not/);
@@ -52,7 +52,8 @@ describe.concurrent("framework setting names", () => {
   });
 });
 
-describe.concurrent("bad usage exits 2 with a message, never a stack trace", () => {
+// Each case starts a Node process; under load that alone can take many seconds.
+describe.concurrent("bad usage exits 2 with a message, never a stack trace", { timeout: 120_000 }, () => {
   test.each([
     { name: "an unknown option", argv: ["--bogus"], message: /Unknown option '--bogus'/ },
     { name: "a --pid that is not running", argv: ["--pid", "999999999"], message: /process 999999999 is not running/ },
@@ -86,7 +87,7 @@ describe.concurrent("bad usage exits 2 with a message, never a stack trace", () 
   });
 });
 
-describe("terminal output", () => {
+describe("terminal output", { timeout: 120_000 }, () => {
   /** Runs doctor under a pseudo-terminal (util-linux `script`), as a person at a terminal sees it. */
   function onTerminal(extraEnv: Record<string, string>): Promise<string> {
     return new Promise((resolve) => {

@@ -70,7 +70,7 @@ describe.concurrent("DNS causes", () => {
   });
 });
 
-describe("through the CLI", () => {
+describe("through the CLI", { timeout: 120_000 }, () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
     sandbox = await startTestSandbox();

@@ -56,7 +56,7 @@ afterAll(async () => {
 
 const sendgrid = () => ["--json", "--timeout", "4000", "--sendgrid-url", `${sandbox.url}/sendgrid`, "--dns-zone", ZONE_FILE, "--dkim-selector", "mail"];
 
-describe.concurrent("links in a real email", () => {
+describe.concurrent("links in a real email", { timeout: 120_000 }, () => {
   test.each([
     { name: "a link to another host than APP_URL (staging in production)", link: `https://staging.app.example.com/reset?token=${TOKEN}`, code: "links.wrong-host" },
     { name: "an http link", link: `http://app.example.com/reset?token=${TOKEN}`, code: "links.http" },

@@ -98,7 +98,7 @@ describe.concurrent("queue causes", () => {
   });
 });
 
-describe("through the CLI", () => {
+describe("through the CLI", { timeout: 120_000 }, () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
     sandbox = await startTestSandbox();

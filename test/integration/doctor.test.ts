@@ -17,7 +17,7 @@ const healthyZone = (): Zone => ({
   "app.test": { MX: [{ exchange: "mx.app.test", priority: 10 }], TXT: [[`v=spf1 ip4:${OUTBOUND_IP} -all`]] },
   "mail._domainkey.app.test": FIXTURE_ZONE["mail._domainkey.app.test"],
   "_dmarc.app.test": { TXT: [["v=DMARC1; p=reject; rua=mailto:dmarc@app.test"]] },
-  "www.example.com": { A: ["198.51.100.7"] },
+  "www.acme-app.io": { A: ["198.51.100.7"] },
 });
 
 let sandbox: Sandbox;
@@ -74,7 +74,7 @@ const healthyEnv = () => ({
   SMTP_USER: "app",
   SMTP_PASSWORD: "secret",
   TEST_EMAIL: "doctor@inbox.test",
-  APP_URL: "https://www.example.com",
+  APP_URL: "https://www.acme-app.io",
 });
 
 async function faults(rules: unknown[]) {
@@ -93,7 +93,10 @@ const stage = (stages: Stage[], name: string) => {
   return found;
 };
 
-test("a healthy setup passes every stage and the sandbox's verdicts are reported", async () => {
+// Every case starts a Node process; under load that alone can take many seconds.
+const CLI_TIMEOUT = { timeout: 120_000 };
+
+test("a healthy setup passes every stage and the sandbox's verdicts are reported", CLI_TIMEOUT, async () => {
   const { code, stages, stderr, version, ok } = await runDoctor(healthyEnv());
   expect(stderr).toBe("");
   expect(version).toBe(1);
@@ -107,7 +110,7 @@ test("a healthy setup passes every stage and the sandbox's verdicts are reported
   expect(code).toBe(0);
 });
 
-test("the human report is a readable table", async () => {
+test("the human report is a readable table", CLI_TIMEOUT, async () => {
   const result = await new Promise<string>((resolve) => {
     const child = spawn(process.execPath, [CLI, "doctor", "--timeout", "3000", "--dns-zone", zoneFile(healthyZone()), "--spf-ip", OUTBOUND_IP], {
       env: { ...process.env, ...healthyEnv(), APP_URL: "http://localhost:3000" },
@@ -122,7 +125,7 @@ test("the human report is a readable table", async () => {
   expect(result).toMatch(/FAILED: links/);
 });
 
-describe("injected causes are named by the right stage", () => {
+describe("injected causes are named by the right stage", CLI_TIMEOUT, () => {
   const cases: Array<{ name: string; env?: (e: Record<string, string>) => Record<string, string>; zone?: (z: Zone) => Zone; args?: () => string[]; setup?: () => Promise<void>; stage: string; match: RegExp }> = [
     { name: "missing SMTP_HOST", env: ({ SMTP_HOST, ...e }) => e, stage: "env", match: /SMTP_HOST is not set/ },
     { name: "wrong port (nothing listening)", env: (e) => ({ ...e, SMTP_PORT: "1" }), stage: "connect", match: /nothing is listening/ },
