@@ -58,6 +58,11 @@ const safeUrl = (url: string) => url.replace(/\/\/[^@/]*@/, "//•••@");
  */
 export async function checkQueue(options: QueueStageOptions): Promise<StageResult> {
   const where = safeUrl(options.url);
+  try {
+    new URL(options.url);
+  } catch {
+    return failure("queue", "queue.invalid-url", `the Redis URL ${where} is not a URL`, { next: ["set REDIS_URL (or --queue) to redis://[user:password@]host:port[/db]"] });
+  }
   const redis = new Redis(options.url, { lazyConnect: true, connectTimeout: options.timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
   // connect() only says "Connection is closed"; the socket's own error (ECONNREFUSED, ENOTFOUND, NOAUTH) is the evidence.
   let lastError: Error | null = null;

@@ -116,3 +116,26 @@ describe("through the CLI", { timeout: 120_000 }, () => {
     expect(run.code).toBe(1);
   });
 });
+
+test("an error nobody foresaw is a failed stage with its message, and the other stages still run", async () => {
+  const { runDoctor } = await import("../../src/doctor/run-doctor.js");
+  // A resolver that answers garbage: the links stage throws on it.
+  const brokenResolver = (async () => 42) as never;
+  const stages = await runDoctor({
+    env: { MAIL_FROM: "noreply@app.test", APP_URL: "https://www.acme-app.io", REDIS_URL: "redis://127.0.0.1:notaport" },
+    envLabel: "test",
+    compare: null,
+    to: null,
+    dkimSelectors: ["mail"],
+    resolver: brokenResolver,
+    spfIp: null,
+    apiUrl: null,
+    providerUrls: {},
+    timeoutMs: 2000,
+  });
+  const links = stages.find((s) => s.stage === "links")!;
+  expect(links.status).toBe("fail");
+  expect(links.code).toBe("doctor.unexpected-error");
+  expect(links.summary).toMatch(/links failed unexpectedly: .*is not a function/);
+  expect(stages.find((s) => s.stage === "queue")?.code).toBe("queue.invalid-url");
+});
