@@ -15,12 +15,12 @@ export async function checkVerdict(apiUrl: string, messageId: string, timeoutMs:
     });
     if (response.status === 401) {
       await response.body?.cancel();
-      return result("verdict", "warn", `the sandbox API at ${apiUrl} wants credentials (HTTP 401)`, { next: [apiToken ? "check --api-token: the sandbox refused it" : "pass --api-token (or set MAILPROOF_API_TOKEN)"] });
+      return result("verdict", "warn", `the sandbox API at ${apiUrl} wants credentials (HTTP 401)`, { code: "verdict.api-unauthorized", next: [apiToken ? "check --api-token: the sandbox refused it" : "pass --api-token (or set MAILPROOF_API_TOKEN)"] });
     }
-    if (response.status !== 200) return result("verdict", "warn", `the sandbox API did not return the test message (HTTP ${response.status})`, { evidence: [`${apiUrl}/api/wait`] });
+    if (response.status !== 200) return result("verdict", "warn", `the sandbox API did not return the test message (HTTP ${response.status})`, { code: "verdict.message-missing", evidence: [`${apiUrl}/api/wait`] });
     message = (await response.json()) as Message;
   } catch (err) {
-    return result("verdict", "warn", `the sandbox API at ${apiUrl} is not reachable: ${(err as Error).message}`, { next: ["pass --api-url"] });
+    return result("verdict", "warn", `the sandbox API at ${apiUrl} is not reachable: ${(err as Error).message}`, { code: "verdict.api-unreachable", next: ["pass --api-url"] });
   }
   const auth = message.analysis.auth;
   const dkim = auth?.dkim.length ? auth.dkim.map((d) => `${d.domain}/${d.selector} ${d.result}${d.aligned ? " aligned" : ""}`).join(", ") : "none";
@@ -40,7 +40,7 @@ export async function checkVerdict(apiUrl: string, messageId: string, timeoutMs:
     });
   }
   const errors = message.analysis.findings.filter((f) => f.severity === "error");
-  if (errors.length > 0) return result("verdict", "warn", `${errors.length} error finding(s) on the test message`, { evidence });
-  if (!dmarc || dmarc.result !== "pass") return result("verdict", "warn", `DMARC ${dmarc?.result ?? "not evaluated"} for the test message`, { evidence });
+  if (errors.length > 0) return result("verdict", "warn", `${errors.length} error finding(s) on the test message`, { code: "verdict.findings", evidence });
+  if (!dmarc || dmarc.result !== "pass") return result("verdict", "warn", `DMARC ${dmarc?.result ?? "not evaluated"} for the test message`, { code: "verdict.dmarc-not-pass", evidence });
   return result("verdict", "pass", "the test message passes DMARC", { evidence });
 }
