@@ -64,7 +64,8 @@ async function timed(name: string, progress: ProgressListener | undefined, run: 
 
 /**
  * The isolation sequence an engineer runs by hand when mail stops arriving, in order: env, DNS,
- * TCP, TLS, AUTH, a real send (and, on a mailproof sandbox, its verdicts), providers, links.
+ * TCP and greeting, TLS, AUTH, a real send (and, on a mailproof sandbox, its verdicts), the job
+ * queue, providers, links.
  * Each stage runs when what it needs is known, so one run names every failing stage.
  */
 export async function runDoctor(options: DoctorOptions): Promise<StageResult[]> {
@@ -92,14 +93,8 @@ export async function runDoctor(options: DoctorOptions): Promise<StageResult[]> 
   const providers = providerKeys(env);
 
   if (from?.includes("@")) {
-    await add("dns", () => checkDns(options.resolver, {
-        from,
-        smtpHost: env.SMTP_HOST ?? null,
-        spfIp: options.spfIp,
-        providers,
-        dkimSelectors: options.dkimSelectors,
-        envelopeDomains: providers.includes("mailgun") && env.MAILGUN_DOMAIN ? [{ domain: env.MAILGUN_DOMAIN, via: "MAILGUN_DOMAIN" }] : [],
-      }));
+    const envelopeDomains = providers.includes("mailgun") && env.MAILGUN_DOMAIN ? [{ domain: env.MAILGUN_DOMAIN, via: "MAILGUN_DOMAIN" }] : [];
+    await add("dns", () => checkDns(options.resolver, { from, smtpHost: env.SMTP_HOST ?? null, spfIp: options.spfIp, providers, dkimSelectors: options.dkimSelectors, envelopeDomains }));
   } else {
     await skip("dns", "no valid MAIL_FROM to look up");
   }
@@ -108,8 +103,12 @@ export async function runDoctor(options: DoctorOptions): Promise<StageResult[]> 
   if (!smtp) {
     for (const stage of ["connect", "tls", "auth", "send"]) await skip(stage, env.SMTP_HOST ? "SMTP settings are invalid (see env)" : "SMTP_HOST is not set");
   } else {
-    const connect = await add("connect", () => checkConnect(smtp, options.timeoutMs));
+    // connect covers TCP and the SMTP greeting, so its line is shown once the greeting is known.
+    progress?.start("connect");
+    const connect = await timed("connect", undefined, () => checkConnect(smtp, options.timeoutMs));
+    stages.push(connect);
     if (connect.status === "fail") {
+      progress?.done(connect);
       for (const stage of ["tls", "auth", "send"]) await skip(stage, "no connection");
     } else {
       progress?.start("smtp session");
@@ -122,10 +121,8 @@ export async function runDoctor(options: DoctorOptions): Promise<StageResult[]> 
         mailproof: false,
         sentMessageId: null,
       }));
-      if (probe.connect) {
-        Object.assign(connect, probe.connect, { durationMs: connect.durationMs + Math.round(performance.now() - started) });
-        progress?.done(connect);
-      }
+      if (probe.connect) Object.assign(connect, probe.connect, { durationMs: connect.durationMs + Math.round(performance.now() - started) });
+      progress?.done(connect);
       for (const stage of [probe.tls, probe.auth, probe.send]) {
         stages.push(stage);
         progress?.done(stage);
