@@ -8,8 +8,9 @@ import { runDoctor, type ProgressListener } from "../doctor/run-doctor.js";
 const HELP = `mailproof doctor [options]   diagnose why mail does not arrive
 
 Reads the app's mail settings (MAIL_FROM, SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD,
-SMTP_SECURE, TEST_EMAIL, APP_URL and provider keys) and runs, in order: env, dns, connect, tls,
-auth, send (and, on a mailproof sandbox, the test message's verdicts), provider, links.
+SMTP_SECURE, TEST_EMAIL, APP_URL, REDIS_URL and provider keys; Laravel MAIL_*, Django EMAIL_* and
+Rails SMTP_ADDRESS/SMTP_USERNAME names too) and runs, in order: env, dns, connect, tls, auth,
+send (and, on a mailproof sandbox, the test message's verdicts), queue, provider, links.
 
   --env-file FILE        read settings from a .env file instead of the environment
   --pid PID              read settings from a running process (/proc/PID/environ)
