@@ -7,7 +7,7 @@
 
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { isApiKeyAllowed, isSenderVerified } from "../shared/checks.js";
+import { isApiKeyAllowed, isSenderVerified, isSuppressed } from "../shared/checks.js";
 import type { ProviderContext } from "../shared/context.js";
 import { isMailgunError, MailgunError, mailgunErrorResponse, unauthorizedResponse } from "./errors.js";
 import { listEvents } from "./events-api.js";
@@ -46,6 +46,7 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
       const domain = c.req.param("domain") ?? "";
       // A domain is "on the account" when it is listed (as a domain) among the verified senders.
       if (!isSenderVerified(ctx.state(), `postmaster@${domain}`)) throw new MailgunError(404, `Domain not found: ${domain}`);
+      if (ctx.state().paused) throw new MailgunError(403, `Domain ${domain} is not allowed to send: the account is disabled. Please contact support.`);
       let form: FormData;
       try {
         form = await c.req.formData();
@@ -79,6 +80,12 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
       return handle(err);
     }
   };
+  // One address on the domain's bounce list (https://documentation.mailgun.com/docs/mailgun/api-reference/openapi-final/tag/Bounces/).
+  app.get("/v3/:domain/bounces/:address", (c) => {
+    const address = decodeURIComponent(c.req.param("address")).toLowerCase();
+    if (!isSuppressed(ctx.state(), address)) return c.json({ message: "Address not found in bounces table" }, 404);
+    return c.json({ address, code: "550", error: "550 5.1.1 The email account that you tried to reach does not exist.", created_at: new Date().toUTCString() });
+  });
   app.get("/v3/:domain/events", events);
   app.get("/v3/:domain/events/:page", events);
 

@@ -37,6 +37,7 @@ function routes(ctx: ProviderContext): Hono {
     if (!token) return res.errorResponse(c, 401, res.missingToken());
     const testMode = token === TEST_TOKEN;
     if (!testMode && !isApiKeyAllowed(ctx.state(), token)) return res.errorResponse(c, 401, res.badToken());
+    if (!testMode && ctx.state().paused) return res.errorResponse(c, 422, res.outOfCredits());
     const rate = ctx.rateLimit();
     if (rate && !rate.allowed) return res.errorResponse(c, 429, res.faultError(429), { "Retry-After": String(rate.resetSeconds) });
     let body: unknown;

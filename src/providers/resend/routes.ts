@@ -39,6 +39,7 @@ function routes(ctx: ProviderContext): Hono {
     const key = c.req.header("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
     if (!key) return res.errorResponse(c, res.missingApiKey());
     if (!isApiKeyAllowed(ctx.state(), key)) return res.errorResponse(c, res.invalidApiKey());
+    if (ctx.state().paused) return res.errorResponse(c, res.quotaExceeded());
     const rate = ctx.rateLimit();
     const headers = rate ? res.rateLimitHeaders(rate) : {};
     if (rate && !rate.allowed) return res.errorResponse(c, res.rateLimited(rate.limit), { ...headers, "retry-after": String(rate.resetSeconds) });

@@ -25,6 +25,15 @@ function routes(ctx: ProviderContext): Hono {
     return res.errorResponse(c, 500, res.faultErrors(500));
   });
 
+  // The bounce suppression list, one address (https://www.twilio.com/docs/sendgrid/api-reference/bounces-api/retrieve-a-bounce).
+  app.get("/v3/suppression/bounces/:email", (c) => {
+    const key = c.req.header("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
+    if (!isApiKeyAllowed(ctx.state(), key)) return res.errorResponse(c, 401, res.invalidKey());
+    const email = decodeURIComponent(c.req.param("email")).toLowerCase();
+    if (!isSuppressed(ctx.state(), email)) return c.json([]);
+    return c.json([{ created: Math.floor(Date.now() / 1000), email, reason: "550 5.1.1 The email account that you tried to reach does not exist.", status: "5.1.1" }]);
+  });
+
   app.post(
     "/v3/mail/send",
     bodyLimit({ maxSize: MAX_BODY, onError: (c) => res.errorResponse(c, 413, res.payloadTooLarge()) }),
@@ -34,6 +43,7 @@ function routes(ctx: ProviderContext): Hono {
       const key = authorization.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
       const state = ctx.state();
       if (!isApiKeyAllowed(state, key)) return res.errorResponse(c, 401, res.invalidKey());
+      if (state.paused) return res.errorResponse(c, 401, res.one("Maximum credits exceeded"));
 
       const limit = ctx.rateLimit();
       const limitHeaders = limit ? res.rateLimitHeaders(limit) : {};

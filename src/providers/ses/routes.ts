@@ -6,7 +6,7 @@
 
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { isApiKeyAllowed } from "../shared/checks.js";
+import { isApiKeyAllowed, isSuppressed } from "../shared/checks.js";
 import type { ProviderContext } from "../shared/context.js";
 import type { FaultOutcome } from "../shared/faults.js";
 import { readCredentials, type SesCredentials } from "./auth.js";
@@ -51,6 +51,7 @@ export function sesRoutes(ctx: ProviderContext): Hono {
     }
     const limit = ctx.rateLimit();
     if (limit && !limit.allowed) throw new SesError("throttling", "Maximum sending rate exceeded.");
+    if (ctx.state().paused) throw new SesError("sendingPaused", "Sending is paused for this account.");
     return credentials;
   };
 
@@ -76,6 +77,20 @@ export function sesRoutes(ctx: ProviderContext): Hono {
     ctx.logger.info({ status: fault.status, api }, "ses fault rule fired");
     return fail(api, error, fault.status === 429 ? { "retry-after": String(fault.retryAfter) } : {});
   };
+
+  // The account-level suppression list, one address (GetSuppressedDestination, SES API v2).
+  app.get("/v2/email/suppression/addresses/:email", (c) => {
+    try {
+      const credentials = readCredentials(c.req.header("authorization"), new URL(c.req.url));
+      if (!credentials) throw new SesError("missingAuth", "Missing Authentication Token");
+      if (!isApiKeyAllowed(ctx.state(), credentials.accessKeyId)) throw new SesError("invalidToken", "The security token included in the request is invalid.");
+      const email = decodeURIComponent(c.req.param("email")).toLowerCase();
+      if (!isSuppressed(ctx.state(), email)) throw new SesError("notFound", `${email} does not exist on your suppression list`);
+      return v2Success({ SuppressedDestination: { EmailAddress: email, Reason: "BOUNCE", LastUpdateTime: new Date().toISOString(), Attributes: {} } });
+    } catch (err) {
+      return handle("v2", err);
+    }
+  });
 
   app.post("/v2/email/outbound-emails", async (c) => {
     try {

@@ -14,6 +14,7 @@ export function defaultState(): ProviderState {
     verifiedSenders: null,
     pendingSenders: [],
     sandbox: false,
+    paused: false,
     suppressions: [],
     rateLimit: null,
     webhookUrl: null,
@@ -94,8 +95,9 @@ function applyPatch(current: ProviderState, patch: unknown): ProviderState {
         next.pendingSenders = stringList(value, key).map((s) => s.toLowerCase());
         break;
       case "sandbox":
-        if (typeof value !== "boolean") throw bad(`"sandbox" must be a boolean`);
-        next.sandbox = value;
+      case "paused":
+        if (typeof value !== "boolean") throw bad(`"${key}" must be a boolean`);
+        next[key] = value;
         break;
       case "rateLimit":
         if (value !== null && !(typeof value === "number" && value > 0)) throw bad(`"rateLimit" must be a positive number or null`);

@@ -70,6 +70,12 @@ export interface ProviderState {
   pendingSenders: string[];
   /** Sandbox account: only recipients listed in `verifiedSenders` (addresses or domains) are allowed. @default false */
   sandbox: boolean;
+  /**
+   * The account may not send: suspended, paused, or out of credits. Every send is refused in the
+   * provider's own words (SendGrid "Maximum credits exceeded", Postmark 405, SES
+   * SendingPausedException, Resend daily_quota_exceeded, Mailgun 403). @default false
+   */
+  paused: boolean;
   /** Suppressed recipient addresses: sends to them are dropped the way the provider drops them. @default [] */
   suppressions: string[];
   /** Requests per second before the provider's 429; null is unlimited. @default null */
