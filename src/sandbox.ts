@@ -15,6 +15,8 @@ import { createIdGenerator } from "./core/ids.js";
 import { createLogger } from "./core/logger.js";
 import { createConfiguredFaultEngine } from "./faults/index.js";
 import { createIngest, type Ingest } from "./ingest/ingest.js";
+import { bytesInFlightLimit, createBytesInFlight } from "./limits/bytes-in-flight.js";
+import { requestBodyLimit } from "./limits/receive-body.js";
 import { createProviders, createStateRegistry } from "./providers/index.js";
 import { createSmtpListener, type SmtpListener } from "./smtp/smtp-listener.js";
 import { resolveTls } from "./smtp/tls.js";
@@ -76,6 +78,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     analyze,
     newId: createIdGenerator(),
     maxMessages: options.maxMessages,
+    maxSize: options.maxSize,
     // A few queued per worker keep it busy; more would only hold messages in memory twice (here
     // and in the worker's queue) while a burst lasts.
     maxAnalysesInFlight: ANALYSES_QUEUED_PER_WORKER * Math.max(1, workerCount),
@@ -83,12 +86,15 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   // SMTP session transcripts, kept with the messages' retention.
   const recorder = createTranscriptRecorder({ store, logger, newId: createIdGenerator() }, { maxSessions: options.maxMessages });
 
+  // One budget for every SMTP connection and HTTP ingestion path (docs/limits.md).
+  const inFlight = createBytesInFlight(bytesInFlightLimit(options.maxSize, requestBodyLimit(options.maxSize)));
+
   const listeners: SmtpListener[] = [];
   const ports = { smtpPort: null as number | null, smtpsPort: null as number | null, httpPort: null as number | null };
-  const providers = createProviders({ ingest, logger, states: providerStates });
+  const providers = createProviders({ ingest, logger, states: providerStates, maxSize: options.maxSize, inFlight });
   // --ui-auth / --api-token guard the UI, REST, SSE, compat routes and the Mailpit websocket alike.
   const access = createAccessControl({ logger, httpPort: () => ports.httpPort }, { uiAuth: options.uiAuth, apiToken: options.apiToken, cors: options.cors, host: options.host });
-  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, access, cors: options.cors });
+  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, inFlight, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, access, cors: options.cors });
   const http = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as Server;
   const closeWebsocket = attachMailpitWebsocket(http, { store, events, logger, authorize: access.authorizeUpgrade });
 
@@ -113,11 +119,11 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   try {
     const tls = await resolveTls({ cert: options.tlsCert, key: options.tlsKey }, logger);
     const smtpOptions = { host: options.host, tls, maxSize: options.maxSize, auth: options.smtpAuth, maxConnections: options.maxConnections, maxRecipients: options.maxRecipients, socketTimeout: options.smtpTimeout };
-    const smtp = createSmtpListener({ ingest, logger, faults, recorder }, { ...smtpOptions, port: options.smtpPort, implicitTls: false });
+    const smtp = createSmtpListener({ ingest, logger, faults, recorder, inFlight }, { ...smtpOptions, port: options.smtpPort, implicitTls: false });
     listeners.push(smtp);
     ports.smtpPort = await smtp.start();
     if (options.smtpsPort !== null) {
-      const smtps = createSmtpListener({ ingest, logger, faults, recorder }, { ...smtpOptions, port: options.smtpsPort, implicitTls: true });
+      const smtps = createSmtpListener({ ingest, logger, faults, recorder, inFlight }, { ...smtpOptions, port: options.smtpsPort, implicitTls: true });
       listeners.push(smtps);
       ports.smtpsPort = await smtps.start();
     }

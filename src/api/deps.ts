@@ -6,6 +6,7 @@ import type { FaultRulesAccess } from "../compat/mailpit/chaos.js";
 import type { EventBus } from "../core/events.js";
 import type { FaultEngine } from "../faults/index.js";
 import type { Ingest } from "../ingest/ingest.js";
+import type { BytesInFlight } from "../limits/bytes-in-flight.js";
 import type { Store } from "../store/store.js";
 import type { TranscriptRecorder } from "../transcripts/recorder.js";
 
@@ -16,6 +17,8 @@ export interface ApiDeps {
   ingest: Ingest;
   logger: Logger;
   maxSize: number;
+  /** Message bytes being received at once, shared with SMTP; ingestion routes answer 503 beyond it. */
+  inFlight: BytesInFlight;
   /** The run-time DNS zone analysis answers from; GET/PUT /api/dns read and replace it. */
   dnsZone: DnsZone;
   /** Provider mocks (`/sendgrid`, …) and `/api/providers` (src/providers/index.ts); mounted before the /api 404. */

@@ -6,6 +6,8 @@ import { emptyAnalysis, type Envelope, type Finding, type Message, type MessageS
 import type { AnalyzeFn } from "../analysis/analyze.js";
 import type { Store } from "../store/store.js";
 import { createBatcher } from "../core/batcher.js";
+import { MailproofError } from "../core/errors.js";
+import { checkTags } from "../limits/tags.js";
 import { parseMessage, type ParsedFields } from "./parse.js";
 import type { NewMessage } from "../store/store.js";
 
@@ -24,6 +26,8 @@ export interface IngestDeps {
   newId: IdGenerator;
   /** Retention limit; 0 keeps everything. */
   maxMessages: number;
+  /** `--max-size`: the largest raw message, whatever path built it. @default no limit */
+  maxSize?: number;
   /**
    * Analyses held in memory at once. Beyond it a message waits in the store (its analysis
    * "pending") and only its id waits here, so a burst faster than analysis cannot grow memory
@@ -66,6 +70,11 @@ export function createIngest(deps: IngestDeps): Ingest {
   let resuming: Promise<number> | null = null;
 
   const ingest = async (input: IngestInput): Promise<Message> => {
+    // Provider mocks and the send API build the message from a request body; only now is its size known.
+    if (deps.maxSize !== undefined && input.raw.length > deps.maxSize) {
+      throw new MailproofError("PAYLOAD_TOO_LARGE", `the message is ${input.raw.length} bytes; the limit (--max-size) is ${deps.maxSize} bytes`);
+    }
+    const tags = checkTags(input.tags ?? []);
     parsing++;
     let fields: ParsedFields;
     try {
@@ -82,7 +91,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       envelope: input.envelope,
       ...parsed,
       size: input.raw.length,
-      tags: input.tags ?? [],
+      tags,
       read: false,
       analysis: emptyAnalysis("pending"),
     };

@@ -4,11 +4,12 @@
  */
 
 import type { ProviderModule } from "../shared/context.js";
-import { mailgunRoutes } from "./routes.js";
+import { mailgunRoutes, refuseMailgunRequest } from "./routes.js";
 import { mailgunWebhookRequests } from "./webhook.js";
 
 export const mailgunProvider: ProviderModule = {
   name: "mailgun",
   routes: mailgunRoutes,
   webhookRequests: mailgunWebhookRequests,
+  refuse: refuseMailgunRequest,
 };

@@ -9,6 +9,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { isApiKeyAllowed, isSenderVerified } from "../shared/checks.js";
 import type { ProviderContext } from "../shared/context.js";
+import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
 import { isMailgunError, MailgunError, mailgunErrorResponse, unauthorizedResponse } from "./errors.js";
 import { listEvents } from "./events-api.js";
 import { parseMessagesForm, parseMimeForm, recipientAddresses, type MailgunMimeRequest, type MailgunSendRequest } from "./request.js";
@@ -86,6 +87,8 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
   app.all("*", (c) => Response.json({ message: `Not Found: ${c.req.method} ${c.req.path}` }, { status: 404 }));
 
   const handle = (err: unknown): Response => {
+    const refusal = refusalOf(err);
+    if (refusal) return refuseMailgun(refusal);
     if (isMailgunError(err)) {
       ctx.logger.info({ status: err.status, message: err.message }, "mailgun request rejected");
       return mailgunErrorResponse(err);
@@ -96,6 +99,14 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
 
   return app;
 }
+
+/** Mailgun answers `{ message }` with the status: 413 for a message too large, 400 for bad input. */
+function refuseMailgun(refusal: Parameters<RenderRefusal>[1]): Response {
+  if (refusal.kind === "busy") return Response.json({ message: FAULT_MESSAGES[503] }, { status: 503, headers: { "retry-after": String(refusal.retryAfter) } });
+  return Response.json({ message: refusal.message }, { status: refusal.kind === "too-large" ? 413 : 400 });
+}
+
+export const refuseMailgunRequest: RenderRefusal = (_c, refusal) => refuseMailgun(refusal);
 
 /** The password of `Authorization: Basic base64(api:KEY)`; Mailgun's user name is always `api`. */
 function basicPassword(header: string | undefined): string | null {

@@ -9,6 +9,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { domainOf, isApiKeyAllowed, isRecipientAllowed, isSenderPending, isSenderVerified, isSuppressed } from "../shared/checks.js";
 import type { ProviderContext, ProviderModule } from "../shared/context.js";
+import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
 import { findTemplate, renderTemplate, TemplateRenderError, type RenderedTemplate } from "../shared/templates.js";
 import type { NewProviderEvent } from "../shared/types.js";
 import { composePostmark, POSTMARK_DOMAIN } from "./compose.js";
@@ -26,6 +27,8 @@ type Outcome = { status: 200 | 422; body: Record<string, unknown> };
 function routes(ctx: ProviderContext): Hono {
   const app = new Hono();
   app.onError((err, c) => {
+    const refusal = refusalOf(err);
+    if (refusal) return refuse(c, refusal);
     ctx.logger.error({ err, path: c.req.path }, "postmark mock failed");
     return res.errorResponse(c, 500, res.faultError(500));
   });
@@ -166,4 +169,10 @@ function batchItems(body: unknown, templated: boolean): unknown[] | null {
   return Array.isArray(body) ? body : null;
 }
 
-export const postmark: ProviderModule = { name: "postmark", routes, webhookRequests: postmarkWebhookRequests };
+/** Postmark answers an oversized or invalid request with 422 and ErrorCode 300 "Invalid email request". */
+const refuse: RenderRefusal = (c, refusal) => {
+  if (refusal.kind === "busy") return res.errorResponse(c, 503, res.faultError(503), { "Retry-After": String(refusal.retryAfter) });
+  return res.errorResponse(c, 422, res.invalidRequest(refusal.message));
+};
+
+export const postmark: ProviderModule = { name: "postmark", routes, webhookRequests: postmarkWebhookRequests, refuse };

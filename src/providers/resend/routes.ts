@@ -9,6 +9,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { domainOf, isApiKeyAllowed, isRecipientAllowed, isSenderVerified, bareAddress } from "../shared/checks.js";
 import type { ProviderContext, ProviderModule } from "../shared/context.js";
+import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
 import { findTemplate, renderTemplate, TemplateRenderError, type RenderedTemplate } from "../shared/templates.js";
 import { deliverResend, type ResendRecord } from "./deliver.js";
 import { parseEmail, type ReEmail } from "./request.js";
@@ -29,6 +30,8 @@ interface Idempotent {
 function routes(ctx: ProviderContext): Hono {
   const app = new Hono();
   app.onError((err, c) => {
+    const refusal = refusalOf(err);
+    if (refusal) return refuseLimit(c, refusal);
     ctx.logger.error({ err, path: c.req.path }, "resend mock failed");
     return res.errorResponse(c, res.faultError(500, 0));
   });
@@ -170,4 +173,10 @@ function merge(targets: Array<{ from: string | null; to: string[] }>) {
   return { from: targets[0]?.from ?? null, to: targets.flatMap((t) => t.to) };
 }
 
-export const resend: ProviderModule = { name: "resend", routes, webhookRequests: resendWebhookRequests };
+/** Resend answers an oversized or invalid request with its 422 validation_error. */
+const refuseLimit: RenderRefusal = (c, refusal) => {
+  if (refusal.kind === "busy") return res.errorResponse(c, res.faultError(503, 0), { "retry-after": String(refusal.retryAfter) });
+  return res.errorResponse(c, res.validation(refusal.message));
+};
+
+export const resend: ProviderModule = { name: "resend", routes, webhookRequests: resendWebhookRequests, refuse: refuseLimit };

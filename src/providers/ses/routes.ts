@@ -8,6 +8,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { isApiKeyAllowed } from "../shared/checks.js";
 import type { ProviderContext } from "../shared/context.js";
+import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
 import type { FaultOutcome } from "../shared/faults.js";
 import { readCredentials, type SesCredentials } from "./auth.js";
 import { isSesError, SesError } from "./errors.js";
@@ -123,6 +124,8 @@ export function sesRoutes(ctx: ProviderContext): Hono {
   });
 
   const handle = (api: Api, err: unknown): Response => {
+    const refusal = refusalOf(err);
+    if (refusal) return refuseSes(api, refusal);
     if (isSesError(err)) {
       ctx.logger.info({ api, code: api === "v1" ? err.spec.v1 : err.spec.v2, message: err.message }, "ses request rejected");
       return fail(api, err);
@@ -133,3 +136,13 @@ export function sesRoutes(ctx: ProviderContext): Hono {
 
   return app;
 }
+
+/** SES refuses a message too large (or otherwise unacceptable) with MessageRejected, and asks to retry with ServiceUnavailable. */
+function refuseSes(api: Api, refusal: Parameters<RenderRefusal>[1]): Response {
+  const error = refusal.kind === "busy" ? new SesError("unavailable", "Service Unavailable") : new SesError("messageRejected", refusal.message);
+  const response = api === "v1" ? v1Error(error) : v2Error(error);
+  if (refusal.kind === "busy") response.headers.set("retry-after", String(refusal.retryAfter));
+  return response;
+}
+
+export const refuseSesRequest: RenderRefusal = (c, refusal) => refuseSes(c.req.path.includes("/v2/") ? "v2" : "v1", refusal);
