@@ -7,6 +7,7 @@ import type { Ingest } from "../ingest/ingest.js";
 import type { BytesInFlight } from "../limits/bytes-in-flight.js";
 import type { TranscriptRecorder } from "../transcripts/recorder.js";
 import { authenticate } from "./authenticate.js";
+import { createAuthThrottle } from "./auth-throttle.js";
 import { createFaultGate, type GateOutcome } from "./fault-gate.js";
 import { PromptSMTPServer } from "./prompt-server.js";
 import { createDataReceiver, sessionContext } from "./receive-data.js";
@@ -77,6 +78,19 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
     });
   };
 
+  const throttle = createAuthThrottle();
+  /** A failed AUTH answered as the throttle says: at once, later, or with 421 and a hang-up. */
+  const answerAuth = (session: SMTPServerSession, callback: Parameters<typeof authenticate>[3]): Parameters<typeof authenticate>[3] => (err, response) => {
+    if (!err) return callback(err, response);
+    const answer = throttle.failed(session.id);
+    if (answer.kind === "disconnect") {
+      logger.warn({ session: session.id, remoteAddress: session.remoteAddress }, "smtp connection closed after repeated authentication failures");
+      return callback(smtpError(421, "4.7.0 Too many failed authentication attempts, closing connection"));
+    }
+    if (answer.delayMs === 0) return callback(err);
+    setTimeout(() => callback(err), answer.delayMs);
+  };
+
   const server: PromptSMTPServer = new PromptSMTPServer(
     {
       secure: options.implicitTls,
@@ -109,7 +123,7 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
         const action = gate.decide("auth", session, sessionContext(session, { user: auth.username ?? null }));
         void gate.perform(action, session).then((outcome) => {
           if (outcome.kind === "reply") callback(outcome.error);
-          else if (outcome.kind === "proceed") authenticate(options.auth, auth, session, callback, logger);
+          else if (outcome.kind === "proceed") authenticate(options.auth, auth, session, answerAuth(session, callback), logger);
         });
       },
       onMailFrom: (address, session, callback) => {
@@ -119,6 +133,7 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
       onRcptTo: (address, session, callback) => guarded("rcpt", session, sessionContext(session, { to: [address.address] }), callback),
       onData: createDataReceiver({ ingest: deps.ingest, logger, faults: deps.faults, gate, recorder, inFlight, drop: (id) => server.drop(id) }, options.maxSize),
       onClose: (session) => {
+        throttle.forget(session.id);
         const tls = session.tlsOptions ? { protocol: session.tlsOptions.version ?? null, cipher: session.tlsOptions.name ?? null } : null;
         recorder.close(session.id, {
           secure: Boolean(session.secure),
