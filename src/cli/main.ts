@@ -29,6 +29,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     const message = isMailproofError(err) || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? (err as Error).message : String((err as Error).stack ?? err);
     process.stderr.write(`mailproof: ${message}\n`);
-    process.exit(isMailproofError(err) && err.code === "CONFIG_INVALID" ? 2 : 1);
+    // 2: the command line or what it names (a config file, a --db file) is wrong, not the program.
+    process.exit(isMailproofError(err) && (err.code === "CONFIG_INVALID" || err.code === "STORE_CORRUPT") ? 2 : 1);
   },
 );

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { SMTPServerDataStream, SMTPServerSession } from "smtp-server";
 import type { FaultContext, FaultEngine } from "../faults/index.js";
+import { isMailproofError } from "../core/errors.js";
 import type { Ingest } from "../ingest/ingest.js";
 import { createReservation, type BytesInFlight } from "../limits/bytes-in-flight.js";
 import type { TranscriptRecorder } from "../transcripts/recorder.js";
@@ -90,6 +91,7 @@ export function createDataReceiver(deps: ReceiveDeps, maxSize: number) {
         (err: unknown) => {
           reservation.release();
           logger.error({ err, session: session.id }, "message could not be stored");
+          if (isMailproofError(err) && err.code === "STORAGE_FULL") return callback(smtpError(452, "4.3.1 Insufficient system storage, try again later"));
           callback(smtpError(451, "4.3.0 Message could not be stored, try again later"));
         },
       );
