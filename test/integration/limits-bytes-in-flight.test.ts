@@ -67,26 +67,51 @@ describe("bytes in flight", () => {
     expect((await probe.command("MAIL FROM:<big@limits.test> SIZE=1000")).code).toBe(250);
     probe.close();
 
-    // HTTP ingestion: 503 with Retry-After, in our JSON format and in each provider's.
+    // HTTP ingestion: 503 with Retry-After, in our JSON format and in each provider's. The answer
+    // comes before the body is read, so the server closes each connection: none is reused.
+    const close = { connection: "close" };
     const padding = "p".repeat(MORE_THAN_LEFT);
-    const upload = await api(sandbox, "/api/messages", { method: "POST", body: `Subject: upload\r\n\r\n${padding}\r\n` });
+    const upload = await api(sandbox, "/api/messages", { method: "POST", headers: close, body: `Subject: upload\r\n\r\n${padding}\r\n` });
     expect(upload.status).toBe(503);
     expect(upload.body.error.code).toBe("BUSY");
     expect(Number(upload.headers.get("retry-after"))).toBeGreaterThan(0);
-    const mailpit = await api(sandbox, "/api/v1/send", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ padding }) });
+    const mailpit = await api(sandbox, "/api/v1/send", { method: "POST", headers: { ...close, "content-type": "application/json" }, body: JSON.stringify({ padding }) });
     expect(mailpit.status).toBe(503);
     expect(mailpit.body.error.code).toBe("BUSY");
-    const sendgrid = await api(sandbox, "/sendgrid/v3/mail/send", { method: "POST", headers: { authorization: "Bearer SG.x", "content-type": "application/json" }, body: JSON.stringify({ padding }) });
+    const sendgrid = await api(sandbox, "/sendgrid/v3/mail/send", { method: "POST", headers: { ...close, authorization: "Bearer SG.x", "content-type": "application/json" }, body: JSON.stringify({ padding }) });
     expect(sendgrid.status).toBe(503);
     expect(sendgrid.body.errors[0].message).toBe("service unavailable");
     expect(sendgrid.headers.get("retry-after")).not.toBeNull();
-    const postmark = await api(sandbox, "/postmark/email", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ padding }) });
+    const postmark = await api(sandbox, "/postmark/email", { method: "POST", headers: { ...close, "content-type": "application/json" }, body: JSON.stringify({ padding }) });
     expect(postmark.status).toBe(503);
     expect(typeof postmark.body.ErrorCode).toBe("number");
-    const sesV1 = await api(sandbox, "/ses/", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `Action=SendEmail&Padding=${padding}` });
+    const sesV1 = await api(sandbox, "/ses/", { method: "POST", headers: { ...close, "content-type": "application/x-www-form-urlencoded" }, body: `Action=SendEmail&Padding=${padding}` });
     expect(sesV1.status).toBe(503);
     expect(String(sesV1.body)).toContain("<Code>ServiceUnavailable</Code>");
     expect(sesV1.headers.get("retry-after")).not.toBeNull();
+
+    // DATA is refused before 354 once the SIZE declared on MAIL FROM no longer fits.
+    const declared = await connectSmtp(sandbox.smtpPort);
+    await declared.command("EHLO limits.test");
+    expect((await declared.command("MAIL FROM:<big@limits.test> SIZE=150000")).code).toBe(250);
+    expect((await declared.command("RCPT TO:<inbox@limits.test>")).code).toBe(250);
+    const filler = await openTransaction();
+    await filler.write(`${"f".repeat(98)}\r\n`.repeat(1000));
+    const filled = await connectSmtp(sandbox.smtpPort);
+    await filled.command("EHLO limits.test");
+    let fits = await filled.command("MAIL FROM:<big@limits.test> SIZE=150000");
+    while (fits.code === 250 && Date.now() < deadline + 20_000) {
+      await filled.command("RSET");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      fits = await filled.command("MAIL FROM:<big@limits.test> SIZE=150000");
+    }
+    filled.close();
+    const data = await declared.command("DATA");
+    expect(data.code, data.text).toBe(452);
+    expect(data.text).toContain("4.3.1");
+    declared.close();
+    // A client that gives up mid-message releases what it held.
+    filler.close();
 
     // Two more SMTP messages start (their DATA is still allowed: a little room is left) and do
     // not fit: they are drained and refused with a temporary error after their final dot.
