@@ -65,7 +65,7 @@ export function createProviders(deps: ProvidersDeps): Providers {
     dispatchers.push(webhooks);
     runtimes.set(module.name, runtime);
     app.use(`/${module.name}/*`, logRejections(logger));
-    app.use(`/${module.name}/*`, providerBody(module.refuse, deps));
+    app.use(`/${module.name}/*`, providerBody(module.refuse, module.maxRequestBytes, deps));
     app.route(`/${module.name}`, module.routes(runtime.context));
   }
   // A provider without a module still has state and an (empty) event log.

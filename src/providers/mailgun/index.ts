@@ -4,7 +4,7 @@
  */
 
 import type { ProviderModule } from "../shared/context.js";
-import { mailgunRoutes, refuseMailgunRequest } from "./routes.js";
+import { MAX_BODY, mailgunRoutes, refuseMailgunRequest } from "./routes.js";
 import { mailgunWebhookRequests } from "./webhook.js";
 
 export const mailgunProvider: ProviderModule = {
@@ -12,4 +12,5 @@ export const mailgunProvider: ProviderModule = {
   routes: mailgunRoutes,
   webhookRequests: mailgunWebhookRequests,
   refuse: refuseMailgunRequest,
+  maxRequestBytes: MAX_BODY,
 };

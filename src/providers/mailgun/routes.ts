@@ -6,7 +6,6 @@
  */
 
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { isApiKeyAllowed, isSenderVerified } from "../shared/checks.js";
 import type { ProviderContext } from "../shared/context.js";
 import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
@@ -16,7 +15,7 @@ import { parseMessagesForm, parseMimeForm, recipientAddresses, type MailgunMimeR
 import { sendMailgun } from "./send.js";
 
 /** 25 MB of message plus room for the other form fields. */
-const MAX_BODY = 26 * 1024 * 1024;
+export const MAX_BODY = 26 * 1024 * 1024;
 
 const FAULT_MESSAGES: Record<number, string> = {
   429: "Too many requests",
@@ -27,9 +26,6 @@ const FAULT_MESSAGES: Record<number, string> = {
 
 export function mailgunRoutes(ctx: ProviderContext): Hono {
   const app = new Hono();
-  // Mailgun takes messages up to 25 MB; beyond that (with room for the form fields) the body is
-  // refused while it arrives, so an endless upload is cut instead of buffered.
-  app.use("*", bodyLimit({ maxSize: MAX_BODY, onError: () => Response.json({ message: "Request Entity Too Large: messages are limited to 25 MB" }, { status: 413 }) }));
 
   // Every Mailgun endpoint authenticates first, then counts against the rate limit.
   app.use("*", async (c, next) => {

@@ -6,7 +6,6 @@
 
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { domainOf, isApiKeyAllowed, isRecipientAllowed, isSenderPending, isSenderVerified, isSuppressed } from "../shared/checks.js";
 import type { ProviderContext, ProviderModule } from "../shared/context.js";
 import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
@@ -32,7 +31,6 @@ function routes(ctx: ProviderContext): Hono {
     ctx.logger.error({ err, path: c.req.path }, "postmark mock failed");
     return res.errorResponse(c, 500, res.faultError(500));
   });
-  const limit = bodyLimit({ maxSize: MAX_BODY, onError: (c) => res.errorResponse(c, 422, res.invalidRequest("The request exceeds the maximum size of 50 MB.")) });
 
   /** Auth, rate limit, JSON and fault checks shared by every endpoint; a Response means stop. */
   const guard = async (c: Context, targets: (body: unknown) => { from: string | null; to: string[] }): Promise<Response | { body: unknown; testMode: boolean }> => {
@@ -72,10 +70,10 @@ function routes(ctx: ProviderContext): Hono {
     return c.json(results, 200);
   };
 
-  app.post("/email", limit, single(false));
-  app.post("/email/withTemplate", limit, single(true));
-  app.post("/email/batch", limit, batch(false));
-  app.post("/email/batchWithTemplates", limit, batch(true));
+  app.post("/email", single(false));
+  app.post("/email/withTemplate", single(true));
+  app.post("/email/batch", batch(false));
+  app.post("/email/batchWithTemplates", batch(true));
   app.all("*", (c) => res.errorResponse(c, 404, res.err(404, "The requested resource was not found.")));
 
   const send = async (value: unknown, templated: boolean, testMode: boolean): Promise<Outcome> => {
@@ -175,4 +173,4 @@ const refuse: RenderRefusal = (c, refusal) => {
   return res.errorResponse(c, 422, res.invalidRequest(refusal.message));
 };
 
-export const postmark: ProviderModule = { name: "postmark", routes, webhookRequests: postmarkWebhookRequests, refuse };
+export const postmark: ProviderModule = { name: "postmark", routes, webhookRequests: postmarkWebhookRequests, refuse, maxRequestBytes: MAX_BODY };

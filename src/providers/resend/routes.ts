@@ -6,7 +6,6 @@
 
 import { createHash, randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { domainOf, isApiKeyAllowed, isRecipientAllowed, isSenderVerified, bareAddress } from "../shared/checks.js";
 import type { ProviderContext, ProviderModule } from "../shared/context.js";
 import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
@@ -35,7 +34,6 @@ function routes(ctx: ProviderContext): Hono {
     ctx.logger.error({ err, path: c.req.path }, "resend mock failed");
     return res.errorResponse(c, res.faultError(500, 0));
   });
-  const limit = bodyLimit({ maxSize: MAX_BODY, onError: (c) => res.errorResponse(c, res.validation("The request body exceeds 40 MB.")) });
 
   /** Auth and rate limit, common to every endpoint. Returns the headers to answer with, or a Response. */
   const admit = (c: Context): Response | Record<string, string> => {
@@ -106,7 +104,7 @@ function routes(ctx: ProviderContext): Hono {
 
   const send = (email: ReEmail, rendered: RenderedTemplate | null): Promise<ResendRecord> => deliverResend(ctx, email, randomUUID(), rendered);
 
-  app.post("/emails", limit, (c) =>
+  app.post("/emails", (c) =>
     accept(c, targetsOf, async (body, headers) => {
       const parsed = parseEmail(body, { batch: false });
       if ("error" in parsed) return res.errorResponse(c, parsed.error, headers);
@@ -119,7 +117,7 @@ function routes(ctx: ProviderContext): Hono {
     }),
   );
 
-  app.post("/emails/batch", limit, (c) =>
+  app.post("/emails/batch", (c) =>
     accept(
       c,
       (body) => (Array.isArray(body) ? merge(body.map(targetsOf)) : { from: null, to: [] }),
@@ -179,4 +177,4 @@ const refuseLimit: RenderRefusal = (c, refusal) => {
   return res.errorResponse(c, res.validation(refusal.message));
 };
 
-export const resend: ProviderModule = { name: "resend", routes, webhookRequests: resendWebhookRequests, refuse: refuseLimit };
+export const resend: ProviderModule = { name: "resend", routes, webhookRequests: resendWebhookRequests, refuse: refuseLimit, maxRequestBytes: MAX_BODY };

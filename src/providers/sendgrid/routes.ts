@@ -5,7 +5,6 @@
  */
 
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { domainOf, isApiKeyAllowed, isSenderVerified, isSuppressed } from "../shared/checks.js";
 import type { ProviderContext, ProviderModule } from "../shared/context.js";
 import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
@@ -30,7 +29,6 @@ function routes(ctx: ProviderContext): Hono {
 
   app.post(
     "/v3/mail/send",
-    bodyLimit({ maxSize: MAX_BODY, onError: (c) => res.errorResponse(c, 413, res.payloadTooLarge()) }),
     async (c) => {
       const authorization = c.req.header("authorization");
       if (!authorization) return res.errorResponse(c, 401, res.authorizationRequired());
@@ -119,9 +117,9 @@ function routes(ctx: ProviderContext): Hono {
 }
 
 const refuse: RenderRefusal = (c, refusal) => {
-  if (refusal.kind === "too-large") return res.errorResponse(c, 413, res.one(refusal.message));
+  if (refusal.kind === "too-large") return res.errorResponse(c, 413, res.one(`The JSON payload you have included in your request is too large. ${refusal.message}`));
   if (refusal.kind === "busy") return res.errorResponse(c, 503, res.faultErrors(503), { "Retry-After": String(refusal.retryAfter) });
   return res.errorResponse(c, 400, res.one(refusal.message, "categories"));
 };
 
-export const sendgrid: ProviderModule = { name: "sendgrid", routes, webhookRequests: sendgridWebhookRequests, refuse };
+export const sendgrid: ProviderModule = { name: "sendgrid", routes, webhookRequests: sendgridWebhookRequests, refuse, maxRequestBytes: MAX_BODY };

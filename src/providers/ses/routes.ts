@@ -5,7 +5,6 @@
  */
 
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { isApiKeyAllowed } from "../shared/checks.js";
 import type { ProviderContext } from "../shared/context.js";
 import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
@@ -24,18 +23,10 @@ type Api = "v1" | "v2";
 
 /** SES takes messages up to 40 MB; a request carries one base64-encoded (4/3 the size). */
 const MAX_MESSAGE = 40 * 1024 * 1024;
-const MAX_BODY = Math.ceil((MAX_MESSAGE * 4) / 3) + 1024 * 1024;
+export const MAX_BODY = Math.ceil((MAX_MESSAGE * 4) / 3) + 1024 * 1024;
 
 export function sesRoutes(ctx: ProviderContext): Hono {
   const app = new Hono();
-  // Enforced while the body arrives, so an endless upload is cut instead of buffered.
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY,
-      onError: (c) => fail(c.req.path.includes("/v2/") ? "v2" : "v1", new SesError("messageRejected", `Message length is more than ${MAX_MESSAGE} bytes long.`)),
-    }),
-  );
 
   const fail = (api: Api, error: SesError, headers: Record<string, string> = {}) => {
     const response = api === "v1" ? v1Error(error) : v2Error(error);

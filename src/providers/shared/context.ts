@@ -27,6 +27,8 @@ export interface ProviderModule {
   webhookRequests(events: ProviderEvent[], state: ProviderState): WebhookRequest[];
   /** The sandbox's limits in the provider's error format. */
   refuse: RenderRefusal;
+  /** The largest request body the real API takes; refused while it arrives beyond it. */
+  maxRequestBytes: number;
 }
 
 export interface ProviderContext {

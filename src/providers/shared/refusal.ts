@@ -28,13 +28,18 @@ export function refusalOf(err: unknown): Refusal | null {
   return { kind: "invalid", message: err.message };
 }
 
-/** The request body bounded by --max-size and the bytes-in-flight budget while it arrives. */
-export function providerBody(render: RenderRefusal, limits: { maxSize: number; inFlight: BytesInFlight }): MiddlewareHandler {
-  const maxBytes = requestBodyLimit(limits.maxSize);
+/**
+ * The request body bounded while it arrives by the provider's own request limit or what a
+ * --max-size message needs, whichever is smaller, and by the bytes-in-flight budget.
+ */
+export function providerBody(render: RenderRefusal, providerLimit: number, limits: { maxSize: number; inFlight: BytesInFlight }): MiddlewareHandler {
+  const sandboxLimit = requestBodyLimit(limits.maxSize);
+  const maxBytes = Math.min(providerLimit, sandboxLimit);
+  const why = sandboxLimit < providerLimit ? ` (the sandbox's --max-size is ${limits.maxSize} bytes)` : "";
   return receiveBody({
     maxBytes,
     budget: limits.inFlight,
-    tooLarge: (c) => render(c, { kind: "too-large", message: `The request body exceeds ${maxBytes} bytes (the sandbox's --max-size is ${limits.maxSize} bytes).` }),
+    tooLarge: (c) => render(c, { kind: "too-large", message: `The request body exceeds ${maxBytes} bytes${why}.` }),
     busy: (c) => render(c, { kind: "busy", message: "Too much mail is being received at once; retry shortly.", retryAfter: BUSY_RETRY_AFTER_SECONDS }),
   });
 }
