@@ -10,6 +10,7 @@ import type { FaultEngine } from "../faults/index.js";
 import type { Ingest } from "../ingest/ingest.js";
 import type { Relay } from "../relay/relay.js";
 import type { WebhookStatus } from "../webhooks/receive-webhook.js";
+import type { BytesInFlight } from "../limits/bytes-in-flight.js";
 import type { Store } from "../store/store.js";
 import type { TranscriptRecorder } from "../transcripts/recorder.js";
 
@@ -20,6 +21,8 @@ export interface ApiDeps {
   ingest: Ingest;
   logger: Logger;
   maxSize: number;
+  /** Message bytes being received at once, shared with SMTP; ingestion routes answer 503 beyond it. */
+  inFlight: BytesInFlight;
   /** The run-time DNS zone analysis answers from; GET/PUT /api/dns read and replace it. */
   dnsZone: DnsZone;
   /** Provider mocks (`/sendgrid`, …) and `/api/providers` (src/providers/index.ts); mounted before the /api 404. */

@@ -11,7 +11,9 @@ import type { Ingest } from "../ingest/ingest.js";
 import { createProviderContext, type ProviderModule, type ProviderRuntime } from "./shared/context.js";
 import { createEventLog, type EventLog } from "./shared/event-log.js";
 import { logRejections } from "./shared/log-rejections.js";
+import { providerBody } from "./shared/refusal.js";
 import { nativeProviderRoutes } from "./shared/routes.js";
+import type { BytesInFlight } from "../limits/bytes-in-flight.js";
 import type { StateRegistry } from "./shared/state.js";
 import { postmark } from "./postmark/index.js";
 import { resend } from "./resend/index.js";
@@ -39,6 +41,10 @@ export interface ProvidersDeps {
   logger: Logger;
   /** From `createStateRegistry(options.providers)`: made first, so a bad config fails before anything opens. */
   states: StateRegistry;
+  /** `--max-size`: request bodies beyond what can carry such a message are refused while they arrive. */
+  maxSize: number;
+  /** Shared with SMTP and the native API: message bytes being received at once. */
+  inFlight: BytesInFlight;
 }
 
 export function createProviders(deps: ProvidersDeps): Providers {
@@ -59,6 +65,7 @@ export function createProviders(deps: ProvidersDeps): Providers {
     dispatchers.push(webhooks);
     runtimes.set(module.name, runtime);
     app.use(`/${module.name}/*`, logRejections(logger));
+    app.use(`/${module.name}/*`, providerBody(module.refuse, module.maxRequestBytes, deps));
     app.route(`/${module.name}`, module.routes(runtime.context));
   }
   // A provider without a module still has state and an (empty) event log.

@@ -3,6 +3,7 @@ import type { ApiDeps } from "../../api/deps.js";
 import { attachmentHeaders } from "../../api/attachment-headers.js";
 import { intParam } from "../../api/params.js";
 import { MailproofError } from "../../core/errors.js";
+import { checkTags } from "../../limits/tags.js";
 import { snippetOf } from "../../core/summary.js";
 import type { Message } from "../../core/types.js";
 import { recipientsParam, releaseMessage } from "../../relay/release.js";
@@ -189,7 +190,7 @@ export function mailpitRoutes(deps: ApiDeps, { stats, chaos, spamAssassin }: Mai
   api.put("/tags", async (c) => {
     const body = await readJson(c);
     const ids = Array.isArray(body.IDs) ? body.IDs.map(String) : [];
-    const tags = Array.isArray(body.Tags) ? [...new Set(body.Tags.map(String).map((t: string) => t.trim()).filter(Boolean))] : [];
+    const tags = checkTags(Array.isArray(body.Tags) ? body.Tags.map(String) : [], "Tags");
     await Promise.all(ids.map((id) => store.update(id, { tags })));
     return ok(c);
   });
@@ -202,6 +203,7 @@ export function mailpitRoutes(deps: ApiDeps, { stats, chaos, spamAssassin }: Mai
     const from = c.req.param("tag");
     const to = typeof body.Name === "string" ? body.Name.trim() : "";
     if (!to) throw new MailproofError("BAD_REQUEST", "Name is required");
+    checkTags([to], "Name");
     await retag(from, (tags) => tags.map((t) => (t.toLowerCase() === from.toLowerCase() ? to : t)));
     return ok(c);
   });

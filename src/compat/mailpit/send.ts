@@ -1,6 +1,7 @@
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import { MailproofError } from "../../core/errors.js";
 import type { IngestInput } from "../../ingest/ingest.js";
+import { checkTags } from "../../limits/tags.js";
 
 /**
  * Mailpit's `POST /api/v1/send` body, turned into the MIME message it describes and the
@@ -41,6 +42,7 @@ export async function buildSendMessage(body: unknown): Promise<Omit<IngestInput,
   const cc = addressList(body.Cc, "Cc");
   const bcc = stringList(body.Bcc, "Bcc");
   if (to.length + cc.length + bcc.length === 0) throw new MailproofError("BAD_REQUEST", "at least one of To, Cc or Bcc is required");
+  const tags = checkTags(stringList(body.Tags, "Tags"), "Tags");
   const attachments = (Array.isArray(body.Attachments) ? body.Attachments : []).map((a: unknown, i: number) => {
     if (!isObject(a) || typeof a.Content !== "string" || typeof a.Filename !== "string") {
       throw new MailproofError("BAD_REQUEST", `Attachments[${i}]: expected { Content (base64), Filename, ContentType?, ContentID? }`);
@@ -75,6 +77,6 @@ export async function buildSendMessage(body: unknown): Promise<Omit<IngestInput,
       secure: false,
       authUser: null,
     },
-    tags: stringList(body.Tags, "Tags"),
+    tags,
   };
 }

@@ -6,16 +6,16 @@
  */
 
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { isApiKeyAllowed, isSenderVerified, isSuppressed } from "../shared/checks.js";
 import type { ProviderContext } from "../shared/context.js";
+import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
 import { isMailgunError, MailgunError, mailgunErrorResponse, unauthorizedResponse } from "./errors.js";
 import { listEvents } from "./events-api.js";
 import { parseMessagesForm, parseMimeForm, recipientAddresses, type MailgunMimeRequest, type MailgunSendRequest } from "./request.js";
 import { sendMailgun } from "./send.js";
 
 /** 25 MB of message plus room for the other form fields. */
-const MAX_BODY = 26 * 1024 * 1024;
+export const MAX_BODY = 26 * 1024 * 1024;
 
 const FAULT_MESSAGES: Record<number, string> = {
   429: "Too many requests",
@@ -26,9 +26,6 @@ const FAULT_MESSAGES: Record<number, string> = {
 
 export function mailgunRoutes(ctx: ProviderContext): Hono {
   const app = new Hono();
-  // Mailgun takes messages up to 25 MB; beyond that (with room for the form fields) the body is
-  // refused while it arrives, so an endless upload is cut instead of buffered.
-  app.use("*", bodyLimit({ maxSize: MAX_BODY, onError: () => Response.json({ message: "Request Entity Too Large: messages are limited to 25 MB" }, { status: 413 }) }));
 
   // Every Mailgun endpoint authenticates first, then counts against the rate limit.
   app.use("*", async (c, next) => {
@@ -93,6 +90,8 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
   app.all("*", (c) => Response.json({ message: `Not Found: ${c.req.method} ${c.req.path}` }, { status: 404 }));
 
   const handle = (err: unknown): Response => {
+    const refusal = refusalOf(err);
+    if (refusal) return refuseMailgun(refusal);
     if (isMailgunError(err)) {
       ctx.logger.info({ status: err.status, message: err.message }, "mailgun request rejected");
       return mailgunErrorResponse(err);
@@ -103,6 +102,14 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
 
   return app;
 }
+
+/** Mailgun answers `{ message }` with the status: 413 for a message too large, 400 for bad input. */
+function refuseMailgun(refusal: Parameters<RenderRefusal>[1]): Response {
+  if (refusal.kind === "busy") return Response.json({ message: FAULT_MESSAGES[503] }, { status: 503, headers: { "retry-after": String(refusal.retryAfter) } });
+  return Response.json({ message: refusal.message }, { status: refusal.kind === "too-large" ? 413 : 400 });
+}
+
+export const refuseMailgunRequest: RenderRefusal = (_c, refusal) => refuseMailgun(refusal);
 
 /** The password of `Authorization: Basic base64(api:KEY)`; Mailgun's user name is always `api`. */
 function basicPassword(header: string | undefined): string | null {

@@ -5,9 +5,9 @@
  */
 
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { isApiKeyAllowed, isSuppressed } from "../shared/checks.js";
 import type { ProviderContext } from "../shared/context.js";
+import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
 import type { FaultOutcome } from "../shared/faults.js";
 import { readCredentials, type SesCredentials } from "./auth.js";
 import { isSesError, SesError } from "./errors.js";
@@ -23,18 +23,10 @@ type Api = "v1" | "v2";
 
 /** SES takes messages up to 40 MB; a request carries one base64-encoded (4/3 the size). */
 const MAX_MESSAGE = 40 * 1024 * 1024;
-const MAX_BODY = Math.ceil((MAX_MESSAGE * 4) / 3) + 1024 * 1024;
+export const MAX_BODY = Math.ceil((MAX_MESSAGE * 4) / 3) + 1024 * 1024;
 
 export function sesRoutes(ctx: ProviderContext): Hono {
   const app = new Hono();
-  // Enforced while the body arrives, so an endless upload is cut instead of buffered.
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY,
-      onError: (c) => fail(c.req.path.includes("/v2/") ? "v2" : "v1", new SesError("messageRejected", `Message length is more than ${MAX_MESSAGE} bytes long.`)),
-    }),
-  );
 
   const fail = (api: Api, error: SesError, headers: Record<string, string> = {}) => {
     const response = api === "v1" ? v1Error(error) : v2Error(error);
@@ -140,6 +132,8 @@ export function sesRoutes(ctx: ProviderContext): Hono {
   });
 
   const handle = (api: Api, err: unknown): Response => {
+    const refusal = refusalOf(err);
+    if (refusal) return refuseSes(api, refusal);
     if (isSesError(err)) {
       ctx.logger.info({ api, code: api === "v1" ? err.spec.v1 : err.spec.v2, message: err.message }, "ses request rejected");
       return fail(api, err);
@@ -150,3 +144,13 @@ export function sesRoutes(ctx: ProviderContext): Hono {
 
   return app;
 }
+
+/** SES refuses a message too large (or otherwise unacceptable) with MessageRejected, and asks to retry with ServiceUnavailable. */
+function refuseSes(api: Api, refusal: Parameters<RenderRefusal>[1]): Response {
+  const error = refusal.kind === "busy" ? new SesError("unavailable", "Service Unavailable") : new SesError("messageRejected", refusal.message);
+  const response = api === "v1" ? v1Error(error) : v2Error(error);
+  if (refusal.kind === "busy") response.headers.set("retry-after", String(refusal.retryAfter));
+  return response;
+}
+
+export const refuseSesRequest: RenderRefusal = (c, refusal) => refuseSes(c.req.path.includes("/v2/") ? "v2" : "v1", refusal);
