@@ -10,7 +10,7 @@ import { analysisWorkersAvailable, createAnalysisPool, notifyingZone, type Analy
 import { createApiApp } from "./api/app.js";
 import { createAccessControl } from "./api/auth.js";
 import { createCrossSiteGuard } from "./api/cross-site.js";
-import { attachMailpitWebsocket } from "./compat/mailpit/websocket.js";
+import { attachMailpitWebsocket } from "./api/compat/mailpit/websocket.js";
 import { analysisSettings, withDefaults, type SandboxOptions } from "./config/options.js";
 import { MailproofError } from "./core/errors.js";
 import { createEventBus, type EventBus } from "./core/events.js";

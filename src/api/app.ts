@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { compatRoutes } from "../compat/index.js";
+import { compatRoutes } from "./compat/index.js";
 import { mcpRoutes } from "../mcp/http.js";
 import { corsFor } from "./cors.js";
 import { PROVIDER_PREFIXES } from "./cross-site.js";
@@ -15,7 +15,7 @@ import { linkRoutes } from "./routes/links.js";
 import { messageRoutes } from "./routes/messages.js";
 import { operationsRoutes } from "./routes/operations.js";
 import { releaseRoutes } from "./routes/release.js";
-import { sessionRoutes } from "./routes/sessions.js";
+import { transcriptRoutes } from "./routes/transcripts.js";
 import { waitRoutes } from "./routes/wait.js";
 import { securityHeaders } from "./security-headers.js";
 import { createUiHandler } from "./ui.js";
@@ -56,7 +56,7 @@ export function createApiApp(deps: ApiDeps): Hono {
   app.route("/api/events", eventRoutes(deps));
   app.route("/api/dns", dnsRoutes(deps));
   if (deps.faults) app.route("/api/faults", faultRoutes({ logger: deps.logger, faults: deps.faults }));
-  if (deps.sessions) app.route("/api/sessions", sessionRoutes({ logger: deps.logger, sessions: deps.sessions }));
+  if (deps.sessions) app.route("/api/sessions", transcriptRoutes({ logger: deps.logger, sessions: deps.sessions }));
   app.get("/api/health", async (c) => {
     const { smtpPort, httpPort } = deps.ports();
     return c.json({ status: "ok", messages: await deps.store.count(), analysisBacklog: deps.ingest.backlog(), smtpPort, httpPort, webhook: deps.webhookStatus?.() ?? null });

@@ -4,7 +4,7 @@ import type { Registry } from "prom-client";
 import type { AccessControl } from "./auth.js";
 import type { CrossSiteGuard } from "./cross-site.js";
 import type { DnsZone } from "../analysis/dns/zone.js";
-import type { FaultRulesAccess } from "../compat/mailpit/chaos.js";
+import type { FaultRulesAccess } from "./compat/mailpit/chaos.js";
 import type { EventBus } from "../core/events.js";
 import type { FaultEngine } from "../faults/index.js";
 import type { Ingest } from "../ingest/ingest.js";

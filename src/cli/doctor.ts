@@ -4,6 +4,7 @@ import { createDnsZone, createResolver, type DnsMode } from "../analysis/dns/ind
 import { loadEnv, SourceError } from "../doctor/env-source.js";
 import { renderReport, stageLine, toJson, type ReportStyle } from "../doctor/report.js";
 import { runDoctor, type ProgressListener } from "../doctor/run-doctor.js";
+import { PROVIDER_NAMES } from "../core/types.js";
 
 const HELP = `mailproof doctor [options]   diagnose why mail does not arrive
 
@@ -128,7 +129,7 @@ async function diagnose(argv: string[]): Promise<number> {
   const zone = createDnsZone(readZone(values["dns-zone"]) as never);
   const modes = values.dns ? (values.dns.split(",") as DnsMode[]) : values["dns-zone"] ? (["zone"] as DnsMode[]) : (["system"] as DnsMode[]);
   const providerUrls = Object.fromEntries(
-    (["sendgrid", "mailgun", "postmark", "resend", "ses"] as const).flatMap((p) => (values[`${p}-url`] ? [[p, values[`${p}-url`] as string]] : [])),
+    PROVIDER_NAMES.flatMap((p) => (values[`${p}-url`] ? [[p, values[`${p}-url`] as string]] : [])),
   );
   const live = Boolean(process.stdout.isTTY) && !values.json;
   const style: ReportStyle = { color: live && !process.env.NO_COLOR, width: live ? process.stdout.columns || 80 : 0 };

@@ -18,7 +18,7 @@ import type { StateRegistry } from "./shared/state.js";
 import { postmark } from "./postmark/index.js";
 import { resend } from "./resend/index.js";
 import { sendgrid } from "./sendgrid/index.js";
-import type { ProviderName } from "./shared/types.js";
+import { PROVIDER_NAMES, type ProviderName } from "../core/types.js";
 import { createWebhookDispatcher, type WebhookDispatcher } from "./shared/webhooks.js";
 
 import { mailgunProvider } from "./mailgun/index.js";
@@ -69,7 +69,7 @@ export function createProviders(deps: ProvidersDeps): Providers {
     app.route(`/${module.name}`, module.routes(runtime.context));
   }
   // A provider without a module still has state and an (empty) event log.
-  for (const name of ["sendgrid", "mailgun", "postmark", "resend", "ses"] as const) {
+  for (const name of PROVIDER_NAMES) {
     if (!logs.has(name)) logs.set(name, createEventLog(name, newId));
   }
   app.route("/api/providers", nativeProviderRoutes({ states, logs, onReset: (name) => runtimes.get(name)?.clearRecords() }));

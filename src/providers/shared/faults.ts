@@ -1,5 +1,5 @@
 /**
- * Provider fault rules (issue 7, "Provider faults"): a status with the provider's error body and
+ * Provider fault rules: a status with the provider's error body and
  * headers, latency, or a hang that never answers, matched by sender or recipient. Deterministic:
  * `times` counts down per rule and `probability` draws from a seeded generator, so a run repeats.
  */

@@ -7,6 +7,7 @@ import { createPrivateKey } from "node:crypto";
 import Handlebars from "handlebars";
 import { MailproofError } from "../../core/errors.js";
 import { PROVIDER_NAMES, type ProviderFaultRule, type ProviderName, type ProviderState, type ProviderTemplate } from "./types.js";
+import { isObject } from "../../core/json.js";
 
 export function defaultState(): ProviderState {
   return {
@@ -133,9 +134,6 @@ function applyPatch(current: ProviderState, patch: unknown): ProviderState {
   return next;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function stringList(value: unknown, name: string): string[] {
   if (!Array.isArray(value) || !value.every((v) => typeof v === "string" && v.length > 0)) {

@@ -60,7 +60,7 @@ const migrations: string[] = [
     DELETE FROM search WHERE rowid = old.seq;
   END;
   `,
-  // SMTP session transcripts (issue 7). The link table answers "which session carried this message".
+  // SMTP session transcripts. The link table answers "which session carried this message".
   `
   CREATE TABLE sessions (
     seq INTEGER PRIMARY KEY,

@@ -7,7 +7,7 @@ import type { ListOptions, ListResult, NewMessage, Store, StoredAttachment } fro
 import { createCheckpointer } from "./checkpointer.js";
 import { migrate } from "./migrations.js";
 import { openChecked } from "./open-checked.js";
-import { createSqliteSessions } from "./sessions.js";
+import { createSqliteTranscripts } from "./transcripts.js";
 import { compileWhere } from "./where.js";
 
 export interface SqliteStoreOptions {
@@ -148,7 +148,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return rows.map((r) => r.id);
   });
 
-  const { flushed: sessionsFlushed, ...sessions } = createSqliteSessions(db, () => checkpointer.written());
+  const { flushed: sessionsFlushed, ...sessions } = createSqliteTranscripts(db, () => checkpointer.written());
   return {
     kind: "sqlite",
     async insert(batch) {

@@ -1,10 +1,10 @@
 import { Hono, type Context } from "hono";
-import type { ApiDeps } from "../../api/deps.js";
-import { intParam } from "../../api/params.js";
-import { MailproofError } from "../../core/errors.js";
-import type { Message } from "../../core/types.js";
-import { parseQuery, type Term } from "../../store/query.js";
-import type { Store } from "../../store/store.js";
+import type { ApiDeps } from "../../deps.js";
+import { intParam } from "../../params.js";
+import { MailproofError } from "../../../core/errors.js";
+import type { Message } from "../../../core/types.js";
+import { parseQuery, type Term } from "../../../store/query.js";
+import type { Store } from "../../../store/store.js";
 import { offsetPage } from "../paging.js";
 import { mimeTree } from "./mime-tree.js";
 

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { MailproofError } from "../../core/errors.js";
 import type { TranscriptRecorder } from "../../transcripts/recorder.js";
-import { toSessionSummary } from "../../transcripts/types.js";
+import { toSessionSummary } from "../../core/transcripts.js";
 import { intParam, isMessageId } from "../params.js";
 import type { ApiDeps } from "../deps.js";
 
@@ -10,7 +10,7 @@ import type { ApiDeps } from "../deps.js";
  * summaries (no lines), newest first, sessions still open included; `messageId` finds the
  * session that carried a message, and answers it whole (the web UI's Transcript tab shows it).
  */
-export function sessionRoutes(deps: Pick<ApiDeps, "logger"> & { sessions: TranscriptRecorder }): Hono {
+export function transcriptRoutes(deps: Pick<ApiDeps, "logger"> & { sessions: TranscriptRecorder }): Hono {
   const app = new Hono();
   app.get("/", async (c) => {
     const messageId = c.req.query("messageId") || null;

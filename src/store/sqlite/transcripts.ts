@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { BACKGROUND_HOLD_MS, createBatcher } from "../../core/batcher.js";
-import type { SessionTranscript } from "../../transcripts/types.js";
+import type { SessionTranscript } from "../../core/transcripts.js";
 import type { Store } from "../store.js";
 
 const MAX_PAGE = 1000;
@@ -11,7 +11,7 @@ type SessionMethods = Pick<Store, "saveSession" | "getSession" | "listSessions" 
  * SMTP session transcripts: one JSON body per session, and a link row per captured message.
  * `written` is called after each commit.
  */
-export function createSqliteSessions(db: Database.Database, written: () => void): SessionMethods & { flushed(): Promise<void> } {
+export function createSqliteTranscripts(db: Database.Database, written: () => void): SessionMethods & { flushed(): Promise<void> } {
   const statements = {
     insert: db.prepare("INSERT INTO sessions (id, body) VALUES (?, ?)"),
     link: db.prepare("INSERT INTO session_messages (session_seq, message_id) VALUES (?, ?)"),

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { Address, AttachmentInfo, Message } from "../../core/types.js";
-import type { Store } from "../../store/store.js";
+import type { Address, AttachmentInfo, Message } from "../../../core/types.js";
+import type { Store } from "../../../store/store.js";
 
 /**
  * Mailpit API v1 JSON shapes (its published swagger: MessageSummary, MessagesSummary list items,

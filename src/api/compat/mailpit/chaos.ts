@@ -1,4 +1,4 @@
-import { MailproofError } from "../../core/errors.js";
+import { MailproofError } from "../../../core/errors.js";
 
 /**
  * Mailpit's chaos triggers (`Sender`, `Recipient`, `Authentication`, each `{ ErrorCode,

@@ -1,4 +1,4 @@
-import type { EventBus } from "../../core/events.js";
+import type { EventBus } from "../../../core/events.js";
 
 /** Mailpit's `RuntimeStats`, counted from the event bus since start. */
 export interface MailpitStats {

@@ -1,7 +1,8 @@
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
-import { MailproofError } from "../../core/errors.js";
-import type { IngestInput } from "../../ingest/ingest.js";
-import { checkTags } from "../../limits/tags.js";
+import { MailproofError } from "../../../core/errors.js";
+import type { IngestInput } from "../../../ingest/ingest.js";
+import { checkTags } from "../../../limits/tags.js";
+import { isObject } from "../../../core/json.js";
 
 /**
  * Mailpit's `POST /api/v1/send` body, turned into the MIME message it describes and the
@@ -12,7 +13,6 @@ interface SendAddress {
   Name?: string;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 function address(value: unknown, field: string): SendAddress {
   if (!isObject(value) || typeof value.Email !== "string" || !/^[^\s@]+@[^\s@]+$/.test(value.Email)) {

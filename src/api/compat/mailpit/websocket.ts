@@ -2,12 +2,12 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { Verdict } from "../../api/cross-site.js";
-import { cut, MAX_LIST } from "../../api/live/bounded-events.js";
-import { errorBody } from "../../api/errors.js";
-import type { EventBus } from "../../core/events.js";
-import { parseQuery } from "../../store/query.js";
-import type { Store } from "../../store/store.js";
+import type { Verdict } from "../../cross-site.js";
+import { cut, MAX_LIST } from "../../live/bounded-events.js";
+import { errorBody } from "../../errors.js";
+import type { EventBus } from "../../../core/events.js";
+import { parseQuery } from "../../../store/query.js";
+import type { Store } from "../../../store/store.js";
 import { listItem } from "./shapes.js";
 
 type ListItem = ReturnType<typeof listItem>;

@@ -1,4 +1,4 @@
-import type { Message } from "../../core/types.js";
+import type { Message } from "../../../core/types.js";
 
 /**
  * Mailpit's html-check, link-check and sa-check answers, mapped from our analysis (the

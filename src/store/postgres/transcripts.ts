@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { SessionTranscript } from "../../transcripts/types.js";
+import type { SessionTranscript } from "../../core/transcripts.js";
 import type { Store } from "../store.js";
 
 const MAX_PAGE = 1000;
@@ -10,7 +10,7 @@ type SessionMethods = Pick<Store, "saveSession" | "getSession" | "listSessions" 
  * SMTP session transcripts, as in SQLite: one JSON body per session (text, not jsonb: jsonb
  * refuses the \u0000 escape a client's bytes may produce) and a link row per captured message.
  */
-export function createPostgresSessions(pool: pg.Pool): SessionMethods {
+export function createPostgresTranscripts(pool: pg.Pool): SessionMethods {
   return {
     async saveSession(session) {
       await pool.query(

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { ApiDeps } from "../api/deps.js";
+import type { ApiDeps } from "../deps.js";
 import { createChaosBridge, type FaultRulesAccess } from "./mailpit/chaos.js";
 import { mailhogRoutes } from "./mailhog/routes.js";
 import { mailpitRoutes } from "./mailpit/routes.js";

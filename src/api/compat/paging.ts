@@ -1,6 +1,6 @@
-import type { Message } from "../core/types.js";
-import type { Query } from "../store/query.js";
-import type { Store } from "../store/store.js";
+import type { Message } from "../../core/types.js";
+import type { Query } from "../../store/query.js";
+import type { Store } from "../../store/store.js";
 
 const PAGE = 1000;
 
