@@ -1,3 +1,4 @@
+import { FIELD_BREAK } from "../../../core/headers.js";
 /**
  * MailHog's view of a message: headers as a map of canonical names to raw (still encoded)
  * values, and multipart bodies split into parts, recursively. Clients such as the `mailhog` npm
@@ -21,7 +22,7 @@ function splitHeaders(text: string): { headers: Record<string, string[]>; body: 
   const block = end >= 0 ? text.slice(0, end) : text;
   const body = end >= 0 ? text.slice(end).replace(/^\r?\n\r?\n/, "") : "";
   const headers: Record<string, string[]> = {};
-  for (const line of block.split(/\r?\n(?![ \t])/)) {
+  for (const line of block.split(FIELD_BREAK)) {
     const colon = line.indexOf(":");
     if (colon <= 0) continue;
     const name = canonical(line.slice(0, colon).trim());
