@@ -5,7 +5,6 @@ import { parseQuery } from "../../store/query.js";
 import { attachmentHeaders } from "../attachment-headers.js";
 import { attachmentDisposition } from "../content-disposition.js";
 import type { ApiDeps } from "../deps.js";
-import { checkUploadBody } from "../upload-errors.js";
 import { intParam } from "../params.js";
 
 export function messageRoutes(deps: ApiDeps): Hono {
@@ -21,7 +20,6 @@ export function messageRoutes(deps: ApiDeps): Hono {
   // Its body is bounded by --max-size while it arrives (see ingestionBody in app.ts).
   app.post("/", async (c) => {
     const raw = Buffer.from(await c.req.arrayBuffer());
-    checkUploadBody(c.req.header("content-type"), raw, c.req.url);
     if (raw.length === 0) throw new MailproofError("BAD_REQUEST", "the request body must be a raw RFC 5322 message");
     const list = (name: string) => (c.req.query(name) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
     const message = await deps.ingest({
