@@ -177,6 +177,34 @@ describe("mailpit-api client", () => {
   });
 });
 
+test("tags through /api/v1: the Tags field and X-Tags header of sendMessage, Tags on messages, tag: search, set, rename, delete", async () => {
+  const { ID } = await mailpit.sendMessage({
+    From: { Email: "tags@mailpit.test" },
+    To: [{ Email: "tags@mailpit.test" }],
+    Subject: "tagged on send",
+    Tags: ["from-field"],
+    Headers: { "X-Tags": "Invoice, urgent" },
+  });
+  expect((await mailpit.getMessageSummary(ID)).Tags.sort()).toEqual(["Invoice", "from-field", "urgent"]);
+  const found = await mailpit.searchMessages({ query: "tag:urgent" });
+  expect(found.messages.map((m) => [m.ID, [...m.Tags].sort()])).toEqual([[ID, ["Invoice", "from-field", "urgent"]]]);
+  expect(found.tags).toEqual(expect.arrayContaining(["Invoice", "urgent", "from-field"]));
+  expect((await mailpit.getInfo()).Tags).toMatchObject({ urgent: 1 });
+
+  expect(await mailpit.renameTag("urgent", "later")).toBe("ok");
+  expect((await mailpit.searchMessages({ query: "tag:later" })).messages_count).toBe(1);
+  expect((await mailpit.searchMessages({ query: "tag:urgent" })).messages_count).toBe(0);
+  expect(await mailpit.deleteTag("Invoice")).toBe("ok");
+  expect((await mailpit.getMessageSummary(ID)).Tags.sort()).toEqual(["from-field", "later"]);
+  // Setting tags replaces them; an empty list clears them.
+  await mailpit.setTags({ IDs: [ID], Tags: ["only"] });
+  expect((await mailpit.getMessageSummary(ID)).Tags).toEqual(["only"]);
+  await mailpit.setTags({ IDs: [ID], Tags: [] });
+  expect((await mailpit.listMessages()).messages.find((m) => m.ID === ID)!.Tags).toEqual([]);
+  expect(await mailpit.getTags()).toEqual([]);
+  await mailpit.deleteMessages({ IDs: [ID] });
+});
+
 describe("thumbnails: 180×120 JPEGs like Mailpit's", () => {
   /** A PNG whose header declares `width`×`height`: decoding it would allocate that canvas. */
   function declaredPng(width: number, height: number): Buffer {
