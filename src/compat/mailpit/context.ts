@@ -9,12 +9,12 @@ import { offsetPage } from "../paging.js";
 export interface MailpitContext {
   deps: ApiDeps;
   /** Mailpit answers mutations with the plain text "ok". */
-  ok(c: Context): Response;
-  readJson(c: Context): Promise<Record<string, unknown>>;
+  ok: (c: Context) => Response;
+  readJson: (c: Context) => Promise<Record<string, unknown>>;
   page: (query: Query, start: number, limit: number) => ReturnType<typeof offsetPage>;
   /** `{ID}` may be `latest`: the newest message, or the newest matching `?query=`. */
-  resolveMessage(id: string, queryText: string | undefined): Promise<Message>;
-  resolve(c: Context): Promise<Message>;
+  resolveMessage: (id: string, queryText: string | undefined) => Promise<Message>;
+  resolve: (c: Context) => Promise<Message>;
 }
 
 export function createMailpitContext(deps: ApiDeps): MailpitContext {
@@ -36,13 +36,14 @@ export function createMailpitContext(deps: ApiDeps): MailpitContext {
     readJson: async (c) => {
       const text = await c.req.text();
       if (!text.trim()) return {};
+      let value: unknown;
       try {
-        const value = JSON.parse(text);
-        if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error("not an object");
-        return value;
+        value = JSON.parse(text);
       } catch {
-        throw new MailproofError("INVALID_JSON", "the request body must be a JSON object");
+        value = null;
       }
+      if (value === null || typeof value !== "object" || Array.isArray(value)) throw new MailproofError("INVALID_JSON", "the request body must be a JSON object");
+      return value as Record<string, unknown>;
     },
     page: (query, start, limit) => offsetPage(store, query, start, limit),
     resolveMessage,

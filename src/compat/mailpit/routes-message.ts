@@ -38,7 +38,7 @@ export function messageRoutes(ctx: MailpitContext, { spamAssassin }: { spamAssas
   api.get("/message/:id/part/:partId/thumb", async (c) => {
     const part = await attachment(c);
     const jpeg = await thumbnail(part.content, part.contentType, deps.logger);
-    return c.body(new Uint8Array(jpeg), 200, { "Content-Type": "image/jpeg", "Content-Disposition": attachmentDisposition(part.filename, "inline") });
+    return c.body(new Uint8Array(jpeg), 200, { "Content-Type": "image/jpeg", "X-Content-Type-Options": "nosniff" });
   });
 
   api.post("/message/:id/release", async (c) => {

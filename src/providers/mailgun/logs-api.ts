@@ -20,7 +20,7 @@ const ATTRIBUTES: Record<string, (event: MailgunEventData) => string[]> = {
   domain: (e) => [(e.domain as { name?: string } | undefined)?.name ?? ""],
   event: (e) => [e.event],
   recipient: (e) => [e.recipient],
-  "recipient-domain": (e) => [String(e["recipient-domain"] ?? "")],
+  "recipient-domain": (e) => [typeof e["recipient-domain"] === "string" ? e["recipient-domain"] : ""],
   tags: (e) => (e.tags as string[] | undefined) ?? [],
   "message-id": (e) => [(e.message as { headers: Record<string, string> }).headers["message-id"] ?? ""],
 };
@@ -46,8 +46,8 @@ export function listLogs(ctx: ProviderContext, body: unknown, now = Date.now()) 
   const pagination = isObject(body.pagination) ? body.pagination : {};
   const limit = pagination.limit === undefined ? DEFAULT_LIMIT : Number(pagination.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new MailgunError(400, `pagination.limit must be an integer from 1 to ${MAX_LIMIT}`);
-  const sort = pagination.sort === undefined ? "timestamp:desc" : String(pagination.sort);
-  if (sort !== "timestamp:desc" && sort !== "timestamp:asc") throw new MailgunError(400, `pagination.sort must be "timestamp:desc" or "timestamp:asc", not "${sort}"`);
+  const sort = pagination.sort ?? "timestamp:desc";
+  if (sort !== "timestamp:desc" && sort !== "timestamp:asc") throw new MailgunError(400, `pagination.sort must be "timestamp:desc" or "timestamp:asc", not ${JSON.stringify(sort)}`);
   const offset = pagination.token === undefined || pagination.token === "" ? 0 : decodeToken(pagination.token);
 
   const matching = ctx
@@ -105,8 +105,9 @@ function parseDuration(value: unknown): number {
 }
 
 function stringArray(value: unknown, name: string): string[] {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) throw new MailgunError(400, `'${name}' must be an array of strings`);
-  return value as string[];
+  const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((item) => typeof item === "string");
+  if (!isStrings(value)) throw new MailgunError(400, `'${name}' must be an array of strings`);
+  return value;
 }
 
 /** Mailgun's own format: "Mon, 08 Jul 2024 00:00:00 -0000". */
