@@ -127,10 +127,18 @@ describe("mailpit-api client", () => {
     expect(many.messages_count).toBe(3);
   });
 
-  test("setReadStatus by IDs and by search", async () => {
+  test("getMessageSummary marks the message read, as Mailpit's does; setReadStatus by IDs and by search", async () => {
+    expect(await mailpit.setReadStatus()).toBe("ok");
+    expect((await mailpit.getInfo()).Unread).toBe(4);
     const [latest] = (await mailpit.listMessages(0, 1)).messages;
+    expect(latest.Read).toBe(false);
+    await mailpit.getMessageSummary(latest.ID);
+    expect((await mailpit.searchMessages({ query: "is:read" })).messages.map((m) => m.ID)).toEqual([latest.ID]);
+    await mailpit.getMessageHeaders(latest.ID);
+    await mailpit.setReadStatus({ IDs: [latest.ID], Read: false });
+    expect((await mailpit.getInfo()).Unread).toBe(4);
     expect(await mailpit.setReadStatus({ IDs: [latest.ID], Read: true })).toBe("ok");
-    expect((await mailpit.getMessageSummary(latest.ID)) && (await mailpit.searchMessages({ query: "is:read" })).messages.map((m) => m.ID)).toEqual([latest.ID]);
+    expect((await mailpit.searchMessages({ query: "is:read" })).messages.map((m) => m.ID)).toEqual([latest.ID]);
     await mailpit.setReadStatus({ Search: "from:sender@mailpit.test", Read: true });
     expect((await mailpit.searchMessages({ query: "is:unread" })).messages.map((m) => m.Subject)).toEqual(["sent through the API"]);
     await mailpit.setReadStatus();

@@ -13,7 +13,12 @@ export function messageRoutes(ctx: MailpitContext, { spamAssassin }: { spamAssas
   const { store } = deps;
   const api = new Hono();
 
-  api.get("/message/:id", async (c) => c.json(await messageSummary(store, await resolve(c))));
+  // Mailpit's swagger: "Returns the summary of a message, marking the message as read."
+  api.get("/message/:id", async (c) => {
+    const message = await resolve(c);
+    if (!message.read) await store.update(message.id, { read: true });
+    return c.json(await messageSummary(store, message));
+  });
   api.get("/message/:id/headers", async (c) => c.json(headerMap(await resolve(c))));
   api.get("/message/:id/raw", async (c) => {
     const message = await resolve(c);
