@@ -89,6 +89,9 @@ describe("mailpit-api client", () => {
     expect(headers["Message-Id"]).toHaveLength(1);
     const source = await mailpit.getMessageSource(listed.ID);
     expect(source).toContain("Subject: first message");
+    const download = await fetch(`${sandbox.url}/api/v1/message/${listed.ID}/raw?dl=1`);
+    expect(download.headers.get("content-disposition")).toBe(`attachment; filename="${listed.ID}.eml"`);
+    expect(await download.text()).toBe(source);
     await expect(mailpit.getMessageSummary("01ZZZZZZZZZZZZZZZZZZZZZZZZ")).rejects.toThrow(/404/);
   });
 

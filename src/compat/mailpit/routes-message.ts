@@ -23,7 +23,9 @@ export function messageRoutes(ctx: MailpitContext, { spamAssassin }: { spamAssas
   api.get("/message/:id/raw", async (c) => {
     const message = await resolve(c);
     const raw = await store.raw(message.id);
-    return c.body(new Uint8Array(raw ?? Buffer.alloc(0)), 200, { "Content-Type": "text/plain; charset=utf-8" });
+    const headers: Record<string, string> = { "Content-Type": "text/plain; charset=utf-8" };
+    if (c.req.query("dl") === "1") headers["Content-Disposition"] = `attachment; filename="${message.id}.eml"`;
+    return c.body(new Uint8Array(raw ?? Buffer.alloc(0)), 200, headers);
   });
 
   const attachment = async (c: Context) => {
