@@ -166,6 +166,9 @@ describe("mailpit-api client", () => {
     expect(links.Links.map((l) => l.URL)).toContain("https://app.example.com/verify?t=1");
     const spam = await mailpit.spamAssassinCheck();
     expect(spam.Error).toContain("SpamAssassin is not enabled");
+    const { ID } = await mailpit.sendMessage({ From: { Email: "plain@mailpit.test" }, To: [{ Email: "plain@mailpit.test" }], Subject: "text only", Text: "no html" });
+    await expect(mailpit.htmlCheck(ID)).rejects.toThrow(/400.*message does not contain HTML/);
+    await mailpit.deleteMessages({ IDs: [ID] });
   });
 
   test("releaseMessage relays the captured message; a recipient outside --relay-allow is a 403", async () => {

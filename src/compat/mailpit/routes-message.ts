@@ -55,7 +55,12 @@ export function messageRoutes(ctx: MailpitContext, { spamAssassin }: { spamAssas
     return ok(c);
   });
 
-  api.get("/message/:id/html-check", async (c) => c.json(htmlCheck(await resolve(c))));
+  api.get("/message/:id/html-check", async (c) => {
+    const message = await resolve(c);
+    // Mailpit answers a message without HTML with this 400.
+    if (!message.html) throw new MailproofError("BAD_REQUEST", "message does not contain HTML");
+    return c.json(htmlCheck(message));
+  });
   api.get("/message/:id/link-check", async (c) => c.json(linkCheck(await resolve(c))));
   api.get("/message/:id/sa-check", async (c) => c.json(spamCheck(await resolve(c), spamAssassin)));
   return api;
