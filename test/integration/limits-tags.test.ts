@@ -11,7 +11,7 @@ let sandbox: Sandbox;
 let id: string;
 beforeAll(async () => {
   sandbox = await startTestSandbox();
-  const upload = await api(sandbox, "/api/messages?to=tags@limits.test", { method: "POST", body: "Subject: tag me\r\n\r\nx\r\n" });
+  const upload = await api(sandbox, "/api/messages?to=tags@limits.test", { method: "POST", headers: { "content-type": "message/rfc822" }, body: "Subject: tag me\r\n\r\nx\r\n" });
   id = upload.body.id;
 });
 afterAll(() => sandbox.stop());
@@ -39,7 +39,7 @@ describe("tag limits", () => {
   });
 
   test("upload ?tags= and Mailpit's send API, tag setting and renaming", async () => {
-    const upload = await api(sandbox, `/api/messages?tags=${many(51).join(",")}`, { method: "POST", body: "Subject: t\r\n\r\nx\r\n" });
+    const upload = await api(sandbox, `/api/messages?tags=${many(51).join(",")}`, { method: "POST", headers: { "content-type": "message/rfc822" }, body: "Subject: t\r\n\r\nx\r\n" });
     expect(upload.status).toBe(400);
     expect(upload.body.error.code).toBe("TAG_LIMIT");
     const send = await api(sandbox, "/api/v1/send", { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ From: { Email: "a@limits.test" }, To: [{ Email: "b@limits.test" }], Subject: "t", Text: "x", Tags: [LONG] }) });

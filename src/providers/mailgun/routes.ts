@@ -1,6 +1,6 @@
 /**
  * The Mailgun API below `/mailgun`: `POST /v3/:domain/messages`, `POST /v3/:domain/messages.mime`
- * and `GET /v3/:domain/events`. Point mailgun.js at it with `url: "http://HOST:PORT/mailgun"`.
+ * `GET /v3/:domain/events` and `POST /v1/analytics/logs`. Point mailgun.js at it with `url: "http://HOST:PORT/mailgun"`.
  * Requests authenticate with HTTP Basic `api:<API key>`
  * (https://documentation.mailgun.com/docs/mailgun/api-reference/authentication).
  */
@@ -11,6 +11,7 @@ import type { ProviderContext } from "../shared/context.js";
 import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
 import { isMailgunError, MailgunError, mailgunErrorResponse, unauthorizedResponse } from "./errors.js";
 import { listEvents } from "./events-api.js";
+import { listLogs } from "./logs-api.js";
 import { parseMessagesForm, parseMimeForm, recipientAddresses, type MailgunMimeRequest, type MailgunSendRequest } from "./request.js";
 import { sendMailgun } from "./send.js";
 
@@ -85,6 +86,20 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
   });
   app.get("/v3/:domain/events", events);
   app.get("/v3/:domain/events/:page", events);
+
+  app.post("/v1/analytics/logs", async (c) => {
+    try {
+      let body: unknown;
+      try {
+        body = JSON.parse((await c.req.text()) || "{}");
+      } catch {
+        throw new MailgunError(400, "the request body must be JSON");
+      }
+      return c.json(listLogs(ctx, body));
+    } catch (err) {
+      return handle(err);
+    }
+  });
 
   // Mailgun answers unknown paths with a 404 JSON message.
   app.all("*", (c) => Response.json({ message: `Not Found: ${c.req.method} ${c.req.path}` }, { status: 404 }));

@@ -28,7 +28,8 @@ export function htmlCheck(message: Message) {
       ...feature.partial.map((client) => ({ client, support: "partial" as const })),
     ].map(({ client, support }) => {
       const [family, platform = ""] = client.split(".");
-      (platforms[platform] ??= []).includes(family) || platforms[platform].push(family);
+      const families = (platforms[platform] ??= []);
+      if (!families.includes(family)) families.push(family);
       return { Family: family, Platform: platform, Name: client, Support: support, NoteNumber: "", Version: "" };
     });
     const unsupported = (100 * feature.unsupported.length) / report.clients;

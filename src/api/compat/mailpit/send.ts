@@ -29,8 +29,9 @@ function addressList(value: unknown, field: string): SendAddress[] {
 
 function stringList(value: unknown, field: string): string[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) throw new MailproofError("BAD_REQUEST", `${field}: expected an array of strings`);
-  return value as string[];
+  const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((item) => typeof item === "string");
+  if (!isStrings(value)) throw new MailproofError("BAD_REQUEST", `${field}: expected an array of strings`);
+  return value;
 }
 
 const format = (a: SendAddress) => (a.Name ? { name: a.Name, address: a.Email } : a.Email);
