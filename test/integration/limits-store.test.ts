@@ -20,7 +20,7 @@ async function realDatabase(name: string, messages: number): Promise<string> {
   const path = join(dir, name);
   const sandbox = await startTestSandbox({ db: path });
   for (let i = 0; i < messages; i++) {
-    const upload = await api(sandbox, "/api/messages?to=store@limits.test", { method: "POST", body: `Subject: message ${i}\r\n\r\n${"body text ".repeat(2000)}\r\n` });
+    const upload = await api(sandbox, "/api/messages?to=store@limits.test", { method: "POST", headers: { "content-type": "message/rfc822" }, body: `Subject: message ${i}\r\n\r\n${"body text ".repeat(2000)}\r\n` });
     expect(upload.status).toBe(201);
   }
   await sandbox.stop();
