@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 // The built sandbox: analysis runs on worker threads there, as in production (src has no worker entry).
 import { createSandbox, type Sandbox } from "../../dist/sandbox.js";
 import type { Message } from "../../src/core/types.js";
+import type { SandboxOptions } from "../../src/config/options.js";
 
 /**
  * What one message may cost: analysis output and time linear in the input, bounded per message,
@@ -27,7 +28,7 @@ beforeAll(async () => {
     httpPort: 0,
     logger: pino({ level: process.env.MAILPROOF_TEST_LOG ?? "silent" }),
     // The analysis threads log on their own, at this level.
-    logLevel: process.env.MAILPROOF_TEST_LOG ?? "silent",
+    logLevel: (process.env.MAILPROOF_TEST_LOG ?? "silent") as SandboxOptions["logLevel"],
     dns: ["zone"],
     dnsZone: {},
     linkCheck: true,

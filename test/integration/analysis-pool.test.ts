@@ -26,9 +26,9 @@ function openPool(idleExitMs: number, stuckAfterMs?: number) {
 async function input(html?: string): Promise<AnalysisInput> {
   const body = html ? `Content-Type: text/html\r\n\r\n${html}` : "\r\nhttps://pool.test/reset?token=abc";
   const raw = Buffer.from(`From: app@pool.test\r\nTo: user@example.test\r\nSubject: reset\r\n${body}\r\n`);
-  const envelope: Envelope = { mailFrom: "app@pool.test", rcptTo: ["user@example.test"] };
+  const envelope: Envelope = { mailFrom: "app@pool.test", rcptTo: ["user@example.test"], remoteAddress: null, helo: null, secure: false, authUser: null };
   const { attachmentContents: _, problems, ...fields } = await parseMessage(raw, envelope);
-  const message = { id: "m1", receivedAt: new Date().toISOString(), source: { kind: "smtp" as const }, envelope, ...fields, size: raw.length, tags: [], read: false, analysis: emptyAnalysis("pending") };
+  const message = { id: "m1", receivedAt: new Date().toISOString(), source: { kind: "smtp" as const, providerMessageId: null }, envelope, ...fields, size: raw.length, tags: [], read: false, analysis: emptyAnalysis("pending") };
   return { message, raw, problems };
 }
 

@@ -2,11 +2,12 @@ import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Mailproof, MailproofClientError, MailproofTimeoutError, ReceivedMessage } from "../../src/client/index.js";
 import { startSandbox, type TestSandbox } from "../../src/testing/index.js";
+import type { SendMailOptions } from "nodemailer";
 
 let sandbox: TestSandbox;
 let mail: Mailproof;
 
-function send(message: nodemailer.SendMailOptions) {
+function send(message: SendMailOptions) {
   const transport = nodemailer.createTransport({ host: sandbox.smtpHost, port: sandbox.smtpPort, ignoreTLS: true });
   return transport.sendMail({ from: "App <app@saas.example>", text: "hello", ...message });
 }

@@ -63,7 +63,7 @@ describe("live mail", () => {
   });
 
   it("SSE and /api/wait refuse foreign pages", async () => {
-    for (const headers of [{ origin: FOREIGN }, { "sec-fetch-site": "cross-site" }, { "sec-fetch-site": "same-site" }]) {
+    for (const headers of [{ origin: FOREIGN }, { "sec-fetch-site": "cross-site" }, { "sec-fetch-site": "same-site" }] as Array<Record<string, string>>) {
       for (const path of ["/api/events", "/api/wait?timeout=1"]) {
         const response = await fetch(`${sandbox.url}${path}`, { headers });
         expect(response.status, `${path} ${JSON.stringify(headers)}`).toBe(403);
@@ -121,7 +121,7 @@ describe("mail injection", () => {
       expect([403, 415]).toContain(response.status);
     }
     expect(await countTo(to)).toBe(0);
-    for (const headers of [{ "content-type": "application/json" }, { "content-type": "application/json", origin: sandbox.url }]) {
+    for (const headers of [{ "content-type": "application/json" }, { "content-type": "application/json", origin: sandbox.url }] as Array<Record<string, string>>) {
       expect((await fetch(`${sandbox.url}/api/v1/send`, { method: "POST", body, headers })).status).toBe(200);
     }
     expect(await countTo(to)).toBe(2);
@@ -156,7 +156,7 @@ describe("mail injection", () => {
       return data;
     };
     const auth = { authorization: `Basic ${Buffer.from("api:key-x").toString("base64")}` };
-    for (const headers of [{ origin: FOREIGN }, { origin: sandbox.url }, { "sec-fetch-site": "same-origin" }, { "sec-fetch-site": "same-site" }]) {
+    for (const headers of [{ origin: FOREIGN }, { origin: sandbox.url }, { "sec-fetch-site": "same-origin" }, { "sec-fetch-site": "same-site" }] as Array<Record<string, string>>) {
       const response = await fetch(`${sandbox.url}/mailgun/v3/mg.example.com/messages`, { method: "POST", body: form(), headers: { ...auth, ...headers } });
       expect(response.status, JSON.stringify(headers)).toBe(403);
     }

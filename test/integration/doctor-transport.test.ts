@@ -59,7 +59,7 @@ function smtpServer(options: SMTPServerOptions): SMTPServer {
   });
 }
 
-const loopbackNames = { name: "subjectAltName", altNames: [{ type: 7 as const, ip: "127.0.0.1" }] };
+const loopbackNames = { name: "subjectAltName" as const, altNames: [{ type: 7 as const, ip: "127.0.0.1" }] };
 const certificate = (cn: string, notAfter: Date, altNames = loopbackNames, ca?: { key: string; cert: string }) =>
   selfsigned.generate([{ name: "commonName", value: cn }], {
     keySize: 2048,

@@ -50,7 +50,7 @@ async function sessionsWithRecipient(to: string, count: number): Promise<Session
   for (let poll = 0; poll < 200; poll++) {
     const { body } = await api(sandbox, "/api/sessions?limit=100");
     const full = await Promise.all(body.sessions.map(async (s: { id: string }) => (await api<SessionTranscript>(sandbox, `/api/sessions/${s.id}`)).body));
-    const mine = full.filter((s) => s.lines.some((l) => l.text === `RCPT TO:<${to}>`));
+    const mine = full.filter((s) => s.lines.some((l: { text: string }) => l.text === `RCPT TO:<${to}>`));
     if (mine.length >= count && mine.every((s) => s.endedAt !== null)) return mine.reverse();
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

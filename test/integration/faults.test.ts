@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import type { Sandbox } from "../../src/sandbox.js";
 import type { SessionTranscript } from "../../src/core/transcripts.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
+import type { SendMailOptions } from "nodemailer";
 
 /**
  * SMTP faults against real nodemailer clients over loopback: each rule is installed with
@@ -44,7 +45,7 @@ async function messagesTo(to: string): Promise<unknown[]> {
 }
 
 /** Sends, retrying transient failures (4xx replies, dropped connections) up to `attempts` times. */
-async function sendWithRetries(mail: nodemailer.SendMailOptions, attempts: number, options: Record<string, unknown> = {}) {
+async function sendWithRetries(mail: SendMailOptions, attempts: number, options: Record<string, unknown> = {}) {
   const errors: Array<Error & { responseCode?: number; code?: string }> = [];
   for (let i = 0; i < attempts; i++) {
     try {

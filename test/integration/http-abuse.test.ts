@@ -76,7 +76,7 @@ function deepObject(depth: number): string {
 }
 
 /** Bodies that are wrong as a whole, whatever the endpoint. */
-const GARBAGE: Array<[string, string | Uint8Array]> = [
+const GARBAGE: Array<[string, string | Uint8Array<ArrayBuffer>]> = [
   ["empty", ""],
   ["truncated JSON", '{"from": {"email": "a@b.test"'],
   ["not JSON", "hello=world&<xml/>"],
@@ -134,7 +134,7 @@ function formMutations(valid: string, random: () => number): Array<[string, stri
   return out;
 }
 
-async function send(endpoint: Endpoint, body: string | Uint8Array) {
+async function send(endpoint: Endpoint, body: string | Uint8Array<ArrayBuffer>) {
   const response = await fetch(`${sandbox.url}${endpoint.path}`, { method: endpoint.method, headers: endpoint.headers, body });
   const text = await response.text();
   return { status: response.status, text, type: response.headers.get("content-type") ?? "" };

@@ -1,12 +1,16 @@
 import { createVerify, generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Client } from "@sendgrid/client";
-import { MailService } from "@sendgrid/mail";
+import sendgridClient from "@sendgrid/client";
+import sendgridMail from "@sendgrid/mail";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver.js";
 import { providerHelpers, rejection } from "../helpers/providers.js";
+
+// The SDKs' types declare `export =` beside their named classes; at run time both are there.
+const { Client } = sendgridClient as unknown as { Client: new () => typeof sendgridClient };
+const { MailService } = sendgridMail as unknown as { MailService: new () => typeof sendgridMail };
 
 let sandbox: Sandbox;
 const { setState, waitFor, capturedFor, eventsFor } = providerHelpers(() => sandbox, "sendgrid");
@@ -16,7 +20,7 @@ const unique = (label: string) => `${label}-${++counter}-${Date.now()}@sendgrid.
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), "utf8");
 
 /** The official SDK pointed at the mock, as docs/providers/sendgrid.md tells users to. */
-function sdk(apiKey = "SG.test-key", timeout?: number): MailService {
+function sdk(apiKey = "SG.test-key", timeout?: number): typeof sendgridMail {
   const client = new Client();
   client.setApiKey(apiKey);
   client.setDefaultRequest("baseUrl", `${sandbox.url}/sendgrid`);

@@ -1,9 +1,13 @@
 import nodemailer from "nodemailer";
-import { Client } from "@sendgrid/client";
-import { MailService } from "@sendgrid/mail";
+import sendgridClient from "@sendgrid/client";
+import sendgridMail from "@sendgrid/mail";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
+
+// The SDKs' types declare `export =` beside their named classes; at run time both are there.
+const { Client } = sendgridClient as unknown as { Client: new () => typeof sendgridClient };
+const { MailService } = sendgridMail as unknown as { MailService: new () => typeof sendgridMail };
 
 let sandbox: Sandbox;
 beforeAll(async () => {
