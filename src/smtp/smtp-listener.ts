@@ -9,7 +9,9 @@ import { authenticate } from "./authenticate.js";
 import { createFaultGate, type GateOutcome } from "./fault-gate.js";
 import { PromptSMTPServer } from "./prompt-server.js";
 import { createDataReceiver, sessionContext } from "./receive-data.js";
+import type { TestCertificateSource } from "./test-certificates.js";
 import type { TlsMaterial } from "./tls.js";
+import { createTlsFaults } from "./tls-faults.js";
 import { createTranscriptLogger } from "./transcript-logger.js";
 
 export interface SmtpListenerOptions {
@@ -35,6 +37,8 @@ export interface SmtpListenerDeps {
   faults: FaultEngine;
   /** Records each session's commands, replies and faults. */
   recorder: TranscriptRecorder;
+  /** The certificates TLS fault rules present. */
+  certificates: TestCertificateSource;
 }
 
 export interface SmtpListener {
@@ -61,6 +65,15 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
       else if (outcome.kind === "proceed") callback();
     });
   };
+
+  const tlsFaults = createTlsFaults({
+    faults: deps.faults,
+    recorder,
+    logger,
+    certificates: deps.certificates,
+    material: options.tls,
+    presenting: (context, upgrade) => server.presenting(context, upgrade),
+  });
 
   const server: PromptSMTPServer = new PromptSMTPServer(
     {
@@ -111,7 +124,11 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
       },
     },
     {
-      opened: (connection) => recorder.open(connection.id, { listener, address: connection.remoteAddress, port: connection.remotePort }),
+      opened: (connection) => {
+        recorder.open(connection.id, { listener, address: connection.remoteAddress, port: connection.remotePort });
+        if (!options.implicitTls) tlsFaults.applyTo(connection);
+      },
+      handshakeContext: (socket) => tlsFaults.contextFor(socket),
     },
   );
   server.on("error", (err: NodeJS.ErrnoException) => {
