@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { isIP } from "node:net";
 import tls, { type TLSSocket } from "node:tls";
 import SMTPConnection from "nodemailer/lib/smtp-connection/index.js";
+import { sessionStartFailure } from "./session-start.js";
 import { result, type SmtpTarget, type StageResult } from "./types.js";
 
 export interface SmtpProbe {
@@ -139,17 +140,13 @@ export async function probeSmtp(target: SmtpTarget, timeoutMs: number): Promise<
 
   try {
     try {
-      await run<void>((cb) => connection.connect(cb as () => void));
-    } catch (err) {
-      const e = err as SmtpError;
-      const implicitMismatch = e.code === "ETIMEDOUT" || e.code === "ESOCKET" || e.code === "EPROTOCOL";
-      probe.tls = result("tls", "fail", `the SMTP session could not start: ${e.message}`, {
-        evidence: lines,
-        causes: implicitMismatch
-          ? ["implicit TLS vs STARTTLS mismatch: SMTP_SECURE=true needs a TLS port (465), false needs a plain/STARTTLS port (25/587)", "the service on this port is not SMTP"]
-          : [e.message],
-        next: ["match SMTP_SECURE to the port"],
+      // nodemailer reports a failed greeting or STARTTLS as an "error" event, not to connect()'s callback.
+      await new Promise<void>((resolve, reject) => {
+        connection.once("error", reject);
+        connection.connect(((err?: Error) => (err ? reject(err) : resolve())) as () => void);
       });
+    } catch (err) {
+      probe.tls = sessionStartFailure(err as SmtpError, lines);
       return probe;
     }
     probe.mailproof = lines.some((l) => /^S: 220 .*mailproof/i.test(l));
