@@ -143,7 +143,7 @@ export async function probeSmtp(target: SmtpTarget, timeoutMs: number): Promise<
       // nodemailer reports a failed greeting or STARTTLS as an "error" event, not to connect()'s callback.
       await new Promise<void>((resolve, reject) => {
         connection.once("error", reject);
-        connection.connect(((err?: Error) => (err ? reject(err) : resolve())) as () => void);
+        connection.connect((err?: Error) => (err ? reject(err) : resolve()));
       });
     } catch (err) {
       probe.tls = sessionStartFailure(err as SmtpError, lines);

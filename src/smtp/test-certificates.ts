@@ -43,7 +43,13 @@ async function generate(): Promise<TestCertificates> {
   // Loaded only when a TLS fault needs it, as in tls.ts.
   const { default: selfsigned } = await import("selfsigned");
   const now = Date.now();
-  const leaf = async (commonName: string, altNames: ReadonlyArray<{ type: 2 | 7; value?: string; ip?: string }>, from: number, to: number, ca?: TlsMaterial) => {
+  const leaf = async (
+    commonName: string,
+    altNames: ReadonlyArray<{ type: 2 | 7; value?: string; ip?: string }>,
+    from: number,
+    to: number,
+    ca?: TlsMaterial,
+  ) => {
     const pems = await selfsigned.generate([{ name: "commonName", value: commonName }], {
       notBeforeDate: new Date(from),
       notAfterDate: new Date(to),

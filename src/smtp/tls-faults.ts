@@ -55,10 +55,26 @@ export function createTlsFaults(deps: TlsFaultDeps): TlsFaults {
     if (!action || !fault) return null;
     let transcript: string | null = null;
     if (connectionId) {
-      transcript = deps.recorder.fault(connectionId, { stage: "tls", rule: action.index, reply: null, delayMs: 0, disconnect: false });
+      transcript = deps.recorder.fault(connectionId, {
+        stage: "tls",
+        rule: action.index,
+        reply: null,
+        delayMs: 0,
+        disconnect: false,
+      });
       deps.recorder.line(connectionId, "mailproof", `TLS fault: ${describe(fault)}`);
     }
-    deps.logger.info({ session: connectionId, transcript, stage: "tls", rule: action.index, tls: fault, client: remoteAddress }, "smtp fault rule fired");
+    deps.logger.info(
+      {
+        session: connectionId,
+        transcript,
+        stage: "tls",
+        rule: action.index,
+        tls: fault,
+        client: remoteAddress,
+      },
+      "smtp fault rule fired",
+    );
     return fault;
   };
 
@@ -68,9 +84,13 @@ export function createTlsFaults(deps: TlsFaultDeps): TlsFaults {
       if (!fault) return;
       const isSupported = connection._isSupported.bind(connection);
       const getHandler = connection._getHandler.bind(connection);
-      const handle = (handler: (callback: () => void) => void) => (_command: Buffer, callback: () => void) => handler(callback);
+      const handle =
+        (handler: (callback: () => void) => void) => (_command: Buffer, callback: () => void) =>
+          handler(callback);
 
-      if (fault.starttls === "absent") connection._isSupported = (command) => command.trim().toUpperCase() !== "STARTTLS" && isSupported(command);
+      if (fault.starttls === "absent")
+        connection._isSupported = (command) =>
+          command.trim().toUpperCase() !== "STARTTLS" && isSupported(command);
       connection._getHandler = (command) => {
         if (command === "STARTTLS" && fault.starttls === "refuse") {
           // RFC 3207 §4: 454 when TLS is temporarily unavailable.
@@ -79,7 +99,11 @@ export function createTlsFaults(deps: TlsFaultDeps): TlsFaults {
             callback();
           });
         }
-        if (COMMANDS_BEHIND_TLS.has(command) && fault.starttls === "require" && !connection.secure) {
+        if (
+          COMMANDS_BEHIND_TLS.has(command) &&
+          fault.starttls === "require" &&
+          !connection.secure
+        ) {
           // RFC 3207 §4: 530 to any other command before STARTTLS when the policy requires it.
           return handle((callback) => {
             connection.send(530, "5.7.0 Must issue a STARTTLS command first");
@@ -91,9 +115,13 @@ export function createTlsFaults(deps: TlsFaultDeps): TlsFaults {
         if (!original || !pending) return original;
         return (starttls, callback) => {
           pending.then(
-            (context) => deps.presenting(context, () => original.call(connection, starttls, callback)),
+            (context) =>
+              deps.presenting(context, () => original.call(connection, starttls, callback)),
             (err: unknown) => {
-              deps.logger.error({ err, session: connection.id }, "could not build the TLS fault's certificate; STARTTLS refused");
+              deps.logger.error(
+                { err, session: connection.id },
+                "could not build the TLS fault's certificate; STARTTLS refused",
+              );
               connection.send(454, "4.7.0 TLS not available due to temporary reason");
               callback();
             },
@@ -109,8 +137,12 @@ export function createTlsFaults(deps: TlsFaultDeps): TlsFaults {
 }
 
 async function buildContext(fault: TlsFault, deps: TlsFaultDeps): Promise<tls.SecureContext> {
-  const material = fault.certificate ? pick(await deps.certificates.get(), fault.certificate) : deps.material;
-  const versions = fault.versions ? [...fault.versions].sort((a, b) => VERSION_ORDER.indexOf(a) - VERSION_ORDER.indexOf(b)) : null;
+  const material = fault.certificate
+    ? pick(await deps.certificates.get(), fault.certificate)
+    : deps.material;
+  const versions = fault.versions
+    ? [...fault.versions].sort((a, b) => VERSION_ORDER.indexOf(a) - VERSION_ORDER.indexOf(b))
+    : null;
   const oldest = versions?.[0];
   return tls.createSecureContext({
     key: material.key,
@@ -121,7 +153,10 @@ async function buildContext(fault: TlsFault, deps: TlsFaultDeps): Promise<tls.Se
   });
 }
 
-function pick(certificates: TestCertificates, kind: NonNullable<TlsFault["certificate"]>): TlsMaterial {
+function pick(
+  certificates: TestCertificates,
+  kind: NonNullable<TlsFault["certificate"]>,
+): TlsMaterial {
   if (kind === "expired") return certificates.expired;
   if (kind === "wrong-name") return certificates.wrongName;
   return certificates.untrusted;

@@ -31,7 +31,11 @@ afterAll(() => sandbox?.stop());
 beforeEach(() => putFaults([]));
 
 async function putFaults(rules: unknown[]) {
-  const { status, body } = await api(sandbox, "/api/faults", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ rules }) });
+  const { status, body } = await api(sandbox, "/api/faults", {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ rules }),
+  });
   expect(status, JSON.stringify(body)).toBe(200);
 }
 
@@ -40,9 +44,19 @@ type SendError = Error & { code?: string; originalCode?: string; responseCode?: 
 /** Sends one message with nodemailer trusting the test CA; resolves the error, or null when accepted. */
 async function nodemailerSend(options: Record<string, unknown> = {}): Promise<SendError | null> {
   const { tls, ...rest } = options as { tls?: Record<string, unknown> };
-  const transport = nodemailer.createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, tls: { ca: [ca], ...tls }, ...rest });
+  const transport = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: sandbox.smtpPort,
+    tls: { ca: [ca], ...tls },
+    ...rest,
+  });
   try {
-    await transport.sendMail({ from: "app@tls.test", to: "user@tls.test", subject: "tls fault", text: "x" });
+    await transport.sendMail({
+      from: "app@tls.test",
+      to: "user@tls.test",
+      subject: "tls fault",
+      text: "x",
+    });
     return null;
   } catch (err) {
     return err as SendError;
@@ -72,18 +86,39 @@ except smtplib.SMTPResponseException as e:
 
 function python(mode: "starttls" | "plain" | "tls1.3"): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    execFile("python3", ["-c", PYTHON, String(sandbox.smtpPort), caFile, mode], { timeout: 20_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${err.message}\n${stderr}`));
-      else resolve(JSON.parse(stdout));
-    });
+    execFile(
+      "python3",
+      ["-c", PYTHON, String(sandbox.smtpPort), caFile, mode],
+      { timeout: 20_000 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${err.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout));
+      },
+    );
   });
 }
 
 /** swaks with STARTTLS, verifying the certificate against the test CA; its exit code and output. */
 function swaks(extra: string[] = []): Promise<{ code: number; output: string }> {
-  const args = ["--server", `127.0.0.1:${sandbox.smtpPort}`, "--from", "swaks@tls.test", "--to", "user@tls.test", "--tls", "--tls-verify", "--tls-ca-path", caFile, "--timeout", "10", ...extra];
+  const args = [
+    "--server",
+    `127.0.0.1:${sandbox.smtpPort}`,
+    "--from",
+    "swaks@tls.test",
+    "--to",
+    "user@tls.test",
+    "--tls",
+    "--tls-verify",
+    "--tls-ca-path",
+    caFile,
+    "--timeout",
+    "10",
+    ...extra,
+  ];
   return new Promise((resolve) => {
-    execFile("swaks", args, { timeout: 20_000 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, output: stdout + stderr }));
+    execFile("swaks", args, { timeout: 20_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number(err.code) : 0, output: stdout + stderr }),
+    );
   });
 }
 
@@ -103,10 +138,28 @@ describe("the test CA", () => {
 
 describe("certificate faults", () => {
   const cases = [
-    { certificate: "expired", node: "CERT_HAS_EXPIRED", python: 10, swaksFails: true, swaks: /certificate verify failed/ },
+    {
+      certificate: "expired",
+      node: "CERT_HAS_EXPIRED",
+      python: 10,
+      swaksFails: true,
+      swaks: /certificate verify failed/,
+    },
     // swaks 20201014's --tls-verify checks the chain only, not the host name: it sends, and shows the name it got.
-    { certificate: "wrong-name", node: "ERR_TLS_CERT_ALTNAME_INVALID", python: 64, swaksFails: false, swaks: /TLS peer DN="\/CN=wrong-name\.mailproof\.invalid"/ },
-    { certificate: "untrusted", node: "DEPTH_ZERO_SELF_SIGNED_CERT", python: 18, swaksFails: true, swaks: /certificate verify failed/ },
+    {
+      certificate: "wrong-name",
+      node: "ERR_TLS_CERT_ALTNAME_INVALID",
+      python: 64,
+      swaksFails: false,
+      swaks: /TLS peer DN="\/CN=wrong-name\.mailproof\.invalid"/,
+    },
+    {
+      certificate: "untrusted",
+      node: "DEPTH_ZERO_SELF_SIGNED_CERT",
+      python: 18,
+      swaksFails: true,
+      swaks: /certificate verify failed/,
+    },
   ] as const;
 
   for (const c of cases) {
@@ -146,7 +199,11 @@ describe("STARTTLS faults", () => {
     const err = await nodemailerSend();
     expect(err?.code).toBe("ETLS");
     expect(err?.responseCode).toBe(454);
-    expect(await python("starttls")).toMatchObject({ error: "smtp", code: 454, message: expect.stringContaining("4.7.0 TLS not available") });
+    expect(await python("starttls")).toMatchObject({
+      error: "smtp",
+      code: 454,
+      message: expect.stringContaining("4.7.0 TLS not available"),
+    });
     const { code, output } = await swaks();
     expect(code, output).not.toBe(0);
     expect(output).toContain("454 4.7.0 TLS not available");
@@ -160,7 +217,10 @@ describe("STARTTLS faults", () => {
     const session = await lastSession();
     expect(session.lines.some((l) => l.from === "server" && /STARTTLS/.test(l.text))).toBe(false);
     expect(session.secure).toBe(false);
-    expect(await python("starttls")).toMatchObject({ error: "not-supported", message: expect.stringContaining("STARTTLS extension not supported") });
+    expect(await python("starttls")).toMatchObject({
+      error: "not-supported",
+      message: expect.stringContaining("STARTTLS extension not supported"),
+    });
     const { code, output } = await swaks();
     expect(code, output).not.toBe(0);
     expect(output).toMatch(/STARTTLS/);
@@ -172,9 +232,27 @@ describe("STARTTLS faults", () => {
     expect(err?.responseCode).toBe(530);
     expect(err?.message).toContain("530 5.7.0 Must issue a STARTTLS command first");
     expect(await nodemailerSend({ tls: { rejectUnauthorized: false } })).toBeNull();
-    expect(await python("plain")).toMatchObject({ error: "smtp", code: 530, message: "5.7.0 Must issue a STARTTLS command first" });
+    expect(await python("plain")).toMatchObject({
+      error: "smtp",
+      code: 530,
+      message: "5.7.0 Must issue a STARTTLS command first",
+    });
     const plain = await new Promise<{ code: number; output: string }>((resolve) =>
-      execFile("swaks", ["--server", `127.0.0.1:${sandbox.smtpPort}`, "--from", "swaks@tls.test", "--to", "user@tls.test", "--timeout", "10"], { timeout: 20_000 }, (e, stdout, stderr) => resolve({ code: e ? Number(e.code) : 0, output: stdout + stderr })),
+      execFile(
+        "swaks",
+        [
+          "--server",
+          `127.0.0.1:${sandbox.smtpPort}`,
+          "--from",
+          "swaks@tls.test",
+          "--to",
+          "user@tls.test",
+          "--timeout",
+          "10",
+        ],
+        { timeout: 20_000 },
+        (e, stdout, stderr) => resolve({ code: e ? Number(e.code) : 0, output: stdout + stderr }),
+      ),
     );
     expect(plain.code, plain.output).not.toBe(0);
     expect(plain.output).toContain("530 5.7.0 Must issue a STARTTLS command first");
@@ -188,7 +266,10 @@ describe("TLS version faults", () => {
     expect((await lastSession()).tls?.protocol).toBe("TLSv1.2");
     const err = await nodemailerSend({ tls: { rejectUnauthorized: false, minVersion: "TLSv1.3" } });
     expect(err?.message).toMatch(/protocol version/);
-    expect(await python("tls1.3")).toMatchObject({ error: "ssl", reason: expect.stringMatching(/PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL/) });
+    expect(await python("tls1.3")).toMatchObject({
+      error: "ssl",
+      reason: expect.stringMatching(/PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL/),
+    });
     const { code, output } = await swaks(["--tls-protocol", "tlsv1_3"]);
     expect(code, output).not.toBe(0);
   });
@@ -203,17 +284,41 @@ describe("TLS version faults", () => {
 
 describe("rules", () => {
   test("a tls rule is validated: the field path names what to fix", async () => {
-    const bad = async (rule: unknown) => (await api(sandbox, "/api/faults", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ rules: [rule] }) })).body.error.message;
+    const bad = async (rule: unknown) =>
+      (
+        await api(sandbox, "/api/faults", {
+          method: "PUT",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ rules: [rule] }),
+        })
+      ).body.error.message;
     expect(await bad({ stage: "tls" })).toMatch(/rules\[0\]\.tls is required/);
-    expect(await bad({ stage: "tls", tls: { certificate: "revoked" } })).toMatch(/rules\[0\]\.tls\.certificate must be one of expired, wrong-name, untrusted/);
-    expect(await bad({ stage: "tls", tls: { versions: ["SSLv3"] } })).toMatch(/rules\[0\]\.tls\.versions\[0\]/);
-    expect(await bad({ stage: "tls", tls: { starttls: "require" }, reply: { code: 454 } })).toMatch(/rules\[0\]\.reply does not apply at the tls stage/);
-    expect(await bad({ stage: "mail", tls: { starttls: "require" }, reply: { code: 451 } })).toMatch(/rules\[0\]\.tls applies at the tls stage/);
+    expect(await bad({ stage: "tls", tls: { certificate: "revoked" } })).toMatch(
+      /rules\[0\]\.tls\.certificate must be one of expired, wrong-name, untrusted/,
+    );
+    expect(await bad({ stage: "tls", tls: { versions: ["SSLv3"] } })).toMatch(
+      /rules\[0\]\.tls\.versions\[0\]/,
+    );
+    expect(await bad({ stage: "tls", tls: { starttls: "require" }, reply: { code: 454 } })).toMatch(
+      /rules\[0\]\.reply does not apply at the tls stage/,
+    );
+    expect(
+      await bad({ stage: "mail", tls: { starttls: "require" }, reply: { code: 451 } }),
+    ).toMatch(/rules\[0\]\.tls applies at the tls stage/);
   });
 
   test("a connect rule's reply replaces the greeting: smtplib and swaks see 421", async () => {
-    await putFaults([{ stage: "connect", reply: { code: 421, message: "4.3.2 System not accepting network messages" } }]);
-    expect(await python("plain")).toMatchObject({ error: "smtp", code: 421, message: "4.3.2 System not accepting network messages" });
+    await putFaults([
+      {
+        stage: "connect",
+        reply: { code: 421, message: "4.3.2 System not accepting network messages" },
+      },
+    ]);
+    expect(await python("plain")).toMatchObject({
+      error: "smtp",
+      code: 421,
+      message: "4.3.2 System not accepting network messages",
+    });
     const { code, output } = await swaks();
     expect(code, output).not.toBe(0);
     expect(output).toContain("421 4.3.2 System not accepting network messages");
