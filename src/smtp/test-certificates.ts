@@ -1,3 +1,5 @@
+import { generateKeyPair } from "node:crypto";
+import { promisify } from "node:util";
 import type { TlsMaterial } from "./tls.js";
 
 /** The certificates TLS fault rules present, and the CA that signed two of them. */
@@ -43,6 +45,8 @@ async function generate(): Promise<TestCertificates> {
   // Loaded only when a TLS fault needs it, as in tls.ts.
   const { default: selfsigned } = await import("selfsigned");
   const now = Date.now();
+  // The three leaves share one key (only their certificates differ): one RSA key made instead of three.
+  const keyPair = await generateRsaKeyPair();
   const leaf = async (
     commonName: string,
     altNames: ReadonlyArray<{ type: 2 | 7; value?: string; ip?: string }>,
@@ -53,7 +57,7 @@ async function generate(): Promise<TestCertificates> {
     const pems = await selfsigned.generate([{ name: "commonName", value: commonName }], {
       notBeforeDate: new Date(from),
       notAfterDate: new Date(to),
-      keySize: 2048,
+      keyPair,
       algorithm: "sha256",
       extensions: [
         { name: "basicConstraints", cA: false },
@@ -81,4 +85,12 @@ async function generate(): Promise<TestCertificates> {
     leaf("localhost", LOCAL_NAMES, now - DAY, now + 365 * DAY),
   ]);
   return { ca, expired, wrongName, untrusted };
+}
+
+async function generateRsaKeyPair(): Promise<{ publicKey: string; privateKey: string }> {
+  return promisify(generateKeyPair)("rsa", {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  });
 }
