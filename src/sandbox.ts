@@ -10,7 +10,7 @@ import { analysisWorkersAvailable, createAnalysisPool, notifyingZone, type Analy
 import { createApiApp } from "./api/app.js";
 import { createAccessControl } from "./api/auth.js";
 import { createCrossSiteGuard } from "./api/cross-site.js";
-import { attachMailpitWebsocket } from "./compat/mailpit/websocket.js";
+import { attachMailpitWebsocket } from "./api/compat/mailpit/websocket.js";
 import { analysisSettings, withDefaults, type SandboxOptions } from "./config/options.js";
 import { MailproofError } from "./core/errors.js";
 import { createEventBus, type EventBus } from "./core/events.js";
@@ -26,6 +26,8 @@ import { parseRelayTarget } from "./relay/relay-target.js";
 import { createRelay } from "./relay/relay.js";
 import { parseQuery } from "./store/query.js";
 import { createIngest, type Ingest } from "./ingest/ingest.js";
+import { bytesInFlightLimit, createBytesInFlight } from "./limits/bytes-in-flight.js";
+import { requestBodyLimit } from "./limits/receive-body.js";
 import { createProviders, createStateRegistry } from "./providers/index.js";
 import { createPop3Listener } from "./pop3/pop3-listener.js";
 import { createSmtpListener, type SmtpListener } from "./smtp/smtp-listener.js";
@@ -111,6 +113,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
       newId: createIdGenerator(),
       tagRules,
       maxMessages: options.maxMessages,
+      maxSize: options.maxSize,
       // A few queued per worker keep it busy; more would only hold messages in memory twice (here
       // and in the worker's queue) while a burst lasts.
       maxAnalysesInFlight: ANALYSES_QUEUED_PER_WORKER * Math.max(1, workerCount),
@@ -119,10 +122,13 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   // SMTP session transcripts, kept with the messages' retention.
   const recorder = metrics.countedSessions(createTranscriptRecorder({ store, logger, newId: createIdGenerator() }, { maxSessions: options.maxMessages }));
 
+  // One budget for every SMTP connection and HTTP ingestion path (docs/limits.md).
+  const inFlight = createBytesInFlight(bytesInFlightLimit(options.maxSize, requestBodyLimit(options.maxSize)));
+
   const listeners: SmtpListener[] = [];
   const ports = { smtpPort: null as number | null, smtpsPort: null as number | null, pop3Port: null as number | null, httpPort: null as number | null };
   let pop3: ReturnType<typeof createPop3Listener> | null = null;
-  const providers = createProviders({ ingest, logger, states: providerStates });
+  const providers = createProviders({ ingest, logger, states: providerStates, maxSize: options.maxSize, inFlight });
   const relay = relayTarget ? createRelay({ logger }, { target: relayTarget, allow: options.relayAllow }) : null;
   const webhook = options.webhook ? startReceiveWebhook({ events, logger, onFailure: () => metrics.webhookFailed("message.received") }, { url: options.webhook, limitPerSecond: options.webhookLimit }) : null;
   const ageRetention = options.maxAge !== null ? startAgeRetention({ store, events, logger }, options.maxAge) : null;
@@ -130,7 +136,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   // --ui-auth / --api-token guard the UI, REST, SSE, compat routes and the Mailpit websocket alike.
   const access = createAccessControl({ logger, httpPort: () => ports.httpPort }, { uiAuth: options.uiAuth, apiToken: options.apiToken, host: options.host });
   const crossSite = createCrossSiteGuard({ logger }, { cors: options.cors });
-  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, testCa: async () => (await certificates.get()).ca.cert, access, crossSite, cors: options.cors, metrics: metrics.registry, relay, webhookStatus: webhook ? () => webhook.status() : undefined, smtpHost: connectableHost(options.host) });
+  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, inFlight, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, testCa: async () => (await certificates.get()).ca.cert, access, crossSite, cors: options.cors, metrics: metrics.registry, relay, webhookStatus: webhook ? () => webhook.status() : undefined, smtpHost: connectableHost(options.host) });
   const http = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as Server;
   const closeWebsocket = attachMailpitWebsocket(http, {
     store,
@@ -169,13 +175,13 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   try {
     const tls = await resolveTls({ cert: options.tlsCert, key: options.tlsKey }, logger);
     const smtpOptions = { host: options.host, tls, maxSize: options.maxSize, auth: options.smtpAuth, maxConnections: options.maxConnections, maxRecipients: options.maxRecipients, socketTimeout: options.smtpTimeout };
-    const smtp = createSmtpListener({ ingest, logger, faults, recorder, certificates }, { ...smtpOptions, port: options.smtpPort, implicitTls: false });
+    const smtp = createSmtpListener({ ingest, logger, faults, recorder, inFlight, certificates }, { ...smtpOptions, port: options.smtpPort, implicitTls: false });
     listeners.push(smtp);
     ports.smtpPort = await smtp.start().catch((err: unknown) => {
       throw listenError(err, "smtp", options.host, options.smtpPort);
     });
     if (options.smtpsPort !== null) {
-      const smtps = createSmtpListener({ ingest, logger, faults, recorder, certificates }, { ...smtpOptions, port: options.smtpsPort, implicitTls: true });
+      const smtps = createSmtpListener({ ingest, logger, faults, recorder, inFlight, certificates }, { ...smtpOptions, port: options.smtpsPort, implicitTls: true });
       listeners.push(smtps);
       ports.smtpsPort = await smtps.start().catch((err: unknown) => {
         throw listenError(err, "smtps", options.host, options.smtpsPort as number);

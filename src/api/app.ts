@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { compatRoutes } from "../compat/index.js";
+import { compatRoutes } from "./compat/index.js";
 import { mcpRoutes } from "../mcp/http.js";
 import { corsFor } from "./cors.js";
 import { PROVIDER_PREFIXES } from "./cross-site.js";
@@ -15,10 +15,12 @@ import { linkRoutes } from "./routes/links.js";
 import { messageRoutes } from "./routes/messages.js";
 import { operationsRoutes } from "./routes/operations.js";
 import { releaseRoutes } from "./routes/release.js";
-import { sessionRoutes } from "./routes/sessions.js";
+import { transcriptRoutes } from "./routes/transcripts.js";
 import { waitRoutes } from "./routes/wait.js";
 import { securityHeaders } from "./security-headers.js";
 import { createUiHandler } from "./ui.js";
+import { ingestionBody } from "./ingestion-body.js";
+import { requestBodyLimit } from "../limits/receive-body.js";
 import { createWaiters } from "./waiters.js";
 
 /** The HTTP application: native REST API under /api. Provider mocks and the UI mount beside it. */
@@ -38,9 +40,12 @@ export function createApiApp(deps: ApiDeps): Hono {
   }
   // Uploads and JSON bodies must say so in Content-Type, which no HTML form can.
   app.use("/api/*", requireBodyType());
-  // Every /api body is bounded while it arrives (an upload route may set a tighter limit): room
-  // for a --max-size message base64-encoded in JSON, as Mailpit's send API carries attachments.
-  const apiBodyLimit = Math.ceil((deps.maxSize * 4) / 3) + 1024 * 1024;
+  // The routes that take a message count its bytes against --max-size and the bytes-in-flight
+  // budget while they arrive, before the general limit below buffers anything.
+  app.post("/api/messages", ingestionBody(deps, deps.maxSize));
+  app.post("/api/v1/send", ingestionBody(deps, requestBodyLimit(deps.maxSize)));
+  // Every other /api body is bounded while it arrives too.
+  const apiBodyLimit = requestBodyLimit(deps.maxSize);
   app.use("/api/*", bodyLimit({ maxSize: apiBodyLimit, onError: (c) => c.json(errorBody("PAYLOAD_TOO_LARGE", `request body exceeds ${apiBodyLimit} bytes`), 413) }));
 
   app.route("/api/messages", messageRoutes(deps));
@@ -53,7 +58,7 @@ export function createApiApp(deps: ApiDeps): Hono {
   if (deps.faults) app.route("/api/faults", faultRoutes({ logger: deps.logger, faults: deps.faults }));
   const testCa = deps.testCa;
   if (testCa) app.get("/api/tls/ca.pem", async (c) => c.body(await testCa(), 200, { "content-type": "application/x-pem-file" }));
-  if (deps.sessions) app.route("/api/sessions", sessionRoutes({ logger: deps.logger, sessions: deps.sessions }));
+  if (deps.sessions) app.route("/api/sessions", transcriptRoutes({ logger: deps.logger, sessions: deps.sessions }));
   app.get("/api/health", async (c) => {
     const { smtpPort, httpPort } = deps.ports();
     return c.json({ status: "ok", messages: await deps.store.count(), analysisBacklog: deps.ingest.backlog(), smtpPort, httpPort, webhook: deps.webhookStatus?.() ?? null });

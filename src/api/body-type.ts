@@ -35,7 +35,15 @@ export function requireBodyType(): MiddlewareHandler {
     const accepted = NON_JSON[`${c.req.method} ${c.req.path.replace(/\/$/, "")}`] ?? JSON_TYPES;
     const given = essence(c.req.header("content-type"));
     if (accepted.includes(given) || (accepted === JSON_TYPES && given.endsWith("+json"))) return next();
-    const message = `${c.req.method} ${c.req.path} takes ${accepted.join(" or ")}, not ${given || "an unlabelled body"}: send Content-Type: ${accepted[0]}`;
+    const message = `${c.req.method} ${c.req.path} takes ${accepted.join(" or ")}, not ${given || "an unlabelled body"}: send Content-Type: ${accepted[0]}${accepted === MESSAGE_TYPES ? uploadHint(c.req.url) : ""}`;
     return c.json(errorBody("UNSUPPORTED_MEDIA_TYPE", message), 415);
   };
+}
+
+/**
+ * curl's habits send an upload as a form: `-F file=@m.eml` wraps it in multipart/form-data and
+ * `-d @m.eml` also strips its line breaks. Say how to send the file unchanged.
+ */
+function uploadHint(url: string): string {
+  return `, the file unchanged: curl --data-binary @m.eml -H 'Content-Type: message/rfc822' ${new URL("/api/messages", url).toString()}`;
 }

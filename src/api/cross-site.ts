@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import { errorBody } from "./errors.js";
+import { PROVIDER_NAMES } from "../core/types.js";
 
 /**
  * What a page on another origin may do here. A browser lets any page send a GET, a POST with a
@@ -43,7 +44,7 @@ const LIVE_PATHS = ["/api/events", "/api/wait"];
  * The provider mocks. Real providers offer no CORS, so no browser page ever calls them; refusing
  * every page here also covers the SES query API, which sends mail on a GET (an `<img>` can).
  */
-export const PROVIDER_PREFIXES = ["/sendgrid", "/mailgun", "/postmark", "/resend", "/ses"];
+export const PROVIDER_PREFIXES = PROVIDER_NAMES.map((name) => `/${name}`);
 /** A GET that fetches the app's links (a reset link, say, whose token a fetch may use up). */
 const LINK_CHECK = /^\/api\/messages\/[^/]+\/links$/;
 

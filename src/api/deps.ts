@@ -4,12 +4,13 @@ import type { Registry } from "prom-client";
 import type { AccessControl } from "./auth.js";
 import type { CrossSiteGuard } from "./cross-site.js";
 import type { DnsZone } from "../analysis/dns/zone.js";
-import type { FaultRulesAccess } from "../compat/mailpit/chaos.js";
+import type { FaultRulesAccess } from "./compat/mailpit/chaos.js";
 import type { EventBus } from "../core/events.js";
 import type { FaultEngine } from "../faults/index.js";
 import type { Ingest } from "../ingest/ingest.js";
 import type { Relay } from "../relay/relay.js";
 import type { WebhookStatus } from "../webhooks/receive-webhook.js";
+import type { BytesInFlight } from "../limits/bytes-in-flight.js";
 import type { Store } from "../store/store.js";
 import type { TranscriptRecorder } from "../transcripts/recorder.js";
 
@@ -20,6 +21,8 @@ export interface ApiDeps {
   ingest: Ingest;
   logger: Logger;
   maxSize: number;
+  /** Message bytes being received at once, shared with SMTP; ingestion routes answer 503 beyond it. */
+  inFlight: BytesInFlight;
   /** The run-time DNS zone analysis answers from; GET/PUT /api/dns read and replace it. */
   dnsZone: DnsZone;
   /** Provider mocks (`/sendgrid`, …) and `/api/providers` (src/providers/index.ts); mounted before the /api 404. */

@@ -1,3 +1,4 @@
+import { PROVIDER_NAMES } from "../core/types.js";
 /** OpenAPI 3.1 description of the native REST API (DESIGN.md "REST API (native)"). */
 
 const error = { $ref: "#/components/schemas/Error" };
@@ -98,7 +99,7 @@ export const openApiDocument = {
     },
     "/api/providers": { get: { summary: "Every provider mock's state", responses: { "200": { description: "{ providers: [state + name] }", ...json({ type: "object" }) } } } },
     "/api/providers/{name}": {
-      parameters: [{ name: "name", in: "path", required: true, schema: { enum: ["sendgrid", "mailgun", "postmark", "resend", "ses"] } }],
+      parameters: [{ name: "name", in: "path", required: true, schema: { enum: [...PROVIDER_NAMES] } }],
       get: { summary: "One provider's state (docs/providers/README.md, Provider state)", responses: { "200": { description: "State", ...json({ type: "object" }) }, "404": errorResponse("Unknown provider") } },
       put: {
         summary: "Patch the state: given fields replace, the others stay",

@@ -1,6 +1,7 @@
 import { hostname, userInfo } from "node:os";
 import nodemailer from "nodemailer";
 import addressparser from "nodemailer/lib/addressparser/index.js";
+import { FIELD_BREAK } from "../core/headers.js";
 
 const HELP = `mailproof sendmail [options] [recipient ...] < message
 
@@ -84,7 +85,7 @@ function splitMessage(text: string): { head: string; body: string } {
 
 function headerValues(head: string, name: string): string[] {
   return head
-    .split(/\r?\n(?![ \t])/)
+    .split(FIELD_BREAK)
     .filter((line) => line.toLowerCase().startsWith(`${name.toLowerCase()}:`))
     .map((line) => line.slice(name.length + 1).replace(/\r?\n[ \t]+/g, " ").trim());
 }
@@ -116,7 +117,7 @@ export async function sendmail(argv: string[]): Promise<number> {
   if (args.readRecipients) {
     recipients.push(...addresses([...headerValues(head, "to"), ...headerValues(head, "cc"), ...headerValues(head, "bcc")]));
     // Bcc recipients must not see each other (RFC 5322 §3.6.3): sendmail -t strips the header.
-    head = head.split(/\r?\n(?![ \t])/).filter((line) => !/^bcc:/i.test(line)).join("\n");
+    head = head.split(FIELD_BREAK).filter((line) => !/^bcc:/i.test(line)).join("\n");
   }
   if (recipients.length === 0) {
     process.stderr.write("mailproof sendmail: no recipients (give them as arguments or use -t)\n");

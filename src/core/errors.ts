@@ -16,6 +16,7 @@ const catalogue = {
   PAYLOAD_TOO_LARGE: { status: 413, smtpCode: 552 },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, smtpCode: 554 },
   UNPROCESSABLE: { status: 422, smtpCode: 554 },
+  TAG_LIMIT: { status: 400, smtpCode: 554 },
   STORE_FAILED: { status: 500, smtpCode: 451 },
   INTERNAL: { status: 500, smtpCode: 451 },
   CONFIG_INVALID: { status: 500, smtpCode: 451 },
@@ -23,6 +24,10 @@ const catalogue = {
   START_FAILED: { status: 500, smtpCode: 421 },
   UNAVAILABLE: { status: 503, smtpCode: 421 },
   RELAY_FAILED: { status: 502, smtpCode: 451 },
+  // RFC 3463 4.3.1 "mail system full": the sender keeps the message and retries later.
+  BUSY: { status: 503, smtpCode: 452 },
+  STORAGE_FULL: { status: 507, smtpCode: 452 },
+  STORE_CORRUPT: { status: 500, smtpCode: 451 },
 } as const;
 
 export type ErrorCode = keyof typeof catalogue;

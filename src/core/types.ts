@@ -3,7 +3,13 @@
  * (see DESIGN.md "Message JSON"): camelCase, absent values are `null`, lists are `[]`.
  */
 
-export type SourceKind = "smtp" | "sendgrid" | "mailgun" | "postmark" | "resend" | "ses" | "upload";
+/** The provider APIs mailproof mocks; each is also a message source and a URL prefix (`/sendgrid`). */
+export const PROVIDER_NAMES = ["sendgrid", "mailgun", "postmark", "resend", "ses"] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+/** Where a message came from. */
+export const SOURCE_KINDS = ["smtp", ...PROVIDER_NAMES, "upload"] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 export interface MessageSource {
   kind: SourceKind;

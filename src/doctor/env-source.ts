@@ -7,9 +7,10 @@ import { ENV_KEYS, SECRET_KEYS, type MailEnv } from "./types.js";
  * running process (`/proc/PID/environ`, the worker whose settings may differ from the web's).
  */
 export function loadEnv(source: { envFile?: string; pid?: number } | null, processEnv: NodeJS.ProcessEnv): { env: MailEnv; label: string } {
-  if (source?.envFile) return { env: parseEnvFile(readFileSync(source.envFile, "utf8")), label: source.envFile };
-  if (source?.pid) {
-    const raw = readFileSync(`/proc/${source.pid}/environ`, "utf8");
+  if (source?.envFile) return { env: parseEnvFile(readSource(source.envFile, `the env file ${source.envFile}`)), label: source.envFile };
+  if (source?.pid !== undefined) {
+    if (!Number.isInteger(source.pid) || source.pid <= 0) throw new SourceError(`"${source.pid}" is not a process id`);
+    const raw = readSource(`/proc/${source.pid}/environ`, `process ${source.pid}`);
     const env: MailEnv = {};
     for (const entry of raw.split("\0")) {
       const eq = entry.indexOf("=");
@@ -18,6 +19,20 @@ export function loadEnv(source: { envFile?: string; pid?: number } | null, proce
     return { env, label: `pid ${source.pid}` };
   }
   return { env: { ...processEnv }, label: "environment" };
+}
+
+/** A source of settings that cannot be read: bad usage, reported without a stack trace. */
+export class SourceError extends Error {}
+
+function readSource(path: string, what: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === "ENOENT") throw new SourceError(what.startsWith("process") ? `${what} is not running (no /proc entry)` : `${what} does not exist`);
+    if (code === "EACCES" || code === "EPERM") throw new SourceError(`${what} cannot be read by this user${what.startsWith("process") ? ": it belongs to another user; run doctor as that user (or with sudo)" : ""}`);
+    throw new SourceError(`${what} cannot be read: ${(err as Error).message}`);
+  }
 }
 
 /** dotenv syntax: KEY=value, optional `export`, quotes, `#` comments. */

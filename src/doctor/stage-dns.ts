@@ -1,35 +1,25 @@
 import { isIP } from "node:net";
 import { createRequire } from "node:module";
+import { getDomain } from "tldts";
 import type { DnsResolver } from "../analysis/analyze.js";
 import { isFreeMail } from "../analysis/headers/domains.js";
-import { result, type StageResult } from "./types.js";
+import { checkDkim } from "./dns-dkim.js";
+import { checkDmarc } from "./dns-dmarc.js";
+import { isLocalAddress, txt, type DnsFinding } from "./dns-findings.js";
+import { checkSpf } from "./dns-spf.js";
+import { failure, result, type StageResult } from "./types.js";
 
 const require = createRequire(import.meta.url);
 const { spf } = require("mailauth/lib/spf") as {
   spf: (options: { sender: string; ip: string; helo: string; mta: string; resolver: DnsResolver }) => Promise<{ status: { result: string; comment?: string } }>;
 };
 
-/** Selectors tried when none is given: the defaults of common MTAs and providers. */
-const COMMON_SELECTORS = ["default", "mail", "dkim", "selector1", "selector2", "google", "k1", "k2", "s1", "s2", "smtp", "mandrill", "mailjet", "pm", "resend", "amazonses"];
-
 /** What each provider's SPF include looks like (their setup docs). */
-const PROVIDER_SPF: Record<string, string> = {
-  sendgrid: "sendgrid.net",
-  mailgun: "mailgun.org",
-  postmark: "spf.mtasv.net",
-  resend: "amazonses.com",
-  ses: "amazonses.com",
-};
+const PROVIDER_SPF: Record<string, string> = { sendgrid: "sendgrid.net", mailgun: "mailgun.org", postmark: "spf.mtasv.net", resend: "amazonses.com", ses: "amazonses.com" };
 
-async function txt(resolver: DnsResolver, name: string): Promise<string[]> {
-  try {
-    const records = (await resolver(name, "TXT")) as Array<string[] | string>;
-    return records.map((r) => (Array.isArray(r) ? r.join("") : r));
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === "ENOTFOUND" || code === "ENODATA") return [];
-    throw err;
-  }
+/** Reserved for testing and documentation (RFC 2606, RFC 6761): no receiver ever looks them up. */
+export function isDevDomain(domain: string): boolean {
+  return /(^|\.)(test|localhost|example|invalid|local)$/i.test(domain) || /(^|\.)example\.(com|net|org)$/i.test(domain);
 }
 
 async function hostIps(resolver: DnsResolver, host: string): Promise<string[]> {
@@ -48,76 +38,80 @@ export interface DnsStageOptions {
   spfIp: string | null;
   providers: string[];
   dkimSelectors: string[] | null;
+  /** Domains the transport signs or bounces with instead of the From domain (e.g. MAILGUN_DOMAIN). */
+  envelopeDomains: Array<{ domain: string; via: string }>;
 }
 
-/** Stage 2: the sender domain's MX, SPF, DKIM and DMARC records, and what they allow. */
+const RANK = { fail: 3, warn: 2, info: 1 } as const;
+
+/** Stage 2: the sender domain's MX, SPF, DKIM and DMARC records, validated, and From alignment. */
 export async function checkDns(resolver: DnsResolver, options: DnsStageOptions): Promise<StageResult> {
   const domain = options.from.split("@")[1]?.toLowerCase() ?? "";
+  if (isFreeMail(domain)) {
+    // Never advise records here: the domain belongs to someone else.
+    return failure("dns", "dns.freemail-from", `MAIL_FROM is on the free-mail domain ${domain}: its owner's DMARC policy makes receivers reject or junk mail sent from your servers`, {
+      next: ["send from a domain you control and authenticate it (SPF, DKIM, DMARC)"],
+    });
+  }
   const evidence: string[] = [];
-  const failures: string[] = [];
-  const warnings: string[] = [];
-  const next: string[] = [];
+  const findings: DnsFinding[] = [];
   try {
-    if (isFreeMail(domain)) {
-      failures.push(`MAIL_FROM is on the free-mail domain ${domain}: its owner's DMARC policy makes receivers reject or junk mail sent from your servers`);
-      next.push("send from a domain you control and authenticate it (SPF, DKIM, DMARC)");
+    const mx = (await resolver(domain, "MX").catch(() => [])) as Array<{ exchange: string }>;
+    if (isDevDomain(domain) && mx.length === 0 && (await txt(resolver, domain)).length === 0 && (await txt(resolver, `_dmarc.${domain}`)).length === 0) {
+      return result("dns", "info", `${domain} is a reserved development domain with no records: nothing to validate (receivers never see it)`, {
+        code: "dns.local-domain",
+        next: ["validate DNS with the production MAIL_FROM (e.g. --env-file .env.production)"],
+      });
     }
+    evidence.push(`MX ${domain}: ${mx.length ? mx.map((r) => r.exchange).join(", ") : "none"}`);
+    if (mx.length === 0) findings.push({ code: "dns.mx-missing", severity: "warn", text: `${domain} has no MX record: replies and bounces to MAIL_FROM cannot be delivered` });
 
-    const mx = await resolver(domain, "MX").catch(() => []);
-    evidence.push(`MX ${domain}: ${mx.length ? (mx as Array<{ exchange: string }>).map((r) => r.exchange).join(", ") : "none"}`);
-    if (mx.length === 0) warnings.push(`${domain} has no MX record: replies and bounces to MAIL_FROM cannot be delivered`);
-
-    const spfRecords = (await txt(resolver, domain)).filter((t) => /^v=spf1(\s|$)/i.test(t));
-    evidence.push(`SPF ${domain}: ${spfRecords.join(" | ") || "none"}`);
-    if (spfRecords.length === 0) {
-      failures.push(`${domain} has no SPF record`);
-      next.push(`publish a TXT record at ${domain}: "v=spf1 include:<your provider> -all"`);
-    } else if (spfRecords.length > 1) {
-      failures.push(`${domain} has ${spfRecords.length} SPF records: receivers treat that as a permanent error (RFC 7208 §4.5)`);
-    } else {
+    const spfCheck = await checkSpf(resolver, domain);
+    evidence.push(...spfCheck.evidence);
+    findings.push(...spfCheck.findings);
+    if (spfCheck.record && spfCheck.findings.length === 0) {
       const ips = options.spfIp ? [options.spfIp] : options.smtpHost ? await hostIps(resolver, options.smtpHost) : [];
       for (const ip of ips) {
+        if (isLocalAddress(ip)) {
+          evidence.push(`SPF not evaluated for ${ip}: a local address is never what receivers see (pass --spf-ip with the relay's outbound IP)`);
+          continue;
+        }
         const verdict = await spf({ sender: options.from, ip, helo: options.smtpHost ?? domain, mta: "mailproof-doctor", resolver });
         evidence.push(`SPF for ${ip}: ${verdict.status.result}${verdict.status.comment ? ` (${verdict.status.comment})` : ""}`);
         if (verdict.status.result !== "pass") {
-          failures.push(`SPF of ${domain} does not authorise ${options.smtpHost ?? ip} (${ip}): ${verdict.status.result}`);
-          next.push(`add your sending service to the SPF record (ip4:${ip} or the provider's include:)`);
+          findings.push({ code: "dns.spf-not-authorised", severity: "fail", text: `SPF of ${domain} does not authorise ${options.smtpHost ?? ip} (${ip}): ${verdict.status.result}`, next: `add your sending service to the SPF record of ${domain} (ip4:${ip}, or the provider's include:)` });
         }
       }
       for (const provider of options.providers) {
         const include = PROVIDER_SPF[provider];
-        if (include && !spfRecords[0].includes(include)) warnings.push(`SPF of ${domain} does not include ${include} (${provider})`);
+        if (include && !spfCheck.record.includes(include)) findings.push({ code: "dns.spf-provider-missing", severity: "warn", text: `SPF of ${domain} does not include ${include} (${provider})` });
       }
     }
 
-    const selectors = options.dkimSelectors ?? COMMON_SELECTORS;
-    const keys: string[] = [];
-    for (const selector of selectors) {
-      const records = (await txt(resolver, `${selector}._domainkey.${domain}`)).filter((t) => /(^|;)\s*p=/i.test(t) || /v=DKIM1/i.test(t));
-      for (const record of records) {
-        if (/(^|;)\s*p=\s*(;|$)/i.test(record)) warnings.push(`DKIM key ${selector}._domainkey.${domain} is revoked (empty p=)`);
-        else keys.push(selector);
-      }
-    }
-    evidence.push(`DKIM ${domain}: ${keys.length ? `keys for selector(s) ${keys.join(", ")}` : `no key for selector(s) ${selectors.join(", ")}`}`);
-    if (keys.length === 0) {
-      failures.push(`no DKIM key published for ${domain}${options.dkimSelectors ? "" : " under the common selectors (name yours with --dkim-selector)"}`);
-      next.push("publish the DKIM public key your provider or MTA gives you at <selector>._domainkey." + domain);
+    for (const check of [await checkDkim(resolver, domain, options.dkimSelectors, options.providers), await checkDmarc(resolver, domain)]) {
+      evidence.push(...check.evidence);
+      findings.push(...check.findings);
     }
 
-    const dmarc = (await txt(resolver, `_dmarc.${domain}`)).filter((t) => /^v=DMARC1/i.test(t));
-    evidence.push(`DMARC ${domain}: ${dmarc.join(" | ") || "none"}`);
-    if (dmarc.length === 0) {
-      warnings.push(`${domain} has no DMARC record: Gmail and Yahoo require one for bulk senders`);
-    } else {
-      const policy = /(?:^|;)\s*p=([a-z]+)/i.exec(dmarc[0])?.[1]?.toLowerCase() ?? "none";
-      const rua = /(?:^|;)\s*rua=([^;]+)/i.exec(dmarc[0])?.[1]?.trim();
-      evidence.push(`DMARC policy ${policy}${rua ? `, reports to ${rua}` : ", no rua (you get no aggregate reports)"}`);
+    // DMARC alignment (RFC 7489 §3.1, relaxed): the envelope or DKIM domain must share the From domain's organisational domain.
+    const org = getDomain(domain) ?? domain;
+    for (const envelope of options.envelopeDomains) {
+      const envelopeOrg = getDomain(envelope.domain) ?? envelope.domain;
+      if (envelopeOrg.toLowerCase() !== org) {
+        findings.push({
+          code: "dns.misaligned",
+          severity: "fail",
+          text: `${envelope.via} ${envelope.domain} does not align with the From domain ${domain}: SPF and DKIM pass for ${envelope.domain}, DMARC fails for ${domain}`,
+          next: `send from an address at ${envelope.domain}, or set up a sending domain under ${org} (e.g. mg.${org})`,
+        });
+      }
     }
   } catch (err) {
-    return result("dns", "fail", `DNS lookups for ${domain} failed: ${(err as Error).message}`, { evidence, causes: ["DNS timed out or the resolver is unreachable"], next: ["check the resolver, or give a zone file with --dns-zone"] });
+    return failure("dns", "dns.lookup-failed", `DNS lookups for ${domain} failed: ${(err as Error).message}`, { evidence, causes: ["DNS timed out or the resolver is unreachable"], next: ["check the resolver, or give a zone file with --dns-zone"] });
   }
-  if (failures.length > 0) return result("dns", "fail", failures[0], { evidence, causes: [...failures, ...warnings], next });
-  if (warnings.length > 0) return result("dns", "warn", warnings[0], { evidence, causes: warnings });
-  return result("dns", "pass", `${domain}: SPF, DKIM and DMARC published`, { evidence });
+  findings.sort((a, b) => RANK[b.severity] - RANK[a.severity]);
+  const worst = findings[0];
+  if (!worst) return result("dns", "pass", `${domain}: SPF, DKIM and DMARC published and valid`, { evidence });
+  const extra = { evidence, causes: findings.map((f) => f.text), next: [...new Set(findings.filter((f) => f.next).map((f) => f.next!))], code: worst.code };
+  return result("dns", worst.severity, worst.text, extra);
 }

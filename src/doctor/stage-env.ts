@@ -1,5 +1,6 @@
 import { compareEnv, mask } from "./env-source.js";
-import { ENV_KEYS, result, type MailEnv, type SmtpTarget, type StageResult } from "./types.js";
+import type { NormalizedEnv } from "./env-aliases.js";
+import { ENV_KEYS, failure, result, type MailEnv, type SmtpTarget, type StageResult } from "./types.js";
 
 const ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 
@@ -23,11 +24,20 @@ export function providerKeys(env: MailEnv): string[] {
  * Stage 1: are the settings there and well-formed? Returns the SMTP target the next stages use,
  * or null when SMTP is not configured.
  */
-export function checkEnv(env: MailEnv, options: { to?: string; compare?: { env: MailEnv; labels: [string, string] } }): { stage: StageResult; smtp: SmtpTarget | null } {
+export function checkEnv(
+  env: MailEnv,
+  options: { to?: string; compare?: { env: MailEnv; labels: [string, string] }; aliases?: Omit<NormalizedEnv, "env"> },
+): { stage: StageResult; smtp: SmtpTarget | null } {
   const problems: string[] = [];
   const warnings: string[] = [];
   const next: string[] = [];
+  let code = "env.invalid";
   const evidence = ENV_KEYS.filter((k) => env[k] !== undefined).map((k) => `${k}=${mask(k, env[k])}`);
+  for (const line of options.aliases?.mapped ?? []) evidence.push(`read ${line}`);
+  for (const miss of options.aliases?.nearMisses ?? []) {
+    warnings.push(`${miss.name} is set but ${miss.meant} is not: a near-miss name, nothing reads ${miss.name} as ${miss.meant}`);
+    next.push(`rename ${miss.name} to ${miss.meant}`);
+  }
   for (const key of ENV_KEYS) if (env[key] === "") problems.push(`${key} is set but empty`);
 
   const from = env.MAIL_FROM ? addressOf(env.MAIL_FROM) : "";
@@ -38,6 +48,7 @@ export function checkEnv(env: MailEnv, options: { to?: string; compare?: { env: 
   let smtp: SmtpTarget | null = null;
   if (env.SMTP_HOST === undefined && providers.length === 0) {
     problems.push("SMTP_HOST is not set and no provider API key is: the app has nowhere to send mail");
+    code = "env.no-transport";
     next.push("set SMTP_HOST (and SMTP_PORT) where the app, and its worker, run");
   }
   const port = env.SMTP_PORT === undefined ? 587 : Number(env.SMTP_PORT);
@@ -59,7 +70,8 @@ export function checkEnv(env: MailEnv, options: { to?: string; compare?: { env: 
     for (const diff of compareEnv(env, options.compare.env)) {
       problems.push(`${diff.key} differs: ${a} has ${diff.a}, ${b} has ${diff.b}`);
     }
-    if (problems.some((p) => p.includes(" differs: "))) next.push(`make ${b} read the same settings as ${a} (a worker started with an old or different .env is a classic cause of mail that never leaves)`);
+    if (problems.some((p) => p.includes(" differs: "))) code = "env.sources-differ";
+    if (code === "env.sources-differ") next.push(`make ${b} read the same settings as ${a} (a worker started with an old or different .env is a classic cause of mail that never leaves)`);
   }
 
   const portValid = Number.isInteger(port) && port >= 1 && port <= 65535;
@@ -67,8 +79,12 @@ export function checkEnv(env: MailEnv, options: { to?: string; compare?: { env: 
     smtp = { host: env.SMTP_HOST, port, secure, user: env.SMTP_USER || null, pass: env.SMTP_PASSWORD ?? null, from, to: to ? addressOf(to) : null };
   }
   if (problems.length > 0) {
-    return { stage: result("env", "fail", problems[0], { evidence, causes: [...problems, ...warnings], next: next.length ? next : ["fix the variables named above"] }), smtp: null };
+    const first = code === "env.sources-differ" ? problems.find((p) => p.includes(" differs: "))! : problems[0];
+    return { stage: failure("env", code, first, { evidence, causes: [...problems, ...warnings], next: next.length ? next : ["fix the variables named above"] }), smtp: null };
   }
-  if (warnings.length > 0) return { stage: result("env", "warn", warnings[0], { evidence, causes: warnings }), smtp };
+  if (warnings.length > 0) {
+    const nearMiss = options.aliases?.nearMisses.length ? "env.near-miss" : "env.warning";
+    return { stage: result("env", "warn", warnings[0], { evidence, causes: warnings, next, code: nearMiss }), smtp };
+  }
   return { stage: result("env", "pass", `${evidence.length} settings read${providers.length ? `; providers: ${providers.join(", ")}` : ""}`, { evidence }), smtp };
 }

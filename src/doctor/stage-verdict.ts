@@ -1,5 +1,5 @@
 import type { Message } from "../core/types.js";
-import { result, type StageResult } from "./types.js";
+import { failure, result, type StageResult } from "./types.js";
 
 /**
  * When the target is a mailproof sandbox, the test message itself can be inspected: doctor waits
@@ -15,12 +15,12 @@ export async function checkVerdict(apiUrl: string, messageId: string, timeoutMs:
     });
     if (response.status === 401) {
       await response.body?.cancel();
-      return result("verdict", "warn", `the sandbox API at ${apiUrl} wants credentials (HTTP 401)`, { next: [apiToken ? "check --api-token: the sandbox refused it" : "pass --api-token (or set MAILPROOF_API_TOKEN)"] });
+      return result("verdict", "warn", `the sandbox API at ${apiUrl} wants credentials (HTTP 401)`, { code: "verdict.api-unauthorized", next: [apiToken ? "check --api-token: the sandbox refused it" : "pass --api-token (or set MAILPROOF_API_TOKEN)"] });
     }
-    if (response.status !== 200) return result("verdict", "warn", `the sandbox API did not return the test message (HTTP ${response.status})`, { evidence: [`${apiUrl}/api/wait`] });
+    if (response.status !== 200) return result("verdict", "warn", `the sandbox API did not return the test message (HTTP ${response.status})`, { code: "verdict.message-missing", evidence: [`${apiUrl}/api/wait`] });
     message = (await response.json()) as Message;
   } catch (err) {
-    return result("verdict", "warn", `the sandbox API at ${apiUrl} is not reachable: ${(err as Error).message}`, { next: ["pass --api-url"] });
+    return result("verdict", "warn", `the sandbox API at ${apiUrl} is not reachable: ${(err as Error).message}`, { code: "verdict.api-unreachable", next: ["pass --api-url"] });
   }
   const auth = message.analysis.auth;
   const dkim = auth?.dkim.length ? auth.dkim.map((d) => `${d.domain}/${d.selector} ${d.result}${d.aligned ? " aligned" : ""}`).join(", ") : "none";
@@ -33,14 +33,14 @@ export async function checkVerdict(apiUrl: string, messageId: string, timeoutMs:
   ];
   const dmarc = auth?.dmarc;
   if (dmarc && dmarc.result === "fail" && (dmarc.policy === "reject" || dmarc.policy === "quarantine")) {
-    return result("verdict", "fail", `DMARC fails with p=${dmarc.policy}: receivers will ${dmarc.policy === "reject" ? "reject" : "junk"} this mail`, {
+    return failure("verdict", "verdict.dmarc-fail", `DMARC fails with p=${dmarc.policy}: receivers will ${dmarc.policy === "reject" ? "reject" : "junk"} this mail`, {
       evidence,
       causes: ["the From domain is not aligned with an SPF-passing envelope domain or a passing DKIM signature"],
       next: ["sign with a DKIM key for the From domain (or a parent domain), or send through a provider authenticated for it"],
     });
   }
   const errors = message.analysis.findings.filter((f) => f.severity === "error");
-  if (errors.length > 0) return result("verdict", "warn", `${errors.length} error finding(s) on the test message`, { evidence });
-  if (!dmarc || dmarc.result !== "pass") return result("verdict", "warn", `DMARC ${dmarc?.result ?? "not evaluated"} for the test message`, { evidence });
+  if (errors.length > 0) return result("verdict", "warn", `${errors.length} error finding(s) on the test message`, { code: "verdict.findings", evidence });
+  if (!dmarc || dmarc.result !== "pass") return result("verdict", "warn", `DMARC ${dmarc?.result ?? "not evaluated"} for the test message`, { code: "verdict.dmarc-not-pass", evidence });
   return result("verdict", "pass", "the test message passes DMARC", { evidence });
 }

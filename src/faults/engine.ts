@@ -1,5 +1,5 @@
 import { isMailproofError, MailproofError } from "../core/errors.js";
-import { compileGlob } from "./glob.js";
+import { compileGlob } from "../core/glob.js";
 import { createPrng } from "../core/prng.js";
 import { createRateWindow, type RateWindow } from "./rate-limit.js";
 import { RATE_LIMIT_REPLY } from "./replies.js";

@@ -1,6 +1,7 @@
 import { MailproofError } from "../core/errors.js";
 import { defaultReplyText } from "./replies.js";
 import { FAULT_STAGES, STARTTLS_MODES, TLS_CERTIFICATES, TLS_VERSIONS, type FaultMatch, type FaultRule, type FaultStage, type TlsFault, type TlsVersion } from "./types.js";
+import { isObject } from "../core/json.js";
 
 const RULE_FIELDS = new Set(["stage", "match", "reply", "delayMs", "disconnect", "times", "probability", "seed", "rateLimit", "tls"]);
 const MATCH_FIELDS = ["from", "to", "user"] as const;
@@ -123,9 +124,6 @@ function integer(value: unknown, path: string, min: number, max: number): number
   return value;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function fail(path: string, problem: string): never {
   throw new MailproofError("BAD_REQUEST", `${path} ${problem}`);

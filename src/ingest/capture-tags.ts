@@ -1,5 +1,6 @@
 import { MailproofError } from "../core/errors.js";
 import type { Message } from "../core/types.js";
+import { MAX_TAG_LENGTH, MAX_TAGS } from "../limits/tags.js";
 import { matches, parseQuery, plusTag, toSearchable, type Query } from "../store/query.js";
 
 /** A config-file tag rule: messages matching `query` at capture get `tags`. */
@@ -12,7 +13,9 @@ export interface TagRule {
  * The tags a message is captured with, for every source alike: those the source gave (provider
  * tags and categories, upload `?tags=`), the `X-Tags` header (comma-separated, as Mailpit reads
  * it), the `+tag` of plus-addressed recipients (`ann+promo@` → `promo`), and the tag rules whose
- * query matches. Each tag once, in that order.
+ * query matches. Each tag once, in that order. The source's own tags were checked against the
+ * limits already (a 4xx); what the message itself carries is capped instead, so mail is never
+ * refused for its headers.
  */
 export function captureTags(message: Message, given: readonly string[], rules: readonly TagRule[]): string[] {
   const tags = [...given];
@@ -35,9 +38,9 @@ function unique(tags: string[]): string[] {
   for (const raw of tags) {
     const tag = raw.trim().replace(/\s+/g, " ");
     // Tags compare case-insensitively in search (tag:), so two spellings would be one tag twice.
-    if (tag && !seen.has(tag.toLowerCase())) seen.set(tag.toLowerCase(), tag);
+    if (tag && !seen.has(tag.toLowerCase())) seen.set(tag.toLowerCase(), tag.slice(0, MAX_TAG_LENGTH));
   }
-  return [...seen.values()];
+  return [...seen.values()].slice(0, MAX_TAGS);
 }
 
 /** Validates the config file's `tagRules` and parses their queries once, at start. */

@@ -7,6 +7,8 @@ import type { AnalyzeFn } from "../analysis/analyze.js";
 import type { Store } from "../store/store.js";
 import { createBatcher } from "../core/batcher.js";
 import { captureTags, type TagRule } from "./capture-tags.js";
+import { MailproofError } from "../core/errors.js";
+import { checkTags } from "../limits/tags.js";
 import { parseMessage, type ParsedFields } from "./parse.js";
 import type { NewMessage } from "../store/store.js";
 
@@ -27,6 +29,8 @@ export interface IngestDeps {
   tagRules?: TagRule[];
   /** Retention limit; 0 keeps everything. */
   maxMessages: number;
+  /** `--max-size`: the largest raw message, whatever path built it. @default no limit */
+  maxSize?: number;
   /**
    * Analyses held in memory at once. Beyond it a message waits in the store (its analysis
    * "pending") and only its id waits here, so a burst faster than analysis cannot grow memory
@@ -71,6 +75,11 @@ export function createIngest(deps: IngestDeps): Ingest {
   let resuming: Promise<number> | null = null;
 
   const ingest = async (input: IngestInput): Promise<Message> => {
+    // Provider mocks and the send API build the message from a request body; only now is its size known.
+    if (deps.maxSize !== undefined && input.raw.length > deps.maxSize) {
+      throw new MailproofError("PAYLOAD_TOO_LARGE", `the message is ${input.raw.length} bytes; the limit (--max-size) is ${deps.maxSize} bytes`);
+    }
+    const tags = checkTags(input.tags ?? []);
     parsing++;
     let fields: ParsedFields;
     try {
@@ -91,7 +100,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       read: false,
       analysis: emptyAnalysis("pending"),
     };
-    message.tags = captureTags(message, input.tags ?? [], deps.tagRules ?? []);
+    message.tags = captureTags(message, tags, deps.tagRules ?? []);
     await batcher.add({ message, raw: input.raw, attachmentContents });
     // One short line per message at info, even for a thousand recipients or a long subject.
     const { rcptTo } = input.envelope;

@@ -3,6 +3,7 @@ import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
 import libmime from "libmime";
 import type { Address, AttachmentInfo, Envelope, Finding, Header, Message } from "../core/types.js";
 import { findMimeProblems } from "./mime-problems.js";
+import { FIELD_BREAK } from "../core/headers.js";
 
 /**
  * How long the MIME parser may take before the message is kept with its headers only. mailparser
@@ -135,7 +136,7 @@ function headersFromRaw(raw: Buffer): Header[] {
   const end = text.search(/\r?\n\r?\n/);
   const block = end >= 0 ? text.slice(0, end) : text;
   return block
-    .split(/\r?\n(?![ \t])/)
+    .split(FIELD_BREAK)
     .filter((line) => line.includes(":"))
     .map((line) => decodeHeaderLine({ key: "", line }));
 }

@@ -11,12 +11,14 @@ import type { Ingest } from "../ingest/ingest.js";
 import { createProviderContext, type ProviderModule, type ProviderRuntime } from "./shared/context.js";
 import { createEventLog, type EventLog } from "./shared/event-log.js";
 import { logRejections } from "./shared/log-rejections.js";
+import { providerBody } from "./shared/refusal.js";
 import { nativeProviderRoutes } from "./shared/routes.js";
+import type { BytesInFlight } from "../limits/bytes-in-flight.js";
 import type { StateRegistry } from "./shared/state.js";
 import { postmark } from "./postmark/index.js";
 import { resend } from "./resend/index.js";
 import { sendgrid } from "./sendgrid/index.js";
-import type { ProviderName } from "./shared/types.js";
+import { PROVIDER_NAMES, type ProviderName } from "../core/types.js";
 import { createWebhookDispatcher, type WebhookDispatcher } from "./shared/webhooks.js";
 
 import { mailgunProvider } from "./mailgun/index.js";
@@ -39,6 +41,10 @@ export interface ProvidersDeps {
   logger: Logger;
   /** From `createStateRegistry(options.providers)`: made first, so a bad config fails before anything opens. */
   states: StateRegistry;
+  /** `--max-size`: request bodies beyond what can carry such a message are refused while they arrive. */
+  maxSize: number;
+  /** Shared with SMTP and the native API: message bytes being received at once. */
+  inFlight: BytesInFlight;
 }
 
 export function createProviders(deps: ProvidersDeps): Providers {
@@ -59,10 +65,11 @@ export function createProviders(deps: ProvidersDeps): Providers {
     dispatchers.push(webhooks);
     runtimes.set(module.name, runtime);
     app.use(`/${module.name}/*`, logRejections(logger));
+    app.use(`/${module.name}/*`, providerBody(module.refuse, module.maxRequestBytes, deps));
     app.route(`/${module.name}`, module.routes(runtime.context));
   }
   // A provider without a module still has state and an (empty) event log.
-  for (const name of ["sendgrid", "mailgun", "postmark", "resend", "ses"] as const) {
+  for (const name of PROVIDER_NAMES) {
     if (!logs.has(name)) logs.set(name, createEventLog(name, newId));
   }
   app.route("/api/providers", nativeProviderRoutes({ states, logs, onReset: (name) => runtimes.get(name)?.clearRecords() }));

@@ -3,7 +3,7 @@ import nodemailer from "nodemailer";
 import type { Logger } from "pino";
 import { MailproofError } from "../core/errors.js";
 import type { Message } from "../core/types.js";
-import { compileGlob } from "../faults/glob.js";
+import { compileGlob } from "../core/glob.js";
 import type { RelayTarget } from "./relay-target.js";
 
 export interface RelayOptions {

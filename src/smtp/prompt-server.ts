@@ -14,6 +14,8 @@ export interface PromptServerHooks {
   opened(connection: SMTPConnection): void;
   /** Implicit TLS: a secure context to present instead of the default one for this handshake (TLS fault rules), or null. */
   handshakeContext?(socket: net.Socket): Promise<tls.SecureContext> | null;
+  /** A reply text refusing DATA with 452 before 354 is sent, or null to go on. */
+  refuseData(session: SMTPConnection["session"]): string | null;
 }
 
 /**
@@ -32,6 +34,9 @@ export interface PromptServerHooks {
  * With enhanced status codes on, smtp-server prefixes one to every error reply from a handler,
  * so "550 5.7.1 Relaying denied" would leave as "550 5.1.1 5.7.1 Relaying denied"; a reply
  * text that carries its own code is sent as it is.
+ *
+ * DATA has no handler hook before smtp-server answers 354, so `refuseData` wraps its command
+ * handler: a client is told to come back later before it sends the message, not after.
  */
 export class PromptSMTPServer extends SMTPServer {
   readonly #hooks: PromptServerHooks;
@@ -95,6 +100,13 @@ export class PromptSMTPServer extends SMTPServer {
     const send = connection.send.bind(connection);
     connection.send = (code, data, context) => send(code, data, typeof data === "string" && OWN_ENHANCED_CODE.test(data) ? false : context);
     this.#hooks.opened(connection);
+    const handleData = connection.handler_DATA.bind(connection);
+    connection.handler_DATA = (command, callback) => {
+      const refusal = connection.session.envelope.rcptTo.length > 0 ? this.#hooks.refuseData(connection.session) : null;
+      if (refusal === null) return handleData(command, callback);
+      connection.send(452, refusal);
+      callback();
+    };
     connection.on("error", (err: Error) => this._onError(err));
     connection.on("connect", (data: Parameters<SMTPServer["_onClientConnect"]>[0]) => this._onClientConnect(data));
     const onCommand = connection._onCommand.bind(connection);

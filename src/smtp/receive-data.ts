@@ -1,7 +1,9 @@
 import type { Logger } from "pino";
 import type { SMTPServerDataStream, SMTPServerSession } from "smtp-server";
 import type { FaultContext, FaultEngine } from "../faults/index.js";
+import { isMailproofError } from "../core/errors.js";
 import type { Ingest } from "../ingest/ingest.js";
+import { createReservation, type BytesInFlight } from "../limits/bytes-in-flight.js";
 import type { TranscriptRecorder } from "../transcripts/recorder.js";
 import type { FaultGate } from "./fault-gate.js";
 import { smtpError } from "./smtp-error.js";
@@ -12,6 +14,8 @@ export interface ReceiveDeps {
   faults: FaultEngine;
   gate: FaultGate;
   recorder: TranscriptRecorder;
+  /** Shared with the HTTP ingestion paths: message bytes being received at once. */
+  inFlight: BytesInFlight;
   drop(connectionId: string): void;
 }
 
@@ -23,6 +27,10 @@ type DataCallback = (err?: Error | null, message?: string) => void;
  * DATA starts either drops the connection at the first bytes of the message (the client sees
  * it die mid-DATA), or answers its reply after the final dot instead of storing the message,
  * after its delay (a slow final reply is what trips client timeouts).
+ *
+ * Every byte kept counts against the shared bytes-in-flight budget until the message is stored;
+ * once a chunk does not fit, the message is drained instead of kept and refused with a temporary
+ * 452 4.3.1, which the client retries (RFC 5321 §4.2.5).
  */
 export function createDataReceiver(deps: ReceiveDeps, maxSize: number) {
   const { logger } = deps;
@@ -32,6 +40,7 @@ export function createDataReceiver(deps: ReceiveDeps, maxSize: number) {
     let dropped = false;
     const chunks: Buffer[] = [];
     let received = 0;
+    const reservation = createReservation(deps.inFlight);
     const dropNow = () => {
       dropped = true;
       deps.drop(session.id);
@@ -40,20 +49,29 @@ export function createDataReceiver(deps: ReceiveDeps, maxSize: number) {
       if (action?.disconnect && action.delayMs === 0 && !dropped) return dropNow();
       received += chunk.length;
       // Past the limit nothing more is kept: the bytes are drained and the reply is 552.
-      if (received <= maxSize) chunks.push(chunk);
+      if (received > maxSize || reservation.refused()) return;
+      if (reservation.add(chunk.length)) chunks.push(chunk);
+      else chunks.length = 0;
     });
     stream.on("error", (err: Error) => {
       // Our own drop ends the stream with an error; anything else is worth a warning.
       if (!dropped) logger.warn({ err, session: session.id }, "smtp data stream failed");
+      reservation.release();
       callback(smtpError(451, "4.3.0 Error reading message data"));
     });
     stream.on("end", async () => {
-      if (dropped) return;
+      if (dropped) return reservation.release();
       if (stream.sizeExceeded || received > maxSize) {
+        reservation.release();
         logger.info({ session: session.id, size: received, maxSize }, "message rejected: too large");
         return callback(smtpError(552, `5.3.4 Message size exceeds fixed limit of ${maxSize} bytes`));
       }
+      if (reservation.refused()) {
+        logger.warn({ session: session.id, size: received, bytesInFlightLimit: deps.inFlight.limit }, "message refused for now: too many bytes being received at once");
+        return callback(smtpError(452, "4.3.1 Too much mail being received at once, try again shortly"));
+      }
       const outcome = await deps.gate.perform(action, session);
+      if (outcome.kind !== "proceed") reservation.release();
       if (outcome.kind === "gone") {
         if (!action?.disconnect) logger.info({ session: session.id }, "client left before the delayed reply; message not stored");
         return callback(smtpError(451, "4.4.2 Connection dropped"));
@@ -65,12 +83,15 @@ export function createDataReceiver(deps: ReceiveDeps, maxSize: number) {
       chunks.length = 0;
       deps.ingest({ raw, envelope: envelopeOf(session), source: { kind: "smtp", providerMessageId: null } }).then(
         (message) => {
+          reservation.release();
           deps.faults.accepted(context);
           callback(null, `Ok: queued as ${message.id}`);
           deps.recorder.message(session.id, message.id);
         },
         (err: unknown) => {
+          reservation.release();
           logger.error({ err, session: session.id }, "message could not be stored");
+          if (isMailproofError(err) && err.code === "STORAGE_FULL") return callback(smtpError(452, "4.3.1 Insufficient system storage, try again later"));
           callback(smtpError(451, "4.3.0 Message could not be stored, try again later"));
         },
       );

@@ -4,14 +4,17 @@ import type { SMTPServerSession } from "smtp-server";
 import type { Credentials } from "../config/options.js";
 import type { FaultEngine } from "../faults/index.js";
 import type { Ingest } from "../ingest/ingest.js";
+import type { BytesInFlight } from "../limits/bytes-in-flight.js";
 import type { TranscriptRecorder } from "../transcripts/recorder.js";
 import { authenticate } from "./authenticate.js";
+import { createAuthThrottle } from "./auth-throttle.js";
 import { createFaultGate, type GateOutcome } from "./fault-gate.js";
 import { PromptSMTPServer } from "./prompt-server.js";
 import { createDataReceiver, sessionContext } from "./receive-data.js";
 import type { TestCertificateSource } from "./test-certificates.js";
 import type { TlsMaterial } from "./tls.js";
 import { createTlsFaults } from "./tls-faults.js";
+import { smtpError } from "./smtp-error.js";
 import { createTranscriptLogger } from "./transcript-logger.js";
 
 export interface SmtpListenerOptions {
@@ -39,6 +42,8 @@ export interface SmtpListenerDeps {
   recorder: TranscriptRecorder;
   /** The certificates TLS fault rules present. */
   certificates: TestCertificateSource;
+  /** Shared with the HTTP ingestion paths: message bytes being received at once. */
+  inFlight: BytesInFlight;
 }
 
 export interface SmtpListener {
@@ -48,8 +53,19 @@ export interface SmtpListener {
 
 type Callback = (err?: Error | null) => void;
 
+/** RFC 3463 4.3.1: the system is full for now; the client keeps the message and retries. */
+const BUSY_REPLY = "4.3.1 Too much mail being received at once, try again shortly";
+
+/** The SIZE a client declared on MAIL FROM (RFC 1870), or 0. */
+function declaredSize(args: object | false | undefined): number {
+  const size = args ? (args as { SIZE?: unknown }).SIZE : undefined;
+  return typeof size === "string" ? Number(size) : 0;
+}
+
 export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListenerOptions): SmtpListener {
-  const { logger, recorder } = deps;
+  const { logger, recorder, inFlight } = deps;
+  /** Whether a message of `size` bytes (or any, when none was declared) fits in the budget now. */
+  const roomFor = (size: number) => inFlight.limit - inFlight.inFlight() >= Math.max(1, size);
   const listener = options.implicitTls ? "smtps" : "smtp";
   const gate = createFaultGate({
     faults: deps.faults,
@@ -74,6 +90,18 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
     material: options.tls,
     presenting: (context, upgrade) => server.presenting(context, upgrade),
   });
+  const throttle = createAuthThrottle();
+  /** A failed AUTH answered as the throttle says: at once, later, or with 421 and a hang-up. */
+  const answerAuth = (session: SMTPServerSession, callback: Parameters<typeof authenticate>[3]): Parameters<typeof authenticate>[3] => (err, response) => {
+    if (!err) return callback(err, response);
+    const answer = throttle.failed(session.id);
+    if (answer.kind === "disconnect") {
+      logger.warn({ session: session.id, remoteAddress: session.remoteAddress }, "smtp connection closed after repeated authentication failures");
+      return callback(smtpError(421, "4.7.0 Too many failed authentication attempts, closing connection"));
+    }
+    if (answer.delayMs === 0) return callback(err);
+    setTimeout(() => callback(err), answer.delayMs);
+  };
 
   const server: PromptSMTPServer = new PromptSMTPServer(
     {
@@ -107,13 +135,17 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
         const action = gate.decide("auth", session, sessionContext(session, { user: auth.username ?? null }));
         void gate.perform(action, session).then((outcome) => {
           if (outcome.kind === "reply") callback(outcome.error);
-          else if (outcome.kind === "proceed") authenticate(options.auth, auth, session, callback, logger);
+          else if (outcome.kind === "proceed") authenticate(options.auth, auth, session, answerAuth(session, callback), logger);
         });
       },
-      onMailFrom: (address, session, callback) => guarded("mail", session, sessionContext(session, { from: address.address, to: [] }), callback),
+      onMailFrom: (address, session, callback) => {
+        if (!roomFor(declaredSize(address.args))) return callback(smtpError(452, BUSY_REPLY));
+        guarded("mail", session, sessionContext(session, { from: address.address, to: [] }), callback);
+      },
       onRcptTo: (address, session, callback) => guarded("rcpt", session, sessionContext(session, { to: [address.address] }), callback),
-      onData: createDataReceiver({ ingest: deps.ingest, logger, faults: deps.faults, gate, recorder, drop: (id) => server.drop(id) }, options.maxSize),
+      onData: createDataReceiver({ ingest: deps.ingest, logger, faults: deps.faults, gate, recorder, inFlight, drop: (id) => server.drop(id) }, options.maxSize),
       onClose: (session) => {
+        throttle.forget(session.id);
         const tls = session.tlsOptions ? { protocol: session.tlsOptions.version ?? null, cipher: session.tlsOptions.name ?? null } : null;
         recorder.close(session.id, {
           secure: Boolean(session.secure),
@@ -129,6 +161,7 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
         if (!options.implicitTls) tlsFaults.applyTo(connection);
       },
       handshakeContext: (socket) => tlsFaults.contextFor(socket),
+      refuseData: (session) => (roomFor(declaredSize(session.envelope.mailFrom ? session.envelope.mailFrom.args : false)) ? null : BUSY_REPLY),
     },
   );
   server.on("error", (err: NodeJS.ErrnoException) => {

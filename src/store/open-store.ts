@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { createPostgresStore } from "./postgres/postgres-store.js";
 import { createSqliteStore } from "./sqlite/sqlite-store.js";
+import { withStorageErrors } from "./storage-errors.js";
 import type { Store } from "./store.js";
 
 /** `--db` values that name a PostgreSQL database rather than a SQLite file. */
@@ -16,6 +17,10 @@ export function isPostgresUrl(db: string | null): db is string {
  * SQLite file that is removed when the store closes.
  */
 export async function openStore(db: string | null, logger: Logger): Promise<Store> {
+  return withStorageErrors(await openNamedStore(db, logger));
+}
+
+async function openNamedStore(db: string | null, logger: Logger): Promise<Store> {
   if (isPostgresUrl(db)) return createPostgresStore({ connectionString: db, logger });
   if (db) return createSqliteStore({ path: db, logger });
   const dir = mkdtempSync(join(tmpdir(), "mailproof-"));

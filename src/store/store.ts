@@ -1,5 +1,5 @@
 import type { Analysis, Message, MessageSummary } from "../core/types.js";
-import type { SessionTranscript } from "../transcripts/types.js";
+import type { SessionTranscript } from "../core/transcripts.js";
 import type { Query } from "./query.js";
 
 /** Everything needed to persist one captured message. */

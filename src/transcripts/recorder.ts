@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { IdGenerator } from "../core/ids.js";
 import type { Store } from "../store/store.js";
-import type { SessionTranscript, TranscriptFault, TranscriptLine } from "./types.js";
+import type { SessionTranscript, TranscriptFault, TranscriptLine } from "../core/transcripts.js";
 
 export interface TranscriptRecorderDeps {
   store: Store;

@@ -29,7 +29,7 @@ describe("inbox for a newcomer", () => {
   test("at 1280×800 about twenty rows are in view", async () => {
     const tag = unique("dense");
     const uploads = Array.from({ length: 30 }, (_, i) =>
-      api(ui.sandbox, "/api/messages", { method: "POST", body: `From: a@shop.test\r\nTo: dense-${tag}@example.test\r\nSubject: Dense ${tag} #${i}\r\n\r\nbody ${i}\r\n` }).then((r) => r.status),
+      api(ui.sandbox, "/api/messages", { method: "POST", headers: { "content-type": "message/rfc822" }, body: `From: a@shop.test\r\nTo: dense-${tag}@example.test\r\nSubject: Dense ${tag} #${i}\r\n\r\nbody ${i}\r\n` }).then((r) => r.status),
     );
     expect(await Promise.all(uploads)).toEqual(Array(30).fill(201));
     await ui.page.setViewportSize({ width: 1280, height: 800 });

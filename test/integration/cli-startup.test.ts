@@ -59,7 +59,7 @@ describe("--db", () => {
   });
 
   test("naming a file that is not a database", async () => {
-    await failsWith([...FREE_PORTS, "--db", file("notes.txt", "not a database, just notes\n".repeat(200))], "the file is not a SQLite database");
+    await failsWith([...FREE_PORTS, "--db", file("notes.txt", "not a database, just notes\n".repeat(200))], "notes.txt is not a usable SQLite database");
   });
 
   test("naming a directory", async () => {

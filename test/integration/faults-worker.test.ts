@@ -5,7 +5,7 @@ import { loadConfig } from "../../examples/saas-auth/src/config.js";
 import { createMailQueue, type QueueEvent } from "../../examples/saas-auth/src/mail-queue.js";
 import { createSender } from "../../examples/saas-auth/src/senders.js";
 import type { Sandbox } from "../../src/sandbox.js";
-import type { SessionTranscript } from "../../src/transcripts/types.js";
+import type { SessionTranscript } from "../../src/core/transcripts.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
 
 /**

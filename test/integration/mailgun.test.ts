@@ -268,3 +268,52 @@ describe("GET /v3/:domain/events", () => {
     expect(onlyDelivered.items.map((e: any) => e.event)).toEqual(["delivered"]);
   });
 });
+
+describe("POST /v1/analytics/logs (mg.logs.list)", () => {
+  const byRecipient = (to: string) => ({ AND: [{ attribute: "recipient", comparator: "=", values: [{ label: to, value: to }] }] });
+
+  test("the same event log, with @timestamp, filtered by time, events and filter.AND, paged by token", async () => {
+    const to = unique("logs");
+    const sent = await client().messages.create(DOMAIN, { from: "a@mg.example.com", to, subject: "logged", text: "t", "o:tag": "logged" });
+    const start = new Date(Date.now() - 60_000);
+    const logs = await client().logs.list({ start, filter: byRecipient(to), include_totals: true, pagination: { sort: "timestamp:asc" } });
+    expect(logs.status).toBe(200);
+    expect(logs.start.getTime()).toBe(Math.floor(start.getTime() / 1000) * 1000);
+    expect(logs.end).toBeInstanceOf(Date);
+    expect(logs.items.map((e) => e.event)).toEqual(["accepted", "delivered"]);
+    const delivered = logs.items[1];
+    expect(delivered["@timestamp"]).toBeInstanceOf(Date);
+    expect(Math.abs(delivered["@timestamp"].getTime() - Date.now())).toBeLessThan(60_000);
+    expect(delivered).not.toHaveProperty("timestamp");
+    expect(delivered).toMatchObject({ recipient: to, domain: { name: DOMAIN }, tags: ["logged"], "delivery-status": { code: 250 } });
+    expect(`<${delivered.message!.headers!["message-id"]}>`).toBe(sent.id);
+    expect(logs.pagination.total).toBe(2);
+
+    const onlyDelivered = await client().logs.list({ start, events: ["delivered"], filter: byRecipient(to) });
+    expect(onlyDelivered.items.map((e) => e.event)).toEqual(["delivered"]);
+    const otherDomain = await client().logs.list({ start, filter: { AND: [...byRecipient(to).AND, { attribute: "domain", comparator: "=", values: [{ label: "x", value: "other.example" }] }] } });
+    expect(otherDomain.items).toEqual([]);
+    const beforeSending = await client().logs.list({ start: new Date(Date.now() - 3_600_000), end: new Date(Date.now() - 1_800_000), filter: byRecipient(to) });
+    expect(beforeSending.items).toEqual([]);
+
+    const first = await client().logs.list({ start, filter: byRecipient(to), pagination: { limit: 1 } });
+    expect(first.items.map((e) => e.event)).toEqual(["delivered"]);
+    expect(first.pagination.previous).toBeUndefined();
+    const second = await client().logs.list({ start, filter: byRecipient(to), pagination: { limit: 1, token: first.pagination.next } });
+    expect(second.items.map((e) => e.event)).toEqual(["accepted"]);
+    expect(second.pagination.next).toBeUndefined();
+  });
+
+  test("bad queries are Mailgun's 400 {message} naming the problem", async () => {
+    const start = new Date(Date.now() - 60_000);
+    const bad = [
+      { start, filter: { AND: [{ attribute: "color", comparator: "=", values: [{ label: "red", value: "red" }] }] } },
+      { start, pagination: { limit: 5000 } },
+      { start, pagination: { token: "not-a-token" } },
+    ];
+    const messages = [/unsupported attribute "color"/, /pagination\.limit/, /Invalid pagination token/];
+    for (const [i, query] of bad.entries()) {
+      await expect(client().logs.list(query)).rejects.toMatchObject({ status: 400, details: expect.stringMatching(messages[i]) });
+    }
+  });
+});

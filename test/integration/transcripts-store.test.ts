@@ -7,7 +7,7 @@ import { createIdGenerator } from "../../src/core/ids.js";
 import { createPostgresStore } from "../../src/store/postgres/postgres-store.js";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
-import type { SessionTranscript } from "../../src/transcripts/types.js";
+import type { SessionTranscript } from "../../src/core/transcripts.js";
 import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 
 /** The Store's session methods behave the same on SQLite and PostgreSQL. */

@@ -2,7 +2,7 @@ import net from "node:net";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
-import type { SessionTranscript } from "../../src/transcripts/types.js";
+import type { SessionTranscript } from "../../src/core/transcripts.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
 
 /** SMTP session transcripts over real sockets: what was said, redacted, linked to the captured message. */

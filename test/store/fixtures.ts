@@ -1,7 +1,7 @@
 import { createIdGenerator } from "../../src/core/ids.js";
 import { emptyAnalysis, type Analysis, type Message } from "../../src/core/types.js";
 import type { NewMessage } from "../../src/store/store.js";
-import type { SessionTranscript } from "../../src/transcripts/types.js";
+import type { SessionTranscript } from "../../src/core/transcripts.js";
 
 /** Messages for the store contract suite: one per search feature, received a day apart. */
 

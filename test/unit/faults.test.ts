@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { resolveServeOptions } from "../../src/config/resolve.js";
 import { MailproofError } from "../../src/core/errors.js";
-import { compileGlob, createConfiguredFaultEngine, createFaultEngine, parseFaultFlag, validateFaultRules, type FaultContext } from "../../src/faults/index.js";
+import { compileGlob } from "../../src/core/glob.js";
+import { createConfiguredFaultEngine, createFaultEngine, parseFaultFlag, validateFaultRules, type FaultContext } from "../../src/faults/index.js";
 import { createPrng } from "../../src/core/prng.js";
 
 const context = (overrides: Partial<FaultContext> = {}): FaultContext => ({ remoteAddress: "127.0.0.1", from: "app@example.test", to: ["user@example.test"], user: null, ...overrides });

@@ -1,4 +1,5 @@
 import type { Finding, Message } from "../../core/types.js";
+import { FIELD_BREAK } from "../../core/headers.js";
 
 export interface RuleInput {
   message: Message;
@@ -18,7 +19,7 @@ export function finding(rule: string, severity: Finding["severity"], message: st
 export function rawHeaders(headerBlock: string, name: string): string[] {
   const lower = name.toLowerCase();
   return headerBlock
-    .split(/\r?\n(?![ \t])/)
+    .split(FIELD_BREAK)
     .filter((line) => line.slice(0, line.indexOf(":")).trim().toLowerCase() === lower)
     .map((line) => line.slice(line.indexOf(":") + 1).replace(/\r?\n[ \t]+/g, " ").trim());
 }

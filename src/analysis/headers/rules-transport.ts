@@ -1,5 +1,6 @@
 import type { Finding } from "../../core/types.js";
 import { finding, rawHeaders, type HeaderRule } from "./rule.js";
+import { FIELD_BREAK } from "../../core/headers.js";
 
 /** RFC 5322 §2.1.1: lines MUST be no more than 998 characters, excluding CRLF. */
 const MAX_LINE = 998;
@@ -26,7 +27,7 @@ export const lineLengthRule: HeaderRule = ({ raw }) => {
 /** Non-ASCII header bytes are only allowed with SMTPUTF8 (RFC 6531, RFC 6532); else use RFC 2047 encoded-words. */
 export const eightBitHeaderRule: HeaderRule = ({ message, headerBlock }) => {
   if (!/[\x80-\xff]/.test(headerBlock) || message.envelope.smtpUtf8) return [];
-  const fields = headerBlock.split(/\r?\n(?![ \t])/).filter((line) => /[\x80-\xff]/.test(line)).map((line) => line.slice(0, line.indexOf(":")));
+  const fields = headerBlock.split(FIELD_BREAK).filter((line) => /[\x80-\xff]/.test(line)).map((line) => line.slice(0, line.indexOf(":")));
   return [finding("header.8bit-without-smtputf8", "error", `Raw 8-bit bytes in header(s) ${[...new Set(fields)].join(", ")} without SMTPUTF8. Encode them as RFC 2047 encoded-words (=?UTF-8?B?...?=) or send with SMTPUTF8.`)];
 };
 

@@ -4,11 +4,13 @@
  */
 
 import type { ProviderModule } from "../shared/context.js";
-import { mailgunRoutes } from "./routes.js";
+import { MAX_BODY, mailgunRoutes, refuseMailgunRequest } from "./routes.js";
 import { mailgunWebhookRequests } from "./webhook.js";
 
 export const mailgunProvider: ProviderModule = {
   name: "mailgun",
   routes: mailgunRoutes,
   webhookRequests: mailgunWebhookRequests,
+  refuse: refuseMailgunRequest,
+  maxRequestBytes: MAX_BODY,
 };

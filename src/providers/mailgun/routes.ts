@@ -1,21 +1,22 @@
 /**
  * The Mailgun API below `/mailgun`: `POST /v3/:domain/messages`, `POST /v3/:domain/messages.mime`
- * and `GET /v3/:domain/events`. Point mailgun.js at it with `url: "http://HOST:PORT/mailgun"`.
+ * `GET /v3/:domain/events` and `POST /v1/analytics/logs`. Point mailgun.js at it with `url: "http://HOST:PORT/mailgun"`.
  * Requests authenticate with HTTP Basic `api:<API key>`
  * (https://documentation.mailgun.com/docs/mailgun/api-reference/authentication).
  */
 
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
-import { isApiKeyAllowed, isSenderVerified } from "../shared/checks.js";
+import { isApiKeyAllowed, isSenderVerified, isSuppressed } from "../shared/checks.js";
 import type { ProviderContext } from "../shared/context.js";
+import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
 import { isMailgunError, MailgunError, mailgunErrorResponse, unauthorizedResponse } from "./errors.js";
 import { listEvents } from "./events-api.js";
+import { listLogs } from "./logs-api.js";
 import { parseMessagesForm, parseMimeForm, recipientAddresses, type MailgunMimeRequest, type MailgunSendRequest } from "./request.js";
 import { sendMailgun } from "./send.js";
 
 /** 25 MB of message plus room for the other form fields. */
-const MAX_BODY = 26 * 1024 * 1024;
+export const MAX_BODY = 26 * 1024 * 1024;
 
 const FAULT_MESSAGES: Record<number, string> = {
   429: "Too many requests",
@@ -26,9 +27,6 @@ const FAULT_MESSAGES: Record<number, string> = {
 
 export function mailgunRoutes(ctx: ProviderContext): Hono {
   const app = new Hono();
-  // Mailgun takes messages up to 25 MB; beyond that (with room for the form fields) the body is
-  // refused while it arrives, so an endless upload is cut instead of buffered.
-  app.use("*", bodyLimit({ maxSize: MAX_BODY, onError: () => Response.json({ message: "Request Entity Too Large: messages are limited to 25 MB" }, { status: 413 }) }));
 
   // Every Mailgun endpoint authenticates first, then counts against the rate limit.
   app.use("*", async (c, next) => {
@@ -46,6 +44,7 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
       const domain = c.req.param("domain") ?? "";
       // A domain is "on the account" when it is listed (as a domain) among the verified senders.
       if (!isSenderVerified(ctx.state(), `postmaster@${domain}`)) throw new MailgunError(404, `Domain not found: ${domain}`);
+      if (ctx.state().paused) throw new MailgunError(403, `Domain ${domain} is not allowed to send: the account is disabled. Please contact support.`);
       let form: FormData;
       try {
         form = await c.req.formData();
@@ -79,13 +78,35 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
       return handle(err);
     }
   };
+  // One address on the domain's bounce list (https://documentation.mailgun.com/docs/mailgun/api-reference/openapi-final/tag/Bounces/).
+  app.get("/v3/:domain/bounces/:address", (c) => {
+    const address = decodeURIComponent(c.req.param("address")).toLowerCase();
+    if (!isSuppressed(ctx.state(), address)) return c.json({ message: "Address not found in bounces table" }, 404);
+    return c.json({ address, code: "550", error: "550 5.1.1 The email account that you tried to reach does not exist.", created_at: new Date().toUTCString() });
+  });
   app.get("/v3/:domain/events", events);
   app.get("/v3/:domain/events/:page", events);
+
+  app.post("/v1/analytics/logs", async (c) => {
+    try {
+      let body: unknown;
+      try {
+        body = JSON.parse((await c.req.text()) || "{}");
+      } catch {
+        throw new MailgunError(400, "the request body must be JSON");
+      }
+      return c.json(listLogs(ctx, body));
+    } catch (err) {
+      return handle(err);
+    }
+  });
 
   // Mailgun answers unknown paths with a 404 JSON message.
   app.all("*", (c) => Response.json({ message: `Not Found: ${c.req.method} ${c.req.path}` }, { status: 404 }));
 
   const handle = (err: unknown): Response => {
+    const refusal = refusalOf(err);
+    if (refusal) return refuseMailgun(refusal);
     if (isMailgunError(err)) {
       ctx.logger.info({ status: err.status, message: err.message }, "mailgun request rejected");
       return mailgunErrorResponse(err);
@@ -96,6 +117,14 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
 
   return app;
 }
+
+/** Mailgun answers `{ message }` with the status: 413 for a message too large, 400 for bad input. */
+function refuseMailgun(refusal: Parameters<RenderRefusal>[1]): Response {
+  if (refusal.kind === "busy") return Response.json({ message: FAULT_MESSAGES[503] }, { status: 503, headers: { "retry-after": String(refusal.retryAfter) } });
+  return Response.json({ message: refusal.message }, { status: refusal.kind === "too-large" ? 413 : 400 });
+}
+
+export const refuseMailgunRequest: RenderRefusal = (_c, refusal) => refuseMailgun(refusal);
 
 /** The password of `Authorization: Basic base64(api:KEY)`; Mailgun's user name is always `api`. */
 function basicPassword(header: string | undefined): string | null {

@@ -7,6 +7,7 @@
 
 import addressparser from "nodemailer/lib/addressparser";
 import * as res from "./responses.js";
+import { isObject } from "../../core/json.js";
 
 export interface PmAddress {
   name: string | null;
@@ -41,7 +42,6 @@ export interface PmMessage {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const MAX_RECIPIENTS = 50;
 
 class Invalid extends Error {

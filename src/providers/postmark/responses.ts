@@ -37,6 +37,8 @@ export const inactiveRecipients = (addresses: string[]) =>
   );
 export const accountPending = () =>
   err(412, "While your account is pending approval, all recipient addresses must share the same domain as the 'From' address.");
+/** ErrorCode 405 (https://postmarkapp.com/developer/api/overview#error-codes). */
+export const outOfCredits = () => err(405, "Not allowed to send: your account has run out of credits.");
 export const tooManyBatchMessages = () => err(410, "Too many batch messages. You may send up to 500 messages per batch.");
 export const templateNotFound = () => err(1101, "The Template's 'TemplateId' or 'TemplateAlias' associated with this request is not valid or was not found.");
 export const templateInvalid = (detail: string) => err(1100, `The template could not be rendered: ${detail}`);

@@ -6,9 +6,9 @@
 
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { domainOf, isApiKeyAllowed, isRecipientAllowed, isSenderPending, isSenderVerified, isSuppressed } from "../shared/checks.js";
 import type { ProviderContext, ProviderModule } from "../shared/context.js";
+import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
 import { findTemplate, renderTemplate, TemplateRenderError, type RenderedTemplate } from "../shared/templates.js";
 import type { NewProviderEvent } from "../shared/types.js";
 import { composePostmark, POSTMARK_DOMAIN } from "./compose.js";
@@ -26,10 +26,11 @@ type Outcome = { status: 200 | 422; body: Record<string, unknown> };
 function routes(ctx: ProviderContext): Hono {
   const app = new Hono();
   app.onError((err, c) => {
+    const refusal = refusalOf(err);
+    if (refusal) return refuse(c, refusal);
     ctx.logger.error({ err, path: c.req.path }, "postmark mock failed");
     return res.errorResponse(c, 500, res.faultError(500));
   });
-  const limit = bodyLimit({ maxSize: MAX_BODY, onError: (c) => res.errorResponse(c, 422, res.invalidRequest("The request exceeds the maximum size of 50 MB.")) });
 
   /** Auth, rate limit, JSON and fault checks shared by every endpoint; a Response means stop. */
   const guard = async (c: Context, targets: (body: unknown) => { from: string | null; to: string[] }): Promise<Response | { body: unknown; testMode: boolean }> => {
@@ -37,6 +38,7 @@ function routes(ctx: ProviderContext): Hono {
     if (!token) return res.errorResponse(c, 401, res.missingToken());
     const testMode = token === TEST_TOKEN;
     if (!testMode && !isApiKeyAllowed(ctx.state(), token)) return res.errorResponse(c, 401, res.badToken());
+    if (!testMode && ctx.state().paused) return res.errorResponse(c, 422, res.outOfCredits());
     const rate = ctx.rateLimit();
     if (rate && !rate.allowed) return res.errorResponse(c, 429, res.faultError(429), { "Retry-After": String(rate.resetSeconds) });
     let body: unknown;
@@ -69,10 +71,10 @@ function routes(ctx: ProviderContext): Hono {
     return c.json(results, 200);
   };
 
-  app.post("/email", limit, single(false));
-  app.post("/email/withTemplate", limit, single(true));
-  app.post("/email/batch", limit, batch(false));
-  app.post("/email/batchWithTemplates", limit, batch(true));
+  app.post("/email", single(false));
+  app.post("/email/withTemplate", single(true));
+  app.post("/email/batch", batch(false));
+  app.post("/email/batchWithTemplates", batch(true));
   app.all("*", (c) => res.errorResponse(c, 404, res.err(404, "The requested resource was not found.")));
 
   const send = async (value: unknown, templated: boolean, testMode: boolean): Promise<Outcome> => {
@@ -166,4 +168,10 @@ function batchItems(body: unknown, templated: boolean): unknown[] | null {
   return Array.isArray(body) ? body : null;
 }
 
-export const postmark: ProviderModule = { name: "postmark", routes, webhookRequests: postmarkWebhookRequests };
+/** Postmark answers an oversized or invalid request with 422 and ErrorCode 300 "Invalid email request". */
+const refuse: RenderRefusal = (c, refusal) => {
+  if (refusal.kind === "busy") return res.errorResponse(c, 503, res.faultError(503), { "Retry-After": String(refusal.retryAfter) });
+  return res.errorResponse(c, 422, res.invalidRequest(refusal.message));
+};
+
+export const postmark: ProviderModule = { name: "postmark", routes, webhookRequests: postmarkWebhookRequests, refuse, maxRequestBytes: MAX_BODY };

@@ -6,6 +6,7 @@
 
 import addressparser from "nodemailer/lib/addressparser";
 import * as res from "./responses.js";
+import { isObject } from "../../core/json.js";
 
 export interface ReAttachment {
   filename: string;
@@ -33,7 +34,6 @@ export interface ReEmail {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const TAG = /^[A-Za-z0-9_-]{1,256}$/;
 const MAX_RECIPIENTS = 50;
 

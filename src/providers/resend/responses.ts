@@ -33,6 +33,8 @@ export const testingOnly = (owner: string) =>
     "validation_error",
     `You can only send testing emails to your own email address (${owner}). To send emails to other recipients, please verify a domain at resend.com/domains, and change the \`from\` address to an email using this domain.`,
   );
+/** A quota, not a rate limit: retrying does not help until the day turns (https://resend.com/docs/api-reference/errors). */
+export const quotaExceeded = () => err(429, "daily_quota_exceeded", "You have reached your daily email sending quota.");
 export const emailNotFound = () => err(404, "not_found", "Email not found");
 export const templateNotFound = () => err(404, "not_found", "Template not found");
 export const invalidId = () => err(422, "invalid_parameter", "The `id` must be a valid UUID.");

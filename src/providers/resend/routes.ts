@@ -6,9 +6,9 @@
 
 import { createHash, randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { domainOf, isApiKeyAllowed, isRecipientAllowed, isSenderVerified, bareAddress } from "../shared/checks.js";
 import type { ProviderContext, ProviderModule } from "../shared/context.js";
+import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
 import { findTemplate, renderTemplate, TemplateRenderError, type RenderedTemplate } from "../shared/templates.js";
 import { deliverResend, type ResendRecord } from "./deliver.js";
 import { parseEmail, type ReEmail } from "./request.js";
@@ -29,16 +29,18 @@ interface Idempotent {
 function routes(ctx: ProviderContext): Hono {
   const app = new Hono();
   app.onError((err, c) => {
+    const refusal = refusalOf(err);
+    if (refusal) return refuseLimit(c, refusal);
     ctx.logger.error({ err, path: c.req.path }, "resend mock failed");
     return res.errorResponse(c, res.faultError(500, 0));
   });
-  const limit = bodyLimit({ maxSize: MAX_BODY, onError: (c) => res.errorResponse(c, res.validation("The request body exceeds 40 MB.")) });
 
   /** Auth and rate limit, common to every endpoint. Returns the headers to answer with, or a Response. */
   const admit = (c: Context): Response | Record<string, string> => {
     const key = c.req.header("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
     if (!key) return res.errorResponse(c, res.missingApiKey());
     if (!isApiKeyAllowed(ctx.state(), key)) return res.errorResponse(c, res.invalidApiKey());
+    if (ctx.state().paused) return res.errorResponse(c, res.quotaExceeded());
     const rate = ctx.rateLimit();
     const headers = rate ? res.rateLimitHeaders(rate) : {};
     if (rate && !rate.allowed) return res.errorResponse(c, res.rateLimited(rate.limit), { ...headers, "retry-after": String(rate.resetSeconds) });
@@ -103,7 +105,7 @@ function routes(ctx: ProviderContext): Hono {
 
   const send = (email: ReEmail, rendered: RenderedTemplate | null): Promise<ResendRecord> => deliverResend(ctx, email, randomUUID(), rendered);
 
-  app.post("/emails", limit, (c) =>
+  app.post("/emails", (c) =>
     accept(c, targetsOf, async (body, headers) => {
       const parsed = parseEmail(body, { batch: false });
       if ("error" in parsed) return res.errorResponse(c, parsed.error, headers);
@@ -116,7 +118,7 @@ function routes(ctx: ProviderContext): Hono {
     }),
   );
 
-  app.post("/emails/batch", limit, (c) =>
+  app.post("/emails/batch", (c) =>
     accept(
       c,
       (body) => (Array.isArray(body) ? merge(body.map(targetsOf)) : { from: null, to: [] }),
@@ -170,4 +172,10 @@ function merge(targets: Array<{ from: string | null; to: string[] }>) {
   return { from: targets[0]?.from ?? null, to: targets.flatMap((t) => t.to) };
 }
 
-export const resend: ProviderModule = { name: "resend", routes, webhookRequests: resendWebhookRequests };
+/** Resend answers an oversized or invalid request with its 422 validation_error. */
+const refuseLimit: RenderRefusal = (c, refusal) => {
+  if (refusal.kind === "busy") return res.errorResponse(c, res.faultError(503, 0), { "retry-after": String(refusal.retryAfter) });
+  return res.errorResponse(c, res.validation(refusal.message));
+};
+
+export const resend: ProviderModule = { name: "resend", routes, webhookRequests: resendWebhookRequests, refuse: refuseLimit, maxRequestBytes: MAX_BODY };

@@ -5,6 +5,7 @@
  */
 
 import { HELP, type SendGridError } from "./responses.js";
+import { isObject } from "../../core/json.js";
 
 export interface SgAddress {
   email: string;
@@ -51,7 +52,6 @@ export interface SgSendRequest {
 
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+$/;
 const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/;
 

@@ -44,7 +44,6 @@ export const unverifiedSender = () =>
     "The from address does not match a verified Sender Identity. Mail cannot be sent until this error is resolved. Visit https://sendgrid.com/docs/for-developers/sending-email/sender-identity/ to see the Sender Identity requirements",
     "from",
   );
-export const payloadTooLarge = () => one("The JSON payload you have included in your request is too large. Please limit your request to 30MB.");
 
 const FAULT_MESSAGES: Record<number, string> = {
   429: "too many requests",

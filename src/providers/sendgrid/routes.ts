@@ -5,9 +5,9 @@
  */
 
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { domainOf, isApiKeyAllowed, isSenderVerified, isSuppressed } from "../shared/checks.js";
 import type { ProviderContext, ProviderModule } from "../shared/context.js";
+import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
 import { findTemplate, renderTemplate, TemplateRenderError, type RenderedTemplate } from "../shared/templates.js";
 import type { NewProviderEvent } from "../shared/types.js";
 import { composeDelivery, newXMessageId, SENDGRID_DOMAIN } from "./compose.js";
@@ -21,19 +21,30 @@ const MAX_BODY = 30 * 1024 * 1024;
 function routes(ctx: ProviderContext): Hono {
   const app = new Hono();
   app.onError((err, c) => {
+    const refusal = refusalOf(err);
+    if (refusal) return refuse(c, refusal);
     ctx.logger.error({ err, path: c.req.path }, "sendgrid mock failed");
     return res.errorResponse(c, 500, res.faultErrors(500));
   });
 
+  // The bounce suppression list, one address (https://www.twilio.com/docs/sendgrid/api-reference/bounces-api/retrieve-a-bounce).
+  app.get("/v3/suppression/bounces/:email", (c) => {
+    const key = c.req.header("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
+    if (!isApiKeyAllowed(ctx.state(), key)) return res.errorResponse(c, 401, res.invalidKey());
+    const email = decodeURIComponent(c.req.param("email")).toLowerCase();
+    if (!isSuppressed(ctx.state(), email)) return c.json([]);
+    return c.json([{ created: Math.floor(Date.now() / 1000), email, reason: "550 5.1.1 The email account that you tried to reach does not exist.", status: "5.1.1" }]);
+  });
+
   app.post(
     "/v3/mail/send",
-    bodyLimit({ maxSize: MAX_BODY, onError: (c) => res.errorResponse(c, 413, res.payloadTooLarge()) }),
     async (c) => {
       const authorization = c.req.header("authorization");
       if (!authorization) return res.errorResponse(c, 401, res.authorizationRequired());
       const key = authorization.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
       const state = ctx.state();
       if (!isApiKeyAllowed(state, key)) return res.errorResponse(c, 401, res.invalidKey());
+      if (state.paused) return res.errorResponse(c, 401, res.one("Maximum credits exceeded"));
 
       const limit = ctx.rateLimit();
       const limitHeaders = limit ? res.rateLimitHeaders(limit) : {};
@@ -115,4 +126,10 @@ function routes(ctx: ProviderContext): Hono {
   return app;
 }
 
-export const sendgrid: ProviderModule = { name: "sendgrid", routes, webhookRequests: sendgridWebhookRequests };
+const refuse: RenderRefusal = (c, refusal) => {
+  if (refusal.kind === "too-large") return res.errorResponse(c, 413, res.one(`The JSON payload you have included in your request is too large. ${refusal.message}`));
+  if (refusal.kind === "busy") return res.errorResponse(c, 503, res.faultErrors(503), { "Retry-After": String(refusal.retryAfter) });
+  return res.errorResponse(c, 400, res.one(refusal.message, "categories"));
+};
+
+export const sendgrid: ProviderModule = { name: "sendgrid", routes, webhookRequests: sendgridWebhookRequests, refuse, maxRequestBytes: MAX_BODY };

@@ -23,6 +23,7 @@ const specs = {
   serialization: { status: 400, v2: "SerializationException", v1: "MalformedQueryString", type: "Sender" },
   invalidAction: { status: 400, v2: "UnknownOperationException", v1: "InvalidAction", type: "Sender" },
   messageRejected: { status: 400, v2: "MessageRejected", v1: "MessageRejected", type: "Sender" },
+  sendingPaused: { status: 400, v2: "SendingPausedException", v1: "AccountSendingPausedException", type: "Sender" },
   throttling: { status: 429, v2: "TooManyRequestsException", v1: "Throttling", type: "Sender" },
   missingAuth: { status: 403, v2: "MissingAuthenticationTokenException", v1: "MissingAuthenticationToken", type: "Sender" },
   invalidToken: { status: 403, v2: "UnrecognizedClientException", v1: "InvalidClientTokenId", type: "Sender" },

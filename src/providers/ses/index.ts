@@ -5,7 +5,7 @@
 
 import type { ProviderModule } from "../shared/context.js";
 import type { ProviderEvent, WebhookRequest } from "../shared/types.js";
-import { sesRoutes } from "./routes.js";
+import { MAX_BODY, refuseSesRequest, sesRoutes } from "./routes.js";
 import { snsEnvelope } from "./sns.js";
 
 const NOTIFIED = new Set(["Delivery", "Bounce", "Complaint"]);
@@ -13,6 +13,8 @@ const NOTIFIED = new Set(["Delivery", "Bounce", "Complaint"]);
 export const sesProvider: ProviderModule = {
   name: "ses",
   routes: sesRoutes,
+  refuse: refuseSesRequest,
+  maxRequestBytes: MAX_BODY,
   webhookRequests(events: ProviderEvent[]): WebhookRequest[] {
     return events
       .filter((event) => NOTIFIED.has(event.type))

@@ -5,9 +5,9 @@
  */
 
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
-import { isApiKeyAllowed } from "../shared/checks.js";
+import { isApiKeyAllowed, isSuppressed } from "../shared/checks.js";
 import type { ProviderContext } from "../shared/context.js";
+import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
 import type { FaultOutcome } from "../shared/faults.js";
 import { readCredentials, type SesCredentials } from "./auth.js";
 import { isSesError, SesError } from "./errors.js";
@@ -23,18 +23,10 @@ type Api = "v1" | "v2";
 
 /** SES takes messages up to 40 MB; a request carries one base64-encoded (4/3 the size). */
 const MAX_MESSAGE = 40 * 1024 * 1024;
-const MAX_BODY = Math.ceil((MAX_MESSAGE * 4) / 3) + 1024 * 1024;
+export const MAX_BODY = Math.ceil((MAX_MESSAGE * 4) / 3) + 1024 * 1024;
 
 export function sesRoutes(ctx: ProviderContext): Hono {
   const app = new Hono();
-  // Enforced while the body arrives, so an endless upload is cut instead of buffered.
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY,
-      onError: (c) => fail(c.req.path.includes("/v2/") ? "v2" : "v1", new SesError("messageRejected", `Message length is more than ${MAX_MESSAGE} bytes long.`)),
-    }),
-  );
 
   const fail = (api: Api, error: SesError, headers: Record<string, string> = {}) => {
     const response = api === "v1" ? v1Error(error) : v2Error(error);
@@ -51,6 +43,7 @@ export function sesRoutes(ctx: ProviderContext): Hono {
     }
     const limit = ctx.rateLimit();
     if (limit && !limit.allowed) throw new SesError("throttling", "Maximum sending rate exceeded.");
+    if (ctx.state().paused) throw new SesError("sendingPaused", "Sending is paused for this account.");
     return credentials;
   };
 
@@ -76,6 +69,20 @@ export function sesRoutes(ctx: ProviderContext): Hono {
     ctx.logger.info({ status: fault.status, api }, "ses fault rule fired");
     return fail(api, error, fault.status === 429 ? { "retry-after": String(fault.retryAfter) } : {});
   };
+
+  // The account-level suppression list, one address (GetSuppressedDestination, SES API v2).
+  app.get("/v2/email/suppression/addresses/:email", (c) => {
+    try {
+      const credentials = readCredentials(c.req.header("authorization"), new URL(c.req.url));
+      if (!credentials) throw new SesError("missingAuth", "Missing Authentication Token");
+      if (!isApiKeyAllowed(ctx.state(), credentials.accessKeyId)) throw new SesError("invalidToken", "The security token included in the request is invalid.");
+      const email = decodeURIComponent(c.req.param("email")).toLowerCase();
+      if (!isSuppressed(ctx.state(), email)) throw new SesError("notFound", `${email} does not exist on your suppression list`);
+      return v2Success({ SuppressedDestination: { EmailAddress: email, Reason: "BOUNCE", LastUpdateTime: new Date().toISOString(), Attributes: {} } });
+    } catch (err) {
+      return handle("v2", err);
+    }
+  });
 
   app.post("/v2/email/outbound-emails", async (c) => {
     try {
@@ -125,6 +132,8 @@ export function sesRoutes(ctx: ProviderContext): Hono {
   });
 
   const handle = (api: Api, err: unknown): Response => {
+    const refusal = refusalOf(err);
+    if (refusal) return refuseSes(api, refusal);
     if (isSesError(err)) {
       ctx.logger.info({ api, code: api === "v1" ? err.spec.v1 : err.spec.v2, message: err.message }, "ses request rejected");
       return fail(api, err);
@@ -135,3 +144,13 @@ export function sesRoutes(ctx: ProviderContext): Hono {
 
   return app;
 }
+
+/** SES refuses a message too large (or otherwise unacceptable) with MessageRejected, and asks to retry with ServiceUnavailable. */
+function refuseSes(api: Api, refusal: Parameters<RenderRefusal>[1]): Response {
+  const error = refusal.kind === "busy" ? new SesError("unavailable", "Service Unavailable") : new SesError("messageRejected", refusal.message);
+  const response = api === "v1" ? v1Error(error) : v2Error(error);
+  if (refusal.kind === "busy") response.headers.set("retry-after", String(refusal.retryAfter));
+  return response;
+}
+
+export const refuseSesRequest: RenderRefusal = (c, refusal) => refuseSes(c.req.path.includes("/v2/") ? "v2" : "v1", refusal);

@@ -6,6 +6,7 @@
 
 import { SesError } from "./errors.js";
 import type { SesAttachment, SesContent, SesHeader, SesSendRequest } from "./send-request.js";
+import { isObject } from "../../core/json.js";
 
 type Json = Record<string, unknown>;
 
@@ -136,9 +137,6 @@ function optObject(parent: Json, key: string, path: string): Json | null {
   return value;
 }
 
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** AWS's validation wording: "1 validation error detected: Value at 'x' failed to satisfy constraint: …". */
 function invalid(path: string, constraint: string): SesError {

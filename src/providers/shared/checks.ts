@@ -52,11 +52,3 @@ export function isSuppressed(state: ProviderState, to: string): boolean {
   return state.suppressions.includes(bareAddress(to));
 }
 
-/** `*` and `?` globs, case-insensitive, anchored. */
-export function globMatch(pattern: string, value: string): boolean {
-  const source = pattern
-    .split("")
-    .map((ch) => (ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
-    .join("");
-  return new RegExp(`^${source}$`, "i").test(value);
-}

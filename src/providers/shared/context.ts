@@ -11,6 +11,7 @@ import type { Message } from "../../core/types.js";
 import type { Ingest } from "../../ingest/ingest.js";
 import { captureMessage, type CaptureInput } from "./capture.js";
 import type { EventFilter, EventLog } from "./event-log.js";
+import type { RenderRefusal } from "./refusal.js";
 import { createFaultEngine, type FaultOutcome, type FaultTarget } from "./faults.js";
 import { createRateLimiter, type RateLimitResult } from "./rate-limit.js";
 import type { StateRegistry } from "./state.js";
@@ -24,6 +25,10 @@ export interface ProviderModule {
   routes(ctx: ProviderContext): Hono;
   /** The provider's webhook format: the HTTP requests (body + headers) that carry these events. */
   webhookRequests(events: ProviderEvent[], state: ProviderState): WebhookRequest[];
+  /** The sandbox's limits in the provider's error format. */
+  refuse: RenderRefusal;
+  /** The largest request body the real API takes; refused while it arrives beyond it. */
+  maxRequestBytes: number;
 }
 
 export interface ProviderContext {

@@ -1,10 +1,11 @@
 /**
- * Provider fault rules (issue 7, "Provider faults"): a status with the provider's error body and
+ * Provider fault rules: a status with the provider's error body and
  * headers, latency, or a hang that never answers, matched by sender or recipient. Deterministic:
  * `times` counts down per rule and `probability` draws from a seeded generator, so a run repeats.
  */
 
-import { globMatch, bareAddress } from "./checks.js";
+import { compileGlob } from "../../core/glob.js";
+import { bareAddress } from "./checks.js";
 import type { ProviderFaultRule } from "./types.js";
 import { createPrng } from "../../core/prng.js";
 
@@ -40,8 +41,8 @@ export function createFaultEngine(stopSignal: AbortSignal, options: { seed?: num
 
   const matches = (rule: ProviderFaultRule, target: FaultTarget) => {
     const { from, to } = rule.match ?? {};
-    if (from !== undefined && !(target.from && globMatch(from, bareAddress(target.from)))) return false;
-    if (to !== undefined && !target.to.some((r) => globMatch(to, bareAddress(r)))) return false;
+    if (from !== undefined && !(target.from && compileGlob(from)(bareAddress(target.from)))) return false;
+    if (to !== undefined && !target.to.some((r) => compileGlob(to)(bareAddress(r)))) return false;
     return true;
   };
 

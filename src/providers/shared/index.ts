@@ -1,4 +1,4 @@
-export { bareAddress, domainOf, globMatch, isApiKeyAllowed, isRecipientAllowed, isSenderPending, isSenderVerified, isSuppressed } from "./checks.js";
+export { bareAddress, domainOf, isApiKeyAllowed, isRecipientAllowed, isSenderPending, isSenderVerified, isSuppressed } from "./checks.js";
 export { buildMime, captureMessage, signDkim, type CaptureInput } from "./capture.js";
 export { createProviderContext, type ProviderContext, type ProviderModule, type ProviderRuntime } from "./context.js";
 export { createEventLog, type EventFilter, type EventLog } from "./event-log.js";

@@ -7,6 +7,7 @@ import { createPrivateKey } from "node:crypto";
 import Handlebars from "handlebars";
 import { MailproofError } from "../../core/errors.js";
 import { PROVIDER_NAMES, type ProviderFaultRule, type ProviderName, type ProviderState, type ProviderTemplate } from "./types.js";
+import { isObject } from "../../core/json.js";
 
 export function defaultState(): ProviderState {
   return {
@@ -14,6 +15,7 @@ export function defaultState(): ProviderState {
     verifiedSenders: null,
     pendingSenders: [],
     sandbox: false,
+    paused: false,
     suppressions: [],
     rateLimit: null,
     webhookUrl: null,
@@ -94,8 +96,9 @@ function applyPatch(current: ProviderState, patch: unknown): ProviderState {
         next.pendingSenders = stringList(value, key).map((s) => s.toLowerCase());
         break;
       case "sandbox":
-        if (typeof value !== "boolean") throw bad(`"sandbox" must be a boolean`);
-        next.sandbox = value;
+      case "paused":
+        if (typeof value !== "boolean") throw bad(`"${key}" must be a boolean`);
+        next[key] = value;
         break;
       case "rateLimit":
         if (value !== null && !(typeof value === "number" && value > 0)) throw bad(`"rateLimit" must be a positive number or null`);
@@ -131,9 +134,6 @@ function applyPatch(current: ProviderState, patch: unknown): ProviderState {
   return next;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function stringList(value: unknown, name: string): string[] {
   if (!Array.isArray(value) || !value.every((v) => typeof v === "string" && v.length > 0)) {

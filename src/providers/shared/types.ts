@@ -5,16 +5,17 @@
  * live in each provider's folder.
  */
 
-export const PROVIDER_NAMES = ["sendgrid", "mailgun", "postmark", "resend", "ses"] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
+import { PROVIDER_NAMES, type ProviderName } from "../../core/types.js";
+
+export { PROVIDER_NAMES, type ProviderName };
 
 export function isProviderName(value: string): value is ProviderName {
   return (PROVIDER_NAMES as readonly string[]).includes(value);
 }
 
 /**
- * A fault the provider answers with instead of (or before) accepting a send (issue 7, "Provider
- * faults"). Deterministic unless `probability` is given.
+ * A fault the provider answers with instead of (or before) accepting a send. Deterministic
+ * unless `probability` is given.
  */
 export interface ProviderFaultRule {
   /** Globs (`*`, `?`, case-insensitive) on the sender address and on any recipient. Both must match when both are given. */
@@ -43,7 +44,7 @@ export interface ProviderTemplate {
   text: string | null;
 }
 
-/** A DKIM key the provider signs with for a domain (issue 5, "Authentication like the provider"). */
+/** A DKIM key the provider signs with for a domain. */
 export interface DkimKey {
   selector: string;
   /** PEM RSA private key (nodemailer's signer writes `a=rsa-sha256`). */
@@ -70,6 +71,12 @@ export interface ProviderState {
   pendingSenders: string[];
   /** Sandbox account: only recipients listed in `verifiedSenders` (addresses or domains) are allowed. @default false */
   sandbox: boolean;
+  /**
+   * The account may not send: suspended, paused, or out of credits. Every send is refused in the
+   * provider's own words (SendGrid "Maximum credits exceeded", Postmark 405, SES
+   * SendingPausedException, Resend daily_quota_exceeded, Mailgun 403). @default false
+   */
+  paused: boolean;
   /** Suppressed recipient addresses: sends to them are dropped the way the provider drops them. @default [] */
   suppressions: string[];
   /** Requests per second before the provider's 429; null is unlimited. @default null */

@@ -64,7 +64,7 @@ const migrations: string[] = [
   CREATE INDEX recipients_address ON recipients (address);
   CREATE INDEX recipients_message ON recipients (message_id);
   `,
-  // SMTP session transcripts (issue 7). The link table answers "which session carried this message".
+  // SMTP session transcripts. The link table answers "which session carried this message".
   `
   CREATE TABLE sessions (
     id text COLLATE "C" PRIMARY KEY,

@@ -5,7 +5,7 @@ import type { Message } from "../../core/types.js";
 import { dkimSummary } from "../query.js";
 import type { ListOptions, ListResult, NewMessage, Store, StoredAttachment } from "../store.js";
 import { migrate } from "./migrations.js";
-import { createPostgresSessions } from "./sessions.js";
+import { createPostgresTranscripts } from "./transcripts.js";
 import { FULL_COLUMNS, MESSAGE_COLUMNS, messagePlaceholders, messageValues, recipientRows, SUMMARY_COLUMNS, toMessage, toSummaryRow, type FullRow, type SummaryRow } from "./rows.js";
 import { withUnavailable } from "./unavailable.js";
 import { compileWhere, noNul, param, type Params } from "./where.js";
@@ -127,7 +127,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
 
   return withUnavailable({
     kind: "postgres",
-    ...createPostgresSessions(pool),
+    ...createPostgresTranscripts(pool),
     async insert(batch) {
       if (batch.length > 0) await transaction((db) => insertBatch(db, batch));
     },

@@ -60,7 +60,7 @@ const migrations: string[] = [
     DELETE FROM search WHERE rowid = old.seq;
   END;
   `,
-  // SMTP session transcripts (issue 7). The link table answers "which session carried this message".
+  // SMTP session transcripts. The link table answers "which session carried this message".
   `
   CREATE TABLE sessions (
     seq INTEGER PRIMARY KEY,
@@ -111,6 +111,8 @@ export function migrate(db: Database.Database): void {
   if (version > migrations.length) {
     throw new Error(`database schema version ${version} is newer than this mailproof (${migrations.length}); upgrade mailproof`);
   }
+  // An up-to-date database is not written on start (a full disk then still serves reads).
+  if (version === migrations.length) return;
   const apply = db.transaction(() => {
     for (; version < migrations.length; version++) db.exec(migrations[version]);
     db.prepare("DELETE FROM schema_version").run();

@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import type { Logger } from "pino";
 import { BACKGROUND_HOLD_MS, createBatcher, holdWhileArrivingFast } from "../../core/batcher.js";
 import { toSummary } from "../../core/summary.js";
@@ -7,7 +6,8 @@ import { ADDRESS_KINDS, dkimSummary, searchText, withoutPlusTag, type Query } fr
 import type { ListOptions, ListResult, NewMessage, Store, StoredAttachment } from "../store.js";
 import { createCheckpointer } from "./checkpointer.js";
 import { migrate } from "./migrations.js";
-import { createSqliteSessions } from "./sessions.js";
+import { openChecked } from "./open-checked.js";
+import { createSqliteTranscripts } from "./transcripts.js";
 import { compileWhere } from "./where.js";
 
 export interface SqliteStoreOptions {
@@ -50,8 +50,7 @@ type AnalysisWrite = { id: string; analysis: Analysis; summary: MessageSummary |
  * uninterrupted transaction.
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
-  const db = new Database(options.path);
-  db.pragma("journal_mode = WAL");
+  const db = openChecked(options.path);
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
@@ -149,7 +148,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return rows.map((r) => r.id);
   });
 
-  const { flushed: sessionsFlushed, ...sessions } = createSqliteSessions(db, () => checkpointer.written());
+  const { flushed: sessionsFlushed, ...sessions } = createSqliteTranscripts(db, () => checkpointer.written());
   return {
     kind: "sqlite",
     async insert(batch) {
