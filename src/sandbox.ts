@@ -31,6 +31,7 @@ import { requestBodyLimit } from "./limits/receive-body.js";
 import { createProviders, createStateRegistry } from "./providers/index.js";
 import { createPop3Listener } from "./pop3/pop3-listener.js";
 import { createSmtpListener, type SmtpListener } from "./smtp/smtp-listener.js";
+import { createTestCertificateSource } from "./smtp/test-certificates.js";
 import { resolveTls } from "./smtp/tls.js";
 import { checkTlsPair, listenError, storeError } from "./start-errors.js";
 import { isPostgresUrl, openStore } from "./store/open-store.js";
@@ -73,6 +74,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const providerStates = createStateRegistry(options.providers);
   // SMTP fault rules (config file, --fault) likewise; PUT /api/faults replaces them at run time.
   const faults = createConfiguredFaultEngine({}, options.faults);
+  const certificates = createTestCertificateSource();
   const tagRules = compileTagRules(options.tagRules);
   const relayTarget = options.relay ? parseRelayTarget(options.relay) : null;
   const relayMatching = options.relayMatching ? parseQuery(options.relayMatching) : null;
@@ -134,7 +136,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   // --ui-auth / --api-token guard the UI, REST, SSE, compat routes and the Mailpit websocket alike.
   const access = createAccessControl({ logger, httpPort: () => ports.httpPort }, { uiAuth: options.uiAuth, apiToken: options.apiToken, host: options.host });
   const crossSite = createCrossSiteGuard({ logger }, { cors: options.cors });
-  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, inFlight, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, access, crossSite, cors: options.cors, metrics: metrics.registry, relay, webhookStatus: webhook ? () => webhook.status() : undefined, smtpHost: connectableHost(options.host) });
+  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, inFlight, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, testCa: async () => (await certificates.get()).ca.cert, access, crossSite, cors: options.cors, metrics: metrics.registry, relay, webhookStatus: webhook ? () => webhook.status() : undefined, smtpHost: connectableHost(options.host) });
   const http = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as Server;
   const closeWebsocket = attachMailpitWebsocket(http, {
     store,
@@ -173,13 +175,13 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   try {
     const tls = await resolveTls({ cert: options.tlsCert, key: options.tlsKey }, logger);
     const smtpOptions = { host: options.host, tls, maxSize: options.maxSize, auth: options.smtpAuth, maxConnections: options.maxConnections, maxRecipients: options.maxRecipients, socketTimeout: options.smtpTimeout };
-    const smtp = createSmtpListener({ ingest, logger, faults, recorder, inFlight }, { ...smtpOptions, port: options.smtpPort, implicitTls: false });
+    const smtp = createSmtpListener({ ingest, logger, faults, recorder, inFlight, certificates }, { ...smtpOptions, port: options.smtpPort, implicitTls: false });
     listeners.push(smtp);
     ports.smtpPort = await smtp.start().catch((err: unknown) => {
       throw listenError(err, "smtp", options.host, options.smtpPort);
     });
     if (options.smtpsPort !== null) {
-      const smtps = createSmtpListener({ ingest, logger, faults, recorder, inFlight }, { ...smtpOptions, port: options.smtpsPort, implicitTls: true });
+      const smtps = createSmtpListener({ ingest, logger, faults, recorder, inFlight, certificates }, { ...smtpOptions, port: options.smtpsPort, implicitTls: true });
       listeners.push(smtps);
       ports.smtpsPort = await smtps.start().catch((err: unknown) => {
         throw listenError(err, "smtps", options.host, options.smtpsPort as number);

@@ -56,6 +56,8 @@ export function createApiApp(deps: ApiDeps): Hono {
   app.route("/api/events", eventRoutes(deps));
   app.route("/api/dns", dnsRoutes(deps));
   if (deps.faults) app.route("/api/faults", faultRoutes({ logger: deps.logger, faults: deps.faults }));
+  const testCa = deps.testCa;
+  if (testCa) app.get("/api/tls/ca.pem", async (c) => c.body(await testCa(), 200, { "content-type": "application/x-pem-file" }));
   if (deps.sessions) app.route("/api/sessions", transcriptRoutes({ logger: deps.logger, sessions: deps.sessions }));
   app.get("/api/health", async (c) => {
     const { smtpPort, httpPort } = deps.ports();

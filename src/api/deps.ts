@@ -31,6 +31,8 @@ export interface ApiDeps {
   spamAssassin?: boolean;
   /** Read/replace the SMTP fault rules (Mailpit's chaos triggers map onto them). */
   faultRules?: FaultRulesAccess;
+  /** The test CA's certificate (PEM) that signs the TLS faults' certificates: GET /api/tls/ca.pem. */
+  testCa?: () => Promise<string>;
   /** SMTP fault rules: GET/PUT /api/faults. */
   faults?: FaultEngine;
   /** SMTP session transcripts: GET /api/sessions. */

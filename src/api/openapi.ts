@@ -134,6 +134,12 @@ export const openApiDocument = {
         responses: { "200": { description: "The rules as installed (defaults filled in)", ...json({ type: "object" }) }, "400": errorResponse("Not JSON, or an invalid rule (the message names the field)") },
       },
     },
+    "/api/tls/ca.pem": {
+      get: {
+        summary: "The sandbox's test CA (PEM) that signs the expired and wrong-name certificates of TLS fault rules: trust it to see those faults as such",
+        responses: { "200": { description: "PEM certificate", content: { "application/x-pem-file": { schema: { type: "string" } } } } },
+      },
+    },
     "/api/sessions": {
       get: {
         summary: "SMTP session transcripts, newest first (open sessions included); with messageId, the whole session(s) that carried it",
@@ -237,7 +243,7 @@ export const openApiDocument = {
         type: "object",
         description: "docs/faults-and-transcripts.md, Rules",
         properties: {
-          stage: { enum: ["connect", "auth", "mail", "rcpt", "data"] },
+          stage: { enum: ["connect", "tls", "auth", "mail", "rcpt", "data"] },
           match: { type: "object", properties: { from: { type: "string" }, to: { type: "string" }, user: { type: "string" } }, additionalProperties: false },
           reply: { type: "object", properties: { code: { type: "integer", minimum: 400, maximum: 599 }, message: { type: "string" } }, required: ["code"] },
           delayMs: { type: "integer", minimum: 0 },
@@ -246,6 +252,15 @@ export const openApiDocument = {
           probability: { type: "number", minimum: 0, maximum: 1 },
           seed: { type: "integer", minimum: 0 },
           rateLimit: { type: "object", properties: { messages: { type: "integer", minimum: 0 }, windowMs: { type: "integer", minimum: 1 } }, required: ["messages"] },
+          tls: {
+            type: "object",
+            properties: {
+              certificate: { enum: ["expired", "wrong-name", "untrusted"] },
+              starttls: { enum: ["refuse", "absent", "require"] },
+              versions: { type: "array", items: { enum: ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] } },
+            },
+            additionalProperties: false,
+          },
         },
         additionalProperties: false,
       },

@@ -84,6 +84,14 @@ export async function classifySessionError(err: SmtpError, target: SmtpTarget, t
     }
     return silent(target, timeoutMs, evidence);
   }
+  if (err.code === "ETLS" && err.command === "STARTTLS" && err.responseCode === 454) {
+    // RFC 3207 §4: 454 means TLS is temporarily unavailable; the client must not go on in clear text.
+    return failure("tls", "tls.starttls-refused", `the server offers STARTTLS but refused it: ${err.response}`, {
+      evidence,
+      causes: ["the server's TLS setup is temporarily broken (its certificate or key cannot be loaded)", "the server is overloaded and sheds TLS handshakes"],
+      next: ["retry later; check the server's TLS certificate and its logs. Do not let the app fall back to plain text (opportunisticTLS) with credentials"],
+    });
+  }
   if (err.code === "ETLS" || /SSL|TLS|certificate|handshake/i.test(err.message)) {
     return failure("tls", "tls.handshake-failed", `the TLS handshake with ${where} failed: ${firstLine}`, {
       evidence,

@@ -7,8 +7,11 @@ import { FAULT_STAGES } from "./types.js";
  *
  *   STAGE [CODE [TEXT…]] [disconnect] [from=GLOB] [to=GLOB] [user=GLOB] [times=N]
  *         [probability=P] [seed=N] [delay=DURATION] [rate=N[/DURATION]]
+ *   tls [certificate=expired|wrong-name|untrusted] [starttls=refuse|absent|require]
+ *       [versions=TLSv1.2,TLSv1.3] [times=N] [probability=P] [seed=N]
  *
- * e.g. `rcpt 550 to=*@bounce.test`, `data 451 times=1`, `data delay=30s`, `mail rate=10/min`.
+ * e.g. `rcpt 550 to=*@bounce.test`, `data 451 times=1`, `data delay=30s`, `mail rate=10/min`,
+ * `tls certificate=expired`, `tls starttls=require`.
  * The result is a plain rule object for validateFaultRule(), which checks the values.
  */
 export function parseFaultFlag(text: string): Record<string, unknown>[] {
@@ -26,6 +29,7 @@ function parseOne(text: string): Record<string, unknown> {
   if (!(FAULT_STAGES as readonly string[]).includes(stage)) bad(`starts with the stage (${FAULT_STAGES.join(", ")}), not "${stage}"`);
   const rule: Record<string, unknown> = { stage };
   const match: Record<string, string> = {};
+  const tls: Record<string, unknown> = {};
   const message: string[] = [];
   let code: number | null = null;
 
@@ -38,7 +42,9 @@ function parseOne(text: string): Record<string, unknown> {
     else if (key === "probability") rule.probability = number(value, key, bad);
     else if (key === "delay") rule.delayMs = duration(value, bad);
     else if (key === "rate") rule.rateLimit = rate(value, bad);
-    else if (key !== null) bad(`unknown option "${key}" (from, to, user, times, probability, seed, delay, rate)`);
+    else if (key === "certificate" || key === "starttls") tls[key] = value;
+    else if (key === "versions") tls.versions = value.split(",");
+    else if (key !== null) bad(`unknown option "${key}" (from, to, user, times, probability, seed, delay, rate, certificate, starttls, versions)`);
     else if (word === "disconnect") rule.disconnect = true;
     else if (code === null && message.length === 0 && /^\d{3}$/.test(word)) code = Number(word);
     else message.push(word);
@@ -46,6 +52,7 @@ function parseOne(text: string): Record<string, unknown> {
   if (message.length > 0 && code === null) bad(`reply text "${message.join(" ")}" needs a reply code before it`);
   if (code !== null) rule.reply = message.length > 0 ? { code, message: message.join(" ") } : { code };
   if (Object.keys(match).length > 0) rule.match = match;
+  if (Object.keys(tls).length > 0) rule.tls = tls;
   return rule;
 }
 

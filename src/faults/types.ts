@@ -3,7 +3,7 @@
  * and even then it draws from a seeded generator, so the same run of the same client repeats.
  */
 
-export const FAULT_STAGES = ["connect", "auth", "mail", "rcpt", "data"] as const;
+export const FAULT_STAGES = ["connect", "tls", "auth", "mail", "rcpt", "data"] as const;
 export type FaultStage = (typeof FAULT_STAGES)[number];
 
 export interface FaultMatch {
@@ -20,6 +20,21 @@ export interface FaultReply {
   code: number;
   /** Reply text; may start with an enhanced status code (RFC 3463) such as `4.7.0`. */
   message: string;
+}
+
+export const TLS_CERTIFICATES = ["expired", "wrong-name", "untrusted"] as const;
+export const STARTTLS_MODES = ["refuse", "absent", "require"] as const;
+export const TLS_VERSIONS = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const;
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
+
+/** A transport fault (stage `tls`), decided once per connection. */
+export interface TlsFault {
+  /** The certificate presented instead of the sandbox's own: expired or wrong-name (signed by the sandbox's test CA), or untrusted (self-signed). */
+  certificate?: (typeof TLS_CERTIFICATES)[number];
+  /** STARTTLS answered 454 (refuse), not offered (absent), or required before MAIL/RCPT/DATA/AUTH (require: 530). */
+  starttls?: (typeof STARTTLS_MODES)[number];
+  /** The protocol versions the handshake accepts, e.g. ["TLSv1.2"]. */
+  versions?: TlsVersion[];
 }
 
 /** Per-client rate limit: beyond `messages` accepted messages within `windowMs`, MAIL FROM gets the reply. */
@@ -44,6 +59,8 @@ export interface FaultRule {
   probability?: number;
   /** Seed of this rule's random generator, so `probability` repeats run after run. @default 1 */
   seed?: number;
+  /** Stage `tls`: the transport fault. */
+  tls?: TlsFault;
   /** Makes this a rate limit rule (stage `mail`): see RateLimit. */
   rateLimit?: RateLimit;
 }

@@ -1,13 +1,14 @@
 import { MailproofError } from "../core/errors.js";
 import { defaultReplyText } from "./replies.js";
-import { FAULT_STAGES, type FaultMatch, type FaultRule, type FaultStage } from "./types.js";
+import { FAULT_STAGES, STARTTLS_MODES, TLS_CERTIFICATES, TLS_VERSIONS, type FaultMatch, type FaultRule, type FaultStage, type TlsFault, type TlsVersion } from "./types.js";
 import { isObject } from "../core/json.js";
 
-const RULE_FIELDS = new Set(["stage", "match", "reply", "delayMs", "disconnect", "times", "probability", "seed", "rateLimit"]);
+const RULE_FIELDS = new Set(["stage", "match", "reply", "delayMs", "disconnect", "times", "probability", "seed", "rateLimit", "tls"]);
 const MATCH_FIELDS = ["from", "to", "user"] as const;
 /** Which match fields a stage can know: the recipient only exists from RCPT on, the sender from MAIL. */
 const KNOWN_AT: Record<FaultStage, ReadonlyArray<keyof FaultMatch>> = {
   connect: [],
+  tls: [],
   auth: ["user"],
   mail: ["from", "user"],
   rcpt: ["from", "to", "user"],
@@ -50,6 +51,15 @@ export function validateFaultRule(input: unknown, path: string): FaultRule {
     if (rule.stage !== "mail") fail(`${path}.rateLimit`, "applies at the mail stage (it counts messages per client)");
     rule.rateLimit = validateRateLimit(input.rateLimit, `${path}.rateLimit`);
   }
+  if (input.tls !== undefined) {
+    if (rule.stage !== "tls") fail(`${path}.tls`, "applies at the tls stage");
+    rule.tls = validateTls(input.tls, `${path}.tls`);
+  }
+  if (rule.stage === "tls") {
+    if (!rule.tls) fail(`${path}.tls`, "is required at the tls stage: { certificate?, starttls?, versions? }");
+    for (const key of ["reply", "delayMs", "disconnect", "rateLimit"] as const) if (rule[key] !== undefined) fail(`${path}.${key}`, "does not apply at the tls stage (use tls)");
+    return rule;
+  }
   if (rule.reply && rule.disconnect) fail(`${path}.disconnect`, "cannot be combined with reply: a dropped connection sends no reply");
   if (!rule.reply && !rule.disconnect && !rule.delayMs && !rule.rateLimit) fail(path, "does nothing: give reply, delayMs, disconnect or rateLimit");
   return rule;
@@ -79,6 +89,26 @@ function validateReply(input: unknown, path: string): { code: number; message: s
   // RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets, code and CRLF included.
   if (Buffer.byteLength(input.message) > 500) fail(`${path}.message`, "must be at most 500 bytes");
   return { code, message: input.message || defaultReplyText(code) };
+}
+
+function validateTls(input: unknown, path: string): TlsFault {
+  if (!isObject(input)) fail(path, "must be an object { certificate?, starttls?, versions? }");
+  const fault: TlsFault = {};
+  for (const key of Object.keys(input)) if (!["certificate", "starttls", "versions"].includes(key)) fail(`${path}.${key}`, "is not a tls field (certificate, starttls, versions)");
+  if (input.certificate !== undefined) fault.certificate = oneOf(input.certificate, TLS_CERTIFICATES, `${path}.certificate`);
+  if (input.starttls !== undefined) fault.starttls = oneOf(input.starttls, STARTTLS_MODES, `${path}.starttls`);
+  if (input.versions !== undefined) {
+    if (!Array.isArray(input.versions) || input.versions.length === 0) fail(`${path}.versions`, `must be a non-empty list of ${TLS_VERSIONS.join(", ")}`);
+    fault.versions = input.versions.map((v: unknown, i: number): TlsVersion => oneOf(v, TLS_VERSIONS, `${path}.versions[${i}]`));
+  }
+  if (Object.keys(fault).length === 0) fail(path, "does nothing: give certificate, starttls or versions");
+  if (fault.starttls && fault.starttls !== "require" && (fault.certificate || fault.versions)) fail(`${path}.starttls`, `"${fault.starttls}" means no TLS: certificate and versions would never apply`);
+  return fault;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], path: string): T {
+  if (!allowed.includes(value as T)) fail(path, `must be one of ${allowed.join(", ")}`);
+  return value as T;
 }
 
 function validateRateLimit(input: unknown, path: string): { messages: number; windowMs?: number } {

@@ -27,6 +27,14 @@ const faultRule = z
     disconnect: z.boolean().optional().describe("drop the connection instead of answering"),
     times: z.number().int().min(1).optional().describe("fire this many times, then retire (e.g. greylisting)"),
     probability: z.number().min(0).max(1).optional().describe("chance the rule fires (seeded, repeatable); default 1"),
+    tls: z
+      .object({
+        certificate: z.enum(["expired", "wrong-name", "untrusted"]).optional(),
+        starttls: z.enum(["refuse", "absent", "require"]).optional(),
+        versions: z.array(z.enum(["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"])).optional(),
+      })
+      .optional()
+      .describe('stage "tls" only: a bad certificate, STARTTLS refused (454), absent or required (530 before it), or limited TLS versions'),
   })
   .describe("one SMTP fault rule");
 

@@ -12,6 +12,8 @@ const OWN_ENHANCED_CODE = /^[245]\.\d{1,3}\.\d{1,3}(?: |$)/;
 export interface PromptServerHooks {
   /** Called with each new connection before anything is read from it (transcripts start here). */
   opened(connection: SMTPConnection): void;
+  /** Implicit TLS: a secure context to present instead of the default one for this handshake (TLS fault rules), or null. */
+  handshakeContext?(socket: net.Socket): Promise<tls.SecureContext> | null;
   /** A reply text refusing DATA with 452 before 354 is sent, or null to go on. */
   refuseData(session: SMTPConnection["session"]): string | null;
 }
@@ -63,6 +65,33 @@ export class PromptSMTPServer extends SMTPServer {
       const timer = setTimeout(done, ms);
       socket.once("close", done);
     });
+  }
+
+  /**
+   * Runs `upgrade` with `context` as the default secure context. Both upgrade paths read it
+   * synchronously when they create the TLS socket (`createTLSSocketOptions`), so the swap
+   * affects that one handshake only.
+   */
+  presenting(context: tls.SecureContext, upgrade: () => void): void {
+    const usual = this.secureContext.get("*");
+    this.secureContext.set("*", context);
+    try {
+      upgrade();
+    } finally {
+      if (usual) this.secureContext.set("*", usual);
+    }
+  }
+
+  override _upgrade(socket: net.Socket, callback: Parameters<SMTPServer["_upgrade"]>[1]): void {
+    const pending = this.#hooks.handshakeContext?.(socket) ?? null;
+    if (!pending) return super._upgrade(socket, callback);
+    pending.then(
+      (context) => this.presenting(context, () => super._upgrade(socket, callback)),
+      (err: Error) => {
+        socket.destroy();
+        callback(Object.assign(err, { code: "TLS_FAULT_CONTEXT" }));
+      },
+    );
   }
 
   override connect(socket: net.Socket | tls.TLSSocket, socketOptions?: SocketOptions | null): void {

@@ -11,7 +11,9 @@ import { createAuthThrottle } from "./auth-throttle.js";
 import { createFaultGate, type GateOutcome } from "./fault-gate.js";
 import { PromptSMTPServer } from "./prompt-server.js";
 import { createDataReceiver, sessionContext } from "./receive-data.js";
+import type { TestCertificateSource } from "./test-certificates.js";
 import type { TlsMaterial } from "./tls.js";
+import { createTlsFaults } from "./tls-faults.js";
 import { smtpError } from "./smtp-error.js";
 import { createTranscriptLogger } from "./transcript-logger.js";
 
@@ -38,6 +40,8 @@ export interface SmtpListenerDeps {
   faults: FaultEngine;
   /** Records each session's commands, replies and faults. */
   recorder: TranscriptRecorder;
+  /** The certificates TLS fault rules present. */
+  certificates: TestCertificateSource;
   /** Shared with the HTTP ingestion paths: message bytes being received at once. */
   inFlight: BytesInFlight;
 }
@@ -78,6 +82,14 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
     });
   };
 
+  const tlsFaults = createTlsFaults({
+    faults: deps.faults,
+    recorder,
+    logger,
+    certificates: deps.certificates,
+    material: options.tls,
+    presenting: (context, upgrade) => server.presenting(context, upgrade),
+  });
   const throttle = createAuthThrottle();
   /** A failed AUTH answered as the throttle says: at once, later, or with 421 and a hang-up. */
   const answerAuth = (session: SMTPServerSession, callback: Parameters<typeof authenticate>[3]): Parameters<typeof authenticate>[3] => (err, response) => {
@@ -144,7 +156,11 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
       },
     },
     {
-      opened: (connection) => recorder.open(connection.id, { listener, address: connection.remoteAddress, port: connection.remotePort }),
+      opened: (connection) => {
+        recorder.open(connection.id, { listener, address: connection.remoteAddress, port: connection.remotePort });
+        if (!options.implicitTls) tlsFaults.applyTo(connection);
+      },
+      handshakeContext: (socket) => tlsFaults.contextFor(socket),
       refuseData: (session) => (roomFor(declaredSize(session.envelope.mailFrom ? session.envelope.mailFrom.args : false)) ? null : BUSY_REPLY),
     },
   );

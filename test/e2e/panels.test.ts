@@ -1,3 +1,4 @@
+import nodemailer from "nodemailer";
 import { describe, expect, test } from "vitest";
 import { api } from "../helpers/sandbox.js";
 import { artifact, smtpTransport, uniqueLabels, useUiSession } from "./browser.js";
@@ -32,6 +33,23 @@ describe("panels", () => {
     await ui.page.goto(ui.sandbox.url);
     await row(`Delivered ${tag}`).waitFor();
     expect(await row(`Blocked ${tag}`).count()).toBe(0);
+  });
+
+  test("a TLS fault added in the Faults panel presents an expired certificate", async () => {
+    await ui.page.goto(`${ui.sandbox.url}/faults`);
+    await ui.page.locator(".rule-form").waitFor();
+    await ui.page.getByLabel("Stage").selectOption("tls");
+    await ui.page.getByLabel("Certificate").selectOption("expired");
+    await ui.page.getByLabel("Times").fill("1");
+    await ui.page.locator(".rule-form button[type=submit]").click();
+    await ui.page.locator(".rule", { hasText: "expired certificate" }).waitFor();
+    expect((await api(ui.sandbox, "/api/faults")).body.rules).toEqual([{ stage: "tls", tls: { certificate: "expired" }, times: 1 }]);
+
+    const ca = (await api<string>(ui.sandbox, "/api/tls/ca.pem")).body;
+    const send = nodemailer.createTransport({ host: "127.0.0.1", port: ui.sandbox.smtpPort, tls: { ca: [ca] } }).sendMail({ from: "app@shop.test", to: "tls@example.test", subject: "tls", text: "x" });
+    await expect(send).rejects.toMatchObject({ originalCode: "CERT_HAS_EXPIRED" });
+    await ui.page.locator(".rule button", { hasText: "Remove" }).click();
+    await ui.page.locator(".rules .rule").waitFor({ state: "detached" });
   });
 
   test("a bad rule shows the server's error and changes nothing", async () => {

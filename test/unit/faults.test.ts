@@ -86,6 +86,9 @@ describe("parseFaultFlag", () => {
     ["rcpt 451 probability=0.25 seed=7", [{ stage: "rcpt", reply: { code: 451 }, probability: 0.25, seed: 7 }]],
     ["auth 535 user=bob*; connect 421 times=2", [{ stage: "auth", reply: { code: 535 }, match: { user: "bob*" } }, { stage: "connect", reply: { code: 421 }, times: 2 }]],
     ['rcpt 550 "a; b"', [{ stage: "rcpt", reply: { code: 550, message: "a; b" } }]],
+    ["tls certificate=expired times=1", [{ stage: "tls", tls: { certificate: "expired" }, times: 1 }]],
+    ["tls starttls=require", [{ stage: "tls", tls: { starttls: "require" } }]],
+    ["tls versions=TLSv1,TLSv1.1 probability=0.5", [{ stage: "tls", tls: { versions: ["TLSv1", "TLSv1.1"] }, probability: 0.5 }]],
   ])("%s", (flag, expected) => {
     const rules = parseFaultFlag(flag);
     expect(rules).toEqual(expected);

@@ -15,11 +15,17 @@ interface Rule {
   [extra: string]: unknown;
 }
 
-const STAGES = ["connect", "auth", "mail", "rcpt", "data"];
-const EMPTY = { stage: "rcpt", from: "", to: "", user: "", code: "550", message: "", delayMs: "", disconnect: false, times: "", probability: "" };
+const STAGES = ["connect", "tls", "auth", "mail", "rcpt", "data"];
+const EMPTY = { stage: "rcpt", from: "", to: "", user: "", code: "550", message: "", delayMs: "", disconnect: false, times: "", probability: "", certificate: "", starttls: "", versions: "" };
+const CERTIFICATES = ["", "expired", "wrong-name", "untrusted"];
+const STARTTLS = ["", "refuse", "absent", "require"];
 
 function describe(rule: Rule): string {
   const parts: string[] = [];
+  const tls = rule.tls as { certificate?: string; starttls?: string; versions?: string[] } | undefined;
+  if (tls?.certificate) parts.push(`${tls.certificate} certificate`);
+  if (tls?.starttls) parts.push(`STARTTLS ${tls.starttls}`);
+  if (tls?.versions) parts.push(`only ${tls.versions.join(", ")}`);
   if (rule.reply) parts.push(`reply ${rule.reply.code}${rule.reply.message ? ` ${rule.reply.message}` : ""}`);
   if (rule.delayMs) parts.push(`delay ${rule.delayMs} ms`);
   if (rule.disconnect) parts.push("disconnect");
@@ -32,14 +38,22 @@ function describe(rule: Rule): string {
 
 function toRule(form: typeof EMPTY): Rule {
   const rule: Rule = { stage: form.stage };
+  const extras = () => {
+    if (form.times.trim()) rule.times = Number(form.times);
+    if (form.probability.trim()) rule.probability = Number(form.probability);
+    return rule;
+  };
+  if (form.stage === "tls") {
+    const versions = form.versions.split(/[\s,]+/).filter(Boolean);
+    rule.tls = { ...(form.certificate ? { certificate: form.certificate } : {}), ...(form.starttls ? { starttls: form.starttls } : {}), ...(versions.length ? { versions } : {}) };
+    return extras();
+  }
   const match = Object.fromEntries((["from", "to", "user"] as const).filter((k) => form[k].trim()).map((k) => [k, form[k].trim()]));
   if (Object.keys(match).length) rule.match = match;
   if (form.code.trim()) rule.reply = { code: Number(form.code), ...(form.message.trim() ? { message: form.message.trim() } : {}) };
   if (form.delayMs.trim()) rule.delayMs = Number(form.delayMs);
   if (form.disconnect) rule.disconnect = true;
-  if (form.times.trim()) rule.times = Number(form.times);
-  if (form.probability.trim()) rule.probability = Number(form.probability);
-  return rule;
+  return extras();
 }
 
 export function FaultsPanel() {
@@ -103,15 +117,25 @@ export function FaultsPanel() {
       >
         <h3>Add a rule</h3>
         <label>Stage <select value={form.stage} onChange={field("stage")}>{STAGES.map((s) => <option key={s}>{s}</option>)}</select></label>
-        <label>From glob <input value={form.from} onInput={field("from")} placeholder="*@example.com" /></label>
-        <label>To glob <input value={form.to} onInput={field("to")} placeholder="bounce-*@*" /></label>
-        <label>Auth user <input value={form.user} onInput={field("user")} /></label>
-        <label>Reply code <input value={form.code} onInput={field("code")} inputMode="numeric" placeholder="550" /></label>
-        <label>Reply text <input value={form.message} onInput={field("message")} placeholder="5.1.1 No such user" /></label>
-        <label>Delay ms <input value={form.delayMs} onInput={field("delayMs")} inputMode="numeric" /></label>
+        {form.stage === "tls" ? (
+          <>
+            <label>Certificate <select value={form.certificate} onChange={field("certificate")}>{CERTIFICATES.map((c) => <option key={c} value={c}>{c || "the sandbox's own"}</option>)}</select></label>
+            <label>STARTTLS <select value={form.starttls} onChange={field("starttls")}>{STARTTLS.map((c) => <option key={c} value={c}>{c || "offered"}</option>)}</select></label>
+            <label>TLS versions <input value={form.versions} onInput={field("versions")} placeholder="TLSv1.2, TLSv1.3 (all)" /></label>
+          </>
+        ) : (
+          <>
+            <label>From glob <input value={form.from} onInput={field("from")} placeholder="*@example.com" /></label>
+            <label>To glob <input value={form.to} onInput={field("to")} placeholder="bounce-*@*" /></label>
+            <label>Auth user <input value={form.user} onInput={field("user")} /></label>
+            <label>Reply code <input value={form.code} onInput={field("code")} inputMode="numeric" placeholder="550" /></label>
+            <label>Reply text <input value={form.message} onInput={field("message")} placeholder="5.1.1 No such user" /></label>
+            <label>Delay ms <input value={form.delayMs} onInput={field("delayMs")} inputMode="numeric" /></label>
+          </>
+        )}
         <label>Times <input value={form.times} onInput={field("times")} inputMode="numeric" placeholder="every time" /></label>
         <label>Probability <input value={form.probability} onInput={field("probability")} inputMode="decimal" placeholder="1" /></label>
-        <label class="inline"><input type="checkbox" checked={form.disconnect} onChange={field("disconnect")} /> Disconnect</label>
+        {form.stage === "tls" ? null : <label class="inline"><input type="checkbox" checked={form.disconnect} onChange={field("disconnect")} /> Disconnect</label>}
         <div class="form-actions">
           <button type="submit" class="btn">Add rule</button>
           {rules.length > 0 ? <button type="button" class="btn btn-danger-outline" onClick={() => void save([])}>Remove all</button> : null}
