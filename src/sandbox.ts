@@ -104,6 +104,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
       analyze: metrics.timedAnalyze(analyze),
       newId: createIdGenerator(),
       tagRules,
+      mailboxBy: options.mailboxBy,
       maxMessages: options.maxMessages,
       // A few queued per worker keep it busy; more would only hold messages in memory twice (here
       // and in the worker's queue) while a burst lasts.
@@ -166,7 +167,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
       });
     }
     if (options.pop3Port !== null) {
-      pop3 = createPop3Listener({ store, events, logger }, { host: options.host, port: options.pop3Port, tls, logins: options.mailAuth });
+      pop3 = createPop3Listener({ store, events, logger }, { host: options.host, port: options.pop3Port, tls, logins: options.mailAuth, mailboxBy: options.mailboxBy });
       ports.pop3Port = await pop3.start();
     }
     ports.httpPort = await new Promise<number>((resolve, reject) => {

@@ -6,6 +6,7 @@ import { emptyAnalysis, type Envelope, type Finding, type Message, type MessageS
 import type { AnalyzeFn } from "../analysis/analyze.js";
 import type { Store } from "../store/store.js";
 import { createBatcher } from "../core/batcher.js";
+import { assignMailbox, type MailboxBy } from "../mailboxes/assign.js";
 import { captureTags, type TagRule } from "./capture-tags.js";
 import { parseMessage, type ParsedFields } from "./parse.js";
 import type { NewMessage } from "../store/store.js";
@@ -15,6 +16,8 @@ export interface IngestInput {
   envelope: Envelope;
   source: MessageSource;
   tags?: string[];
+  /** The provider API key's name (see apiKeyName), for `--mailbox-by auth`. @default null */
+  apiKeyName?: string | null;
 }
 
 export interface IngestDeps {
@@ -25,6 +28,8 @@ export interface IngestDeps {
   newId: IdGenerator;
   /** Config-file tag rules applied at capture. @default none */
   tagRules?: TagRule[];
+  /** `--mailbox-by`. @default "none" */
+  mailboxBy?: MailboxBy;
   /** Retention limit; 0 keeps everything. */
   maxMessages: number;
   /**
@@ -86,6 +91,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       ...parsed,
       size: input.raw.length,
       tags: [],
+      mailbox: assignMailbox(deps.mailboxBy ?? "none", { envelope: input.envelope, to: parsed.to, apiKeyName: input.apiKeyName ?? null }),
       read: false,
       analysis: emptyAnalysis("pending"),
     };

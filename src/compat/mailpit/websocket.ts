@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { EventBus } from "../../core/events.js";
+import { normalizeMailbox } from "../../mailboxes/assign.js";
 import { parseQuery } from "../../store/query.js";
 import type { Store } from "../../store/store.js";
 import { listItem } from "./shapes.js";
@@ -26,9 +27,14 @@ export interface MailpitWebsocketDeps {
  */
 export function attachMailpitWebsocket(server: Server, deps: MailpitWebsocketDeps): () => void {
   const wss = new WebSocketServer({ noServer: true });
-  const broadcast = (frame: unknown) => {
+  /** The `?mailbox=` each client connected with: it gets only that mailbox's new messages. */
+  const mailboxes = new WeakMap<WebSocket, string>();
+  const broadcast = (frame: unknown, mailbox: string | null = null) => {
     const text = JSON.stringify(frame);
-    for (const client of wss.clients) if (client.readyState === client.OPEN) client.send(text);
+    for (const client of wss.clients) {
+      const scope = mailboxes.get(client);
+      if (client.readyState === client.OPEN && (mailbox === null || scope === undefined || scope === mailbox)) client.send(text);
+    }
   };
   const stats = async () => {
     const [total, unread] = await Promise.all([deps.store.count(), deps.store.list({ query: parseQuery("is:unread"), limit: 1 })]);
@@ -43,7 +49,7 @@ export function attachMailpitWebsocket(server: Server, deps: MailpitWebsocketDep
     deps.events.on("message.received", ({ id, summary }) =>
       announce(async () => {
         const message = await deps.store.get(id);
-        if (message) broadcast({ Type: "new", Data: listItem(message, summary.snippet) });
+        if (message) broadcast({ Type: "new", Data: listItem(message, summary.snippet) }, summary.mailbox);
         broadcast(await stats());
       }),
     ),
@@ -64,6 +70,8 @@ export function attachMailpitWebsocket(server: Server, deps: MailpitWebsocketDep
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
+      const mailbox = normalizeMailbox(new URL(request.url ?? "/", "http://localhost").searchParams.get("mailbox"));
+      if (mailbox !== null) mailboxes.set(ws, mailbox);
       wss.emit("connection", ws, request);
       stats().then(
         (frame) => ws.send(JSON.stringify(frame)),

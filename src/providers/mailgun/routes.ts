@@ -24,8 +24,11 @@ const FAULT_MESSAGES: Record<number, string> = {
   503: "Service Unavailable",
 };
 
+/** The API key the request authenticated with, set by the auth middleware for the handlers. */
+type MailgunEnv = { Variables: { apiKey: string } };
+
 export function mailgunRoutes(ctx: ProviderContext): Hono {
-  const app = new Hono();
+  const app = new Hono<MailgunEnv>();
   // Mailgun takes messages up to 25 MB; beyond that (with room for the form fields) the body is
   // refused while it arrives, so an endless upload is cut instead of buffered.
   app.use("*", bodyLimit({ maxSize: MAX_BODY, onError: () => Response.json({ message: "Request Entity Too Large: messages are limited to 25 MB" }, { status: 413 }) }));
@@ -33,7 +36,8 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
   // Every Mailgun endpoint authenticates first, then counts against the rate limit.
   app.use("*", async (c, next) => {
     const key = basicPassword(c.req.header("authorization"));
-    if (!isApiKeyAllowed(ctx.state(), key)) return unauthorizedResponse();
+    if (!key || !isApiKeyAllowed(ctx.state(), key)) return unauthorizedResponse();
+    c.set("apiKey", key);
     const limit = ctx.rateLimit();
     if (limit && !limit.allowed) {
       return Response.json({ message: FAULT_MESSAGES[429] }, { status: 429, headers: { "retry-after": String(limit.resetSeconds) } });
@@ -41,7 +45,7 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
     await next();
   });
 
-  const send = async (c: Context, parse: (form: FormData) => Promise<MailgunSendRequest | MailgunMimeRequest>) => {
+  const send = async (c: Context<MailgunEnv>, parse: (form: FormData) => Promise<MailgunSendRequest | MailgunMimeRequest>) => {
     try {
       const domain = c.req.param("domain") ?? "";
       // A domain is "on the account" when it is listed (as a domain) among the verified senders.
@@ -62,7 +66,7 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
         const headers: Record<string, string> = fault.status === 429 ? { "retry-after": String(fault.retryAfter) } : {};
         return Response.json({ message: FAULT_MESSAGES[fault.status] }, { status: fault.status, headers });
       }
-      const id = await sendMailgun(ctx, domain, request);
+      const id = await sendMailgun(ctx, domain, request, c.get("apiKey"));
       return c.json({ id, message: "Queued. Thank you." });
     } catch (err) {
       return handle(err);
@@ -94,7 +98,7 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
     return Response.json({ message: "Internal error; see the mailproof log" }, { status: 500 });
   };
 
-  return app;
+  return new Hono().route("/", app);
 }
 
 /** The password of `Authorization: Basic base64(api:KEY)`; Mailgun's user name is always `api`. */
