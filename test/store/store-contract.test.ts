@@ -185,6 +185,16 @@ describe.each(kinds)("$name store", (kind) => {
         { tag: "welcome", count: 1 },
       ]);
     });
+
+    test("mailboxes lists every mailbox holding messages with its count, by name", async () => {
+      expect(await store.mailboxes()).toEqual([
+        { name: "default", count: 2 },
+        { name: "sendgrid:1a2b3c4d", count: 1 },
+        { name: "team-a", count: 2 },
+      ]);
+      expect((await store.list({ query: parseQuery("mailbox:team-a"), limit: 10 })).messages.map((m) => m.mailbox)).toEqual(["team-a", "team-a"]);
+      expect(messages.map((m) => m.mailbox)).toEqual(["team-a", "sendgrid:1a2b3c4d", "team-a", "default", "default"]);
+    });
   });
 
   describe("writes", () => {
