@@ -3,6 +3,7 @@ import { promisify } from "node:util";
 import { Client } from "@sendgrid/client";
 import { MailService } from "@sendgrid/mail";
 import nodemailer from "nodemailer";
+import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Mailproof } from "../../src/client/index.js";
 import type { Sandbox } from "../../src/sandbox.js";
@@ -133,6 +134,18 @@ describe("--mailbox-by auth", () => {
     controller.abort();
     expect(text).toContain(`event: message.received\ndata: {"id":"${alices}"`);
     expect(text).not.toContain(bobs);
+  });
+
+  test("Mailpit's websocket with ?mailbox= sends only that mailbox's new frames", async () => {
+    const ws = new WebSocket(`${sandbox.url.replace("http", "ws")}/api/events?mailbox=Bob`);
+    const frames: Array<{ Type: string; Data: any }> = [];
+    ws.on("message", (data) => frames.push(JSON.parse(String(data))));
+    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+    await expect.poll(() => frames.map((f) => f.Type)).toContain("stats");
+    await sendAs("alice", rcpt(), "ws for alice");
+    await sendAs("Bob", rcpt(), "ws for bob");
+    await expect.poll(() => frames.filter((f) => f.Type === "new").map((f) => f.Data.Subject)).toEqual(["ws for bob"]);
+    ws.close();
   });
 
   test("a POP3 login sees its own mailbox only (Python poplib)", async () => {

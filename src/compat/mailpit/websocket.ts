@@ -23,7 +23,7 @@ export interface MailpitWebsocketDeps {
  * Mailpit's live-update websocket on `/api/events` (the same path as our Server-Sent Events:
  * a WebSocket upgrade gets Mailpit's frames, a plain GET the SSE stream). Frames are
  * `{ Type, Data }` with the types Mailpit's web UI and clients listen for: new, stats, delete,
- * truncate.
+ * truncate. `?mailbox=NAME` limits `new` frames to that mailbox (stats stay sandbox-wide).
  */
 export function attachMailpitWebsocket(server: Server, deps: MailpitWebsocketDeps): () => void {
   const wss = new WebSocketServer({ noServer: true });
