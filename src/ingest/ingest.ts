@@ -101,7 +101,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     const { rcptTo } = input.envelope;
     const to = rcptTo.length > 1 ? `${rcptTo[0]} +${rcptTo.length - 1}` : (rcptTo[0] ?? null);
     const subject = message.subject && message.subject.length > 80 ? `${message.subject.slice(0, 79)}…` : message.subject;
-    logger.info({ id: message.id, source: input.source.kind, from: input.envelope.mailFrom, to, subject, size: message.size }, "message captured");
+    logger.info({ id: message.id, source: input.source.kind, mailbox: message.mailbox, from: input.envelope.mailFrom, to, subject, size: message.size }, "message captured");
     events.emit("message.received", { id: message.id, summary: toSummary(message) });
     if (deps.maxMessages > 0) schedulePrune();
     if (analyses.size < maxInFlight && waiting.length === 0) track(analyse(message, input.raw, problems));

@@ -198,6 +198,14 @@ describe("--mailbox-by domain", () => {
     expect(await pop3Ids(domains, "other.test")).toEqual([other]);
     expect(await pop3Ids(domains, "nobody@")).toEqual([]);
   });
+
+  test("DELETE /api/messages?mailbox= empties that mailbox only", async () => {
+    await sendAs(null, rcpt("gone.test"), "to be deleted", domains);
+    const kept = (await api(domains, "/api/messages?mailbox=shop.test")).body.total;
+    expect((await api(domains, "/api/messages?mailbox=gone.test", { method: "DELETE" })).body).toEqual({ deleted: 1 });
+    expect((await api(domains, "/api/messages?mailbox=gone.test")).body.total).toBe(0);
+    expect((await api(domains, "/api/messages?mailbox=shop.test")).body.total).toBe(kept);
+  });
 });
 
 describe("--mailbox-by none (the default)", () => {
