@@ -61,4 +61,22 @@ describe("mailbox switcher", () => {
     expect(await ui.page.locator(".row").count()).toBe(1);
     await switcher().selectOption("");
   });
+
+  test.each([375, 700])("at %i px wide the header still fits with the switcher", async (width) => {
+    await ui.page.setViewportSize({ width, height: 740 });
+    await ui.page.goto(ui.sandbox.url);
+    await switcher().waitFor();
+    const overflow = await ui.page.evaluate(() => {
+      const bar = document.querySelector(".topbar")!;
+      const outside = [...bar.querySelectorAll("*")].filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && (r.right > window.innerWidth + 0.5 || r.left < -0.5);
+      });
+      return { page: document.documentElement.scrollWidth - window.innerWidth, outside: outside.map((el) => el.className || el.tagName) };
+    });
+    await ui.page.screenshot({ path: artifact(`mailbox-header-${width}`) });
+    expect(overflow).toEqual({ page: 0, outside: [] });
+    expect(await switcher().isVisible()).toBe(true);
+    await ui.page.setViewportSize({ width: 1440, height: 900 });
+  });
 });
