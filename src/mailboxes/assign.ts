@@ -20,7 +20,12 @@ export interface MailboxFacts {
  * way search terms are, case-insensitively, and `Alice` and `alice` must not become two.
  */
 export function assignMailbox(mode: MailboxBy, facts: MailboxFacts): string {
-  const name = mode === "auth" ? (facts.apiKeyName ?? facts.envelope.authUser) : mode === "domain" ? firstRecipientDomain(facts) : null;
+  const name =
+    mode === "auth"
+      ? (facts.apiKeyName ?? facts.envelope.authUser)
+      : mode === "domain"
+        ? firstRecipientDomain(facts)
+        : null;
   return normalizeMailbox(name) ?? DEFAULT_MAILBOX;
 }
 
@@ -37,6 +42,8 @@ export function normalizeMailbox(name: string | null | undefined): string | null
 }
 
 /** Messages stored before mailboxes existed carry none in their JSON: they are in the default one. */
-export function withMailbox<T extends object>(stored: T & { mailbox?: string }): T & { mailbox: string } {
+export function withMailbox<T extends object>(
+  stored: T & { mailbox?: string },
+): T & { mailbox: string } {
   return { ...stored, mailbox: stored.mailbox ?? DEFAULT_MAILBOX };
 }

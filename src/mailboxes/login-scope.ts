@@ -16,11 +16,13 @@ export function loginMailbox(mode: MailboxBy, user: string): string | null {
 
 /** The search query that limits a login to its mailbox: no terms when it sees everything. */
 export function loginQuery(mode: MailboxBy, user: string): Query {
-  const mailbox = loginMailbox(mode, user);
-  return mailboxQuery(mailbox);
+  return mailboxQuery(loginMailbox(mode, user));
 }
 
 /** `mailbox:NAME` as a parsed query; no terms for null. */
 export function mailboxQuery(mailbox: string | null): Query {
-  return { terms: mailbox === null ? [] : [{ kind: "field", field: "mailbox", value: mailbox, negate: false }] };
+  return {
+    terms:
+      mailbox === null ? [] : [{ kind: "field", field: "mailbox", value: mailbox, negate: false }],
+  };
 }

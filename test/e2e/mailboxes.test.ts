@@ -12,13 +12,21 @@ const ui = useUiSession({ mailboxBy: "domain" });
 const unique = uniqueLabels();
 const switcher = () => ui.page.locator("[data-testid=mailbox-switcher]");
 const row = (text: string) => ui.page.locator(".row", { hasText: text });
-const send = (to: string, subject: string) => smtpTransport(ui.sandbox).sendMail({ from: "app@shop.test", to, subject, text: "hi" });
+const send = (to: string, subject: string) =>
+  smtpTransport(ui.sandbox).sendMail({ from: "app@shop.test", to, subject, text: "hi" });
 
 describe("mailbox switcher", () => {
   test("is hidden while every message is in the default mailbox", async () => {
     const tag = unique("default");
     // An upload without recipients has no domain to file it under.
-    expect((await api(ui.sandbox, "/api/messages", { method: "POST", body: `From: a@shop.test\r\nSubject: Nowhere ${tag}\r\n\r\nhi\r\n` })).status).toBe(201);
+    expect(
+      (
+        await api(ui.sandbox, "/api/messages", {
+          method: "POST",
+          body: `From: a@shop.test\r\nSubject: Nowhere ${tag}\r\n\r\nhi\r\n`,
+        })
+      ).status,
+    ).toBe(201);
     await row(`Nowhere ${tag}`).waitFor();
     expect(await switcher().count()).toBe(0);
   });
@@ -28,12 +36,27 @@ describe("mailbox switcher", () => {
     await send(`ann@alpha-${tag}.test`, `Alpha one ${tag}`);
     await send(`bob@beta-${tag}.test`, `Beta one ${tag}`);
     await switcher().waitFor();
-    await ui.page.locator(`[data-testid=mailbox-switcher] option[value="beta-${tag}.test"]`).waitFor({ state: "attached" });
+    await ui.page
+      .locator(`[data-testid=mailbox-switcher] option[value="beta-${tag}.test"]`)
+      .waitFor({ state: "attached" });
     const options = await switcher().locator("option").allTextContents();
-    expect(options).toEqual(expect.arrayContaining(["All mailboxes", `alpha-${tag}.test (1)`, `beta-${tag}.test (1)`, "default (1)"]));
+    expect(options).toEqual(
+      expect.arrayContaining([
+        "All mailboxes",
+        `alpha-${tag}.test (1)`,
+        `beta-${tag}.test (1)`,
+        "default (1)",
+      ]),
+    );
 
     await switcher().selectOption(`alpha-${tag}.test`);
-    await ui.page.waitForFunction((t) => ![...document.querySelectorAll(".row")].some((r) => r.textContent?.includes(`Beta one ${t}`)), tag);
+    await ui.page.waitForFunction(
+      (t) =>
+        ![...document.querySelectorAll(".row")].some((r) =>
+          r.textContent?.includes(`Beta one ${t}`),
+        ),
+      tag,
+    );
     await row(`Alpha one ${tag}`).waitFor();
 
     // Live: the other mailbox's new mail stays out, this one's appears by itself.
@@ -53,7 +76,9 @@ describe("mailbox switcher", () => {
   test("the choice survives a reload", async () => {
     const tag = unique("keep");
     await send(`eve@gamma-${tag}.test`, `Gamma ${tag}`);
-    await ui.page.locator(`[data-testid=mailbox-switcher] option[value="gamma-${tag}.test"]`).waitFor({ state: "attached" });
+    await ui.page
+      .locator(`[data-testid=mailbox-switcher] option[value="gamma-${tag}.test"]`)
+      .waitFor({ state: "attached" });
     await switcher().selectOption(`gamma-${tag}.test`);
     await ui.page.reload();
     await row(`Gamma ${tag}`).waitFor();
@@ -72,7 +97,10 @@ describe("mailbox switcher", () => {
         const r = el.getBoundingClientRect();
         return r.width > 0 && (r.right > window.innerWidth + 0.5 || r.left < -0.5);
       });
-      return { page: document.documentElement.scrollWidth - window.innerWidth, outside: outside.map((el) => el.className || el.tagName) };
+      return {
+        page: document.documentElement.scrollWidth - window.innerWidth,
+        outside: outside.map((el) => el.className || el.tagName),
+      };
     });
     await ui.page.screenshot({ path: artifact(`mailbox-header-${width}`) });
     expect(overflow).toEqual({ page: 0, outside: [] });

@@ -15,7 +15,12 @@ let counter = 0;
 const rcpt = (domain = "customer.test") => `mb-${++counter}-${Date.now()}@${domain}`;
 
 /** Sends over real SMTP, authenticated as `user`; resolves with the stored message's id. */
-async function sendAs(user: string | null, to: string, subject = "hello", target: Sandbox = sandbox): Promise<string> {
+async function sendAs(
+  user: string | null,
+  to: string,
+  subject = "hello",
+  target: Sandbox = sandbox,
+): Promise<string> {
   const transport = nodemailer.createTransport({
     host: "127.0.0.1",
     port: target.smtpPort,
@@ -54,9 +59,15 @@ const ids = (page: { messages: Array<{ id: string }> }) => page.messages.map((m)
 beforeAll(async () => {
   sandbox = await startTestSandbox({
     mailboxBy: "auth",
-    smtpAuth: [{ user: "alice", pass: "pw" }, { user: "Bob", pass: "pw" }],
+    smtpAuth: [
+      { user: "alice", pass: "pw" },
+      { user: "Bob", pass: "pw" },
+    ],
     pop3Port: 0,
-    mailAuth: [{ user: "alice", pass: "pw" }, { user: "bob", pass: "pw" }],
+    mailAuth: [
+      { user: "alice", pass: "pw" },
+      { user: "bob", pass: "pw" },
+    ],
     providers: { sendgrid: { apiKeyNames: { "SG.billing-key": "billing" } } },
   });
 });
@@ -79,22 +90,54 @@ describe("--mailbox-by auth", () => {
   });
 
   test("?mailbox= and mailbox: filter the list, alone or with a query", async () => {
-    expect(ids((await api(sandbox, "/api/messages?mailbox=alice")).body)).toEqual([...alice].reverse());
-    expect(ids((await api(sandbox, "/api/messages?mailbox=ALICE")).body)).toEqual([...alice].reverse());
-    expect(ids((await api(sandbox, `/api/messages?query=${encodeURIComponent("mailbox:bob")}`)).body)).toEqual(bob);
-    expect(ids((await api(sandbox, `/api/messages?mailbox=alice&query=${encodeURIComponent('subject:"alice 2"')}`)).body)).toEqual([alice[1]]);
-    expect(ids((await api(sandbox, `/api/messages?mailbox=bob&query=${encodeURIComponent('subject:"alice 2"')}`)).body)).toEqual([]);
+    expect(ids((await api(sandbox, "/api/messages?mailbox=alice")).body)).toEqual(
+      [...alice].reverse(),
+    );
+    expect(ids((await api(sandbox, "/api/messages?mailbox=ALICE")).body)).toEqual(
+      [...alice].reverse(),
+    );
+    expect(
+      ids((await api(sandbox, `/api/messages?query=${encodeURIComponent("mailbox:bob")}`)).body),
+    ).toEqual(bob);
+    expect(
+      ids(
+        (
+          await api(
+            sandbox,
+            `/api/messages?mailbox=alice&query=${encodeURIComponent('subject:"alice 2"')}`,
+          )
+        ).body,
+      ),
+    ).toEqual([alice[1]]);
+    expect(
+      ids(
+        (
+          await api(
+            sandbox,
+            `/api/messages?mailbox=bob&query=${encodeURIComponent('subject:"alice 2"')}`,
+          )
+        ).body,
+      ),
+    ).toEqual([]);
     expect((await api(sandbox, "/api/messages?mailbox=nobody")).body.total).toBe(0);
   });
 
   test("GET /api/mailboxes lists the mailboxes with their counts", async () => {
     const { body } = await api(sandbox, "/api/mailboxes");
-    expect(body).toEqual(expect.arrayContaining([{ name: "alice", count: alice.length }, { name: "bob", count: bob.length }]));
+    expect(body).toEqual(
+      expect.arrayContaining([
+        { name: "alice", count: alice.length },
+        { name: "bob", count: bob.length },
+      ]),
+    );
   });
 
   test("?mailbox= on wait answers with that mailbox's message, not an earlier one of another", async () => {
     const to = rcpt();
-    const waiting = api(sandbox, `/api/wait?mailbox=bob&query=${encodeURIComponent(`to:${to}`)}&timeout=15000`);
+    const waiting = api(
+      sandbox,
+      `/api/wait?mailbox=bob&query=${encodeURIComponent(`to:${to}`)}&timeout=15000`,
+    );
     await sendAs("alice", to, "alice first");
     const bobs = await sendAs("Bob", to, "bob second");
     const { status, body } = await waiting;
@@ -111,12 +154,16 @@ describe("--mailbox-by auth", () => {
     const message = await waiting;
     expect(message.subject).toBe("this one");
     expect(message.mailbox).toBe("alice");
-    expect((await mail.messages(`to:${to}`, { mailbox: "bob" })).map((m) => m.subject)).toEqual(["not this one"]);
+    expect((await mail.messages(`to:${to}`, { mailbox: "bob" })).map((m) => m.subject)).toEqual([
+      "not this one",
+    ]);
   });
 
   test("?mailbox= on the event stream sends only that mailbox's events", async () => {
     const controller = new AbortController();
-    const response = await fetch(`${sandbox.url}/api/events?mailbox=alice`, { signal: controller.signal });
+    const response = await fetch(`${sandbox.url}/api/events?mailbox=alice`, {
+      signal: controller.signal,
+    });
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
     let text = "";
@@ -144,12 +191,16 @@ describe("--mailbox-by auth", () => {
     await expect.poll(() => frames.map((f) => f.Type)).toContain("stats");
     await sendAs("alice", rcpt(), "ws for alice");
     await sendAs("Bob", rcpt(), "ws for bob");
-    await expect.poll(() => frames.filter((f) => f.Type === "new").map((f) => f.Data.Subject)).toEqual(["ws for bob"]);
+    await expect
+      .poll(() => frames.filter((f) => f.Type === "new").map((f) => f.Data.Subject))
+      .toEqual(["ws for bob"]);
     ws.close();
   });
 
   test("a POP3 login sees its own mailbox only (Python poplib)", async () => {
-    const aliceIds = ids((await api(sandbox, "/api/messages?mailbox=alice&limit=100")).body).reverse();
+    const aliceIds = ids(
+      (await api(sandbox, "/api/messages?mailbox=alice&limit=100")).body,
+    ).reverse();
     const bobIds = ids((await api(sandbox, "/api/messages?mailbox=bob&limit=100")).body).reverse();
     expect(await pop3Ids(sandbox, "alice")).toEqual(aliceIds);
     expect(await pop3Ids(sandbox, "bob")).toEqual(bobIds);
@@ -158,10 +209,22 @@ describe("--mailbox-by auth", () => {
 
   test("a provider mock files a send under its API key's name, never the key itself (SendGrid SDK)", async () => {
     const named = rcpt();
-    await sendgrid("SG.billing-key").send({ from: "app@shop.test", to: named, subject: "named key", text: "hi" });
+    await sendgrid("SG.billing-key").send({
+      from: "app@shop.test",
+      to: named,
+      subject: "named key",
+      text: "hi",
+    });
     const unnamed = rcpt();
-    await sendgrid("SG.unnamed-secret-key").send({ from: "app@shop.test", to: unnamed, subject: "unnamed key", text: "hi" });
-    const mailboxOf = async (to: string) => (await api(sandbox, `/api/messages?query=${encodeURIComponent(`to:${to}`)}`)).body.messages[0].mailbox as string;
+    await sendgrid("SG.unnamed-secret-key").send({
+      from: "app@shop.test",
+      to: unnamed,
+      subject: "unnamed key",
+      text: "hi",
+    });
+    const mailboxOf = async (to: string) =>
+      (await api(sandbox, `/api/messages?query=${encodeURIComponent(`to:${to}`)}`)).body.messages[0]
+        .mailbox as string;
     expect(await mailboxOf(named)).toBe("billing");
     const label = await mailboxOf(unnamed);
     expect(label).toMatch(/^sendgrid:[0-9a-f]{8}$/);
@@ -170,7 +233,11 @@ describe("--mailbox-by auth", () => {
   });
 
   test("mail without a login (an upload, unauthenticated SMTP) lands in default", async () => {
-    const upload = await api(sandbox, "/api/messages", { method: "POST", headers: { "content-type": "message/rfc822" }, body: "Subject: up\r\nTo: x@y.test\r\n\r\nhi\r\n" });
+    const upload = await api(sandbox, "/api/messages", {
+      method: "POST",
+      headers: { "content-type": "message/rfc822" },
+      body: "Subject: up\r\nTo: x@y.test\r\n\r\nhi\r\n",
+    });
     expect((await api(sandbox, `/api/messages/${upload.body.id}`)).body.mailbox).toBe("default");
   });
 
@@ -192,7 +259,10 @@ describe("--mailbox-by domain", () => {
     const shop = await sendAs(null, rcpt("Shop.Test"), "to shop", domains);
     const other = await sendAs(null, rcpt("other.test"), "to other", domains);
     expect((await api(domains, `/api/messages/${shop}`)).body.mailbox).toBe("shop.test");
-    expect((await api(domains, "/api/mailboxes")).body).toEqual([{ name: "other.test", count: 1 }, { name: "shop.test", count: 1 }]);
+    expect((await api(domains, "/api/mailboxes")).body).toEqual([
+      { name: "other.test", count: 1 },
+      { name: "shop.test", count: 1 },
+    ]);
     expect(ids((await api(domains, "/api/messages?mailbox=other.test")).body)).toEqual([other]);
     expect(await pop3Ids(domains, "qa@shop.test")).toEqual([shop]);
     expect(await pop3Ids(domains, "other.test")).toEqual([other]);
@@ -202,7 +272,9 @@ describe("--mailbox-by domain", () => {
   test("DELETE /api/messages?mailbox= empties that mailbox only", async () => {
     await sendAs(null, rcpt("gone.test"), "to be deleted", domains);
     const kept = (await api(domains, "/api/messages?mailbox=shop.test")).body.total;
-    expect((await api(domains, "/api/messages?mailbox=gone.test", { method: "DELETE" })).body).toEqual({ deleted: 1 });
+    expect(
+      (await api(domains, "/api/messages?mailbox=gone.test", { method: "DELETE" })).body,
+    ).toEqual({ deleted: 1 });
     expect((await api(domains, "/api/messages?mailbox=gone.test")).body.total).toBe(0);
     expect((await api(domains, "/api/messages?mailbox=shop.test")).body.total).toBe(kept);
   });
@@ -210,7 +282,10 @@ describe("--mailbox-by domain", () => {
 
 describe("--mailbox-by none (the default)", () => {
   test("every message is in default and a POP3 login sees all of them", async () => {
-    const plain = await startTestSandbox({ pop3Port: 0, smtpAuth: [{ user: "alice", pass: "pw" }] });
+    const plain = await startTestSandbox({
+      pop3Port: 0,
+      smtpAuth: [{ user: "alice", pass: "pw" }],
+    });
     try {
       const id = await sendAs("alice", rcpt(), "plain", plain);
       expect((await api(plain, `/api/messages/${id}`)).body.mailbox).toBe("default");

@@ -2,23 +2,61 @@ import { describe, expect, test } from "vitest";
 import type { Envelope } from "../../../src/core/types.js";
 import { apiKeyName, assignMailbox, loginMailbox } from "../../../src/mailboxes/index.js";
 
-const envelope = (fields: Partial<Envelope>): Envelope => ({ mailFrom: "app@acme.test", rcptTo: [], remoteAddress: null, helo: null, secure: false, authUser: null, ...fields });
+const envelope = (fields: Partial<Envelope>): Envelope => ({
+  mailFrom: "app@acme.test",
+  rcptTo: [],
+  remoteAddress: null,
+  helo: null,
+  secure: false,
+  authUser: null,
+  ...fields,
+});
 
 describe("assignMailbox", () => {
   test("none files everything in default", () => {
-    expect(assignMailbox("none", { envelope: envelope({ authUser: "alice", rcptTo: ["a@b.test"] }), to: [], apiKeyName: "k" })).toBe("default");
+    expect(
+      assignMailbox("none", {
+        envelope: envelope({ authUser: "alice", rcptTo: ["a@b.test"] }),
+        to: [],
+        apiKeyName: "k",
+      }),
+    ).toBe("default");
   });
 
   test("auth: the API key name, else the SMTP AUTH user (lower-cased), else default", () => {
-    expect(assignMailbox("auth", { envelope: envelope({ authUser: "Team-A" }), to: [], apiKeyName: null })).toBe("team-a");
-    expect(assignMailbox("auth", { envelope: envelope({}), to: [], apiKeyName: "billing" })).toBe("billing");
-    expect(assignMailbox("auth", { envelope: envelope({}), to: [], apiKeyName: null })).toBe("default");
+    expect(
+      assignMailbox("auth", {
+        envelope: envelope({ authUser: "Team-A" }),
+        to: [],
+        apiKeyName: null,
+      }),
+    ).toBe("team-a");
+    expect(assignMailbox("auth", { envelope: envelope({}), to: [], apiKeyName: "billing" })).toBe(
+      "billing",
+    );
+    expect(assignMailbox("auth", { envelope: envelope({}), to: [], apiKeyName: null })).toBe(
+      "default",
+    );
   });
 
   test("domain: the first envelope recipient's domain, else the first To address's, else default", () => {
-    expect(assignMailbox("domain", { envelope: envelope({ rcptTo: ["ann@Shop.Test", "bob@other.test"] }), to: [], apiKeyName: null })).toBe("shop.test");
-    expect(assignMailbox("domain", { envelope: envelope({}), to: [{ name: null, address: "x@upload.test" }], apiKeyName: null })).toBe("upload.test");
-    expect(assignMailbox("domain", { envelope: envelope({}), to: [], apiKeyName: null })).toBe("default");
+    expect(
+      assignMailbox("domain", {
+        envelope: envelope({ rcptTo: ["ann@Shop.Test", "bob@other.test"] }),
+        to: [],
+        apiKeyName: null,
+      }),
+    ).toBe("shop.test");
+    expect(
+      assignMailbox("domain", {
+        envelope: envelope({}),
+        to: [{ name: null, address: "x@upload.test" }],
+        apiKeyName: null,
+      }),
+    ).toBe("upload.test");
+    expect(assignMailbox("domain", { envelope: envelope({}), to: [], apiKeyName: null })).toBe(
+      "default",
+    );
   });
 });
 

@@ -34,17 +34,28 @@ export function useMailboxChoice(): [string | null, (mailbox: string | null) => 
  * `--mailbox-by` has only "default", and then there is nothing to switch: the select is hidden
  * (unless a remembered choice is filtering the inbox, which must stay visible to be undone).
  */
-export function MailboxSwitcher({ mailbox, onChange, tick }: { mailbox: string | null; onChange: (mailbox: string | null) => void; tick: number }) {
+export function MailboxSwitcher({
+  mailbox,
+  onChange,
+  tick,
+}: {
+  mailbox: string | null;
+  onChange: (mailbox: string | null) => void;
+  tick: number;
+}) {
   const [mailboxes, setMailboxes] = useState<Array<{ name: string; count: number }>>([]);
   useEffect(() => {
     let current = true;
-    const timer = setTimeout(() => {
-      api.mailboxes().then(
-        (list) => current && setMailboxes(list),
-        // The inbox reports the server's problems; an unknown mailbox list just keeps the old one.
-        () => undefined,
-      );
-    }, tick === 0 ? 0 : REFRESH_MS);
+    const timer = setTimeout(
+      () => {
+        api.mailboxes().then(
+          (list) => current && setMailboxes(list),
+          // The inbox reports the server's problems; an unknown mailbox list just keeps the old one.
+          () => undefined,
+        );
+      },
+      tick === 0 ? 0 : REFRESH_MS,
+    );
     return () => {
       current = false;
       clearTimeout(timer);
@@ -53,9 +64,19 @@ export function MailboxSwitcher({ mailbox, onChange, tick }: { mailbox: string |
 
   const onlyDefault = mailboxes.every((m) => m.name === "default");
   if (onlyDefault && mailbox === null) return null;
-  const names = mailboxes.some((m) => m.name === mailbox) || mailbox === null ? mailboxes : [...mailboxes, { name: mailbox, count: 0 }];
+  const names =
+    mailboxes.some((m) => m.name === mailbox) || mailbox === null
+      ? mailboxes
+      : [...mailboxes, { name: mailbox, count: 0 }];
   return (
-    <select class="mailbox-switcher" aria-label="Mailbox" title="Mailbox" data-testid="mailbox-switcher" value={mailbox ?? ""} onChange={(e) => onChange(e.currentTarget.value || null)}>
+    <select
+      class="mailbox-switcher"
+      aria-label="Mailbox"
+      title="Mailbox"
+      data-testid="mailbox-switcher"
+      value={mailbox ?? ""}
+      onChange={(e) => onChange(e.currentTarget.value || null)}
+    >
       <option value="">All mailboxes</option>
       {names.map((m) => (
         <option key={m.name} value={m.name}>
