@@ -112,6 +112,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
       afterAnalysis: liveChecks ? (id, analysis) => liveChecks.enqueue(id, analysis.links) : undefined,
       newId: createIdGenerator(),
       tagRules,
+      mailboxBy: options.mailboxBy,
       maxMessages: options.maxMessages,
       maxSize: options.maxSize,
       // A few queued per worker keep it busy; more would only hold messages in memory twice (here
@@ -188,7 +189,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
       });
     }
     if (options.pop3Port !== null) {
-      pop3 = createPop3Listener({ store, events, logger }, { host: options.host, port: options.pop3Port, tls, logins: options.mailAuth });
+      pop3 = createPop3Listener({ store, events, logger }, { host: options.host, port: options.pop3Port, tls, logins: options.mailAuth, mailboxBy: options.mailboxBy });
       ports.pop3Port = await pop3.start();
     }
     ports.httpPort = await new Promise<number>((resolve, reject) => {

@@ -54,6 +54,7 @@ export function createApiApp(deps: ApiDeps): Hono {
   app.get("/api/relay", (c) => c.json(deps.relay ? { enabled: true, target: deps.relay.target, allow: deps.relay.allow } : { enabled: false, target: null, allow: [] }));
   app.route("/api/wait", waitRoutes(deps, waiters));
   app.route("/api/events", eventRoutes(deps));
+  app.get("/api/mailboxes", async (c) => c.json(await deps.store.mailboxes()));
   app.route("/api/dns", dnsRoutes(deps));
   if (deps.faults) app.route("/api/faults", faultRoutes({ logger: deps.logger, faults: deps.faults }));
   const testCa = deps.testCa;

@@ -5,6 +5,7 @@ const error = { $ref: "#/components/schemas/Error" };
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
 const errorResponse = (description: string) => ({ description, ...json(error) });
 const queryParam = { name: "query", in: "query", schema: { type: "string" }, description: "Search query (docs/capture-and-search.md, Search syntax)" };
+const mailboxParam = { name: "mailbox", in: "query", schema: { type: "string" }, description: "Only this mailbox (docs/mailboxes.md): the same as `mailbox:NAME` in the query" };
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string" } };
 
 export const openApiDocument = {
@@ -16,6 +17,7 @@ export const openApiDocument = {
         summary: "List messages, newest first",
         parameters: [
           queryParam,
+          mailboxParam,
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000, default: 50 } },
           { name: "before", in: "query", schema: { type: "string" }, description: "Keyset cursor: the `next` of the previous page" },
         ],
@@ -38,7 +40,7 @@ export const openApiDocument = {
       },
       delete: {
         summary: "Delete messages matching the query (all when it is empty)",
-        parameters: [queryParam],
+        parameters: [queryParam, mailboxParam],
         responses: { "200": { description: "Deleted", ...json({ type: "object", properties: { deleted: { type: "integer" } } }) } },
       },
     },
@@ -82,13 +84,20 @@ export const openApiDocument = {
         summary: "Long-poll for the first message matching a query",
         parameters: [
           queryParam,
+          mailboxParam,
           { name: "after", in: "query", schema: { type: "string" }, description: "Message id or ISO time; default: the moment of the request" },
           { name: "timeout", in: "query", schema: { type: "integer", default: 10000 }, description: "Milliseconds" },
         ],
         responses: { "200": { description: "The message, analysed", ...json({ $ref: "#/components/schemas/Message" }) }, "408": errorResponse("Nothing arrived in time") },
       },
     },
-    "/api/events": { get: { summary: "Server-Sent Events: message.received, message.analyzed, message.deleted", responses: { "200": { description: "text/event-stream" } } } },
+    "/api/events": { get: { summary: "Server-Sent Events: message.received, message.analyzed, message.deleted", parameters: [{ ...mailboxParam, description: "Only this mailbox's received and analyzed events (deletions always pass)" }], responses: { "200": { description: "text/event-stream" } } } },
+    "/api/mailboxes": {
+      get: {
+        summary: "Every mailbox holding messages, with its message count, by name (docs/mailboxes.md)",
+        responses: { "200": { description: "Mailboxes", ...json({ type: "array", items: { type: "object", properties: { name: { type: "string" }, count: { type: "integer" } } } }) } },
+      },
+    },
     "/api/dns": {
       get: { summary: "The DNS zone analysis answers from (mailauth dns-cache format)", responses: { "200": { description: "Zone", ...json({ type: "object", additionalProperties: { type: "object" } }) } } },
       put: {
@@ -230,7 +239,7 @@ export const openApiDocument = {
           id: { type: "string" }, receivedAt: { type: "string", format: "date-time" }, source: { type: "object" },
           from: { $ref: "#/components/schemas/Address" }, to: { type: "array", items: { $ref: "#/components/schemas/Address" } },
           subject: { type: ["string", "null"] }, size: { type: "integer" }, attachmentCount: { type: "integer" },
-          tags: { type: "array", items: { type: "string" } }, read: { type: "boolean" }, snippet: { type: "string" },
+          tags: { type: "array", items: { type: "string" } }, mailbox: { type: "string" }, read: { type: "boolean" }, snippet: { type: "string" },
           dmarc: { type: ["string", "null"] }, findingCount: { type: "integer" },
         },
       },

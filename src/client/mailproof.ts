@@ -20,6 +20,8 @@ export interface MailproofOptions {
 export interface ListOptions {
   /** Most summaries to return (newest first), 1 to 1000. @default 50 */
   limit?: number;
+  /** Only this mailbox's messages (a sandbox started with `--mailbox-by`). @default every mailbox */
+  mailbox?: string;
 }
 
 /**
@@ -50,7 +52,7 @@ export class Mailproof {
 
   /** Summaries of the messages matching a search query (DESIGN.md syntax), newest first. */
   async messages(query = "", options: ListOptions = {}): Promise<MessageSummary[]> {
-    const page = await this.#http.json<{ messages: MessageSummary[] }>("GET", "/api/messages", { query, limit: options.limit });
+    const page = await this.#http.json<{ messages: MessageSummary[] }>("GET", "/api/messages", { query, limit: options.limit, mailbox: options.mailbox });
     return page.messages;
   }
 

@@ -47,6 +47,7 @@ export class ReceivedMessage implements Message {
   declare attachments: AttachmentInfo[];
   declare size: number;
   declare tags: string[];
+  declare mailbox: string;
   declare read: boolean;
   declare analysis: Analysis;
   readonly #fetcher: MessageFetcher;

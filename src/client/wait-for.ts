@@ -11,6 +11,8 @@ export interface WaitForOptions {
   subject?: string | RegExp;
   /** Any further search terms (DESIGN.md search syntax), ANDed with the rest. */
   query?: string;
+  /** Only messages in this mailbox (a sandbox started with `--mailbox-by`; see docs/mailboxes.md). */
+  mailbox?: string;
   /**
    * Only messages received strictly after this: a message id, a message, or a time.
    * @default every captured message counts, so mail that arrived before the call is found too
@@ -61,6 +63,7 @@ export function planWait(options: WaitForOptions): { query: string; accept: (mes
     terms.push(options.query.trim());
     wanted.push(`matching "${options.query.trim()}"`);
   }
+  if (options.mailbox?.trim()) wanted.push(`in mailbox ${options.mailbox.trim()}`);
   return { query: terms.join(" "), accept, describe: wanted.length > 0 ? wanted.join(", ") : "any message" };
 }
 
@@ -83,7 +86,7 @@ export async function waitForMessage(http: Http, options: WaitForOptions): Promi
   let cursor = afterParam(options.after);
   for (;;) {
     const remaining = Math.max(0, deadline - Date.now());
-    const message = await http.waitJson<Message>("/api/wait", { query: plan.query, after: cursor, timeout: Math.min(remaining, MAX_REQUEST_MS) });
+    const message = await http.waitJson<Message>("/api/wait", { query: plan.query, mailbox: options.mailbox?.trim() || undefined, after: cursor, timeout: Math.min(remaining, MAX_REQUEST_MS) });
     if (message) {
       if (plan.accept(message)) return message;
       cursor = message.id;
@@ -101,7 +104,7 @@ async function timeoutError(http: Http, options: WaitForOptions, plan: { query: 
   let arrived: MessageSummary[] = [];
   let listing: string;
   try {
-    const page = await http.json<{ messages: MessageSummary[]; total: number }>("GET", "/api/messages", { query: scope, limit: 10 });
+    const page = await http.json<{ messages: MessageSummary[]; total: number }>("GET", "/api/messages", { query: scope, mailbox: options.mailbox?.trim() || undefined, limit: 10 });
     arrived = page.messages;
     listing =
       page.total === 0

@@ -1,4 +1,5 @@
 import { parseFaultFlag } from "../faults/compact.js";
+import { MAILBOX_MODES, type MailboxBy } from "../mailboxes/assign.js";
 import { analysisOption, option } from "./option.js";
 import { absoluteUrl, bool, count, credentialList, credentials, dnsModes, duration, ipAddress, jsonArray, jsonObject, jsonObjectOrFile, list, oneOf, orNone, orOff, pemFile, port, size, text, type Credentials } from "./parsers.js";
 
@@ -21,6 +22,7 @@ export const OPTIONS = {
   db: option<string | null>({ group: "Storage and retention", arg: "PATH", default: null, defaultText: "temporary file, removed on exit", parse: orNone(text), secret: true, help: "SQLite file path, or a postgres:// URL" }),
   maxMessages: option({ group: "Storage and retention", arg: "N", default: 0, defaultText: "0 (no limit)", parse: count, help: "keep only the newest N messages" }),
   maxAge: option<number | null>({ group: "Storage and retention", arg: "AGE", default: null, defaultText: "off", parse: orOff(duration), help: "prune messages older than this in the background: 7d, 12h, 30m" }),
+  mailboxBy: option<MailboxBy>({ group: "Storage and retention", arg: "MODE", default: "none", parse: oneOf(MAILBOX_MODES), help: "file messages in mailboxes: none, auth (SMTP AUTH user or provider API key) or domain (first recipient's domain)" }),
   tagRules: option<unknown[]>({ group: "Storage and retention", flag: null, default: [], defaultText: "none", parse: jsonArray, help: 'tags given at capture to matching messages: [{ "query": "from:billing@…", "tags": ["billing"] }]' }),
 
   maxSize: option({ group: "SMTP", arg: "SIZE", default: 50 * 1024 * 1024, defaultText: "50MiB", parse: size, help: "largest message accepted (SIZE advertised, 552 beyond), e.g. 10MB" }),

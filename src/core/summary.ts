@@ -29,6 +29,7 @@ export function toSummary(message: Message): MessageSummary {
     size: message.size,
     attachmentCount: message.attachments.length,
     tags: message.tags,
+    mailbox: message.mailbox,
     read: message.read,
     snippet: snippetOf(message),
     dmarc: message.analysis.auth?.dmarc?.result ?? null,

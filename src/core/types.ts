@@ -165,6 +165,8 @@ export interface Message {
   attachments: AttachmentInfo[];
   size: number;
   tags: string[];
+  /** Who the message belongs to under `--mailbox-by`; "default" otherwise (see docs/mailboxes.md). */
+  mailbox: string;
   read: boolean;
   analysis: Analysis;
 }
@@ -179,6 +181,7 @@ export interface MessageSummary {
   size: number;
   attachmentCount: number;
   tags: string[];
+  mailbox: string;
   read: boolean;
   snippet: string;
   dmarc: AuthResult | null;

@@ -6,6 +6,7 @@ import { emptyAnalysis, type Analysis, type Envelope, type Finding, type Message
 import type { AnalyzeFn } from "../analysis/analyze.js";
 import type { Store } from "../store/store.js";
 import { createBatcher } from "../core/batcher.js";
+import { assignMailbox, type MailboxBy } from "../mailboxes/assign.js";
 import { captureTags, type TagRule } from "./capture-tags.js";
 import { MailproofError } from "../core/errors.js";
 import { checkTags } from "../limits/tags.js";
@@ -17,6 +18,8 @@ export interface IngestInput {
   envelope: Envelope;
   source: MessageSource;
   tags?: string[];
+  /** The provider API key's name (see apiKeyName), for `--mailbox-by auth`. @default null */
+  apiKeyName?: string | null;
 }
 
 export interface IngestDeps {
@@ -27,6 +30,8 @@ export interface IngestDeps {
   newId: IdGenerator;
   /** Config-file tag rules applied at capture. @default none */
   tagRules?: TagRule[];
+  /** `--mailbox-by`. @default "none" */
+  mailboxBy?: MailboxBy;
   /** Retention limit; 0 keeps everything. */
   maxMessages: number;
   /** `--max-size`: the largest raw message, whatever path built it. @default no limit */
@@ -97,6 +102,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       ...parsed,
       size: input.raw.length,
       tags: [],
+      mailbox: assignMailbox(deps.mailboxBy ?? "none", { envelope: input.envelope, to: parsed.to, apiKeyName: input.apiKeyName ?? null }),
       read: false,
       analysis: emptyAnalysis("pending"),
     };
@@ -106,7 +112,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     const { rcptTo } = input.envelope;
     const to = rcptTo.length > 1 ? `${rcptTo[0]} +${rcptTo.length - 1}` : (rcptTo[0] ?? null);
     const subject = message.subject && message.subject.length > 80 ? `${message.subject.slice(0, 79)}…` : message.subject;
-    logger.info({ id: message.id, source: input.source.kind, from: input.envelope.mailFrom, to, subject, size: message.size }, "message captured");
+    logger.info({ id: message.id, source: input.source.kind, mailbox: message.mailbox, from: input.envelope.mailFrom, to, subject, size: message.size }, "message captured");
     events.emit("message.received", { id: message.id, summary: toSummary(message) });
     if (deps.maxMessages > 0) schedulePrune();
     if (analyses.size < maxInFlight && waiting.length === 0) track(analyse(message, input.raw, problems));

@@ -1,3 +1,4 @@
+import type { Query } from "../store/query.js";
 import type { Store } from "../store/store.js";
 
 export interface DropEntry {
@@ -10,14 +11,15 @@ export interface DropEntry {
 const PAGE = 1000;
 
 /**
- * The maildrop a POP3 session sees: every stored message at login, oldest first (RFC 1939 §5
+ * The maildrop a POP3 session sees: every stored message matching `query` (the login's mailbox,
+ * see loginQuery) at login, oldest first (RFC 1939 §5
  * numbers messages from 1 and the numbers stay fixed for the session, whatever arrives meanwhile).
  */
-export async function openMaildrop(store: Store): Promise<DropEntry[]> {
+export async function openMaildrop(store: Store, query: Query): Promise<DropEntry[]> {
   const entries: DropEntry[] = [];
   let before: string | null = null;
   for (;;) {
-    const page = await store.list({ query: { terms: [] }, limit: PAGE, before });
+    const page = await store.list({ query, limit: PAGE, before });
     for (const m of page.messages) entries.push({ id: m.id, size: m.size, deleted: false });
     if (!page.next) break;
     before = page.next;

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Credentials } from "../config/options.js";
 import type { EventBus } from "../core/events.js";
 import type { TlsMaterial } from "../smtp/tls.js";
+import type { MailboxBy } from "../mailboxes/assign.js";
 import type { Store } from "../store/store.js";
 import { createPop3Session } from "./pop3-session.js";
 
@@ -12,6 +13,8 @@ export interface Pop3ListenerOptions {
   port: number;
   tls: TlsMaterial;
   logins: Credentials[] | null;
+  /** `--mailbox-by`: a login sees its own mailbox only, unless "none". */
+  mailboxBy: MailboxBy;
 }
 
 /** RFC 1939 §3: a server may close a session idle this long (at least 10 minutes). */
@@ -31,7 +34,7 @@ export function createPop3Listener(deps: { store: Store; events: EventBus; logge
     let busy = Promise.resolve();
     sockets.add(plain);
     plain.once("close", () => sockets.delete(plain));
-    const session = createPop3Session({ ...deps, logins: options.logins, canStartTls: () => !secure });
+    const session = createPop3Session({ ...deps, logins: options.logins, mailboxBy: options.mailboxBy, canStartTls: () => !secure });
 
     const onData = (chunk: Buffer) => {
       buffer += chunk.toString("latin1");

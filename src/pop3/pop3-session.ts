@@ -2,6 +2,8 @@ import type { Logger } from "pino";
 import type { Credentials } from "../config/options.js";
 import type { EventBus } from "../core/events.js";
 import { sameSecret } from "../core/secrets.js";
+import type { MailboxBy } from "../mailboxes/assign.js";
+import { loginQuery } from "../mailboxes/login-scope.js";
 import type { Store } from "../store/store.js";
 import { multiline, openMaildrop, type DropEntry } from "./maildrop.js";
 
@@ -11,6 +13,8 @@ export interface Pop3SessionDeps {
   logger: Logger;
   /** `--mail-auth`: the accepted logins; null accepts any. */
   logins: Credentials[] | null;
+  /** `--mailbox-by`: a login sees its own mailbox only, unless "none" (see loginQuery). */
+  mailboxBy: MailboxBy;
   /** Whether STLS can be offered on this connection now. */
   canStartTls(): boolean;
 }
@@ -38,7 +42,7 @@ export function createPop3Session(deps: Pop3SessionDeps) {
       deps.logger.info({ user: name }, "pop3 login refused");
       return err("[AUTH] invalid user name or password");
     }
-    drop = await openMaildrop(deps.store);
+    drop = await openMaildrop(deps.store, loginQuery(deps.mailboxBy, name));
     deps.logger.debug({ user: name, messages: drop.length }, "pop3 login");
     return ok(`${name}'s maildrop has ${drop.length} messages`);
   };

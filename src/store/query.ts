@@ -19,6 +19,7 @@ export type FieldName =
   | "smaller"
   | "subject"
   | "tag"
+  | "mailbox"
   | "source"
   | "message-id"
   | "has"
@@ -32,7 +33,7 @@ export type FieldName =
 
 export type Term =
   | { kind: "text"; value: string; words: string[]; negate: boolean }
-  | { kind: "field"; field: AddressField | "from" | "subject" | "tag" | "message-id"; value: string; negate: boolean }
+  | { kind: "field"; field: AddressField | "from" | "subject" | "tag" | "mailbox" | "message-id"; value: string; negate: boolean }
   | { kind: "field"; field: "source"; value: string; negate: boolean }
   | { kind: "field"; field: "has"; value: "attachment" | "inline" | "link" | "code"; negate: boolean }
   | { kind: "field"; field: "link"; value: LinkKind; negate: boolean }
@@ -61,6 +62,7 @@ const FIELDS = new Set<string>([
   "from",
   "subject",
   "tag",
+  "mailbox",
   "source",
   "message-id",
   "has",
@@ -208,6 +210,7 @@ export interface Searchable {
   replyTo: Address[];
   envelopeTo: string[];
   tags: string[];
+  mailbox: string;
   source: string;
   messageId: string | null;
   attachmentCount: number;
@@ -297,6 +300,8 @@ function termMatches(term: Term, m: Searchable): boolean {
       return (m.subject ?? "").toLowerCase().includes(term.value);
     case "tag":
       return m.tags.some((t) => t.toLowerCase() === term.value);
+    case "mailbox":
+      return m.mailbox === term.value;
     case "source":
       return m.source === term.value;
     case "message-id":
@@ -349,6 +354,7 @@ export function toSearchable(message: Message): Searchable {
     replyTo: message.replyTo,
     envelopeTo: message.envelope.rcptTo,
     tags: message.tags,
+    mailbox: message.mailbox,
     source: message.source.kind,
     messageId: message.messageId,
     attachmentCount: message.attachments.length,

@@ -56,6 +56,8 @@ export interface Store {
   pendingAnalysis(limit: number): Promise<string[]>;
   /** Every tag in use, with how many messages carry it, by name. */
   tags(): Promise<Array<{ tag: string; count: number }>>;
+  /** Every mailbox holding messages, with how many, by name. */
+  mailboxes(): Promise<Array<{ name: string; count: number }>>;
   /** Deletes the oldest messages beyond `max`; returns their ids. */
   prune(max: number): Promise<string[]>;
   /** Stores a finished SMTP session transcript (once, when the session closes). */

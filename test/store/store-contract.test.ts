@@ -63,6 +63,20 @@ async function bumpSchemaVersion(kindName: string, location: string): Promise<vo
   await client.end();
 }
 
+/** What a message stored before mailboxes existed looks like: no `mailbox` in its stored JSON. */
+async function dropStoredMailboxes(kindName: string, location: string): Promise<void> {
+  if (kindName === "sqlite") {
+    const db = new Database(location);
+    db.exec("UPDATE bodies SET body = json_remove(body, '$.mailbox'); UPDATE messages SET summary = json_remove(summary, '$.mailbox')");
+    db.close();
+    return;
+  }
+  const client = new pg.Client({ connectionString: location });
+  await client.connect();
+  await client.query("UPDATE messages SET body = (body::jsonb - 'mailbox')::text, summary = (summary::jsonb - 'mailbox')::text");
+  await client.end();
+}
+
 afterAll(async () => {
   await Promise.all(opened.splice(0).map((s) => s.close()));
   await postgres?.stop();
@@ -185,6 +199,16 @@ describe.each(kinds)("$name store", (kind) => {
         { tag: "welcome", count: 1 },
       ]);
     });
+
+    test("mailboxes lists every mailbox holding messages with its count, by name", async () => {
+      expect(await store.mailboxes()).toEqual([
+        { name: "default", count: 2 },
+        { name: "sendgrid:1a2b3c4d", count: 1 },
+        { name: "team-a", count: 2 },
+      ]);
+      expect((await store.list({ query: parseQuery("mailbox:team-a"), limit: 10 })).messages.map((m) => m.mailbox)).toEqual(["team-a", "team-a"]);
+      expect(messages.map((m) => m.mailbox)).toEqual(["team-a", "sendgrid:1a2b3c4d", "team-a", "default", "default"]);
+    });
   });
 
   describe("writes", () => {
@@ -205,6 +229,17 @@ describe.each(kinds)("$name store", (kind) => {
       await store.insert([newMessage(m, [], Buffer.from([0, 1, 2, 255]))]);
       expect(await store.get(m.id)).toEqual(m);
       expect(await store.raw(m.id)).toEqual(Buffer.from([0, 1, 2, 255]));
+    });
+
+    test("a message stored before mailboxes existed reads, lists and searches as the default mailbox", async () => {
+      const location = await kind.location();
+      const store = await fresh(location);
+      const m = one(5, { subject: "legacy" });
+      await store.insert([newMessage(m)]);
+      await dropStoredMailboxes(kind.name, location);
+      expect((await store.get(m.id))?.mailbox).toBe("default");
+      const listed = await store.list({ query: parseQuery("mailbox:default"), limit: 10 });
+      expect(listed.messages.map((s) => [s.id, s.mailbox])).toEqual([[m.id, "default"]]);
     });
 
     test("an acknowledged insert is visible to another store on the same database", async () => {

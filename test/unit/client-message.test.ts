@@ -24,6 +24,7 @@ function received(partial: Partial<Message> & { links?: LinkInfo[]; codes?: stri
     attachments: [],
     size: 100,
     tags: [],
+    mailbox: "default",
     read: false,
     analysis: { status: "done", auth: null, links, codes, findings: [], receivers: [] },
     ...rest,

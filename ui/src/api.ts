@@ -53,9 +53,10 @@ export const rawUrl = (id: string, download = false) => `${messageUrl(id)}/raw${
 export const attachmentUrl = (id: string, aid: string) => `${messageUrl(id)}/attachments/${encodeURIComponent(aid)}`;
 
 export const api = {
-  list(query: string, before: string | null, limit = 100): Promise<ListPage> {
+  list(query: string, before: string | null, limit = 100, mailbox: string | null = null): Promise<ListPage> {
     const params = new URLSearchParams({ limit: String(limit) });
     if (query.trim()) params.set("query", query.trim());
+    if (mailbox) params.set("mailbox", mailbox);
     if (before) params.set("before", before);
     return request(`/api/messages?${params}`);
   },
@@ -67,10 +68,13 @@ export const api = {
   },
   update: (id: string, changes: { read?: boolean; tags?: string[] }) => request<MessageSummary>(messageUrl(id), json("PATCH", changes)),
   remove: (id: string) => request<{ deleted: number }>(messageUrl(id), { method: "DELETE" }),
-  removeMatching(query: string): Promise<{ deleted: number }> {
-    const q = query.trim();
-    return request(`/api/messages${q ? `?query=${encodeURIComponent(q)}` : ""}`, { method: "DELETE" });
+  removeMatching(query: string, mailbox: string | null = null): Promise<{ deleted: number }> {
+    const params = new URLSearchParams();
+    if (query.trim()) params.set("query", query.trim());
+    if (mailbox) params.set("mailbox", mailbox);
+    return request(`/api/messages${params.size ? `?${params}` : ""}`, { method: "DELETE" });
   },
+  mailboxes: () => request<Array<{ name: string; count: number }>>("/api/mailboxes"),
   /** Fetches each link live, within the hosts the server allows (GET /api/messages/:id/links?check=1). */
   checkLinks: (id: string) => request<{ links: LinkInfo[]; codes: string[] }>(`${messageUrl(id)}/links?check=1`),
   relay: () => request<{ enabled: boolean; target: string | null; allow: string[] }>("/api/relay"),

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError } from "./api.js";
 import { Icon } from "./components/icons.js";
 import { InboxList } from "./inbox/inbox.js";
+import { MailboxSwitcher, useMailboxChoice } from "./inbox/mailbox-switcher.js";
 import { SearchHelp } from "./inbox/search-help.js";
 import { useInbox } from "./inbox/use-inbox.js";
 import { SHORTCUTS, useKeys } from "./keyboard.js";
@@ -17,7 +18,9 @@ const SEARCH_DEBOUNCE_MS = 250;
 
 export function App() {
   const { route, query } = useLocation();
-  const inbox = useInbox(query);
+  const [mailbox, setMailbox] = useMailboxChoice();
+  const inbox = useInbox(query, mailbox);
+  const [mailboxTick, setMailboxTick] = useState(0);
   const [theme, toggleTheme] = useTheme();
   const [search, setSearch] = useState(query);
   const [showHelp, setShowHelp] = useState<"search" | "keys" | null>(null);
@@ -35,6 +38,7 @@ export function App() {
   const live = useLive({
     received: ({ summary }) => {
       inbox.received(summary);
+      setMailboxTick((t) => t + 1);
       if (summary.source.kind !== "smtp" && summary.source.kind !== "upload") setProviderTick((t) => t + 1);
     },
     analyzed: ({ id, summary, analysis }) => {
@@ -48,7 +52,7 @@ export function App() {
       if (openId && (ids === "all" || ids.includes(openId))) goInbox(null, true);
     },
     reconnected: () => inbox.refreshHead(),
-  });
+  }, mailbox);
 
   // The URL is the truth for the query; the box follows it on back/forward.
   useEffect(() => setSearch(query), [query]);
@@ -84,8 +88,9 @@ export function App() {
 
   const deleteAll = async () => {
     try {
-      await api.removeMatching(query);
-      if (query.trim()) inbox.refreshHead();
+      await api.removeMatching(query, mailbox);
+      setMailboxTick((t) => t + 1);
+      if (query.trim() || mailbox) inbox.refreshHead();
       else inbox.deleted("all");
       setSelected(new Set());
       if (openId) goInbox(null, true);
@@ -169,6 +174,15 @@ export function App() {
             />
           ) : null}
         </form>
+        <MailboxSwitcher
+          mailbox={mailbox}
+          tick={mailboxTick}
+          onChange={(next) => {
+            setSelected(new Set());
+            setMailbox(next);
+            if (openId) goInbox(null, true);
+          }}
+        />
         <nav class="nav">
           <a href={href({ page: "inbox", id: null, tab: null }, query)} class={route.page === "inbox" ? "active" : ""} onClick={onLinkClick}>Inbox</a>
           <a href="/faults" class={route.page === "faults" ? "active" : ""} onClick={onLinkClick}>Faults</a>

@@ -16,15 +16,15 @@ export interface LiveHandlers {
 export type LiveState = "connecting" | "live" | "offline";
 
 /**
- * One EventSource for the page. EventSource reconnects by itself (WHATWG HTML §9.2); `reconnected`
- * lets the inbox reload what it may have missed in between.
+ * One EventSource for the page (for one mailbox, or every one when null). EventSource reconnects by
+ * itself (WHATWG HTML §9.2); `reconnected` lets the inbox reload what it may have missed in between.
  */
-export function useLive(handlers: LiveHandlers): LiveState {
+export function useLive(handlers: LiveHandlers, mailbox: string | null = null): LiveState {
   const ref = useRef(handlers);
   ref.current = handlers;
   const [state, setState] = useState<LiveState>("connecting");
   useEffect(() => {
-    const source = new EventSource("/api/events");
+    const source = new EventSource(mailbox ? `/api/events?mailbox=${encodeURIComponent(mailbox)}` : "/api/events");
     let opened = false;
     const on = <K extends "received" | "analyzed" | "deleted">(name: K) =>
       source.addEventListener(`message.${name}`, (event) => {
@@ -41,6 +41,6 @@ export function useLive(handlers: LiveHandlers): LiveState {
     };
     source.onerror = () => setState(source.readyState === EventSource.CLOSED ? "offline" : "connecting");
     return () => source.close();
-  }, []);
+  }, [mailbox]);
   return state;
 }

@@ -2,6 +2,7 @@ import type { HttpBindings } from "@hono/node-server";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { EventName } from "../../core/events.js";
+import { normalizeMailbox } from "../../mailboxes/assign.js";
 import type { ApiDeps } from "../deps.js";
 import { boundedEventJson } from "../live/bounded-events.js";
 import { createClientQueue, type ClientQueue } from "../live/client-queue.js";
@@ -21,22 +22,27 @@ export interface EventRoutesOptions {
 /**
  * Server-Sent Events: every bus event as `event: <name>` with its JSON payload. Each event is
  * serialised once for all clients (src/api/live/bounded-events.ts bounds its size), and each
- * client has a bounded queue of them (src/api/live/client-queue.ts).
+ * client has a bounded queue of them (src/api/live/client-queue.ts). With `?mailbox=`, a client
+ * gets only that mailbox's received and analyzed events; deletions carry ids only and all pass
+ * (a client ignores ids it does not show).
  */
 export function eventRoutes(deps: ApiDeps, options: EventRoutesOptions = {}): Hono<{ Bindings: HttpBindings }> {
   const maxQueueBytes = options.maxQueueBytes ?? 1024 * 1024;
-  const clients = new Set<ClientQueue>();
+  /** Each client's queue and the mailbox it asked for (null: all). */
+  const clients = new Map<ClientQueue, string | null>();
   for (const name of NAMES) {
     deps.events.on(name, (payload) => {
       if (clients.size === 0) return;
+      const mailbox = "summary" in payload ? payload.summary.mailbox : null;
       const frame = Buffer.from(`event: ${name}\ndata: ${boundedEventJson(name, payload)}\n\n`);
-      for (const client of clients) client.push(frame);
+      for (const [client, scope] of clients) if (scope === null || mailbox === null || scope === mailbox) client.push(frame);
     });
   }
 
   const app = new Hono<{ Bindings: HttpBindings }>();
-  app.get("/", (c) =>
-    streamSSE(c, async (stream) => {
+  app.get("/", (c) => {
+    const mailbox = normalizeMailbox(c.req.query("mailbox"));
+    return streamSSE(c, async (stream) => {
       const queue = createClientQueue(maxQueueBytes, () => {
         clients.delete(queue);
         deps.logger.warn({ maxQueueBytes }, "SSE client disconnected: it did not read its events");
@@ -44,7 +50,7 @@ export function eventRoutes(deps: ApiDeps, options: EventRoutesOptions = {}): Ho
         c.env?.outgoing?.destroy();
         stream.abort();
       });
-      clients.add(queue);
+      clients.set(queue, mailbox);
       stream.onAbort(() => {
         clients.delete(queue);
         queue.close();
@@ -57,7 +63,7 @@ export function eventRoutes(deps: ApiDeps, options: EventRoutesOptions = {}): Ho
         // The shared buffers themselves: no copy per client.
         for (const frame of frames) await stream.write(frame);
       }
-    }),
-  );
+    });
+  });
   return app;
 }

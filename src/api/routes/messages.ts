@@ -1,18 +1,18 @@
 import { Hono } from "hono";
 import { MailproofError } from "../../core/errors.js";
 import { checkTags } from "../../limits/tags.js";
-import { parseQuery } from "../../store/query.js";
 import { attachmentHeaders } from "../attachment-headers.js";
 import { attachmentDisposition } from "../content-disposition.js";
 import type { ApiDeps } from "../deps.js";
 import { intParam } from "../params.js";
+import { searchParams } from "../search-params.js";
 
 export function messageRoutes(deps: ApiDeps): Hono {
   const { store, events } = deps;
   const app = new Hono();
 
   app.get("/", async (c) => {
-    const query = parseQuery(c.req.query("query"));
+    const { query } = searchParams(c);
     const limit = intParam(c.req.query("limit"), "limit", 50, 1, 1000);
     return c.json(await store.list({ query, limit, before: c.req.query("before") || null }));
   });
@@ -32,8 +32,7 @@ export function messageRoutes(deps: ApiDeps): Hono {
   });
 
   app.delete("/", async (c) => {
-    const queryText = c.req.query("query") ?? "";
-    const query = parseQuery(queryText);
+    const { query } = searchParams(c);
     const ids = await store.delete(query);
     if (ids.length > 0) events.emit("message.deleted", { ids: query.terms.length === 0 ? "all" : ids });
     return c.json({ deleted: ids.length });

@@ -25,13 +25,17 @@ const FAULT_MESSAGES: Record<number, string> = {
   503: "Service Unavailable",
 };
 
+/** The API key the request authenticated with, set by the auth middleware for the handlers. */
+type MailgunEnv = { Variables: { apiKey: string } };
+
 export function mailgunRoutes(ctx: ProviderContext): Hono {
-  const app = new Hono();
+  const app = new Hono<MailgunEnv>();
 
   // Every Mailgun endpoint authenticates first, then counts against the rate limit.
   app.use("*", async (c, next) => {
     const key = basicPassword(c.req.header("authorization"));
-    if (!isApiKeyAllowed(ctx.state(), key)) return unauthorizedResponse();
+    if (!key || !isApiKeyAllowed(ctx.state(), key)) return unauthorizedResponse();
+    c.set("apiKey", key);
     const limit = ctx.rateLimit();
     if (limit && !limit.allowed) {
       return Response.json({ message: FAULT_MESSAGES[429] }, { status: 429, headers: { "retry-after": String(limit.resetSeconds) } });
@@ -39,7 +43,7 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
     await next();
   });
 
-  const send = async (c: Context, parse: (form: FormData) => Promise<MailgunSendRequest | MailgunMimeRequest>) => {
+  const send = async (c: Context<MailgunEnv>, parse: (form: FormData) => Promise<MailgunSendRequest | MailgunMimeRequest>) => {
     try {
       const domain = c.req.param("domain") ?? "";
       // A domain is "on the account" when it is listed (as a domain) among the verified senders.
@@ -61,7 +65,7 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
         const headers: Record<string, string> = fault.status === 429 ? { "retry-after": String(fault.retryAfter) } : {};
         return Response.json({ message: FAULT_MESSAGES[fault.status] }, { status: fault.status, headers });
       }
-      const id = await sendMailgun(ctx, domain, request);
+      const id = await sendMailgun(ctx, domain, request, c.get("apiKey"));
       return c.json({ id, message: "Queued. Thank you." });
     } catch (err) {
       return handle(err);
@@ -115,7 +119,7 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
     return Response.json({ message: "Internal error; see the mailproof log" }, { status: 500 });
   };
 
-  return app;
+  return new Hono().route("/", app);
 }
 
 /** Mailgun answers `{ message }` with the status: 413 for a message too large, 400 for bad input. */

@@ -28,7 +28,7 @@ export function isSandboxDomain(domain: string): boolean {
 }
 
 /** Sends and returns the message id Mailgun answers with (angle brackets included). */
-export async function sendMailgun(ctx: ProviderContext, domain: string, request: MailgunSendRequest | MailgunMimeRequest): Promise<string> {
+export async function sendMailgun(ctx: ProviderContext, domain: string, request: MailgunSendRequest | MailgunMimeRequest, apiKey: string): Promise<string> {
   const state = ctx.state();
   const recipients =
     request.kind === "mime" ? mimeRecipients(request) : [...new Set(recipientAddresses([...request.to, ...request.cc, ...request.bcc]))];
@@ -56,6 +56,7 @@ export async function sendMailgun(ctx: ProviderContext, domain: string, request:
         mail: delivery.mail,
         envelope: { from: delivery.envelopeFrom, to: deliverable },
         tags: request.tags,
+        apiKey,
         dkimDomains: [domain, PROVIDER_DKIM_DOMAIN],
       });
       capturedId = message.id;

@@ -33,7 +33,7 @@ function routes(ctx: ProviderContext): Hono {
   });
 
   /** Auth, rate limit, JSON and fault checks shared by every endpoint; a Response means stop. */
-  const guard = async (c: Context, targets: (body: unknown) => { from: string | null; to: string[] }): Promise<Response | { body: unknown; testMode: boolean }> => {
+  const guard = async (c: Context, targets: (body: unknown) => { from: string | null; to: string[] }): Promise<Response | { body: unknown; token: string }> => {
     const token = c.req.header("x-postmark-server-token");
     if (!token) return res.errorResponse(c, 401, res.missingToken());
     const testMode = token === TEST_TOKEN;
@@ -50,13 +50,13 @@ function routes(ctx: ProviderContext): Hono {
     const fault = await ctx.fault(targets(body), c.req.raw.signal);
     if (fault === "hung") return c.body(null, 504);
     if (fault) return res.errorResponse(c, fault.status, res.faultError(fault.status), fault.status === 429 ? { "Retry-After": String(fault.retryAfter) } : {});
-    return { body, testMode };
+    return { body, token };
   };
 
   const single = (templated: boolean) => async (c: Context) => {
     const guarded = await guard(c, targetsOf);
     if (guarded instanceof Response) return guarded;
-    const outcome = await send(guarded.body, templated, guarded.testMode);
+    const outcome = await send(guarded.body, templated, guarded.token);
     return c.json(outcome.body, outcome.status);
   };
   const batch = (templated: boolean) => async (c: Context) => {
@@ -67,7 +67,7 @@ function routes(ctx: ProviderContext): Hono {
     if (items.length > MAX_BATCH) return res.errorResponse(c, 422, res.tooManyBatchMessages());
     const results: Array<Record<string, unknown>> = [];
     // Each message succeeds or fails on its own; the batch itself answers 200.
-    for (const item of items) results.push((await send(item, templated, guarded.testMode)).body);
+    for (const item of items) results.push((await send(item, templated, guarded.token)).body);
     return c.json(results, 200);
   };
 
@@ -77,7 +77,8 @@ function routes(ctx: ProviderContext): Hono {
   app.post("/email/batchWithTemplates", batch(true));
   app.all("*", (c) => res.errorResponse(c, 404, res.err(404, "The requested resource was not found.")));
 
-  const send = async (value: unknown, templated: boolean, testMode: boolean): Promise<Outcome> => {
+  const send = async (value: unknown, templated: boolean, token: string): Promise<Outcome> => {
+    const testMode = token === TEST_TOKEN;
     const parsed = parseMessage(value, templated);
     if ("error" in parsed) return { status: 422, body: { ...parsed.error } };
     const message = parsed.message;
@@ -107,11 +108,11 @@ function routes(ctx: ProviderContext): Hono {
     if (inactive.length === all.length) return { status: 422, body: { ...res.inactiveRecipients(inactive.map((r) => r.address)) } };
 
     const messageId = randomUUID();
-    await deliver(message, messageId, all.filter((r) => !isSuppressed(state, r.address)), rendered);
+    await deliver(message, messageId, all.filter((r) => !isSuppressed(state, r.address)), rendered, token);
     return { status: 200, body: { To: toText, SubmittedAt: res.submittedAt(), MessageID: messageId, ErrorCode: 0, Message: "OK" } };
   };
 
-  const deliver = async (message: PmMessage, messageId: string, recipients: PmMessage["to"], rendered: RenderedTemplate | null) => {
+  const deliver = async (message: PmMessage, messageId: string, recipients: PmMessage["to"], rendered: RenderedTemplate | null, apiKey: string) => {
     const eventCtx = {
       messageId,
       messageStream: message.messageStream,
@@ -137,6 +138,7 @@ function routes(ctx: ProviderContext): Hono {
         mail,
         envelope: { from: envelopeFrom, to: deliverable.map((r) => r.address) },
         tags: message.tag ? [message.tag] : [],
+        apiKey,
         // Postmark signs with the sender's domain when it is authenticated, and always with its own.
         dkimDomains: [domainOf(message.from.address)],
         alwaysSignAs: [POSTMARK_DOMAIN],

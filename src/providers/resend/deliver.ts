@@ -36,7 +36,7 @@ export interface ResendRecord {
   message_id: string;
 }
 
-export async function deliverResend(ctx: ProviderContext, email: ReEmail, id: string, rendered: RenderedTemplate | null): Promise<ResendRecord> {
+export async function deliverResend(ctx: ProviderContext, email: ReEmail, id: string, rendered: RenderedTemplate | null, apiKey: string): Promise<ResendRecord> {
   const state = ctx.state();
   const createdAt = new Date().toISOString();
   const subject = rendered?.subject ?? email.subject;
@@ -94,6 +94,7 @@ export async function deliverResend(ctx: ProviderContext, email: ReEmail, id: st
       // Resend's custom MAIL FROM is the `send.` subdomain of the sending domain.
       envelope: { from: `${sesId}@send.${domainOf(email.fromAddress)}`, to: reached },
       tags: email.tags.map((t) => `${t.name}:${t.value}`),
+      apiKey,
       // Resend signs with the verified domain; Amazon SES underneath adds its amazonses.com signature.
       dkimDomains: [domainOf(email.fromAddress)],
       alwaysSignAs: [SES_DOMAIN],

@@ -35,8 +35,8 @@ function routes(ctx: ProviderContext): Hono {
     return res.errorResponse(c, res.faultError(500, 0));
   });
 
-  /** Auth and rate limit, common to every endpoint. Returns the headers to answer with, or a Response. */
-  const admit = (c: Context): Response | Record<string, string> => {
+  /** Auth and rate limit, common to every endpoint. Returns the key and the headers to answer with, or a Response. */
+  const admit = (c: Context): Response | { key: string; headers: Record<string, string> } => {
     const key = c.req.header("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
     if (!key) return res.errorResponse(c, res.missingApiKey());
     if (!isApiKeyAllowed(ctx.state(), key)) return res.errorResponse(c, res.invalidApiKey());
@@ -44,13 +44,14 @@ function routes(ctx: ProviderContext): Hono {
     const rate = ctx.rateLimit();
     const headers = rate ? res.rateLimitHeaders(rate) : {};
     if (rate && !rate.allowed) return res.errorResponse(c, res.rateLimited(rate.limit), { ...headers, "retry-after": String(rate.resetSeconds) });
-    return headers;
+    return { key, headers };
   };
 
   /** Parses JSON, replays an `Idempotency-Key` seen before, applies fault rules; then `run`. */
-  const accept = async (c: Context, targets: (body: unknown) => { from: string | null; to: string[] }, run: (body: unknown, headers: Record<string, string>) => Promise<Response>) => {
-    const admitted = admit(c);
-    if (admitted instanceof Response) return admitted;
+  const accept = async (c: Context, targets: (body: unknown) => { from: string | null; to: string[] }, run: (body: unknown, headers: Record<string, string>, apiKey: string) => Promise<Response>) => {
+    const gate = admit(c);
+    if (gate instanceof Response) return gate;
+    const admitted = gate.headers;
     const text = await c.req.text();
     let body: unknown;
     try {
@@ -71,7 +72,7 @@ function routes(ctx: ProviderContext): Hono {
       const headers = fault.status === 429 ? { ...admitted, "retry-after": String(fault.retryAfter) } : admitted;
       return res.errorResponse(c, res.faultError(fault.status, ctx.state().rateLimit ?? 2), headers);
     }
-    const response = await run(body, admitted);
+    const response = await run(body, admitted, gate.key);
     if (idemKey && response.status === 200) {
       ctx.remember(`idempotency:${c.req.path}:${idemKey}`, { hash, status: 200, body: await response.clone().json() });
     }
@@ -103,17 +104,17 @@ function routes(ctx: ProviderContext): Hono {
     }
   };
 
-  const send = (email: ReEmail, rendered: RenderedTemplate | null): Promise<ResendRecord> => deliverResend(ctx, email, randomUUID(), rendered);
+  const send = (email: ReEmail, rendered: RenderedTemplate | null, apiKey: string): Promise<ResendRecord> => deliverResend(ctx, email, randomUUID(), rendered, apiKey);
 
   app.post("/emails", (c) =>
-    accept(c, targetsOf, async (body, headers) => {
+    accept(c, targetsOf, async (body, headers, apiKey) => {
       const parsed = parseEmail(body, { batch: false });
       if ("error" in parsed) return res.errorResponse(c, parsed.error, headers);
       const refused = refuse(parsed.email);
       if (refused) return res.errorResponse(c, refused, headers);
       const rendered = render(parsed.email);
       if ("error" in rendered) return res.errorResponse(c, rendered.error, headers);
-      const record = await send(parsed.email, rendered.rendered);
+      const record = await send(parsed.email, rendered.rendered, apiKey);
       return c.json({ id: record.id }, 200, headers);
     }),
   );
@@ -122,7 +123,7 @@ function routes(ctx: ProviderContext): Hono {
     accept(
       c,
       (body) => (Array.isArray(body) ? merge(body.map(targetsOf)) : { from: null, to: [] }),
-      async (body, headers) => {
+      async (body, headers, apiKey) => {
         if (!Array.isArray(body)) return res.errorResponse(c, res.validation("The request body must be an array of emails."), headers);
         if (body.length > MAX_BATCH) return res.errorResponse(c, res.validation(`Too many emails. The maximum is ${MAX_BATCH} per batch.`), headers);
         const permissive = c.req.header("x-batch-validation") === "permissive";
@@ -141,7 +142,7 @@ function routes(ctx: ProviderContext): Hono {
         const errors: Array<{ index: number; message: string }> = [];
         for (const [index, result] of checked.entries()) {
           if ("error" in result) errors.push({ index, message: result.error.message });
-          else data.push({ id: (await send(result.email, result.rendered)).id });
+          else data.push({ id: (await send(result.email, result.rendered, apiKey)).id });
         }
         return c.json(permissive ? { data, errors } : { data }, 200, headers);
       },
@@ -149,8 +150,9 @@ function routes(ctx: ProviderContext): Hono {
   );
 
   app.get("/emails/:id", (c) => {
-    const admitted = admit(c);
-    if (admitted instanceof Response) return admitted;
+    const gate = admit(c);
+    if (gate instanceof Response) return gate;
+    const admitted = gate.headers;
     const id = c.req.param("id");
     if (!UUID.test(id)) return res.errorResponse(c, res.invalidId(), admitted);
     const record = ctx.recall<ResendRecord>(id);

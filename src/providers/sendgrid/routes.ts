@@ -43,7 +43,7 @@ function routes(ctx: ProviderContext): Hono {
       if (!authorization) return res.errorResponse(c, 401, res.authorizationRequired());
       const key = authorization.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
       const state = ctx.state();
-      if (!isApiKeyAllowed(state, key)) return res.errorResponse(c, 401, res.invalidKey());
+      if (!key || !isApiKeyAllowed(state, key)) return res.errorResponse(c, 401, res.invalidKey());
       if (state.paused) return res.errorResponse(c, 401, res.one("Maximum credits exceeded"));
 
       const limit = ctx.rateLimit();
@@ -75,12 +75,12 @@ function routes(ctx: ProviderContext): Hono {
       if (request.sandboxMode || state.sandbox) return c.body(null, 200, limitHeaders);
 
       const xMessageId = newXMessageId();
-      for (const [index, p] of request.personalizations.entries()) await deliver(request, p, index, xMessageId);
+      for (const [index, p] of request.personalizations.entries()) await deliver(request, p, index, xMessageId, key);
       return c.body(null, 202, { ...limitHeaders, "X-Message-Id": xMessageId });
     },
   );
 
-  const deliver = async (request: SgSendRequest, p: SgPersonalization, index: number, xMessageId: string) => {
+  const deliver = async (request: SgSendRequest, p: SgPersonalization, index: number, xMessageId: string, apiKey: string) => {
     const state = ctx.state();
     const template = request.templateId ? findTemplate(state.templates, request.templateId) : null;
     const data = { ...p.dynamicTemplateData };
@@ -114,6 +114,7 @@ function routes(ctx: ProviderContext): Hono {
         mail: delivery.mail,
         envelope: { from: delivery.envelopeFrom, to: deliverable },
         tags: request.categories,
+        apiKey,
         dkimDomains: [domainOf(from), SENDGRID_DOMAIN],
       });
       for (const email of deliverable) events.push(sgEvent({ ...base, event: "processed", email, messageId: message.id }));

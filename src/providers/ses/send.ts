@@ -50,6 +50,7 @@ export async function sendSes(ctx: ProviderContext, request: SesSendRequest, cre
       mail,
       envelope: { from: composed.envelopeFrom, to: delivered },
       tags,
+      apiKey: credentials.accessKeyId,
       dkimDomains: [domainOf(composed.from), PROVIDER_DKIM_DOMAIN],
     });
     capturedId = message.id;

@@ -9,6 +9,7 @@ import DKIM from "nodemailer/lib/dkim";
 import MailComposer, { type MailComposerOptions } from "nodemailer/lib/mail-composer";
 import type { Message } from "../../core/types.js";
 import type { Ingest } from "../../ingest/ingest.js";
+import { apiKeyName } from "../../mailboxes/api-key-name.js";
 import { domainOf } from "./checks.js";
 import type { ProviderName, ProviderState } from "./types.js";
 
@@ -20,6 +21,8 @@ export interface CaptureInput {
   /** SMTP envelope the provider would use: its bounce address and every recipient (bcc included). */
   envelope: { from: string; to: string[] };
   tags?: string[];
+  /** The API key the request authenticated with: `--mailbox-by auth` files the message under its name. */
+  apiKey: string;
   /**
    * Domains whose DKIM key (from `state.dkim`) signs the message, in order of preference: the
    * From domain first when it is authenticated, then the provider's own domain (e.g.
@@ -76,5 +79,6 @@ export async function captureMessage(
     },
     source: { kind: deps.provider, providerMessageId: input.providerMessageId },
     tags: input.tags,
+    apiKeyName: apiKeyName(deps.provider, input.apiKey, deps.state.apiKeyNames),
   });
 }

@@ -12,6 +12,7 @@ import { isObject } from "../../core/json.js";
 export function defaultState(): ProviderState {
   return {
     apiKeys: null,
+    apiKeyNames: {},
     verifiedSenders: null,
     pendingSenders: [],
     sandbox: false,
@@ -89,6 +90,9 @@ function applyPatch(current: ProviderState, patch: unknown): ProviderState {
       case "verifiedSenders":
         next[key] = value === null ? null : stringList(value, key);
         break;
+      case "apiKeyNames":
+        next.apiKeyNames = parseKeyNames(value);
+        break;
       case "suppressions":
         next.suppressions = stringList(value, key).map((s) => s.toLowerCase());
         break;
@@ -140,6 +144,13 @@ function stringList(value: unknown, name: string): string[] {
     throw bad(`"${name}" must be an array of non-empty strings`);
   }
   return value as string[];
+}
+
+function parseKeyNames(value: unknown): Record<string, string> {
+  if (!isObject(value) || !Object.values(value).every((name) => typeof name === "string" && name.trim().length > 0)) {
+    throw bad(`"apiKeyNames" must be an object of non-empty names by API key`);
+  }
+  return { ...(value as Record<string, string>) };
 }
 
 function parseRetry(value: unknown) {

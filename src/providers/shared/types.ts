@@ -62,6 +62,11 @@ export interface WebhookRetry {
 export interface ProviderState {
   /** Accepted API keys; null accepts any non-empty key. @default null */
   apiKeys: string[] | null;
+  /**
+   * Readable names of API keys (`{ "<key>": "team-a" }`): the mailbox their messages land in with
+   * `--mailbox-by auth`. An unnamed key's mailbox is `<provider>:` and a hash prefix. @default {}
+   */
+  apiKeyNames: Record<string, string>;
   /** Verified sender addresses or whole domains; null treats every sender as verified. @default null */
   verifiedSenders: string[] | null;
   /**

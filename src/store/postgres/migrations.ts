@@ -84,6 +84,11 @@ const migrations: string[] = [
     SELECT m.id, 'reply-to', lower(r->>'address'), lower(r->>'name')
     FROM messages m, jsonb_array_elements((replace(m.body, '\u0000', '\ufffd')::jsonb)->'replyTo') r;
   `,
+  // --mailbox-by: the mailbox each message is filed in; messages stored before it are "default".
+  `
+  ALTER TABLE messages ADD COLUMN mailbox text NOT NULL DEFAULT 'default';
+  CREATE INDEX messages_mailbox ON messages (mailbox);
+  `,
 ];
 
 /**

@@ -226,6 +226,10 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       );
       return rows;
     },
+    async mailboxes() {
+      const { rows } = await pool.query<{ name: string; count: number }>('SELECT mailbox AS name, count(*)::integer AS count FROM messages GROUP BY mailbox ORDER BY mailbox COLLATE "C"');
+      return rows;
+    },
     async prune(max) {
       if (max <= 0) return [];
       // The id of the max-th newest message is the oldest one kept.

@@ -1,3 +1,4 @@
+import { withMailbox } from "../../mailboxes/assign.js";
 import { toSummary } from "../../core/summary.js";
 import type { Analysis, Message, MessageSummary } from "../../core/types.js";
 import { searchColumns } from "./search.js";
@@ -41,6 +42,7 @@ export const MESSAGE_COLUMNS = [
   "read",
   "tags",
   "tags_lc",
+  "mailbox",
   "summary",
   "body",
   "analysis",
@@ -64,6 +66,7 @@ export function messageValues(message: Message): unknown[] {
     read,
     JSON.stringify(tags),
     tags.map((t) => noNul(t.toLowerCase())),
+    noNul(message.mailbox),
     JSON.stringify(toSummary(message)),
     JSON.stringify(body),
     JSON.stringify(analysis),
@@ -107,7 +110,7 @@ export function recipientRows(batch: Message[]): RecipientRows {
 
 export function toSummaryRow(row: SummaryRow): MessageSummary {
   return {
-    ...(JSON.parse(row.summary) as MessageSummary),
+    ...withMailbox(JSON.parse(row.summary) as Omit<MessageSummary, "mailbox">),
     read: row.read,
     tags: JSON.parse(row.tags) as string[],
     dmarc: row.dmarc as MessageSummary["dmarc"],
@@ -117,7 +120,7 @@ export function toSummaryRow(row: SummaryRow): MessageSummary {
 
 export function toMessage(row: FullRow): Message {
   return {
-    ...(JSON.parse(row.body) as Omit<Message, "read" | "tags" | "analysis">),
+    ...withMailbox(JSON.parse(row.body) as Omit<Message, "read" | "tags" | "analysis" | "mailbox">),
     read: row.read,
     tags: JSON.parse(row.tags) as string[],
     analysis: JSON.parse(row.analysis) as Analysis,

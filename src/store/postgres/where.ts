@@ -69,6 +69,8 @@ function termWhere(params: Params, term: Term): string {
       return `m.subject_lc LIKE ${containing(params, term.value)}`;
     case "tag":
       return `${param(params, term.value)} = ANY(m.tags_lc)`;
+    case "mailbox":
+      return `m.mailbox = ${param(params, term.value)}`;
     case "source":
       return `m.source_kind = ${param(params, term.value)}`;
     case "message-id":

@@ -102,6 +102,11 @@ const migrations: string[] = [
     SELECT b.seq, 'reply-to', lc(json_extract(r.value, '$.address')), lc(json_extract(r.value, '$.name'))
     FROM bodies b, json_each(b.body, '$.replyTo') r;
   `,
+  // --mailbox-by: the mailbox each message is filed in; messages stored before it are "default".
+  `
+  ALTER TABLE messages ADD COLUMN mailbox TEXT NOT NULL DEFAULT 'default';
+  CREATE INDEX messages_mailbox ON messages(mailbox);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { BACKGROUND_HOLD_MS, createBatcher, holdWhileArrivingFast } from "../../core/batcher.js";
 import { toSummary } from "../../core/summary.js";
 import type { Analysis, Message, MessageSummary } from "../../core/types.js";
+import { withMailbox } from "../../mailboxes/assign.js";
 import { ADDRESS_KINDS, dkimSummary, searchText, withoutPlusTag, type Query } from "../query.js";
 import type { ListOptions, ListResult, NewMessage, Store, StoredAttachment } from "../store.js";
 import { createCheckpointer } from "./checkpointer.js";
@@ -71,8 +72,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   const statements = {
     insertMessage: db.prepare(`INSERT INTO messages
-      (id, received_at, source_kind, message_id, subject, from_address, from_name, attachment_count, size, read, tags, summary, analysis)
-      VALUES (@id, @receivedAt, @sourceKind, @messageId, @subject, @fromAddress, @fromName, @attachmentCount, @size, @read, @tags, @summary, @analysis)`),
+      (id, received_at, source_kind, message_id, subject, from_address, from_name, attachment_count, size, read, tags, mailbox, summary, analysis)
+      VALUES (@id, @receivedAt, @sourceKind, @messageId, @subject, @fromAddress, @fromName, @attachmentCount, @size, @read, @tags, @mailbox, @summary, @analysis)`),
     insertBody: db.prepare("INSERT INTO bodies (seq, body) VALUES (?, ?)"),
     insertRaw: db.prepare("INSERT INTO raw (seq, data) VALUES (?, ?)"),
     insertAttachment: db.prepare("INSERT INTO attachments (seq, aid, filename, content_type, data) VALUES (?, ?, ?, ?, ?)"),
@@ -86,6 +87,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     count: db.prepare("SELECT count(*) AS n FROM messages"),
     pendingAnalysis: db.prepare("SELECT id FROM messages WHERE json_extract(analysis, '$.status') = 'pending' ORDER BY seq LIMIT ?"),
     tags: db.prepare("SELECT t.value AS tag, count(*) AS count FROM messages m, json_each(m.tags) t WHERE m.tags != '[]' GROUP BY t.value ORDER BY t.value"),
+    mailboxes: db.prepare("SELECT mailbox AS name, count(*) AS count FROM messages GROUP BY mailbox ORDER BY mailbox"),
     pruneBelow: db.prepare("SELECT id FROM messages ORDER BY id DESC LIMIT 1 OFFSET ?"),
     deleteBelow: db.prepare("DELETE FROM messages WHERE id < ? RETURNING id"),
     deleteId: db.prepare("DELETE FROM messages WHERE id = ? RETURNING id"),
@@ -107,7 +109,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   });
 
   const toSummaryRow = (row: SummaryRow): MessageSummary => ({
-    ...(JSON.parse(row.summary) as MessageSummary),
+    ...withMailbox(JSON.parse(row.summary) as Omit<MessageSummary, "mailbox">),
     read: row.read === 1,
     tags: JSON.parse(row.tags) as string[],
     dmarc: row.dmarc as MessageSummary["dmarc"],
@@ -115,7 +117,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   });
 
   const toMessage = (row: FullRow): Message => ({
-    ...(JSON.parse(row.body) as Omit<Message, "read" | "tags" | "analysis">),
+    ...withMailbox(JSON.parse(row.body) as Omit<Message, "read" | "tags" | "analysis" | "mailbox">),
     read: row.read === 1,
     tags: JSON.parse(row.tags) as string[],
     analysis: JSON.parse(row.analysis) as Analysis,
@@ -224,6 +226,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async tags() {
       return statements.tags.all() as Array<{ tag: string; count: number }>;
     },
+    async mailboxes() {
+      return statements.mailboxes.all() as Array<{ name: string; count: number }>;
+    },
     async count() {
       return (statements.count.get() as { n: number }).n;
     },
@@ -285,6 +290,7 @@ function messageParams(message: Message) {
     size: message.size,
     read: read ? 1 : 0,
     tags: JSON.stringify(tags),
+    mailbox: message.mailbox,
     summary: JSON.stringify(toSummary(message)),
     body: JSON.stringify(body),
     analysis: JSON.stringify(analysis),

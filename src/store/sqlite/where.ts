@@ -67,6 +67,8 @@ function termWhere(term: Term, seq: string): Where {
       return { sql: "instr(m.subject, ?) > 0", params: [term.value] };
     case "tag":
       return { sql: "EXISTS (SELECT 1 FROM json_each(m.tags) WHERE lc(value) = ?)", params: [term.value] };
+    case "mailbox":
+      return { sql: "m.mailbox = ?", params: [term.value] };
     case "source":
       return { sql: "m.source_kind = ?", params: [term.value] };
     case "message-id":

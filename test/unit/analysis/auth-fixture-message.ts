@@ -20,7 +20,7 @@ export async function inputFor(raw: Buffer, envelope: Partial<Envelope> = {}, re
   const { attachmentContents: _contents, problems, ...fields } = await parseMessage(raw, fullEnvelope);
   const message: Message = {
     id: "01J00000000000000000000000", receivedAt: receivedAt.toISOString(), source: { kind: "smtp", providerMessageId: null },
-    envelope: fullEnvelope, ...fields, size: raw.length, tags: [], read: false, analysis: emptyAnalysis(),
+    envelope: fullEnvelope, ...fields, size: raw.length, tags: [], mailbox: "default", read: false, analysis: emptyAnalysis(),
   };
   return { message, raw, problems };
 }

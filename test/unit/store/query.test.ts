@@ -11,6 +11,7 @@ const base: Searchable = {
   replyTo: [{ name: "Help Desk", address: "help@acme.test" }],
   envelopeTo: ["ann@example.test", "hidden@bcc.test"],
   tags: ["Signup"],
+  mailbox: "team-a",
   source: "smtp",
   messageId: "abc@acme.test",
   attachmentCount: 0,
@@ -22,6 +23,16 @@ const base: Searchable = {
   dmarc: null,
   text: "réinitialiser votre mot de passe: https://acme.test/reset?token=abc",
 };
+
+describe("mailbox:", () => {
+  test("matches the mailbox name exactly, case-insensitively, and negates", () => {
+    expect(matches(parseQuery("mailbox:team-a"), base)).toBe(true);
+    expect(matches(parseQuery("mailbox:TEAM-A"), base)).toBe(true);
+    expect(matches(parseQuery("mailbox:team"), base)).toBe(false);
+    expect(matches(parseQuery("-mailbox:team-a"), base)).toBe(false);
+    expect(matches(parseQuery("mailbox:default"), base)).toBe(false);
+  });
+});
 
 describe("parseQuery", () => {
   test("splits words, quoted phrases, fields and negations", () => {

@@ -8,6 +8,9 @@ import { parseQuery } from "../../../src/store/query.js";
 import { createSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import { message, newMessage } from "../../store/fixtures.js";
 
+/** Schema version 6 added the mailbox column: a database rewound to an older version has none. */
+const UNDO_MAILBOXES = "DROP INDEX messages_mailbox; ALTER TABLE messages DROP COLUMN mailbox;";
+
 const ids = (result: { messages: Array<{ id: string }> }) => result.messages.map((m) => m.id);
 
 test("a database from before the recipient trigrams and covering indexes gets them on open, and deletes leave the trigrams", async () => {
@@ -20,7 +23,7 @@ test("a database from before the recipient trigrams and covering indexes gets th
 
   // What schema version 2 looked like: no recipient_grams table or trigger, the older from index.
   const db = new Database(path);
-  db.exec(`DROP TRIGGER messages_delete_recipient_grams; DROP TABLE recipient_grams;
+  db.exec(`${UNDO_MAILBOXES} DROP TRIGGER messages_delete_recipient_grams; DROP TABLE recipient_grams;
     DROP INDEX messages_from; DROP INDEX messages_subject; CREATE INDEX messages_from_address ON messages(from_address);
     UPDATE schema_version SET version = 2`);
   db.close();
@@ -91,7 +94,7 @@ test("a database from before reply-to search gets its Reply-To addresses indexed
 
   // Schema version 4 had no reply-to rows.
   const db = new Database(path);
-  db.exec("DELETE FROM recipients WHERE kind = 'reply-to'; UPDATE schema_version SET version = 4");
+  db.exec(`${UNDO_MAILBOXES} DELETE FROM recipients WHERE kind = 'reply-to'; UPDATE schema_version SET version = 4`);
   db.close();
 
   const store = createSqliteStore({ path, logger: pino({ level: "silent" }) });

@@ -7,6 +7,7 @@ const TERMS: Array<[string, string]> = [
   ["subject:welcome", "a substring of the subject"],
   ["tag:signup  is:tagged", "a tag; any tag"],
   ["source:sendgrid", "where it came from (smtp, upload, a provider)"],
+  ["mailbox:team-a", "a mailbox (with --mailbox-by)"],
   ["message-id:<id@host>", "the Message-ID header"],
   ["has:attachment  has:inline", "with attachments; with inline (cid:) parts"],
   ["has:link  has:code", "with links; with one-time codes (after analysis)"],

@@ -25,10 +25,10 @@ export interface Inbox extends InboxState {
 const byNewest = (a: MessageSummary, b: MessageSummary) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 /**
- * The message list for one search query, loaded page by page with the API's keyset cursor
+ * The message list for one search query in one mailbox (null: every mailbox), loaded page by page with the API's keyset cursor
  * (`before` = the last id seen), and kept current from SSE events without reloading.
  */
-export function useInbox(query: string): Inbox {
+export function useInbox(query: string, mailbox: string | null = null): Inbox {
   const [state, setState] = useState<InboxState>({ items: [], total: 0, next: null, loading: true, error: null });
   // Answers for an older query are dropped: the user may type faster than the server answers.
   const generation = useRef(0);
@@ -38,21 +38,21 @@ export function useInbox(query: string): Inbox {
   useEffect(() => {
     const mine = ++generation.current;
     setState((s) => ({ ...s, loading: true, error: null }));
-    api.list(query, null, PAGE_SIZE).then(
+    api.list(query, null, PAGE_SIZE, mailbox).then(
       (page) => mine === generation.current && setState({ items: page.messages, total: page.total, next: page.next, loading: false, error: null }),
       (err: Error) => mine === generation.current && setState({ items: [], total: 0, next: null, loading: false, error: err.message }),
     );
     return () => {
       if (headTimer.current) clearTimeout(headTimer.current);
     };
-  }, [query]);
+  }, [query, mailbox]);
 
   const loadMore = useCallback(() => {
     if (loadingMore.current || !state.next) return;
     loadingMore.current = true;
     const mine = generation.current;
     api
-      .list(query, state.next, PAGE_SIZE)
+      .list(query, state.next, PAGE_SIZE, mailbox)
       .then(
         (page) => {
           if (mine !== generation.current) return;
@@ -66,14 +66,14 @@ export function useInbox(query: string): Inbox {
       .finally(() => {
         loadingMore.current = false;
       });
-  }, [query, state.next]);
+  }, [query, mailbox, state.next]);
 
   const refreshHead = useCallback(() => {
     if (headTimer.current) clearTimeout(headTimer.current);
     // Coalesce bursts (a test suite sending 50 messages) into one request.
     headTimer.current = setTimeout(() => {
       const mine = generation.current;
-      api.list(query, null, PAGE_SIZE).then(
+      api.list(query, null, PAGE_SIZE, mailbox).then(
         (page) => {
           if (mine !== generation.current) return;
           setState((s) => {
@@ -88,12 +88,14 @@ export function useInbox(query: string): Inbox {
         (err: Error) => mine === generation.current && setState((s) => ({ ...s, error: err.message })),
       );
     }, 150);
-  }, [query]);
+  }, [query, mailbox]);
 
   const received = useCallback(
     (summary: MessageSummary) => {
       // The server owns the query language; a filtered list asks it rather than guessing.
       if (query.trim()) return refreshHead();
+      // The event stream is scoped to the mailbox too; this only guards a switch in flight.
+      if (mailbox && summary.mailbox !== mailbox) return;
       setState((s) => {
         if (s.items.some((m) => m.id === summary.id)) return s;
         // Ids are time-ordered, so new mail nearly always goes on top; sort only when it does not.
@@ -101,7 +103,7 @@ export function useInbox(query: string): Inbox {
         return { ...s, items, total: s.total + 1 };
       });
     },
-    [query, refreshHead],
+    [query, mailbox, refreshHead],
   );
 
   const changed = useCallback(

@@ -6,6 +6,7 @@ import type { Verdict } from "../../cross-site.js";
 import { cut, MAX_LIST } from "../../live/bounded-events.js";
 import { errorBody } from "../../errors.js";
 import type { EventBus } from "../../../core/events.js";
+import { normalizeMailbox } from "../../../mailboxes/assign.js";
 import { parseQuery } from "../../../store/query.js";
 import type { Store } from "../../../store/store.js";
 import { listItem } from "./shapes.js";
@@ -34,16 +35,20 @@ export interface MailpitWebsocketDeps {
  * Mailpit's live-update websocket on `/api/events` (the same path as our Server-Sent Events:
  * a WebSocket upgrade gets Mailpit's frames, a plain GET the SSE stream). Frames are
  * `{ Type, Data }` with the types Mailpit's web UI and clients listen for: new, stats, delete,
- * truncate.
+ * truncate. `?mailbox=NAME` limits `new` frames to that mailbox (stats stay sandbox-wide).
  */
 export function attachMailpitWebsocket(server: Server, deps: MailpitWebsocketDeps): () => void {
   const wss = new WebSocketServer({ noServer: true });
   const maxBuffered = deps.maxBufferedBytes ?? 1024 * 1024;
+  /** The `?mailbox=` each client connected with: it gets only that mailbox's new messages. */
+  const mailboxes = new WeakMap<WebSocket, string>();
   /** Serialised once for every client; a client whose unsent bytes pass the bound is cut off. */
-  const broadcast = (frame: unknown) => {
+  const broadcast = (frame: unknown, mailbox: string | null = null) => {
     const data = Buffer.from(JSON.stringify(frame));
     for (const client of wss.clients) {
       if (client.readyState !== client.OPEN) continue;
+      const scope = mailboxes.get(client);
+      if (mailbox !== null && scope !== undefined && scope !== mailbox) continue;
       if (client.bufferedAmount + data.length > maxBuffered) {
         deps.logger.warn({ maxBuffered }, "mailpit websocket client disconnected: it did not read its frames");
         client.terminate();
@@ -65,7 +70,7 @@ export function attachMailpitWebsocket(server: Server, deps: MailpitWebsocketDep
     deps.events.on("message.received", ({ id, summary }) =>
       announce(async () => {
         const message = await deps.store.get(id);
-        if (message) broadcast({ Type: "new", Data: boundedListItem(listItem(message, summary.snippet)) });
+        if (message) broadcast({ Type: "new", Data: boundedListItem(listItem(message, summary.snippet)) }, summary.mailbox);
         broadcast(await stats());
       }),
     ),
@@ -90,6 +95,8 @@ export function attachMailpitWebsocket(server: Server, deps: MailpitWebsocketDep
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
+      const mailbox = normalizeMailbox(new URL(request.url ?? "/", "http://localhost").searchParams.get("mailbox"));
+      if (mailbox !== null) mailboxes.set(ws, mailbox);
       wss.emit("connection", ws, request);
       stats().then(
         (frame) => ws.send(JSON.stringify(frame)),
