@@ -30,16 +30,18 @@ const SH_PRELUDE = `set -eo pipefail\ncurl() { command curl --fail-with-body "$@
 
 interface Outcome { code: number | null; stdout: string; stderr: string }
 
-function run(command: string, args: string[], cwd: string, input?: string): Promise<Outcome> {
+interface RunOptions { env?: NodeJS.ProcessEnv; timeoutMs?: number }
+
+function run(command: string, args: string[], cwd: string, { env = {}, timeoutMs = 30_000 }: RunOptions = {}): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
+    const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, timeout: timeoutMs });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? "");
+    child.stdin.end();
   });
 }
 
@@ -115,7 +117,17 @@ describe("snippets run as written", () => {
 });
 
 test("`npx mailproof` works in a clone, without reaching a registry", async () => {
-  const outcome = await run("npx", ["--no-install", "mailproof", "--help"], REPO);
-  expect(outcome.code, outcome.stderr).toBe(0);
-  expect(outcome.stdout).toMatch(/mailproof/);
-}, 40_000);
+  // npx links the clone into its cache (~/.npm/_npx/<hash of the clone's path>), reading the whole
+  // node_modules tree on a first run (half a minute on a loaded machine); a run killed midway
+  // leaves an entry without package.json on which every later npx fails with ENOENT. So this
+  // runs on an empty cache of its own, offline, as a reader's first `npx mailproof` does.
+  const cache = mkdtempSync(join(tmpdir(), "mailproof-npx-"));
+  try {
+    const env = { npm_config_cache: cache, npm_config_offline: "true" };
+    const outcome = await run("npx", ["--no-install", "mailproof", "--help"], REPO, { env, timeoutMs: 110_000 });
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stdout).toMatch(/mailproof/);
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
+}, 120_000);
