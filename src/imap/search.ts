@@ -1,4 +1,4 @@
-import type { Query } from "../store/query.js";
+import { isFullAddress, type Query } from "../store/query.js";
 import type { Store } from "../store/store.js";
 import type { ViewEntry } from "./fetch.js";
 import { ImapSyntaxError, utf8, type Token } from "./imap-parser.js";
@@ -72,7 +72,11 @@ export function compileSearch(tokens: Token[], context: SearchContext): Test {
     const token = next();
     if (Array.isArray(token)) return compileSearch(token, context);
     const upper = token.toUpperCase();
-    if (upper in STORE_FIELDS) return fromStore(STORE_FIELDS[upper], text());
+    if (upper in STORE_FIELDS) {
+      const value = text();
+      // The store reads a whole address as an exact match; IMAP asks for a substring of the field.
+      return upper !== "SUBJECT" && isFullAddress(utf8(value)) ? inRaw("header", value, upper.toLowerCase()) : fromStore(STORE_FIELDS[upper], value);
+    }
     if (upper in FLAG_KEYS) {
       const [flag, wanted] = FLAG_KEYS[upper];
       return async (_, entry) => entry.flags.has(flag) === wanted;
