@@ -63,7 +63,7 @@ export function createImapSession(deps: ImapSessionDeps) {
 
   const onMailboxChange = () => {
     if (idleTag && mailbox) {
-      mailbox.updates(true).then(deps.push, (err: unknown) => deps.logger.error({ err }, "imap IDLE update failed"));
+      mailbox.updates(true).then((data) => deps.push(data), (err: unknown) => deps.logger.error({ err }, "imap IDLE update failed"));
     }
   };
 

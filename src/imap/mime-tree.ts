@@ -50,7 +50,7 @@ export function parseMime(text: string, parentDefault = "text/plain", depth = 0)
   const contentType = headerValue(header, "content-type");
   const parsed = contentType ? libmime.parseHeaderValue(contentType) : { value: parentDefault, params: {} };
   const [type = "text", subtype = "plain"] = (parsed.value || parentDefault).toLowerCase().split("/");
-  const node: MimeNode = { header, body, type, subtype, params: parsed.params as Record<string, string>, children: [], message: null };
+  const node: MimeNode = { header, body, type, subtype, params: parsed.params, children: [], message: null };
   if (depth >= MAX_DEPTH) return node;
   if (type === "multipart" && node.params.boundary) {
     // RFC 2046 §5.1.5: parts of multipart/digest default to message/rfc822.

@@ -146,6 +146,7 @@ describe("IMAP with imapflow", () => {
     try {
       const status = await client.status("INBOX", { messages: true, unseen: true, uidNext: true, uidValidity: true });
       expect(status).toMatchObject({ messages: 1, unseen: 1 });
+      if (!status) return;
       const lock = await client.getMailboxLock("INBOX");
       try {
         const message = await client.fetchOne("*", { uid: true, envelope: true, bodyStructure: true, source: true, flags: true, internalDate: true, size: true });
@@ -164,7 +165,7 @@ describe("IMAP with imapflow", () => {
         expect(message.size).toBe(message.source?.length);
         const { content } = await client.download(String(message.uid), "1.1", { uid: true });
         const chunks: Buffer[] = [];
-        for await (const chunk of content) chunks.push(chunk as Buffer);
+        for await (const chunk of content ?? []) chunks.push(chunk as Buffer);
         expect(Buffer.concat(chunks).toString("utf8")).toBe("Grüße, your code is 424242");
       } finally {
         lock.release();

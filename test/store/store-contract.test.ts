@@ -216,6 +216,26 @@ describe.each(kinds)("$name store", (kind) => {
       expect((await b.list({ query: parseQuery("subject:shared"), limit: 10 })).total).toBe(1);
     });
 
+    test("IMAP UIDs ascend in insertion order, are never reused, and filter like list", async () => {
+      const store = await fresh();
+      const [a, b, c] = [one(20, { subject: "uid a", read: true }), one(21, { subject: "uid b" }), one(22, { subject: "uid c" })];
+      await store.insert([newMessage(a), newMessage(b)]);
+      const { validity, next } = await store.uidState();
+      const first = await store.uids({ terms: [] }, 0);
+      expect(first.map((e) => e.id)).toEqual([a.id, b.id]);
+      expect(first[0]).toMatchObject({ read: true, receivedAt: at(20), size: a.size });
+      expect(first[1].uid).toBeGreaterThan(first[0].uid);
+      expect(next).toBe(first[1].uid + 1);
+      // The newest message goes; its UID is not handed out again (RFC 3501 §2.3.1.1).
+      await store.deleteIds([b.id]);
+      await store.insert([newMessage(c)]);
+      const after = await store.uids({ terms: [] }, first[0].uid);
+      expect(after.map((e) => e.id)).toEqual([c.id]);
+      expect(after[0].uid).toBeGreaterThan(first[1].uid);
+      expect((await store.uidState()).validity).toBe(validity);
+      expect((await store.uids(parseQuery("subject:\"uid a\""), 0)).map((e) => e.id)).toEqual([a.id]);
+    });
+
     test("a failed batch stores nothing of it", async () => {
       const store = await fresh();
       const m = one(2);
