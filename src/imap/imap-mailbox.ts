@@ -25,14 +25,15 @@ export const FLAGS = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft
 export function createMailbox(deps: MailboxDeps, view: ImapView, readOnly: boolean, onChange: () => void) {
   let arrived = false;
   const removed = new Set<string>();
-  let removedAll = false;
+  /** After a delete-all, every message up to this UID is gone; later ones arrived after it. */
+  let removedUpTo = 0;
   const unsubscribe = [
     deps.events.on("message.received", () => {
       arrived = true;
       onChange();
     }),
     deps.events.on("message.deleted", ({ ids }) => {
-      if (ids === "all") removedAll = true;
+      if (ids === "all") removedUpTo = view.lastUid;
       else for (const id of ids) removed.add(id);
       onChange();
     }),
@@ -124,10 +125,10 @@ export function createMailbox(deps: MailboxDeps, view: ImapView, readOnly: boole
     /** Untagged news since the last command; EXPUNGE only where sequence numbers may shift. */
     async updates(allowExpunge: boolean): Promise<string> {
       let out = "";
-      if (allowExpunge && (removedAll || removed.size > 0)) {
-        out += expungeLines((m) => removedAll || removed.has(m.id));
+      if (allowExpunge && (removedUpTo > 0 || removed.size > 0)) {
+        out += expungeLines((m) => m.uid <= removedUpTo || removed.has(m.id));
         removed.clear();
-        removedAll = false;
+        removedUpTo = 0;
       }
       if (arrived) {
         arrived = false;

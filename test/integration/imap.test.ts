@@ -103,8 +103,9 @@ found = {
 uids = m.uid("SEARCH", None, "ALL")[1][0].decode()
 bodies = [base64.b64encode(m.fetch(str(n), "(BODY.PEEK[])")[1][0][1]).decode() for n in (1, 2)]
 flags_after_peek = m.fetch("2", "(FLAGS)")[1][0].decode()
+parts = [p[1].decode() for p in m.fetch("2", "(BODY.PEEK[1.1] BODY.PEEK[2.MIME] BODY.PEEK[HEADER.FIELDS.NOT (TO FROM SUBJECT DATE MIME-VERSION CONTENT-TYPE)] BODY.PEEK[TEXT]<0.7>)")[1] if isinstance(p, tuple)]
 m.logout()
-print(json.dumps({"caps": caps, "refused": refused, "exists": exists, "uidvalidity": uidvalidity, "found": found, "uids": uids, "bodies": bodies, "flags": flags_after_peek}))
+print(json.dumps({"caps": caps, "refused": refused, "exists": exists, "uidvalidity": uidvalidity, "found": found, "uids": uids, "bodies": bodies, "flags": flags_after_peek, "parts": parts}))
 `);
     expect(result.caps).toEqual(expect.arrayContaining(["IMAP4REV1", "STARTTLS", "AUTH=PLAIN", "IDLE"]));
     expect(result.refused).toBe(true);
@@ -116,6 +117,12 @@ print(json.dumps({"caps": caps, "refused": refused, "exists": exists, "uidvalidi
       expect(Buffer.from(encoded, "base64").equals(await storedRaw(ids[i]))).toBe(true);
     }
     expect(result.flags).not.toContain("\\Seen");
+    expect(result.parts).toEqual([
+      "Grüße, your code is 424242",
+      'Content-Type: application/pdf; name="receipt.pdf"\r\nContent-Disposition: attachment; filename="receipt.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n',
+      "Message-ID: <receipt-1@imap.test>\r\n\r\n",
+      "--outer",
+    ]);
   });
 
   test("UID STORE +FLAGS (\\Seen) marks the message read; \\Deleted + EXPUNGE deletes it", async () => {
