@@ -106,10 +106,10 @@ const migrations: string[] = [
   // deleted top rowid again, so inserts take the next value of this high-water mark instead.
   // UIDVALIDITY is the database's creation time, so a new database never matches a client's cache.
   `
-  CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-  INSERT INTO counters (name, value) SELECT 'seq', coalesce(max(seq), 0) FROM messages;
-  INSERT INTO counters (name, value) VALUES ('uidvalidity', CAST(strftime('%s', 'now') AS INTEGER));
-  CREATE TRIGGER messages_seq_high AFTER INSERT ON messages BEGIN
+  CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  INSERT OR IGNORE INTO counters (name, value) SELECT 'seq', coalesce(max(seq), 0) FROM messages;
+  INSERT OR IGNORE INTO counters (name, value) VALUES ('uidvalidity', CAST(strftime('%s', 'now') AS INTEGER));
+  CREATE TRIGGER IF NOT EXISTS messages_seq_high AFTER INSERT ON messages BEGIN
     UPDATE counters SET value = new.seq WHERE name = 'seq' AND value < new.seq;
   END;
   `,
