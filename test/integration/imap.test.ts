@@ -104,8 +104,9 @@ uids = m.uid("SEARCH", None, "ALL")[1][0].decode()
 bodies = [base64.b64encode(m.fetch(str(n), "(BODY.PEEK[])")[1][0][1]).decode() for n in (1, 2)]
 flags_after_peek = m.fetch("2", "(FLAGS)")[1][0].decode()
 parts = [p[1].decode() for p in m.fetch("2", "(BODY.PEEK[1.1] BODY.PEEK[2.MIME] BODY.PEEK[HEADER.FIELDS.NOT (TO FROM SUBJECT DATE MIME-VERSION CONTENT-TYPE)] BODY.PEEK[TEXT]<0.7>)")[1] if isinstance(p, tuple)]
+read_fetch = m.fetch("1", "(BODY[TEXT])")[1][-1].decode()
 m.logout()
-print(json.dumps({"caps": caps, "refused": refused, "exists": exists, "uidvalidity": uidvalidity, "found": found, "uids": uids, "bodies": bodies, "flags": flags_after_peek, "parts": parts}))
+print(json.dumps({"read_fetch": read_fetch, "caps": caps, "refused": refused, "exists": exists, "uidvalidity": uidvalidity, "found": found, "uids": uids, "bodies": bodies, "flags": flags_after_peek, "parts": parts}))
 `);
     expect(result.caps).toEqual(expect.arrayContaining(["IMAP4REV1", "STARTTLS", "AUTH=PLAIN", "IDLE"]));
     expect(result.refused).toBe(true);
@@ -117,6 +118,9 @@ print(json.dumps({"caps": caps, "refused": refused, "exists": exists, "uidvalidi
       expect(Buffer.from(encoded, "base64").equals(await storedRaw(ids[i]))).toBe(true);
     }
     expect(result.flags).not.toContain("\\Seen");
+    // BODY[…] without .PEEK sets \Seen (RFC 3501 §6.4.5) and says so.
+    expect(result.read_fetch).toContain("FLAGS (\\Seen)");
+    expect((await api(sandbox, `/api/messages/${ids[0]}`)).body.read).toBe(true);
     expect(result.parts).toEqual([
       "Grüße, your code is 424242",
       'Content-Type: application/pdf; name="receipt.pdf"\r\nContent-Disposition: attachment; filename="receipt.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n',
@@ -125,10 +129,12 @@ print(json.dumps({"caps": caps, "refused": refused, "exists": exists, "uidvalidi
     ]);
   });
 
-  test("UID STORE +FLAGS (\\Seen) marks the message read; \\Deleted + EXPUNGE deletes it", async () => {
+  test("AUTHENTICATE PLAIN; EXAMINE is read-only; UID STORE +FLAGS (\\Seen) marks the message read; \\Deleted + EXPUNGE deletes it", async () => {
     const [keep, drop] = [await upload("Subject: keep\r\n\r\nk\r\n"), await upload("Subject: drop\r\n\r\nd\r\n")];
     const result = await python(`
-m.login("qa", "pw")
+m.authenticate("PLAIN", lambda challenge: b"\\0qa\\0pw")
+m.select("INBOX", readonly=True)
+readonly_store = m.store("1", "+FLAGS", "(\\Seen)")[0]
 m.select("INBOX")
 uids = m.uid("SEARCH", None, "ALL")[1][0].decode().split()
 m.uid("STORE", uids[0], "+FLAGS", "(\\\\Seen)")
@@ -137,9 +143,9 @@ m.uid("STORE", uids[1], "+FLAGS.SILENT", "(\\\\Deleted)")
 expunged = [d.decode() for d in m.expunge()[1]]
 left = m.search(None, "ALL")[1][0].decode()
 m.logout()
-print(json.dumps({"seen": seen, "expunged": expunged, "left": left}))
+print(json.dumps({"readonly": readonly_store, "seen": seen, "expunged": expunged, "left": left}))
 `);
-    expect(result).toEqual({ seen: "1", expunged: ["2"], left: "1" });
+    expect(result).toEqual({ readonly: "NO", seen: "1", expunged: ["2"], left: "1" });
     expect((await api(sandbox, `/api/messages/${keep}`)).body.read).toBe(true);
     expect((await api(sandbox, `/api/messages/${drop}`)).status).toBe(404);
   });
