@@ -33,6 +33,8 @@ export function createImapListener(deps: { store: Store; events: EventBus; logge
     /** The command so far, while its literals arrive (RFC 3501 §4.3). */
     let pending = "";
     let literalLeft = 0;
+    /** Set from a STARTTLS until its reply: plaintext sent behind it must not run inside TLS (RFC 3207 §4.2, CVE-2011-0411). */
+    let upgrading = false;
     let busy = Promise.resolve();
     sockets.add(plain);
     const write = (data: Buffer | string) => {
@@ -45,6 +47,7 @@ export function createImapListener(deps: { store: Store; events: EventBus; logge
     });
 
     const onData = (chunk: Buffer) => {
+      if (upgrading) return;
       buffer += chunk.toString("latin1");
       for (;;) {
         if (literalLeft > 0) {
@@ -78,6 +81,11 @@ export function createImapListener(deps: { store: Store; events: EventBus; logge
         pending = "";
         // Commands are answered in order, also when a client pipelines them.
         busy = busy.then(() => answer(command));
+        if (!secure && /^\S+ STARTTLS$/i.test(command)) {
+          upgrading = true;
+          buffer = "";
+          return;
+        }
       }
     };
 
@@ -92,6 +100,7 @@ export function createImapListener(deps: { store: Store; events: EventBus; logge
         reply = { data: `${tag} NO [SERVERBUG] internal error; see the mailproof log\r\n` };
       }
       write(reply.data);
+      upgrading = false;
       if (reply.after === "close") socket.end();
       if (reply.after === "starttls") upgrade();
     };
@@ -99,6 +108,8 @@ export function createImapListener(deps: { store: Store; events: EventBus; logge
     const upgrade = () => {
       socket.off("data", onData);
       buffer = "";
+      pending = "";
+      literalLeft = 0;
       const secured = new tls.TLSSocket(socket, { isServer: true, secureContext });
       secured.on("secure", () => {
         secure = true;

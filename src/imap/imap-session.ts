@@ -187,6 +187,7 @@ export function createImapSession(deps: ImapSessionDeps) {
           return { data: `${tag} BAD ${verb} is not valid before login\r\n` };
       }
     }
+    if (verb === "STARTTLS" || verb === "LOGIN" || verb === "AUTHENTICATE") return { data: `${tag} BAD already logged in\r\n` };
     const handled = await authenticated(tag, verb, args);
     if (handled) return handled;
     const byUid = verb === "UID";

@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import net from "node:net";
+import tls from "node:tls";
 import { promisify } from "node:util";
 import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
@@ -249,6 +250,33 @@ describe("IMAP protocol details", () => {
     expect(unknown).toMatch(/^x1 BAD/m);
     expect(beforeLogin).toMatch(/^x2 BAD/m);
     expect(ok).toMatch(/^x3 OK/m);
+  });
+
+  test("commands pipelined behind STARTTLS in plaintext are discarded, not run after the upgrade", async () => {
+    const plain = net.connect(sandbox.imapPort!, "127.0.0.1");
+    let received = "";
+    const waitFor = async (pattern: RegExp) => {
+      const started = Date.now();
+      while (!pattern.test(received)) {
+        if (Date.now() - started > 10_000) throw new Error(`no ${pattern} in ${received}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    plain.on("data", (chunk) => (received += chunk.toString("latin1")));
+    await waitFor(/^\* OK/);
+    plain.write("s1 STARTTLS\r\ns2 LOGIN qa pw\r\n");
+    await waitFor(/s1 OK/);
+    plain.removeAllListeners("data");
+    received = "";
+    const secured = tls.connect({ socket: plain, rejectUnauthorized: false });
+    secured.on("data", (chunk) => (received += chunk.toString("latin1")));
+    await new Promise((resolve) => secured.once("secureConnect", resolve));
+    // Replies come in command order: had s2 run, its reply would precede s3's.
+    secured.write("s3 CAPABILITY\r\n");
+    await waitFor(/s3 OK/);
+    secured.destroy();
+    expect(received).not.toMatch(/s2/);
+    expect(received).toContain("AUTH=PLAIN");
   });
 
   test("UIDs are never reused, also after the newest message is deleted", async () => {
