@@ -63,6 +63,20 @@ async function bumpSchemaVersion(kindName: string, location: string): Promise<vo
   await client.end();
 }
 
+/** What the schema looked like before IMAP UIDs: the migration that added them undone. */
+async function rewindUids(kindName: string, location: string): Promise<void> {
+  if (kindName === "sqlite") {
+    const db = new Database(location);
+    db.exec("DROP TRIGGER messages_seq_high; DROP TABLE counters; UPDATE schema_version SET version = version - 1");
+    db.close();
+    return;
+  }
+  const client = new pg.Client({ connectionString: location });
+  await client.connect();
+  await client.query("ALTER TABLE messages DROP COLUMN uid; DROP TABLE mailproof_uidvalidity; UPDATE mailproof_schema SET version = version - 1");
+  await client.end();
+}
+
 afterAll(async () => {
   await Promise.all(opened.splice(0).map((s) => s.close()));
   await postgres?.stop();
@@ -370,6 +384,25 @@ describe.each(kinds)("$name store", (kind) => {
       expect(await store.getSession(ids[0])).toBeNull();
       expect((await store.listSessions({ messageId: "M1", limit: 10, before: null })).sessions.map((t) => t.id)).toEqual([ids[2]]);
     });
+  });
+
+  test("a database from before IMAP UIDs numbers its messages in arrival order on open", async () => {
+    const location = await kind.location();
+    const store = await fresh(location);
+    const newId = createIdGenerator();
+    const [a, b] = [message(newId(FIRST_DAY), FIRST_DAY), message(newId(FIRST_DAY + 1), FIRST_DAY + 1)];
+    await store.insert([newMessage(a), newMessage(b)]);
+    await store.close();
+    opened.splice(opened.indexOf(store), 1);
+    await rewindUids(kind.name, location);
+    const reopened = await fresh(location);
+    const uids = await reopened.uids({ terms: [] }, 0);
+    expect(uids.map((e) => e.id)).toEqual([a.id, b.id]);
+    const c = message(newId(FIRST_DAY + 2), FIRST_DAY + 2);
+    await reopened.insert([newMessage(c)]);
+    const [newest] = await reopened.uids({ terms: [] }, uids[1].uid);
+    expect(newest.id).toBe(c.id);
+    expect((await reopened.uidState()).next).toBe(newest.uid + 1);
   });
 
   test("a database from a newer mailproof is refused, not downgraded", async () => {
