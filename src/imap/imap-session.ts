@@ -24,6 +24,8 @@ export interface Reply {
   after?: "starttls" | "close";
 }
 
+/** The selected-state commands (RFC 3501 §6.4, RFC 2177, RFC 3691). */
+const SELECTED_COMMANDS = new Set(["CHECK", "CLOSE", "UNSELECT", "EXPUNGE", "SEARCH", "FETCH", "STORE", "COPY", "MOVE", "IDLE"]);
 /** Commands after which sequence numbers must not shift (RFC 3501 §7.4.1). */
 const NO_EXPUNGE_AFTER = new Set(["FETCH", "STORE", "SEARCH", "COPY"]);
 
@@ -192,6 +194,9 @@ export function createImapSession(deps: ImapSessionDeps) {
     if (handled) return handled;
     const byUid = verb === "UID";
     const command = byUid ? text(args[0]).toUpperCase() : verb;
+    if (!SELECTED_COMMANDS.has(command) || (byUid && !["FETCH", "SEARCH", "STORE", "COPY", "MOVE", "EXPUNGE"].includes(command))) {
+      return { data: `${tag} BAD unknown command ${byUid ? "UID " : ""}${command}\r\n` };
+    }
     if (!mailbox) return { data: `${tag} BAD ${command} needs a selected mailbox\r\n` };
     return selected(tag, command, byUid ? args.slice(1) : args, byUid);
   };
