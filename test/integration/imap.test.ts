@@ -189,6 +189,30 @@ describe("IMAP with imapflow", () => {
     }
   });
 
+  test("search (a UTF-8 literal included), flags and delete through imapflow's helpers", async () => {
+    const [first, second] = [await upload("From: a@imap.test\r\nSubject: plain\r\n\r\nx\r\n"), await upload(multipart)];
+    const client = imapflow();
+    await client.connect();
+    try {
+      const lock = await client.getMailboxLock("INBOX");
+      try {
+        const uids = (await client.search({ all: true }, { uid: true })) || [];
+        expect(uids).toHaveLength(2);
+        expect(await client.search({ subject: "Grüße" }, { uid: true })).toEqual([uids[1]]);
+        expect(await client.search({ seen: false, from: "a@imap.test" }, { uid: true })).toEqual([uids[0]]);
+        await client.messageFlagsAdd(String(uids[0]), ["\\Seen"], { uid: true });
+        expect((await api(sandbox, `/api/messages/${first}`)).body.read).toBe(true);
+        await client.messageDelete(String(uids[1]), { uid: true });
+        expect((await api(sandbox, `/api/messages/${second}`)).status).toBe(404);
+        expect(await client.search({ all: true }, { uid: true })).toEqual([uids[0]]);
+      } finally {
+        lock.release();
+      }
+    } finally {
+      await client.logout();
+    }
+  });
+
   test("IDLE hears a message sent over SMTP (EXISTS) and a deletion through the API (EXPUNGE)", async () => {
     const client = imapflow();
     await client.connect();
