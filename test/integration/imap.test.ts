@@ -219,14 +219,18 @@ describe("IMAP with imapflow", () => {
     try {
       await client.mailboxOpen("INBOX");
       const exists = new Promise<number>((resolve) => client.once("exists", (event: { count: number }) => resolve(event.count)));
+      // imapflow would start IDLE by itself after 15 s without commands.
+      const idling = client.idle();
       const transport = nodemailer.createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, secure: false, tls: { rejectUnauthorized: false } });
       await transport.sendMail({ from: "app@imap.test", to: "ann@imap.test", subject: "pushed", text: "over SMTP" });
       expect(await exists).toBe(1);
       const expunge = new Promise<number>((resolve) => client.once("expunge", (event: { seq: number }) => resolve(event.seq)));
       await api(sandbox, "/api/messages", { method: "DELETE" });
       expect(await expunge).toBe(1);
-    } finally {
       await client.logout();
+      await idling;
+    } finally {
+      client.close();
     }
   });
 });
