@@ -12,12 +12,12 @@ export function literal(bytes: Buffer): Piece[] {
 }
 
 /** A latin1 (byte) string as an IMAP string: quoted when it can be, else a literal. */
-export function istring(value: string): Piece[] {
+function istring(value: string): Piece[] {
   if (/^[\x20-\x7e]*$/.test(value) && value.length < 1024) return [`"${value.replace(/["\\]/g, "\\$&")}"`];
   return literal(Buffer.from(value, "latin1"));
 }
 
-export function nstring(value: string | null | undefined): Piece[] {
+function nstring(value: string | null | undefined): Piece[] {
   return value === null || value === undefined ? ["NIL"] : istring(value);
 }
 

@@ -84,6 +84,7 @@ export function createImapSession(deps: ImapSessionDeps) {
     const view = await openImapView(deps.store, login!);
     const { validity, next } = await deps.store.uidState();
     mailbox = createMailbox(deps, view, verb === "EXAMINE", onMailboxChange);
+    deps.logger.debug({ user: view.login, messages: view.messages.length, readOnly: verb === "EXAMINE" }, "imap select");
     const firstUnseen = view.messages.findIndex((m) => !m.read);
     return [
       `* FLAGS (${FLAGS.join(" ")})`,

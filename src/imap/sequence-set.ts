@@ -14,7 +14,3 @@ export function parseSequenceSet(text: string, max: number): (n: number) => bool
   }
   return (n) => ranges.some(([low, high]) => n >= low && n <= high);
 }
-
-export function isSequenceSet(text: string): boolean {
-  return /^(\*|[1-9]\d*)(:(\*|[1-9]\d*))?(,(\*|[1-9]\d*)(:(\*|[1-9]\d*))?)*$/.test(text);
-}
