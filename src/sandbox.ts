@@ -29,6 +29,7 @@ import { createIngest, type Ingest } from "./ingest/ingest.js";
 import { bytesInFlightLimit, createBytesInFlight } from "./limits/bytes-in-flight.js";
 import { requestBodyLimit } from "./limits/receive-body.js";
 import { createProviders, createStateRegistry } from "./providers/index.js";
+import { createImapListener } from "./imap/imap-listener.js";
 import { createPop3Listener } from "./pop3/pop3-listener.js";
 import { createSmtpListener, type SmtpListener } from "./smtp/smtp-listener.js";
 import { createTestCertificateSource } from "./smtp/test-certificates.js";
@@ -44,6 +45,8 @@ export interface Sandbox {
   smtpsPort: number | null;
   /** `--pop3-port`, or null when POP3 is off. */
   pop3Port: number | null;
+  /** `--imap-port`, or null when IMAP is off. */
+  imapPort: number | null;
   httpPort: number;
   /** Base URL of the web UI and REST API. */
   url: string;
@@ -127,8 +130,9 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const inFlight = createBytesInFlight(bytesInFlightLimit(options.maxSize, requestBodyLimit(options.maxSize)));
 
   const listeners: SmtpListener[] = [];
-  const ports = { smtpPort: null as number | null, smtpsPort: null as number | null, pop3Port: null as number | null, httpPort: null as number | null };
+  const ports = { smtpPort: null as number | null, smtpsPort: null as number | null, pop3Port: null as number | null, imapPort: null as number | null, httpPort: null as number | null };
   let pop3: ReturnType<typeof createPop3Listener> | null = null;
+  let imap: ReturnType<typeof createImapListener> | null = null;
   const providers = createProviders({ ingest, logger, states: providerStates, maxSize: options.maxSize, inFlight });
   const relay = relayTarget ? createRelay({ logger }, { target: relayTarget, allow: options.relayAllow }) : null;
   const webhook = options.webhook ? startReceiveWebhook({ events, logger, onFailure: () => metrics.webhookFailed("message.received") }, { url: options.webhook, limitPerSecond: options.webhookLimit }) : null;
@@ -150,7 +154,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   });
 
   const stop = async () => {
-    await Promise.all([...listeners.map((l) => l.stop()), pop3?.stop()]);
+    await Promise.all([...listeners.map((l) => l.stop()), pop3?.stop(), imap?.stop()]);
     closeWebsocket();
     await new Promise<void>((resolve) => {
       http.close(() => resolve());
@@ -192,6 +196,12 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
       pop3 = createPop3Listener({ store, events, logger }, { host: options.host, port: options.pop3Port, tls, logins: options.mailAuth, mailboxBy: options.mailboxBy });
       ports.pop3Port = await pop3.start();
     }
+    if (options.imapPort !== null) {
+      imap = createImapListener({ store, events, logger }, { host: options.host, port: options.imapPort, tls, logins: options.mailAuth, mailboxBy: options.mailboxBy });
+      ports.imapPort = await imap.start().catch((err: unknown) => {
+        throw listenError(err, "imap", options.host, options.imapPort as number);
+      });
+    }
     ports.httpPort = await new Promise<number>((resolve, reject) => {
       const onError = (err: Error) => reject(listenError(err, "http", options.host, options.httpPort));
       http.once("error", onError);
@@ -213,6 +223,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     smtpPort: ports.smtpPort,
     smtpsPort: ports.smtpsPort,
     pop3Port: ports.pop3Port,
+    imapPort: ports.imapPort,
     httpPort: ports.httpPort,
     url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${ports.httpPort}`,
     store,

@@ -8,9 +8,9 @@ import { MailproofError } from "./core/errors.js";
  * The original error stays attached as `cause`.
  */
 
-type Listener = "smtp" | "smtps" | "http";
+type Listener = "smtp" | "smtps" | "http" | "imap";
 
-const FLAG: Record<Listener, string> = { smtp: "--smtp-port", smtps: "--smtps-port", http: "--http-port" };
+const FLAG: Record<Listener, string> = { smtp: "--smtp-port", smtps: "--smtps-port", http: "--http-port", imap: "--imap-port" };
 
 /** Mailpit and MailHog listen on the same ports by default, so one of them is the usual culprit. */
 const SHARED_DEFAULTS: Record<number, string> = { 1025: "1025 is also Mailpit's and MailHog's SMTP port", 8025: "8025 is also Mailpit's and MailHog's HTTP port" };

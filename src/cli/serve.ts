@@ -14,6 +14,7 @@ export async function serve(argv: string[]): Promise<number> {
   process.stdout.write(`smtp listening on ${host}:${sandbox.smtpPort}\n`);
   if (sandbox.smtpsPort !== null) process.stdout.write(`smtps listening on ${host}:${sandbox.smtpsPort}\n`);
   if (sandbox.pop3Port !== null) process.stdout.write(`pop3 listening on ${host}:${sandbox.pop3Port}\n`);
+  if (sandbox.imapPort !== null) process.stdout.write(`imap listening on ${host}:${sandbox.imapPort}\n`);
   process.stdout.write(`http listening on http://${host}:${sandbox.httpPort}\n`);
 
   return new Promise<number>((resolve) => {

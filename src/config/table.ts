@@ -48,8 +48,9 @@ export const OPTIONS = {
   apiToken: option<string | null>({ group: "HTTP access", arg: "TOKEN", default: null, defaultText: "open", parse: orNone(text), secret: true, help: "bearer token for the UI, REST API and events" }),
   cors: option<string | null>({ group: "HTTP access", arg: "ORIGIN", default: null, defaultText: "no CORS", parse: orNone(text), help: "allow this origin" }),
 
-  pop3Port: option<number | null>({ group: "POP3", arg: "N", default: null, defaultText: "off", parse: orOff(port), help: "POP3 with STLS; UIDL is the message id; 0 picks a free port" }),
-  mailAuth: option<Credentials[] | null>({ group: "POP3", arg: "U:P[,U:P]", default: null, defaultText: "accept any", parse: orNone(credentialList), secret: true, help: "the logins POP3 accepts" }),
+  pop3Port: option<number | null>({ group: "POP3 and IMAP", arg: "N", default: null, defaultText: "off", parse: orOff(port), help: "POP3 with STLS; UIDL is the message id; 0 picks a free port" }),
+  imapPort: option<number | null>({ group: "POP3 and IMAP", arg: "N", default: null, defaultText: "off", parse: orOff(port), help: "IMAP4rev1 with STARTTLS and IDLE; \\Seen is the read state; 0 picks a free port" }),
+  mailAuth: option<Credentials[] | null>({ group: "POP3 and IMAP", arg: "U:P[,U:P]", default: null, defaultText: "accept any", parse: orNone(credentialList), secret: true, help: "the logins POP3 and IMAP accept" }),
 
   // The URL may hold the relay's password.
   relay: option<string | null>({ group: "Relay and webhooks", arg: "URL", default: null, defaultText: "off", parse: orNone(text), secret: true, help: "smtp://[user:pass@]host:port (or smtps://): where released mail goes" }),

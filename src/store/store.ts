@@ -26,6 +26,15 @@ export interface ListResult {
   next: string | null;
 }
 
+export interface UidEntry {
+  uid: number;
+  id: string;
+  read: boolean;
+  size: number;
+  /** Milliseconds since the epoch. */
+  receivedAt: number;
+}
+
 export interface StoredAttachment {
   filename: string | null;
   contentType: string;
@@ -52,6 +61,13 @@ export interface Store {
   setAnalysis(id: string, analysis: Analysis): Promise<MessageSummary | null>;
   update(id: string, changes: { read?: boolean; tags?: string[] }): Promise<MessageSummary | null>;
   count(): Promise<number>;
+  /**
+   * IMAP's view (RFC 3501 §2.3.1.1): matching messages with a UID above `afterUid`, ascending.
+   * UIDs are assigned in insertion order and never reused within one database.
+   */
+  uids(query: Query, afterUid: number): Promise<UidEntry[]>;
+  /** The database's UIDVALIDITY (fixed when it was created) and the UID the next message gets. */
+  uidState(): Promise<{ validity: number; next: number }>;
   /** Ids of messages whose analysis is still pending (cut off by a crash), oldest first. */
   pendingAnalysis(limit: number): Promise<string[]>;
   /** Every tag in use, with how many messages carry it, by name. */

@@ -45,6 +45,23 @@ p.quit()
   return JSON.parse(stdout);
 }
 
+/** The Message-IDs' subjects an IMAP login sees in INBOX, with Python's imaplib. */
+async function imapSubjects(target: Sandbox, user: string): Promise<string[]> {
+  const script = `
+import json, imaplib, email
+m = imaplib.IMAP4("127.0.0.1", ${target.imapPort}, timeout=10)
+m.login(${JSON.stringify(user)}, "pw"); m.select("INBOX", readonly=True)
+_, data = m.search(None, "ALL")
+subjects = []
+for n in data[0].split():
+    _, parts = m.fetch(n, "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+    subjects.append(email.message_from_bytes(parts[0][1])["Subject"])
+print(json.dumps(subjects)); m.logout()
+`;
+  const { stdout } = await run("python3", ["-c", script], { timeout: 20_000 });
+  return JSON.parse(stdout);
+}
+
 function sendgrid(apiKey: string) {
   const client = new Client();
   client.setApiKey(apiKey);
@@ -64,6 +81,7 @@ beforeAll(async () => {
       { user: "Bob", pass: "pw" },
     ],
     pop3Port: 0,
+    imapPort: 0,
     mailAuth: [
       { user: "alice", pass: "pw" },
       { user: "bob", pass: "pw" },
@@ -205,6 +223,14 @@ describe("--mailbox-by auth", () => {
     expect(await pop3Ids(sandbox, "alice")).toEqual(aliceIds);
     expect(await pop3Ids(sandbox, "bob")).toEqual(bobIds);
     expect(aliceIds.some((id) => bobIds.includes(id))).toBe(false);
+  });
+
+  test("an IMAP login sees its own mailbox only (Python imaplib)", async () => {
+    const subjects = async (mailbox: string) => (await api(sandbox, `/api/messages?mailbox=${mailbox}&limit=100`)).body.messages.map((m: { subject: string }) => m.subject).reverse();
+    const alice = await subjects("alice");
+    expect(alice.length).toBeGreaterThan(0);
+    expect(await imapSubjects(sandbox, "alice")).toEqual(alice);
+    expect(await imapSubjects(sandbox, "bob")).toEqual(await subjects("bob"));
   });
 
   test("a provider mock files a send under its API key's name, never the key itself (SendGrid SDK)", async () => {

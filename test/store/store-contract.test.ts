@@ -77,6 +77,20 @@ async function dropStoredMailboxes(kindName: string, location: string): Promise<
   await client.end();
 }
 
+/** What the schema looked like before IMAP UIDs: the migration that added them undone. */
+async function rewindUids(kindName: string, location: string): Promise<void> {
+  if (kindName === "sqlite") {
+    const db = new Database(location);
+    db.exec("DROP TRIGGER messages_seq_high; DROP TABLE counters; UPDATE schema_version SET version = version - 1");
+    db.close();
+    return;
+  }
+  const client = new pg.Client({ connectionString: location });
+  await client.connect();
+  await client.query("ALTER TABLE messages DROP COLUMN uid; DROP TABLE mailproof_uidvalidity; UPDATE mailproof_schema SET version = version - 1");
+  await client.end();
+}
+
 afterAll(async () => {
   await Promise.all(opened.splice(0).map((s) => s.close()));
   await postgres?.stop();
@@ -251,6 +265,26 @@ describe.each(kinds)("$name store", (kind) => {
       expect((await b.list({ query: parseQuery("subject:shared"), limit: 10 })).total).toBe(1);
     });
 
+    test("IMAP UIDs ascend in insertion order, are never reused, and filter like list", async () => {
+      const store = await fresh();
+      const [a, b, c] = [one(20, { subject: "uid a", read: true }), one(21, { subject: "uid b" }), one(22, { subject: "uid c" })];
+      await store.insert([newMessage(a), newMessage(b)]);
+      const { validity, next } = await store.uidState();
+      const first = await store.uids({ terms: [] }, 0);
+      expect(first.map((e) => e.id)).toEqual([a.id, b.id]);
+      expect(first[0]).toMatchObject({ read: true, receivedAt: at(20), size: a.size });
+      expect(first[1].uid).toBeGreaterThan(first[0].uid);
+      expect(next).toBe(first[1].uid + 1);
+      // The newest message goes; its UID is not handed out again (RFC 3501 §2.3.1.1).
+      await store.deleteIds([b.id]);
+      await store.insert([newMessage(c)]);
+      const after = await store.uids({ terms: [] }, first[0].uid);
+      expect(after.map((e) => e.id)).toEqual([c.id]);
+      expect(after[0].uid).toBeGreaterThan(first[1].uid);
+      expect((await store.uidState()).validity).toBe(validity);
+      expect((await store.uids(parseQuery("subject:\"uid a\""), 0)).map((e) => e.id)).toEqual([a.id]);
+    });
+
     test("a failed batch stores nothing of it", async () => {
       const store = await fresh();
       const m = one(2);
@@ -385,6 +419,25 @@ describe.each(kinds)("$name store", (kind) => {
       expect(await store.getSession(ids[0])).toBeNull();
       expect((await store.listSessions({ messageId: "M1", limit: 10, before: null })).sessions.map((t) => t.id)).toEqual([ids[2]]);
     });
+  });
+
+  test("a database from before IMAP UIDs numbers its messages in arrival order on open", async () => {
+    const location = await kind.location();
+    const store = await fresh(location);
+    const newId = createIdGenerator();
+    const [a, b] = [message(newId(FIRST_DAY), FIRST_DAY), message(newId(FIRST_DAY + 1), FIRST_DAY + 1)];
+    await store.insert([newMessage(a), newMessage(b)]);
+    await store.close();
+    opened.splice(opened.indexOf(store), 1);
+    await rewindUids(kind.name, location);
+    const reopened = await fresh(location);
+    const uids = await reopened.uids({ terms: [] }, 0);
+    expect(uids.map((e) => e.id)).toEqual([a.id, b.id]);
+    const c = message(newId(FIRST_DAY + 2), FIRST_DAY + 2);
+    await reopened.insert([newMessage(c)]);
+    const [newest] = await reopened.uids({ terms: [] }, uids[1].uid);
+    expect(newest.id).toBe(c.id);
+    expect((await reopened.uidState()).next).toBe(newest.uid + 1);
   });
 
   test("a database from a newer mailproof is refused, not downgraded", async () => {

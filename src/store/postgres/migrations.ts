@@ -89,6 +89,19 @@ const migrations: string[] = [
   ALTER TABLE messages ADD COLUMN mailbox text NOT NULL DEFAULT 'default';
   CREATE INDEX messages_mailbox ON messages (mailbox);
   `,
+  // IMAP UIDs (RFC 3501 §2.3.1.1): a sequence never hands a number out twice. Existing messages
+  // are numbered in id (arrival) order. UIDVALIDITY is the database's creation time.
+  `
+  CREATE SEQUENCE messages_uid_seq;
+  ALTER TABLE messages ADD COLUMN uid bigint;
+  UPDATE messages m SET uid = o.n FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM messages) o WHERE m.id = o.id;
+  SELECT setval('messages_uid_seq', greatest((SELECT max(uid) FROM messages), 1), (SELECT count(*) > 0 FROM messages));
+  ALTER TABLE messages ALTER COLUMN uid SET DEFAULT nextval('messages_uid_seq'), ALTER COLUMN uid SET NOT NULL;
+  ALTER SEQUENCE messages_uid_seq OWNED BY messages.uid;
+  CREATE UNIQUE INDEX messages_uid ON messages (uid);
+  CREATE TABLE mailproof_uidvalidity (value bigint NOT NULL);
+  INSERT INTO mailproof_uidvalidity (value) VALUES (extract(epoch FROM now())::bigint);
+  `,
 ];
 
 /**

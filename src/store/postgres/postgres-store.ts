@@ -213,6 +213,22 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       const { rows } = await pool.query<{ n: number }>("SELECT count(*)::integer AS n FROM messages");
       return rows[0].n;
     },
+    async uids(query, afterUid) {
+      const params: Params = [];
+      const after = param(params, afterUid);
+      const { rows } = await pool.query<{ uid: string; id: string; read: boolean; size: string; received_at: string }>(
+        `SELECT m.uid, m.id, m.read, m.size, m.received_at FROM messages m WHERE m.uid > ${after} AND ${compileWhere(query, params)} ORDER BY m.uid`,
+        params,
+      );
+      return rows.map((r) => ({ uid: Number(r.uid), id: r.id, read: r.read, size: Number(r.size), receivedAt: Number(r.received_at) }));
+    },
+    async uidState() {
+      const { rows } = await pool.query<{ validity: string; last_value: string; is_called: boolean }>(
+        "SELECT (SELECT value FROM mailproof_uidvalidity) AS validity, last_value, is_called FROM messages_uid_seq",
+      );
+      const last = Number(rows[0].last_value);
+      return { validity: Number(rows[0].validity), next: rows[0].is_called ? last + 1 : last };
+    },
     async pendingAnalysis(limit) {
       // The analysis column is JSON text; a LIKE on its head avoids parsing every row.
       const { rows } = await pool.query<{ id: string }>(`SELECT id FROM messages WHERE analysis LIKE '{"status":"pending"%' ORDER BY id LIMIT $1`, [limit]);

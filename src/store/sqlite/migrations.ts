@@ -107,6 +107,17 @@ const migrations: string[] = [
   ALTER TABLE messages ADD COLUMN mailbox TEXT NOT NULL DEFAULT 'default';
   CREATE INDEX messages_mailbox ON messages(mailbox);
   `,
+  // IMAP UIDs are seq, which must never be reused (RFC 3501 §2.3.1.1): SQLite would hand out a
+  // deleted top rowid again, so inserts take the next value of this high-water mark instead.
+  // UIDVALIDITY is the database's creation time, so a new database never matches a client's cache.
+  `
+  CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  INSERT OR IGNORE INTO counters (name, value) SELECT 'seq', coalesce(max(seq), 0) FROM messages;
+  INSERT OR IGNORE INTO counters (name, value) VALUES ('uidvalidity', CAST(strftime('%s', 'now') AS INTEGER));
+  CREATE TRIGGER IF NOT EXISTS messages_seq_high AFTER INSERT ON messages BEGIN
+    UPDATE counters SET value = new.seq WHERE name = 'seq' AND value < new.seq;
+  END;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -4,7 +4,7 @@ import { toSummary } from "../../core/summary.js";
 import type { Analysis, Message, MessageSummary } from "../../core/types.js";
 import { withMailbox } from "../../mailboxes/assign.js";
 import { ADDRESS_KINDS, dkimSummary, searchText, withoutPlusTag, type Query } from "../query.js";
-import type { ListOptions, ListResult, NewMessage, Store, StoredAttachment } from "../store.js";
+import type { ListOptions, ListResult, NewMessage, Store, StoredAttachment, UidEntry } from "../store.js";
 import { createCheckpointer } from "./checkpointer.js";
 import { migrate } from "./migrations.js";
 import { openChecked } from "./open-checked.js";
@@ -72,8 +72,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   const statements = {
     insertMessage: db.prepare(`INSERT INTO messages
-      (id, received_at, source_kind, message_id, subject, from_address, from_name, attachment_count, size, read, tags, mailbox, summary, analysis)
-      VALUES (@id, @receivedAt, @sourceKind, @messageId, @subject, @fromAddress, @fromName, @attachmentCount, @size, @read, @tags, @mailbox, @summary, @analysis)`),
+      (seq, id, received_at, source_kind, message_id, subject, from_address, from_name, attachment_count, size, read, tags, mailbox, summary, analysis)
+      VALUES ((SELECT value + 1 FROM counters WHERE name = 'seq'), @id, @receivedAt, @sourceKind, @messageId, @subject, @fromAddress, @fromName, @attachmentCount, @size, @read, @tags, @mailbox, @summary, @analysis)`),
     insertBody: db.prepare("INSERT INTO bodies (seq, body) VALUES (?, ?)"),
     insertRaw: db.prepare("INSERT INTO raw (seq, data) VALUES (?, ?)"),
     insertAttachment: db.prepare("INSERT INTO attachments (seq, aid, filename, content_type, data) VALUES (?, ?, ?, ?, ?)"),
@@ -91,6 +91,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     pruneBelow: db.prepare("SELECT id FROM messages ORDER BY id DESC LIMIT 1 OFFSET ?"),
     deleteBelow: db.prepare("DELETE FROM messages WHERE id < ? RETURNING id"),
     deleteId: db.prepare("DELETE FROM messages WHERE id = ? RETURNING id"),
+    uidState: db.prepare("SELECT (SELECT value FROM counters WHERE name = 'uidvalidity') AS validity, (SELECT value + 1 FROM counters WHERE name = 'seq') AS next"),
     summaryById: db.prepare("SELECT seq, id, read, tags, dmarc, finding_count, summary FROM messages WHERE id = ?"),
   };
 
@@ -222,6 +223,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (sets.length > 0) db.prepare(`UPDATE messages SET ${sets.join(", ")} WHERE id = ?`).run(...params, id);
       const row = statements.summaryById.get(id) as SummaryRow | undefined;
       return row ? toSummaryRow(row) : null;
+    },
+    async uids(query, afterUid) {
+      const where = compileWhere(query);
+      const rows = db
+        .prepare(`SELECT m.seq AS uid, m.id, m.read, m.size, m.received_at AS receivedAt FROM messages m WHERE m.seq > ? AND ${where.sql} ORDER BY m.seq`)
+        .all(afterUid, ...where.params) as Array<Omit<UidEntry, "read"> & { read: number }>;
+      return rows.map((row) => ({ ...row, read: row.read === 1 }));
+    },
+    async uidState() {
+      return statements.uidState.get() as { validity: number; next: number };
     },
     async tags() {
       return statements.tags.all() as Array<{ tag: string; count: number }>;

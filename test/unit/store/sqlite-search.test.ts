@@ -40,7 +40,7 @@ test("a database from before the recipient trigrams and covering indexes gets th
     reader.close();
     expect(plan.map((row) => row.detail).join()).toContain("COVERING INDEX messages_subject");
 
-    // The newest message's seq is handed out again after it is deleted: its trigrams must go with it.
+    // A deleted message's trigrams must go with it (its rowid is not reused, but a stale row would still match).
     await store.deleteIds([dropped.id]);
     const next = message("01KAAAAAAAAAAAAAAAAAAAAAA3", Date.UTC(2026, 0, 3), { to: [{ name: null, address: "carol@example.test" }] });
     await store.insert([newMessage(next)]);
