@@ -23,6 +23,8 @@ import { startReceiveWebhook } from "./webhooks/receive-webhook.js";
 import { parseRelayTarget } from "./relay/relay-target.js";
 import { createRelay } from "./relay/relay.js";
 import { parseQuery } from "./store/query.js";
+import { compileBounceRules, createInboundTarget, parseInboundUrl, startResponder } from "./roundtrip/index.js";
+import { DEFAULT_SIGNING_KEY } from "./providers/mailgun/webhook.js";
 import { createIngest, type Ingest } from "./ingest/ingest.js";
 import { createProviders, createStateRegistry } from "./providers/index.js";
 import { createPop3Listener } from "./pop3/pop3-listener.js";
@@ -76,6 +78,8 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     throw new MailproofError("CONFIG_INVALID", "--relay-matching relays real mail without anyone looking: give --relay-allow recipient globs (e.g. '*@example.com') too");
   }
   if (relayMatching && !relayTarget) throw new MailproofError("CONFIG_INVALID", "--relay-matching needs --relay smtp://host:port");
+  const bounceRules = compileBounceRules(options.bounces);
+  if (options.inbound) parseInboundUrl(options.inbound);
   checkTlsPair(options.tlsCert, options.tlsKey);
   const store = await openStore(options.db, logger).catch((err: unknown) => {
     throw storeError(err, options.db);
@@ -119,11 +123,16 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const providers = createProviders({ ingest, logger, states: providerStates });
   const relay = relayTarget ? createRelay({ logger }, { target: relayTarget, allow: options.relayAllow }) : null;
   const webhook = options.webhook ? startReceiveWebhook({ events, logger, onFailure: () => metrics.webhookFailed("message.received") }, { url: options.webhook, limitPerSecond: options.webhookLimit }) : null;
+  // Responses are signed with the keys the provider mocks sign their webhooks with.
+  const inbound = options.inbound
+    ? createInboundTarget({ logger, keys: { mailgun: () => providerStates.get("mailgun").webhookSecret ?? DEFAULT_SIGNING_KEY, sns: () => snsLinks(ports.httpPort, options.host) } }, options.inbound)
+    : null;
+  const responder = startResponder({ store, events, ingest, logger, inbound }, bounceRules);
   const ageRetention = options.maxAge !== null ? startAgeRetention({ store, events, logger }, options.maxAge) : null;
   const autoRelay = relay && relayMatching ? startAutoRelay({ events, store, relay, logger, onFailure: () => metrics.relayFailed() }, relayMatching) : null;
   // --ui-auth / --api-token guard the UI, REST, SSE, compat routes and the Mailpit websocket alike.
   const access = createAccessControl({ logger, httpPort: () => ports.httpPort }, { uiAuth: options.uiAuth, apiToken: options.apiToken, cors: options.cors, host: options.host });
-  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, access, cors: options.cors, metrics: metrics.registry, relay, webhookStatus: webhook ? () => webhook.status() : undefined, smtpHost: connectableHost(options.host) });
+  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, access, cors: options.cors, metrics: metrics.registry, relay, inbound, webhookStatus: webhook ? () => webhook.status() : undefined, smtpHost: connectableHost(options.host) });
   const http = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as Server;
   const closeWebsocket = attachMailpitWebsocket(http, { store, events, logger, authorize: access.authorizeUpgrade });
 
@@ -139,6 +148,8 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     // connection drop); this cancels pending webhook retries.
     providers.stop();
     await autoRelay?.stop();
+    await responder.stop();
+    inbound?.close();
     webhook?.stop();
     await ageRetention?.stop();
     relay?.close();
@@ -204,4 +215,11 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
 function connectableHost(host: string): string {
   if (host === "0.0.0.0") return "127.0.0.1";
   return host === "::" ? "::1" : host;
+}
+
+/** The SES mock serves the SNS signing certificate on the HTTP port (src/providers/ses/routes.ts). */
+function snsLinks(httpPort: number | null, host: string) {
+  const h = connectableHost(host);
+  const origin = `http://${h.includes(":") ? `[${h}]` : h}:${httpPort ?? 0}`;
+  return { signingCertUrl: `${origin}/ses/sns-signing-cert.pem`, unsubscribeUrl: `${origin}/ses/sns-unsubscribe`, region: "us-east-1" };
 }

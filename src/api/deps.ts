@@ -8,6 +8,7 @@ import type { EventBus } from "../core/events.js";
 import type { FaultEngine } from "../faults/index.js";
 import type { Ingest } from "../ingest/ingest.js";
 import type { Relay } from "../relay/relay.js";
+import type { InboundTarget } from "../roundtrip/index.js";
 import type { WebhookStatus } from "../webhooks/receive-webhook.js";
 import type { Store } from "../store/store.js";
 import type { TranscriptRecorder } from "../transcripts/recorder.js";
@@ -39,6 +40,8 @@ export interface ApiDeps {
   cors?: string | null;
   /** `--relay`: releases stored messages. @default null: release answers 400 */
   relay?: Relay | null;
+  /** `--inbound`: where replies built by POST /api/messages/:id/reply go. @default null: reply answers 400 */
+  inbound?: InboundTarget | null;
   /** `--webhook` delivery counts, shown in /api/health. @default none */
   webhookStatus?: () => WebhookStatus;
   /** Prometheus registry served at /metrics. @default none: /metrics is not served */

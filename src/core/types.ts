@@ -3,7 +3,7 @@
  * (see DESIGN.md "Message JSON"): camelCase, absent values are `null`, lists are `[]`.
  */
 
-export type SourceKind = "smtp" | "sendgrid" | "mailgun" | "postmark" | "resend" | "ses" | "upload";
+export type SourceKind = "smtp" | "sendgrid" | "mailgun" | "postmark" | "resend" | "ses" | "upload" | "dsn";
 
 export interface MessageSource {
   kind: SourceKind;

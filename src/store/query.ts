@@ -78,7 +78,7 @@ const FIELDS = new Set<string>([
 const URL_SCHEMES = new Set(["http", "https", "mailto", "tel", "ftp", "cid", "data"]);
 const LINK_KINDS = new Set<string>(["reset", "verify", "login", "unsubscribe", "other"]);
 const AUTH_RESULTS = new Set<string>(["pass", "fail", "softfail", "neutral", "none", "temperror", "permerror", "policy"]);
-const SOURCES = new Set<string>(["smtp", "sendgrid", "mailgun", "postmark", "resend", "ses", "upload"]);
+const SOURCES = new Set<string>(["smtp", "sendgrid", "mailgun", "postmark", "resend", "ses", "upload", "dsn"]);
 
 /** Splits on whitespace, keeping `"quoted phrases"` and `field:"quoted values"` whole. */
 function tokenize(input: string): string[] {

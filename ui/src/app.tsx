@@ -35,7 +35,7 @@ export function App() {
   const live = useLive({
     received: ({ summary }) => {
       inbox.received(summary);
-      if (summary.source.kind !== "smtp" && summary.source.kind !== "upload") setProviderTick((t) => t + 1);
+      if (summary.source.kind !== "smtp" && summary.source.kind !== "upload" && summary.source.kind !== "dsn") setProviderTick((t) => t + 1);
     },
     analyzed: ({ id, summary, analysis }) => {
       inbox.changed(summary);

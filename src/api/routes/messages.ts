@@ -7,6 +7,7 @@ import type { ApiDeps } from "../deps.js";
 import { checkUploadBody } from "../upload-errors.js";
 import { errorBody } from "../errors.js";
 import { intParam } from "../params.js";
+import { withOriginalId } from "../../roundtrip/original.js";
 
 export function messageRoutes(deps: ApiDeps): Hono {
   const { store, events } = deps;
@@ -52,7 +53,7 @@ export function messageRoutes(deps: ApiDeps): Hono {
   app.get("/:id", async (c) => {
     const message = await store.get(c.req.param("id"));
     if (!message) throw notFound(c.req.param("id"));
-    return c.json(message);
+    return c.json(withOriginalId(message));
   });
 
   app.patch("/:id", async (c) => {

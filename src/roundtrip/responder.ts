@@ -1,0 +1,105 @@
+import type { Logger } from "pino";
+import type { EventBus } from "../core/events.js";
+import type { Message } from "../core/types.js";
+import type { Ingest } from "../ingest/ingest.js";
+import type { Store } from "../store/store.js";
+import { buildComplaint } from "./arf.js";
+import { buildAutoReply } from "./auto-reply.js";
+import { buildDsn } from "./dsn.js";
+import type { InboundTarget } from "./inbound/target.js";
+import { headerValue, returnPath, type BuiltMessage } from "./mime.js";
+import type { ResponsePlan, ResponseType } from "./rules.js";
+
+export interface ResponderDeps {
+  store: Store;
+  events: EventBus;
+  ingest: Ingest;
+  logger: Logger;
+  /** `--inbound`: where responses are delivered besides being captured. @default null */
+  inbound: InboundTarget | null;
+}
+
+export interface Responder {
+  /** Cancels responses still waiting for their delay and waits for those being sent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Answers captured SMTP mail the way the far side would: a bounce, a spam complaint or an
+ * out-of-office reply for each recipient a rule (or simulator address) names. Responses are
+ * captured through the one ingest path (`source.kind: "dsn"`) and delivered to `--inbound`.
+ */
+export function startResponder(deps: ResponderDeps, planFor: (recipient: string) => ResponsePlan | null): Responder {
+  const timers = new Set<NodeJS.Timeout>();
+  const running = new Set<Promise<void>>();
+
+  const respond = async (id: string, type: ResponseType, recipients: string[]) => {
+    const [message, raw] = await Promise.all([deps.store.get(id), deps.store.raw(id)]);
+    if (!message || !raw) return;
+    const to = returnPath(message);
+    if (!to) return;
+    for (const built of build(message, raw, type, recipients, to)) {
+      const captured = await deps.ingest({ raw: built.raw, envelope: { mailFrom: built.mailFrom, rcptTo: built.rcptTo, remoteAddress: null, helo: null, secure: false, authUser: null }, source: { kind: "dsn", providerMessageId: null } });
+      deps.logger.info({ id: captured.id, original: id, type, to }, "round trip: response captured");
+      if (deps.inbound) {
+        const result = await deps.inbound.deliver(built);
+        deps.logger.info({ id: captured.id, inbound: deps.inbound.display, status: result.status }, "round trip: response delivered to --inbound");
+      }
+    }
+  };
+
+  const schedule = (id: string, type: ResponseType, recipients: string[], delayMs: number) => {
+    const run = () => {
+      const job = respond(id, type, recipients).catch((err: unknown) => deps.logger.error({ err, id, type }, "round trip: response failed"));
+      running.add(job);
+      void job.finally(() => running.delete(job));
+    };
+    if (delayMs === 0) return run();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      run();
+    }, delayMs);
+    timers.add(timer);
+  };
+
+  const off = deps.events.on("message.received", ({ id, summary }) => {
+    // Only SMTP mail: a response ("dsn") is never answered again, and provider mocks emit
+    // their own bounce and complaint events.
+    if (summary.source.kind !== "smtp") return;
+    void deps.store.get(id).then((message) => {
+      if (!message) return;
+      const groups = new Map<string, { type: ResponseType; delayMs: number; recipients: string[] }>();
+      for (const rcpt of message.envelope.rcptTo) {
+        const plan = planFor(rcpt);
+        if (!plan || (plan.type === "auto-reply" && autoSubmitted(message))) continue;
+        const key = `${plan.type}/${plan.delayMs}`;
+        const group = groups.get(key) ?? { ...plan, recipients: [] };
+        group.recipients.push(rcpt);
+        groups.set(key, group);
+      }
+      for (const group of groups.values()) schedule(id, group.type, group.recipients, group.delayMs);
+    }, (err: unknown) => deps.logger.error({ err, id }, "round trip: could not read the captured message"));
+  });
+
+  return {
+    async stop() {
+      off();
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      await Promise.all(running);
+    },
+  };
+}
+
+/** One DSN for all bounced recipients of a kind; one complaint or auto-reply per recipient. */
+function build(message: Message, raw: Buffer, type: ResponseType, recipients: string[], to: string): BuiltMessage[] {
+  if (type === "hard" || type === "soft") return [buildDsn(message, raw, recipients, type, to)];
+  if (type === "complaint") return recipients.map((rcpt) => buildComplaint(message, raw, rcpt, to));
+  return recipients.map((rcpt) => buildAutoReply(message, rcpt, to));
+}
+
+/** RFC 3834 §2: a message with Auto-Submitted other than "no" gets no automatic response. */
+function autoSubmitted(message: Message): boolean {
+  const value = headerValue(message, "Auto-Submitted");
+  return value !== null && value.trim().toLowerCase().split(";")[0]?.trim() !== "no";
+}
