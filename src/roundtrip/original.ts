@@ -11,7 +11,7 @@ export function withOriginalId(message: Message): Message & { originalId: string
   return { ...message, originalId: value?.trim() || null };
 }
 
-/** The search that finds the responses to a message: their report text names the original's id. */
-export function responsesQuery(id: string): string {
-  return `source:dsn "${id}"`;
+/** The tag a captured response carries, so that `tag:original:<id>` finds the responses to a message. */
+export function originalTag(id: string): string {
+  return `original:${id}`;
 }

@@ -8,7 +8,11 @@ import { buildAutoReply } from "./auto-reply.js";
 import { buildDsn } from "./dsn.js";
 import type { InboundTarget } from "./inbound/target.js";
 import { headerValue, returnPath, type BuiltMessage } from "./mime.js";
+import { originalTag } from "./original.js";
 import type { ResponsePlan, ResponseType } from "./rules.js";
+
+/** Tags on captured responses, for searches such as `tag:bounce`. */
+const TAGS: Record<ResponseType, string> = { hard: "bounce", soft: "soft-bounce", complaint: "complaint", "auto-reply": "auto-reply" };
 
 export interface ResponderDeps {
   store: Store;
@@ -39,7 +43,7 @@ export function startResponder(deps: ResponderDeps, planFor: (recipient: string)
     const to = returnPath(message);
     if (!to) return;
     for (const built of build(message, raw, type, recipients, to)) {
-      const captured = await deps.ingest({ raw: built.raw, envelope: { mailFrom: built.mailFrom, rcptTo: built.rcptTo, remoteAddress: null, helo: null, secure: false, authUser: null }, source: { kind: "dsn", providerMessageId: null } });
+      const captured = await deps.ingest({ raw: built.raw, envelope: { mailFrom: built.mailFrom, rcptTo: built.rcptTo, remoteAddress: null, helo: null, secure: false, authUser: null }, source: { kind: "dsn", providerMessageId: null }, tags: [TAGS[type], originalTag(id)] });
       deps.logger.info({ id: captured.id, original: id, type, to }, "round trip: response captured");
       if (deps.inbound) {
         const result = await deps.inbound.deliver(built);

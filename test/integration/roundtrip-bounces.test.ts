@@ -84,7 +84,7 @@ describe("bounces, complaints and auto-replies", () => {
     expect(dsn.originalId).toBe(original.id);
     expect((await api(sandbox, `/api/messages/${original.id}`)).body.originalId).toBeNull();
     // The reverse link: the search the UI runs from the original finds its bounce.
-    const responses = await api(sandbox, `/api/messages?query=${encodeURIComponent(`source:dsn "${original.id}"`)}`);
+    const responses = await api(sandbox, `/api/messages?query=${encodeURIComponent(`tag:original:${original.id}`)}`);
     expect(responses.body.messages.map((m: { id: string }) => m.id)).toEqual([dsn.id]);
 
     const parsed = await parsedRaw(sandbox, dsn.id);
