@@ -108,7 +108,9 @@ describe("inbound replies", () => {
     const sandbox = await sandboxWith(`mailgun+${receiver.url}/mailgun`);
     const original = await notification(sandbox);
     await reply(sandbox, original.id, { text: "On it." });
-    const fields = await form(await post("/mailgun"));
+    const request = await post("/mailgun");
+    expect(request.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    const fields = await form(request);
     expect(fields.get("recipient")).toBe(`reply+thread${counter}@app.test`);
     expect(fields.get("sender")).toBe("ann@example.com");
     expect(fields.get("subject")).toBe(`Re: ${original.subject}`);

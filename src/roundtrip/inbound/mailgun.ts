@@ -6,8 +6,9 @@ import { addresses, formatAddresses, headerPairs, parseForInbound, strippedReply
 
 /**
  * What a Mailgun route's forward() action POSTs: the parsed message as form fields, signed like
- * every Mailgun webhook (`signature` = hex HMAC-SHA256 of timestamp + token with the signing key).
- * https://documentation.mailgun.com/docs/mailgun/user-manual/receive-forward-store/
+ * every Mailgun webhook (`signature` = hex HMAC-SHA256 of timestamp + token with the signing key),
+ * form-urlencoded, or multipart/form-data when there are attachments.
+ * https://documentation.mailgun.com/docs/mailgun/user-manual/receive-forward-store/receive-http
  */
 export async function mailgunRoute(mail: BuiltMessage, keys: SigningKeys): Promise<HttpRequestParts> {
   const parsed = await parseForInbound(mail.raw);
@@ -33,5 +34,8 @@ export async function mailgunRoute(mail: BuiltMessage, keys: SigningKeys): Promi
   form.set("timestamp", signature.timestamp);
   form.set("token", signature.token);
   form.set("signature", signature.signature);
-  return { body: form, headers: { "user-agent": "mailgun/treq-16.12.0" } };
+  const headers = { "user-agent": "mailgun/treq-16.12.0" };
+  if (parsed.attachments.length > 0) return { body: form, headers };
+  const fields = new URLSearchParams([...form.entries()].map(([name, value]) => [name, String(value)]));
+  return { body: fields.toString(), headers: { ...headers, "content-type": "application/x-www-form-urlencoded" } };
 }
