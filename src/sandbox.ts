@@ -127,7 +127,8 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const inbound = options.inbound
     ? createInboundTarget({ logger, keys: { mailgun: () => providerStates.get("mailgun").webhookSecret ?? DEFAULT_SIGNING_KEY, sns: () => snsLinks(ports.httpPort, options.host) } }, options.inbound)
     : null;
-  const responder = startResponder({ store, events, ingest, logger, inbound }, bounceRules);
+  const responder = startResponder({ ingest, logger, inbound }, bounceRules);
+  const smtpIngest = responder.answering(ingest);
   const ageRetention = options.maxAge !== null ? startAgeRetention({ store, events, logger }, options.maxAge) : null;
   const autoRelay = relay && relayMatching ? startAutoRelay({ events, store, relay, logger, onFailure: () => metrics.relayFailed() }, relayMatching) : null;
   // --ui-auth / --api-token guard the UI, REST, SSE, compat routes and the Mailpit websocket alike.
@@ -164,13 +165,13 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   try {
     const tls = await resolveTls({ cert: options.tlsCert, key: options.tlsKey }, logger);
     const smtpOptions = { host: options.host, tls, maxSize: options.maxSize, auth: options.smtpAuth, maxConnections: options.maxConnections, maxRecipients: options.maxRecipients, socketTimeout: options.smtpTimeout };
-    const smtp = createSmtpListener({ ingest, logger, faults, recorder }, { ...smtpOptions, port: options.smtpPort, implicitTls: false });
+    const smtp = createSmtpListener({ ingest: smtpIngest, logger, faults, recorder }, { ...smtpOptions, port: options.smtpPort, implicitTls: false });
     listeners.push(smtp);
     ports.smtpPort = await smtp.start().catch((err: unknown) => {
       throw listenError(err, "smtp", options.host, options.smtpPort);
     });
     if (options.smtpsPort !== null) {
-      const smtps = createSmtpListener({ ingest, logger, faults, recorder }, { ...smtpOptions, port: options.smtpsPort, implicitTls: true });
+      const smtps = createSmtpListener({ ingest: smtpIngest, logger, faults, recorder }, { ...smtpOptions, port: options.smtpsPort, implicitTls: true });
       listeners.push(smtps);
       ports.smtpsPort = await smtps.start().catch((err: unknown) => {
         throw listenError(err, "smtps", options.host, options.smtpsPort as number);

@@ -1,8 +1,6 @@
 import type { Logger } from "pino";
-import type { EventBus } from "../core/events.js";
 import type { Message } from "../core/types.js";
-import type { Ingest } from "../ingest/ingest.js";
-import type { Store } from "../store/store.js";
+import type { Ingest, IngestInput } from "../ingest/ingest.js";
 import { buildComplaint } from "./arf.js";
 import { buildAutoReply } from "./auto-reply.js";
 import { buildDsn } from "./dsn.js";
@@ -15,8 +13,6 @@ import type { ResponsePlan, ResponseType } from "./rules.js";
 const TAGS: Record<ResponseType, string> = { hard: "bounce", soft: "soft-bounce", complaint: "complaint", "auto-reply": "auto-reply" };
 
 export interface ResponderDeps {
-  store: Store;
-  events: EventBus;
   ingest: Ingest;
   logger: Logger;
   /** `--inbound`: where responses are delivered besides being captured. @default null */
@@ -24,6 +20,8 @@ export interface ResponderDeps {
 }
 
 export interface Responder {
+  /** `ingest` for the SMTP listeners: captures, then answers what the rules say. */
+  answering(ingest: Ingest): Ingest;
   /** Cancels responses still waiting for their delay and waits for those being sent. */
   stop(): Promise<void>;
 }
@@ -37,11 +35,8 @@ export function startResponder(deps: ResponderDeps, planFor: (recipient: string)
   const timers = new Set<NodeJS.Timeout>();
   const running = new Set<Promise<void>>();
 
-  const respond = async (id: string, type: ResponseType, recipients: string[]) => {
-    const [message, raw] = await Promise.all([deps.store.get(id), deps.store.raw(id)]);
-    if (!message || !raw) return;
-    const to = returnPath(message);
-    if (!to) return;
+  const respond = async (message: Message, raw: Buffer, type: ResponseType, recipients: string[], to: string) => {
+    const id = message.id;
     for (const built of build(message, raw, type, recipients, to)) {
       const captured = await deps.ingest({ raw: built.raw, envelope: { mailFrom: built.mailFrom, rcptTo: built.rcptTo, remoteAddress: null, helo: null, secure: false, authUser: null }, source: { kind: "dsn", providerMessageId: null }, tags: [TAGS[type], originalTag(id)] });
       deps.logger.info({ id: captured.id, original: id, type, to }, "round trip: response captured");
@@ -52,9 +47,9 @@ export function startResponder(deps: ResponderDeps, planFor: (recipient: string)
     }
   };
 
-  const schedule = (id: string, type: ResponseType, recipients: string[], delayMs: number) => {
+  const schedule = (message: Message, raw: Buffer, type: ResponseType, recipients: string[], delayMs: number, to: string) => {
     const run = () => {
-      const job = respond(id, type, recipients).catch((err: unknown) => deps.logger.error({ err, id, type }, "round trip: response failed"));
+      const job = respond(message, raw, type, recipients, to).catch((err: unknown) => deps.logger.error({ err, id: message.id, type }, "round trip: response failed"));
       running.add(job);
       void job.finally(() => running.delete(job));
     };
@@ -66,28 +61,35 @@ export function startResponder(deps: ResponderDeps, planFor: (recipient: string)
     timers.add(timer);
   };
 
-  const off = deps.events.on("message.received", ({ id, summary }) => {
-    // Only SMTP mail: a response ("dsn") is never answered again, and provider mocks emit
-    // their own bounce and complaint events.
-    if (summary.source.kind !== "smtp") return;
-    void deps.store.get(id).then((message) => {
-      if (!message) return;
-      const groups = new Map<string, { type: ResponseType; delayMs: number; recipients: string[] }>();
-      for (const rcpt of message.envelope.rcptTo) {
-        const plan = planFor(rcpt);
-        if (!plan || (plan.type === "auto-reply" && autoSubmitted(message))) continue;
-        const key = `${plan.type}/${plan.delayMs}`;
-        const group = groups.get(key) ?? { ...plan, recipients: [] };
-        group.recipients.push(rcpt);
-        groups.set(key, group);
-      }
-      for (const group of groups.values()) schedule(id, group.type, group.recipients, group.delayMs);
-    }, (err: unknown) => deps.logger.error({ err, id }, "round trip: could not read the captured message"));
-  });
+  /** Plans the responses to mail captured over SMTP (responses are captured as "dsn" and never answered). */
+  const consider = (message: Message, raw: Buffer) => {
+    // Mail from the null sender has nowhere to go back to (RFC 3464 §2, RFC 5321 §4.5.5).
+    const to = returnPath(message);
+    if (!to) return;
+    const groups = new Map<string, { type: ResponseType; delayMs: number; recipients: string[] }>();
+    for (const rcpt of message.envelope.rcptTo) {
+      const plan = planFor(rcpt);
+      if (!plan || (plan.type === "auto-reply" && autoSubmitted(message))) continue;
+      const key = `${plan.type}/${plan.delayMs}`;
+      const group = groups.get(key) ?? { ...plan, recipients: [] };
+      group.recipients.push(rcpt);
+      groups.set(key, group);
+    }
+    for (const group of groups.values()) schedule(message, raw, group.type, group.recipients, group.delayMs, to);
+  };
 
   return {
+    // Hooked into the SMTP path rather than the event bus: instances sharing a database see each
+    // other's events, and each message must be answered once.
+    answering(ingest) {
+      const wrapped = async (input: IngestInput) => {
+        const message = await ingest(input);
+        consider(message, input.raw);
+        return message;
+      };
+      return Object.assign(wrapped, { backlog: ingest.backlog, drain: ingest.drain, resume: ingest.resume });
+    },
     async stop() {
-      off();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       await Promise.all(running);
