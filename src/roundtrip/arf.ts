@@ -17,7 +17,6 @@ export function buildComplaint(original: Message, originalRaw: Buffer, recipient
     `Arrival-Date: ${rfc5322Date(new Date(original.receivedAt))}`,
     `Reporting-MTA: dns; ${SIMULATOR_DOMAIN}`,
     ...(original.envelope.remoteAddress ? [`Source-IP: ${original.envelope.remoteAddress}`] : []),
-    ...(original.messageId ? [`Original-Envelope-Id: ${original.id}`] : []),
   ];
   const raw = lines(
     `From: Feedback Loop <feedback@${SIMULATOR_DOMAIN}>`,
