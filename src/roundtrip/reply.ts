@@ -18,7 +18,7 @@ export function replyInput(body: unknown): ReplyInput {
   if (typeof b.text !== "string" || b.text.trim() === "") throw new MailproofError("BAD_REQUEST", '"text" must be the reply\'s text');
   if (b.from !== undefined && (typeof b.from !== "string" || !ADDRESS.test(b.from.trim()))) throw new MailproofError("BAD_REQUEST", '"from" must be an email address');
   if (b.html !== undefined && typeof b.html !== "string") throw new MailproofError("BAD_REQUEST", '"html" must be a string');
-  return { text: b.text, from: (b.from as string | undefined)?.trim(), html: b.html as string | undefined };
+  return { text: b.text, from: b.from?.trim(), html: b.html };
 }
 
 /**

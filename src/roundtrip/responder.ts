@@ -87,7 +87,7 @@ export function startResponder(deps: ResponderDeps, planFor: (recipient: string)
         consider(message, input.raw);
         return message;
       };
-      return Object.assign(wrapped, { backlog: ingest.backlog, drain: ingest.drain, resume: ingest.resume });
+      return Object.assign(wrapped, { backlog: () => ingest.backlog(), drain: () => ingest.drain(), resume: () => ingest.resume() });
     },
     async stop() {
       for (const timer of timers) clearTimeout(timer);

@@ -36,6 +36,6 @@ export async function mailgunRoute(mail: BuiltMessage, keys: SigningKeys): Promi
   form.set("signature", signature.signature);
   const headers = { "user-agent": "mailgun/treq-16.12.0" };
   if (parsed.attachments.length > 0) return { body: form, headers };
-  const fields = new URLSearchParams([...form.entries()].map(([name, value]) => [name, String(value)]));
+  const fields = new URLSearchParams([...form.entries()].flatMap(([name, value]) => (typeof value === "string" ? [[name, value]] : [])));
   return { body: fields.toString(), headers: { ...headers, "content-type": "application/x-www-form-urlencoded" } };
 }
