@@ -25,6 +25,8 @@ import { startReceiveWebhook } from "./webhooks/receive-webhook.js";
 import { parseRelayTarget } from "./relay/relay-target.js";
 import { createRelay } from "./relay/relay.js";
 import { parseQuery } from "./store/query.js";
+import { compileBounceRules, createInboundTarget, parseInboundUrl, startResponder } from "./roundtrip/index.js";
+import { DEFAULT_SIGNING_KEY } from "./providers/mailgun/webhook.js";
 import { createIngest, type Ingest } from "./ingest/ingest.js";
 import { bytesInFlightLimit, createBytesInFlight } from "./limits/bytes-in-flight.js";
 import { requestBodyLimit } from "./limits/receive-body.js";
@@ -85,6 +87,8 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     throw new MailproofError("CONFIG_INVALID", "--relay-matching relays real mail without anyone looking: give --relay-allow recipient globs (e.g. '*@example.com') too");
   }
   if (relayMatching && !relayTarget) throw new MailproofError("CONFIG_INVALID", "--relay-matching needs --relay smtp://host:port");
+  const bounceRules = compileBounceRules(options.bounces);
+  if (options.inbound) parseInboundUrl(options.inbound);
   checkTlsPair(options.tlsCert, options.tlsKey);
   const store = await openStore(options.db, logger).catch((err: unknown) => {
     throw storeError(err, options.db);
@@ -136,12 +140,18 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const providers = createProviders({ ingest, logger, states: providerStates, maxSize: options.maxSize, inFlight });
   const relay = relayTarget ? createRelay({ logger }, { target: relayTarget, allow: options.relayAllow }) : null;
   const webhook = options.webhook ? startReceiveWebhook({ events, logger, onFailure: () => metrics.webhookFailed("message.received") }, { url: options.webhook, limitPerSecond: options.webhookLimit }) : null;
+  // Responses are signed with the keys the provider mocks sign their webhooks with.
+  const inbound = options.inbound
+    ? createInboundTarget({ logger, keys: { mailgun: () => providerStates.get("mailgun").webhookSecret ?? DEFAULT_SIGNING_KEY, sns: () => snsLinks(ports.httpPort, options.host) } }, options.inbound)
+    : null;
+  const responder = startResponder({ ingest, logger, inbound }, bounceRules);
+  const smtpIngest = responder.answering(ingest);
   const ageRetention = options.maxAge !== null ? startAgeRetention({ store, events, logger }, options.maxAge) : null;
   const autoRelay = relay && relayMatching ? startAutoRelay({ events, store, relay, logger, onFailure: () => metrics.relayFailed() }, relayMatching) : null;
   // --ui-auth / --api-token guard the UI, REST, SSE, compat routes and the Mailpit websocket alike.
   const access = createAccessControl({ logger, httpPort: () => ports.httpPort }, { uiAuth: options.uiAuth, apiToken: options.apiToken, host: options.host });
   const crossSite = createCrossSiteGuard({ logger }, { cors: options.cors });
-  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, inFlight, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, testCa: async () => (await certificates.get()).ca.cert, access, crossSite, cors: options.cors, metrics: metrics.registry, relay, webhookStatus: webhook ? () => webhook.status() : undefined, smtpHost: connectableHost(options.host) });
+  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, inFlight, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, testCa: async () => (await certificates.get()).ca.cert, access, crossSite, cors: options.cors, metrics: metrics.registry, relay, inbound, webhookStatus: webhook ? () => webhook.status() : undefined, smtpHost: connectableHost(options.host) });
   const http = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as Server;
   const closeWebsocket = attachMailpitWebsocket(http, {
     store,
@@ -165,6 +175,8 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     // connection drop); this cancels pending webhook retries.
     providers.stop();
     await autoRelay?.stop();
+    await responder.stop();
+    inbound?.close();
     webhook?.stop();
     await ageRetention?.stop();
     relay?.close();
@@ -180,13 +192,13 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   try {
     const tls = await resolveTls({ cert: options.tlsCert, key: options.tlsKey }, logger);
     const smtpOptions = { host: options.host, tls, maxSize: options.maxSize, auth: options.smtpAuth, maxConnections: options.maxConnections, maxRecipients: options.maxRecipients, socketTimeout: options.smtpTimeout };
-    const smtp = createSmtpListener({ ingest, logger, faults, recorder, inFlight, certificates }, { ...smtpOptions, port: options.smtpPort, implicitTls: false });
+    const smtp = createSmtpListener({ ingest: smtpIngest, logger, faults, recorder, inFlight, certificates }, { ...smtpOptions, port: options.smtpPort, implicitTls: false });
     listeners.push(smtp);
     ports.smtpPort = await smtp.start().catch((err: unknown) => {
       throw listenError(err, "smtp", options.host, options.smtpPort);
     });
     if (options.smtpsPort !== null) {
-      const smtps = createSmtpListener({ ingest, logger, faults, recorder, inFlight, certificates }, { ...smtpOptions, port: options.smtpsPort, implicitTls: true });
+      const smtps = createSmtpListener({ ingest: smtpIngest, logger, faults, recorder, inFlight, certificates }, { ...smtpOptions, port: options.smtpsPort, implicitTls: true });
       listeners.push(smtps);
       ports.smtpsPort = await smtps.start().catch((err: unknown) => {
         throw listenError(err, "smtps", options.host, options.smtpsPort as number);
@@ -254,4 +266,11 @@ function createLiveChecks(store: Store, events: EventBus, logger: Logger, option
       if (summary) events.emit("message.analyzed", { id, summary, analysis });
     },
   });
+}
+
+/** The SES mock serves the SNS signing certificate on the HTTP port (src/providers/ses/routes.ts). */
+function snsLinks(httpPort: number | null, host: string) {
+  const h = connectableHost(host);
+  const origin = `http://${h.includes(":") ? `[${h}]` : h}:${httpPort ?? 0}`;
+  return { signingCertUrl: `${origin}/ses/sns-signing-cert.pem`, unsubscribeUrl: `${origin}/ses/sns-unsubscribe`, region: "us-east-1" };
 }

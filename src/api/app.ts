@@ -14,6 +14,7 @@ import { faultRoutes } from "./routes/faults.js";
 import { linkRoutes } from "./routes/links.js";
 import { messageRoutes } from "./routes/messages.js";
 import { operationsRoutes } from "./routes/operations.js";
+import { roundTripRoutes } from "./routes/round-trips.js";
 import { releaseRoutes } from "./routes/release.js";
 import { transcriptRoutes } from "./routes/transcripts.js";
 import { waitRoutes } from "./routes/wait.js";
@@ -51,6 +52,7 @@ export function createApiApp(deps: ApiDeps): Hono {
   app.route("/api/messages", messageRoutes(deps));
   app.route("/api/messages", linkRoutes(deps));
   app.route("/api/messages", releaseRoutes({ store: deps.store, relay: deps.relay ?? null }));
+  app.route("/api/messages", roundTripRoutes(deps));
   app.get("/api/relay", (c) => c.json(deps.relay ? { enabled: true, target: deps.relay.target, allow: deps.relay.allow } : { enabled: false, target: null, allow: [] }));
   app.route("/api/wait", waitRoutes(deps, waiters));
   app.route("/api/events", eventRoutes(deps));

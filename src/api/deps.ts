@@ -9,6 +9,7 @@ import type { EventBus } from "../core/events.js";
 import type { FaultEngine } from "../faults/index.js";
 import type { Ingest } from "../ingest/ingest.js";
 import type { Relay } from "../relay/relay.js";
+import type { InboundTarget } from "../roundtrip/index.js";
 import type { WebhookStatus } from "../webhooks/receive-webhook.js";
 import type { BytesInFlight } from "../limits/bytes-in-flight.js";
 import type { Store } from "../store/store.js";
@@ -47,6 +48,8 @@ export interface ApiDeps {
   cors?: string | null;
   /** `--relay`: releases stored messages. @default null: release answers 400 */
   relay?: Relay | null;
+  /** `--inbound`: where replies built by POST /api/messages/:id/reply go. @default null: reply answers 400 */
+  inbound?: InboundTarget | null;
   /** `--webhook` delivery counts, shown in /api/health. @default none */
   webhookStatus?: () => WebhookStatus;
   /** Prometheus registry served at /metrics. @default none: /metrics is not served */

@@ -187,6 +187,30 @@ export const openApiDocument = {
         },
       },
     },
+    "/api/messages/{id}/reply": {
+      post: {
+        summary: "Reply to the message as its recipient (In-Reply-To, References, Re:, quoted text) and deliver the reply to --inbound",
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        requestBody: { required: true, ...json({ type: "object", required: ["text"], properties: { text: { type: "string" }, html: { type: "string" }, from: { type: "string", format: "email", description: "Default: the message's first To address" } } }) },
+        responses: {
+          "200": { description: "Delivered", ...json({ type: "object", properties: { delivered: { const: true }, to: { type: "string", description: "The --inbound URL without credentials" }, status: { type: ["string", "integer"], description: "The SMTP reply or HTTP status" } } }) },
+          "400": { description: "No --inbound configured, or a bad body" },
+          "502": { description: "The --inbound target refused the reply or could not be reached" },
+        },
+      },
+    },
+    "/api/messages/{id}/unsubscribe": {
+      post: {
+        summary: "Perform the RFC 8058 one-click unsubscribe POST to the message's List-Unsubscribe URL",
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        responses: {
+          "200": { description: "Posted", ...json({ type: "object", properties: { url: { type: "string" }, status: { type: "integer" }, ok: { type: "boolean" } } }) },
+          "403": { description: "The URL's host is not one the live link check allows (--app-url, --allowed-link-hosts)" },
+          "422": { description: "No List-Unsubscribe-Post: List-Unsubscribe=One-Click, or no https (or --app-url origin) URL" },
+          "502": { description: "The POST failed on the network" },
+        },
+      },
+    },
     "/api/relay": {
       get: {
         summary: "Whether a relay is configured, where (without password) and its allow-list",

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Message, MessageSummary } from "../core/types.js";
 import { MailproofClientError } from "./errors.js";
 import { createHttp, type Http } from "./http.js";
-import { ReceivedMessage } from "./received-message.js";
+import { ReceivedMessage, type ReplyInput, type ReplyResult, type UnsubscribeResult } from "./received-message.js";
 import { waitForMessage, type WaitForOptions } from "./wait-for.js";
 
 export interface MailproofOptions {
@@ -71,6 +71,16 @@ export class Mailproof {
     return this.#http.bytes(`/api/messages/${encodeURIComponent(id)}/attachments/${encodeURIComponent(attachmentId)}`);
   }
 
+  /** RFC 8058 one-click unsubscribe: the sandbox POSTs to the message's List-Unsubscribe URL. */
+  unsubscribe(id: string): Promise<UnsubscribeResult> {
+    return this.#http.json<UnsubscribeResult>("POST", `/api/messages/${encodeURIComponent(id)}/unsubscribe`);
+  }
+
+  /** Replies to a captured message as its recipient; the sandbox delivers the reply to `--inbound`. */
+  reply(id: string, reply: ReplyInput): Promise<ReplyResult> {
+    return this.#http.json<ReplyResult>("POST", `/api/messages/${encodeURIComponent(id)}/reply`, undefined, reply);
+  }
+
   /** Deletes the messages matching a non-empty query; returns how many. Use `clear()` to delete everything. */
   async delete(query: string): Promise<number> {
     if (!query.trim()) throw new MailproofClientError("BAD_REQUEST", "delete() needs a query; use clear() to delete every message");
@@ -92,6 +102,6 @@ export class Mailproof {
   }
 
   #wrap(message: Message): ReceivedMessage {
-    return new ReceivedMessage(message, { raw: (id) => this.raw(id), attachment: (id, aid) => this.attachment(id, aid) });
+    return new ReceivedMessage(message, { raw: (id) => this.raw(id), attachment: (id, aid) => this.attachment(id, aid), unsubscribe: (id) => this.unsubscribe(id), reply: (id, reply) => this.reply(id, reply) });
   }
 }

@@ -14,10 +14,33 @@ import type {
 import { MailproofClientError } from "./errors.js";
 import { normalizeEmail } from "./normalize-email.js";
 
-/** What the message needs from the client to fetch its own bytes. */
+/** `POST /api/messages/:id/unsubscribe`: the URL posted to and the app's answer. */
+export interface UnsubscribeResult {
+  url: string;
+  status: number;
+  ok: boolean;
+}
+
+/** A reply written as the message's recipient (`from` defaults to its first To address). */
+export interface ReplyInput {
+  text: string;
+  html?: string;
+  from?: string;
+}
+
+/** `POST /api/messages/:id/reply`: `to` is the `--inbound` target without credentials. */
+export interface ReplyResult {
+  delivered: true;
+  to: string;
+  status: string | number;
+}
+
+/** What the message needs from the client to fetch its own bytes and act on itself. */
 export interface MessageFetcher {
   raw(id: string): Promise<Buffer>;
   attachment(id: string, attachmentId: string): Promise<Buffer>;
+  unsubscribe(id: string): Promise<UnsubscribeResult>;
+  reply(id: string, reply: ReplyInput): Promise<ReplyResult>;
 }
 
 export type LinkSelector = LinkKind | ((link: LinkInfo) => boolean);
@@ -50,6 +73,8 @@ export class ReceivedMessage implements Message {
   declare mailbox: string;
   declare read: boolean;
   declare analysis: Analysis;
+  /** For a bounce, complaint, auto-reply or reply mailproof generated: the message it answers. */
+  declare originalId: string | null;
   readonly #fetcher: MessageFetcher;
 
   constructor(message: Message, fetcher: MessageFetcher) {
@@ -123,6 +148,16 @@ export class ReceivedMessage implements Message {
       throw new MailproofClientError("NO_ATTACHMENT", `no attachment "${filenameOrId}" on "${this.subject ?? "(no subject)"}" (${this.id}); attachments: ${names}`);
     }
     return this.#fetcher.attachment(this.id, found.id);
+  }
+
+  /** Performs the RFC 8058 one-click unsubscribe POST to this message's List-Unsubscribe URL. */
+  unsubscribe(): Promise<UnsubscribeResult> {
+    return this.#fetcher.unsubscribe(this.id);
+  }
+
+  /** Replies to this message as its recipient; the sandbox delivers the reply to `--inbound`. */
+  reply(reply: ReplyInput): Promise<ReplyResult> {
+    return this.#fetcher.reply(this.id, reply);
   }
 
   #pendingNote(): string {

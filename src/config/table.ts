@@ -60,6 +60,10 @@ export const OPTIONS = {
   webhook: option<string | null>({ group: "Relay and webhooks", arg: "URL", default: null, defaultText: "off", parse: orNone(absoluteUrl), secret: true, help: 'POST { event: "message.received", message } for each message' }),
   webhookLimit: option({ group: "Relay and webhooks", arg: "N", default: 5, parse: count, help: "webhook deliveries per second (0 = no limit)" }),
 
+  // The URL may carry credentials or a token.
+  inbound: option<string | null>({ group: "Round trips", arg: "URL", default: null, defaultText: "off", parse: orNone(text), secret: true, help: "where simulated bounces, complaints, auto-replies and replies go: smtp://host:port, or sendgrid-parse+, postmark+, mailgun+ or ses-sns+http://…" }),
+  bounces: option<unknown[]>({ group: "Round trips", flag: null, default: [], defaultText: "none", parse: jsonArray, help: 'answer mail to matching recipients: [{ "match": { "to": "*@bounce.test" }, "type": "hard" | "soft" | "complaint" | "auto-reply", "delayMs": 0 }]' }),
+
   faults: option<unknown[]>({
     group: "Faults and providers",
     flag: "fault",

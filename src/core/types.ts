@@ -7,8 +7,8 @@
 export const PROVIDER_NAMES = ["sendgrid", "mailgun", "postmark", "resend", "ses"] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
-/** Where a message came from. */
-export const SOURCE_KINDS = ["smtp", ...PROVIDER_NAMES, "upload"] as const;
+/** Where a message came from; `dsn` is a bounce, complaint or auto-reply mailproof made (round trips). */
+export const SOURCE_KINDS = ["smtp", ...PROVIDER_NAMES, "upload", "dsn"] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 export interface MessageSource {

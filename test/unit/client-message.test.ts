@@ -30,7 +30,7 @@ function received(partial: Partial<Message> & { links?: LinkInfo[]; codes?: stri
     ...rest,
   };
   const unreachable = () => Promise.reject(new Error("not fetched in this test"));
-  return new ReceivedMessage(message, { raw: unreachable, attachment: unreachable });
+  return new ReceivedMessage(message, { raw: unreachable, attachment: unreachable, unsubscribe: unreachable, reply: unreachable });
 }
 
 const verify: LinkInfo = { url: "https://app.example/verify?t=1", text: "Verify", kind: "verify", host: "app.example", https: true, checks: [] };

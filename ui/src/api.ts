@@ -79,6 +79,7 @@ export const api = {
   checkLinks: (id: string) => request<{ links: LinkInfo[]; codes: string[] }>(`${messageUrl(id)}/links?check=1`),
   relay: () => request<{ enabled: boolean; target: string | null; allow: string[] }>("/api/relay"),
   release: (id: string, to: string[]) => request<{ relayed: string[]; reply: string }>(`${messageUrl(id)}/release`, json("POST", { to })),
+  reply: (id: string, text: string) => request<{ delivered: true; to: string; status: string | number }>(`${messageUrl(id)}/reply`, json("POST", { text })),
   sessions: (id: string) => request<unknown>(`/api/sessions?messageId=${encodeURIComponent(id)}`),
   faults: () => request<{ rules: unknown[] }>("/api/faults"),
   putFaults: (rules: unknown[]) => request<{ rules: unknown[] }>("/api/faults", json("PUT", { rules })),

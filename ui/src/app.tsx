@@ -39,7 +39,7 @@ export function App() {
     received: ({ summary }) => {
       inbox.received(summary);
       setMailboxTick((t) => t + 1);
-      if (summary.source.kind !== "smtp" && summary.source.kind !== "upload") setProviderTick((t) => t + 1);
+      if (summary.source.kind !== "smtp" && summary.source.kind !== "upload" && summary.source.kind !== "dsn") setProviderTick((t) => t + 1);
     },
     analyzed: ({ id, summary, analysis }) => {
       inbox.changed(summary);

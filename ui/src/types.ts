@@ -10,11 +10,13 @@ export type {
   AuthResult,
   Finding,
   LinkInfo,
-  Message,
   MessageSummary,
   Severity,
 } from "../../src/core/types.js";
-import type { MessageSummary } from "../../src/core/types.js";
+import type { Message as StoredMessage, MessageSummary } from "../../src/core/types.js";
+
+/** `GET /api/messages/:id`: the stored message plus `originalId` (the message a generated response answers). */
+export type Message = StoredMessage & { originalId?: string | null };
 
 export interface ListPage {
   messages: MessageSummary[];

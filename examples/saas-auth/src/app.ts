@@ -3,7 +3,9 @@ import type { Logger } from "pino";
 import { invoiceEmail, invoiceLines, passwordResetEmail, verificationEmail, type InvoiceLine } from "./emails.js";
 import type { MailQueue } from "./mail-queue.js";
 import { renderPdf } from "./pdf.js";
-import type { UserStore } from "./users.js";
+import type { OutgoingMail } from "./senders.js";
+import { createInboundHandler, type PostmarkInbound } from "./inbound.js";
+import type { User, UserStore } from "./users.js";
 
 export interface AppDeps {
   users: UserStore;
@@ -50,6 +52,16 @@ function page(title: string, body: string): string {
 export function createApp(deps: AppDeps): Hono {
   const { users, queue } = deps;
   const app = new Hono();
+  const inbound = createInboundHandler(deps);
+
+  /** Queues mail to a user unless their address bounced or they complained. */
+  const mailTo = (user: User, kind: string, mail: OutgoingMail): string | null => {
+    if (user.undeliverable || user.complained) {
+      deps.logger.info({ userId: user.id, kind, undeliverable: user.undeliverable, complained: user.complained }, "not sending to this address");
+      return null;
+    }
+    return queue.enqueue(kind, mail);
+  };
 
   app.onError((err, c) => {
     if (err instanceof BadRequest) return c.json({ error: err.message }, 400);
@@ -66,7 +78,7 @@ export function createApp(deps: AppDeps): Hono {
     const user = await users.create(email, password(body));
     if (!user) return c.json({ error: "an account with this email already exists" }, 409);
     const link = `${deps.appUrl()}/verify-email?token=${users.issueToken(user, "verify-email", DAY)}`;
-    queue.enqueue("verification", verificationEmail(user.email, link, user.verificationCode!));
+    mailTo(user, "verification", verificationEmail(user.email, link, user.verificationCode!));
     deps.logger.info({ userId: user.id }, "user signed up");
     return c.json({ id: user.id, email: user.email, verified: false }, 201);
   });
@@ -103,7 +115,7 @@ export function createApp(deps: AppDeps): Hono {
     // The same answer whether or not the account exists, so the form cannot probe for accounts.
     if (user) {
       const link = `${deps.appUrl()}/reset-password?token=${users.issueToken(user, "password-reset", HOUR)}`;
-      queue.enqueue("password-reset", passwordResetEmail(user.email, link));
+      mailTo(user, "password-reset", passwordResetEmail(user.email, link));
     }
     return c.json({ status: "if the account exists, a reset link is on its way" }, 202);
   });
@@ -138,9 +150,19 @@ export function createApp(deps: AppDeps): Hono {
       throw new BadRequest('"lines" must be a non-empty list of { description, amountCents }');
     }
     const invoice = { number: `INV-${Date.now().toString(36).toUpperCase()}`, email: user.email, lines, issuedAt: new Date() };
-    const jobId = queue.enqueue("invoice", invoiceEmail(invoice, renderPdf(invoiceLines(invoice))));
+    const jobId = mailTo(user, "invoice", invoiceEmail(invoice, renderPdf(invoiceLines(invoice))));
     return c.json({ number: invoice.number, jobId }, 202);
   });
+
+  // Mail coming back (bounces, complaints, replies) in Postmark's inbound webhook format.
+  app.post("/inbound", async (c) => {
+    const body = (await readBody(c)) as unknown as PostmarkInbound;
+    if (!Array.isArray(body.Headers) || !Array.isArray(body.ToFull) || typeof body.FromFull !== "object") throw new BadRequest("expected Postmark's inbound JSON");
+    return c.json({ outcome: inbound.handle(body) });
+  });
+
+  app.get("/replies", (c) => c.json({ replies: inbound.replies() }));
+  app.get("/inbound", (c) => c.json({ outcomes: inbound.outcomes() }));
 
   return app;
 }

@@ -30,6 +30,22 @@ export interface Sender {
   close(): void;
 }
 
+/**
+ * VERP (variable envelope return path): each recipient gets its own Return-Path,
+ * `bounces+ann=example.com@saas.example`, so a bounce says whom it is about by the address it
+ * comes back to, whatever the bounce's body looks like.
+ */
+export function verpReturnPath(from: string, to: string): string {
+  const fromDomain = (from.match(/<([^>]+)>/)?.[1] ?? from).split("@").pop()!.trim();
+  return `bounces+${to.trim().replace("@", "=")}@${fromDomain}`;
+}
+
+/** The recipient a VERP address stands for (the inverse of `verpReturnPath`), from its "+" part. */
+export function verpRecipient(mailboxHash: string): string | null {
+  const equals = mailboxHash.lastIndexOf("=");
+  return equals > 0 ? `${mailboxHash.slice(0, equals)}@${mailboxHash.slice(equals + 1)}` : null;
+}
+
 function smtpSender(transport: Extract<MailTransportConfig, { kind: "smtp" }>, from: string, dkim: DkimConfig | null): Sender {
   const transporter = nodemailer.createTransport({
     host: transport.host,
@@ -43,7 +59,7 @@ function smtpSender(transport: Extract<MailTransportConfig, { kind: "smtp" }>, f
   });
   return {
     async send(mail) {
-      const info = await transporter.sendMail({ from, ...mail });
+      const info = await transporter.sendMail({ from, ...mail, envelope: { from: verpReturnPath(from, mail.to), to: mail.to } });
       return { messageId: info.messageId, response: info.response };
     },
     close: () => transporter.close(),

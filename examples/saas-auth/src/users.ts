@@ -10,6 +10,10 @@ export interface User {
   passwordHash: string;
   /** The 6-digit code from the verification email, an alternative to its link. */
   verificationCode: string | null;
+  /** A verification email hard-bounced: the address does not exist. */
+  undeliverable: boolean;
+  /** The user reported an email as spam: send nothing more. */
+  complained: boolean;
 }
 
 export type TokenPurpose = "verify-email" | "password-reset";
@@ -42,7 +46,7 @@ export function createUserStore(clock: () => number = Date.now): UserStore {
     async create(email, password) {
       const key = normalise(email);
       if (users.has(key)) return null;
-      const user: User = { id: randomBytes(8).toString("hex"), email: key, verified: false, passwordHash: await hash(password), verificationCode: String(randomInt(0, 1_000_000)).padStart(6, "0") };
+      const user: User = { id: randomBytes(8).toString("hex"), email: key, verified: false, passwordHash: await hash(password), verificationCode: String(randomInt(0, 1_000_000)).padStart(6, "0"), undeliverable: false, complained: false };
       users.set(key, user);
       byId.set(user.id, user);
       return user;

@@ -31,6 +31,13 @@ export type LiveResult = NonNullable<LinkInfo["live"]>;
 
 export interface LinkChecker {
   check(url: string): Promise<LiveResult>;
+  /** Whether the URL's host is one the check may fetch (same allow-list as `check`). */
+  allows(url: URL): boolean;
+  /**
+   * One POST to an allowed URL under the same fences as `check` (no redirect followed: RFC 8058
+   * §3.1 forbids redirecting a one-click POST). Rejects for a host not allowed or a network error.
+   */
+  post(url: URL, body: string, contentType: string): Promise<{ status: number }>;
   /** Checks every link (a few at a time) and returns them with `live` filled in. */
   checkAll(links: LinkInfo[]): Promise<LinkInfo[]>;
 }
@@ -66,7 +73,7 @@ export function createLinkChecker(deps: { logger: Logger }, options: LinkChecker
     });
   };
 
-  const fetchOnce = (url: URL, rule: HostRule) =>
+  const fetchOnce = (url: URL, rule: HostRule, send?: { body: string; contentType: string }) =>
     new Promise<{ status: number; location: string | null }>((resolve, reject) => {
       const literal = stripBrackets(url.hostname);
       if (isIP(literal) && !addressAllowed(literal, rule)) {
@@ -74,14 +81,15 @@ export function createLinkChecker(deps: { logger: Logger }, options: LinkChecker
         return;
       }
       const client = url.protocol === "https:" ? https : http;
-      const request = client.request(url, { method: "GET", agent: false, lookup: guardedLookup(rule), timeout: timeoutMs, headers: { "user-agent": "mailproof-link-check", accept: "*/*" } }, (response) => {
+      const headers = { "user-agent": "mailproof-link-check", accept: "*/*", ...(send ? { "content-type": send.contentType, "content-length": String(Buffer.byteLength(send.body)) } : {}) };
+      const request = client.request(url, { method: send ? "POST" : "GET", agent: false, lookup: guardedLookup(rule), timeout: timeoutMs, headers }, (response) => {
         resolve({ status: response.statusCode ?? 0, location: response.headers.location ?? null });
         // Only the status and Location matter; don't download the page.
         response.destroy();
       });
       request.on("timeout", () => request.destroy(new Error(`timed out after ${timeoutMs} ms`)));
       request.on("error", reject);
-      request.end();
+      request.end(send?.body);
     });
 
   const check = async (link: string): Promise<LiveResult> => {
@@ -136,5 +144,12 @@ export function createLinkChecker(deps: { logger: Logger }, options: LinkChecker
     return out;
   };
 
-  return { check, checkAll };
+  const post = async (url: URL, body: string, contentType: string) => {
+    const rule = ruleFor(url);
+    if (!rule) throw Object.assign(new Error(`host ${url.host} is not allowed`), { code: "LINK_HOST_REFUSED" });
+    const { status } = await fetchOnce(url, rule, { body, contentType });
+    return { status };
+  };
+
+  return { check, checkAll, allows: (url) => ruleFor(url) !== null, post };
 }

@@ -5,6 +5,7 @@ import { attachmentHeaders } from "../attachment-headers.js";
 import { attachmentDisposition } from "../content-disposition.js";
 import type { ApiDeps } from "../deps.js";
 import { intParam } from "../params.js";
+import { withOriginalId } from "../../roundtrip/original.js";
 import { searchParams } from "../search-params.js";
 
 export function messageRoutes(deps: ApiDeps): Hono {
@@ -43,7 +44,7 @@ export function messageRoutes(deps: ApiDeps): Hono {
   app.get("/:id", async (c) => {
     const message = await store.get(c.req.param("id"));
     if (!message) throw notFound(c.req.param("id"));
-    return c.json(message);
+    return c.json(withOriginalId(message));
   });
 
   app.patch("/:id", async (c) => {

@@ -1,3 +1,4 @@
+import { withOriginalId } from "../../roundtrip/original.js";
 import { Hono } from "hono";
 import type { ApiDeps } from "../deps.js";
 import { errorBody } from "../errors.js";
@@ -15,7 +16,7 @@ export function waitRoutes(deps: ApiDeps, waiters: Waiters): Hono {
     const afterId = afterCursor(c.req.query("after"), Date.now());
     const timeout = intParam(c.req.query("timeout"), "timeout", 10_000, 0, MAX_WAIT_MS);
     const message = await waiters.wait(query, afterId, timeout, c.req.raw.signal);
-    if (message) return c.json(message);
+    if (message) return c.json(withOriginalId(message));
     return c.json(errorBody("TIMEOUT", await waitTimeoutMessage(deps.store, query, queryText, afterId, timeout)), 408);
   });
   return app;

@@ -96,7 +96,7 @@ describe("the table", () => {
   test("defaults come from the table; every option has a flag or is file-only", () => {
     for (const [key, spec] of entries) expect(defaultOptions[key as keyof typeof defaultOptions], key).toEqual(spec.default);
     expect(withDefaults({ smtpPort: 0 })).toMatchObject({ smtpPort: 0, httpPort: 8025 });
-    expect(entries.filter(([key, spec]) => flagOf(key, spec) === null).map(([key]) => key)).toEqual(["tagRules", "providers"]);
+    expect(entries.filter(([key, spec]) => flagOf(key, spec) === null).map(([key]) => key)).toEqual(["tagRules", "bounces", "providers"]);
   });
 
   test("analysis is given only its settings: no secrets, no listeners, no store", () => {

@@ -12,6 +12,7 @@ import { AuthTab } from "./auth-tab.js";
 import { AttachmentsTab, HeadersTab, SourceTab, TextTab } from "./body-tabs.js";
 import { HtmlPreview } from "./html-preview.js";
 import { ReleaseButton } from "./release-button.js";
+import { ReplyButton, RoundTripLinks } from "./round-trip.js";
 import { TagEditor } from "./tag-editor.js";
 import { TranscriptTab } from "./transcript-tab.js";
 
@@ -130,6 +131,7 @@ export function MessageView(props: MessageViewProps) {
           {message.bcc.length ? <div><dt>Bcc</dt><dd>{formatAddresses(message.bcc)}</dd></div> : null}
           {message.replyTo.length ? <div><dt>Reply-To</dt><dd>{formatAddresses(message.replyTo)}</dd></div> : null}
           <div><dt>Received</dt><dd>{formatFullDate(message.receivedAt)}{message.date ? <span class="muted"> · Date: {formatFullDate(message.date)}</span> : null}</dd></div>
+          <RoundTripLinks message={message} query={props.query} />
         </dl>
         <div class="message-badges">
           <SourceBadge kind={message.source.kind} />
@@ -145,6 +147,7 @@ export function MessageView(props: MessageViewProps) {
             }}
           />
           <span class="spacer" />
+          <ReplyButton message={message} />
           <ReleaseButton message={message} />
           <button type="button" class="btn btn-small" onClick={toggleRead}>{message.read ? "Mark unread" : "Mark read"}</button>
           <a class="btn btn-small" href={rawUrl(message.id, true)} download={`${message.id}.eml`}><Icon name="download" /> .eml</a>
