@@ -22,7 +22,22 @@ const asJson = args.includes("--json");
 const extra = args.includes("--") ? args.slice(args.indexOf("--") + 1) : [];
 const MiB = 1024 * 1024;
 
-const child = spawn(process.execPath, [...cliArgs(), "--smtp-port", "0", "--http-port", "0", "--max-size", "60MiB", "--log-level", "warn", ...extra], { stdio: ["ignore", "pipe", "inherit"] });
+const child = spawn(
+  process.execPath,
+  [
+    ...cliArgs(),
+    "--smtp-port",
+    "0",
+    "--http-port",
+    "0",
+    "--max-size",
+    "60MiB",
+    "--log-level",
+    "warn",
+    ...extra,
+  ],
+  { stdio: ["ignore", "pipe", "inherit"] },
+);
 const ports = await new Promise((resolve, reject) => {
   let out = "";
   child.once("exit", (code) => reject(new Error(`mailproof exited with ${code}`)));
@@ -121,8 +136,14 @@ const result = {
 };
 if (asJson) console.log(JSON.stringify(result));
 else {
-  console.log(`message            ${(bytes / MiB).toFixed(1)} MiB over SMTP (250 after ${result.acceptedMs} ms, analysed after ${result.analysedMs} ms)`);
+  console.log(
+    `message            ${(bytes / MiB).toFixed(1)} MiB over SMTP (250 after ${result.acceptedMs} ms, analysed after ${result.analysedMs} ms)`,
+  );
   console.log(`baseline RSS       ${result.baselineRssMiB} MiB`);
-  console.log(`peak RSS           ${result.peakRssMiB} MiB (${result.peakUntilAcceptedMiB} MiB until the 250)`);
-  console.log(`growth             ${result.growthMiB} MiB = ${result.growthPerMessageSize} x the message size`);
+  console.log(
+    `peak RSS           ${result.peakRssMiB} MiB (${result.peakUntilAcceptedMiB} MiB until the 250)`,
+  );
+  console.log(
+    `growth             ${result.growthMiB} MiB = ${result.growthPerMessageSize} x the message size`,
+  );
 }

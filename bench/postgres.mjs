@@ -28,7 +28,11 @@ const FILL = Number(process.env.BENCH_FILL ?? 100_000);
 
 function startInstance(db) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...cliArgs(), "--smtp-port", "0", "--http-port", "0", "--db", db, "--log-level", "warn"], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(
+      process.execPath,
+      [...cliArgs(), "--smtp-port", "0", "--http-port", "0", "--db", db, "--log-level", "warn"],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
     let out = "";
     const onExit = (code) => reject(new Error(`mailproof exited with ${code} before listening`));
     child.once("exit", onExit);
@@ -56,7 +60,13 @@ async function throughput(instances, workload, seconds) {
   const share = Math.max(1, Math.round(workload.concurrency / instances.length));
   const rates = await Promise.all(
     instances.map((instance, n) =>
-      runLoad({ port: instance.smtpPort, seconds, ...workload, concurrency: share, recipient: (i) => `i${n}-${i}@bench.local` }),
+      runLoad({
+        port: instance.smtpPort,
+        seconds,
+        ...workload,
+        concurrency: share,
+        recipient: (i) => `i${n}-${i}@bench.local`,
+      }),
     ),
   );
   return rates.reduce((a, b) => a + b, 0);
@@ -70,7 +80,9 @@ async function latency(sender, waiter) {
     const to = `latency${i}-${Date.now()}@bench.local`;
     const after = new Date(Date.now() - 1).toISOString();
     const started = performance.now();
-    const wait = fetch(`${waiter.url}/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=${encodeURIComponent(after)}&timeout=10000`);
+    const wait = fetch(
+      `${waiter.url}/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=${encodeURIComponent(after)}&timeout=10000`,
+    );
     await session.send("bench@bench.local", to, makeMessage(2048, to));
     const response = await wait;
     if (response.status !== 200) throw new Error(`wait answered ${response.status}`);
@@ -91,14 +103,22 @@ const clear = (url) =>
 const vacuumAnalyze = (url) => withClient(url, (client) => client.query("VACUUM ANALYZE"));
 
 /** Runs the PostgreSQL benchmark; returns the figures and prints them through `log`. */
-export async function benchPostgres({ seconds = Number(process.env.BENCH_SECONDS ?? 5), log = console.log } = {}) {
+export async function benchPostgres({
+  seconds = Number(process.env.BENCH_SECONDS ?? 5),
+  log = console.log,
+} = {}) {
   if (!existsSync(CLI)) throw new Error("dist/ is missing: run npm run build");
   const server = process.env.BENCH_PG_URL ? null : await startPostgresServer({ durable: true });
   const url = process.env.BENCH_PG_URL ?? (await server.createDatabase("bench"));
   const results = { workloads: [], latency: null, queries: null };
   try {
-    const version = await withClient(url, async (client) => (await client.query("SHOW server_version")).rows[0].server_version);
-    log(`mailproof on PostgreSQL ${version} — node ${process.version}, ${cpus().length} cores, ${seconds} s per run, same total concurrency`);
+    const version = await withClient(
+      url,
+      async (client) => (await client.query("SHOW server_version")).rows[0].server_version,
+    );
+    log(
+      `mailproof on PostgreSQL ${version} — node ${process.version}, ${cpus().length} cores, ${seconds} s per run, same total concurrency`,
+    );
 
     const rows = [];
     for (const instanceCount of [1, 2]) {
@@ -115,7 +135,10 @@ export async function benchPostgres({ seconds = Number(process.env.BENCH_SECONDS
         }
         if (instanceCount === 2) {
           await clear(url);
-          results.latency = { sameInstance: await latency(instances[0], instances[0]), acrossInstances: await latency(instances[0], instances[1]) };
+          results.latency = {
+            sameInstance: await latency(instances[0], instances[0]),
+            acrossInstances: await latency(instances[0], instances[1]),
+          };
         }
       } finally {
         await Promise.all(instances.map(stopInstance));
@@ -137,12 +160,17 @@ export async function benchPostgres({ seconds = Number(process.env.BENCH_SECONDS
 
     const pad = (s, n) => String(s).padEnd(n);
     log(`${pad("workload (messages/s)", 36)}${pad("1 instance", 14)}2 instances`);
-    for (const r of results.workloads) log(`${pad(r.name, 36)}${pad(r.oneInstance.toFixed(0), 14)}${r.twoInstances.toFixed(0)}`);
+    for (const r of results.workloads)
+      log(`${pad(r.name, 36)}${pad(r.oneInstance.toFixed(0), 14)}${r.twoInstances.toFixed(0)}`);
     const ms = (v) => `${v.toFixed(1)} ms`;
     const { sameInstance, acrossInstances } = results.latency;
     log(`send → wait, same instance:    p50 ${ms(sameInstance.p50)}, p99 ${ms(sameInstance.p99)}`);
-    log(`send → wait, across instances: p50 ${ms(acrossInstances.p50)}, p99 ${ms(acrossInstances.p99)} (LISTEN/NOTIFY)`);
-    log(`at ${results.queries.stored} stored messages (filled at ${results.queries.fillRate.toFixed(0)} msg/s, then VACUUM ANALYZE):`);
+    log(
+      `send → wait, across instances: p50 ${ms(acrossInstances.p50)}, p99 ${ms(acrossInstances.p99)} (LISTEN/NOTIFY)`,
+    );
+    log(
+      `at ${results.queries.stored} stored messages (filled at ${results.queries.fillRate.toFixed(0)} msg/s, then VACUUM ANALYZE):`,
+    );
     for (const line of queryLines(results.queries.times)) log(`  ${line}`);
     return results;
   } finally {

@@ -29,7 +29,11 @@ export async function fillTo(server, count) {
     const session = await openSession(server.smtpPort);
     while (sent < missing) {
       const i = health.messages + sent++;
-      await session.send("bench@bench.local", `user${i}@bench.local`, makeMessage(2048, `user${i}@bench.local`, `fill ${i}`));
+      await session.send(
+        "bench@bench.local",
+        `user${i}@bench.local`,
+        makeMessage(2048, `user${i}@bench.local`, `fill ${i}`),
+      );
     }
     await session.quit();
   });
@@ -39,17 +43,37 @@ export async function fillTo(server, count) {
 
 /** Listing and search times (median ms) on an instance filled by fillTo(). */
 export async function queryTimes(server) {
-  const list = await timed(() => fetch(`${server.url}/api/messages?limit=50`).then((r) => r.json()), 20);
+  const list = await timed(
+    () => fetch(`${server.url}/api/messages?limit=50`).then((r) => r.json()),
+    20,
+  );
   // Probe addresses that exist, a thousand messages deep, so the lookups do real work.
-  const deep = (await fetch(`${server.url}/api/messages?limit=1000`).then((r) => r.json())).messages.at(-1);
+  const deep = (
+    await fetch(`${server.url}/api/messages?limit=1000`).then((r) => r.json())
+  ).messages.at(-1);
   const probe = deep.to[0].address;
   const exact = await timed(async () => {
-    const body = await fetch(`${server.url}/api/messages?query=${encodeURIComponent(`to:${probe}`)}`).then((r) => r.json());
+    const body = await fetch(
+      `${server.url}/api/messages?query=${encodeURIComponent(`to:${probe}`)}`,
+    ).then((r) => r.json());
     if (body.total < 1) throw new Error(`search found nothing for ${probe}`);
   }, 20);
-  const partial = await timed(() => fetch(`${server.url}/api/messages?query=${encodeURIComponent(`to:${probe.split("@")[0]}`)}`).then((r) => r.json()), 10);
-  const text = await timed(() => fetch(`${server.url}/api/messages?query=${encodeURIComponent(`"${deep.subject}"`)}`).then((r) => r.json()), 10);
-  const get = (query) => () => fetch(`${server.url}/api/messages?query=${encodeURIComponent(query)}`).then((r) => r.json());
+  const partial = await timed(
+    () =>
+      fetch(
+        `${server.url}/api/messages?query=${encodeURIComponent(`to:${probe.split("@")[0]}`)}`,
+      ).then((r) => r.json()),
+    10,
+  );
+  const text = await timed(
+    () =>
+      fetch(`${server.url}/api/messages?query=${encodeURIComponent(`"${deep.subject}"`)}`).then(
+        (r) => r.json(),
+      ),
+    10,
+  );
+  const get = (query) => () =>
+    fetch(`${server.url}/api/messages?query=${encodeURIComponent(query)}`).then((r) => r.json());
   const subject = await timed(get(`subject:${deep.subject.split(" ").at(-1)}`), 10);
   // Broad terms that match every stored message: the count and the page both cost most here.
   const broadTo = await timed(get("to:bench.local"), 10);

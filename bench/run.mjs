@@ -23,16 +23,37 @@ const FILL = Number(process.env.BENCH_FILL ?? 100_000);
 const SMTP_SINK = "/usr/sbin/smtp-sink";
 
 const SCENARIOS = [
-  { name: "2 KB, one message per connection", size: 2048, persistent: false, concurrency: 16, target: 0.35 },
-  { name: "2 KB, persistent connections", size: 2048, persistent: true, concurrency: 8, target: 0.25 },
-  { name: "100 KB, persistent connections", size: 100 * 1024, persistent: true, concurrency: 8, target: 0.2 },
+  {
+    name: "2 KB, one message per connection",
+    size: 2048,
+    persistent: false,
+    concurrency: 16,
+    target: 0.35,
+  },
+  {
+    name: "2 KB, persistent connections",
+    size: 2048,
+    persistent: true,
+    concurrency: 8,
+    target: 0.25,
+  },
+  {
+    name: "100 KB, persistent connections",
+    size: 100 * 1024,
+    persistent: true,
+    concurrency: 8,
+    target: 0.2,
+  },
 ];
 
 const ms = (v) => `${v.toFixed(2)} ms`;
 
 /** The benchmark's sender domain, answered from a zone so analysis never waits on real DNS. */
 const ZONE = {
-  "bench.local": { TXT: [["v=spf1 ip4:127.0.0.1 -all"]], MX: [{ exchange: "mx.bench.local", priority: 10 }] },
+  "bench.local": {
+    TXT: [["v=spf1 ip4:127.0.0.1 -all"]],
+    MX: [{ exchange: "mx.bench.local", priority: 10 }],
+  },
   "_dmarc.bench.local": { TXT: [["v=DMARC1; p=none"]] },
 };
 
@@ -40,29 +61,51 @@ function startMailproof(dir) {
   const zone = join(dir, "zone.json");
   writeFileSync(zone, JSON.stringify(ZONE));
   return new Promise((resolve, reject) => {
-    const args = ["--smtp-port", "0", "--http-port", "0", "--db", join(dir, "bench.db"), "--dns-zone", zone, "--dns", "zone", "--log-level", "warn"];
-    const child = spawn(process.execPath, [...cliArgs(), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    const args = [
+      "--smtp-port",
+      "0",
+      "--http-port",
+      "0",
+      "--db",
+      join(dir, "bench.db"),
+      "--dns-zone",
+      zone,
+      "--dns",
+      "zone",
+      "--log-level",
+      "warn",
+    ];
+    const child = spawn(process.execPath, [...cliArgs(), ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.once("exit", (code) => reject(new Error(`mailproof exited with ${code}`)));
     child.stdout.on("data", (d) => {
       out += d;
       const http = /http listening on http:\/\/[^:]+:(\d+)/.exec(out);
       const smtp = /smtp listening on [^\n]*:(\d+)\n/.exec(out);
-      if (http && smtp) resolve({ child, smtpPort: Number(smtp[1]), url: `http://127.0.0.1:${http[1]}` });
+      if (http && smtp)
+        resolve({ child, smtpPort: Number(smtp[1]), url: `http://127.0.0.1:${http[1]}` });
     });
   });
 }
 
 function startSmtpServerAlone() {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(new URL("./smtp-server-alone.mjs", import.meta.url))], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL("./smtp-server-alone.mjs", import.meta.url))],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
     child.once("exit", (code) => reject(new Error(`smtp-server-alone exited with ${code}`)));
     child.stdout.once("data", (d) => resolve({ child, port: Number(/:(\d+)/.exec(String(d))[1]) }));
   });
 }
 
 function startSmtpSink(port) {
-  const child = spawn(SMTP_SINK, ["-u", "nobody", "-m", "1000", `127.0.0.1:${port}`, "1024"], { stdio: "ignore" });
+  const child = spawn(SMTP_SINK, ["-u", "nobody", "-m", "1000", `127.0.0.1:${port}`, "1024"], {
+    stdio: "ignore",
+  });
   return new Promise((resolve) => setTimeout(() => resolve(child), 300));
 }
 
@@ -114,7 +157,9 @@ async function latency(server, samples) {
   for (let i = 0; i < samples; i++) {
     const to = `latency${i}-${Date.now()}@bench.local`;
     const body = makeMessage(2048, to);
-    const wait = fetch(`${server.url}/api/wait?query=${encodeURIComponent(`to:${to}`)}&timeout=10000`);
+    const wait = fetch(
+      `${server.url}/api/wait?query=${encodeURIComponent(`to:${to}`)}&timeout=10000`,
+    );
     await new Promise((r) => setTimeout(r, 2)); // let the long-poll register before sending
     const t = performance.now();
     await session.send("bench@bench.local", to, body);
@@ -130,7 +175,9 @@ async function latency(server, samples) {
 async function main() {
   if (!existsSync(CLI)) throw new Error("dist/ is missing: run npm run build");
   const cores = (await import("node:os")).cpus().length;
-  console.log(`mailproof benchmark — node ${process.version}, ${cores} cores, ${SECONDS} s per throughput run after ${WARMUP} s of warm-up`);
+  console.log(
+    `mailproof benchmark — node ${process.version}, ${cores} cores, ${SECONDS} s per throughput run after ${WARMUP} s of warm-up`,
+  );
 
   const sinkAvailable = existsSync(SMTP_SINK);
   const sink = {};
@@ -156,7 +203,9 @@ async function main() {
     const cpuPerMessage = (cpuSeconds(alone.child.pid) - cpuBefore) / (rate * SECONDS);
     const ref = sink[s.name];
     const ratio = ref ? ` | ratio ${(rate / ref).toFixed(2)}×` : "";
-    console.log(`  ${s.name.padEnd(36)} ${rate.toFixed(0).padStart(6)} msg/s${ratio} | server CPU ${(cpuPerMessage * 1e6).toFixed(0)} µs/msg`);
+    console.log(
+      `  ${s.name.padEnd(36)} ${rate.toFixed(0).padStart(6)} msg/s${ratio} | server CPU ${(cpuPerMessage * 1e6).toFixed(0)} µs/msg`,
+    );
   }
   alone.child.removeAllListeners("exit");
   alone.child.kill("SIGTERM");
@@ -178,24 +227,34 @@ async function main() {
       // What a message costs in all (capture, store, analysis): two cores sustain at most 2 s / that.
       const cpuPerMessage = (cpuSeconds(server.child.pid) - cpuBefore) / accepted;
       const ref = sink[s.name];
-      const ratio = ref ? ` | smtp-sink ${ref.toFixed(0)} msg/s | ratio ${(rate / ref).toFixed(2)}× (target ≥ ${s.target}×)` : "";
-      console.log(`  ${s.name.padEnd(36)} ${rate.toFixed(0).padStart(6)} msg/s${ratio} | analysed ${analysed.toFixed(0)} msg/s | server CPU ${(cpuPerMessage * 1e6).toFixed(0)} µs/msg`);
+      const ratio = ref
+        ? ` | smtp-sink ${ref.toFixed(0)} msg/s | ratio ${(rate / ref).toFixed(2)}× (target ≥ ${s.target}×)`
+        : "";
+      console.log(
+        `  ${s.name.padEnd(36)} ${rate.toFixed(0).padStart(6)} msg/s${ratio} | analysed ${analysed.toFixed(0)} msg/s | server CPU ${(cpuPerMessage * 1e6).toFixed(0)} µs/msg`,
+      );
     }
 
     const lat = await latency(server, 200);
-    console.log(`\nsend→visible via /api/wait (2 KB, open connection): p50 ${ms(lat.p50)}, p99 ${ms(lat.p99)} (target p50 ≤ 10 ms)`);
+    console.log(
+      `\nsend→visible via /api/wait (2 KB, open connection): p50 ${ms(lat.p50)}, p99 ${ms(lat.p99)} (target p50 ≤ 10 ms)`,
+    );
 
     for (const size of [10_000, FILL].filter((n, i, all) => all.indexOf(n) === i && n > 0)) {
       const fillRate = await fillTo(server, size);
       const stored = (await (await fetch(`${server.url}/api/health`)).json()).messages;
       const q = await queryTimes(server);
-      console.log(`\nat ${stored} stored messages${fillRate ? ` (filled at ${fillRate.toFixed(0)} msg/s)` : ""}:`);
+      console.log(
+        `\nat ${stored} stored messages${fillRate ? ` (filled at ${fillRate.toFixed(0)} msg/s)` : ""}:`,
+      );
       for (const line of queryLines(q)) console.log(`  ${line}`);
     }
     await analysisDrained(server);
     const settled = await settledRss(server.child.pid);
     const rss = rssMiB(server.child.pid);
-    console.log(`\nserver RSS at rest with ${FILL} stored: ${settled.lowest.toFixed(0)} MiB after ${settled.reachedAt} s idle (target ≤ 200 MiB at 100k); peak over the run ${rss.peak.toFixed(0)} MiB`);
+    console.log(
+      `\nserver RSS at rest with ${FILL} stored: ${settled.lowest.toFixed(0)} MiB after ${settled.reachedAt} s idle (target ≤ 200 MiB at 100k); peak over the run ${rss.peak.toFixed(0)} MiB`,
+    );
   } finally {
     server.child.removeAllListeners("exit");
     server.child.kill("SIGTERM");

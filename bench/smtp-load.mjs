@@ -63,7 +63,14 @@ export function makeMessage(size, to, subject = "bench") {
  * Sends for `seconds` over `concurrency` workers; a worker either opens a connection per
  * message or keeps one open. Returns messages/s.
  */
-export async function runLoad({ port, seconds, concurrency, size, persistent, recipient = (i) => `user${i}@bench.local` }) {
+export async function runLoad({
+  port,
+  seconds,
+  concurrency,
+  size,
+  persistent,
+  recipient = (i) => `user${i}@bench.local`,
+}) {
   const deadline = Date.now() + seconds * 1000;
   let sent = 0;
   let counter = 0;

@@ -18,5 +18,7 @@ const server = new PromptSMTPServer(
   },
   { opened() {} },
 );
-server.listen(0, "127.0.0.1", () => console.log(`smtp listening on 127.0.0.1:${server.server.address().port}`));
+server.listen(0, "127.0.0.1", () =>
+  console.log(`smtp listening on 127.0.0.1:${server.server.address().port}`),
+);
 process.on("SIGTERM", () => server.close(() => process.exit(0)));

@@ -7,4 +7,6 @@ const page = new URL("../docs/configuration.md", import.meta.url);
 const before = readFileSync(page, "utf8");
 const after = withReference(before);
 writeFileSync(page, after);
-process.stdout.write(before === after ? "docs/configuration.md is up to date\n" : "docs/configuration.md updated\n");
+process.stdout.write(
+  before === after ? "docs/configuration.md is up to date\n" : "docs/configuration.md updated\n",
+);

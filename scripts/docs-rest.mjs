@@ -10,7 +10,10 @@ const root = new URL("../", import.meta.url);
 const pagePath = fileURLToPath(new URL("docs/rest-api.md", root));
 const METHODS = ["get", "put", "post", "patch", "delete"];
 
-const cell = (text) => String(text ?? "").replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
+const cell = (text) =>
+  String(text ?? "")
+    .replace(/\|/g, "\\|")
+    .replace(/\s*\n\s*/g, " ");
 const refName = (ref) => ref.slice(ref.lastIndexOf("/") + 1);
 const anchor = (name) => `#${name.toLowerCase()}`;
 
@@ -33,7 +36,11 @@ function typeOf(schema = {}) {
 function parametersTable(parameters) {
   if (parameters.length === 0) return [];
   const rows = parameters.map((p) => {
-    const notes = [p.required ? "required" : "", p.schema?.default !== undefined ? `default \`${p.schema.default}\`` : "", p.description ?? ""];
+    const notes = [
+      p.required ? "required" : "",
+      p.schema?.default !== undefined ? `default \`${p.schema.default}\`` : "",
+      p.description ?? "",
+    ];
     return `| \`${p.name}\` | ${p.in} | ${cell(typeOf(p.schema))} | ${cell(notes.filter(Boolean).join("; "))} |`;
   });
   return ["| parameter | in | type | notes |", "|---|---|---|---|", ...rows, ""];
@@ -70,9 +77,12 @@ function schemaSection(name, schema) {
   const required = new Set(schema.required ?? []);
   lines.push("| field | type |", "|---|---|");
   for (const [field, property] of properties) {
-    const nested = property.type === "object" && property.properties
-      ? `{ ${Object.entries(property.properties).map(([key, value]) => `${key}: ${typeOf(value)}`).join(", ")} }`
-      : typeOf(property);
+    const nested =
+      property.type === "object" && property.properties
+        ? `{ ${Object.entries(property.properties)
+            .map(([key, value]) => `${key}: ${typeOf(value)}`)
+            .join(", ")} }`
+        : typeOf(property);
     lines.push(`| \`${field}\`${required.has(field) ? " (required)" : ""} | ${cell(nested)} |`);
   }
   return [...lines, ""];
@@ -87,7 +97,7 @@ export function renderRestReference(doc) {
     "     `npm run build && node scripts/docs-rest.mjs`. test/unit/docs-rest.test.ts checks it. -->",
     "",
     `${doc.info.description} The server serves this document at \`/api/openapi.json\`. Errors are`,
-    "`{ \"error\": { \"code\", \"message\" } }` ([Error](#error)). With `--ui-auth` or `--api-token` every route",
+    '`{ "error": { "code", "message" } }` ([Error](#error)). With `--ui-auth` or `--api-token` every route',
     "wants credentials unless it says it is open ([Access control](access-control.md)).",
     "",
     "Not listed here: the provider mocks below `/sendgrid`, `/mailgun`, `/postmark`, `/resend` and `/ses`",
@@ -102,14 +112,20 @@ export function renderRestReference(doc) {
     for (const method of METHODS) {
       const operation = item[method];
       if (!operation) continue;
-      lines.push(`### ${method.toUpperCase()} ${path}`, "", `${cell(operation.summary)}.${authNote(operation)}`, "");
+      lines.push(
+        `### ${method.toUpperCase()} ${path}`,
+        "",
+        `${cell(operation.summary)}.${authNote(operation)}`,
+        "",
+      );
       lines.push(...parametersTable([...(item.parameters ?? []), ...(operation.parameters ?? [])]));
       lines.push(...bodyLine(operation.requestBody));
       lines.push(...responsesList(operation.responses));
     }
   }
   lines.push("## Schemas", "");
-  for (const [name, schema] of Object.entries(doc.components.schemas)) lines.push(...schemaSection(name, schema));
+  for (const [name, schema] of Object.entries(doc.components.schemas))
+    lines.push(...schemaSection(name, schema));
   return `${lines.join("\n").trimEnd()}\n`;
 }
 
@@ -119,7 +135,9 @@ async function main() {
   if (process.argv.includes("--check")) {
     const committed = readFileSync(pagePath, "utf8");
     if (committed !== page) {
-      console.error("docs/rest-api.md is out of date: run `npm run build && node scripts/docs-rest.mjs`");
+      console.error(
+        "docs/rest-api.md is out of date: run `npm run build && node scripts/docs-rest.mjs`",
+      );
       process.exit(1);
     }
     return;

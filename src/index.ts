@@ -12,7 +12,12 @@ export type { ErrorCode } from "./core/errors.js";
 
 // Faults and SMTP session transcripts
 export type { FaultRule, FaultStage, FaultMatch, FaultReply, RateLimit } from "./faults/index.js";
-export type { SessionTranscript, SessionSummary, TranscriptLine, TranscriptFault } from "./core/transcripts.js";
+export type {
+  SessionTranscript,
+  SessionSummary,
+  TranscriptLine,
+  TranscriptFault,
+} from "./core/transcripts.js";
 
 // Search
 export { parseQuery, matches } from "./store/query.js";

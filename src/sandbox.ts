@@ -5,8 +5,18 @@ import { createAdaptorServer } from "@hono/node-server";
 import type { Logger } from "pino";
 import { createDnsZone } from "./analysis/dns/index.js";
 import { parseSpamdAddress } from "./analysis/spam/spamc.js";
-import { createLinkChecker, createLiveCheckQueue, withLiveResults, type LiveCheckQueue } from "./analysis/links/index.js";
-import { analysisWorkersAvailable, createAnalysisPool, notifyingZone, type AnalysisPool } from "./analysis/workers/pool.js";
+import {
+  createLinkChecker,
+  createLiveCheckQueue,
+  withLiveResults,
+  type LiveCheckQueue,
+} from "./analysis/links/index.js";
+import {
+  analysisWorkersAvailable,
+  createAnalysisPool,
+  notifyingZone,
+  type AnalysisPool,
+} from "./analysis/workers/pool.js";
 import { createApiApp } from "./api/app.js";
 import { createAccessControl } from "./api/auth.js";
 import { createCrossSiteGuard } from "./api/cross-site.js";
@@ -25,7 +35,12 @@ import { startReceiveWebhook } from "./webhooks/receive-webhook.js";
 import { parseRelayTarget } from "./relay/relay-target.js";
 import { createRelay } from "./relay/relay.js";
 import { parseQuery } from "./store/query.js";
-import { compileBounceRules, createInboundTarget, parseInboundUrl, startResponder } from "./roundtrip/index.js";
+import {
+  compileBounceRules,
+  createInboundTarget,
+  parseInboundUrl,
+  startResponder,
+} from "./roundtrip/index.js";
 import { DEFAULT_SIGNING_KEY } from "./providers/mailgun/webhook.js";
 import { createIngest, type Ingest } from "./ingest/ingest.js";
 import { bytesInFlightLimit, createBytesInFlight } from "./limits/bytes-in-flight.js";
@@ -68,7 +83,8 @@ export type CreateSandboxOptions = Partial<SandboxOptions> & { logger?: Logger }
 export async function createSandbox(input: CreateSandboxOptions = {}): Promise<Sandbox> {
   const { logger: givenLogger, ...rest } = input;
   const options = withDefaults(rest);
-  const logger = givenLogger ?? createLogger({ level: options.logLevel, format: options.logFormat });
+  const logger =
+    givenLogger ?? createLogger({ level: options.logLevel, format: options.logFormat });
   // One zone for the whole sandbox: the analysis resolver reads it, PUT /api/dns replaces it
   // (and the analysis workers get the new zone).
   let pool: AnalysisPool | null = null;
@@ -84,9 +100,13 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   const relayTarget = options.relay ? parseRelayTarget(options.relay) : null;
   const relayMatching = options.relayMatching ? parseQuery(options.relayMatching) : null;
   if (relayMatching && options.relayAllow.length === 0) {
-    throw new MailproofError("CONFIG_INVALID", "--relay-matching relays real mail without anyone looking: give --relay-allow recipient globs (e.g. '*@example.com') too");
+    throw new MailproofError(
+      "CONFIG_INVALID",
+      "--relay-matching relays real mail without anyone looking: give --relay-allow recipient globs (e.g. '*@example.com') too",
+    );
   }
-  if (relayMatching && !relayTarget) throw new MailproofError("CONFIG_INVALID", "--relay-matching needs --relay smtp://host:port");
+  if (relayMatching && !relayTarget)
+    throw new MailproofError("CONFIG_INVALID", "--relay-matching needs --relay smtp://host:port");
   const bounceRules = compileBounceRules(options.bounces);
   if (options.inbound) parseInboundUrl(options.inbound);
   checkTlsPair(options.tlsCert, options.tlsKey);
@@ -95,18 +115,28 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
   });
   // Instances sharing one PostgreSQL database see each other's events through LISTEN/NOTIFY.
   const bridge = isPostgresUrl(options.db)
-    ? await createNotifyBridge({ connectionString: options.db, events: createEventBus(), store, logger }).catch(async (err: unknown) => {
+    ? await createNotifyBridge({
+        connectionString: options.db,
+        events: createEventBus(),
+        store,
+        logger,
+      }).catch(async (err: unknown) => {
         await store.close();
         throw err;
       })
     : null;
   const events = bridge?.events ?? createEventBus();
-  const workerCount = options.analysisWorkers ?? (analysisWorkersAvailable() ? Math.max(1, availableParallelism() - 1) : 0);
+  const workerCount =
+    options.analysisWorkers ??
+    (analysisWorkersAvailable() ? Math.max(1, availableParallelism() - 1) : 0);
   // Analysis gets only its settings; "auto" log format is decided here, where stderr may be a terminal.
   const analysis = { ...analysisSettings(options), logFormat: resolveLogFormat(options.logFormat) };
-  pool = workerCount > 0 ? createAnalysisPool(analysis, dnsZone, logger, { size: workerCount }) : null;
+  pool =
+    workerCount > 0 ? createAnalysisPool(analysis, dnsZone, logger, { size: workerCount }) : null;
   // With workers the main thread never loads the analysers (mailauth and the rest: ~10 MB of heap).
-  const analyze = pool?.analyze ?? (await import("./analysis/index.js")).createAnalysisPipeline(analysis, logger, dnsZone);
+  const analyze =
+    pool?.analyze ??
+    (await import("./analysis/index.js")).createAnalysisPipeline(analysis, logger, dnsZone);
   const liveChecks = options.linkCheck ? createLiveChecks(store, events, logger, options) : null;
   // The gauges read ingest at scrape time, after it exists.
   const metrics = createMetrics({ events, store, backlog: () => ingest.backlog() });
@@ -116,7 +146,9 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
       events,
       logger,
       analyze: metrics.timedAnalyze(analyze),
-      afterAnalysis: liveChecks ? (id, analysis) => liveChecks.enqueue(id, analysis.links) : undefined,
+      afterAnalysis: liveChecks
+        ? (id, analysis) => liveChecks.enqueue(id, analysis.links)
+        : undefined,
       newId: createIdGenerator(),
       tagRules,
       mailboxBy: options.mailboxBy,
@@ -128,30 +160,99 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     }),
   );
   // SMTP session transcripts, kept with the messages' retention.
-  const recorder = metrics.countedSessions(createTranscriptRecorder({ store, logger, newId: createIdGenerator() }, { maxSessions: options.maxMessages }));
+  const recorder = metrics.countedSessions(
+    createTranscriptRecorder(
+      { store, logger, newId: createIdGenerator() },
+      { maxSessions: options.maxMessages },
+    ),
+  );
 
   // One budget for every SMTP connection and HTTP ingestion path (docs/limits.md).
-  const inFlight = createBytesInFlight(bytesInFlightLimit(options.maxSize, requestBodyLimit(options.maxSize)));
+  const inFlight = createBytesInFlight(
+    bytesInFlightLimit(options.maxSize, requestBodyLimit(options.maxSize)),
+  );
 
   const listeners: SmtpListener[] = [];
-  const ports = { smtpPort: null as number | null, smtpsPort: null as number | null, pop3Port: null as number | null, imapPort: null as number | null, httpPort: null as number | null };
+  const ports = {
+    smtpPort: null as number | null,
+    smtpsPort: null as number | null,
+    pop3Port: null as number | null,
+    imapPort: null as number | null,
+    httpPort: null as number | null,
+  };
   let pop3: ReturnType<typeof createPop3Listener> | null = null;
   let imap: ReturnType<typeof createImapListener> | null = null;
-  const providers = createProviders({ ingest, logger, states: providerStates, maxSize: options.maxSize, inFlight });
-  const relay = relayTarget ? createRelay({ logger }, { target: relayTarget, allow: options.relayAllow }) : null;
-  const webhook = options.webhook ? startReceiveWebhook({ events, logger, onFailure: () => metrics.webhookFailed("message.received") }, { url: options.webhook, limitPerSecond: options.webhookLimit }) : null;
+  const providers = createProviders({
+    ingest,
+    logger,
+    states: providerStates,
+    maxSize: options.maxSize,
+    inFlight,
+  });
+  const relay = relayTarget
+    ? createRelay({ logger }, { target: relayTarget, allow: options.relayAllow })
+    : null;
+  const webhook = options.webhook
+    ? startReceiveWebhook(
+        { events, logger, onFailure: () => metrics.webhookFailed("message.received") },
+        { url: options.webhook, limitPerSecond: options.webhookLimit },
+      )
+    : null;
   // Responses are signed with the keys the provider mocks sign their webhooks with.
   const inbound = options.inbound
-    ? createInboundTarget({ logger, keys: { mailgun: () => providerStates.get("mailgun").webhookSecret ?? DEFAULT_SIGNING_KEY, sns: () => snsLinks(ports.httpPort, options.host) } }, options.inbound)
+    ? createInboundTarget(
+        {
+          logger,
+          keys: {
+            mailgun: () => providerStates.get("mailgun").webhookSecret ?? DEFAULT_SIGNING_KEY,
+            sns: () => snsLinks(ports.httpPort, options.host),
+          },
+        },
+        options.inbound,
+      )
     : null;
   const responder = startResponder({ ingest, logger, inbound }, bounceRules);
   const smtpIngest = responder.answering(ingest);
-  const ageRetention = options.maxAge !== null ? startAgeRetention({ store, events, logger }, options.maxAge) : null;
-  const autoRelay = relay && relayMatching ? startAutoRelay({ events, store, relay, logger, onFailure: () => metrics.relayFailed() }, relayMatching) : null;
+  const ageRetention =
+    options.maxAge !== null ? startAgeRetention({ store, events, logger }, options.maxAge) : null;
+  const autoRelay =
+    relay && relayMatching
+      ? startAutoRelay(
+          { events, store, relay, logger, onFailure: () => metrics.relayFailed() },
+          relayMatching,
+        )
+      : null;
   // --ui-auth / --api-token guard the UI, REST, SSE, compat routes and the Mailpit websocket alike.
-  const access = createAccessControl({ logger, httpPort: () => ports.httpPort }, { uiAuth: options.uiAuth, apiToken: options.apiToken, host: options.host });
+  const access = createAccessControl(
+    { logger, httpPort: () => ports.httpPort },
+    { uiAuth: options.uiAuth, apiToken: options.apiToken, host: options.host },
+  );
   const crossSite = createCrossSiteGuard({ logger }, { cors: options.cors });
-  const app = createApiApp({ store, events, ingest, logger, maxSize: options.maxSize, inFlight, dnsZone, providers: providers.app, spamAssassin: options.spamd !== null, links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts }, ports: () => ports, faults, sessions: recorder, faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) }, testCa: async () => (await certificates.get()).ca.cert, access, crossSite, cors: options.cors, metrics: metrics.registry, relay, inbound, webhookStatus: webhook ? () => webhook.status() : undefined, smtpHost: connectableHost(options.host) });
+  const app = createApiApp({
+    store,
+    events,
+    ingest,
+    logger,
+    maxSize: options.maxSize,
+    inFlight,
+    dnsZone,
+    providers: providers.app,
+    spamAssassin: options.spamd !== null,
+    links: { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts },
+    ports: () => ports,
+    faults,
+    sessions: recorder,
+    faultRules: { get: () => faults.rules(), set: (rules) => faults.replace(rules) },
+    testCa: async () => (await certificates.get()).ca.cert,
+    access,
+    crossSite,
+    cors: options.cors,
+    metrics: metrics.registry,
+    relay,
+    inbound,
+    webhookStatus: webhook ? () => webhook.status() : undefined,
+    smtpHost: connectableHost(options.host),
+  });
   const http = createAdaptorServer({ fetch: app.fetch, hostname: options.host }) as Server;
   const closeWebsocket = attachMailpitWebsocket(http, {
     store,
@@ -191,31 +292,64 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
 
   try {
     const tls = await resolveTls({ cert: options.tlsCert, key: options.tlsKey }, logger);
-    const smtpOptions = { host: options.host, tls, maxSize: options.maxSize, auth: options.smtpAuth, maxConnections: options.maxConnections, maxRecipients: options.maxRecipients, socketTimeout: options.smtpTimeout };
-    const smtp = createSmtpListener({ ingest: smtpIngest, logger, faults, recorder, inFlight, certificates }, { ...smtpOptions, port: options.smtpPort, implicitTls: false });
+    const smtpOptions = {
+      host: options.host,
+      tls,
+      maxSize: options.maxSize,
+      auth: options.smtpAuth,
+      maxConnections: options.maxConnections,
+      maxRecipients: options.maxRecipients,
+      socketTimeout: options.smtpTimeout,
+    };
+    const smtp = createSmtpListener(
+      { ingest: smtpIngest, logger, faults, recorder, inFlight, certificates },
+      { ...smtpOptions, port: options.smtpPort, implicitTls: false },
+    );
     listeners.push(smtp);
     ports.smtpPort = await smtp.start().catch((err: unknown) => {
       throw listenError(err, "smtp", options.host, options.smtpPort);
     });
     if (options.smtpsPort !== null) {
-      const smtps = createSmtpListener({ ingest: smtpIngest, logger, faults, recorder, inFlight, certificates }, { ...smtpOptions, port: options.smtpsPort, implicitTls: true });
+      const smtps = createSmtpListener(
+        { ingest: smtpIngest, logger, faults, recorder, inFlight, certificates },
+        { ...smtpOptions, port: options.smtpsPort, implicitTls: true },
+      );
       listeners.push(smtps);
       ports.smtpsPort = await smtps.start().catch((err: unknown) => {
         throw listenError(err, "smtps", options.host, options.smtpsPort as number);
       });
     }
     if (options.pop3Port !== null) {
-      pop3 = createPop3Listener({ store, events, logger }, { host: options.host, port: options.pop3Port, tls, logins: options.mailAuth, mailboxBy: options.mailboxBy });
+      pop3 = createPop3Listener(
+        { store, events, logger },
+        {
+          host: options.host,
+          port: options.pop3Port,
+          tls,
+          logins: options.mailAuth,
+          mailboxBy: options.mailboxBy,
+        },
+      );
       ports.pop3Port = await pop3.start();
     }
     if (options.imapPort !== null) {
-      imap = createImapListener({ store, events, logger }, { host: options.host, port: options.imapPort, tls, logins: options.mailAuth, mailboxBy: options.mailboxBy });
+      imap = createImapListener(
+        { store, events, logger },
+        {
+          host: options.host,
+          port: options.imapPort,
+          tls,
+          logins: options.mailAuth,
+          mailboxBy: options.mailboxBy,
+        },
+      );
       ports.imapPort = await imap.start().catch((err: unknown) => {
         throw listenError(err, "imap", options.host, options.imapPort as number);
       });
     }
     ports.httpPort = await new Promise<number>((resolve, reject) => {
-      const onError = (err: Error) => reject(listenError(err, "http", options.host, options.httpPort));
+      const onError = (err: Error) =>
+        reject(listenError(err, "http", options.host, options.httpPort));
       http.once("error", onError);
       http.listen(options.httpPort, options.host, () => {
         http.off("error", onError);
@@ -223,12 +357,16 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
       });
     });
   } catch (err) {
-    await stop().catch((stopErr: unknown) => logger.error({ err: stopErr }, "cleanup after a failed start failed"));
+    await stop().catch((stopErr: unknown) =>
+      logger.error({ err: stopErr }, "cleanup after a failed start failed"),
+    );
     throw err;
   }
 
   // Analyses a crash cut off run again in the background; their messages are stored already.
-  ingest.resume().catch((err: unknown) => logger.error({ err }, "resuming pending analyses failed"));
+  ingest
+    .resume()
+    .catch((err: unknown) => logger.error({ err }, "resuming pending analyses failed"));
 
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   return {
@@ -253,8 +391,16 @@ function connectableHost(host: string): string {
 }
 
 /** --link-check: live checks after each analysis, their results stored on it and announced again. */
-function createLiveChecks(store: Store, events: EventBus, logger: Logger, options: SandboxOptions): LiveCheckQueue {
-  const checker = createLinkChecker({ logger }, { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts });
+function createLiveChecks(
+  store: Store,
+  events: EventBus,
+  logger: Logger,
+  options: SandboxOptions,
+): LiveCheckQueue {
+  const checker = createLinkChecker(
+    { logger },
+    { appUrl: options.appUrl, allowedLinkHosts: options.allowedLinkHosts },
+  );
   return createLiveCheckQueue({
     checker,
     logger,
@@ -272,5 +418,9 @@ function createLiveChecks(store: Store, events: EventBus, logger: Logger, option
 function snsLinks(httpPort: number | null, host: string) {
   const h = connectableHost(host);
   const origin = `http://${h.includes(":") ? `[${h}]` : h}:${httpPort ?? 0}`;
-  return { signingCertUrl: `${origin}/ses/sns-signing-cert.pem`, unsubscribeUrl: `${origin}/ses/sns-unsubscribe`, region: "us-east-1" };
+  return {
+    signingCertUrl: `${origin}/ses/sns-signing-cert.pem`,
+    unsubscribeUrl: `${origin}/ses/sns-unsubscribe`,
+    region: "us-east-1",
+  };
 }

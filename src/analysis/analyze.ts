@@ -60,15 +60,30 @@ const MAX_FINDINGS_PER_RULE = 20;
  * is checked before each starts, and a part is reported as soon as it is ready. An analyser
  * that throws does not sink the others: its failure is logged and surfaces as a finding.
  */
-export function createAnalyze(analyzers: Analyzer[], context: AnalysisContext, options: AnalyzeOptions = {}): AnalyzeFn {
+export function createAnalyze(
+  analyzers: Analyzer[],
+  context: AnalysisContext,
+  options: AnalyzeOptions = {},
+): AnalyzeFn {
   const budgetMs = options.budgetMs ?? 2000;
   const now = options.now ?? (() => performance.now());
   const runOne = async (analyzer: Analyzer, input: AnalysisInput): Promise<AnalysisResult> => {
     try {
       return await analyzer.run(input, context);
     } catch (err) {
-      context.logger.error({ err, analyzer: analyzer.name, messageId: input.message.id }, "analyser failed");
-      return { findings: [{ rule: "analysis.failed", severity: "warning", message: `${analyzer.name} analysis failed: ${(err as Error).message}` }] };
+      context.logger.error(
+        { err, analyzer: analyzer.name, messageId: input.message.id },
+        "analyser failed",
+      );
+      return {
+        findings: [
+          {
+            rule: "analysis.failed",
+            severity: "warning",
+            message: `${analyzer.name} analysis failed: ${(err as Error).message}`,
+          },
+        ],
+      };
     }
   };
   return async (input, hooks) => {
@@ -99,8 +114,15 @@ export function createAnalyze(analyzers: Analyzer[], context: AnalysisContext, o
     await Promise.all(running);
     const analysis = mergeParts(input.problems, parts);
     if (skipped.length > 0) {
-      context.logger.warn({ messageId: input.message.id, skipped, budgetMs }, "analysis budget used up");
-      analysis.findings.push({ rule: "analysis.truncated", severity: "warning", message: `the analysis used up its ${budgetMs} ms budget; skipped: ${skipped.join(", ")}` });
+      context.logger.warn(
+        { messageId: input.message.id, skipped, budgetMs },
+        "analysis budget used up",
+      );
+      analysis.findings.push({
+        rule: "analysis.truncated",
+        severity: "warning",
+        message: `the analysis used up its ${budgetMs} ms budget; skipped: ${skipped.join(", ")}`,
+      });
     }
     analysis.findings = capFindings(analysis.findings);
     return analysis;
@@ -108,8 +130,18 @@ export function createAnalyze(analyzers: Analyzer[], context: AnalysisContext, o
 }
 
 /** One analysis from the parser's problems and the analysers' parts (in analyser order). */
-export function mergeParts(problems: Finding[], parts: Array<AnalysisResult | undefined>): Analysis {
-  const analysis: Analysis = { status: "done", auth: null, links: [], codes: [], findings: [...problems], receivers: [] };
+export function mergeParts(
+  problems: Finding[],
+  parts: Array<AnalysisResult | undefined>,
+): Analysis {
+  const analysis: Analysis = {
+    status: "done",
+    auth: null,
+    links: [],
+    codes: [],
+    findings: [...problems],
+    receivers: [],
+  };
   for (const part of parts) {
     if (!part) continue;
     const { findings, ...rest } = part;
@@ -130,7 +162,12 @@ export function capFindings(findings: Finding[]): Finding[] {
     if (seen.count <= MAX_FINDINGS_PER_RULE) kept.push(finding);
   }
   for (const [rule, { count, severity }] of counts) {
-    if (count > MAX_FINDINGS_PER_RULE) kept.push({ rule, severity, message: `and ${count - MAX_FINDINGS_PER_RULE} more ${rule} finding(s) like the ones above` });
+    if (count > MAX_FINDINGS_PER_RULE)
+      kept.push({
+        rule,
+        severity,
+        message: `and ${count - MAX_FINDINGS_PER_RULE} more ${rule} finding(s) like the ones above`,
+      });
   }
   return kept;
 }

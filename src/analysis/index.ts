@@ -10,23 +10,45 @@ import { createLinksAnalyzer } from "./links/index.js";
 import { createSpamAnalyzer } from "./spam/index.js";
 import { threadCpuClock } from "./thread-cpu.js";
 
-export type { AnalyzeFn, AnalyzeHooks, AnalyzeOptions, Analyzer, AnalysisContext, AnalysisInput, DnsResolver } from "./analyze.js";
+export type {
+  AnalyzeFn,
+  AnalyzeHooks,
+  AnalyzeOptions,
+  Analyzer,
+  AnalysisContext,
+  AnalysisInput,
+  DnsResolver,
+} from "./analyze.js";
 
 /**
  * Builds the analysis step for a sandbox: its DNS resolver and the analysers that use it.
  * `zone` is the sandbox's run-time zone (shared with PUT /api/dns).
  */
-export function createAnalysisPipeline(options: AnalysisSettings, logger: Logger, zone: DnsZone = createDnsZone(null), analyzeOptions: AnalyzeOptions = {}): AnalyzeFn {
+export function createAnalysisPipeline(
+  options: AnalysisSettings,
+  logger: Logger,
+  zone: DnsZone = createDnsZone(null),
+  analyzeOptions: AnalyzeOptions = {},
+): AnalyzeFn {
   const resolver = createResolver(zone, { modes: options.dns });
   // In order of importance: when the time budget runs out, the ones at the end are skipped.
-  const analyzers: Analyzer[] = [createAuthAnalyzer(), createHeadersAnalyzer(), createLinksAnalyzer(), createCodesAnalyzer()];
+  const analyzers: Analyzer[] = [
+    createAuthAnalyzer(),
+    createHeadersAnalyzer(),
+    createLinksAnalyzer(),
+    createCodesAnalyzer(),
+  ];
   if (options.spamd) analyzers.push(createSpamAnalyzer(options.spamd));
   analyzers.push(createCompatibilityAnalyzer());
-  return createAnalyze(analyzers, {
-    resolver,
-    logger,
-    appUrl: options.appUrl,
-    spfIp: options.spfIp,
-    allowedLinkHosts: options.allowedLinkHosts,
-  }, { now: threadCpuClock() ?? undefined, ...analyzeOptions });
+  return createAnalyze(
+    analyzers,
+    {
+      resolver,
+      logger,
+      appUrl: options.appUrl,
+      spfIp: options.spfIp,
+      allowedLinkHosts: options.allowedLinkHosts,
+    },
+    { now: threadCpuClock() ?? undefined, ...analyzeOptions },
+  );
 }

@@ -10,7 +10,8 @@ const MS_PER_TICK = 10;
  * machine, where wall-clock time also counts the time the thread waited for a core.
  */
 export function threadCpuClock(threadId?: number): (() => number) | null {
-  const path = threadId === undefined ? "/proc/thread-self/stat" : `/proc/self/task/${threadId}/stat`;
+  const path =
+    threadId === undefined ? "/proc/thread-self/stat" : `/proc/self/task/${threadId}/stat`;
   const read = () => {
     const stat = readFileSync(path, "latin1");
     // The command name (field 2) is in parentheses and may hold spaces; count from after it.

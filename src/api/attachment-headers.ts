@@ -22,7 +22,11 @@ export function mediaTypeEssence(contentType: string | null | undefined): string
   return /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(essence) ? essence : null;
 }
 
-export function attachmentHeaders(contentType: string | null | undefined, filename: string | null | undefined, fallbackName: string): Record<string, string> {
+export function attachmentHeaders(
+  contentType: string | null | undefined,
+  filename: string | null | undefined,
+  fallbackName: string,
+): Record<string, string> {
   const essence = mediaTypeEssence(contentType);
   const headers: Record<string, string> = { "X-Content-Type-Options": "nosniff" };
   if (essence !== null && INLINE_IMAGES.has(essence)) {
@@ -30,7 +34,8 @@ export function attachmentHeaders(contentType: string | null | undefined, filena
     const ascii = safeFilename(filename, fallbackName).replace(/[^\w.\- ]/g, "_");
     headers["Content-Disposition"] = `inline; filename="${ascii}"`;
   } else {
-    headers["Content-Type"] = essence !== null && INERT.test(essence) ? essence : "application/octet-stream";
+    headers["Content-Type"] =
+      essence !== null && INERT.test(essence) ? essence : "application/octet-stream";
     headers["Content-Disposition"] = attachmentDisposition(filename, fallbackName);
   }
   return headers;

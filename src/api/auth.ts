@@ -58,7 +58,8 @@ export function createAccessControl(deps: AccessDeps, options: AccessOptions): A
   const cookieName = () => `mailproof_session_${deps.httpPort() ?? "http"}`;
 
   /** The cookie is `<expiry>.<HMAC(token, expiry)>`: stateless, and useless once the token changes. */
-  const sessionMac = (token: string, expires: number) => createHmac("sha256", token).update(`mailproof-session:${expires}`).digest("base64url");
+  const sessionMac = (token: string, expires: number) =>
+    createHmac("sha256", token).update(`mailproof-session:${expires}`).digest("base64url");
   const newSession = () => {
     const expires = Math.floor(now() / 1000) + SESSION_TTL_S;
     return `${expires}.${sessionMac(apiToken ?? "", expires)}`;
@@ -86,14 +87,17 @@ export function createAccessControl(deps: AccessDeps, options: AccessOptions): A
     const passOk = sameSecret(decoded.slice(colon + 1), uiAuth.pass);
     return userOk && passOk;
   };
-  const cookie = (facts: RequestFacts) => validSession(readCookie(facts.header("cookie"), cookieName()));
+  const cookie = (facts: RequestFacts) =>
+    validSession(readCookie(facts.header("cookie"), cookieName()));
 
   const isOpen = (facts: RequestFacts) => {
     if (!enabled || PROBES.has(facts.path) || facts.path === LOGIN) return true;
     if (PROVIDER_PREFIXES.some((prefix) => under(facts.path, prefix))) return true;
     // With only a token, the UI's static files are served openly (they hold no mail, and a browser
     // cannot send a Bearer header on navigation); the page then asks for the token.
-    const uiFile = ![...API_OUTSIDE_API, "/api", "/view"].some((prefix) => under(facts.path, prefix));
+    const uiFile = ![...API_OUTSIDE_API, "/api", "/view"].some((prefix) =>
+      under(facts.path, prefix),
+    );
     return uiAuth === null && uiFile && (facts.method === "GET" || facts.method === "HEAD");
   };
 
@@ -105,7 +109,11 @@ export function createAccessControl(deps: AccessDeps, options: AccessOptions): A
   const decide = (facts: RequestFacts): Verdict => {
     const host = facts.header("host");
     if (guardHost && host !== undefined && !isLoopbackName(hostnameOf(host))) {
-      return { ok: false, status: 403, message: `Host "${host.slice(0, 100)}" is not a loopback name: a loopback-bound mailproof answers only localhost and loopback addresses (bind with --host to serve other names)` };
+      return {
+        ok: false,
+        status: 403,
+        message: `Host "${host.slice(0, 100)}" is not a loopback name: a loopback-bound mailproof answers only localhost and loopback addresses (bind with --host to serve other names)`,
+      };
     }
     if (isOpen(facts)) return { ok: true };
     if (bearer(facts) || basic(facts) || cookie(facts)) return { ok: true };
@@ -113,17 +121,31 @@ export function createAccessControl(deps: AccessDeps, options: AccessOptions): A
   };
 
   const challenge = (c: Context) => {
-    if (uiAuth) c.header("WWW-Authenticate", 'Basic realm="mailproof", charset="UTF-8"', { append: true });
+    if (uiAuth)
+      c.header("WWW-Authenticate", 'Basic realm="mailproof", charset="UTF-8"', { append: true });
     if (apiToken) c.header("WWW-Authenticate", 'Bearer realm="mailproof"', { append: true });
   };
 
-  const factsOf = (c: Context): RequestFacts => ({ method: c.req.method, path: c.req.path, header: (name) => c.req.header(name), upgrade: false });
+  const factsOf = (c: Context): RequestFacts => ({
+    method: c.req.method,
+    path: c.req.path,
+    header: (name) => c.req.header(name),
+    upgrade: false,
+  });
 
   const middleware: MiddlewareHandler = async (c, next) => {
     const verdict = decide(factsOf(c));
     if (verdict.ok) return next();
     // Never the credential itself: only which kind was offered.
-    deps.logger.info({ method: c.req.method, path: c.req.path, offered: offeredScheme(c.req.header("authorization")), status: verdict.status }, "http request refused by access control");
+    deps.logger.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        offered: offeredScheme(c.req.header("authorization")),
+        status: verdict.status,
+      },
+      "http request refused by access control",
+    );
     if (verdict.status === 401) {
       challenge(c);
       return c.json(errorBody("UNAUTHORIZED", verdict.message), 401);
@@ -145,9 +167,20 @@ export function createAccessControl(deps: AccessDeps, options: AccessOptions): A
   routes.post("/", (c) => {
     if (!bearer(factsOf(c))) {
       challenge(c);
-      return c.json(errorBody("UNAUTHORIZED", apiToken ? "send the API token as Authorization: Bearer <token>" : "this server has no --api-token"), 401);
+      return c.json(
+        errorBody(
+          "UNAUTHORIZED",
+          apiToken
+            ? "send the API token as Authorization: Bearer <token>"
+            : "this server has no --api-token",
+        ),
+        401,
+      );
     }
-    c.header("Set-Cookie", `${cookieName()}=${newSession()}; Path=/; Max-Age=${SESSION_TTL_S}; HttpOnly; SameSite=Strict`);
+    c.header(
+      "Set-Cookie",
+      `${cookieName()}=${newSession()}; Path=/; Max-Age=${SESSION_TTL_S}; HttpOnly; SameSite=Strict`,
+    );
     c.header("Cache-Control", "no-store");
     return c.body(null, 204);
   });
@@ -158,8 +191,21 @@ export function createAccessControl(deps: AccessDeps, options: AccessOptions): A
 
   const authorizeUpgrade = (request: IncomingMessage): Verdict => {
     const url = new URL(request.url ?? "/", "http://upgrade.invalid");
-    const verdict = decide({ method: request.method ?? "GET", path: url.pathname, header: (name) => headerOf(request.headers, name), upgrade: true });
-    if (!verdict.ok) deps.logger.info({ path: url.pathname, offered: offeredScheme(headerOf(request.headers, "authorization")), status: verdict.status }, "websocket upgrade refused by access control");
+    const verdict = decide({
+      method: request.method ?? "GET",
+      path: url.pathname,
+      header: (name) => headerOf(request.headers, name),
+      upgrade: true,
+    });
+    if (!verdict.ok)
+      deps.logger.info(
+        {
+          path: url.pathname,
+          offered: offeredScheme(headerOf(request.headers, "authorization")),
+          status: verdict.status,
+        },
+        "websocket upgrade refused by access control",
+      );
     return verdict;
   };
 
@@ -167,14 +213,23 @@ export function createAccessControl(deps: AccessDeps, options: AccessOptions): A
 }
 
 function describeMissing(options: AccessOptions): string {
-  const ways = [...(options.uiAuth ? ["HTTP Basic credentials (--ui-auth)"] : []), ...(options.apiToken ? ["Authorization: Bearer <token> (--api-token)"] : [])];
+  const ways = [
+    ...(options.uiAuth ? ["HTTP Basic credentials (--ui-auth)"] : []),
+    ...(options.apiToken ? ["Authorization: Bearer <token> (--api-token)"] : []),
+  ];
   return `authentication required: send ${ways.join(" or ")}`;
 }
 
 /** 127.0.0.0/8, ::1 and `localhost` names (RFC 6761 §6.3: *.localhost resolves to loopback). */
 function isLoopbackName(name: string): boolean {
   const lower = name.toLowerCase().replace(/\.$/, "");
-  return lower === "localhost" || lower.endsWith(".localhost") || lower === "::1" || /^127(\.\d{1,3}){3}$/.test(lower) || /^::ffff:127(\.\d{1,3}){3}$/.test(lower);
+  return (
+    lower === "localhost" ||
+    lower.endsWith(".localhost") ||
+    lower === "::1" ||
+    /^127(\.\d{1,3}){3}$/.test(lower) ||
+    /^::ffff:127(\.\d{1,3}){3}$/.test(lower)
+  );
 }
 
 /** `[::1]:8025` → `::1`, `localhost:8025` → `localhost`. */

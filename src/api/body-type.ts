@@ -30,11 +30,13 @@ function hasBody(header: (name: string) => string | undefined): boolean {
 /** 415 `UNSUPPORTED_MEDIA_TYPE` for a body on /api whose Content-Type is not the route's. */
 export function requireBodyType(): MiddlewareHandler {
   return async (c, next) => {
-    if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS") return next();
+    if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS")
+      return next();
     if (!hasBody((name) => c.req.header(name))) return next();
     const accepted = NON_JSON[`${c.req.method} ${c.req.path.replace(/\/$/, "")}`] ?? JSON_TYPES;
     const given = essence(c.req.header("content-type"));
-    if (accepted.includes(given) || (accepted === JSON_TYPES && given.endsWith("+json"))) return next();
+    if (accepted.includes(given) || (accepted === JSON_TYPES && given.endsWith("+json")))
+      return next();
     const message = `${c.req.method} ${c.req.path} takes ${accepted.join(" or ")}, not ${given || "an unlabelled body"}: send Content-Type: ${accepted[0]}${accepted === MESSAGE_TYPES ? uploadHint(c.req.url) : ""}`;
     return c.json(errorBody("UNSUPPORTED_MEDIA_TYPE", message), 415);
   };

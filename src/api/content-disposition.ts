@@ -24,6 +24,9 @@ export function attachmentDisposition(name: string | null | undefined, fallback:
   const safe = safeFilename(name, fallback);
   const ascii = safe.replace(/[^\w.\- ]/g, "_");
   // RFC 8187 attr-char leaves out ' ( ) * that encodeURIComponent keeps.
-  const encoded = encodeURIComponent(safe).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(safe).replace(
+    /['()*]/g,
+    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }

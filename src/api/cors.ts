@@ -14,7 +14,8 @@ const PREFLIGHT_MAX_AGE_S = 600;
 export function corsFor(origin: string): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.header("origin") !== origin) return next();
-    const preflight = c.req.method === "OPTIONS" && c.req.header("access-control-request-method") !== undefined;
+    const preflight =
+      c.req.method === "OPTIONS" && c.req.header("access-control-request-method") !== undefined;
     const headers: Record<string, string> = {
       "Access-Control-Allow-Origin": origin,
       // Basic credentials from a page on the trusted origin (fetch with credentials: "include").

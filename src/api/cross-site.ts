@@ -70,8 +70,15 @@ export function isSameOrigin(origin: string, facts: Pick<RequestFacts, "header">
   return false;
 }
 
-export function createCrossSiteGuard(deps: { logger: Logger }, options: CrossSiteOptions): CrossSiteGuard {
-  const refuse = (why: string): Verdict => ({ ok: false, status: 403, message: `cross-site request refused: ${why}; only this origin${options.cors ? ` and ${options.cors}` : ""} may change data or read live mail (see --cors)` });
+export function createCrossSiteGuard(
+  deps: { logger: Logger },
+  options: CrossSiteOptions,
+): CrossSiteGuard {
+  const refuse = (why: string): Verdict => ({
+    ok: false,
+    status: 403,
+    message: `cross-site request refused: ${why}; only this origin${options.cors ? ` and ${options.cors}` : ""} may change data or read live mail (see --cors)`,
+  });
 
   const check = (facts: RequestFacts): Verdict => {
     if (!guarded(facts)) return { ok: true };
@@ -79,26 +86,54 @@ export function createCrossSiteGuard(deps: { logger: Logger }, options: CrossSit
     if (origin !== undefined) {
       if (options.cors !== null && origin === options.cors) return { ok: true };
       // The provider mocks answer no page at all, not even one on this origin.
-      if (PROVIDER_PREFIXES.some((prefix) => under(facts.path, prefix))) return refuse(`a web page (Origin ${origin.slice(0, 100)}) may not call the provider mocks`);
-      return isSameOrigin(origin, facts) ? { ok: true } : refuse(`Origin ${origin.slice(0, 100)} is not this server`);
+      if (PROVIDER_PREFIXES.some((prefix) => under(facts.path, prefix)))
+        return refuse(
+          `a web page (Origin ${origin.slice(0, 100)}) may not call the provider mocks`,
+        );
+      return isSameOrigin(origin, facts)
+        ? { ok: true }
+        : refuse(`Origin ${origin.slice(0, 100)} is not this server`);
     }
     const site = facts.header("sec-fetch-site");
     if (site === undefined || site === "none") return { ok: true };
-    if (site === "same-origin" && !PROVIDER_PREFIXES.some((prefix) => under(facts.path, prefix))) return { ok: true };
+    if (site === "same-origin" && !PROVIDER_PREFIXES.some((prefix) => under(facts.path, prefix)))
+      return { ok: true };
     return refuse(`Sec-Fetch-Site is ${site.slice(0, 20)}`);
   };
 
   const middleware: MiddlewareHandler = async (c, next) => {
-    const verdict = check({ method: c.req.method, path: c.req.path, header: (name) => c.req.header(name), upgrade: false });
+    const verdict = check({
+      method: c.req.method,
+      path: c.req.path,
+      header: (name) => c.req.header(name),
+      upgrade: false,
+    });
     if (verdict.ok) return next();
-    deps.logger.info({ method: c.req.method, path: c.req.path, origin: c.req.header("origin")?.slice(0, 100), site: c.req.header("sec-fetch-site") }, "cross-site request refused");
+    deps.logger.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        origin: c.req.header("origin")?.slice(0, 100),
+        site: c.req.header("sec-fetch-site"),
+      },
+      "cross-site request refused",
+    );
     return c.json(errorBody("FORBIDDEN", verdict.message), 403);
   };
 
   const checkUpgrade = (request: IncomingMessage): Verdict => {
     const path = new URL(request.url ?? "/", "http://upgrade.invalid").pathname;
-    const verdict = check({ method: request.method ?? "GET", path, header: (name) => headerOf(request.headers, name), upgrade: true });
-    if (!verdict.ok) deps.logger.info({ path, origin: headerOf(request.headers, "origin")?.slice(0, 100) }, "cross-site websocket upgrade refused");
+    const verdict = check({
+      method: request.method ?? "GET",
+      path,
+      header: (name) => headerOf(request.headers, name),
+      upgrade: true,
+    });
+    if (!verdict.ok)
+      deps.logger.info(
+        { path, origin: headerOf(request.headers, "origin")?.slice(0, 100) },
+        "cross-site websocket upgrade refused",
+      );
     return verdict;
   };
 

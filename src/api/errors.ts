@@ -16,8 +16,14 @@ export function createErrorHandler(logger: Logger) {
       return c.json(errorBody(err.code, err.message), err.status as ContentfulStatusCode);
     }
     if (err instanceof HTTPException) {
-      const status = err.status as ContentfulStatusCode;
-      return c.json(errorBody(status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST", err.message || "bad request"), status);
+      const status = err.status;
+      return c.json(
+        errorBody(
+          status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST",
+          err.message || "bad request",
+        ),
+        status,
+      );
     }
     logger.error({ err, method: c.req.method, path: c.req.path }, "unhandled error in request");
     return c.json(errorBody("INTERNAL", "internal error; see the mailproof log"), 500);

@@ -1,7 +1,13 @@
 import { MailproofError } from "../core/errors.js";
 import { idFloorAfter } from "../core/ids.js";
 
-export function intParam(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
+export function intParam(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined || value === "") return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
@@ -24,6 +30,10 @@ export function afterCursor(value: string | undefined, now: number): string {
   if (value === undefined || value === "") return idFloorAfter(now - 1);
   if (isMessageId(value)) return value;
   const time = Date.parse(value);
-  if (Number.isNaN(time)) throw new MailproofError("BAD_REQUEST", `"after" must be a message id or an ISO time, not "${value}"`);
+  if (Number.isNaN(time))
+    throw new MailproofError(
+      "BAD_REQUEST",
+      `"after" must be a message id or an ISO time, not "${value}"`,
+    );
   return idFloorAfter(time);
 }

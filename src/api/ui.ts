@@ -13,7 +13,18 @@ export interface UiOptions {
 }
 
 /** Paths that belong to the API and the provider mocks (DESIGN.md "Reserved paths"); the UI never answers them. */
-const RESERVED = ["/api", "/sendgrid", "/mailgun", "/postmark", "/resend", "/ses", "/metrics", "/livez", "/readyz", "/mcp"];
+const RESERVED = [
+  "/api",
+  "/sendgrid",
+  "/mailgun",
+  "/postmark",
+  "/resend",
+  "/ses",
+  "/metrics",
+  "/livez",
+  "/readyz",
+  "/mcp",
+];
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -120,12 +131,18 @@ The REST API is available under <a href="/api/health">/api/</a>.</p>`;
  * reserved prefixes gets index.html, so history-routed deep links (/messages/:id) load the app.
  * Mount it last with `app.get("*", …)`, after the API and the provider mocks.
  */
-export function createUiHandler(deps: { logger: Logger }, options: UiOptions = {}): MiddlewareHandler {
+export function createUiHandler(
+  deps: { logger: Logger },
+  options: UiOptions = {},
+): MiddlewareHandler {
   const root = resolve(options.root ?? fileURLToPath(new URL("../../ui/dist", import.meta.url)));
   let warned = false;
 
   // Hono answers HEAD through GET handlers and drops the body itself.
-  const headers = (c: Context) => ({ ...SECURITY_HEADERS, "Content-Security-Policy": uiCsp(c.req.header("host")) });
+  const headers = (c: Context) => ({
+    ...SECURITY_HEADERS,
+    "Content-Security-Policy": uiCsp(c.req.header("host")),
+  });
   const send = (c: Context, asset: Asset) =>
     c.body(asset.body, 200, {
       ...headers(c),

@@ -7,7 +7,13 @@ import type { Store } from "../store/store.js";
  * `after` (default: the moment of the request). When such a message exists, say which one and
  * give an `after=` that includes it.
  */
-export async function waitTimeoutMessage(store: Store, query: Query, queryText: string, afterId: string, timeoutMs: number): Promise<string> {
+export async function waitTimeoutMessage(
+  store: Store,
+  query: Query,
+  queryText: string,
+  afterId: string,
+  timeoutMs: number,
+): Promise<string> {
   const nothing = `no message matching "${queryText}" arrived within ${timeoutMs} ms`;
   const { messages } = await store.list({ query, limit: 1, before: afterId });
   const earlier = messages[0];

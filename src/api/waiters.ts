@@ -15,7 +15,12 @@ export interface Waiters {
    * Resolves with the first message matching `query` with an id after `afterId`, once its
    * analysis is done (tests read links and verdicts straight away), or null at the timeout.
    */
-  wait(query: Query, afterId: string, timeoutMs: number, signal?: AbortSignal): Promise<Message | null>;
+  wait(
+    query: Query,
+    afterId: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<Message | null>;
 }
 
 /**

@@ -94,7 +94,10 @@ function terminalProgress(style: ReportStyle, timeoutMs: number): ProgressListen
   const write = (text: string) => process.stdout.write(text);
   write("mailproof doctor\n\n");
   return {
-    start: (name) => write(`\r\x1b[K\x1b[2m${`${name} … running (network steps time out after ${timeoutMs / 1000} s)`.slice(0, Math.max(style.width - 1, 20))}\x1b[0m`),
+    start: (name) =>
+      write(
+        `\r\x1b[K\x1b[2m${`${name} … running (network steps time out after ${timeoutMs / 1000} s)`.slice(0, Math.max(style.width - 1, 20))}\x1b[0m`,
+      ),
     done: (stage) => write(`\r\x1b[K${stageLine(stage, 12, style)}\n`),
   };
 }
@@ -103,8 +106,14 @@ export async function doctor(argv: string[]): Promise<number> {
   try {
     return await diagnose(argv);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof SourceError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      process.stderr.write(`mailproof doctor: ${(err as Error).message}\n(see mailproof doctor --help)\n`);
+    if (
+      err instanceof UsageError ||
+      err instanceof SourceError ||
+      (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    ) {
+      process.stderr.write(
+        `mailproof doctor: ${(err as Error).message}\n(see mailproof doctor --help)\n`,
+      );
       return 2;
     }
     throw err;
@@ -118,38 +127,83 @@ async function diagnose(argv: string[]): Promise<number> {
     return 0;
   }
   const timeoutMs = Number(values.timeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) usage("--timeout must be a positive number of milliseconds");
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+    usage("--timeout must be a positive number of milliseconds");
   const queueWindowMs = Number(values["queue-window"]);
-  if (!Number.isInteger(queueWindowMs) || queueWindowMs < 0) usage("--queue-window must be a number of milliseconds");
-  if (values.queue !== undefined && !/^rediss?:\/\//.test(values.queue)) usage(`--queue must be a redis:// or rediss:// URL, got "${values.queue}"`);
-  if (values.message !== undefined && !existsSync(values.message)) usage(`--message ${values.message} does not exist`);
-  if (values.pid !== undefined && !/^\d+$/.test(values.pid)) usage(`--pid must be a process id, got "${values.pid}"`);
-  const primary = loadEnv(values["env-file"] ? { envFile: values["env-file"] } : values.pid ? { pid: Number(values.pid) } : null, process.env);
+  if (!Number.isInteger(queueWindowMs) || queueWindowMs < 0)
+    usage("--queue-window must be a number of milliseconds");
+  if (values.queue !== undefined && !/^rediss?:\/\//.test(values.queue))
+    usage(`--queue must be a redis:// or rediss:// URL, got "${values.queue}"`);
+  if (values.message !== undefined && !existsSync(values.message))
+    usage(`--message ${values.message} does not exist`);
+  if (values.pid !== undefined && !/^\d+$/.test(values.pid))
+    usage(`--pid must be a process id, got "${values.pid}"`);
+  const primary = loadEnv(
+    values["env-file"]
+      ? { envFile: values["env-file"] }
+      : values.pid
+        ? { pid: Number(values.pid) }
+        : null,
+    process.env,
+  );
   const compare = values.compare ? loadEnv(source(values.compare), process.env) : null;
-  const zone = createDnsZone(readZone(values["dns-zone"]) as never);
-  const modes = values.dns ? (values.dns.split(",") as DnsMode[]) : values["dns-zone"] ? (["zone"] as DnsMode[]) : (["system"] as DnsMode[]);
+  const zone = createDnsZone(readZone(values["dns-zone"]));
+  const modes = values.dns
+    ? (values.dns.split(",") as DnsMode[])
+    : values["dns-zone"]
+      ? (["zone"] as DnsMode[])
+      : (["system"] as DnsMode[]);
   const providerUrls = Object.fromEntries(
     PROVIDER_NAMES.flatMap((p) => (values[`${p}-url`] ? [[p, values[`${p}-url`] as string]] : [])),
   );
   const live = Boolean(process.stdout.isTTY) && !values.json;
-  const style: ReportStyle = { color: live && !process.env.NO_COLOR, width: live ? process.stdout.columns || 80 : 0 };
+  const style: ReportStyle = {
+    color: live && !process.env.NO_COLOR,
+    width: live ? process.stdout.columns || 80 : 0,
+  };
 
   const stages = await runDoctor({
     env: primary.env,
     envLabel: primary.label,
     compare: compare ? { env: compare.env, label: compare.label } : null,
     to: values.to ?? null,
-    dkimSelectors: values["dkim-selector"] ? values["dkim-selector"].split(",").map((s) => s.trim()).filter(Boolean) : null,
+    dkimSelectors: values["dkim-selector"]
+      ? values["dkim-selector"]
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : null,
     resolver: createResolver(zone, { modes, system: { timeoutMs: Math.min(timeoutMs, 3000) } }),
     spfIp: values["spf-ip"] ?? null,
     apiUrl: values["api-url"] ?? null,
     apiToken: values["api-token"] ?? process.env.MAILPROOF_API_TOKEN ?? null,
     providerUrls,
     timeoutMs,
-    message: values.message ? { file: values.message } : values.trigger ? { trigger: values.trigger, apiUrl: values["api-url"] ?? null, apiToken: values["api-token"] ?? process.env.MAILPROOF_API_TOKEN ?? null } : null,
-    queue: { url: values.queue ?? null, names: values["queue-name"] ? values["queue-name"].split(",").map((s) => s.trim()).filter(Boolean) : null, windowMs: queueWindowMs },
+    message: values.message
+      ? { file: values.message }
+      : values.trigger
+        ? {
+            trigger: values.trigger,
+            apiUrl: values["api-url"] ?? null,
+            apiToken: values["api-token"] ?? process.env.MAILPROOF_API_TOKEN ?? null,
+          }
+        : null,
+    queue: {
+      url: values.queue ?? null,
+      names: values["queue-name"]
+        ? values["queue-name"]
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : null,
+      windowMs: queueWindowMs,
+    },
     progress: live ? terminalProgress(style, timeoutMs) : undefined,
   });
-  process.stdout.write(values.json ? `${JSON.stringify(toJson(stages), null, 2)}\n` : renderReport(stages, { ...style, table: !live }));
+  process.stdout.write(
+    values.json
+      ? `${JSON.stringify(toJson(stages), null, 2)}\n`
+      : renderReport(stages, { ...style, table: !live }),
+  );
   return stages.some((s) => s.status === "fail") ? 1 : 0;
 }

@@ -9,17 +9,38 @@ type Command = (argv: string[]) => Promise<number>;
 
 // Loaded on demand: `sendmail` and `send` start fast without the server's modules.
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  serve: { summary: "run the sandbox: SMTP, web UI, REST API, provider mocks (the default command)", load: async () => (await import("./serve.js")).serve },
-  send: { summary: "send a test message to a sandbox or any SMTP server", load: async () => (await import("./send.js")).send },
-  sendmail: { summary: "sendmail-compatible: read a message on stdin and submit it", load: async () => (await import("./sendmail.js")).sendmail },
-  doctor: { summary: "diagnose a real mail setup from its environment variables", load: async () => (await import("./doctor.js")).doctor },
-  mcp: { summary: "Model Context Protocol server on stdio for coding agents, talking to a running sandbox", load: async () => (await import("./mcp.js")).mcp },
-  help: { summary: "print this list, or a command's options: mailproof help <command>", load: async () => help },
+  serve: {
+    summary: "run the sandbox: SMTP, web UI, REST API, provider mocks (the default command)",
+    load: async () => (await import("./serve.js")).serve,
+  },
+  send: {
+    summary: "send a test message to a sandbox or any SMTP server",
+    load: async () => (await import("./send.js")).send,
+  },
+  sendmail: {
+    summary: "sendmail-compatible: read a message on stdin and submit it",
+    load: async () => (await import("./sendmail.js")).sendmail,
+  },
+  doctor: {
+    summary: "diagnose a real mail setup from its environment variables",
+    load: async () => (await import("./doctor.js")).doctor,
+  },
+  mcp: {
+    summary:
+      "Model Context Protocol server on stdio for coding agents, talking to a running sandbox",
+    load: async () => (await import("./mcp.js")).mcp,
+  },
+  help: {
+    summary: "print this list, or a command's options: mailproof help <command>",
+    load: async () => help,
+  },
 };
 
 function overview(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length)) + 3;
-  const lines = Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(width)}${summary}`);
+  const lines = Object.entries(COMMANDS).map(
+    ([name, { summary }]) => `  ${name.padEnd(width)}${summary}`,
+  );
   return `mailproof <command> [options]
 
 ${lines.join("\n")}
@@ -42,7 +63,9 @@ async function help([name]: string[]): Promise<number> {
 function unknownCommand(word: string): number {
   const guess = nearest(word, Object.keys(COMMANDS));
   const hint = guess ? `; did you mean "${guess}"?` : strayWordHint(word, process.env, SERVE_FLAGS);
-  process.stderr.write(`mailproof: unknown command "${word}"${hint} (mailproof help lists the commands)\n`);
+  process.stderr.write(
+    `mailproof: unknown command "${word}"${hint} (mailproof help lists the commands)\n`,
+  );
   return 2;
 }
 
@@ -61,7 +84,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Option errors from node:util's parseArgs (send, sendmail, doctor). */
-const isUsageError = (err: unknown): boolean => typeof (err as { code?: unknown })?.code === "string" && (err as { code: string }).code.startsWith("ERR_PARSE_ARGS");
+const isUsageError = (err: unknown): boolean =>
+  typeof (err as { code?: unknown })?.code === "string" &&
+  (err as { code: string }).code.startsWith("ERR_PARSE_ARGS");
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

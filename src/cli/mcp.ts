@@ -17,7 +17,11 @@ const DEFAULT_URL = "http://127.0.0.1:8025";
 export async function mcp(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { url: { type: "string" }, "api-token": { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      url: { type: "string" },
+      "api-token": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
     strict: true,
   });
   if (values.help) {
@@ -26,7 +30,9 @@ export async function mcp(argv: string[]): Promise<number> {
   }
   const url = values.url ?? process.env.MAILPROOF_URL ?? DEFAULT_URL;
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
-    process.stderr.write(`mailproof mcp: --url must be an http(s) URL such as ${DEFAULT_URL}, not "${url}"\n`);
+    process.stderr.write(
+      `mailproof mcp: --url must be an http(s) URL such as ${DEFAULT_URL}, not "${url}"\n`,
+    );
     return 2;
   }
   const token = values["api-token"] ?? process.env.MAILPROOF_API_TOKEN;

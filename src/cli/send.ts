@@ -44,7 +44,11 @@ const FLAGS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+const list = (values: string[] | undefined) =>
+  (values ?? [])
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 export async function send(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: FLAGS, strict: true });
@@ -85,7 +89,10 @@ export async function send(argv: string[]): Promise<number> {
       text: values.text ?? (values.html ? undefined : "Sent by mailproof send."),
       html: values.html,
       headers,
-      attachments: (values.attach ?? []).map((path) => ({ filename: basename(path), content: readFileSync(path) })),
+      attachments: (values.attach ?? []).map((path) => ({
+        filename: basename(path),
+        content: readFileSync(path),
+      })),
     });
     print(`accepted: ${info.accepted.join(", ") || "none"}`);
     if (info.rejected.length > 0) print(`rejected: ${info.rejected.join(", ")}`);
@@ -107,5 +114,13 @@ function protocolLogger(print: (line: string) => void) {
     const text = message.replace(/%s/g, () => String(args[i++] ?? ""));
     for (const line of text.split(/\r?\n/)) if (line) print(`S: ${line}`);
   };
-  return { trace: log, debug: log, info: log, warn: log, error: log, fatal: log, level: () => undefined };
+  return {
+    trace: log,
+    debug: log,
+    info: log,
+    warn: log,
+    error: log,
+    fatal: log,
+    level: () => undefined,
+  };
 }

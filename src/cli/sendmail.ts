@@ -54,14 +54,22 @@ export function parseSendmailArgs(argv: string[], env: NodeJS.ProcessEnv): Sendm
     else if (arg.startsWith("--smtp-addr=")) args.smtpAddr = arg.slice("--smtp-addr=".length);
     else if (arg === "-t") args.readRecipients = true;
     else if (arg === "-i" || arg === "-oi") args.ignoreDots = true;
-    else if (arg.startsWith("-f") || arg.startsWith("-r")) args.sender = value(arg.slice(0, 2)) ?? null;
+    else if (arg.startsWith("-f") || arg.startsWith("-r"))
+      args.sender = value(arg.slice(0, 2)) ?? null;
     else if (arg.startsWith("-F")) args.fullName = value("-F") ?? null;
     else if (arg === "--") args.recipients.push(...argv.splice(i + 1));
     else if (/^-(o|b|O|B|N|R|V|X|L|q|v|m|e|U|G|n|d|A|h|C)/.test(arg)) {
       // Delivery-mode and queue options mean nothing for a sandbox; those taking a word skip it.
       if (/^-(O|B|N|R|V|X|L|A|C|h)$/.test(arg)) i++;
-    } else if (arg.startsWith("-")) throw Object.assign(new Error(`unknown option ${arg}`), { exitCode: EX_USAGE });
-    else args.recipients.push(...arg.split(",").map((r) => r.trim()).filter(Boolean));
+    } else if (arg.startsWith("-"))
+      throw Object.assign(new Error(`unknown option ${arg}`), { exitCode: EX_USAGE });
+    else
+      args.recipients.push(
+        ...arg
+          .split(",")
+          .map((r) => r.trim())
+          .filter(Boolean),
+      );
   }
   return args;
 }
@@ -80,18 +88,28 @@ async function readStdin(ignoreDots: boolean): Promise<string> {
 
 function splitMessage(text: string): { head: string; body: string } {
   const end = text.search(/\r?\n\r?\n/);
-  return end >= 0 ? { head: text.slice(0, end), body: text.slice(end) } : { head: text, body: "\n" };
+  return end >= 0
+    ? { head: text.slice(0, end), body: text.slice(end) }
+    : { head: text, body: "\n" };
 }
 
 function headerValues(head: string, name: string): string[] {
   return head
     .split(FIELD_BREAK)
     .filter((line) => line.toLowerCase().startsWith(`${name.toLowerCase()}:`))
-    .map((line) => line.slice(name.length + 1).replace(/\r?\n[ \t]+/g, " ").trim());
+    .map((line) =>
+      line
+        .slice(name.length + 1)
+        .replace(/\r?\n[ \t]+/g, " ")
+        .trim(),
+    );
 }
 
 function addresses(values: string[]): string[] {
-  return values.flatMap((v) => addressparser(v, { flatten: true })).map((a) => a.address).filter((a): a is string => Boolean(a));
+  return values
+    .flatMap((v) => addressparser(v, { flatten: true }))
+    .map((a) => a.address)
+    .filter((a): a is string => Boolean(a));
 }
 
 export async function sendmail(argv: string[]): Promise<number> {
@@ -108,16 +126,27 @@ export async function sendmail(argv: string[]): Promise<number> {
   }
   const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(args.smtpAddr ?? "");
   if (!match) {
-    process.stderr.write(`mailproof sendmail: --smtp-addr must be host:port, not "${args.smtpAddr}"\n`);
+    process.stderr.write(
+      `mailproof sendmail: --smtp-addr must be host:port, not "${args.smtpAddr}"\n`,
+    );
     return EX_USAGE;
   }
 
   let { head, body } = splitMessage(await readStdin(args.ignoreDots));
   const recipients = [...args.recipients];
   if (args.readRecipients) {
-    recipients.push(...addresses([...headerValues(head, "to"), ...headerValues(head, "cc"), ...headerValues(head, "bcc")]));
+    recipients.push(
+      ...addresses([
+        ...headerValues(head, "to"),
+        ...headerValues(head, "cc"),
+        ...headerValues(head, "bcc"),
+      ]),
+    );
     // Bcc recipients must not see each other (RFC 5322 §3.6.3): sendmail -t strips the header.
-    head = head.split(FIELD_BREAK).filter((line) => !/^bcc:/i.test(line)).join("\n");
+    head = head
+      .split(FIELD_BREAK)
+      .filter((line) => !/^bcc:/i.test(line))
+      .join("\n");
   }
   if (recipients.length === 0) {
     process.stderr.write("mailproof sendmail: no recipients (give them as arguments or use -t)\n");
@@ -125,11 +154,19 @@ export async function sendmail(argv: string[]): Promise<number> {
   }
   const fromHeader = addresses(headerValues(head, "from"))[0];
   const sender = args.sender ?? fromHeader ?? `${userInfo().username}@${hostname()}`;
-  if (!fromHeader) head = `From: ${args.fullName ? `"${args.fullName.replaceAll('"', "")}" ` : ""}<${sender}>\n${head}`;
+  if (!fromHeader)
+    head = `From: ${args.fullName ? `"${args.fullName.replaceAll('"', "")}" ` : ""}<${sender}>\n${head}`;
 
-  const transport = nodemailer.createTransport({ host: match[1], port: Number(match[2]), tls: { rejectUnauthorized: false } });
+  const transport = nodemailer.createTransport({
+    host: match[1],
+    port: Number(match[2]),
+    tls: { rejectUnauthorized: false },
+  });
   try {
-    await transport.sendMail({ envelope: { from: sender, to: [...new Set(recipients)] }, raw: `${head}${body}` });
+    await transport.sendMail({
+      envelope: { from: sender, to: [...new Set(recipients)] },
+      raw: `${head}${body}`,
+    });
     return 0;
   } catch (err) {
     const e = err as Error & { responseCode?: number; response?: string };

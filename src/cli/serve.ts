@@ -12,9 +12,12 @@ export async function serve(argv: string[]): Promise<number> {
   for (const warning of warnings) sandbox.logger.warn(warning);
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   process.stdout.write(`smtp listening on ${host}:${sandbox.smtpPort}\n`);
-  if (sandbox.smtpsPort !== null) process.stdout.write(`smtps listening on ${host}:${sandbox.smtpsPort}\n`);
-  if (sandbox.pop3Port !== null) process.stdout.write(`pop3 listening on ${host}:${sandbox.pop3Port}\n`);
-  if (sandbox.imapPort !== null) process.stdout.write(`imap listening on ${host}:${sandbox.imapPort}\n`);
+  if (sandbox.smtpsPort !== null)
+    process.stdout.write(`smtps listening on ${host}:${sandbox.smtpsPort}\n`);
+  if (sandbox.pop3Port !== null)
+    process.stdout.write(`pop3 listening on ${host}:${sandbox.pop3Port}\n`);
+  if (sandbox.imapPort !== null)
+    process.stdout.write(`imap listening on ${host}:${sandbox.imapPort}\n`);
   process.stdout.write(`http listening on http://${host}:${sandbox.httpPort}\n`);
 
   return new Promise<number>((resolve) => {

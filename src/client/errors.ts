@@ -9,7 +9,11 @@ export class MailproofClientError extends Error {
   readonly code: string;
   readonly status: number | null;
 
-  constructor(code: string, message: string, options: { status?: number | null; cause?: unknown } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    options: { status?: number | null; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "MailproofClientError";
     this.code = code;

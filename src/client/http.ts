@@ -13,7 +13,12 @@ export interface HttpOptions {
 
 export interface Http {
   /** `body` is sent as JSON. */
-  json<T>(method: string, path: string, params?: Record<string, string | number | undefined>, body?: unknown): Promise<T>;
+  json<T>(
+    method: string,
+    path: string,
+    params?: Record<string, string | number | undefined>,
+    body?: unknown,
+  ): Promise<T>;
   bytes(path: string): Promise<Buffer>;
   /** Like `json`, but a 408 resolves to null instead of throwing (the long-poll ran out). */
   waitJson<T>(path: string, params: Record<string, string | number | undefined>): Promise<T | null>;
@@ -22,7 +27,10 @@ export interface Http {
 /** The one place the client touches the network: `fetch`, JSON errors mapped to MailproofClientError. */
 export function createHttp(options: HttpOptions): Http {
   const base = options.url.replace(/\/+$/, "");
-  const headers: Record<string, string> = { ...options.headers, ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) };
+  const headers: Record<string, string> = {
+    ...options.headers,
+    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+  };
   const doFetch = options.fetch ?? ((request: Request) => fetch(request));
 
   const urlOf = (path: string, params: Record<string, string | number | undefined> = {}) => {
@@ -34,11 +42,22 @@ export function createHttp(options: HttpOptions): Http {
   };
 
   const send = async (method: string, url: URL, body?: unknown): Promise<Response> => {
-    const init: RequestInit = body === undefined ? { method, headers } : { method, headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(body) };
+    const init: RequestInit =
+      body === undefined
+        ? { method, headers }
+        : {
+            method,
+            headers: { ...headers, "content-type": "application/json" },
+            body: JSON.stringify(body),
+          };
     try {
       return await doFetch(new Request(url, init));
     } catch (cause) {
-      throw new MailproofClientError("NETWORK", `cannot reach mailproof at ${base} (${method} ${url.pathname}): ${(cause as Error).message}`, { cause });
+      throw new MailproofClientError(
+        "NETWORK",
+        `cannot reach mailproof at ${base} (${method} ${url.pathname}): ${(cause as Error).message}`,
+        { cause },
+      );
     }
   };
 
@@ -53,7 +72,11 @@ export function createHttp(options: HttpOptions): Http {
     } catch {
       // Not a mailproof JSON error (a proxy in between?): the raw text is the best description.
     }
-    throw new MailproofClientError(code, `${method} ${url.pathname} failed with ${response.status}: ${message}`, { status: response.status });
+    throw new MailproofClientError(
+      code,
+      `${method} ${url.pathname} failed with ${response.status}: ${message}`,
+      { status: response.status },
+    );
   };
 
   return {

@@ -2,7 +2,12 @@ import { randomBytes } from "node:crypto";
 import type { Message, MessageSummary } from "../core/types.js";
 import { MailproofClientError } from "./errors.js";
 import { createHttp, type Http } from "./http.js";
-import { ReceivedMessage, type ReplyInput, type ReplyResult, type UnsubscribeResult } from "./received-message.js";
+import {
+  ReceivedMessage,
+  type ReplyInput,
+  type ReplyResult,
+  type UnsubscribeResult,
+} from "./received-message.js";
 import { waitForMessage, type WaitForOptions } from "./wait-for.js";
 
 export interface MailproofOptions {
@@ -35,9 +40,16 @@ export class Mailproof {
 
   constructor(options: MailproofOptions = {}) {
     const url = options.url ?? process.env.MAILPROOF_URL;
-    if (!url) throw new MailproofClientError("BAD_REQUEST", "new Mailproof(): pass { url } or set MAILPROOF_URL (e.g. http://127.0.0.1:8025)");
+    if (!url)
+      throw new MailproofClientError(
+        "BAD_REQUEST",
+        "new Mailproof(): pass { url } or set MAILPROOF_URL (e.g. http://127.0.0.1:8025)",
+      );
     this.url = url.replace(/\/+$/, "");
-    this.#http = createHttp({ url: this.url, token: options.token ?? process.env.MAILPROOF_API_TOKEN });
+    this.#http = createHttp({
+      url: this.url,
+      token: options.token ?? process.env.MAILPROOF_API_TOKEN,
+    });
     this.#domain = options.domain ?? "mailproof.test";
   }
 
@@ -52,13 +64,19 @@ export class Mailproof {
 
   /** Summaries of the messages matching a search query (DESIGN.md syntax), newest first. */
   async messages(query = "", options: ListOptions = {}): Promise<MessageSummary[]> {
-    const page = await this.#http.json<{ messages: MessageSummary[] }>("GET", "/api/messages", { query, limit: options.limit, mailbox: options.mailbox });
+    const page = await this.#http.json<{ messages: MessageSummary[] }>("GET", "/api/messages", {
+      query,
+      limit: options.limit,
+      mailbox: options.mailbox,
+    });
     return page.messages;
   }
 
   /** The full message with its analysis and helpers. */
   async get(id: string): Promise<ReceivedMessage> {
-    return this.#wrap(await this.#http.json<Message>("GET", `/api/messages/${encodeURIComponent(id)}`));
+    return this.#wrap(
+      await this.#http.json<Message>("GET", `/api/messages/${encodeURIComponent(id)}`),
+    );
   }
 
   /** The message exactly as received (RFC 5322 bytes). */
@@ -68,23 +86,38 @@ export class Mailproof {
 
   /** Decoded bytes of one attachment. */
   attachment(id: string, attachmentId: string): Promise<Buffer> {
-    return this.#http.bytes(`/api/messages/${encodeURIComponent(id)}/attachments/${encodeURIComponent(attachmentId)}`);
+    return this.#http.bytes(
+      `/api/messages/${encodeURIComponent(id)}/attachments/${encodeURIComponent(attachmentId)}`,
+    );
   }
 
   /** RFC 8058 one-click unsubscribe: the sandbox POSTs to the message's List-Unsubscribe URL. */
   unsubscribe(id: string): Promise<UnsubscribeResult> {
-    return this.#http.json<UnsubscribeResult>("POST", `/api/messages/${encodeURIComponent(id)}/unsubscribe`);
+    return this.#http.json<UnsubscribeResult>(
+      "POST",
+      `/api/messages/${encodeURIComponent(id)}/unsubscribe`,
+    );
   }
 
   /** Replies to a captured message as its recipient; the sandbox delivers the reply to `--inbound`. */
   reply(id: string, reply: ReplyInput): Promise<ReplyResult> {
-    return this.#http.json<ReplyResult>("POST", `/api/messages/${encodeURIComponent(id)}/reply`, undefined, reply);
+    return this.#http.json<ReplyResult>(
+      "POST",
+      `/api/messages/${encodeURIComponent(id)}/reply`,
+      undefined,
+      reply,
+    );
   }
 
   /** Deletes the messages matching a non-empty query; returns how many. Use `clear()` to delete everything. */
   async delete(query: string): Promise<number> {
-    if (!query.trim()) throw new MailproofClientError("BAD_REQUEST", "delete() needs a query; use clear() to delete every message");
-    return (await this.#http.json<{ deleted: number }>("DELETE", "/api/messages", { query })).deleted;
+    if (!query.trim())
+      throw new MailproofClientError(
+        "BAD_REQUEST",
+        "delete() needs a query; use clear() to delete every message",
+      );
+    return (await this.#http.json<{ deleted: number }>("DELETE", "/api/messages", { query }))
+      .deleted;
   }
 
   /** Deletes every message; returns how many. */
@@ -102,6 +135,11 @@ export class Mailproof {
   }
 
   #wrap(message: Message): ReceivedMessage {
-    return new ReceivedMessage(message, { raw: (id) => this.raw(id), attachment: (id, aid) => this.attachment(id, aid), unsubscribe: (id) => this.unsubscribe(id), reply: (id, reply) => this.reply(id, reply) });
+    return new ReceivedMessage(message, {
+      raw: (id) => this.raw(id),
+      attachment: (id, aid) => this.attachment(id, aid),
+      unsubscribe: (id) => this.unsubscribe(id),
+      reply: (id, reply) => this.reply(id, reply),
+    });
   }
 }

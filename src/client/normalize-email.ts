@@ -1,24 +1,70 @@
 import type { Message } from "../core/types.js";
 import { prettyHtml } from "./pretty-html.js";
 
-export type NormalizableMessage = Pick<Message, "headers" | "text" | "html" | "attachments" | "analysis">;
+export type NormalizableMessage = Pick<
+  Message,
+  "headers" | "text" | "html" | "attachments" | "analysis"
+>;
 
 /**
  * The headers a template decides, in this order. Received, DKIM-Signature and the like belong to
  * the transport; Date and Message-ID are shown as placeholders, so their presence still shows.
  */
-const HEADERS = ["Date", "From", "Sender", "To", "Cc", "Reply-To", "Subject", "Message-ID", "In-Reply-To", "References", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "Auto-Submitted", "Precedence", "Content-Type"];
+const HEADERS = [
+  "Date",
+  "From",
+  "Sender",
+  "To",
+  "Cc",
+  "Reply-To",
+  "Subject",
+  "Message-ID",
+  "In-Reply-To",
+  "References",
+  "List-Id",
+  "List-Unsubscribe",
+  "List-Unsubscribe-Post",
+  "Auto-Submitted",
+  "Precedence",
+  "Content-Type",
+];
 const MESSAGE_ID_HEADERS = new Set(["message-id", "in-reply-to", "references"]);
 
 /** Query parameters that carry per-send values whatever they look like. */
-const SECRET_PARAMS = new Set(["token", "code", "key", "sig", "signature", "hash", "h", "t", "nonce", "otp", "state", "session", "sid", "expires", "exp", "ts", "timestamp", "id", "uid", "userid", "user_id"]);
+const SECRET_PARAMS = new Set([
+  "token",
+  "code",
+  "key",
+  "sig",
+  "signature",
+  "hash",
+  "h",
+  "t",
+  "nonce",
+  "otp",
+  "state",
+  "session",
+  "sid",
+  "expires",
+  "exp",
+  "ts",
+  "timestamp",
+  "id",
+  "uid",
+  "userid",
+  "user_id",
+]);
 
-const MONTH = "(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)";
+const MONTH =
+  "(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)";
 const DATES = [
   // ISO 8601 / RFC 3339 date, with or without a time.
   /\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b/g,
   // RFC 5322 §3.3 date-time: "Thu, 3 Dec 2026 13:00:10 +0000".
-  new RegExp(`\\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\\s+)?\\d{1,2}\\s+${MONTH}\\s+\\d{4}(?:\\s+\\d{2}:\\d{2}(?::\\d{2})?(?:\\s*(?:[+-]\\d{4}|[A-Z]{2,4}))?)?`, "g"),
+  new RegExp(
+    `\\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\\s+)?\\d{1,2}\\s+${MONTH}\\s+\\d{4}(?:\\s+\\d{2}:\\d{2}(?::\\d{2})?(?:\\s*(?:[+-]\\d{4}|[A-Z]{2,4}))?)?`,
+    "g",
+  ),
   // "December 3, 2026", "Dec 3rd 2026".
   new RegExp(`\\b${MONTH}\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}\\b`, "g"),
 ];
@@ -62,15 +108,21 @@ function createScrubber(codes: string[]) {
     return name;
   };
   const codePatterns = codes
-    .map((code, i) => ({ pattern: new RegExp(`(?<![0-9A-Za-z])${escapeRegExp(code)}(?![0-9A-Za-z])`, "g"), placeholder: `[code-${i + 1}]` }))
+    .map((code, i) => ({
+      pattern: new RegExp(`(?<![0-9A-Za-z])${escapeRegExp(code)}(?![0-9A-Za-z])`, "g"),
+      placeholder: `[code-${i + 1}]`,
+    }))
     .sort((a, b) => b.pattern.source.length - a.pattern.source.length);
 
   const url = (link: string): string => {
     const trailing = /[.,;:!?)\]]+$/.exec(link)?.[0] ?? "";
     const bare = link.slice(0, link.length - trailing.length);
-    const [, origin, path, query, fragment] = /^(https?:\/\/[^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/i.exec(bare) ?? [];
+    const [, origin, path, query, fragment] =
+      /^(https?:\/\/[^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/i.exec(bare) ?? [];
     if (origin === undefined) return link;
-    const segments = path.split("/").map((segment) => (looksGenerated(segment) ? token(segment) : segment));
+    const segments = path
+      .split("/")
+      .map((segment) => (looksGenerated(segment) ? token(segment) : segment));
     const params = (text: string) =>
       text
         .split("&")
@@ -78,7 +130,10 @@ function createScrubber(codes: string[]) {
           const eq = pair.indexOf("=");
           if (eq < 0) return looksGenerated(pair) ? token(pair) : pair;
           const [name, value] = [pair.slice(0, eq), pair.slice(eq + 1)];
-          const secret = value !== "" && !PLACEHOLDER.test(value) && (SECRET_PARAMS.has(decode(name).toLowerCase()) || looksGenerated(value));
+          const secret =
+            value !== "" &&
+            !PLACEHOLDER.test(value) &&
+            (SECRET_PARAMS.has(decode(name).toLowerCase()) || looksGenerated(value));
           return secret ? `${name}=${token(value)}` : pair;
         })
         .join("&");
@@ -106,7 +161,8 @@ function headerLines(message: NormalizableMessage, scrub: (text: string) => stri
       let value = header.value.replace(/\s+/g, " ").trim();
       if (MESSAGE_ID_HEADERS.has(lower)) value = value.replace(/<[^<>\s]*>/g, "[message-id]");
       else if (lower === "date") value = "[date]";
-      else if (lower === "content-type") value = value.replace(/boundary=(?:"[^"]*"|[^;\s]+)/i, 'boundary="[boundary]"');
+      else if (lower === "content-type")
+        value = value.replace(/boundary=(?:"[^"]*"|[^;\s]+)/i, 'boundary="[boundary]"');
       lines.push(`${wanted}: ${lower === "content-type" ? value : scrub(value)}`);
     }
   }
@@ -137,8 +193,23 @@ export function normalizeEmail(message: NormalizableMessage): string {
   section(null, headerLines(message, scrub).join("\n"));
   section("text", message.text ? textBody(message.text, scrub) : "");
   section("html", message.html ? prettyHtml(message.html, scrub) : "");
-  section("links", links.map((l) => `${l.kind.padEnd(11)} ${scrub(l.url)}${l.text ? `  "${scrub(l.text.replace(/\s+/g, " ").trim())}"` : ""}`).join("\n"));
+  section(
+    "links",
+    links
+      .map(
+        (l) =>
+          `${l.kind.padEnd(11)} ${scrub(l.url)}${l.text ? `  "${scrub(l.text.replace(/\s+/g, " ").trim())}"` : ""}`,
+      )
+      .join("\n"),
+  );
   section("codes", codes.map((_, i) => `[code-${i + 1}]`).join("\n"));
-  section("attachments", message.attachments.map((a) => `${scrub(a.filename ?? "(unnamed)")}  ${a.contentType}${a.inline ? "  inline" : ""}`).join("\n"));
+  section(
+    "attachments",
+    message.attachments
+      .map(
+        (a) => `${scrub(a.filename ?? "(unnamed)")}  ${a.contentType}${a.inline ? "  inline" : ""}`,
+      )
+      .join("\n"),
+  );
   return `${sections.join("\n\n")}\n`;
 }

@@ -1,16 +1,34 @@
 import { Parser } from "htmlparser2";
 
 /** HTML void elements (HTML Living Standard §13.1.2): no end tag. */
-const VOID = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]);
+const VOID = new Set([
+  "area",
+  "base",
+  "br",
+  "col",
+  "embed",
+  "hr",
+  "img",
+  "input",
+  "link",
+  "meta",
+  "source",
+  "track",
+  "wbr",
+]);
 /** Content kept line by line (whitespace matters, or it is not markup). */
 const RAW = new Set(["pre", "textarea", "script", "style"]);
 /** An element holding only text this short stays on one line: `<a href="…">Verify</a>`. */
 const INLINE_WIDTH = 100;
 const INDENT = "  ";
 
-type Node = { kind: "element"; name: string; attributes: Array<[string, string]>; children: Node[] } | { kind: "text"; text: string } | { kind: "line"; text: string };
+type Node =
+  | { kind: "element"; name: string; attributes: Array<[string, string]>; children: Node[] }
+  | { kind: "text"; text: string }
+  | { kind: "line"; text: string };
 
-const escapeText = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeText = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const escapeAttribute = (text: string) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
 const collapse = (text: string) => text.replace(/\s+/g, " ").trim();
 
@@ -21,7 +39,12 @@ function parse(html: string): Node[] {
   const parser = new Parser(
     {
       onopentag(name, attribs) {
-        const element: Node = { kind: "element", name, attributes: Object.entries(attribs).map(([n, v]) => [n, collapse(v)]), children: [] };
+        const element: Node = {
+          kind: "element",
+          name,
+          attributes: Object.entries(attribs).map(([n, v]) => [n, collapse(v)]),
+          children: [],
+        };
         append(element);
         if (!VOID.has(name)) stack.push(element);
       },
@@ -63,7 +86,11 @@ function parse(html: string): Node[] {
 type Scrub = (text: string) => string;
 
 function openTag(node: Extract<Node, { kind: "element" }>, scrub: Scrub): string {
-  const attributes = node.attributes.map(([name, value]) => (value === "" ? ` ${name}` : ` ${name}="${escapeAttribute(scrub(value))}"`)).join("");
+  const attributes = node.attributes
+    .map(([name, value]) =>
+      value === "" ? ` ${name}` : ` ${name}="${escapeAttribute(scrub(value))}"`,
+    )
+    .join("");
   return `<${node.name}${attributes}>`;
 }
 
@@ -77,7 +104,12 @@ function render(nodes: Node[], depth: number, scrub: Scrub, out: string[]): void
     else {
       const tag = openTag(node, scrub);
       const [only] = node.children;
-      const inner = node.children.length === 0 ? "" : node.children.length === 1 && only.kind === "text" ? escapeText(scrub(only.text)) : null;
+      const inner =
+        node.children.length === 0
+          ? ""
+          : node.children.length === 1 && only.kind === "text"
+            ? escapeText(scrub(only.text))
+            : null;
       if (inner !== null && tag.length + inner.length + node.name.length + 3 <= INLINE_WIDTH) {
         out.push(`${pad}${tag}${inner}</${node.name}>`);
         continue;

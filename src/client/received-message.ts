@@ -111,11 +111,20 @@ export class ReceivedMessage implements Message {
    * what the email contained instead of "undefined".
    */
   link(selector: LinkSelector): string {
-    const found = this.links.find(typeof selector === "function" ? selector : (l) => l.kind === selector);
+    const found = this.links.find(
+      typeof selector === "function" ? selector : (l) => l.kind === selector,
+    );
     if (found) return found.url;
-    const wanted = typeof selector === "function" ? "matching the predicate" : `of kind "${selector}"`;
-    const listing = this.links.length === 0 ? "it has no links" : `its links:\n${this.links.map((l) => `  ${l.kind.padEnd(11)} ${l.url}`).join("\n")}`;
-    throw new MailproofClientError("NO_LINK", `no link ${wanted} in "${this.subject ?? "(no subject)"}" (${this.id}); ${listing}${this.#pendingNote()}`);
+    const wanted =
+      typeof selector === "function" ? "matching the predicate" : `of kind "${selector}"`;
+    const listing =
+      this.links.length === 0
+        ? "it has no links"
+        : `its links:\n${this.links.map((l) => `  ${l.kind.padEnd(11)} ${l.url}`).join("\n")}`;
+    throw new MailproofClientError(
+      "NO_LINK",
+      `no link ${wanted} in "${this.subject ?? "(no subject)"}" (${this.id}); ${listing}${this.#pendingNote()}`,
+    );
   }
 
   /** The first one-time code found in the subject or body (e.g. "428913"); throws if there is none. */
@@ -123,7 +132,10 @@ export class ReceivedMessage implements Message {
     const [first] = this.codes;
     if (first !== undefined) return first;
     const body = (this.text ?? this.html ?? "").replace(/\s+/g, " ").trim().slice(0, 300);
-    throw new MailproofClientError("NO_CODE", `no one-time code in "${this.subject ?? "(no subject)"}" (${this.id}); body starts: "${body}"${this.#pendingNote()}`);
+    throw new MailproofClientError(
+      "NO_CODE",
+      `no one-time code in "${this.subject ?? "(no subject)"}" (${this.id}); body starts: "${body}"${this.#pendingNote()}`,
+    );
   }
 
   /**
@@ -142,10 +154,18 @@ export class ReceivedMessage implements Message {
 
   /** Decoded bytes of an attachment, chosen by filename or attachment id; throws listing the attachments. */
   async attachment(filenameOrId: string): Promise<Buffer> {
-    const found = this.attachments.find((a) => a.filename === filenameOrId) ?? this.attachments.find((a) => a.id === filenameOrId);
+    const found =
+      this.attachments.find((a) => a.filename === filenameOrId) ??
+      this.attachments.find((a) => a.id === filenameOrId);
     if (!found) {
-      const names = this.attachments.map((a) => `${a.filename ?? "(unnamed)"} [${a.id}] ${a.contentType}`).join(", ") || "none";
-      throw new MailproofClientError("NO_ATTACHMENT", `no attachment "${filenameOrId}" on "${this.subject ?? "(no subject)"}" (${this.id}); attachments: ${names}`);
+      const names =
+        this.attachments
+          .map((a) => `${a.filename ?? "(unnamed)"} [${a.id}] ${a.contentType}`)
+          .join(", ") || "none";
+      throw new MailproofClientError(
+        "NO_ATTACHMENT",
+        `no attachment "${filenameOrId}" on "${this.subject ?? "(no subject)"}" (${this.id}); attachments: ${names}`,
+      );
     }
     return this.#fetcher.attachment(this.id, found.id);
   }
@@ -161,6 +181,8 @@ export class ReceivedMessage implements Message {
   }
 
   #pendingNote(): string {
-    return this.analysis.status === "done" ? "" : " (analysis is still pending: fetch the message through waitFor, which waits for it)";
+    return this.analysis.status === "done"
+      ? ""
+      : " (analysis is still pending: fetch the message through waitFor, which waits for it)";
   }
 }

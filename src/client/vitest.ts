@@ -1,6 +1,15 @@
 import { expect, Snapshots, type MatcherState } from "vitest";
 import type { Severity } from "../core/types.js";
-import { emailSnapshot, toHaveLink, toHaveNoFindings, toPassDkim, toPassDmarc, toPassSpf, type LinkExpectation, type MatcherVerdict } from "./matchers.js";
+import {
+  emailSnapshot,
+  toHaveLink,
+  toHaveNoFindings,
+  toPassDkim,
+  toPassDmarc,
+  toPassSpf,
+  type LinkExpectation,
+  type MatcherVerdict,
+} from "./matchers.js";
 
 /**
  * `import "mailproof/vitest"` (in a test file or in `setupFiles`) registers the matchers below

@@ -32,14 +32,22 @@ function term(field: string, value: string): string | null {
 }
 
 /** What the server can filter on; whatever it cannot (a RegExp, a quoted subject) is checked here. */
-export function planWait(options: WaitForOptions): { query: string; accept: (message: Message) => boolean; describe: string } {
+export function planWait(options: WaitForOptions): {
+  query: string;
+  accept: (message: Message) => boolean;
+  describe: string;
+} {
   const terms: string[] = [];
   const wanted: string[] = [];
   for (const field of ["to", "from"] as const) {
     const value = options[field]?.trim();
     if (!value) continue;
     const t = term(field, value);
-    if (!t) throw new MailproofClientError("BAD_REQUEST", `waitFor: "${field}" cannot contain a double quote: ${value}`);
+    if (!t)
+      throw new MailproofClientError(
+        "BAD_REQUEST",
+        `waitFor: "${field}" cannot contain a double quote: ${value}`,
+      );
     terms.push(t);
     wanted.push(`${field} ${value}`);
   }
@@ -64,7 +72,11 @@ export function planWait(options: WaitForOptions): { query: string; accept: (mes
     wanted.push(`matching "${options.query.trim()}"`);
   }
   if (options.mailbox?.trim()) wanted.push(`in mailbox ${options.mailbox.trim()}`);
-  return { query: terms.join(" "), accept, describe: wanted.length > 0 ? wanted.join(", ") : "any message" };
+  return {
+    query: terms.join(" "),
+    accept,
+    describe: wanted.length > 0 ? wanted.join(", ") : "any message",
+  };
 }
 
 function afterParam(after: WaitForOptions["after"]): string {
@@ -81,12 +93,21 @@ function afterParam(after: WaitForOptions["after"]): string {
 export async function waitForMessage(http: Http, options: WaitForOptions): Promise<Message> {
   const plan = planWait(options);
   const timeout = options.timeout ?? 10_000;
-  if (!Number.isFinite(timeout) || timeout < 0) throw new MailproofClientError("BAD_REQUEST", `waitFor: timeout must be a non-negative number of ms, not ${timeout}`);
+  if (!Number.isFinite(timeout) || timeout < 0)
+    throw new MailproofClientError(
+      "BAD_REQUEST",
+      `waitFor: timeout must be a non-negative number of ms, not ${timeout}`,
+    );
   const deadline = Date.now() + timeout;
   let cursor = afterParam(options.after);
   for (;;) {
     const remaining = Math.max(0, deadline - Date.now());
-    const message = await http.waitJson<Message>("/api/wait", { query: plan.query, mailbox: options.mailbox?.trim() || undefined, after: cursor, timeout: Math.min(remaining, MAX_REQUEST_MS) });
+    const message = await http.waitJson<Message>("/api/wait", {
+      query: plan.query,
+      mailbox: options.mailbox?.trim() || undefined,
+      after: cursor,
+      timeout: Math.min(remaining, MAX_REQUEST_MS),
+    });
     if (message) {
       if (plan.accept(message)) return message;
       cursor = message.id;
@@ -96,23 +117,44 @@ export async function waitForMessage(http: Http, options: WaitForOptions): Promi
   }
 }
 
-async function timeoutError(http: Http, options: WaitForOptions, plan: { query: string; describe: string }, timeout: number): Promise<MailproofTimeoutError> {
+async function timeoutError(
+  http: Http,
+  options: WaitForOptions,
+  plan: { query: string; describe: string },
+  timeout: number,
+): Promise<MailproofTimeoutError> {
   // Show what arrived for the address regardless of the other filters: a wrong subject or a
   // wrong sender is the usual cause, and the subjects say which.
   const scope = options.to ? (term("to", options.to.trim()) ?? "") : plan.query;
-  const where = options.to ? `for ${options.to.trim()}` : plan.query ? `matching "${plan.query}"` : "at all";
+  const where = options.to
+    ? `for ${options.to.trim()}`
+    : plan.query
+      ? `matching "${plan.query}"`
+      : "at all";
   let arrived: MessageSummary[] = [];
   let listing: string;
   try {
-    const page = await http.json<{ messages: MessageSummary[]; total: number }>("GET", "/api/messages", { query: scope, mailbox: options.mailbox?.trim() || undefined, limit: 10 });
+    const page = await http.json<{ messages: MessageSummary[]; total: number }>(
+      "GET",
+      "/api/messages",
+      { query: scope, mailbox: options.mailbox?.trim() || undefined, limit: 10 },
+    );
     arrived = page.messages;
     listing =
       page.total === 0
         ? `Nothing arrived ${where}.`
         : `${page.total} message${page.total === 1 ? "" : "s"} arrived ${where}${page.total > arrived.length ? ` (newest ${arrived.length} shown)` : ""}:\n` +
-          arrived.map((m) => `  ${m.receivedAt}  "${m.subject ?? "(no subject)"}" from ${m.from?.address ?? "(no sender)"}`).join("\n");
+          arrived
+            .map(
+              (m) =>
+                `  ${m.receivedAt}  "${m.subject ?? "(no subject)"}" from ${m.from?.address ?? "(no sender)"}`,
+            )
+            .join("\n");
   } catch (err) {
     listing = `(could not list what arrived ${where}: ${(err as Error).message})`;
   }
-  return new MailproofTimeoutError(`waitFor timed out after ${timeout} ms waiting for ${plan.describe}.\n${listing}`, { query: plan.query, arrived });
+  return new MailproofTimeoutError(
+    `waitFor timed out after ${timeout} ms waiting for ${plan.describe}.\n${listing}`,
+    { query: plan.query, arrived },
+  );
 }

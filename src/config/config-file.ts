@@ -28,7 +28,15 @@ export function readConfigFile(path: string, knownKeys: readonly string[]): Conf
     text = readFileSync(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    bad(code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory, not a JSON file" : (err as Error).message);
+    bad(
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EACCES"
+          ? "permission denied"
+          : code === "EISDIR"
+            ? "is a directory, not a JSON file"
+            : (err as Error).message,
+    );
   }
   let json: unknown;
   try {
@@ -36,15 +44,20 @@ export function readConfigFile(path: string, knownKeys: readonly string[]): Conf
   } catch (err) {
     throw new MailproofError("CONFIG_INVALID", `--config ${jsonError(text, err as Error, path)}`);
   }
-  if (json === null || typeof json !== "object" || Array.isArray(json)) bad("expected a JSON object such as { \"smtpPort\": 2525 }");
+  if (json === null || typeof json !== "object" || Array.isArray(json))
+    bad('expected a JSON object such as { "smtpPort": 2525 }');
   const values = json as Record<string, unknown>;
-  const unknown = Object.keys(values).filter((key) => !knownKeys.includes(key) && !IGNORED_KEYS.has(key));
+  const unknown = Object.keys(values).filter(
+    (key) => !knownKeys.includes(key) && !IGNORED_KEYS.has(key),
+  );
   if (unknown.length > 0) {
     const described = unknown.map((key) => {
       const guess = nearest(key, knownKeys);
       return guess ? `"${key}" (did you mean "${guess}"?)` : `"${key}"`;
     });
-    bad(`unknown key${unknown.length > 1 ? "s" : ""} ${described.join(", ")}; docs/configuration.md lists the keys`);
+    bad(
+      `unknown key${unknown.length > 1 ? "s" : ""} ${described.join(", ")}; docs/configuration.md lists the keys`,
+    );
   }
   return { path, dir: dirname(resolvePath(path)), values };
 }

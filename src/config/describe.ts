@@ -20,9 +20,25 @@ function defaultText(spec: OptionSpec<unknown>): string {
 
 /** The table's options by docs group, in table order. */
 export function optionRows(): Array<{ group: OptionGroup; rows: OptionRow[] }> {
-  const rows = (Object.entries(OPTIONS) as Array<[string, OptionSpec<unknown>]>).map(([key, spec]) => {
-    const flag = flagOf(key, spec);
-    return { group: spec.group, row: { key, flag, env: flag === null ? null : envOf(flag), arg: spec.arg, defaultText: defaultText(spec), help: spec.help, repeatable: spec.repeatable === true } };
-  });
-  return OPTION_GROUPS.map((group) => ({ group, rows: rows.filter((r) => r.group === group).map((r) => r.row) })).filter((g) => g.rows.length > 0);
+  const rows = (Object.entries(OPTIONS) as Array<[string, OptionSpec<unknown>]>).map(
+    ([key, spec]) => {
+      const flag = flagOf(key, spec);
+      return {
+        group: spec.group,
+        row: {
+          key,
+          flag,
+          env: flag === null ? null : envOf(flag),
+          arg: spec.arg,
+          defaultText: defaultText(spec),
+          help: spec.help,
+          repeatable: spec.repeatable === true,
+        },
+      };
+    },
+  );
+  return OPTION_GROUPS.map((group) => ({
+    group,
+    rows: rows.filter((r) => r.group === group).map((r) => r.row),
+  })).filter((g) => g.rows.length > 0);
 }

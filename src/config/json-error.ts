@@ -4,7 +4,9 @@
  */
 export function jsonError(text: string, err: Error, path: string): string {
   const position = /at position (\d+)/.exec(err.message);
-  const reason = err.message.replace(/\s*in JSON at position \d+.*$/s, "").replace(/^JSON\.parse: /, "");
+  const reason = err.message
+    .replace(/\s*in JSON at position \d+.*$/s, "")
+    .replace(/^JSON\.parse: /, "");
   if (!position) return `${path} is not valid JSON: ${reason}`;
   const before = text.slice(0, Number(position[1]));
   const line = before.split("\n").length;

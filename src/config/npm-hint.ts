@@ -25,17 +25,28 @@ export function swallowedByNpm(env: NodeJS.ProcessEnv, flags: readonly string[])
 }
 
 /** A hint for a stray word on the command line, or "" when nothing suggests a lost flag. */
-export function strayWordHint(word: string, env: NodeJS.ProcessEnv, flags: readonly string[]): string {
+export function strayWordHint(
+  word: string,
+  env: NodeJS.ProcessEnv,
+  flags: readonly string[],
+): string {
   const lost = swallowedByNpm(env, flags).find((s) => s.value === "true");
-  if (lost) return `; npm kept --${lost.flag} for itself: did you mean \`${runner(env)} -- --${lost.flag} ${word}\`?`;
-  if (/^\d+$/.test(word)) return `; a number needs its flag, e.g. \`--smtp-port ${word}\` (through npm: \`npm start -- --smtp-port ${word}\`)`;
+  if (lost)
+    return `; npm kept --${lost.flag} for itself: did you mean \`${runner(env)} -- --${lost.flag} ${word}\`?`;
+  if (/^\d+$/.test(word))
+    return `; a number needs its flag, e.g. \`--smtp-port ${word}\` (through npm: \`npm start -- --smtp-port ${word}\`)`;
   return "";
 }
 
 /** `npm start --smtp-port=2529`: mailproof sees no argument at all, only npm's copy in the environment. */
-export function swallowedFlagsMessage(env: NodeJS.ProcessEnv, flags: readonly string[]): string | null {
+export function swallowedFlagsMessage(
+  env: NodeJS.ProcessEnv,
+  flags: readonly string[],
+): string | null {
   const lost = swallowedByNpm(env, flags);
   if (lost.length === 0) return null;
-  const args = lost.map((s) => (s.value === "true" ? `--${s.flag}` : `--${s.flag} ${s.value}`)).join(" ");
+  const args = lost
+    .map((s) => (s.value === "true" ? `--${s.flag}` : `--${s.flag} ${s.value}`))
+    .join(" ");
   return `npm kept ${lost.map((s) => `--${s.flag}`).join(", ")} for itself, so mailproof did not get it: did you mean \`${runner(env)} -- ${args}\`?`;
 }

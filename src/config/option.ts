@@ -13,9 +13,32 @@ export interface ParseContext {
 /** Reads a raw value or throws an Error whose message completes "--name …" (e.g. "must be a port"). */
 export type Parse<T> = (raw: unknown, context: ParseContext) => T;
 
-export type OptionGroup = "Listeners" | "Storage and retention" | "SMTP" | "TLS" | "Analysis" | "HTTP access" | "POP3 and IMAP" | "Relay and webhooks" | "Round trips" | "Faults and providers" | "Logging";
+export type OptionGroup =
+  | "Listeners"
+  | "Storage and retention"
+  | "SMTP"
+  | "TLS"
+  | "Analysis"
+  | "HTTP access"
+  | "POP3 and IMAP"
+  | "Relay and webhooks"
+  | "Round trips"
+  | "Faults and providers"
+  | "Logging";
 
-export const OPTION_GROUPS: readonly OptionGroup[] = ["Listeners", "Storage and retention", "SMTP", "TLS", "Analysis", "HTTP access", "POP3 and IMAP", "Relay and webhooks", "Round trips", "Faults and providers", "Logging"];
+export const OPTION_GROUPS: readonly OptionGroup[] = [
+  "Listeners",
+  "Storage and retention",
+  "SMTP",
+  "TLS",
+  "Analysis",
+  "HTTP access",
+  "POP3 and IMAP",
+  "Relay and webhooks",
+  "Round trips",
+  "Faults and providers",
+  "Logging",
+];
 
 export interface OptionSpec<T> {
   group: OptionGroup;
@@ -47,7 +70,9 @@ export function option<T>(spec: OptionSpec<T>): OptionSpec<T> {
   return spec;
 }
 
-export function analysisOption<T>(spec: Omit<OptionSpec<T>, "analysis" | "secret">): AnalysisOptionSpec<T> {
+export function analysisOption<T>(
+  spec: Omit<OptionSpec<T>, "analysis" | "secret">,
+): AnalysisOptionSpec<T> {
   return { ...spec, analysis: true };
 }
 

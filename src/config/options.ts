@@ -12,7 +12,9 @@ type ValueOf<S> = S extends OptionSpec<infer T> ? T : never;
 
 export type SandboxOptions = { [K in OptionKey]: ValueOf<OptionTable[K]> };
 
-type AnalysisKey = { [K in OptionKey]: OptionTable[K] extends AnalysisOptionSpec<unknown> ? K : never }[OptionKey];
+type AnalysisKey = {
+  [K in OptionKey]: OptionTable[K] extends AnalysisOptionSpec<unknown> ? K : never;
+}[OptionKey];
 
 /** What analysis reads, and all an analysis thread is given: no secrets, no listener settings. */
 export type AnalysisSettings = Pick<SandboxOptions, AnalysisKey>;
@@ -21,15 +23,21 @@ export const MiB = 1024 * 1024;
 
 const entries = Object.entries(OPTIONS) as Array<[OptionKey, OptionSpec<unknown>]>;
 
-export const defaultOptions: Readonly<SandboxOptions> = Object.freeze(Object.fromEntries(entries.map(([key, spec]) => [key, spec.default])) as SandboxOptions);
+export const defaultOptions: Readonly<SandboxOptions> = Object.freeze(
+  Object.fromEntries(entries.map(([key, spec]) => [key, spec.default])) as SandboxOptions,
+);
 
 export function withDefaults(options: Partial<SandboxOptions> = {}): SandboxOptions {
   const merged = { ...defaultOptions, ...stripUndefined(options) };
-  return Object.freeze(merged) as SandboxOptions;
+  return Object.freeze(merged);
 }
 
 export function analysisSettings(options: AnalysisSettings): AnalysisSettings {
-  return Object.fromEntries(entries.filter(([, spec]) => spec.analysis).map(([key]) => [key, options[key as keyof AnalysisSettings]])) as AnalysisSettings;
+  return Object.fromEntries(
+    entries
+      .filter(([, spec]) => spec.analysis)
+      .map(([key]) => [key, options[key as keyof AnalysisSettings]]),
+  ) as AnalysisSettings;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

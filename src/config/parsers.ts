@@ -15,15 +15,22 @@ export interface Credentials {
  * an Error whose message completes the option's name: "--smtp-port must be a port number …".
  */
 
-const shown = (raw: unknown): string => (typeof raw === "string" ? `"${raw}"` : JSON.stringify(raw) ?? String(raw));
+const shown = (raw: unknown): string =>
+  typeof raw === "string" ? `"${raw}"` : (JSON.stringify(raw) ?? String(raw));
 const fail = (expected: string, raw: unknown): never => {
   throw new Error(`must be ${expected}, not ${shown(raw)}`);
 };
 
-export const text: Parse<string> = (raw) => (typeof raw === "string" && raw.trim() !== "" ? raw : fail("a non-empty string", raw));
+export const text: Parse<string> = (raw) =>
+  typeof raw === "string" && raw.trim() !== "" ? raw : fail("a non-empty string", raw);
 
 const wholeNumber = (raw: unknown): number | null => {
-  const n = typeof raw === "number" ? raw : typeof raw === "string" && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  const n =
+    typeof raw === "number"
+      ? raw
+      : typeof raw === "string" && /^\s*\d+\s*$/.test(raw)
+        ? Number(raw)
+        : NaN;
   return Number.isInteger(n) && n >= 0 ? n : null;
 };
 
@@ -55,15 +62,31 @@ export const bool: Parse<boolean> = (raw) => {
 };
 
 export function oneOf<const V extends string>(values: readonly V[]): Parse<V> {
-  return (raw) => (typeof raw === "string" && (values as readonly string[]).includes(raw) ? (raw as V) : fail(`one of ${values.join(", ")}`, raw));
+  return (raw) =>
+    typeof raw === "string" && (values as readonly string[]).includes(raw)
+      ? (raw as V)
+      : fail(`one of ${values.join(", ")}`, raw);
 }
 
 const MiB = 1024 * 1024;
-const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, k: 1000, kb: 1000, kib: 1024, m: 1000 ** 2, mb: 1000 ** 2, mib: MiB, g: 1000 ** 3, gb: 1000 ** 3, gib: 1024 ** 3 };
+const SIZE_UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  k: 1000,
+  kb: 1000,
+  kib: 1024,
+  m: 1000 ** 2,
+  mb: 1000 ** 2,
+  mib: MiB,
+  g: 1000 ** 3,
+  gb: 1000 ** 3,
+  gib: 1024 ** 3,
+};
 
 /** "50MiB", "10MB", "512k" or plain bytes. */
 export const size: Parse<number> = (raw) => {
-  if (typeof raw === "number") return wholeNumber(raw) ?? fail("a size such as 50MiB, 10MB or 1048576", raw);
+  if (typeof raw === "number")
+    return wholeNumber(raw) ?? fail("a size such as 50MiB, 10MB or 1048576", raw);
   const match = typeof raw === "string" ? /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(raw) : null;
   const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : undefined;
   if (!match || unit === undefined) return fail("a size such as 50MiB, 10MB or 1048576", raw);
@@ -79,9 +102,16 @@ export const absoluteUrl: Parse<string> = (raw) => {
   return fail("an absolute URL", raw);
 };
 
-export const ipAddress: Parse<string> = (raw) => (typeof raw === "string" && isIP(raw.trim()) !== 0 ? raw.trim() : fail("an IP address", raw));
+export const ipAddress: Parse<string> = (raw) =>
+  typeof raw === "string" && isIP(raw.trim()) !== 0 ? raw.trim() : fail("an IP address", raw);
 
-const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const DURATION_UNITS: Record<string, number> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /** `7d`, `12h`, `30m`, `90s`, `2w` → milliseconds. */
 export const duration: Parse<number> = (raw) => {
@@ -91,26 +121,40 @@ export const duration: Parse<number> = (raw) => {
 };
 
 /** A JSON array (config file only). */
-export const jsonArray: Parse<unknown[]> = (raw) => (Array.isArray(raw) ? raw : fail("a JSON array", raw));
+export const jsonArray: Parse<unknown[]> = (raw) =>
+  Array.isArray(raw) ? raw : fail("a JSON array", raw);
 
 /** "a,b,c" or, in the file, ["a", "b", "c"]. */
 export function list<T extends string>(item: (value: string) => T = (v) => v as T): Parse<T[]> {
   return (raw) => {
-    const parts = typeof raw === "string" ? raw.split(",") : Array.isArray(raw) && raw.every((v) => typeof v === "string") ? (raw as string[]) : fail("a comma-separated list", raw);
-    return parts.map((p) => p.trim()).filter(Boolean).map(item);
+    const parts =
+      typeof raw === "string"
+        ? raw.split(",")
+        : Array.isArray(raw) && raw.every((v) => typeof v === "string")
+          ? (raw)
+          : fail("a comma-separated list", raw);
+    return parts
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map(item);
   };
 }
 
 export const dnsModes: Parse<Array<"zone" | "system">> = (raw) => {
   const modes = list()(raw, { source: "flag", baseDir: "" });
-  if (modes.length === 0 || !modes.every((m) => m === "zone" || m === "system")) return fail("zone, system or zone,system", raw);
-  return modes as Array<"zone" | "system">;
+  if (modes.length === 0 || !modes.every((m) => m === "zone" || m === "system"))
+    return fail("zone, system or zone,system", raw);
+  return modes;
 };
 
 /** "user:pass[,user:pass]", or in the file [{ "user": …, "pass": … }]; the password may hold ':'. */
 export const credentialList: Parse<Credentials[]> = (raw) => {
   if (Array.isArray(raw)) {
-    if (raw.length > 0 && raw.every((c) => typeof c?.user === "string" && c.user !== "" && typeof c?.pass === "string")) return raw.map((c) => ({ user: c.user, pass: c.pass }));
+    if (
+      raw.length > 0 &&
+      raw.every((c) => typeof c?.user === "string" && c.user !== "" && typeof c?.pass === "string")
+    )
+      return raw.map((c) => ({ user: c.user, pass: c.pass }));
     return fail('user:pass[,user:pass] or [{ "user", "pass" }]', raw);
   }
   if (typeof raw !== "string") return fail("user:pass[,user:pass]", raw);
@@ -119,7 +163,8 @@ export const credentialList: Parse<Credentials[]> = (raw) => {
   return pairs.map((pair) => {
     const colon = pair.indexOf(":");
     // The value is a secret: the message does not repeat it.
-    if (colon <= 0) throw new Error("must be user:pass[,user:pass] (a pair has no colon or no user)");
+    if (colon <= 0)
+      throw new Error("must be user:pass[,user:pass] (a pair has no colon or no user)");
     return { user: pair.slice(0, colon), pass: pair.slice(colon + 1) };
   });
 };
@@ -135,17 +180,24 @@ function readPath(raw: unknown, baseDir: string, what: string): { path: string; 
   try {
     return { path, content: readFileSync(path, "utf8") };
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as NodeJS.ErrnoException).code === "EACCES" ? "permission denied" : (err as Error).message;
+    const reason =
+      (err as NodeJS.ErrnoException).code === "ENOENT"
+        ? "no such file"
+        : (err as NodeJS.ErrnoException).code === "EACCES"
+          ? "permission denied"
+          : (err as Error).message;
     throw new Error(`${raw}: cannot read ${what} (${reason})`);
   }
 }
 
 /** A path to a PEM file; the option holds the file's contents. */
-export const pemFile: Parse<string> = (raw, { baseDir }) => readPath(raw, baseDir, "the PEM file").content;
+export const pemFile: Parse<string> = (raw, { baseDir }) =>
+  readPath(raw, baseDir, "the PEM file").content;
 
 /** A path to a JSON file (relative to the config file there), or in the file the JSON object itself. */
 export const jsonObjectOrFile: Parse<Record<string, unknown>> = (raw, { baseDir, source }) => {
-  if (source === "file" && raw !== null && typeof raw === "object" && !Array.isArray(raw)) return raw as Record<string, unknown>;
+  if (source === "file" && raw !== null && typeof raw === "object" && !Array.isArray(raw))
+    return raw as Record<string, unknown>;
   const { path, content } = readPath(raw, baseDir, "the JSON file");
   let json: unknown;
   try {
@@ -153,9 +205,13 @@ export const jsonObjectOrFile: Parse<Record<string, unknown>> = (raw, { baseDir,
   } catch (err) {
     throw new Error(`${raw}: ${jsonError(content, err as Error, path)}`);
   }
-  return json !== null && typeof json === "object" && !Array.isArray(json) ? (json as Record<string, unknown>) : fail(`a JSON object in ${raw}`, json);
+  return json !== null && typeof json === "object" && !Array.isArray(json)
+    ? (json as Record<string, unknown>)
+    : fail(`a JSON object in ${raw}`, json);
 };
 
 /** Only in the config file: a JSON object, checked in depth where it is used. */
 export const jsonObject: Parse<Record<string, unknown>> = (raw) =>
-  raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : fail("a JSON object", raw);
+  raw !== null && typeof raw === "object" && !Array.isArray(raw)
+    ? (raw as Record<string, unknown>)
+    : fail("a JSON object", raw);

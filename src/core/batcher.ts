@@ -36,9 +36,12 @@ export interface BatcherOptions {
   maxHoldMs?: number;
 }
 
-export function createBatcher<T>(write: (items: T[]) => Promise<void>, options: BatcherOptions = {}): Batcher<T> {
+export function createBatcher<T>(
+  write: (items: T[]) => Promise<void>,
+  options: BatcherOptions = {},
+): Batcher<T> {
   const { maxBatch = 512, holdWhile = () => false, maxHoldMs = 2 } = options;
-  let pending: Array<{ item: T; resolve: () => void; reject: (err: unknown) => void }> = [];
+  const pending: Array<{ item: T; resolve: () => void; reject: (err: unknown) => void }> = [];
   let oldestAt = 0;
   let lastAddAt = -Infinity;
   let arrivalGap = Infinity;
@@ -58,7 +61,13 @@ export function createBatcher<T>(write: (items: T[]) => Promise<void>, options: 
     scheduled = false;
     // Re-checked on each add(), so the awaited items join as they arrive; the timer ends the hold.
     const held = performance.now() - oldestAt;
-    if (flushers === 0 && pending.length > 0 && pending.length < maxBatch && held < maxHoldMs && holdWhile(arrivalGap)) {
+    if (
+      flushers === 0 &&
+      pending.length > 0 &&
+      pending.length < maxBatch &&
+      held < maxHoldMs &&
+      holdWhile(arrivalGap)
+    ) {
       holdTimer ??= setTimeout(() => {
         holdTimer = null;
         schedule();

@@ -4,7 +4,9 @@
  * parts). Anchored: `*@example.com` does not match `a@example.com.evil`.
  */
 export function compileGlob(pattern: string): (value: string) => boolean {
-  const source = Array.from(pattern, (ch) => (ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[.+^${}()|[\]\\]/g, "\\$&"))).join("");
+  const source = Array.from(pattern, (ch) =>
+    ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[.+^${}()|[\]\\]/g, "\\$&"),
+  ).join("");
   const regex = new RegExp(`^${source}$`, "is");
   return (value) => regex.test(value);
 }

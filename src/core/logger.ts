@@ -16,7 +16,12 @@ export function resolveLogFormat(format: LogSettings["format"]): "json" | "prett
  * One readable line per event: the per-message line at info stays one line on a terminal
  * (pino-pretty would otherwise print each field on a line of its own).
  */
-const PRETTY = { destination: 2, singleLine: true, ignore: "pid,hostname,name", translateTime: "SYS:HH:MM:ss.l" };
+const PRETTY = {
+  destination: 2,
+  singleLine: true,
+  ignore: "pid,hostname,name",
+  translateTime: "SYS:HH:MM:ss.l",
+};
 
 /**
  * Structured logs on stderr; stdout is kept for the plain "listening" lines. Pretty output is
@@ -24,8 +29,15 @@ const PRETTY = { destination: 2, singleLine: true, ignore: "pid,hostname,name", 
  */
 export function createLogger(settings: LogSettings): Logger {
   const options = { level: settings.level, base: { name: "mailproof" } };
-  if (resolveLogFormat(settings.format) === "json") return pino(options, pino.destination({ fd: 2, sync: true }));
-  return pino(options, pino.transport({ target: "pino-pretty", options: { ...PRETTY, colorize: Boolean(process.stderr.isTTY) } }));
+  if (resolveLogFormat(settings.format) === "json")
+    return pino(options, pino.destination({ fd: 2, sync: true }));
+  return pino(
+    options,
+    pino.transport({
+      target: "pino-pretty",
+      options: { ...PRETTY, colorize: Boolean(process.stderr.isTTY) },
+    }),
+  );
 }
 
 /**
@@ -33,10 +45,16 @@ export function createLogger(settings: LogSettings): Logger {
  * and a transport would start yet another thread per worker. `format` comes resolved from the
  * main thread, since a worker's stderr is never a terminal.
  */
-export function createThreadLogger(settings: { level: string; format: "json" | "pretty"; colorize: boolean }): Logger {
+export function createThreadLogger(settings: {
+  level: string;
+  format: "json" | "pretty";
+  colorize: boolean;
+}): Logger {
   const options = { level: settings.level, base: { name: "mailproof" } };
   if (settings.format === "json") return pino(options, pino.destination({ fd: 2, sync: true }));
   // Loaded only for pretty output: JSON logging never pays for pino-pretty's modules.
-  const pretty = createRequire(import.meta.url)("pino-pretty") as (options: object) => DestinationStream;
+  const pretty = createRequire(import.meta.url)("pino-pretty") as (
+    options: object,
+  ) => DestinationStream;
   return pino(options, pretty({ ...PRETTY, colorize: settings.colorize, sync: true }));
 }

@@ -48,7 +48,8 @@ export interface AttachmentInfo {
 }
 
 /** RFC 8601 result words. */
-export type AuthResult = "pass" | "fail" | "softfail" | "neutral" | "none" | "temperror" | "permerror" | "policy";
+export type AuthResult =
+  "pass" | "fail" | "softfail" | "neutral" | "none" | "temperror" | "permerror" | "policy";
 
 export interface DkimVerdict {
   domain: string;
@@ -116,7 +117,12 @@ export interface LinkInfo {
   /** Where the link was found. */
   foundIn?: Array<"html" | "text" | "header">;
   /** Filled by the opt-in live check. */
-  live?: { status: number | null; redirects: string[]; error: string | null; checkedAt: string } | null;
+  live?: {
+    status: number | null;
+    redirects: string[];
+    error: string | null;
+    checkedAt: string;
+  } | null;
 }
 
 export type Severity = "error" | "warning" | "info";

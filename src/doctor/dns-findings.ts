@@ -27,5 +27,9 @@ export async function txt(resolver: DnsResolver, name: string): Promise<string[]
 
 /** Loopback, private and link-local addresses: never an outbound IP receivers see. */
 export function isLocalAddress(ip: string): boolean {
-  return /^(127\.|10\.|192\.168\.|169\.254\.|172\.(1[6-9]|2\d|3[01])\.|0\.)/.test(ip) || ip === "::1" || /^f[cd]/i.test(ip);
+  return (
+    /^(127\.|10\.|192\.168\.|169\.254\.|172\.(1[6-9]|2\d|3[01])\.|0\.)/.test(ip) ||
+    ip === "::1" ||
+    /^f[cd]/i.test(ip)
+  );
 }

@@ -15,24 +15,62 @@ const truthy = (v: string) => /^(1|true|yes|on)$/i.test(v.trim());
  * implicit TLS (Symfony Mailer's smtps://, Django's SMTP_SSL).
  */
 const ALIASES: Record<string, Alias[]> = {
-  SMTP_HOST: [{ name: "MAIL_HOST", framework: "Laravel" }, { name: "EMAIL_HOST", framework: "Django" }, { name: "SMTP_ADDRESS", framework: "Rails" }, { name: "SMTP_SERVER", framework: "generic" }],
-  SMTP_PORT: [{ name: "MAIL_PORT", framework: "Laravel" }, { name: "EMAIL_PORT", framework: "Django" }],
-  SMTP_USER: [{ name: "MAIL_USERNAME", framework: "Laravel" }, { name: "EMAIL_HOST_USER", framework: "Django" }, { name: "SMTP_USERNAME", framework: "Rails" }],
-  SMTP_PASSWORD: [{ name: "MAIL_PASSWORD", framework: "Laravel" }, { name: "EMAIL_HOST_PASSWORD", framework: "Django" }],
+  SMTP_HOST: [
+    { name: "MAIL_HOST", framework: "Laravel" },
+    { name: "EMAIL_HOST", framework: "Django" },
+    { name: "SMTP_ADDRESS", framework: "Rails" },
+    { name: "SMTP_SERVER", framework: "generic" },
+  ],
+  SMTP_PORT: [
+    { name: "MAIL_PORT", framework: "Laravel" },
+    { name: "EMAIL_PORT", framework: "Django" },
+  ],
+  SMTP_USER: [
+    { name: "MAIL_USERNAME", framework: "Laravel" },
+    { name: "EMAIL_HOST_USER", framework: "Django" },
+    { name: "SMTP_USERNAME", framework: "Rails" },
+  ],
+  SMTP_PASSWORD: [
+    { name: "MAIL_PASSWORD", framework: "Laravel" },
+    { name: "EMAIL_HOST_PASSWORD", framework: "Django" },
+  ],
   SMTP_SECURE: [
-    { name: "MAIL_ENCRYPTION", framework: "Laravel", convert: (v) => (/^(ssl|smtps)$/i.test(v) ? "true" : /^(tls|starttls|null|)$/i.test(v) ? "false" : v) },
-    { name: "EMAIL_USE_SSL", framework: "Django", convert: (v) => (truthy(v) ? "true" : undefined) },
-    { name: "EMAIL_USE_TLS", framework: "Django", convert: (v) => (truthy(v) ? "false" : undefined) },
+    {
+      name: "MAIL_ENCRYPTION",
+      framework: "Laravel",
+      convert: (v) =>
+        /^(ssl|smtps)$/i.test(v) ? "true" : /^(tls|starttls|null|)$/i.test(v) ? "false" : v,
+    },
+    {
+      name: "EMAIL_USE_SSL",
+      framework: "Django",
+      convert: (v) => (truthy(v) ? "true" : undefined),
+    },
+    {
+      name: "EMAIL_USE_TLS",
+      framework: "Django",
+      convert: (v) => (truthy(v) ? "false" : undefined),
+    },
   ],
   MAIL_FROM: [
-    { name: "MAIL_FROM_ADDRESS", framework: "Laravel", convert: (v, env) => (env.MAIL_FROM_NAME ? `${env.MAIL_FROM_NAME} <${v}>` : v) },
+    {
+      name: "MAIL_FROM_ADDRESS",
+      framework: "Laravel",
+      convert: (v, env) => (env.MAIL_FROM_NAME ? `${env.MAIL_FROM_NAME} <${v}>` : v),
+    },
     { name: "DEFAULT_FROM_EMAIL", framework: "Django" },
     { name: "SMTP_FROM", framework: "generic" },
   ],
   AWS_REGION: [{ name: "AWS_DEFAULT_REGION", framework: "AWS CLI" }],
 };
 
-const KNOWN = new Set([...Object.keys(ALIASES), ...Object.values(ALIASES).flatMap((list) => list.map((a) => a.name)), "MAIL_FROM_NAME", "MAIL_MAILER", "EMAIL_BACKEND"]);
+const KNOWN = new Set([
+  ...Object.keys(ALIASES),
+  ...Object.values(ALIASES).flatMap((list) => list.map((a) => a.name)),
+  "MAIL_FROM_NAME",
+  "MAIL_MAILER",
+  "EMAIL_BACKEND",
+]);
 
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -75,8 +113,16 @@ export function normalizeEnv(raw: MailEnv, settingNames: readonly string[]): Nor
   const targets = [...settingNames, ...KNOWN];
   const nearMisses: NormalizedEnv["nearMisses"] = [];
   for (const name of Object.keys(raw)) {
-    if (targets.includes(name) || !/^(SMTP|MAIL|EMAIL|SENDGRID|MAILGUN|POSTMARK|RESEND|AWS|REDIS|APP|TEST)_/.test(name)) continue;
-    const meant = settingNames.find((t) => env[t] === undefined && (t.startsWith(name) || name.startsWith(t) || (t.length >= 8 && distance(name, t) <= 2)));
+    if (
+      targets.includes(name) ||
+      !/^(SMTP|MAIL|EMAIL|SENDGRID|MAILGUN|POSTMARK|RESEND|AWS|REDIS|APP|TEST)_/.test(name)
+    )
+      continue;
+    const meant = settingNames.find(
+      (t) =>
+        env[t] === undefined &&
+        (t.startsWith(name) || name.startsWith(t) || (t.length >= 8 && distance(name, t) <= 2)),
+    );
     if (meant) nearMisses.push({ name, meant });
   }
   return { env, mapped, nearMisses };

@@ -6,10 +6,18 @@ import { ENV_KEYS, SECRET_KEYS, type MailEnv } from "./types.js";
  * Where an app's mail settings come from: this process's environment, a `.env` file, or a
  * running process (`/proc/PID/environ`, the worker whose settings may differ from the web's).
  */
-export function loadEnv(source: { envFile?: string; pid?: number } | null, processEnv: NodeJS.ProcessEnv): { env: MailEnv; label: string } {
-  if (source?.envFile) return { env: parseEnvFile(readSource(source.envFile, `the env file ${source.envFile}`)), label: source.envFile };
+export function loadEnv(
+  source: { envFile?: string; pid?: number } | null,
+  processEnv: NodeJS.ProcessEnv,
+): { env: MailEnv; label: string } {
+  if (source?.envFile)
+    return {
+      env: parseEnvFile(readSource(source.envFile, `the env file ${source.envFile}`)),
+      label: source.envFile,
+    };
   if (source?.pid !== undefined) {
-    if (!Number.isInteger(source.pid) || source.pid <= 0) throw new SourceError(`"${source.pid}" is not a process id`);
+    if (!Number.isInteger(source.pid) || source.pid <= 0)
+      throw new SourceError(`"${source.pid}" is not a process id`);
     const raw = readSource(`/proc/${source.pid}/environ`, `process ${source.pid}`);
     const env: MailEnv = {};
     for (const entry of raw.split("\0")) {
@@ -29,8 +37,16 @@ function readSource(path: string, what: string): string {
     return readFileSync(path, "utf8");
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === "ENOENT") throw new SourceError(what.startsWith("process") ? `${what} is not running (no /proc entry)` : `${what} does not exist`);
-    if (code === "EACCES" || code === "EPERM") throw new SourceError(`${what} cannot be read by this user${what.startsWith("process") ? ": it belongs to another user; run doctor as that user (or with sudo)" : ""}`);
+    if (code === "ENOENT")
+      throw new SourceError(
+        what.startsWith("process")
+          ? `${what} is not running (no /proc entry)`
+          : `${what} does not exist`,
+      );
+    if (code === "EACCES" || code === "EPERM")
+      throw new SourceError(
+        `${what} cannot be read by this user${what.startsWith("process") ? ": it belongs to another user; run doctor as that user (or with sudo)" : ""}`,
+      );
     throw new SourceError(`${what} cannot be read: ${(err as Error).message}`);
   }
 }
@@ -59,5 +75,9 @@ export function mask(key: string, value: string | undefined): string {
 
 /** Keys whose values differ between two sources, with masked values. */
 export function compareEnv(a: MailEnv, b: MailEnv): Array<{ key: string; a: string; b: string }> {
-  return ENV_KEYS.filter((key) => (a[key] ?? undefined) !== (b[key] ?? undefined)).map((key) => ({ key, a: mask(key, a[key]), b: mask(key, b[key]) }));
+  return ENV_KEYS.filter((key) => (a[key] ?? undefined) !== (b[key] ?? undefined)).map((key) => ({
+    key,
+    a: mask(key, a[key]),
+    b: mask(key, b[key]),
+  }));
 }

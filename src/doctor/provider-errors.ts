@@ -28,30 +28,45 @@ const ADVICE: Record<string, (r: ProviderRefusal, provider: string) => Omit<Diag
     next: ["verify the sender address or authenticate the domain in the provider's dashboard"],
   }),
   "provider.sandbox": (_r, provider) => ({
-    causes: [`the ${provider} account or domain is in sandbox/test mode: only verified or authorised recipients get mail`],
+    causes: [
+      `the ${provider} account or domain is in sandbox/test mode: only verified or authorised recipients get mail`,
+    ],
     next: [
       {
         ses: "request production access for SES in this region (Account dashboard → Request production access), or verify the recipient",
-        mailgun: "send from your own verified domain instead of the sandbox domain, or add the recipient to Authorized Recipients",
-        resend: "verify your own domain at resend.com/domains and send from it instead of resend.dev",
-        postmark: "finish Postmark's account approval, or send to addresses on the From domain until then",
-        sendgrid: "turn sandbox mode off in the mail settings (or stop sending mail_settings.sandbox_mode)",
+        mailgun:
+          "send from your own verified domain instead of the sandbox domain, or add the recipient to Authorized Recipients",
+        resend:
+          "verify your own domain at resend.com/domains and send from it instead of resend.dev",
+        postmark:
+          "finish Postmark's account approval, or send to addresses on the From domain until then",
+        sendgrid:
+          "turn sandbox mode off in the mail settings (or stop sending mail_settings.sandbox_mode)",
       }[provider] ?? "move the account out of sandbox mode",
     ],
   }),
   "provider.account-paused": (_r, provider) => ({
     causes: [`the ${provider} account may not send: paused, suspended, or out of credits/quota`],
-    next: [`check the ${provider} dashboard for a suspension notice, billing or quota; retrying will not help`],
+    next: [
+      `check the ${provider} dashboard for a suspension notice, billing or quota; retrying will not help`,
+    ],
   }),
   "provider.suppressed": () => ({
-    causes: ["the recipient is on the provider's suppression list: an earlier bounce, complaint or unsubscribe"],
+    causes: [
+      "the recipient is on the provider's suppression list: an earlier bounce, complaint or unsubscribe",
+    ],
     next: ["remove the address from the provider's suppression list, or test with another address"],
   }),
   "provider.rate-limited": (r) => ({
-    causes: [`rate limited by the provider${r.retryAfter ? ` (retry-after ${r.retryAfter} s)` : ""}`],
+    causes: [
+      `rate limited by the provider${r.retryAfter ? ` (retry-after ${r.retryAfter} s)` : ""}`,
+    ],
     next: ["lower the send rate, honour retry-after, or raise the account's limit"],
   }),
-  "provider.error": (r) => ({ causes: [`the provider answered ${r.status}: ${r.text}`], next: ["read the provider's error text above"] }),
+  "provider.error": (r) => ({
+    causes: [`the provider answered ${r.status}: ${r.text}`],
+    next: ["read the provider's error text above"],
+  }),
 };
 
 function codeOf(provider: string, r: ProviderRefusal, from: string, to: string | null): string {
@@ -59,7 +74,14 @@ function codeOf(provider: string, r: ProviderRefusal, from: string, to: string |
   const pc = r.providerCode ?? "";
   switch (provider) {
     case "postmark": {
-      const byCode: Record<string, string> = { "10": "provider.invalid-key", "400": "provider.sender-unverified", "401": "provider.sender-unverified", "405": "provider.account-paused", "406": "provider.suppressed", "412": "provider.sandbox" };
+      const byCode: Record<string, string> = {
+        "10": "provider.invalid-key",
+        "400": "provider.sender-unverified",
+        "401": "provider.sender-unverified",
+        "405": "provider.account-paused",
+        "406": "provider.suppressed",
+        "412": "provider.sandbox",
+      };
       if (byCode[pc]) return byCode[pc];
       break;
     }
@@ -71,13 +93,20 @@ function codeOf(provider: string, r: ProviderRefusal, from: string, to: string |
       if (/domain is not verified/i.test(text)) return "provider.sender-unverified";
       break;
     case "ses":
-      if (/UnrecognizedClient|InvalidClientTokenId|SignatureDoesNotMatch|MissingAuthenticationToken|AccessDenied/.test(pc)) return "provider.invalid-key";
+      if (
+        /UnrecognizedClient|InvalidClientTokenId|SignatureDoesNotMatch|MissingAuthenticationToken|AccessDenied/.test(
+          pc,
+        )
+      )
+        return "provider.invalid-key";
       if (/SendingPaused|AccountSuspended/.test(pc)) return "provider.account-paused";
       if (/TooManyRequests|Throttling|LimitExceeded/.test(pc)) return "provider.rate-limited";
       if (pc === "MessageRejected" && /not verified/i.test(text)) {
         // In the sandbox SES checks recipients as identities too: a failed identity that is the recipient, not the sender, is the sandbox.
         const failed = text.slice(text.lastIndexOf(":") + 1).toLowerCase();
-        return to && failed.includes(to.toLowerCase()) && !failed.includes(from.toLowerCase()) ? "provider.sandbox" : "provider.sender-unverified";
+        return to && failed.includes(to.toLowerCase()) && !failed.includes(from.toLowerCase())
+          ? "provider.sandbox"
+          : "provider.sender-unverified";
       }
       break;
     case "mailgun":
@@ -97,11 +126,20 @@ function codeOf(provider: string, r: ProviderRefusal, from: string, to: string |
   return "provider.error";
 }
 
-export function diagnoseRefusal(provider: string, refusal: ProviderRefusal, from: string, to: string | null): Diagnosis {
+export function diagnoseRefusal(
+  provider: string,
+  refusal: ProviderRefusal,
+  from: string,
+  to: string | null,
+): Diagnosis {
   const code = codeOf(provider, refusal, from, to);
   return { code, ...ADVICE[code](refusal, provider) };
 }
 
-export function adviceFor(code: string, provider: string, refusal: ProviderRefusal): Omit<Diagnosis, "code"> {
+export function adviceFor(
+  code: string,
+  provider: string,
+  refusal: ProviderRefusal,
+): Omit<Diagnosis, "code"> {
   return ADVICE[code](refusal, provider);
 }

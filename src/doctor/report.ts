@@ -1,6 +1,12 @@
 import type { StageResult, StageStatus } from "./types.js";
 
-const MARK: Record<StageStatus, string> = { pass: "PASS", warn: "WARN", info: "INFO", fail: "FAIL", skipped: "SKIP" };
+const MARK: Record<StageStatus, string> = {
+  pass: "PASS",
+  warn: "WARN",
+  info: "INFO",
+  fail: "FAIL",
+  skipped: "SKIP",
+};
 // SGR colours (ECMA-48): green, yellow, cyan, red, dim.
 const COLOUR: Record<StageStatus, number> = { pass: 32, warn: 33, info: 36, fail: 31, skipped: 2 };
 
@@ -17,7 +23,16 @@ export interface ReportStyle {
 export interface DoctorReport {
   version: 1;
   ok: boolean;
-  stages: Array<{ name: string; status: StageStatus; summary: string; durationMs: number; cause?: { code: string; message: string }; evidence: string[]; causes: string[]; next: string[] }>;
+  stages: Array<{
+    name: string;
+    status: StageStatus;
+    summary: string;
+    durationMs: number;
+    cause?: { code: string; message: string };
+    evidence: string[];
+    causes: string[];
+    next: string[];
+  }>;
 }
 
 export function toJson(stages: StageResult[]): DoctorReport {
@@ -37,7 +52,8 @@ export function toJson(stages: StageResult[]): DoctorReport {
   };
 }
 
-export const paint = (style: ReportStyle, status: StageStatus, text: string) => (style.color ? `\x1b[${COLOUR[status]}m${text}\x1b[0m` : text);
+export const paint = (style: ReportStyle, status: StageStatus, text: string) =>
+  style.color ? `\x1b[${COLOUR[status]}m${text}\x1b[0m` : text;
 
 /** Wraps one line at word boundaries, continuing under `indent` columns. */
 export function wrap(line: string, width: number, indent: number): string[] {
@@ -59,20 +75,33 @@ export function stageLine(stage: StageResult, nameWidth: number, style: ReportSt
   const seconds = stage.durationMs >= 1000 ? ` (${(stage.durationMs / 1000).toFixed(1)} s)` : "";
   const text = `${stage.stage.padEnd(nameWidth)}  ${MARK[stage.status].padEnd(6)}  ${stage.summary}${seconds}`;
   return wrap(text, style.width, nameWidth + 10)
-    .map((l, i) => (i === 0 ? l.replace(MARK[stage.status], paint(style, stage.status, MARK[stage.status])) : l))
+    .map((l, i) =>
+      i === 0 ? l.replace(MARK[stage.status], paint(style, stage.status, MARK[stage.status])) : l,
+    )
     .join("\n");
 }
 
 /** The human report: a table of stages, then the evidence, causes and next steps of each that did not pass. */
-export function renderReport(stages: StageResult[], style: ReportStyle = { color: false, width: 0 }): string {
+export function renderReport(
+  stages: StageResult[],
+  style: ReportStyle = { color: false, width: 0 },
+): string {
   const width = Math.max(...stages.map((s) => s.stage.length), 5);
   const lines: string[] = [];
   if (style.table !== false) {
-    lines.push("mailproof doctor", "", `${"stage".padEnd(width)}  status  finding`, `${"-".repeat(width)}  ------  -------`);
+    lines.push(
+      "mailproof doctor",
+      "",
+      `${"stage".padEnd(width)}  status  finding`,
+      `${"-".repeat(width)}  ------  -------`,
+    );
     for (const s of stages) lines.push(stageLine(s, width, style));
   }
-  const push = (label: string, text: string) => lines.push(...wrap(`  ${label.padEnd(7)} ${text}`, style.width, 10));
-  for (const s of stages.filter((st) => st.status === "fail" || st.status === "warn" || st.status === "info")) {
+  const push = (label: string, text: string) =>
+    lines.push(...wrap(`  ${label.padEnd(7)} ${text}`, style.width, 10));
+  for (const s of stages.filter(
+    (st) => st.status === "fail" || st.status === "warn" || st.status === "info",
+  )) {
     const [first, ...rest] = wrap(`${MARK[s.status]} ${s.stage}: ${s.summary}`, style.width, 5);
     lines.push("", first.replace(MARK[s.status], paint(style, s.status, MARK[s.status])), ...rest);
     if (s.code) push("code:", s.code);
@@ -81,6 +110,11 @@ export function renderReport(stages: StageResult[], style: ReportStyle = { color
     for (const n of s.next) push("next:", n);
   }
   const failed = stages.filter((s) => s.status === "fail").map((s) => s.stage);
-  lines.push("", failed.length ? paint(style, "fail", `FAILED: ${failed.join(", ")}`) : paint(style, "pass", "All stages passed or were skipped."));
+  lines.push(
+    "",
+    failed.length
+      ? paint(style, "fail", `FAILED: ${failed.join(", ")}`)
+      : paint(style, "pass", "All stages passed or were skipped."),
+  );
   return lines.join("\n") + "\n";
 }

@@ -45,17 +45,31 @@ export interface ProgressListener {
  * Runs one stage, timed. A stage that throws is a failed stage with its message: doctor never
  * exits silently on an error nobody foresaw.
  */
-async function timed(name: string, progress: ProgressListener | undefined, run: () => Promise<StageResult> | StageResult): Promise<StageResult> {
+async function timed(
+  name: string,
+  progress: ProgressListener | undefined,
+  run: () => Promise<StageResult> | StageResult,
+): Promise<StageResult> {
   progress?.start(name);
   const started = performance.now();
   let stage: StageResult;
   try {
     stage = await run();
   } catch (err) {
-    stage = failure(name, "doctor.unexpected-error", `${name} failed unexpectedly: ${(err as Error).message}`, {
-      evidence: [String((err as Error).stack ?? err).split("\n").slice(0, 3).join(" ")],
-      next: ["report this with the evidence above; the stage could not reach a verdict"],
-    });
+    stage = failure(
+      name,
+      "doctor.unexpected-error",
+      `${name} failed unexpectedly: ${(err as Error).message}`,
+      {
+        evidence: [
+          String((err as Error).stack ?? err)
+            .split("\n")
+            .slice(0, 3)
+            .join(" "),
+        ],
+        next: ["report this with the evidence above; the stage could not reach a verdict"],
+      },
+    );
   }
   stage.durationMs = Math.round(performance.now() - started);
   progress?.done(stage);
@@ -83,7 +97,12 @@ export async function runDoctor(options: DoctorOptions): Promise<StageResult[]> 
   await add("env", () => {
     envCheck = checkEnv(env, {
       to: options.to ?? undefined,
-      compare: options.compare ? { env: normalizeEnv(options.compare.env, ENV_KEYS).env, labels: [options.envLabel, options.compare.label] } : undefined,
+      compare: options.compare
+        ? {
+            env: normalizeEnv(options.compare.env, ENV_KEYS).env,
+            labels: [options.envLabel, options.compare.label],
+          }
+        : undefined,
       aliases,
     });
     return envCheck.stage;
@@ -93,15 +112,31 @@ export async function runDoctor(options: DoctorOptions): Promise<StageResult[]> 
   const providers = providerKeys(env);
 
   if (from?.includes("@")) {
-    const envelopeDomains = providers.includes("mailgun") && env.MAILGUN_DOMAIN ? [{ domain: env.MAILGUN_DOMAIN, via: "MAILGUN_DOMAIN" }] : [];
-    await add("dns", () => checkDns(options.resolver, { from, smtpHost: env.SMTP_HOST ?? null, spfIp: options.spfIp, providers, dkimSelectors: options.dkimSelectors, envelopeDomains }));
+    const envelopeDomains =
+      providers.includes("mailgun") && env.MAILGUN_DOMAIN
+        ? [{ domain: env.MAILGUN_DOMAIN, via: "MAILGUN_DOMAIN" }]
+        : [];
+    await add("dns", () =>
+      checkDns(options.resolver, {
+        from,
+        smtpHost: env.SMTP_HOST ?? null,
+        spfIp: options.spfIp,
+        providers,
+        dkimSelectors: options.dkimSelectors,
+        envelopeDomains,
+      }),
+    );
   } else {
     await skip("dns", "no valid MAIL_FROM to look up");
   }
 
   const smtp = (envCheck as ReturnType<typeof checkEnv> | null)?.smtp ?? null;
   if (!smtp) {
-    for (const stage of ["connect", "tls", "auth", "send"]) await skip(stage, env.SMTP_HOST ? "SMTP settings are invalid (see env)" : "SMTP_HOST is not set");
+    for (const stage of ["connect", "tls", "auth", "send"])
+      await skip(
+        stage,
+        env.SMTP_HOST ? "SMTP settings are invalid (see env)" : "SMTP_HOST is not set",
+      );
   } else {
     // connect covers TCP and the SMTP greeting, so its line is shown once the greeting is known.
     progress?.start("connect");
@@ -114,31 +149,51 @@ export async function runDoctor(options: DoctorOptions): Promise<StageResult[]> 
       progress?.start("smtp session");
       const started = performance.now();
       const probe = await probeSmtp(smtp, options.timeoutMs).catch((err: Error) => ({
-        connect: failure("connect", "doctor.unexpected-error", `the SMTP session failed unexpectedly: ${err.message}`),
+        connect: failure(
+          "connect",
+          "doctor.unexpected-error",
+          `the SMTP session failed unexpectedly: ${err.message}`,
+        ),
         tls: result("tls", "skipped", "not reached"),
         auth: result("auth", "skipped", "not reached"),
         send: result("send", "skipped", "not reached"),
         mailproof: false,
         sentMessageId: null,
       }));
-      if (probe.connect) Object.assign(connect, probe.connect, { durationMs: connect.durationMs + Math.round(performance.now() - started) });
+      if (probe.connect)
+        Object.assign(connect, probe.connect, {
+          durationMs: connect.durationMs + Math.round(performance.now() - started),
+        });
       progress?.done(connect);
       for (const stage of [probe.tls, probe.auth, probe.send]) {
         stages.push(stage);
         progress?.done(stage);
       }
       if (probe.mailproof && probe.sentMessageId) {
-        const apiUrl = options.apiUrl ?? `http://${smtp.host.includes(":") ? `[${smtp.host}]` : smtp.host}:8025`;
-        await add("verdict", () => checkVerdict(apiUrl, probe.sentMessageId!, options.timeoutMs, options.apiToken ?? null));
+        const apiUrl =
+          options.apiUrl ?? `http://${smtp.host.includes(":") ? `[${smtp.host}]` : smtp.host}:8025`;
+        await add("verdict", () =>
+          checkVerdict(apiUrl, probe.sentMessageId!, options.timeoutMs, options.apiToken ?? null),
+        );
       }
     }
   }
 
   const redisUrl = options.queue?.url ?? env.REDIS_URL ?? null;
   if (redisUrl) {
-    await add("queue", () => checkQueue({ url: redisUrl, names: options.queue?.names ?? null, windowMs: options.queue?.windowMs ?? 3000, timeoutMs: options.timeoutMs }));
+    await add("queue", () =>
+      checkQueue({
+        url: redisUrl,
+        names: options.queue?.names ?? null,
+        windowMs: options.queue?.windowMs ?? 3000,
+        timeoutMs: options.timeoutMs,
+      }),
+    );
   } else {
-    await skip("queue", "no REDIS_URL or --queue: the job queue between the app and its mail worker was not checked");
+    await skip(
+      "queue",
+      "no REDIS_URL or --queue: the job queue between the app and its mail worker was not checked",
+    );
   }
 
   for (const provider of providers) {
@@ -151,6 +206,8 @@ export async function runDoctor(options: DoctorOptions): Promise<StageResult[]> 
     await add(name, () => checkProvider(provider, base, env, from, to, options.timeoutMs));
   }
 
-  await add("links", () => checkLinks(env.APP_URL, options.resolver, options.message ?? null, options.timeoutMs));
+  await add("links", () =>
+    checkLinks(env.APP_URL, options.resolver, options.message ?? null, options.timeoutMs),
+  );
   return stages;
 }

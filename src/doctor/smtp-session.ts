@@ -3,7 +3,14 @@ import { isIP } from "node:net";
 import type { TLSSocket } from "node:tls";
 import SMTPConnection from "nodemailer/lib/smtp-connection/index.js";
 import { classifySessionError } from "./session-errors.js";
-import { authFailure, certificateStage, sendFailure, starttlsRequired, wantsStarttls, type SmtpError } from "./smtp-replies.js";
+import {
+  authFailure,
+  certificateStage,
+  sendFailure,
+  starttlsRequired,
+  wantsStarttls,
+  type SmtpError,
+} from "./smtp-replies.js";
 import { failure, result, type SmtpTarget, type StageResult } from "./types.js";
 
 export interface SmtpProbe {
@@ -25,9 +32,18 @@ function transcriptLogger(lines: string[]) {
     if (tnx !== "server" && tnx !== "client") return;
     let i = 0;
     const text = message.replace(/%s/g, () => String(args[i++] ?? ""));
-    for (const line of text.split(/\r?\n/)) if (line) lines.push(`${tnx === "server" ? "S" : "C"}: ${line}`);
+    for (const line of text.split(/\r?\n/))
+      if (line) lines.push(`${tnx === "server" ? "S" : "C"}: ${line}`);
   };
-  return { trace: log, debug: log, info: log, warn: log, error: log, fatal: log, level: () => undefined };
+  return {
+    trace: log,
+    debug: log,
+    info: log,
+    warn: log,
+    error: log,
+    fatal: log,
+    level: () => undefined,
+  };
 }
 
 /**
@@ -35,7 +51,11 @@ function transcriptLogger(lines: string[]) {
  * event and never calls the callback (a TLS mode mismatch, a 421 greeting), so all three settle
  * it, and a deadline backs them up: doctor never waits forever.
  */
-function call<T>(connection: SMTPConnection, deadlineMs: number, start: (cb: (err: Error | null, value?: T) => void) => void): Promise<T> {
+function call<T>(
+  connection: SMTPConnection,
+  deadlineMs: number,
+  start: (cb: (err: Error | null, value?: T) => void) => void,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const settle = (err: Error | null, value?: T) => {
       clearTimeout(timer);
@@ -45,8 +65,15 @@ function call<T>(connection: SMTPConnection, deadlineMs: number, start: (cb: (er
       else resolve(value as T);
     };
     const onError = (err: Error) => settle(err);
-    const onEnd = () => settle(Object.assign(new Error("the server closed the connection"), { code: "ECONNECTION" }));
-    const timer = setTimeout(() => settle(Object.assign(new Error(`no answer within ${deadlineMs} ms`), { code: "ETIMEDOUT" })), deadlineMs);
+    const onEnd = () =>
+      settle(Object.assign(new Error("the server closed the connection"), { code: "ECONNECTION" }));
+    const timer = setTimeout(
+      () =>
+        settle(
+          Object.assign(new Error(`no answer within ${deadlineMs} ms`), { code: "ETIMEDOUT" }),
+        ),
+      deadlineMs,
+    );
     connection.on("error", onError);
     connection.once("end", onEnd);
     try {
@@ -92,7 +119,14 @@ export async function probeSmtp(target: SmtpTarget, timeoutMs: number): Promise<
   });
   // Every failure is settled through call(); this listener only keeps a late one from crashing the process.
   connection.on("error", () => undefined);
-  const probe: SmtpProbe = { connect: null, tls: skipped("tls", "not reached"), auth: skipped("auth", "not reached"), send: skipped("send", "not reached"), mailproof: false, sentMessageId: null };
+  const probe: SmtpProbe = {
+    connect: null,
+    tls: skipped("tls", "not reached"),
+    auth: skipped("auth", "not reached"),
+    send: skipped("send", "not reached"),
+    mailproof: false,
+    sentMessageId: null,
+  };
   const deadline = timeoutMs * 2 + 1000;
   // The session's setup (greeting, STARTTLS) is timed as TLS, then AUTH, then the send.
   const durations = { tls: 0, auth: 0, send: 0 };
@@ -122,33 +156,58 @@ export async function probeSmtp(target: SmtpTarget, timeoutMs: number): Promise<
       probe.tls = certificateStage(socket, target.host, target.secure, probe.mailproof);
     } else if (target.user) {
       // Refuse to send the password at all: that it would travel in clear text is the finding.
-      probe.tls = failure("tls", "tls.starttls-missing", `${target.host}:${target.port} offers no STARTTLS: SMTP_PASSWORD would be sent in clear text`, {
-        evidence: lines.filter((l) => l.startsWith("S: 250")),
-        causes: ["this port is a plain relay port, or the server has no TLS certificate configured", "a proxy strips STARTTLS (a downgrade)"],
-        next: [`use the server's TLS port (587 with STARTTLS, or 465 with SMTP_SECURE=true); configure TLS on the server`],
-      });
+      probe.tls = failure(
+        "tls",
+        "tls.starttls-missing",
+        `${target.host}:${target.port} offers no STARTTLS: SMTP_PASSWORD would be sent in clear text`,
+        {
+          evidence: lines.filter((l) => l.startsWith("S: 250")),
+          causes: [
+            "this port is a plain relay port, or the server has no TLS certificate configured",
+            "a proxy strips STARTTLS (a downgrade)",
+          ],
+          next: [
+            `use the server's TLS port (587 with STARTTLS, or 465 with SMTP_SECURE=true); configure TLS on the server`,
+          ],
+        },
+      );
       probe.auth = skipped("auth", "not attempted: the credentials would travel in clear text");
       probe.send = skipped("send", "not attempted without TLS");
       return probe;
     } else {
-      probe.tls = result("tls", "warn", "the server offers no TLS: mail travels in clear text", { code: "tls.starttls-missing", next: ["use a port that offers STARTTLS (587) or implicit TLS (465)"] });
+      probe.tls = result("tls", "warn", "the server offers no TLS: mail travels in clear text", {
+        code: "tls.starttls-missing",
+        next: ["use a port that offers STARTTLS (587) or implicit TLS (465)"],
+      });
     }
 
     if (target.user) {
       const before = lines.length;
       try {
-        await call<void>(connection, deadline, (cb) => connection.login({ user: target.user!, pass: target.pass ?? "" }, cb as () => void));
+        await call<void>(connection, deadline, (cb) =>
+          connection.login({ user: target.user!, pass: target.pass ?? "" }, cb as () => void),
+        );
         lap("auth");
-        probe.auth = result("auth", "pass", `logged in as ${target.user}`, { evidence: [`mechanisms offered: ${mechanisms.join(" ") || "none"}`] });
+        probe.auth = result("auth", "pass", `logged in as ${target.user}`, {
+          evidence: [`mechanisms offered: ${mechanisms.join(" ") || "none"}`],
+        });
       } catch (err) {
         lap("auth");
         const e = err as SmtpError;
-        if (wantsStarttls(e) && !connection.secure) probe.tls = starttlsRequired(e, offeredStarttls, lines.slice(before));
-        probe.auth = authFailure(e, [`mechanisms offered: ${mechanisms.join(" ") || "none"}`, ...lines.slice(before).slice(-3)]);
+        if (wantsStarttls(e) && !connection.secure)
+          probe.tls = starttlsRequired(e, offeredStarttls, lines.slice(before));
+        probe.auth = authFailure(e, [
+          `mechanisms offered: ${mechanisms.join(" ") || "none"}`,
+          ...lines.slice(before).slice(-3),
+        ]);
         return probe;
       }
     } else {
-      probe.auth = result("auth", "skipped", `SMTP_USER is not set; mechanisms offered: ${mechanisms.join(" ") || "none"}`);
+      probe.auth = result(
+        "auth",
+        "skipped",
+        `SMTP_USER is not set; mechanisms offered: ${mechanisms.join(" ") || "none"}`,
+      );
     }
 
     if (!target.to) {
@@ -158,9 +217,17 @@ export async function probeSmtp(target: SmtpTarget, timeoutMs: number): Promise<
     const messageId = `doctor-${randomUUID()}@${target.from.split("@")[1] ?? "localhost"}`;
     const before = lines.length;
     try {
-      const info = await call<{ response: string }>(connection, deadline, (cb) => connection.send({ from: target.from, to: [target.to!] }, testMessage(target.from, target.to!, messageId), cb as never));
+      const info = await call<{ response: string }>(connection, deadline, (cb) =>
+        connection.send(
+          { from: target.from, to: [target.to!] },
+          testMessage(target.from, target.to!, messageId),
+          cb,
+        ),
+      );
       probe.sentMessageId = messageId;
-      probe.send = result("send", "pass", `accepted: ${info.response}`, { evidence: lines.slice(before).filter((l) => l.startsWith("S:")) });
+      probe.send = result("send", "pass", `accepted: ${info.response}`, {
+        evidence: lines.slice(before).filter((l) => l.startsWith("S:")),
+      });
     } catch (err) {
       const e = err as SmtpError;
       const replies = lines.slice(before).filter((l) => l.startsWith("S:"));
@@ -169,7 +236,13 @@ export async function probeSmtp(target: SmtpTarget, timeoutMs: number): Promise<
         probe.send = skipped("send", "refused until STARTTLS (see tls)");
       } else {
         probe.send = sendFailure(e, replies);
-        if (e.responseCode === 530 && !target.user) probe.auth = failure("auth", "auth.required", "the server requires AUTH but SMTP_USER is not set", { causes: ["missing credentials"], next: ["set SMTP_USER and SMTP_PASSWORD"] });
+        if (e.responseCode === 530 && !target.user)
+          probe.auth = failure(
+            "auth",
+            "auth.required",
+            "the server requires AUTH but SMTP_USER is not set",
+            { causes: ["missing credentials"], next: ["set SMTP_USER and SMTP_PASSWORD"] },
+          );
       }
     }
     return probe;

@@ -19,12 +19,31 @@ export interface StageResult {
 
 type Extra = Partial<Pick<StageResult, "evidence" | "causes" | "next" | "code">>;
 
-export function result(stage: string, status: StageStatus, summary: string, extra: Extra = {}): StageResult {
-  return { stage, status, summary, code: extra.code ?? null, evidence: extra.evidence ?? [], causes: extra.causes ?? [], next: extra.next ?? [], durationMs: 0 };
+export function result(
+  stage: string,
+  status: StageStatus,
+  summary: string,
+  extra: Extra = {},
+): StageResult {
+  return {
+    stage,
+    status,
+    summary,
+    code: extra.code ?? null,
+    evidence: extra.evidence ?? [],
+    causes: extra.causes ?? [],
+    next: extra.next ?? [],
+    durationMs: 0,
+  };
 }
 
 /** A failed stage with its cause code: the common case for every classifier. */
-export function failure(stage: string, code: string, summary: string, extra: Omit<Extra, "code"> = {}): StageResult {
+export function failure(
+  stage: string,
+  code: string,
+  summary: string,
+  extra: Omit<Extra, "code"> = {},
+): StageResult {
   return result(stage, "fail", summary, { ...extra, code });
 }
 
@@ -34,12 +53,33 @@ export interface MailEnv {
 }
 
 export const ENV_KEYS = [
-  "MAIL_FROM", "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_SECURE", "TEST_EMAIL", "APP_URL",
-  "SENDGRID_API_KEY", "MAILGUN_API_KEY", "MAILGUN_DOMAIN", "POSTMARK_SERVER_TOKEN", "RESEND_API_KEY",
-  "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "REDIS_URL",
+  "MAIL_FROM",
+  "SMTP_HOST",
+  "SMTP_PORT",
+  "SMTP_USER",
+  "SMTP_PASSWORD",
+  "SMTP_SECURE",
+  "TEST_EMAIL",
+  "APP_URL",
+  "SENDGRID_API_KEY",
+  "MAILGUN_API_KEY",
+  "MAILGUN_DOMAIN",
+  "POSTMARK_SERVER_TOKEN",
+  "RESEND_API_KEY",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_REGION",
+  "REDIS_URL",
 ] as const;
 
-export const SECRET_KEYS = new Set(["SMTP_PASSWORD", "SENDGRID_API_KEY", "MAILGUN_API_KEY", "POSTMARK_SERVER_TOKEN", "RESEND_API_KEY", "AWS_SECRET_ACCESS_KEY"]);
+export const SECRET_KEYS = new Set([
+  "SMTP_PASSWORD",
+  "SENDGRID_API_KEY",
+  "MAILGUN_API_KEY",
+  "POSTMARK_SERVER_TOKEN",
+  "RESEND_API_KEY",
+  "AWS_SECRET_ACCESS_KEY",
+]);
 
 /** The SMTP settings every SMTP stage shares, once env has validated them. */
 export interface SmtpTarget {

@@ -26,7 +26,8 @@ function parseOne(text: string): Record<string, unknown> {
     throw new MailproofError("CONFIG_INVALID", `--fault "${text}": ${problem}`);
   };
   const [stage, ...words] = tokenize(text, bad);
-  if (!(FAULT_STAGES as readonly string[]).includes(stage)) bad(`starts with the stage (${FAULT_STAGES.join(", ")}), not "${stage}"`);
+  if (!(FAULT_STAGES as readonly string[]).includes(stage))
+    bad(`starts with the stage (${FAULT_STAGES.join(", ")}), not "${stage}"`);
   const rule: Record<string, unknown> = { stage };
   const match: Record<string, string> = {};
   const tls: Record<string, unknown> = {};
@@ -44,13 +45,18 @@ function parseOne(text: string): Record<string, unknown> {
     else if (key === "rate") rule.rateLimit = rate(value, bad);
     else if (key === "certificate" || key === "starttls") tls[key] = value;
     else if (key === "versions") tls.versions = value.split(",");
-    else if (key !== null) bad(`unknown option "${key}" (from, to, user, times, probability, seed, delay, rate, certificate, starttls, versions)`);
+    else if (key !== null)
+      bad(
+        `unknown option "${key}" (from, to, user, times, probability, seed, delay, rate, certificate, starttls, versions)`,
+      );
     else if (word === "disconnect") rule.disconnect = true;
     else if (code === null && message.length === 0 && /^\d{3}$/.test(word)) code = Number(word);
     else message.push(word);
   }
-  if (message.length > 0 && code === null) bad(`reply text "${message.join(" ")}" needs a reply code before it`);
-  if (code !== null) rule.reply = message.length > 0 ? { code, message: message.join(" ") } : { code };
+  if (message.length > 0 && code === null)
+    bad(`reply text "${message.join(" ")}" needs a reply code before it`);
+  if (code !== null)
+    rule.reply = message.length > 0 ? { code, message: message.join(" ") } : { code };
   if (Object.keys(match).length > 0) rule.match = match;
   if (Object.keys(tls).length > 0) rule.tls = tls;
   return rule;
@@ -62,18 +68,29 @@ function number(value: string, key: string, bad: (problem: string) => never): nu
   return n;
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
+const UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  sec: 1000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+};
 
 /** "500ms", "30s", "2m", "1h", or plain milliseconds. */
 function duration(value: string, bad: (problem: string) => never): number {
   const match = /^(\d+(?:\.\d+)?)([a-z]*)$/.exec(value);
   const unit = match ? (match[2] === "" ? 1 : UNITS[match[2]]) : undefined;
-  if (!match || unit === undefined) return bad(`"${value}" is not a duration such as 500ms, 30s or 2m`);
+  if (!match || unit === undefined)
+    return bad(`"${value}" is not a duration such as 500ms, 30s or 2m`);
   return Math.round(Number(match[1]) * unit);
 }
 
 /** "10" or "10/min" (per minute), "5/30s", "100/h". */
-function rate(value: string, bad: (problem: string) => never): { messages: number; windowMs: number } {
+function rate(
+  value: string,
+  bad: (problem: string) => never,
+): { messages: number; windowMs: number } {
   const [count, per = "min"] = value.split("/");
   const messages = number(count, "rate", bad);
   return { messages, windowMs: duration(/^\d/.test(per) ? per : `1${per}`, bad) };

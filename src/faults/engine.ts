@@ -59,7 +59,8 @@ export function createFaultEngine(deps: FaultEngineDeps, initial: unknown = []):
     const { rule } = entry;
     if (!entry.matches(context)) return false;
     if (rule.times !== undefined && entry.used >= rule.times) return false;
-    if (entry.window && entry.window.count(context.remoteAddress) < (rule.rateLimit?.messages ?? 0)) return false;
+    if (entry.window && entry.window.count(context.remoteAddress) < (rule.rateLimit?.messages ?? 0))
+      return false;
     if (rule.probability !== undefined && entry.random() >= rule.probability) return false;
     entry.used++;
     return true;
@@ -82,7 +83,8 @@ export function createFaultEngine(deps: FaultEngineDeps, initial: unknown = []):
       };
     },
     accepted(context) {
-      for (const entry of active) if (entry.window && entry.matches(context)) entry.window.add(context.remoteAddress);
+      for (const entry of active)
+        if (entry.window && entry.matches(context)) entry.window.add(context.remoteAddress);
     },
   };
 }
@@ -103,7 +105,8 @@ export function createConfiguredFaultEngine(deps: FaultEngineDeps, rules: unknow
   try {
     return createFaultEngine(deps, rules);
   } catch (err) {
-    if (isMailproofError(err)) throw new MailproofError("CONFIG_INVALID", `faults: ${err.message}`, { cause: err });
+    if (isMailproofError(err))
+      throw new MailproofError("CONFIG_INVALID", `faults: ${err.message}`, { cause: err });
     throw err;
   }
 }

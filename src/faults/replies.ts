@@ -18,8 +18,14 @@ const DEFAULT_TEXT: Record<number, string> = {
 };
 
 /** The reply of a rate limit rule without its own reply, as Gmail words it. */
-export const RATE_LIMIT_REPLY = { code: 421, message: "4.7.0 Too many messages from this client, try again later" } as const;
+export const RATE_LIMIT_REPLY = {
+  code: 421,
+  message: "4.7.0 Too many messages from this client, try again later",
+} as const;
 
 export function defaultReplyText(code: number): string {
-  return DEFAULT_TEXT[code] ?? (code < 500 ? "4.0.0 Temporary failure, try again later" : "5.0.0 Permanent failure");
+  return (
+    DEFAULT_TEXT[code] ??
+    (code < 500 ? "4.0.0 Temporary failure, try again later" : "5.0.0 Permanent failure")
+  );
 }

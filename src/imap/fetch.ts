@@ -12,7 +12,15 @@ export interface ViewEntry extends UidEntry {
 export interface FetchItem {
   /** The name echoed in the response, e.g. `BODY[HEADER.FIELDS (FROM)]<0>`. */
   name: string;
-  kind: "UID" | "FLAGS" | "INTERNALDATE" | "RFC822.SIZE" | "ENVELOPE" | "BODYSTRUCTURE" | "BODY" | "SECTION";
+  kind:
+    | "UID"
+    | "FLAGS"
+    | "INTERNALDATE"
+    | "RFC822.SIZE"
+    | "ENVELOPE"
+    | "BODYSTRUCTURE"
+    | "BODY"
+    | "SECTION";
   section?: { path: number[]; part: string; fields: string[] };
   partial?: { offset: number; length: number | null };
   /** Whether reading it sets \Seen (BODY[…] and RFC822 do; BODY.PEEK[…] does not). */
@@ -25,11 +33,14 @@ const MACROS: Record<string, string[]> = {
   FULL: ["FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY"],
 };
 const SECTION = /^(BODY(?:\.PEEK)?)\[([^\]]*)\](?:<(\d+)(?:\.(\d+))?>)?$/i;
-const SECTION_SPEC = /^((?:[1-9]\d*\.)*[1-9]\d*)?\.?(HEADER\.FIELDS(?:\.NOT)?\s*\((.*)\)|HEADER|TEXT|MIME)?$/i;
+const SECTION_SPEC =
+  /^((?:[1-9]\d*\.)*[1-9]\d*)?\.?(HEADER\.FIELDS(?:\.NOT)?\s*\((.*)\)|HEADER|TEXT|MIME)?$/i;
 
 /** RFC 3501 §6.4.5 fetch attributes, from one atom, a macro or a parenthesised list. */
 export function parseFetchItems(token: Token, byUid: boolean): FetchItem[] {
-  const names = Array.isArray(token) ? token.map((t) => (typeof t === "string" ? t : "")) : MACROS[token.toUpperCase()] ?? [token];
+  const names = Array.isArray(token)
+    ? token.map((t) => (typeof t === "string" ? t : ""))
+    : (MACROS[token.toUpperCase()] ?? [token]);
   const items = names.map(fetchItem);
   if (byUid && !items.some((i) => i.kind === "UID")) items.unshift(fetchItem("UID"));
   return items;
@@ -37,10 +48,32 @@ export function parseFetchItems(token: Token, byUid: boolean): FetchItem[] {
 
 function fetchItem(name: string): FetchItem {
   const upper = name.toUpperCase();
-  if (upper === "RFC822") return { name: upper, kind: "SECTION", section: { path: [], part: "", fields: [] }, marksSeen: true };
-  if (upper === "RFC822.HEADER") return { name: upper, kind: "SECTION", section: { path: [], part: "HEADER", fields: [] }, marksSeen: false };
-  if (upper === "RFC822.TEXT") return { name: upper, kind: "SECTION", section: { path: [], part: "TEXT", fields: [] }, marksSeen: true };
-  if (["UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODYSTRUCTURE", "BODY"].includes(upper)) {
+  if (upper === "RFC822")
+    return {
+      name: upper,
+      kind: "SECTION",
+      section: { path: [], part: "", fields: [] },
+      marksSeen: true,
+    };
+  if (upper === "RFC822.HEADER")
+    return {
+      name: upper,
+      kind: "SECTION",
+      section: { path: [], part: "HEADER", fields: [] },
+      marksSeen: false,
+    };
+  if (upper === "RFC822.TEXT")
+    return {
+      name: upper,
+      kind: "SECTION",
+      section: { path: [], part: "TEXT", fields: [] },
+      marksSeen: true,
+    };
+  if (
+    ["UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODYSTRUCTURE", "BODY"].includes(
+      upper,
+    )
+  ) {
     return { name: upper, kind: upper as FetchItem["kind"], marksSeen: false };
   }
   const match = SECTION.exec(name);
@@ -49,13 +82,27 @@ function fetchItem(name: string): FetchItem {
   const path = spec[1] ? spec[1].split(".").map(Number) : [];
   const part = (spec[2] ?? "").toUpperCase().replace(/\s*\(.*$/, "");
   if (part === "MIME" && path.length === 0) throw new ImapSyntaxError("MIME needs a part number");
-  const fields = spec[3] ? spec[3].trim().split(/\s+/).map((f) => f.replace(/^"|"$/g, "").toLowerCase()) : [];
-  const sectionText = [spec[1], part && (fields.length > 0 ? `${part} (${fields.map((f) => f.toUpperCase()).join(" ")})` : part)].filter(Boolean).join(".");
+  const fields = spec[3]
+    ? spec[3]
+        .trim()
+        .split(/\s+/)
+        .map((f) => f.replace(/^"|"$/g, "").toLowerCase())
+    : [];
+  const sectionText = [
+    spec[1],
+    part &&
+      (fields.length > 0 ? `${part} (${fields.map((f) => f.toUpperCase()).join(" ")})` : part),
+  ]
+    .filter(Boolean)
+    .join(".");
   return {
     name: `BODY[${sectionText}]${match[3] !== undefined ? `<${match[3]}>` : ""}`,
     kind: "SECTION",
     section: { path, part, fields },
-    partial: match[3] !== undefined ? { offset: Number(match[3]), length: match[4] !== undefined ? Number(match[4]) : null } : undefined,
+    partial:
+      match[3] !== undefined
+        ? { offset: Number(match[3]), length: match[4] !== undefined ? Number(match[4]) : null }
+        : undefined,
     marksSeen: match[1].toUpperCase() === "BODY",
   };
 }
@@ -77,7 +124,10 @@ export function flagList(entry: ViewEntry): string {
 function filterHeader(header: string, names: string[], not: boolean): string {
   const lines = header.replace(/\r?\n\r?\n$/, "\r\n").split(/(?<=\n)(?![ \t])/);
   const kept = lines.filter((line) => {
-    const name = line.slice(0, Math.max(0, line.indexOf(":"))).trim().toLowerCase();
+    const name = line
+      .slice(0, Math.max(0, line.indexOf(":")))
+      .trim()
+      .toLowerCase();
     return name !== "" && names.includes(name) !== not;
   });
   return `${kept.map((line) => (line.endsWith("\n") ? line : `${line}\r\n`)).join("")}\r\n`;
@@ -118,8 +168,14 @@ export function fetchData(items: FetchItem[], entry: ViewEntry, raw: Buffer | nu
         return [`${item.kind} `, ...bodyStructure(mime(), item.kind === "BODYSTRUCTURE")];
       case "SECTION": {
         const whole = item.section!.path.length === 0 && item.section!.part === "";
-        let bytes = whole ? (raw ?? Buffer.alloc(0)) : Buffer.from(sectionText(mime(), item.section!), "latin1");
-        if (item.partial) bytes = bytes.subarray(item.partial.offset, item.partial.length === null ? undefined : item.partial.offset + item.partial.length);
+        let bytes = whole
+          ? (raw ?? Buffer.alloc(0))
+          : Buffer.from(sectionText(mime(), item.section!), "latin1");
+        if (item.partial)
+          bytes = bytes.subarray(
+            item.partial.offset,
+            item.partial.length === null ? undefined : item.partial.offset + item.partial.length,
+          );
         return [`${item.name} `, ...literal(bytes)];
       }
     }
@@ -127,4 +183,5 @@ export function fetchData(items: FetchItem[], entry: ViewEntry, raw: Buffer | nu
   return list(out);
 }
 
-export const needsRaw = (items: FetchItem[]) => items.some((i) => ["ENVELOPE", "BODYSTRUCTURE", "BODY", "SECTION"].includes(i.kind));
+export const needsRaw = (items: FetchItem[]) =>
+  items.some((i) => ["ENVELOPE", "BODYSTRUCTURE", "BODY", "SECTION"].includes(i.kind));

@@ -13,7 +13,8 @@ export function literal(bytes: Buffer): Piece[] {
 
 /** A latin1 (byte) string as an IMAP string: quoted when it can be, else a literal. */
 function istring(value: string): Piece[] {
-  if (/^[\x20-\x7e]*$/.test(value) && value.length < 1024) return [`"${value.replace(/["\\]/g, "\\$&")}"`];
+  if (/^[\x20-\x7e]*$/.test(value) && value.length < 1024)
+    return [`"${value.replace(/["\\]/g, "\\$&")}"`];
   return literal(Buffer.from(value, "latin1"));
 }
 
@@ -74,7 +75,9 @@ export function envelope(header: string): Piece[] {
 function paramList(params: Record<string, string>): Piece[] {
   const entries = Object.entries(params);
   if (entries.length === 0) return ["NIL"];
-  return list(entries.map(([key, value]) => [...istring(key.toUpperCase()), " ", ...istring(value)]));
+  return list(
+    entries.map(([key, value]) => [...istring(key.toUpperCase()), " ", ...istring(value)]),
+  );
 }
 
 function disposition(node: MimeNode): Piece[] {
@@ -84,19 +87,41 @@ function disposition(node: MimeNode): Piece[] {
   const params: Record<string, string> = {};
   for (const param of rest) {
     const eq = param.indexOf("=");
-    if (eq > 0) params[param.slice(0, eq).trim().toLowerCase()] = param.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1");
+    if (eq > 0)
+      params[param.slice(0, eq).trim().toLowerCase()] = param
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, "$1");
   }
   return list([istring(kind.trim().toUpperCase()), paramList(params)]);
 }
 
-const lineCount = (text: string) => (text.match(/\n/g)?.length ?? 0) + (text.length > 0 && !text.endsWith("\n") ? 1 : 0);
+const lineCount = (text: string) =>
+  (text.match(/\n/g)?.length ?? 0) + (text.length > 0 && !text.endsWith("\n") ? 1 : 0);
 
 /** RFC 3501 §7.4.2 BODY (without extension data) and BODYSTRUCTURE (with it). */
 export function bodyStructure(node: MimeNode, extended: boolean): Piece[] {
   if (node.type === "multipart") {
-    const parts = node.children.length > 0 ? node.children.map((child) => bodyStructure(child, extended)) : [bodyStructure({ ...node, type: "text", subtype: "plain", params: {} }, extended)];
-    const extension: Piece[][] = extended ? [paramList(node.params), disposition(node), nstring(headerValue(node.header, "content-language")), nstring(headerValue(node.header, "content-location"))] : [];
-    return ["(", ...parts.flat(), " ", ...istring(node.subtype.toUpperCase()), ...extension.flatMap((e) => [" ", ...e]), ")"];
+    const parts =
+      node.children.length > 0
+        ? node.children.map((child) => bodyStructure(child, extended))
+        : [bodyStructure({ ...node, type: "text", subtype: "plain", params: {} }, extended)];
+    const extension: Piece[][] = extended
+      ? [
+          paramList(node.params),
+          disposition(node),
+          nstring(headerValue(node.header, "content-language")),
+          nstring(headerValue(node.header, "content-location")),
+        ]
+      : [];
+    return [
+      "(",
+      ...parts.flat(),
+      " ",
+      ...istring(node.subtype.toUpperCase()),
+      ...extension.flatMap((e) => [" ", ...e]),
+      ")",
+    ];
   }
   const fields: Piece[][] = [
     istring(node.type.toUpperCase()),
@@ -108,10 +133,18 @@ export function bodyStructure(node: MimeNode, extended: boolean): Piece[] {
     [String(Buffer.byteLength(node.body, "latin1"))],
   ];
   if (node.type === "message" && node.subtype === "rfc822" && node.message) {
-    fields.push(envelope(node.message.header), bodyStructure(node.message, extended), [String(lineCount(node.body))]);
+    fields.push(envelope(node.message.header), bodyStructure(node.message, extended), [
+      String(lineCount(node.body)),
+    ]);
   } else if (node.type === "text") {
     fields.push([String(lineCount(node.body))]);
   }
-  if (extended) fields.push(nstring(headerValue(node.header, "content-md5")), disposition(node), nstring(headerValue(node.header, "content-language")), nstring(headerValue(node.header, "content-location")));
+  if (extended)
+    fields.push(
+      nstring(headerValue(node.header, "content-md5")),
+      disposition(node),
+      nstring(headerValue(node.header, "content-language")),
+      nstring(headerValue(node.header, "content-location")),
+    );
   return list(fields);
 }

@@ -24,7 +24,10 @@ const MAX_LINE = 16 * 1024;
 const MAX_LITERAL = 64 * 1024;
 
 /** `--imap-port`: IMAP4rev1 (RFC 3501) with STARTTLS, LITERAL+ (RFC 7888) and IDLE (RFC 2177). */
-export function createImapListener(deps: { store: Store; events: EventBus; logger: Logger }, options: ImapListenerOptions) {
+export function createImapListener(
+  deps: { store: Store; events: EventBus; logger: Logger },
+  options: ImapListenerOptions,
+) {
   const secureContext = tls.createSecureContext({ key: options.tls.key, cert: options.tls.cert });
   const sockets = new Set<net.Socket>();
 
@@ -42,7 +45,13 @@ export function createImapListener(deps: { store: Store; events: EventBus; logge
     const write = (data: Buffer | string) => {
       if (!socket.destroyed) socket.write(data);
     };
-    const session = createImapSession({ ...deps, logins: options.logins, mailboxBy: options.mailboxBy, canStartTls: () => !secure, push: write });
+    const session = createImapSession({
+      ...deps,
+      logins: options.logins,
+      mailboxBy: options.mailboxBy,
+      canStartTls: () => !secure,
+      push: write,
+    });
     plain.once("close", () => {
       sockets.delete(plain);
       session.close();
@@ -61,7 +70,8 @@ export function createImapListener(deps: { store: Store; events: EventBus; logge
         }
         const newline = buffer.indexOf("\n");
         if (newline < 0) {
-          if (buffer.length + pending.length > MAX_LINE + MAX_LITERAL) socket.end("* BYE command line too long\r\n");
+          if (buffer.length + pending.length > MAX_LINE + MAX_LITERAL)
+            socket.end("* BYE command line too long\r\n");
           return;
         }
         const line = buffer.slice(0, newline).replace(/\r$/, "");
@@ -124,7 +134,9 @@ export function createImapListener(deps: { store: Store; events: EventBus; logge
     plain.setTimeout(IDLE_MS, () => socket.end("* BYE autologout; idle too long\r\n"));
     plain.on("error", (err) => deps.logger.debug({ err }, "imap connection error"));
     plain.on("data", onData);
-    plain.write("* OK [CAPABILITY IMAP4rev1 LITERAL+ IDLE UNSELECT STARTTLS AUTH=PLAIN SASL-IR] mailproof IMAP ready\r\n");
+    plain.write(
+      "* OK [CAPABILITY IMAP4rev1 LITERAL+ IDLE UNSELECT STARTTLS AUTH=PLAIN SASL-IR] mailproof IMAP ready\r\n",
+    );
   };
 
   const server = net.createServer(serve);

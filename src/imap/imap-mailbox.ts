@@ -22,7 +22,12 @@ export const FLAGS = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft
  * A selected INBOX (RFC 3501 §6.3.1): the view's messages, and what changed in the store since
  * the client last heard, told as untagged EXISTS and EXPUNGE when the protocol allows it.
  */
-export function createMailbox(deps: MailboxDeps, view: ImapView, readOnly: boolean, onChange: () => void) {
+export function createMailbox(
+  deps: MailboxDeps,
+  view: ImapView,
+  readOnly: boolean,
+  onChange: () => void,
+) {
   let arrived = false;
   const removed = new Set<string>();
   /** After a delete-all, every message up to this UID is gone; later ones arrived after it. */
@@ -56,7 +61,9 @@ export function createMailbox(deps: MailboxDeps, view: ImapView, readOnly: boole
   /** The messages a sequence set (or with `byUid` a UID set) names, with their sequence numbers. */
   const select = (set: string, byUid: boolean) => {
     const inSet = parseSequenceSet(set, byUid ? (messages.at(-1)?.uid ?? 0) : messages.length);
-    return messages.flatMap((entry, i) => (inSet(byUid ? entry.uid : i + 1) ? [{ seq: i + 1, entry }] : []));
+    return messages.flatMap((entry, i) =>
+      inSet(byUid ? entry.uid : i + 1) ? [{ seq: i + 1, entry }] : [],
+    );
   };
 
   const markSeen = async (entry: ViewEntry, read: boolean) => {
@@ -66,7 +73,8 @@ export function createMailbox(deps: MailboxDeps, view: ImapView, readOnly: boole
   };
 
   const fetch = async (args: Token[], byUid: boolean): Promise<Piece[]> => {
-    if (typeof args[0] !== "string" || args[1] === undefined) throw new ImapSyntaxError("FETCH needs a sequence set and attributes");
+    if (typeof args[0] !== "string" || args[1] === undefined)
+      throw new ImapSyntaxError("FETCH needs a sequence set and attributes");
     const items = parseFetchItems(args[1], byUid);
     const out: Piece[] = [];
     for (const { seq, entry } of select(args[0], byUid)) {
@@ -75,7 +83,8 @@ export function createMailbox(deps: MailboxDeps, view: ImapView, readOnly: boole
       if (!readOnly && !entry.read && items.some((i) => i.marksSeen)) {
         await markSeen(entry, true);
         // RFC 3501 §6.4.5: the \Seen set as a side effect is reported.
-        if (!chosen.some((i) => i.kind === "FLAGS")) chosen.push({ name: "FLAGS", kind: "FLAGS", marksSeen: false });
+        if (!chosen.some((i) => i.kind === "FLAGS"))
+          chosen.push({ name: "FLAGS", kind: "FLAGS", marksSeen: false });
       }
       out.push(`* ${seq} FETCH `, ...fetchData(chosen, entry, body), "\r\n");
     }
@@ -84,21 +93,28 @@ export function createMailbox(deps: MailboxDeps, view: ImapView, readOnly: boole
 
   const store = async (args: Token[], byUid: boolean): Promise<Piece[]> => {
     const [set, action, flagsToken] = args;
-    if (typeof set !== "string" || typeof action !== "string" || flagsToken === undefined) throw new ImapSyntaxError("STORE needs a set, an action and flags");
+    if (typeof set !== "string" || typeof action !== "string" || flagsToken === undefined)
+      throw new ImapSyntaxError("STORE needs a set, an action and flags");
     const match = /^([+-]?)FLAGS(\.SILENT)?$/i.exec(action);
     if (!match) throw new ImapSyntaxError(`unknown STORE action ${action}`);
     const flags = (Array.isArray(flagsToken) ? flagsToken : [flagsToken]).map((f) => String(f));
-    const canonical = flags.map((f) => FLAGS.find((known) => known.toLowerCase() === f.toLowerCase()) ?? f);
+    const canonical = flags.map(
+      (f) => FLAGS.find((known) => known.toLowerCase() === f.toLowerCase()) ?? f,
+    );
     const out: Piece[] = [];
     for (const { seq, entry } of select(set, byUid)) {
-      const has = (flag: string) => (match[1] === "+" ? true : match[1] === "-" ? false : canonical.includes(flag));
+      const has = (flag: string) =>
+        match[1] === "+" ? true : match[1] === "-" ? false : canonical.includes(flag);
       for (const flag of match[1] === "" ? [...entry.flags, ...canonical] : canonical) {
         if (flag === "\\Seen") continue;
         if (has(flag)) entry.flags.add(flag);
         else entry.flags.delete(flag);
       }
       if (match[1] === "" || canonical.includes("\\Seen")) await markSeen(entry, has("\\Seen"));
-      if (!match[2]) out.push(`* ${seq} FETCH (${byUid ? `UID ${entry.uid} ` : ""}FLAGS ${flagList(entry)})\r\n`);
+      if (!match[2])
+        out.push(
+          `* ${seq} FETCH (${byUid ? `UID ${entry.uid} ` : ""}FLAGS ${flagList(entry)})\r\n`,
+        );
     }
     return out;
   };
@@ -106,13 +122,16 @@ export function createMailbox(deps: MailboxDeps, view: ImapView, readOnly: boole
   const search = async (args: Token[], byUid: boolean): Promise<string> => {
     const test = compileSearch(args, { store: deps.store, scope: view.scope, view: messages, raw });
     const hits: number[] = [];
-    for (const [i, entry] of [...messages].entries()) if (await test(i + 1, entry)) hits.push(byUid ? entry.uid : i + 1);
+    for (const [i, entry] of [...messages].entries())
+      if (await test(i + 1, entry)) hits.push(byUid ? entry.uid : i + 1);
     return `* SEARCH${hits.map((n) => ` ${n}`).join("")}\r\n`;
   };
 
   /** Deletes the \Deleted messages from the store (RFC 3501 §6.4.3); returns the EXPUNGE lines. */
   const expunge = async (onlyUids: ((uid: number) => boolean) | null): Promise<string> => {
-    const doomed = messages.filter((m) => m.flags.has("\\Deleted") && (!onlyUids || onlyUids(m.uid)));
+    const doomed = messages.filter(
+      (m) => m.flags.has("\\Deleted") && (!onlyUids || onlyUids(m.uid)),
+    );
     if (doomed.length === 0) return "";
     const deleted = new Set(await deps.store.deleteIds(doomed.map((m) => m.id)));
     if (deleted.size > 0) deps.events.emit("message.deleted", { ids: [...deleted] });
@@ -147,8 +166,14 @@ export function createMailbox(deps: MailboxDeps, view: ImapView, readOnly: boole
           return Buffer.from(await search(args, byUid), "latin1");
         case "EXPUNGE":
           if (readOnly) return null;
-          if (byUid && typeof args[0] !== "string") throw new ImapSyntaxError("UID EXPUNGE needs a UID set");
-          return Buffer.from(await expunge(byUid ? parseSequenceSet(args[0] as string, messages.at(-1)?.uid ?? 0) : null), "latin1");
+          if (byUid && typeof args[0] !== "string")
+            throw new ImapSyntaxError("UID EXPUNGE needs a UID set");
+          return Buffer.from(
+            await expunge(
+              byUid ? parseSequenceSet(args[0] as string, messages.at(-1)?.uid ?? 0) : null,
+            ),
+            "latin1",
+          );
         default:
           throw new ImapSyntaxError(`unknown command ${verb}`);
       }

@@ -17,7 +17,11 @@ export function parseArguments(text: string): Token[] {
       const ch = text[at];
       if (ch === "[") depth++;
       else if (ch === "]") depth--;
-      else if (depth === 0 && (ch === " " || ch === "(" || ch === ")" || ch === "\r" || ch === "\n")) break;
+      else if (
+        depth === 0 &&
+        (ch === " " || ch === "(" || ch === ")" || ch === "\r" || ch === "\n")
+      )
+        break;
       at++;
     }
     if (depth !== 0) throw new ImapSyntaxError("unbalanced [ ]");

@@ -28,7 +28,18 @@ export interface Reply {
 }
 
 /** The selected-state commands (RFC 3501 §6.4, RFC 2177, RFC 3691). */
-const SELECTED_COMMANDS = new Set(["CHECK", "CLOSE", "UNSELECT", "EXPUNGE", "SEARCH", "FETCH", "STORE", "COPY", "MOVE", "IDLE"]);
+const SELECTED_COMMANDS = new Set([
+  "CHECK",
+  "CLOSE",
+  "UNSELECT",
+  "EXPUNGE",
+  "SEARCH",
+  "FETCH",
+  "STORE",
+  "COPY",
+  "MOVE",
+  "IDLE",
+]);
 /** Commands after which sequence numbers must not shift (RFC 3501 §7.4.1). */
 const NO_EXPUNGE_AFTER = new Set(["FETCH", "STORE", "SEARCH", "COPY"]);
 
@@ -41,7 +52,15 @@ export function createImapSession(deps: ImapSessionDeps) {
   let authTag: string | null = null;
 
   const capabilities = () =>
-    ["IMAP4rev1", "LITERAL+", "IDLE", "UNSELECT", ...(login === null ? [...(deps.canStartTls() ? ["STARTTLS"] : []), "AUTH=PLAIN", "SASL-IR"] : [])].join(" ");
+    [
+      "IMAP4rev1",
+      "LITERAL+",
+      "IDLE",
+      "UNSELECT",
+      ...(login === null
+        ? [...(deps.canStartTls() ? ["STARTTLS"] : []), "AUTH=PLAIN", "SASL-IR"]
+        : []),
+    ].join(" ");
 
   const text = (token: Token | undefined): string => {
     if (typeof token !== "string") throw new ImapSyntaxError("expected a string argument");
@@ -49,7 +68,9 @@ export function createImapSession(deps: ImapSessionDeps) {
   };
 
   const authenticate = (tag: string, name: string, pass: string): string => {
-    const accepted = deps.logins === null || deps.logins.some((l) => sameSecret(name, l.user) && sameSecret(pass, l.pass));
+    const accepted =
+      deps.logins === null ||
+      deps.logins.some((l) => sameSecret(name, l.user) && sameSecret(pass, l.pass));
     if (!accepted) {
       deps.logger.info({ user: name }, "imap login refused");
       return `${tag} NO [AUTHENTICATIONFAILED] invalid user name or password\r\n`;
@@ -68,7 +89,10 @@ export function createImapSession(deps: ImapSessionDeps) {
 
   const onMailboxChange = () => {
     if (idleTag && mailbox) {
-      mailbox.updates(true).then((data) => deps.push(data), (err: unknown) => deps.logger.error({ err }, "imap IDLE update failed"));
+      mailbox.updates(true).then(
+        (data) => deps.push(data),
+        (err: unknown) => deps.logger.error({ err }, "imap IDLE update failed"),
+      );
     }
   };
 
@@ -76,7 +100,13 @@ export function createImapSession(deps: ImapSessionDeps) {
 
   /** RFC 3501 §6.3.8 LIST with `*` and `%` wildcards; INBOX is the only mailbox. */
   const listMatches = (reference: string, pattern: string) => {
-    const regex = new RegExp(`^${(reference + pattern).replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/%/g, "[^/]*")}$`, "i");
+    const regex = new RegExp(
+      `^${(reference + pattern)
+        .replace(/[.+?^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/%/g, "[^/]*")}$`,
+      "i",
+    );
     return regex.test("INBOX");
   };
 
@@ -87,27 +117,39 @@ export function createImapSession(deps: ImapSessionDeps) {
     const view = await openImapView(deps.store, login!, deps.mailboxBy);
     const { validity, next } = await deps.store.uidState();
     mailbox = createMailbox(deps, view, verb === "EXAMINE", onMailboxChange);
-    deps.logger.debug({ user: view.login, messages: view.messages.length, readOnly: verb === "EXAMINE" }, "imap select");
+    deps.logger.debug(
+      { user: view.login, messages: view.messages.length, readOnly: verb === "EXAMINE" },
+      "imap select",
+    );
     const firstUnseen = view.messages.findIndex((m) => !m.read);
-    return [
-      `* FLAGS (${FLAGS.join(" ")})`,
-      // \Seen is stored as the read state; \Deleted lasts until EXPUNGE deletes the message.
-      `* OK [PERMANENTFLAGS (${verb === "EXAMINE" ? "" : "\\Seen \\Deleted"})] flags`,
-      `* ${view.messages.length} EXISTS`,
-      "* 0 RECENT",
-      ...(firstUnseen >= 0 ? [`* OK [UNSEEN ${firstUnseen + 1}] first unseen`] : []),
-      `* OK [UIDVALIDITY ${validity}] UIDs valid`,
-      `* OK [UIDNEXT ${Math.max(next, view.lastUid + 1)}] predicted next UID`,
-      `${tag} OK [${verb === "EXAMINE" ? "READ-ONLY" : "READ-WRITE"}] ${verb} completed`,
-    ].join("\r\n") + "\r\n";
+    return (
+      [
+        `* FLAGS (${FLAGS.join(" ")})`,
+        // \Seen is stored as the read state; \Deleted lasts until EXPUNGE deletes the message.
+        `* OK [PERMANENTFLAGS (${verb === "EXAMINE" ? "" : "\\Seen \\Deleted"})] flags`,
+        `* ${view.messages.length} EXISTS`,
+        "* 0 RECENT",
+        ...(firstUnseen >= 0 ? [`* OK [UNSEEN ${firstUnseen + 1}] first unseen`] : []),
+        `* OK [UIDVALIDITY ${validity}] UIDs valid`,
+        `* OK [UIDNEXT ${Math.max(next, view.lastUid + 1)}] predicted next UID`,
+        `${tag} OK [${verb === "EXAMINE" ? "READ-ONLY" : "READ-WRITE"}] ${verb} completed`,
+      ].join("\r\n") + "\r\n"
+    );
   };
 
   const status = async (tag: string, args: Token[]): Promise<string> => {
     const name = text(args[0]);
-    if (!isInbox(name) || !Array.isArray(args[1])) return `${tag} NO [NONEXISTENT] only INBOX exists\r\n`;
+    if (!isInbox(name) || !Array.isArray(args[1]))
+      return `${tag} NO [NONEXISTENT] only INBOX exists\r\n`;
     const view = await openImapView(deps.store, login!, deps.mailboxBy);
     const { validity, next } = await deps.store.uidState();
-    const values: Record<string, number> = { MESSAGES: view.messages.length, RECENT: 0, UIDNEXT: Math.max(next, view.lastUid + 1), UIDVALIDITY: validity, UNSEEN: view.messages.filter((m) => !m.read).length };
+    const values: Record<string, number> = {
+      MESSAGES: view.messages.length,
+      RECENT: 0,
+      UIDNEXT: Math.max(next, view.lastUid + 1),
+      UIDVALIDITY: validity,
+      UNSEEN: view.messages.filter((m) => !m.read).length,
+    };
     const items = args[1].map((item) => String(item).toUpperCase());
     const unknown = items.find((item) => !(item in values));
     if (unknown) return `${tag} BAD unknown STATUS item ${unknown}\r\n`;
@@ -122,26 +164,40 @@ export function createImapSession(deps: ImapSessionDeps) {
       case "LIST":
       case "LSUB": {
         const [reference, pattern] = [text(args[0]), text(args[1])];
-        if (verb === "LIST" && pattern === "") return { data: `* LIST (\\Noselect) "/" ""\r\n${tag} OK LIST completed\r\n` };
-        const line = listMatches(reference, pattern) ? `* ${verb} (\\HasNoChildren) "/" INBOX\r\n` : "";
+        if (verb === "LIST" && pattern === "")
+          return { data: `* LIST (\\Noselect) "/" ""\r\n${tag} OK LIST completed\r\n` };
+        const line = listMatches(reference, pattern)
+          ? `* ${verb} (\\HasNoChildren) "/" INBOX\r\n`
+          : "";
         return { data: `${line}${tag} OK ${verb} completed\r\n` };
       }
       case "STATUS":
         return { data: await status(tag, args) };
       case "SUBSCRIBE":
       case "UNSUBSCRIBE":
-        return { data: isInbox(text(args[0])) ? `${tag} OK ${verb} completed\r\n` : `${tag} NO [NONEXISTENT] only INBOX exists\r\n` };
+        return {
+          data: isInbox(text(args[0]))
+            ? `${tag} OK ${verb} completed\r\n`
+            : `${tag} NO [NONEXISTENT] only INBOX exists\r\n`,
+        };
       case "CREATE":
       case "DELETE":
       case "RENAME":
       case "APPEND":
-        return { data: `${tag} NO [CANNOT] mailproof has only INBOX, filled by SMTP and the provider APIs\r\n` };
+        return {
+          data: `${tag} NO [CANNOT] mailproof has only INBOX, filled by SMTP and the provider APIs\r\n`,
+        };
       default:
         return null;
     }
   };
 
-  const selected = async (tag: string, verb: string, args: Token[], byUid: boolean): Promise<Reply> => {
+  const selected = async (
+    tag: string,
+    verb: string,
+    args: Token[],
+    byUid: boolean,
+  ): Promise<Reply> => {
     const box = mailbox!;
     switch (verb) {
       case "CHECK":
@@ -160,9 +216,15 @@ export function createImapSession(deps: ImapSessionDeps) {
         return { data: `+ idling\r\n${await box.updates(true)}` };
       default: {
         const data = await box.command(verb, args, byUid);
-        if (data === null) return { data: `${tag} NO [READ-ONLY] the mailbox was opened with EXAMINE\r\n` };
+        if (data === null)
+          return { data: `${tag} NO [READ-ONLY] the mailbox was opened with EXAMINE\r\n` };
         const news = await box.updates(byUid || !NO_EXPUNGE_AFTER.has(verb));
-        return { data: Buffer.concat([data, Buffer.from(`${news}${tag} OK ${byUid ? "UID " : ""}${verb} completed\r\n`, "latin1")]) };
+        return {
+          data: Buffer.concat([
+            data,
+            Buffer.from(`${news}${tag} OK ${byUid ? "UID " : ""}${verb} completed\r\n`, "latin1"),
+          ]),
+        };
       }
     }
   };
@@ -172,9 +234,14 @@ export function createImapSession(deps: ImapSessionDeps) {
       case "CAPABILITY":
         return { data: `* CAPABILITY ${capabilities()}\r\n${tag} OK CAPABILITY completed\r\n` };
       case "NOOP":
-        return { data: `${mailbox ? await mailbox.updates(true) : ""}${tag} OK NOOP completed\r\n` };
+        return {
+          data: `${mailbox ? await mailbox.updates(true) : ""}${tag} OK NOOP completed\r\n`,
+        };
       case "LOGOUT":
-        return { data: `* BYE mailproof IMAP signing off\r\n${tag} OK LOGOUT completed\r\n`, after: "close" };
+        return {
+          data: `* BYE mailproof IMAP signing off\r\n${tag} OK LOGOUT completed\r\n`,
+          after: "close",
+        };
     }
     if (login === null) {
       switch (verb) {
@@ -184,8 +251,10 @@ export function createImapSession(deps: ImapSessionDeps) {
         case "LOGIN":
           return { data: authenticate(tag, text(args[0]), text(args[1])) };
         case "AUTHENTICATE": {
-          if (text(args[0]).toUpperCase() !== "PLAIN") return { data: `${tag} NO unsupported mechanism ${text(args[0])}\r\n` };
-          if (typeof args[1] === "string") return { data: plain(tag, args[1] === "=" ? "" : args[1]) };
+          if (text(args[0]).toUpperCase() !== "PLAIN")
+            return { data: `${tag} NO unsupported mechanism ${text(args[0])}\r\n` };
+          if (typeof args[1] === "string")
+            return { data: plain(tag, args[1] === "=" ? "" : args[1]) };
           authTag = tag;
           return { data: "+ \r\n" };
         }
@@ -193,12 +262,16 @@ export function createImapSession(deps: ImapSessionDeps) {
           return { data: `${tag} BAD ${verb} is not valid before login\r\n` };
       }
     }
-    if (verb === "STARTTLS" || verb === "LOGIN" || verb === "AUTHENTICATE") return { data: `${tag} BAD already logged in\r\n` };
+    if (verb === "STARTTLS" || verb === "LOGIN" || verb === "AUTHENTICATE")
+      return { data: `${tag} BAD already logged in\r\n` };
     const handled = await authenticated(tag, verb, args);
     if (handled) return handled;
     const byUid = verb === "UID";
     const command = byUid ? text(args[0]).toUpperCase() : verb;
-    if (!SELECTED_COMMANDS.has(command) || (byUid && !["FETCH", "SEARCH", "STORE", "COPY", "MOVE", "EXPUNGE"].includes(command))) {
+    if (
+      !SELECTED_COMMANDS.has(command) ||
+      (byUid && !["FETCH", "SEARCH", "STORE", "COPY", "MOVE", "EXPUNGE"].includes(command))
+    ) {
       return { data: `${tag} BAD unknown command ${byUid ? "UID " : ""}${command}\r\n` };
     }
     if (!mailbox) return { data: `${tag} BAD ${command} needs a selected mailbox\r\n` };
@@ -216,11 +289,20 @@ export function createImapSession(deps: ImapSessionDeps) {
       if (authTag !== null) {
         const tag = authTag;
         authTag = null;
-        return { data: line === "*" ? `${tag} BAD authentication cancelled\r\n` : plain(tag, line) };
+        return {
+          data: line === "*" ? `${tag} BAD authentication cancelled\r\n` : plain(tag, line),
+        };
       }
       const space = line.indexOf(" ");
       const tag = space > 0 ? line.slice(0, space) : line;
-      if (space <= 0 || !/^[\x21-\x7e]+$/.test(tag) || tag.includes("{") || tag.includes("*") || tag.includes("+")) return { data: "* BAD expected: tag command\r\n" };
+      if (
+        space <= 0 ||
+        !/^[\x21-\x7e]+$/.test(tag) ||
+        tag.includes("{") ||
+        tag.includes("*") ||
+        tag.includes("+")
+      )
+        return { data: "* BAD expected: tag command\r\n" };
       try {
         const [verb, ...args] = parseArguments(line.slice(space + 1));
         if (typeof verb !== "string") return { data: `${tag} BAD expected a command\r\n` };
@@ -236,4 +318,3 @@ export function createImapSession(deps: ImapSessionDeps) {
     },
   };
 }
-

@@ -19,9 +19,16 @@ export interface ImapView {
  * The one place a login's view of the store is built: every message, or with `--mailbox-by` the
  * login's own mailbox only (the same rule as POP3's, loginQuery).
  */
-export async function openImapView(store: Store, login: string, mailboxBy: MailboxBy): Promise<ImapView> {
+export async function openImapView(
+  store: Store,
+  login: string,
+  mailboxBy: MailboxBy,
+): Promise<ImapView> {
   const scope = loginQuery(mailboxBy, login);
-  const messages = (await store.uids(scope, 0)).map((entry) => ({ ...entry, flags: new Set<string>() }));
+  const messages = (await store.uids(scope, 0)).map((entry) => ({
+    ...entry,
+    flags: new Set<string>(),
+  }));
   return { login, scope, messages, lastUid: messages.at(-1)?.uid ?? 0 };
 }
 

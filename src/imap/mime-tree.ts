@@ -22,7 +22,13 @@ export function headerFields(header: string): Array<{ name: string; value: strin
   for (const line of header.split(/\r?\n(?![ \t])/)) {
     const colon = line.indexOf(":");
     if (colon <= 0) continue;
-    fields.push({ name: line.slice(0, colon).trim().toLowerCase(), value: line.slice(colon + 1).replace(/\r?\n/g, "").trim() });
+    fields.push({
+      name: line.slice(0, colon).trim().toLowerCase(),
+      value: line
+        .slice(colon + 1)
+        .replace(/\r?\n/g, "")
+        .trim(),
+    });
   }
   return fields;
 }
@@ -48,14 +54,28 @@ const MAX_DEPTH = 30;
 export function parseMime(text: string, parentDefault = "text/plain", depth = 0): MimeNode {
   const { header, body } = splitHeader(text);
   const contentType = headerValue(header, "content-type");
-  const parsed = contentType ? libmime.parseHeaderValue(contentType) : { value: parentDefault, params: {} };
-  const [type = "text", subtype = "plain"] = (parsed.value || parentDefault).toLowerCase().split("/");
-  const node: MimeNode = { header, body, type, subtype, params: parsed.params, children: [], message: null };
+  const parsed = contentType
+    ? libmime.parseHeaderValue(contentType)
+    : { value: parentDefault, params: {} };
+  const [type = "text", subtype = "plain"] = (parsed.value || parentDefault)
+    .toLowerCase()
+    .split("/");
+  const node: MimeNode = {
+    header,
+    body,
+    type,
+    subtype,
+    params: parsed.params,
+    children: [],
+    message: null,
+  };
   if (depth >= MAX_DEPTH) return node;
   if (type === "multipart" && node.params.boundary) {
     // RFC 2046 §5.1.5: parts of multipart/digest default to message/rfc822.
     const childDefault = subtype === "digest" ? "message/rfc822" : "text/plain";
-    node.children = splitMultipart(body, node.params.boundary).map((part) => parseMime(part, childDefault, depth + 1));
+    node.children = splitMultipart(body, node.params.boundary).map((part) =>
+      parseMime(part, childDefault, depth + 1),
+    );
   } else if (type === "message" && subtype === "rfc822") {
     node.message = parseMime(body, "text/plain", depth + 1);
   }
@@ -65,9 +85,12 @@ export function parseMime(text: string, parentDefault = "text/plain", depth = 0)
 /** RFC 2046 §5.1.1: a delimiter is CRLF "--" boundary; the CRLF before it belongs to the delimiter. */
 function splitMultipart(body: string, boundary: string): string[] {
   const parts: string[] = [];
-  const delimiter = new RegExp(`(^|\\r?\\n)--${boundary.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(--)?[ \\t]*(\\r?\\n|$)`, "g");
+  const delimiter = new RegExp(
+    `(^|\\r?\\n)--${boundary.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(--)?[ \\t]*(\\r?\\n|$)`,
+    "g",
+  );
   let start = -1;
-  for (let match; (match = delimiter.exec(body)); ) {
+  for (let match; (match = delimiter.exec(body));) {
     if (start >= 0) parts.push(body.slice(start, match.index));
     if (match[2]) return parts;
     start = match.index + match[0].length;

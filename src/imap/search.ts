@@ -16,18 +16,29 @@ export interface SearchContext {
 }
 
 /** The store's address and subject fields match substrings, as RFC 3501 §6.4.4 asks. */
-const STORE_FIELDS: Record<string, "from" | "to" | "cc" | "bcc" | "subject"> = { FROM: "from", TO: "to", CC: "cc", BCC: "bcc", SUBJECT: "subject" };
+const STORE_FIELDS: Record<string, "from" | "to" | "cc" | "bcc" | "subject"> = {
+  FROM: "from",
+  TO: "to",
+  CC: "cc",
+  BCC: "bcc",
+  SUBJECT: "subject",
+};
 const FLAG_KEYS: Record<string, [string, boolean]> = {
-  ANSWERED: ["\\Answered", true], UNANSWERED: ["\\Answered", false],
-  DELETED: ["\\Deleted", true], UNDELETED: ["\\Deleted", false],
-  DRAFT: ["\\Draft", true], UNDRAFT: ["\\Draft", false],
-  FLAGGED: ["\\Flagged", true], UNFLAGGED: ["\\Flagged", false],
+  ANSWERED: ["\\Answered", true],
+  UNANSWERED: ["\\Answered", false],
+  DELETED: ["\\Deleted", true],
+  UNDELETED: ["\\Deleted", false],
+  DRAFT: ["\\Draft", true],
+  UNDRAFT: ["\\Draft", false],
+  FLAGGED: ["\\Flagged", true],
+  UNFLAGGED: ["\\Flagged", false],
 };
 
 /** RFC 3501 §9 date: 3-Dec-2026 → midnight UTC. */
 function searchDate(text: string): number {
   const ms = Date.parse(`${text.replace(/-/g, " ")} UTC`);
-  if (!/^\d{1,2}-[A-Za-z]{3}-\d{4}$/.test(text) || Number.isNaN(ms)) throw new ImapSyntaxError(`bad date ${text}`);
+  if (!/^\d{1,2}-[A-Za-z]{3}-\d{4}$/.test(text) || Number.isNaN(ms))
+    throw new ImapSyntaxError(`bad date ${text}`);
   return ms;
 }
 const DAY = 86_400_000;
@@ -48,7 +59,9 @@ export function compileSearch(tokens: Token[], context: SearchContext): Test {
     let uids: Promise<Set<number>> | null = null;
     const term = { kind: "field" as const, field, value: utf8(value).toLowerCase(), negate: false };
     return async (_, entry) => {
-      uids ??= context.store.uids({ terms: [...context.scope.terms, term] }, 0).then((found) => new Set(found.map((f) => f.uid)));
+      uids ??= context.store
+        .uids({ terms: [...context.scope.terms, term] }, 0)
+        .then((found) => new Set(found.map((f) => f.uid)));
       return (await uids).has(entry.uid);
     };
   };
@@ -58,7 +71,10 @@ export function compileSearch(tokens: Token[], context: SearchContext): Test {
       const raw = await context.raw(entry);
       if (!raw) return false;
       const tree = parseMime(raw.toString("latin1"));
-      if (part === "header") return headerFields(tree.header).some((f) => f.name === headerName && utf8(f.value).toLowerCase().includes(lower));
+      if (part === "header")
+        return headerFields(tree.header).some(
+          (f) => f.name === headerName && utf8(f.value).toLowerCase().includes(lower),
+        );
       const haystack = part === "body" ? tree.body : raw.toString("latin1");
       return utf8(haystack).toLowerCase().includes(lower);
     };
@@ -75,7 +91,9 @@ export function compileSearch(tokens: Token[], context: SearchContext): Test {
     if (upper in STORE_FIELDS) {
       const value = text();
       // The store reads a whole address as an exact match; IMAP asks for a substring of the field.
-      return upper !== "SUBJECT" && isFullAddress(utf8(value)) ? inRaw("header", value, upper.toLowerCase()) : fromStore(STORE_FIELDS[upper], value);
+      return upper !== "SUBJECT" && isFullAddress(utf8(value))
+        ? inRaw("header", value, upper.toLowerCase())
+        : fromStore(STORE_FIELDS[upper], value);
     }
     if (upper in FLAG_KEYS) {
       const [flag, wanted] = FLAG_KEYS[upper];
@@ -141,7 +159,8 @@ export function compileSearch(tokens: Token[], context: SearchContext): Test {
   if (typeof tokens[0] === "string" && tokens[0].toUpperCase() === "CHARSET") {
     at = 1;
     const charset = text().toUpperCase();
-    if (charset !== "UTF-8" && charset !== "US-ASCII") throw new ImapSyntaxError(`[BADCHARSET (UTF-8 US-ASCII)] unsupported charset ${charset}`);
+    if (charset !== "UTF-8" && charset !== "US-ASCII")
+      throw new ImapSyntaxError(`[BADCHARSET (UTF-8 US-ASCII)] unsupported charset ${charset}`);
   }
   while (at < tokens.length) tests.push(key());
   if (tests.length === 0) throw new ImapSyntaxError("SEARCH needs a key");

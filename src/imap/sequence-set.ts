@@ -8,7 +8,8 @@ export function parseSequenceSet(text: string, max: number): (n: number) => bool
   const ranges: Array<[number, number]> = [];
   for (const part of text.split(",")) {
     const bounds = part.split(":");
-    if (bounds.length > 2 || bounds.some((b) => !/^(\*|[1-9]\d*)$/.test(b))) throw new ImapSyntaxError(`bad sequence set ${text}`);
+    if (bounds.length > 2 || bounds.some((b) => !/^(\*|[1-9]\d*)$/.test(b)))
+      throw new ImapSyntaxError(`bad sequence set ${text}`);
     const [a, b = a] = bounds.map((bound) => (bound === "*" ? max : Number(bound)));
     ranges.push([Math.min(a, b), Math.max(a, b)]);
   }

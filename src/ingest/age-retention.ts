@@ -12,14 +12,19 @@ const MAX_INTERVAL_MS = 60_000;
  * `--max-age`: messages received longer ago than `maxAgeMs` are deleted in the background, in
  * small batches, each followed by a `message.deleted` event.
  */
-export function startAgeRetention(deps: { store: Store; events: EventBus; logger: Logger; now?: () => number }, maxAgeMs: number): { stop(): Promise<void> } {
+export function startAgeRetention(
+  deps: { store: Store; events: EventBus; logger: Logger; now?: () => number },
+  maxAgeMs: number,
+): { stop(): Promise<void> } {
   const now = deps.now ?? Date.now;
   const interval = Math.min(MAX_INTERVAL_MS, Math.max(1000, Math.floor(maxAgeMs / 10)));
   let running: Promise<void> | null = null;
   let stopped = false;
 
   const prune = async () => {
-    const olderThan: Query = { terms: [{ kind: "field", field: "before", value: now() - maxAgeMs, negate: false }] };
+    const olderThan: Query = {
+      terms: [{ kind: "field", field: "before", value: now() - maxAgeMs, negate: false }],
+    };
     for (;;) {
       if (stopped) return;
       const { messages } = await deps.store.list({ query: olderThan, limit: BATCH });
@@ -33,7 +38,9 @@ export function startAgeRetention(deps: { store: Store; events: EventBus; logger
   };
   const tick = () => {
     running ??= prune()
-      .catch((err: unknown) => deps.logger.error({ err }, "pruning by age failed; trying again later"))
+      .catch((err: unknown) =>
+        deps.logger.error({ err }, "pruning by age failed; trying again later"),
+      )
       .finally(() => {
         running = null;
       });

@@ -17,7 +17,11 @@ export interface TagRule {
  * limits already (a 4xx); what the message itself carries is capped instead, so mail is never
  * refused for its headers.
  */
-export function captureTags(message: Message, given: readonly string[], rules: readonly TagRule[]): string[] {
+export function captureTags(
+  message: Message,
+  given: readonly string[],
+  rules: readonly TagRule[],
+): string[] {
   const tags = [...given];
   for (const header of message.headers) {
     if (header.name.toLowerCase() === "x-tags") tags.push(...header.value.split(","));
@@ -38,7 +42,8 @@ function unique(tags: string[]): string[] {
   for (const raw of tags) {
     const tag = raw.trim().replace(/\s+/g, " ");
     // Tags compare case-insensitively in search (tag:), so two spellings would be one tag twice.
-    if (tag && !seen.has(tag.toLowerCase())) seen.set(tag.toLowerCase(), tag.slice(0, MAX_TAG_LENGTH));
+    if (tag && !seen.has(tag.toLowerCase()))
+      seen.set(tag.toLowerCase(), tag.slice(0, MAX_TAG_LENGTH));
   }
   return [...seen.values()].slice(0, MAX_TAGS);
 }
@@ -48,8 +53,16 @@ export function compileTagRules(raw: readonly unknown[]): TagRule[] {
   return raw.map((rule, index) => {
     const where = `tagRules[${index}]`;
     const { query, tags } = (rule ?? {}) as { query?: unknown; tags?: unknown };
-    if (typeof query !== "string" || !Array.isArray(tags) || tags.length === 0 || !tags.every((t) => typeof t === "string" && t.trim())) {
-      throw new MailproofError("CONFIG_INVALID", `${where} must be { "query": "search terms", "tags": ["tag", …] }`);
+    if (
+      typeof query !== "string" ||
+      !Array.isArray(tags) ||
+      tags.length === 0 ||
+      !tags.every((t) => typeof t === "string" && t.trim())
+    ) {
+      throw new MailproofError(
+        "CONFIG_INVALID",
+        `${where} must be { "query": "search terms", "tags": ["tag", …] }`,
+      );
     }
     try {
       return { query: parseQuery(query), tags };

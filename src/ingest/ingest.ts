@@ -2,7 +2,15 @@ import type { Logger } from "pino";
 import type { EventBus } from "../core/events.js";
 import type { IdGenerator } from "../core/ids.js";
 import { toSummary } from "../core/summary.js";
-import { emptyAnalysis, type Analysis, type Envelope, type Finding, type Message, type MessageSource, type MessageSummary } from "../core/types.js";
+import {
+  emptyAnalysis,
+  type Analysis,
+  type Envelope,
+  type Finding,
+  type Message,
+  type MessageSource,
+  type MessageSummary,
+} from "../core/types.js";
 import type { AnalyzeFn } from "../analysis/analyze.js";
 import type { Store } from "../store/store.js";
 import { createBatcher } from "../core/batcher.js";
@@ -71,7 +79,10 @@ export function createIngest(deps: IngestDeps): Ingest {
   /** Messages between arrival and their place in the write queue. */
   let parsing = 0;
   // A message whose parse is about to finish joins the commit of the ones ahead of it.
-  const batcher = createBatcher<NewMessage>((batch) => store.insert(batch), { holdWhile: () => parsing > 0, maxHoldMs: deps.commitHoldMs ?? 2 });
+  const batcher = createBatcher<NewMessage>((batch) => store.insert(batch), {
+    holdWhile: () => parsing > 0,
+    maxHoldMs: deps.commitHoldMs ?? 2,
+  });
   const analyses = new Set<Promise<void>>();
   const maxInFlight = deps.maxAnalysesInFlight ?? 64;
   const waiting: Array<{ id: string; problems: Finding[] }> = [];
@@ -82,7 +93,10 @@ export function createIngest(deps: IngestDeps): Ingest {
   const ingest = async (input: IngestInput): Promise<Message> => {
     // Provider mocks and the send API build the message from a request body; only now is its size known.
     if (deps.maxSize !== undefined && input.raw.length > deps.maxSize) {
-      throw new MailproofError("PAYLOAD_TOO_LARGE", `the message is ${input.raw.length} bytes; the limit (--max-size) is ${deps.maxSize} bytes`);
+      throw new MailproofError(
+        "PAYLOAD_TOO_LARGE",
+        `the message is ${input.raw.length} bytes; the limit (--max-size) is ${deps.maxSize} bytes`,
+      );
     }
     const tags = checkTags(input.tags ?? []);
     parsing++;
@@ -102,7 +116,11 @@ export function createIngest(deps: IngestDeps): Ingest {
       ...parsed,
       size: input.raw.length,
       tags: [],
-      mailbox: assignMailbox(deps.mailboxBy ?? "none", { envelope: input.envelope, to: parsed.to, apiKeyName: input.apiKeyName ?? null }),
+      mailbox: assignMailbox(deps.mailboxBy ?? "none", {
+        envelope: input.envelope,
+        to: parsed.to,
+        apiKeyName: input.apiKeyName ?? null,
+      }),
       read: false,
       analysis: emptyAnalysis("pending"),
     };
@@ -111,11 +129,26 @@ export function createIngest(deps: IngestDeps): Ingest {
     // One short line per message at info, even for a thousand recipients or a long subject.
     const { rcptTo } = input.envelope;
     const to = rcptTo.length > 1 ? `${rcptTo[0]} +${rcptTo.length - 1}` : (rcptTo[0] ?? null);
-    const subject = message.subject && message.subject.length > 80 ? `${message.subject.slice(0, 79)}…` : message.subject;
-    logger.info({ id: message.id, source: input.source.kind, mailbox: message.mailbox, from: input.envelope.mailFrom, to, subject, size: message.size }, "message captured");
+    const subject =
+      message.subject && message.subject.length > 80
+        ? `${message.subject.slice(0, 79)}…`
+        : message.subject;
+    logger.info(
+      {
+        id: message.id,
+        source: input.source.kind,
+        mailbox: message.mailbox,
+        from: input.envelope.mailFrom,
+        to,
+        subject,
+        size: message.size,
+      },
+      "message captured",
+    );
     events.emit("message.received", { id: message.id, summary: toSummary(message) });
     if (deps.maxMessages > 0) schedulePrune();
-    if (analyses.size < maxInFlight && waiting.length === 0) track(analyse(message, input.raw, problems));
+    if (analyses.size < maxInFlight && waiting.length === 0)
+      track(analyse(message, input.raw, problems));
     else waiting.push({ id: message.id, problems });
     return message;
   };
@@ -130,7 +163,10 @@ export function createIngest(deps: IngestDeps): Ingest {
       } catch (err) {
         // A message left "pending" would hold /api/wait until its timeout and be analysed again
         // on every start; it gets an analysis that says what went wrong instead.
-        logger.error({ err, id: message.id }, "analysis failed or could not be stored; storing a failed analysis");
+        logger.error(
+          { err, id: message.id },
+          "analysis failed or could not be stored; storing a failed analysis",
+        );
         analysis = failedAnalysis(problems, err);
         summary = await store.setAnalysis(message.id, analysis);
       }
@@ -138,7 +174,10 @@ export function createIngest(deps: IngestDeps): Ingest {
       if (summary) events.emit("message.analyzed", { id: message.id, summary, analysis });
       if (summary && deps.afterAnalysis) deps.afterAnalysis(message.id, analysis);
     } catch (err) {
-      logger.error({ err, id: message.id }, "analysis could not be stored; it runs again on the next start");
+      logger.error(
+        { err, id: message.id },
+        "analysis could not be stored; it runs again on the next start",
+      );
     }
   };
 
@@ -157,7 +196,11 @@ export function createIngest(deps: IngestDeps): Ingest {
       track(
         Promise.all([store.get(id), store.raw(id)]).then(
           ([message, raw]) => (message && raw ? analyse(message, raw, problems) : undefined),
-          (err: unknown) => logger.error({ err, id }, "a waiting analysis could not be read back; it runs again on the next start"),
+          (err: unknown) =>
+            logger.error(
+              { err, id },
+              "a waiting analysis could not be read back; it runs again on the next start",
+            ),
         ),
       );
     }
@@ -192,7 +235,8 @@ export function createIngest(deps: IngestDeps): Ingest {
       await run;
       resumed++;
     }
-    if (resumed > 0) logger.info({ count: resumed }, "resumed analyses cut off by the last shutdown");
+    if (resumed > 0)
+      logger.info({ count: resumed }, "resumed analyses cut off by the last shutdown");
     return resumed;
   };
   ingest.resume = () => (resuming ??= resumePending());
@@ -210,6 +254,10 @@ export function createIngest(deps: IngestDeps): Ingest {
 }
 
 function failedAnalysis(problems: Finding[], err: unknown): Analysis {
-  const failed: Finding = { rule: "analysis.failed", severity: "warning", message: `the analysis could not be completed or stored: ${(err as Error).message ?? String(err)}` };
+  const failed: Finding = {
+    rule: "analysis.failed",
+    severity: "warning",
+    message: `the analysis could not be completed or stored: ${(err as Error).message ?? String(err)}`,
+  };
   return { ...emptyAnalysis("done"), findings: [...problems, failed] };
 }

@@ -25,22 +25,45 @@ interface Walk {
 export function findMimeProblems(raw: Buffer): Finding[] {
   const findings: Finding[] = [];
   if (raw.length === 0) {
-    return [{ rule: "mime.headers-missing", severity: "error", message: "The message is empty: no header fields and no body." }];
+    return [
+      {
+        rule: "mime.headers-missing",
+        severity: "error",
+        message: "The message is empty: no header fields and no body.",
+      },
+    ];
   }
   const nul = raw.indexOf(0);
   if (nul >= 0) {
-    findings.push({ rule: "mime.nul-bytes", severity: "error", message: `NUL bytes in the message (first at byte ${nul}); neither 7bit nor 8bit data may contain NUL (RFC 2045 §2.7–2.8), and clients truncate text there.` });
+    findings.push({
+      rule: "mime.nul-bytes",
+      severity: "error",
+      message: `NUL bytes in the message (first at byte ${nul}); neither 7bit nor 8bit data may contain NUL (RFC 2045 §2.7–2.8), and clients truncate text there.`,
+    });
   }
   const walk: Walk = { raw, seen: new Map(), parts: 0 };
   const top = splitEntity(raw, 0, raw.length);
   if (top.fields.length === 0) {
-    findings.push({ rule: "mime.headers-missing", severity: "error", message: "The message has no header fields (RFC 5322 §3.6 requires at least Date and From); it starts with its body." });
+    findings.push({
+      rule: "mime.headers-missing",
+      severity: "error",
+      message:
+        "The message has no header fields (RFC 5322 §3.6 requires at least Date and From); it starts with its body.",
+    });
   }
   if (top.bodyStart === null || top.bodyStart >= raw.length) {
-    findings.push({ rule: "mime.body-missing", severity: "warning", message: "The message has no body: recipients see an empty message." });
+    findings.push({
+      rule: "mime.body-missing",
+      severity: "warning",
+      message: "The message has no body: recipients see an empty message.",
+    });
   }
   if (top.junkLines > 0) {
-    findings.push({ rule: "mime.header-malformed", severity: "error", message: `${top.junkLines} line(s) in the header section are neither a header field nor a folded continuation (RFC 5322 §2.2); parsers end the header section there or drop them.` });
+    findings.push({
+      rule: "mime.header-malformed",
+      severity: "error",
+      message: `${top.junkLines} line(s) in the header section are neither a header field nor a folded continuation (RFC 5322 §2.2); parsers end the header section there or drop them.`,
+    });
   }
   walkEntity(walk, top, "1", 0);
   for (const [rule, paths] of walk.seen) findings.push(describe(rule, paths));
@@ -70,12 +93,17 @@ function splitEntity(raw: Buffer, start: number, end: number): Entity {
       break;
     }
     const line = raw.toString("latin1", pos, lineEnd);
-    const first = raw[pos]!;
-    if ((first === 32 || first === 9) && fields.length > 0) fields[fields.length - 1]!.value += ` ${line.trim()}`;
+    const first = raw[pos];
+    if ((first === 32 || first === 9) && fields.length > 0)
+      fields[fields.length - 1].value += ` ${line.trim()}`;
     else {
       const colon = line.indexOf(":");
       // RFC 5322 §3.6.8: a field name is printable ASCII other than ":" and space.
-      if (colon > 0 && /^[\x21-\x39\x3b-\x7e]+$/.test(line.slice(0, colon))) fields.push({ name: line.slice(0, colon).toLowerCase(), value: line.slice(colon + 1).trim() });
+      if (colon > 0 && /^[\x21-\x39\x3b-\x7e]+$/.test(line.slice(0, colon)))
+        fields.push({
+          name: line.slice(0, colon).toLowerCase(),
+          value: line.slice(colon + 1).trim(),
+        });
       else junkLines++;
     }
     pos = eol + 1;
@@ -101,7 +129,7 @@ function note(walk: Walk, rule: string, path: string): void {
 function walkEntity(walk: Walk, entity: Entity, path: string, depth: number): void {
   if (++walk.parts > MAX_PARTS) return;
   const contentType = (field(entity, "content-type") ?? "text/plain").toLowerCase();
-  const mediaType = contentType.split(";")[0]!.trim();
+  const mediaType = contentType.split(";")[0].trim();
   const encoding = (field(entity, "content-transfer-encoding") ?? "7bit").toLowerCase().trim();
   const body = entity.bodyStart ?? entity.end;
 
@@ -112,7 +140,9 @@ function walkEntity(walk: Walk, entity: Entity, path: string, depth: number): vo
     if (!boundary) return note(walk, "mime.boundary-missing", path);
     const parts = partRanges(walk.raw, boundary, body, entity.end);
     if (parts.length === 0) return note(walk, "mime.boundary-missing", path);
-    parts.forEach(([start, end], index) => walkEntity(walk, splitEntity(walk.raw, start, end), `${path}.${index + 1}`, depth + 1));
+    parts.forEach(([start, end], index) =>
+      walkEntity(walk, splitEntity(walk.raw, start, end), `${path}.${index + 1}`, depth + 1),
+    );
     return;
   }
   if (mediaType === "message/rfc822" && depth < MAX_DEPTH && entity.bodyStart !== null) {
@@ -120,13 +150,24 @@ function walkEntity(walk: Walk, entity: Entity, path: string, depth: number): vo
     return;
   }
   const charset = param(contentType, "charset");
-  if (charset && mediaType.startsWith("text/") && !libmime.createDecodeStream(charset).supported) note(walk, "mime.charset-unknown", path);
-  if (encoding === "base64" && !isBase64(walk.raw, body, entity.end)) note(walk, "mime.base64-invalid", path);
-  if (encoding === "quoted-printable" && /=(?![0-9A-Fa-f]{2}|[ \t]*\r?\n|[ \t]*$)/.test(walk.raw.toString("latin1", body, entity.end))) note(walk, "mime.qp-invalid", path);
+  if (charset && mediaType.startsWith("text/") && !libmime.createDecodeStream(charset).supported)
+    note(walk, "mime.charset-unknown", path);
+  if (encoding === "base64" && !isBase64(walk.raw, body, entity.end))
+    note(walk, "mime.base64-invalid", path);
+  if (
+    encoding === "quoted-printable" &&
+    /=(?![0-9A-Fa-f]{2}|[ \t]*\r?\n|[ \t]*$)/.test(walk.raw.toString("latin1", body, entity.end))
+  )
+    note(walk, "mime.qp-invalid", path);
 }
 
 /** The [start, end) ranges of the body parts between `--boundary` delimiter lines (RFC 2046 §5.1.1). */
-function partRanges(raw: Buffer, boundary: string, start: number, end: number): Array<[number, number]> {
+function partRanges(
+  raw: Buffer,
+  boundary: string,
+  start: number,
+  end: number,
+): Array<[number, number]> {
   const delimiter = Buffer.from(`--${boundary}`, "latin1");
   const ranges: Array<[number, number]> = [];
   let open: number | null = null;
@@ -152,7 +193,7 @@ function partRanges(raw: Buffer, boundary: string, start: number, end: number): 
 
 function onlySpaceToEol(raw: Buffer, from: number, end: number): boolean {
   for (let i = from; i < end; i++) {
-    const c = raw[i]!;
+    const c = raw[i];
     if (c === 10 || (c === 13 && raw[i + 1] === 10)) return true;
     if (c !== 32 && c !== 9) return false;
   }
@@ -163,9 +204,10 @@ function onlySpaceToEol(raw: Buffer, from: number, end: number): boolean {
 function isBase64(raw: Buffer, start: number, end: number): boolean {
   let data = 0;
   for (let i = start; i < end; i++) {
-    const c = raw[i]!;
+    const c = raw[i];
     if (c === 13 || c === 10 || c === 32 || c === 9) continue;
-    const alphabet = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+    const alphabet =
+      (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
     if (alphabet) data++;
     else if (c !== 61) return false;
   }
@@ -174,16 +216,34 @@ function isBase64(raw: Buffer, start: number, end: number): boolean {
 }
 
 const MESSAGES: Record<string, { severity: Finding["severity"]; text: string }> = {
-  "mime.transfer-encoding-unknown": { severity: "error", text: "an unknown Content-Transfer-Encoding (RFC 2045 §6.1 allows 7bit, 8bit, binary, base64 and quoted-printable); clients show the encoded bytes" },
-  "mime.nesting-too-deep": { severity: "error", text: `multipart nesting deeper than ${MAX_DEPTH} levels, which no mail generator produces on purpose; the parts below were not checked` },
-  "mime.boundary-missing": { severity: "error", text: "a multipart body without a usable boundary (no boundary parameter, or its delimiter line never appears; RFC 2046 §5.1.1); clients show it as one opaque part or nothing" },
-  "mime.charset-unknown": { severity: "warning", text: "a text charset no decoder knows; the text is read as UTF-8 and may show garbled characters" },
-  "mime.base64-invalid": { severity: "error", text: "base64 with characters outside the base64 alphabet or a truncated final group (RFC 2045 §6.8); decoders drop or misread them, so the content is corrupt" },
-  "mime.qp-invalid": { severity: "warning", text: 'quoted-printable with "=" not followed by two hex digits or a line break (RFC 2045 §6.7); decoders disagree on what it means' },
+  "mime.transfer-encoding-unknown": {
+    severity: "error",
+    text: "an unknown Content-Transfer-Encoding (RFC 2045 §6.1 allows 7bit, 8bit, binary, base64 and quoted-printable); clients show the encoded bytes",
+  },
+  "mime.nesting-too-deep": {
+    severity: "error",
+    text: `multipart nesting deeper than ${MAX_DEPTH} levels, which no mail generator produces on purpose; the parts below were not checked`,
+  },
+  "mime.boundary-missing": {
+    severity: "error",
+    text: "a multipart body without a usable boundary (no boundary parameter, or its delimiter line never appears; RFC 2046 §5.1.1); clients show it as one opaque part or nothing",
+  },
+  "mime.charset-unknown": {
+    severity: "warning",
+    text: "a text charset no decoder knows; the text is read as UTF-8 and may show garbled characters",
+  },
+  "mime.base64-invalid": {
+    severity: "error",
+    text: "base64 with characters outside the base64 alphabet or a truncated final group (RFC 2045 §6.8); decoders drop or misread them, so the content is corrupt",
+  },
+  "mime.qp-invalid": {
+    severity: "warning",
+    text: 'quoted-printable with "=" not followed by two hex digits or a line break (RFC 2045 §6.7); decoders disagree on what it means',
+  },
 };
 
 function describe(rule: string, paths: string[]): Finding {
-  const { severity, text } = MESSAGES[rule]!;
+  const { severity, text } = MESSAGES[rule];
   const named = paths.slice(0, NAMED_PARTS).map(shortPath).join(", ");
   const more = paths.length > NAMED_PARTS ? ` and ${paths.length - NAMED_PARTS} more` : "";
   return { rule, severity, message: `MIME part ${named}${more}: ${text}.` };

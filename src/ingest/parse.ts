@@ -16,7 +16,18 @@ const FEED_CHUNK = 64 * 1024;
 /** The parsed fields of a message, before it has an id, a source or an analysis. */
 export type ParsedFields = Pick<
   Message,
-  "messageId" | "date" | "subject" | "from" | "to" | "cc" | "bcc" | "replyTo" | "headers" | "text" | "html" | "attachments"
+  | "messageId"
+  | "date"
+  | "subject"
+  | "from"
+  | "to"
+  | "cc"
+  | "bcc"
+  | "replyTo"
+  | "headers"
+  | "text"
+  | "html"
+  | "attachments"
 > & {
   attachmentContents: Buffer[];
   /** What the parser could not make sense of or had to repair; analysis reports these as findings. */
@@ -27,13 +38,21 @@ export type ParsedFields = Pick<
  * Parses raw RFC 5322 bytes. Never throws: a message the parser chokes on is still captured,
  * with whatever fields could be read and the failure recorded in `problems`.
  */
-export async function parseMessage(raw: Buffer, envelope: Envelope, budgetMs = PARSE_BUDGET_MS): Promise<ParsedFields> {
+export async function parseMessage(
+  raw: Buffer,
+  envelope: Envelope,
+  budgetMs = PARSE_BUDGET_MS,
+): Promise<ParsedFields> {
   const structural = findMimeProblems(raw);
   let parsed: ParsedMail;
   try {
     parsed = await parseWithin(raw, budgetMs);
   } catch (err) {
-    const failure: Finding = { rule: "mime.parse-error", severity: "error", message: `MIME parser failed: ${(err as Error).message}; only the header fields were read` };
+    const failure: Finding = {
+      rule: "mime.parse-error",
+      severity: "error",
+      message: `MIME parser failed: ${(err as Error).message}; only the header fields were read`,
+    };
     return { ...emptyFields(), headers: headersFromRaw(raw), problems: [failure, ...structural] };
   }
   const to = addresses(parsed.to);
@@ -49,7 +68,10 @@ export async function parseMessage(raw: Buffer, envelope: Envelope, budgetMs = P
   }));
   return {
     messageId: parsed.messageId ? parsed.messageId.replace(/^<|>$/g, "") : null,
-    date: parsed.date && !Number.isNaN(parsed.date.getTime()) && parsed.headers.has("date") ? parsed.date.toISOString() : null,
+    date:
+      parsed.date && !Number.isNaN(parsed.date.getTime()) && parsed.headers.has("date")
+        ? parsed.date.toISOString()
+        : null,
     subject: parsed.subject ?? null,
     from: addresses(parsed.from)[0] ?? null,
     to,
@@ -93,8 +115,20 @@ function parseWithin(raw: Buffer, budgetMs: number): Promise<ParsedMail> {
 
 function emptyFields(): ParsedFields {
   return {
-    messageId: null, date: null, subject: null, from: null, to: [], cc: [], bcc: [], replyTo: [],
-    headers: [], text: null, html: null, attachments: [], attachmentContents: [], problems: [],
+    messageId: null,
+    date: null,
+    subject: null,
+    from: null,
+    to: [],
+    cc: [],
+    bcc: [],
+    replyTo: [],
+    headers: [],
+    text: null,
+    html: null,
+    attachments: [],
+    attachmentContents: [],
+    problems: [],
   };
 }
 
@@ -114,7 +148,9 @@ function addresses(value: AddressObject | AddressObject[] | undefined): Address[
 /** Bcc recipients never appear in headers (RFC 5322 §3.6.3); the SMTP envelope is the only record of them. */
 function envelopeOnlyRecipients(envelope: Envelope, listed: Address[]): Address[] {
   const seen = new Set(listed.map((a) => a.address.toLowerCase()));
-  return envelope.rcptTo.filter((rcpt) => !seen.has(rcpt.toLowerCase())).map((address) => ({ name: null, address }));
+  return envelope.rcptTo
+    .filter((rcpt) => !seen.has(rcpt.toLowerCase()))
+    .map((address) => ({ name: null, address }));
 }
 
 function decodeHeaderLine(entry: { key: string; line: string }): Header {

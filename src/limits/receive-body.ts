@@ -23,7 +23,8 @@ export function receiveBody(options: ReceiveBodyOptions): MiddlewareHandler {
     const body = c.req.raw.body;
     if (!body) return next();
     const lengthHeader = c.req.header("content-length");
-    const length = lengthHeader !== undefined && !c.req.header("transfer-encoding") ? Number(lengthHeader) : NaN;
+    const length =
+      lengthHeader !== undefined && !c.req.header("transfer-encoding") ? Number(lengthHeader) : NaN;
     const declared = Number.isSafeInteger(length) && length >= 0 ? length : null;
     if (declared !== null && declared > options.maxBytes) return options.tooLarge(c);
     const reservation = createReservation(options.budget);

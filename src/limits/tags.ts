@@ -9,8 +9,15 @@ export function checkTags(tags: readonly string[], field = "tags"): string[] {
   const unique = [...new Set(tags.map((t) => t.trim()).filter(Boolean))];
   const long = unique.find((t) => t.length > MAX_TAG_LENGTH);
   if (long !== undefined) {
-    throw new MailproofError("TAG_LIMIT", `${field}: a tag may have at most ${MAX_TAG_LENGTH} characters ("${long.slice(0, 20)}…" has ${long.length})`);
+    throw new MailproofError(
+      "TAG_LIMIT",
+      `${field}: a tag may have at most ${MAX_TAG_LENGTH} characters ("${long.slice(0, 20)}…" has ${long.length})`,
+    );
   }
-  if (unique.length > MAX_TAGS) throw new MailproofError("TAG_LIMIT", `${field}: at most ${MAX_TAGS} tags per message (got ${unique.length})`);
+  if (unique.length > MAX_TAGS)
+    throw new MailproofError(
+      "TAG_LIMIT",
+      `${field}: at most ${MAX_TAGS} tags per message (got ${unique.length})`,
+    );
   return unique;
 }

@@ -20,14 +20,19 @@ export interface TestEmail {
 
 /** What the MCP tools do, each one call (or two) to a running sandbox's REST API. */
 export interface SandboxBackend {
-  listMessages(query: string, limit: number | undefined): Promise<{ messages: MessageSummary[]; total: number }>;
+  listMessages(
+    query: string,
+    limit: number | undefined,
+  ): Promise<{ messages: MessageSummary[]; total: number }>;
   getMessage(id: string): Promise<Message>;
   waitForMessage(query: string, timeout: number | undefined): Promise<Message>;
   getLinks(id: string, kind: LinkKind | undefined): Promise<{ id: string; links: LinkInfo[] }>;
   getCodes(id: string): Promise<{ id: string; codes: string[] }>;
   deleteMessages(query: string | undefined): Promise<{ deleted: number }>;
   setFaults(rules: unknown[]): Promise<{ rules: unknown[] }>;
-  sendTestEmail(email: TestEmail): Promise<{ accepted: string[]; rejected: string[]; response: string; messageId: string }>;
+  sendTestEmail(
+    email: TestEmail,
+  ): Promise<{ accepted: string[]; rejected: string[]; response: string; messageId: string }>;
 }
 
 const TEST_SENDER = "mailproof@localhost";
@@ -42,13 +47,19 @@ export function createSandboxBackend(options: SandboxBackendOptions): SandboxBac
 
   return {
     async listMessages(query, limit) {
-      const page = await http.json<{ messages: MessageSummary[]; total: number }>("GET", "/api/messages", { query, limit });
+      const page = await http.json<{ messages: MessageSummary[]; total: number }>(
+        "GET",
+        "/api/messages",
+        { query, limit },
+      );
       return { messages: page.messages, total: page.total };
     },
     getMessage: (id) => http.json<Message>("GET", messagePath(id)),
     waitForMessage: (query, timeout) => waitForMessage(http, { query, timeout }),
     async getLinks(id, kind) {
-      const { links } = await http.json<{ links: LinkInfo[] }>("GET", `${messagePath(id)}/links`, { kind });
+      const { links } = await http.json<{ links: LinkInfo[] }>("GET", `${messagePath(id)}/links`, {
+        kind,
+      });
       return { id, links };
     },
     async getCodes(id) {
@@ -59,9 +70,17 @@ export function createSandboxBackend(options: SandboxBackendOptions): SandboxBac
     setFaults: (rules) => http.json<{ rules: unknown[] }>("PUT", "/api/faults", {}, { rules }),
     async sendTestEmail(email) {
       const { smtpPort } = await http.json<{ smtpPort: number | null }>("GET", "/api/health");
-      if (!smtpPort) throw new MailproofClientError("SMTP_UNAVAILABLE", "the sandbox reports no SMTP port");
+      if (!smtpPort)
+        throw new MailproofClientError("SMTP_UNAVAILABLE", "the sandbox reports no SMTP port");
       // The sandbox's certificate is self-signed unless --tls-cert is given, as in `mailproof send`.
-      const transport = nodemailer.createTransport({ host: smtpHost, port: smtpPort, tls: { rejectUnauthorized: false }, connectionTimeout: SMTP_TIMEOUT_MS, greetingTimeout: SMTP_TIMEOUT_MS, socketTimeout: SMTP_TIMEOUT_MS });
+      const transport = nodemailer.createTransport({
+        host: smtpHost,
+        port: smtpPort,
+        tls: { rejectUnauthorized: false },
+        connectionTimeout: SMTP_TIMEOUT_MS,
+        greetingTimeout: SMTP_TIMEOUT_MS,
+        socketTimeout: SMTP_TIMEOUT_MS,
+      });
       try {
         const info = await transport.sendMail({
           from: TEST_SENDER,
@@ -69,10 +88,19 @@ export function createSandboxBackend(options: SandboxBackendOptions): SandboxBac
           subject: email.subject ?? "mailproof test message",
           text: email.text ?? "Sent by mailproof's send_test_email tool.",
         });
-        return { accepted: info.accepted.map(String), rejected: info.rejected.map(String), response: info.response, messageId: info.messageId };
+        return {
+          accepted: info.accepted.map(String),
+          rejected: info.rejected.map(String),
+          response: info.response,
+          messageId: info.messageId,
+        };
       } catch (err) {
         const e = err as Error & { response?: string };
-        throw new MailproofClientError("SMTP_REFUSED", `SMTP ${smtpHost}:${smtpPort} refused the message: ${e.response ?? e.message}`, { cause: err });
+        throw new MailproofClientError(
+          "SMTP_REFUSED",
+          `SMTP ${smtpHost}:${smtpPort} refused the message: ${e.response ?? e.message}`,
+          { cause: err },
+        );
       } finally {
         transport.close();
       }

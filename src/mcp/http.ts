@@ -24,7 +24,8 @@ function crossOrigin(c: Context, cors: string | null): string | null {
   const origin = c.req.header("origin");
   if (origin !== undefined) {
     const host = c.req.header("host");
-    const same = host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
+    const same =
+      host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
     return same || (cors !== null && origin === cors) ? null : origin;
   }
   const site = c.req.header("sec-fetch-site");
@@ -42,11 +43,27 @@ export function mcpRoutes(deps: McpRouteDeps): Hono {
   app.all("/", async (c) => {
     const foreign = crossOrigin(c, deps.cors ?? null);
     if (foreign !== null) {
-      deps.logger.info({ path: c.req.path, origin: foreign.slice(0, 100) }, "mcp request refused: cross-origin");
-      return c.json(errorBody("FORBIDDEN", `cross-origin request refused: /mcp answers only its own origin${deps.cors ? ` and ${deps.cors}` : ""}`), 403);
+      deps.logger.info(
+        { path: c.req.path, origin: foreign.slice(0, 100) },
+        "mcp request refused: cross-origin",
+      );
+      return c.json(
+        errorBody(
+          "FORBIDDEN",
+          `cross-origin request refused: /mcp answers only its own origin${deps.cors ? ` and ${deps.cors}` : ""}`,
+        ),
+        403,
+      );
     }
     if (c.req.method !== "POST") {
-      return c.json(errorBody("METHOD_NOT_ALLOWED", "the MCP endpoint is stateless: POST JSON-RPC messages to it"), 405, { Allow: "POST" });
+      return c.json(
+        errorBody(
+          "METHOD_NOT_ALLOWED",
+          "the MCP endpoint is stateless: POST JSON-RPC messages to it",
+        ),
+        405,
+        { Allow: "POST" },
+      );
     }
     const headers: Record<string, string> = {};
     for (const name of FORWARDED) {
@@ -54,7 +71,11 @@ export function mcpRoutes(deps: McpRouteDeps): Hono {
       if (value !== undefined) headers[name] = value;
     }
     const { handleMcpRequest } = await import("./handle-request.js");
-    return handleMcpRequest(c.req.raw, { url: new URL(c.req.url).origin, headers, fetch: deps.fetch, smtpHost: deps.smtpHost }, deps.logger);
+    return handleMcpRequest(
+      c.req.raw,
+      { url: new URL(c.req.url).origin, headers, fetch: deps.fetch, smtpHost: deps.smtpHost },
+      deps.logger,
+    );
   });
   return app;
 }

@@ -19,14 +19,33 @@ const faultRule = z
   .looseObject({
     stage: z.enum(FAULT_STAGES).describe("SMTP stage the rule acts at"),
     match: z
-      .object({ from: z.string().optional(), to: z.string().optional(), user: z.string().optional() })
+      .object({
+        from: z.string().optional(),
+        to: z.string().optional(),
+        user: z.string().optional(),
+      })
       .optional()
       .describe("globs (* and ?) on MAIL FROM, RCPT TO, AUTH user; all given must match"),
-    reply: z.object({ code: z.number().int().min(400).max(599), message: z.string() }).optional().describe('SMTP reply sent instead of the normal one, e.g. { code: 550, message: "5.1.1 no such user" }'),
+    reply: z
+      .object({ code: z.number().int().min(400).max(599), message: z.string() })
+      .optional()
+      .describe(
+        'SMTP reply sent instead of the normal one, e.g. { code: 550, message: "5.1.1 no such user" }',
+      ),
     delayMs: z.number().int().min(0).optional().describe("wait this long before answering"),
     disconnect: z.boolean().optional().describe("drop the connection instead of answering"),
-    times: z.number().int().min(1).optional().describe("fire this many times, then retire (e.g. greylisting)"),
-    probability: z.number().min(0).max(1).optional().describe("chance the rule fires (seeded, repeatable); default 1"),
+    times: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe("fire this many times, then retire (e.g. greylisting)"),
+    probability: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe("chance the rule fires (seeded, repeatable); default 1"),
     tls: z
       .object({
         certificate: z.enum(["expired", "wrong-name", "untrusted"]).optional(),
@@ -34,7 +53,9 @@ const faultRule = z
         versions: z.array(z.enum(["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"])).optional(),
       })
       .optional()
-      .describe('stage "tls" only: a bad certificate, STARTTLS refused (454), absent or required (530 before it), or limited TLS versions'),
+      .describe(
+        'stage "tls" only: a bad certificate, STARTTLS refused (454), absent or required (530 before it), or limited TLS versions',
+      ),
   })
   .describe("one SMTP fault rule");
 
@@ -51,7 +72,10 @@ async function run(action: () => Promise<unknown>): Promise<CallToolResult> {
 export function createMcpServer(backend: SandboxBackend): McpServer {
   const server = new McpServer(
     { name: "mailproof", version },
-    { instructions: "mailproof is a local SMTP sandbox: the app under test sends its email here instead of delivering it. Use these tools to find, wait for and inspect captured email (links, one-time codes), to clear it, and to make the SMTP server fail on purpose." },
+    {
+      instructions:
+        "mailproof is a local SMTP sandbox: the app under test sends its email here instead of delivering it. Use these tools to find, wait for and inspect captured email (links, one-time codes), to clear it, and to make the SMTP server fail on purpose.",
+    },
   );
 
   server.registerTool(
@@ -59,8 +83,19 @@ export function createMcpServer(backend: SandboxBackend): McpServer {
     {
       description: `List captured email, newest first, as summaries (id, receivedAt, from, to, subject, snippet, tags, dmarc, findingCount) plus the total count. ${SEARCH_SYNTAX}`,
       inputSchema: {
-        query: z.string().optional().describe('search query, e.g. "to:alice@example.test subject:reset"; empty lists everything'),
-        limit: z.number().int().min(1).max(1000).optional().describe("most summaries to return (default 50)"),
+        query: z
+          .string()
+          .optional()
+          .describe(
+            'search query, e.g. "to:alice@example.test subject:reset"; empty lists everything',
+          ),
+        limit: z
+          .number()
+          .int()
+          .min(1)
+          .max(1000)
+          .optional()
+          .describe("most summaries to return (default 50)"),
       },
       annotations: { readOnlyHint: true },
     },
@@ -70,8 +105,11 @@ export function createMcpServer(backend: SandboxBackend): McpServer {
   server.registerTool(
     "get_message",
     {
-      description: "Get one captured email in full: headers, envelope, text and HTML bodies, attachments list, and its analysis (DKIM/SPF/DMARC verdicts, links with their kind, one-time codes, findings).",
-      inputSchema: { id: z.string().min(1).describe("message id, from list_messages or wait_for_message") },
+      description:
+        "Get one captured email in full: headers, envelope, text and HTML bodies, attachments list, and its analysis (DKIM/SPF/DMARC verdicts, links with their kind, one-time codes, findings).",
+      inputSchema: {
+        id: z.string().min(1).describe("message id, from list_messages or wait_for_message"),
+      },
       annotations: { readOnlyHint: true },
     },
     ({ id }) => run(() => backend.getMessage(id)),
@@ -83,7 +121,13 @@ export function createMcpServer(backend: SandboxBackend): McpServer {
       description: `Wait until an email matching the query has been captured and analysed, and return it in full (as get_message). Mail that arrived before the call counts too, so query by a recipient address unique to the test. Fails after the timeout, listing what did arrive. ${SEARCH_SYNTAX}`,
       inputSchema: {
         query: z.string().describe('search query, e.g. "to:new-user@example.test subject:verify"'),
-        timeout: z.number().int().min(0).max(MAX_WAIT_MS).optional().describe(`milliseconds to wait (default 10000, at most ${MAX_WAIT_MS})`),
+        timeout: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_WAIT_MS)
+          .optional()
+          .describe(`milliseconds to wait (default 10000, at most ${MAX_WAIT_MS})`),
       },
       annotations: { readOnlyHint: true },
     },
@@ -93,7 +137,8 @@ export function createMcpServer(backend: SandboxBackend): McpServer {
   server.registerTool(
     "get_links",
     {
-      description: "The links found in a captured email, each with its url, text, kind (reset, verify, login, unsubscribe, other), host, https and check results. Use it to follow a password-reset or verification link.",
+      description:
+        "The links found in a captured email, each with its url, text, kind (reset, verify, login, unsubscribe, other), host, https and check results. Use it to follow a password-reset or verification link.",
       inputSchema: {
         id: z.string().min(1).describe("message id"),
         kind: z.enum(LINK_KINDS).optional().describe("only links of this kind"),
@@ -106,7 +151,8 @@ export function createMcpServer(backend: SandboxBackend): McpServer {
   server.registerTool(
     "get_codes",
     {
-      description: "The one-time codes (verification, login, 2FA codes) found in a captured email's subject and body, in order of appearance.",
+      description:
+        "The one-time codes (verification, login, 2FA codes) found in a captured email's subject and body, in order of appearance.",
       inputSchema: { id: z.string().min(1).describe("message id") },
       annotations: { readOnlyHint: true },
     },
@@ -117,7 +163,9 @@ export function createMcpServer(backend: SandboxBackend): McpServer {
     "delete_messages",
     {
       description: `Delete the captured email matching the query and return how many were deleted. Without a query it deletes EVERY message. ${SEARCH_SYNTAX}`,
-      inputSchema: { query: z.string().optional().describe("search query; omit to delete everything") },
+      inputSchema: {
+        query: z.string().optional().describe("search query; omit to delete everything"),
+      },
       annotations: { destructiveHint: true, idempotentHint: true },
     },
     ({ query }) => run(() => backend.deleteMessages(query)),
@@ -138,7 +186,8 @@ export function createMcpServer(backend: SandboxBackend): McpServer {
   server.registerTool(
     "send_test_email",
     {
-      description: "Send a plain-text test email through the sandbox's SMTP server (from mailproof@localhost), e.g. to check that it is capturing or that a fault rule fires. Returns the SMTP result; an SMTP rejection is a tool error with the server's reply.",
+      description:
+        "Send a plain-text test email through the sandbox's SMTP server (from mailproof@localhost), e.g. to check that it is capturing or that a fault rule fires. Returns the SMTP result; an SMTP rejection is a tool error with the server's reply.",
       inputSchema: {
         to: z.string().min(1).describe("recipient address"),
         subject: z.string().optional().describe('subject (default "mailproof test message")'),

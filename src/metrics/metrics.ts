@@ -37,7 +37,12 @@ const PREFIX = "mailproof_";
 
 export function createMetrics(deps: MetricsDeps): Metrics {
   const registry = new Registry();
-  const received = new Counter({ name: `${PREFIX}messages_received_total`, help: "Messages captured, by source", labelNames: ["source"], registers: [registry] });
+  const received = new Counter({
+    name: `${PREFIX}messages_received_total`,
+    help: "Messages captured, by source",
+    labelNames: ["source"],
+    registers: [registry],
+  });
   new Gauge({
     name: `${PREFIX}messages_stored`,
     help: "Messages in the store",
@@ -54,7 +59,12 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       this.set(deps.backlog());
     },
   });
-  const sessions = new Counter({ name: `${PREFIX}smtp_sessions_total`, help: "SMTP sessions opened, by listener", labelNames: ["listener"], registers: [registry] });
+  const sessions = new Counter({
+    name: `${PREFIX}smtp_sessions_total`,
+    help: "SMTP sessions opened, by listener",
+    labelNames: ["listener"],
+    registers: [registry],
+  });
   const ingestSeconds = new Histogram({
     name: `${PREFIX}ingest_duration_seconds`,
     help: "From the last byte of a message to its durable commit, by source",
@@ -68,10 +78,21 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const relayFailures = new Counter({ name: `${PREFIX}relay_failures_total`, help: "Automatic relays (--relay-matching) that failed", registers: [registry] });
-  const webhookFailures = new Counter({ name: `${PREFIX}webhook_failures_total`, help: "Webhook deliveries that failed after their retries, by kind", labelNames: ["kind"], registers: [registry] });
+  const relayFailures = new Counter({
+    name: `${PREFIX}relay_failures_total`,
+    help: "Automatic relays (--relay-matching) that failed",
+    registers: [registry],
+  });
+  const webhookFailures = new Counter({
+    name: `${PREFIX}webhook_failures_total`,
+    help: "Webhook deliveries that failed after their retries, by kind",
+    labelNames: ["kind"],
+    registers: [registry],
+  });
 
-  const unsubscribe = deps.events.on("message.received", ({ summary }) => received.inc({ source: summary.source.kind }));
+  const unsubscribe = deps.events.on("message.received", ({ summary }) =>
+    received.inc({ source: summary.source.kind }),
+  );
 
   return {
     registry,
@@ -84,7 +105,11 @@ export function createMetrics(deps: MetricsDeps): Metrics {
           end();
         }
       };
-      return Object.assign(timed, { backlog: ingest.backlog, drain: ingest.drain, resume: ingest.resume });
+      return Object.assign(timed, {
+        backlog: ingest.backlog,
+        drain: ingest.drain,
+        resume: ingest.resume,
+      });
     },
     timedAnalyze(analyze) {
       return async (input) => {

@@ -36,7 +36,10 @@ export function multiline(raw: Buffer, bodyLines?: number): Buffer {
   if (bodyLines !== undefined) {
     const headerEnd = text.indexOf("\r\n\r\n");
     if (headerEnd >= 0) {
-      const body = text.slice(headerEnd + 4).split("\r\n").slice(0, bodyLines);
+      const body = text
+        .slice(headerEnd + 4)
+        .split("\r\n")
+        .slice(0, bodyLines);
       text = `${text.slice(0, headerEnd)}\r\n\r\n${body.join("\r\n")}`;
     }
   }

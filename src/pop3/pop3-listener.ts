@@ -23,7 +23,10 @@ const IDLE_MS = 10 * 60_000;
 const MAX_LINE = 1024;
 
 /** `--pop3-port`: POP3 (RFC 1939) with STLS (RFC 2595), CAPA (RFC 2449) and AUTH PLAIN (RFC 5034). */
-export function createPop3Listener(deps: { store: Store; events: EventBus; logger: Logger }, options: Pop3ListenerOptions) {
+export function createPop3Listener(
+  deps: { store: Store; events: EventBus; logger: Logger },
+  options: Pop3ListenerOptions,
+) {
   const secureContext = tls.createSecureContext({ key: options.tls.key, cert: options.tls.cert });
   const sockets = new Set<net.Socket>();
 
@@ -34,7 +37,12 @@ export function createPop3Listener(deps: { store: Store; events: EventBus; logge
     let busy = Promise.resolve();
     sockets.add(plain);
     plain.once("close", () => sockets.delete(plain));
-    const session = createPop3Session({ ...deps, logins: options.logins, mailboxBy: options.mailboxBy, canStartTls: () => !secure });
+    const session = createPop3Session({
+      ...deps,
+      logins: options.logins,
+      mailboxBy: options.mailboxBy,
+      canStartTls: () => !secure,
+    });
 
     const onData = (chunk: Buffer) => {
       buffer += chunk.toString("latin1");

@@ -37,7 +37,9 @@ export function createPop3Session(deps: Pop3SessionDeps) {
   let awaitingPlain = false;
 
   const login = async (name: string, pass: string): Promise<Reply> => {
-    const accepted = deps.logins === null || deps.logins.some((l) => sameSecret(name, l.user) && sameSecret(pass, l.pass));
+    const accepted =
+      deps.logins === null ||
+      deps.logins.some((l) => sameSecret(name, l.user) && sameSecret(pass, l.pass));
     if (!accepted) {
       deps.logger.info({ user: name }, "pop3 login refused");
       return err("[AUTH] invalid user name or password");
@@ -64,7 +66,18 @@ export function createPop3Session(deps: Pop3SessionDeps) {
   const isReply = (value: DropEntry | Reply): value is Reply => "data" in value;
 
   const capabilities = () =>
-    ["+OK capabilities follow", "TOP", "UIDL", "USER", "SASL PLAIN", "RESP-CODES", "PIPELINING", ...(deps.canStartTls() ? ["STLS"] : []), "IMPLEMENTATION mailproof", "."].join("\r\n") + "\r\n";
+    [
+      "+OK capabilities follow",
+      "TOP",
+      "UIDL",
+      "USER",
+      "SASL PLAIN",
+      "RESP-CODES",
+      "PIPELINING",
+      ...(deps.canStartTls() ? ["STLS"] : []),
+      "IMPLEMENTATION mailproof",
+      ".",
+    ].join("\r\n") + "\r\n";
 
   const authorization = async (verb: string, args: string[]): Promise<Reply> => {
     switch (verb) {
@@ -109,10 +122,13 @@ export function createPop3Session(deps: Pop3SessionDeps) {
         const found = entry(args[0]);
         if (isReply(found)) return found;
         const lines = verb === "TOP" ? Number(args[1]) : undefined;
-        if (verb === "TOP" && (!Number.isInteger(lines) || lines! < 0)) return err("TOP needs a message number and a line count");
+        if (verb === "TOP" && (!Number.isInteger(lines) || lines! < 0))
+          return err("TOP needs a message number and a line count");
         const raw = await deps.store.raw(found.id);
         if (!raw) return err(`message ${args[0]} was deleted meanwhile`);
-        return { data: Buffer.concat([Buffer.from(`+OK ${raw.length} octets\r\n`), multiline(raw, lines)]) };
+        return {
+          data: Buffer.concat([Buffer.from(`+OK ${raw.length} octets\r\n`), multiline(raw, lines)]),
+        };
       }
       case "DELE": {
         const found = entry(args[0]);

@@ -8,7 +8,11 @@ import { Hono } from "hono";
 import type { Logger } from "pino";
 import { createIdGenerator } from "../core/ids.js";
 import type { Ingest } from "../ingest/ingest.js";
-import { createProviderContext, type ProviderModule, type ProviderRuntime } from "./shared/context.js";
+import {
+  createProviderContext,
+  type ProviderModule,
+  type ProviderRuntime,
+} from "./shared/context.js";
 import { createEventLog, type EventLog } from "./shared/event-log.js";
 import { logRejections } from "./shared/log-rejections.js";
 import { providerBody } from "./shared/refusal.js";
@@ -59,8 +63,23 @@ export function createProviders(deps: ProvidersDeps): Providers {
   for (const module of PROVIDERS) {
     const logger = deps.logger.child({ provider: module.name });
     const log = createEventLog(module.name, newId);
-    const webhooks = createWebhookDispatcher({ log, logger, newId: () => newId(), stopSignal: stopper.signal });
-    const runtime = createProviderContext({ name: module.name, module, states, log, webhooks, ingest: deps.ingest, logger, newId, stopSignal: stopper.signal });
+    const webhooks = createWebhookDispatcher({
+      log,
+      logger,
+      newId: () => newId(),
+      stopSignal: stopper.signal,
+    });
+    const runtime = createProviderContext({
+      name: module.name,
+      module,
+      states,
+      log,
+      webhooks,
+      ingest: deps.ingest,
+      logger,
+      newId,
+      stopSignal: stopper.signal,
+    });
     logs.set(module.name, log);
     dispatchers.push(webhooks);
     runtimes.set(module.name, runtime);
@@ -72,7 +91,10 @@ export function createProviders(deps: ProvidersDeps): Providers {
   for (const name of PROVIDER_NAMES) {
     if (!logs.has(name)) logs.set(name, createEventLog(name, newId));
   }
-  app.route("/api/providers", nativeProviderRoutes({ states, logs, onReset: (name) => runtimes.get(name)?.clearRecords() }));
+  app.route(
+    "/api/providers",
+    nativeProviderRoutes({ states, logs, onReset: (name) => runtimes.get(name)?.clearRecords() }),
+  );
 
   return {
     app,

@@ -22,10 +22,17 @@ export function startAutoRelay(deps: AutoRelayDeps, query: Query): { stop(): Pro
   const relayOne = async (id: string) => {
     const [message, raw] = await Promise.all([deps.store.get(id), deps.store.raw(id)]);
     if (!message || !raw || !matches(query, toSearchable(message))) return;
-    const recipients = message.envelope.rcptTo.length > 0 ? message.envelope.rcptTo : [...message.to, ...message.cc].map((a) => a.address);
+    const recipients =
+      message.envelope.rcptTo.length > 0
+        ? message.envelope.rcptTo
+        : [...message.to, ...message.cc].map((a) => a.address);
     const refused = new Set(deps.relay.refused(recipients));
     const allowed = recipients.filter((r) => !refused.has(r));
-    if (refused.size > 0) deps.logger.info({ id, refused: [...refused] }, "auto-relay skips recipients outside --relay-allow");
+    if (refused.size > 0)
+      deps.logger.info(
+        { id, refused: [...refused] },
+        "auto-relay skips recipients outside --relay-allow",
+      );
     if (allowed.length === 0) return;
     try {
       await deps.relay.release(message, raw, allowed);
@@ -35,7 +42,11 @@ export function startAutoRelay(deps: AutoRelayDeps, query: Query): { stop(): Pro
     }
   };
   const unsubscribe = deps.events.on("message.received", ({ id }) => {
-    queue = queue.then(() => relayOne(id)).catch((err: unknown) => deps.logger.error({ err, id }, "auto-relay could not read the message"));
+    queue = queue
+      .then(() => relayOne(id))
+      .catch((err: unknown) =>
+        deps.logger.error({ err, id }, "auto-relay could not read the message"),
+      );
   });
   return {
     async stop() {

@@ -18,14 +18,21 @@ export function parseRelayTarget(value: string): RelayTarget {
   try {
     url = new URL(value);
   } catch {
-    throw new MailproofError("CONFIG_INVALID", `--relay must be smtp://[user:pass@]host:port or smtps://…, not "${value}"`);
+    throw new MailproofError(
+      "CONFIG_INVALID",
+      `--relay must be smtp://[user:pass@]host:port or smtps://…, not "${value}"`,
+    );
   }
   if (url.protocol !== "smtp:" && url.protocol !== "smtps:") {
-    throw new MailproofError("CONFIG_INVALID", `--relay must start with smtp:// or smtps://, not "${url.protocol}//"`);
+    throw new MailproofError(
+      "CONFIG_INVALID",
+      `--relay must start with smtp:// or smtps://, not "${url.protocol}//"`,
+    );
   }
   const secure = url.protocol === "smtps:";
   const tls = url.searchParams.get("tls");
-  if (tls !== null && tls !== "verify") throw new MailproofError("CONFIG_INVALID", `--relay: ?tls= takes only "verify", not "${tls}"`);
+  if (tls !== null && tls !== "verify")
+    throw new MailproofError("CONFIG_INVALID", `--relay: ?tls= takes only "verify", not "${tls}"`);
   if (!url.hostname) throw new MailproofError("CONFIG_INVALID", `--relay needs a host: "${value}"`);
   const user = decodeURIComponent(url.username);
   const auth = user ? { user, pass: decodeURIComponent(url.password) } : null;

@@ -49,7 +49,8 @@ export function createRelay(deps: { logger: Logger }, options: RelayOptions): Re
   return {
     target: target.display,
     allow: options.allow,
-    refused: (recipients) => (allowed.length === 0 ? [] : recipients.filter((r) => !allowed.some((match) => match(r)))),
+    refused: (recipients) =>
+      allowed.length === 0 ? [] : recipients.filter((r) => !allowed.some((match) => match(r))),
     async release(message, raw, to) {
       const received = receivedLine(message);
       try {
@@ -57,14 +58,26 @@ export function createRelay(deps: { logger: Logger }, options: RelayOptions): Re
           envelope: { from: message.envelope.mailFrom ?? "", to },
           raw: Buffer.concat([Buffer.from(received), raw]),
         });
-        deps.logger.info({ id: message.id, relay: target.display, to, reply: info.response }, "message released");
+        deps.logger.info(
+          { id: message.id, relay: target.display, to, reply: info.response },
+          "message released",
+        );
         return { relayed: info.accepted.map(String), reply: info.response };
       } catch (err) {
-        const smtp = err as { response?: string; responseCode?: number; code?: string; message: string };
+        const smtp = err as {
+          response?: string;
+          responseCode?: number;
+          code?: string;
+          message: string;
+        };
         deps.logger.warn({ err, id: message.id, relay: target.display, to }, "release failed");
         // The remote server's own reply when it gave one; else what went wrong on the way there.
         const reply = smtp.response ?? `${smtp.code ?? "ERROR"}: ${smtp.message}`;
-        throw new MailproofError("RELAY_FAILED", `${target.display} refused the message: ${reply}`, { cause: err });
+        throw new MailproofError(
+          "RELAY_FAILED",
+          `${target.display} refused the message: ${reply}`,
+          { cause: err },
+        );
       }
     },
     close: () => transport.close(),

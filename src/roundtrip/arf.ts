@@ -1,12 +1,26 @@
 import type { Message } from "../core/types.js";
-import { encodeHeaderValue, lines, newBoundary, newMessageId, ORIGINAL_HEADER, rfc5322Date, SIMULATOR_DOMAIN, type BuiltMessage } from "./mime.js";
+import {
+  encodeHeaderValue,
+  lines,
+  newBoundary,
+  newMessageId,
+  ORIGINAL_HEADER,
+  rfc5322Date,
+  SIMULATOR_DOMAIN,
+  type BuiltMessage,
+} from "./mime.js";
 
 /**
  * An RFC 5965 abuse report, as a mailbox provider's feedback loop sends when a recipient
  * presses "report spam": a human part, the `message/feedback-report` fields and the complete
  * original message (§2: "message/rfc822" or its headers).
  */
-export function buildComplaint(original: Message, originalRaw: Buffer, recipient: string, to: string): BuiltMessage {
+export function buildComplaint(
+  original: Message,
+  originalRaw: Buffer,
+  recipient: string,
+  to: string,
+): BuiltMessage {
   const boundary = newBoundary();
   const fields = [
     "Feedback-Type: abuse",

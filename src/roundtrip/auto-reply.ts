@@ -1,5 +1,14 @@
 import type { Message } from "../core/types.js";
-import { bracketedMessageId, encodeHeaderValue, lines, newMessageId, ORIGINAL_HEADER, referencesFor, rfc5322Date, type BuiltMessage } from "./mime.js";
+import {
+  bracketedMessageId,
+  encodeHeaderValue,
+  lines,
+  newMessageId,
+  ORIGINAL_HEADER,
+  referencesFor,
+  rfc5322Date,
+  type BuiltMessage,
+} from "./mime.js";
 
 /**
  * An RFC 3834 out-of-office reply from `recipient`: `Auto-Submitted: auto-replied` (§5),

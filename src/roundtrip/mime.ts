@@ -30,7 +30,9 @@ export function rfc5322Date(date: Date = new Date()): string {
 /** An unstructured header value: RFC 2047 encoded-word when it is not plain ASCII. */
 export function encodeHeaderValue(value: string): string {
   const clean = value.replace(/[\r\n]+/g, " ");
-  return /^[\x20-\x7e]*$/.test(clean) ? clean : `=?UTF-8?B?${Buffer.from(clean).toString("base64")}?=`;
+  return /^[\x20-\x7e]*$/.test(clean)
+    ? clean
+    : `=?UTF-8?B?${Buffer.from(clean).toString("base64")}?=`;
 }
 
 /** The header block of a raw message, without the blank line that ends it. */

@@ -10,7 +10,12 @@ import { originalTag } from "./original.js";
 import type { ResponsePlan, ResponseType } from "./rules.js";
 
 /** Tags on captured responses, for searches such as `tag:bounce`. */
-const TAGS: Record<ResponseType, string> = { hard: "bounce", soft: "soft-bounce", complaint: "complaint", "auto-reply": "auto-reply" };
+const TAGS: Record<ResponseType, string> = {
+  hard: "bounce",
+  soft: "soft-bounce",
+  complaint: "complaint",
+  "auto-reply": "auto-reply",
+};
 
 export interface ResponderDeps {
   ingest: Ingest;
@@ -31,25 +36,61 @@ export interface Responder {
  * out-of-office reply for each recipient a rule (or simulator address) names. Responses are
  * captured through the one ingest path (`source.kind: "dsn"`) and delivered to `--inbound`.
  */
-export function startResponder(deps: ResponderDeps, planFor: (recipient: string) => ResponsePlan | null): Responder {
+export function startResponder(
+  deps: ResponderDeps,
+  planFor: (recipient: string) => ResponsePlan | null,
+): Responder {
   const timers = new Set<NodeJS.Timeout>();
   const running = new Set<Promise<void>>();
 
-  const respond = async (message: Message, raw: Buffer, type: ResponseType, recipients: string[], to: string) => {
+  const respond = async (
+    message: Message,
+    raw: Buffer,
+    type: ResponseType,
+    recipients: string[],
+    to: string,
+  ) => {
     const id = message.id;
     for (const built of build(message, raw, type, recipients, to)) {
-      const captured = await deps.ingest({ raw: built.raw, envelope: { mailFrom: built.mailFrom, rcptTo: built.rcptTo, remoteAddress: null, helo: null, secure: false, authUser: null }, source: { kind: "dsn", providerMessageId: null }, tags: [TAGS[type], originalTag(id)] });
-      deps.logger.info({ id: captured.id, original: id, type, to }, "round trip: response captured");
+      const captured = await deps.ingest({
+        raw: built.raw,
+        envelope: {
+          mailFrom: built.mailFrom,
+          rcptTo: built.rcptTo,
+          remoteAddress: null,
+          helo: null,
+          secure: false,
+          authUser: null,
+        },
+        source: { kind: "dsn", providerMessageId: null },
+        tags: [TAGS[type], originalTag(id)],
+      });
+      deps.logger.info(
+        { id: captured.id, original: id, type, to },
+        "round trip: response captured",
+      );
       if (deps.inbound) {
         const result = await deps.inbound.deliver(built);
-        deps.logger.info({ id: captured.id, inbound: deps.inbound.display, status: result.status }, "round trip: response delivered to --inbound");
+        deps.logger.info(
+          { id: captured.id, inbound: deps.inbound.display, status: result.status },
+          "round trip: response delivered to --inbound",
+        );
       }
     }
   };
 
-  const schedule = (message: Message, raw: Buffer, type: ResponseType, recipients: string[], delayMs: number, to: string) => {
+  const schedule = (
+    message: Message,
+    raw: Buffer,
+    type: ResponseType,
+    recipients: string[],
+    delayMs: number,
+    to: string,
+  ) => {
     const run = () => {
-      const job = respond(message, raw, type, recipients, to).catch((err: unknown) => deps.logger.error({ err, id: message.id, type }, "round trip: response failed"));
+      const job = respond(message, raw, type, recipients, to).catch((err: unknown) =>
+        deps.logger.error({ err, id: message.id, type }, "round trip: response failed"),
+      );
       running.add(job);
       void job.finally(() => running.delete(job));
     };
@@ -75,7 +116,8 @@ export function startResponder(deps: ResponderDeps, planFor: (recipient: string)
       group.recipients.push(rcpt);
       groups.set(key, group);
     }
-    for (const group of groups.values()) schedule(message, raw, group.type, group.recipients, group.delayMs, to);
+    for (const group of groups.values())
+      schedule(message, raw, group.type, group.recipients, group.delayMs, to);
   };
 
   return {
@@ -87,7 +129,11 @@ export function startResponder(deps: ResponderDeps, planFor: (recipient: string)
         consider(message, input.raw);
         return message;
       };
-      return Object.assign(wrapped, { backlog: () => ingest.backlog(), drain: () => ingest.drain(), resume: () => ingest.resume() });
+      return Object.assign(wrapped, {
+        backlog: () => ingest.backlog(),
+        drain: () => ingest.drain(),
+        resume: () => ingest.resume(),
+      });
     },
     async stop() {
       for (const timer of timers) clearTimeout(timer);
@@ -98,7 +144,13 @@ export function startResponder(deps: ResponderDeps, planFor: (recipient: string)
 }
 
 /** One DSN for all bounced recipients of a kind; one complaint or auto-reply per recipient. */
-function build(message: Message, raw: Buffer, type: ResponseType, recipients: string[], to: string): BuiltMessage[] {
+function build(
+  message: Message,
+  raw: Buffer,
+  type: ResponseType,
+  recipients: string[],
+  to: string,
+): BuiltMessage[] {
   if (type === "hard" || type === "soft") return [buildDsn(message, raw, recipients, type, to)];
   if (type === "complaint") return recipients.map((rcpt) => buildComplaint(message, raw, rcpt, to));
   return recipients.map((rcpt) => buildAutoReply(message, rcpt, to));

@@ -29,7 +29,10 @@ export function createAuthThrottle(): AuthThrottle {
       failures.set(sessionId, count);
       if (count >= AUTH_FAILURES_BEFORE_DISCONNECT) return { kind: "disconnect" };
       if (count <= AUTH_FAILURES_BEFORE_DELAY) return { kind: "reply", delayMs: 0 };
-      return { kind: "reply", delayMs: FIRST_AUTH_DELAY_MS * 2 ** (count - AUTH_FAILURES_BEFORE_DELAY - 1) };
+      return {
+        kind: "reply",
+        delayMs: FIRST_AUTH_DELAY_MS * 2 ** (count - AUTH_FAILURES_BEFORE_DELAY - 1),
+      };
     },
     forget(sessionId) {
       failures.delete(sessionId);

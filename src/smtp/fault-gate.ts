@@ -31,8 +31,22 @@ export function createFaultGate(deps: FaultGateDeps): FaultGate {
     const { index: rule, reply, delayMs, disconnect } = action;
     const transcript = deps.recorder.fault(session.id, { stage, rule, reply, delayMs, disconnect });
     deps.logger.info(
-      { session: session.id, transcript, stage, rule, code: reply?.code ?? null, delayMs, disconnect, client: context.remoteAddress, from: context.from, to: context.to, user: context.user },
-      stage === "data" && !delayOnly(action) ? "message rejected by a fault rule; not stored" : "smtp fault rule fired",
+      {
+        session: session.id,
+        transcript,
+        stage,
+        rule,
+        code: reply?.code ?? null,
+        delayMs,
+        disconnect,
+        client: context.remoteAddress,
+        from: context.from,
+        to: context.to,
+        user: context.user,
+      },
+      stage === "data" && !delayOnly(action)
+        ? "message rejected by a fault rule; not stored"
+        : "smtp fault rule fired",
     );
     return action;
   };
@@ -41,12 +55,15 @@ export function createFaultGate(deps: FaultGateDeps): FaultGate {
     decide,
     async perform(action, session) {
       if (!action) return { kind: "proceed" };
-      if (action.delayMs > 0 && !(await deps.pause(session.id, action.delayMs))) return { kind: "gone" };
+      if (action.delayMs > 0 && !(await deps.pause(session.id, action.delayMs)))
+        return { kind: "gone" };
       if (action.disconnect) {
         deps.drop(session.id);
         return { kind: "gone" };
       }
-      return action.reply ? { kind: "reply", error: smtpError(action.reply.code, action.reply.message) } : { kind: "proceed" };
+      return action.reply
+        ? { kind: "reply", error: smtpError(action.reply.code, action.reply.message) }
+        : { kind: "proceed" };
     },
   };
 }

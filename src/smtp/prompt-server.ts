@@ -48,7 +48,8 @@ export class PromptSMTPServer extends SMTPServer {
 
   /** Drops a connection without a reply, as a crashing or overloaded server would (fault rules). */
   drop(connectionId: string): void {
-    for (const connection of this.connections) if (connection.id === connectionId) connection._socket.destroy();
+    for (const connection of this.connections)
+      if (connection.id === connectionId) connection._socket.destroy();
   }
 
   /** Waits `ms`, cut short when the connection closes; resolves whether it is still open (fault delays). */
@@ -98,17 +99,23 @@ export class PromptSMTPServer extends SMTPServer {
     const connection = new SMTPConnection(this, socket, socketOptions ?? undefined);
     this.connections.add(connection);
     const send = connection.send.bind(connection);
-    connection.send = (code, data, context) => send(code, data, typeof data === "string" && OWN_ENHANCED_CODE.test(data) ? false : context);
+    connection.send = (code, data, context) =>
+      send(code, data, typeof data === "string" && OWN_ENHANCED_CODE.test(data) ? false : context);
     this.#hooks.opened(connection);
     const handleData = connection.handler_DATA.bind(connection);
     connection.handler_DATA = (command, callback) => {
-      const refusal = connection.session.envelope.rcptTo.length > 0 ? this.#hooks.refuseData(connection.session) : null;
+      const refusal =
+        connection.session.envelope.rcptTo.length > 0
+          ? this.#hooks.refuseData(connection.session)
+          : null;
       if (refusal === null) return handleData(command, callback);
       connection.send(452, refusal);
       callback();
     };
     connection.on("error", (err: Error) => this._onError(err));
-    connection.on("connect", (data: Parameters<SMTPServer["_onClientConnect"]>[0]) => this._onClientConnect(data));
+    connection.on("connect", (data: Parameters<SMTPServer["_onClientConnect"]>[0]) =>
+      this._onClientConnect(data),
+    );
     const onCommand = connection._onCommand.bind(connection);
     let held: [Buffer, (() => void) | undefined] | null = null;
     connection._onCommand = (command, callback) => {
@@ -119,7 +126,11 @@ export class PromptSMTPServer extends SMTPServer {
       const { maxClients } = this.options;
       if (maxClients && this.connections.size > maxClients) {
         // A 421 reply also closes the connection (RFC 5321 §3.8).
-        connection.send(421, `${connection.name} Too many connected clients, try again in a moment`, false);
+        connection.send(
+          421,
+          `${connection.name} Too many connected clients, try again in a moment`,
+          false,
+        );
         return;
       }
       connection.connectionReady(() => {

@@ -63,17 +63,31 @@ export function createDataReceiver(deps: ReceiveDeps, maxSize: number) {
       if (dropped) return reservation.release();
       if (stream.sizeExceeded || received > maxSize) {
         reservation.release();
-        logger.info({ session: session.id, size: received, maxSize }, "message rejected: too large");
-        return callback(smtpError(552, `5.3.4 Message size exceeds fixed limit of ${maxSize} bytes`));
+        logger.info(
+          { session: session.id, size: received, maxSize },
+          "message rejected: too large",
+        );
+        return callback(
+          smtpError(552, `5.3.4 Message size exceeds fixed limit of ${maxSize} bytes`),
+        );
       }
       if (reservation.refused()) {
-        logger.warn({ session: session.id, size: received, bytesInFlightLimit: deps.inFlight.limit }, "message refused for now: too many bytes being received at once");
-        return callback(smtpError(452, "4.3.1 Too much mail being received at once, try again shortly"));
+        logger.warn(
+          { session: session.id, size: received, bytesInFlightLimit: deps.inFlight.limit },
+          "message refused for now: too many bytes being received at once",
+        );
+        return callback(
+          smtpError(452, "4.3.1 Too much mail being received at once, try again shortly"),
+        );
       }
       const outcome = await deps.gate.perform(action, session);
       if (outcome.kind !== "proceed") reservation.release();
       if (outcome.kind === "gone") {
-        if (!action?.disconnect) logger.info({ session: session.id }, "client left before the delayed reply; message not stored");
+        if (!action?.disconnect)
+          logger.info(
+            { session: session.id },
+            "client left before the delayed reply; message not stored",
+          );
         return callback(smtpError(451, "4.4.2 Connection dropped"));
       }
       if (outcome.kind === "reply") return callback(outcome.error);
@@ -81,26 +95,36 @@ export function createDataReceiver(deps: ReceiveDeps, maxSize: number) {
       // This closure lives until the message is stored; the chunks must not (they double the
       // memory a large message holds while it is parsed and written).
       chunks.length = 0;
-      deps.ingest({ raw, envelope: envelopeOf(session), source: { kind: "smtp", providerMessageId: null } }).then(
-        (message) => {
-          reservation.release();
-          deps.faults.accepted(context);
-          callback(null, `Ok: queued as ${message.id}`);
-          deps.recorder.message(session.id, message.id);
-        },
-        (err: unknown) => {
-          reservation.release();
-          logger.error({ err, session: session.id }, "message could not be stored");
-          if (isMailproofError(err) && err.code === "STORAGE_FULL") return callback(smtpError(452, "4.3.1 Insufficient system storage, try again later"));
-          callback(smtpError(451, "4.3.0 Message could not be stored, try again later"));
-        },
-      );
+      deps
+        .ingest({
+          raw,
+          envelope: envelopeOf(session),
+          source: { kind: "smtp", providerMessageId: null },
+        })
+        .then(
+          (message) => {
+            reservation.release();
+            deps.faults.accepted(context);
+            callback(null, `Ok: queued as ${message.id}`);
+            deps.recorder.message(session.id, message.id);
+          },
+          (err: unknown) => {
+            reservation.release();
+            logger.error({ err, session: session.id }, "message could not be stored");
+            if (isMailproofError(err) && err.code === "STORAGE_FULL")
+              return callback(smtpError(452, "4.3.1 Insufficient system storage, try again later"));
+            callback(smtpError(451, "4.3.0 Message could not be stored, try again later"));
+          },
+        );
     });
   };
 }
 
 /** What the fault rules can match on at this point of the session. */
-export function sessionContext(session: SMTPServerSession, overrides: Partial<FaultContext> = {}): FaultContext {
+export function sessionContext(
+  session: SMTPServerSession,
+  overrides: Partial<FaultContext> = {},
+): FaultContext {
   return {
     remoteAddress: session.remoteAddress,
     from: session.envelope?.mailFrom ? session.envelope.mailFrom.address : null,

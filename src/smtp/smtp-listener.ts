@@ -62,7 +62,10 @@ function declaredSize(args: object | false | undefined): number {
   return typeof size === "string" ? Number(size) : 0;
 }
 
-export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListenerOptions): SmtpListener {
+export function createSmtpListener(
+  deps: SmtpListenerDeps,
+  options: SmtpListenerOptions,
+): SmtpListener {
   const { logger, recorder, inFlight } = deps;
   /** Whether a message of `size` bytes (or any, when none was declared) fits in the budget now. */
   const roomFor = (size: number) => inFlight.limit - inFlight.inFlight() >= Math.max(1, size);
@@ -75,11 +78,18 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
     pause: (id, ms) => server.pause(id, ms),
   });
   /** Runs a command stage's fault rule, then the normal handling when no rule answered. */
-  const guarded = (stage: "connect" | "mail" | "rcpt", session: SMTPServerSession, context: ReturnType<typeof sessionContext>, callback: Callback) => {
-    void gate.perform(gate.decide(stage, session, context), session).then((outcome: GateOutcome) => {
-      if (outcome.kind === "reply") callback(outcome.error);
-      else if (outcome.kind === "proceed") callback();
-    });
+  const guarded = (
+    stage: "connect" | "mail" | "rcpt",
+    session: SMTPServerSession,
+    context: ReturnType<typeof sessionContext>,
+    callback: Callback,
+  ) => {
+    void gate
+      .perform(gate.decide(stage, session, context), session)
+      .then((outcome: GateOutcome) => {
+        if (outcome.kind === "reply") callback(outcome.error);
+        else if (outcome.kind === "proceed") callback();
+      });
   };
 
   const tlsFaults = createTlsFaults({
@@ -92,16 +102,26 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
   });
   const throttle = createAuthThrottle();
   /** A failed AUTH answered as the throttle says: at once, later, or with 421 and a hang-up. */
-  const answerAuth = (session: SMTPServerSession, callback: Parameters<typeof authenticate>[3]): Parameters<typeof authenticate>[3] => (err, response) => {
-    if (!err) return callback(err, response);
-    const answer = throttle.failed(session.id);
-    if (answer.kind === "disconnect") {
-      logger.warn({ session: session.id, remoteAddress: session.remoteAddress }, "smtp connection closed after repeated authentication failures");
-      return callback(smtpError(421, "4.7.0 Too many failed authentication attempts, closing connection"));
-    }
-    if (answer.delayMs === 0) return callback(err);
-    setTimeout(() => callback(err), answer.delayMs);
-  };
+  const answerAuth =
+    (
+      session: SMTPServerSession,
+      callback: Parameters<typeof authenticate>[3],
+    ): Parameters<typeof authenticate>[3] =>
+    (err, response) => {
+      if (!err) return callback(err, response);
+      const answer = throttle.failed(session.id);
+      if (answer.kind === "disconnect") {
+        logger.warn(
+          { session: session.id, remoteAddress: session.remoteAddress },
+          "smtp connection closed after repeated authentication failures",
+        );
+        return callback(
+          smtpError(421, "4.7.0 Too many failed authentication attempts, closing connection"),
+        );
+      }
+      if (answer.delayMs === 0) return callback(err);
+      setTimeout(() => callback(err), answer.delayMs);
+    };
 
   const server: PromptSMTPServer = new PromptSMTPServer(
     {
@@ -112,8 +132,8 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
       banner: "sandbox",
       size: options.maxSize,
       maxClients: options.maxConnections || undefined,
-    maxRecipients: options.maxRecipients || undefined,
-    socketTimeout: options.socketTimeout,
+      maxRecipients: options.maxRecipients || undefined,
+      socketTimeout: options.socketTimeout,
       // Development apps often send credentials on plain port 1025; refusing them would only
       // make the sandbox fail where production would not.
       allowInsecureAuth: true,
@@ -125,28 +145,60 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
       closeTimeout: 10_000,
       // Not a log sink: the command/reply lines smtp-server logs become session transcripts.
       logger: createTranscriptLogger(recorder),
-      onConnect: (session, callback) => guarded("connect", session, sessionContext(session), callback),
+      onConnect: (session, callback) =>
+        guarded("connect", session, sessionContext(session), callback),
       onSecure: (socket, session, callback) => {
         const cipher = "getCipher" in socket ? socket.getCipher() : null;
-        recorder.line(session.id, "mailproof", `TLS established: ${cipher?.version ?? "unknown protocol"} ${cipher?.name ?? ""}`.trim());
+        recorder.line(
+          session.id,
+          "mailproof",
+          `TLS established: ${cipher?.version ?? "unknown protocol"} ${cipher?.name ?? ""}`.trim(),
+        );
         callback();
       },
       onAuth: (auth, session, callback) => {
-        const action = gate.decide("auth", session, sessionContext(session, { user: auth.username ?? null }));
+        const action = gate.decide(
+          "auth",
+          session,
+          sessionContext(session, { user: auth.username ?? null }),
+        );
         void gate.perform(action, session).then((outcome) => {
           if (outcome.kind === "reply") callback(outcome.error);
-          else if (outcome.kind === "proceed") authenticate(options.auth, auth, session, answerAuth(session, callback), logger);
+          else if (outcome.kind === "proceed")
+            authenticate(options.auth, auth, session, answerAuth(session, callback), logger);
         });
       },
       onMailFrom: (address, session, callback) => {
         if (!roomFor(declaredSize(address.args))) return callback(smtpError(452, BUSY_REPLY));
-        guarded("mail", session, sessionContext(session, { from: address.address, to: [] }), callback);
+        guarded(
+          "mail",
+          session,
+          sessionContext(session, { from: address.address, to: [] }),
+          callback,
+        );
       },
-      onRcptTo: (address, session, callback) => guarded("rcpt", session, sessionContext(session, { to: [address.address] }), callback),
-      onData: createDataReceiver({ ingest: deps.ingest, logger, faults: deps.faults, gate, recorder, inFlight, drop: (id) => server.drop(id) }, options.maxSize),
+      onRcptTo: (address, session, callback) =>
+        guarded("rcpt", session, sessionContext(session, { to: [address.address] }), callback),
+      onData: createDataReceiver(
+        {
+          ingest: deps.ingest,
+          logger,
+          faults: deps.faults,
+          gate,
+          recorder,
+          inFlight,
+          drop: (id) => server.drop(id),
+        },
+        options.maxSize,
+      ),
       onClose: (session) => {
         throttle.forget(session.id);
-        const tls = session.tlsOptions ? { protocol: session.tlsOptions.version ?? null, cipher: session.tlsOptions.name ?? null } : null;
+        const tls = session.tlsOptions
+          ? {
+              protocol: session.tlsOptions.version ?? null,
+              cipher: session.tlsOptions.name ?? null,
+            }
+          : null;
         recorder.close(session.id, {
           secure: Boolean(session.secure),
           tls,
@@ -157,11 +209,18 @@ export function createSmtpListener(deps: SmtpListenerDeps, options: SmtpListener
     },
     {
       opened: (connection) => {
-        recorder.open(connection.id, { listener, address: connection.remoteAddress, port: connection.remotePort });
+        recorder.open(connection.id, {
+          listener,
+          address: connection.remoteAddress,
+          port: connection.remotePort,
+        });
         if (!options.implicitTls) tlsFaults.applyTo(connection);
       },
       handshakeContext: (socket) => tlsFaults.contextFor(socket),
-      refuseData: (session) => (roomFor(declaredSize(session.envelope.mailFrom ? session.envelope.mailFrom.args : false)) ? null : BUSY_REPLY),
+      refuseData: (session) =>
+        roomFor(declaredSize(session.envelope.mailFrom ? session.envelope.mailFrom.args : false))
+          ? null
+          : BUSY_REPLY,
     },
   );
   server.on("error", (err: NodeJS.ErrnoException) => {

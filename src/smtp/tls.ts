@@ -16,7 +16,10 @@ const VALID_DAYS = 825; // the longest validity clients such as Apple's still ac
  * unless the user gives one we generate a self-signed pair on first start and reuse it from the
  * cache directory (a client that pins it keeps working across restarts) until it nears expiry.
  */
-export async function resolveTls(given: { cert: string | null; key: string | null }, logger: Logger): Promise<TlsMaterial> {
+export async function resolveTls(
+  given: { cert: string | null; key: string | null },
+  logger: Logger,
+): Promise<TlsMaterial> {
   if (given.cert && given.key) return { cert: given.cert, key: given.key };
   const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "mailproof");
   const certPath = join(dir, "tls-cert.pem");
@@ -34,7 +37,10 @@ export async function resolveTls(given: { cert: string | null; key: string | nul
     writeFileSync(keyPath, generated.key, { mode: 0o600 });
     writeFileSync(certPath, generated.cert);
   } catch (err) {
-    logger.warn({ err, dir }, "could not cache the generated TLS certificate; a new one is made each start");
+    logger.warn(
+      { err, dir },
+      "could not cache the generated TLS certificate; a new one is made each start",
+    );
   }
   return generated;
 }
@@ -49,7 +55,14 @@ export async function generateSelfSigned(): Promise<TlsMaterial> {
     algorithm: "sha256",
     extensions: [
       { name: "basicConstraints", cA: false },
-      { name: "subjectAltName", altNames: [{ type: 2, value: "localhost" }, { type: 7, ip: "127.0.0.1" }, { type: 7, ip: "::1" }] },
+      {
+        name: "subjectAltName",
+        altNames: [
+          { type: 2, value: "localhost" },
+          { type: 7, ip: "127.0.0.1" },
+          { type: 7, ip: "::1" },
+        ],
+      },
     ],
   });
   return { key: pems.private, cert: pems.cert };

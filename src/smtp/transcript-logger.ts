@@ -11,13 +11,18 @@ type LogFn = (entry: Entry, message?: string, ...args: unknown[]) => void;
  * This logger turns those lines into transcript lines and ignores the rest (connection
  * errors reach the sandbox's own logger through the server's "error" event).
  */
-export function createTranscriptLogger(recorder: TranscriptRecorder): Record<"trace" | "debug" | "info" | "warn" | "error" | "fatal", LogFn> {
+export function createTranscriptLogger(
+  recorder: TranscriptRecorder,
+): Record<"trace" | "debug" | "info" | "warn" | "error" | "fatal", LogFn> {
   const ignore: LogFn = () => undefined;
   const debug: LogFn = (entry, _message, ...args) => {
     if (!entry.cid) return;
     if (entry.tnx === "command") recorder.line(entry.cid, "client", String(args[0] ?? ""));
-    else if (entry.tnx === "data") recorder.line(entry.cid, "client", `<${entry.bytes ?? 0} bytes of message data>`);
-    else if (entry.tnx === "send") for (const line of String(args[0] ?? "").split("\r\n")) recorder.line(entry.cid, "server", line);
+    else if (entry.tnx === "data")
+      recorder.line(entry.cid, "client", `<${entry.bytes ?? 0} bytes of message data>`);
+    else if (entry.tnx === "send")
+      for (const line of String(args[0] ?? "").split("\r\n"))
+        recorder.line(entry.cid, "server", line);
   };
   return { trace: ignore, debug, info: ignore, warn: ignore, error: ignore, fatal: ignore };
 }

@@ -1,6 +1,12 @@
 import { MailproofError } from "../core/errors.js";
 import { htmlToPlain } from "../core/text.js";
-import { SOURCE_KINDS, type Address, type AuthResult, type LinkKind, type Message } from "../core/types.js";
+import {
+  SOURCE_KINDS,
+  type Address,
+  type AuthResult,
+  type LinkKind,
+  type Message,
+} from "../core/types.js";
 
 /**
  * The search syntax (DESIGN.md "Search query"), parsed once into terms that every store
@@ -33,9 +39,19 @@ export type FieldName =
 
 export type Term =
   | { kind: "text"; value: string; words: string[]; negate: boolean }
-  | { kind: "field"; field: AddressField | "from" | "subject" | "tag" | "mailbox" | "message-id"; value: string; negate: boolean }
+  | {
+      kind: "field";
+      field: AddressField | "from" | "subject" | "tag" | "mailbox" | "message-id";
+      value: string;
+      negate: boolean;
+    }
   | { kind: "field"; field: "source"; value: string; negate: boolean }
-  | { kind: "field"; field: "has"; value: "attachment" | "inline" | "link" | "code"; negate: boolean }
+  | {
+      kind: "field";
+      field: "has";
+      value: "attachment" | "inline" | "link" | "code";
+      negate: boolean;
+    }
   | { kind: "field"; field: "link"; value: LinkKind; negate: boolean }
   | { kind: "field"; field: "is"; value: "read" | "unread" | "tagged"; negate: boolean }
   | { kind: "field"; field: "larger" | "smaller"; value: number; negate: boolean }
@@ -79,7 +95,16 @@ const FIELDS = new Set<string>([
 /** `scheme:…` words that are not fields: links pasted into the search box stay free text. */
 const URL_SCHEMES = new Set(["http", "https", "mailto", "tel", "ftp", "cid", "data"]);
 const LINK_KINDS = new Set<string>(["reset", "verify", "login", "unsubscribe", "other"]);
-const AUTH_RESULTS = new Set<string>(["pass", "fail", "softfail", "neutral", "none", "temperror", "permerror", "policy"]);
+const AUTH_RESULTS = new Set<string>([
+  "pass",
+  "fail",
+  "softfail",
+  "neutral",
+  "none",
+  "temperror",
+  "permerror",
+  "policy",
+]);
 const SOURCES = new Set<string>(SOURCE_KINDS);
 
 /** Splits on whitespace, keeping `"quoted phrases"` and `field:"quoted values"` whole. */
@@ -111,8 +136,16 @@ export function parseQuery(input: string | null | undefined): Query {
     }
     const colon = token.indexOf(":");
     const field = colon > 0 ? token.slice(0, colon).toLowerCase() : "";
-    if (looksLikeField(field) && !FIELDS.has(field) && !URL_SCHEMES.has(field) && !token.slice(colon + 1).startsWith("//")) {
-      throw new MailproofError("BAD_QUERY", `unknown search field "${field}:"; quote the term ("${token}") to search the text`);
+    if (
+      looksLikeField(field) &&
+      !FIELDS.has(field) &&
+      !URL_SCHEMES.has(field) &&
+      !token.slice(colon + 1).startsWith("//")
+    ) {
+      throw new MailproofError(
+        "BAD_QUERY",
+        `unknown search field "${field}:"; quote the term ("${token}") to search the text`,
+      );
     }
     if (!FIELDS.has(field)) {
       const value = unquote(token).toLowerCase();
@@ -135,16 +168,26 @@ function parseField(field: FieldName, raw: string, negate: boolean): Term {
       // Singular or plural: has:attachments, has:links, has:codes.
       const what = value.replace(/s$/, "");
       if (what !== "attachment" && what !== "inline" && what !== "link" && what !== "code") {
-        throw new MailproofError("BAD_QUERY", `unknown "has:${raw}"; use has:attachment, has:inline, has:link or has:code`);
+        throw new MailproofError(
+          "BAD_QUERY",
+          `unknown "has:${raw}"; use has:attachment, has:inline, has:link or has:code`,
+        );
       }
       return { kind: "field", field, value: what, negate };
     }
     case "link":
-      if (!LINK_KINDS.has(value)) throw new MailproofError("BAD_QUERY", `unknown "link:${raw}"; use link:reset, verify, login, unsubscribe or other`);
+      if (!LINK_KINDS.has(value))
+        throw new MailproofError(
+          "BAD_QUERY",
+          `unknown "link:${raw}"; use link:reset, verify, login, unsubscribe or other`,
+        );
       return { kind: "field", field, value: value as LinkKind, negate };
     case "is":
       if (value !== "read" && value !== "unread" && value !== "tagged") {
-        throw new MailproofError("BAD_QUERY", `unknown "is:${raw}"; use is:read, is:unread or is:tagged`);
+        throw new MailproofError(
+          "BAD_QUERY",
+          `unknown "is:${raw}"; use is:read, is:unread or is:tagged`,
+        );
       }
       return { kind: "field", field, value, negate };
     case "larger":
@@ -153,7 +196,11 @@ function parseField(field: FieldName, raw: string, negate: boolean): Term {
     case "dkim":
     case "spf":
     case "dmarc":
-      if (!AUTH_RESULTS.has(value)) throw new MailproofError("BAD_QUERY", `"${field}:${raw}" is not a result word (pass, fail, softfail, neutral, none, temperror, permerror, policy)`);
+      if (!AUTH_RESULTS.has(value))
+        throw new MailproofError(
+          "BAD_QUERY",
+          `"${field}:${raw}" is not a result word (pass, fail, softfail, neutral, none, temperror, permerror, policy)`,
+        );
       return { kind: "field", field, value: value as AuthResult, negate };
     case "source":
       if (!SOURCES.has(value)) throw new MailproofError("BAD_QUERY", `unknown source "${raw}"`);
@@ -161,7 +208,8 @@ function parseField(field: FieldName, raw: string, negate: boolean): Term {
     case "before":
     case "after": {
       const time = Date.parse(raw);
-      if (Number.isNaN(time)) throw new MailproofError("BAD_QUERY", `"${field}:${raw}" is not an ISO date`);
+      if (Number.isNaN(time))
+        throw new MailproofError("BAD_QUERY", `"${field}:${raw}" is not an ISO date`);
       return { kind: "field", field, value: time, negate };
     }
     case "message-id":
@@ -174,8 +222,13 @@ function parseField(field: FieldName, raw: string, negate: boolean): Term {
 /** `larger:10K`, `smaller:1.5M`: bytes, with K and M (and KB, MiB…) in powers of 1024, as Mailpit reads them. */
 function parseSize(field: string, raw: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*(k|m|g)?(?:i?b)?$/i.exec(raw);
-  if (!match) throw new MailproofError("BAD_QUERY", `"${field}:${raw}" is not a size; use bytes or a K/M suffix, e.g. ${field}:100K`);
-  const unit = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(match[2] ?? "").toLowerCase() as "k" | "m" | "g"] ?? 1;
+  if (!match)
+    throw new MailproofError(
+      "BAD_QUERY",
+      `"${field}:${raw}" is not a size; use bytes or a K/M suffix, e.g. ${field}:100K`,
+    );
+  const unit =
+    { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(match[2] ?? "").toLowerCase() as "k" | "m" | "g"] ?? 1;
   return Math.round(Number(match[1]) * unit);
 }
 
@@ -254,7 +307,9 @@ function containsPhrase(haystack: string[], words: string[]): boolean {
 }
 
 /** The free text a plain word is looked for in: subject, people, bodies, attachment names. */
-export function searchText(message: Pick<Message, "subject" | "from" | "to" | "cc" | "text" | "html" | "attachments">): string {
+export function searchText(
+  message: Pick<Message, "subject" | "from" | "to" | "cc" | "text" | "html" | "attachments">,
+): string {
   const people = [message.from, ...message.to, ...message.cc]
     .filter((a): a is Address => a !== null)
     .map((a) => `${a.name ?? ""} ${a.address}`);
@@ -293,7 +348,10 @@ function termMatches(term: Term, m: Searchable): boolean {
     case "reply-to":
       return addressMatches(m.replyTo, term.value);
     case "addressed":
-      return addressMatches([...(m.from ? [m.from] : []), ...m.to, ...m.cc, ...m.bcc, ...m.replyTo, ...m.envelopeTo], term.value);
+      return addressMatches(
+        [...(m.from ? [m.from] : []), ...m.to, ...m.cc, ...m.bcc, ...m.replyTo, ...m.envelopeTo],
+        term.value,
+      );
     case "from":
       return m.from !== null && addressMatches([m.from], term.value);
     case "subject":

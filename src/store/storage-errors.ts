@@ -11,7 +11,11 @@ const NO_ROOM_CODES = new Set(["SQLITE_FULL", "SQLITE_IOERR_WRITE", "53100"]);
 export function storageError(err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== "string" || !NO_ROOM_CODES.has(code)) return err;
-  return new MailproofError("STORAGE_FULL", `the message store cannot write (${code}): its disk is full or over a quota; free space or delete messages, then retry`, { cause: err });
+  return new MailproofError(
+    "STORAGE_FULL",
+    `the message store cannot write (${code}): its disk is full or over a quota; free space or delete messages, then retry`,
+    { cause: err },
+  );
 }
 
 /** The same store, with a full disk reported as STORAGE_FULL by every method. */
@@ -27,7 +31,9 @@ export function withStorageErrors<T extends object>(store: T): T {
       } catch (err) {
         throw storageError(err);
       }
-      return result instanceof Promise ? result.catch((err: unknown) => Promise.reject(storageError(err))) : result;
+      return result instanceof Promise
+        ? result.catch((err: unknown) => Promise.reject(storageError(err)))
+        : result;
     };
   }
   return wrapped as T;

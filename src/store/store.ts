@@ -80,7 +80,9 @@ export interface Store {
   saveSession(session: SessionTranscript): Promise<void>;
   getSession(id: string): Promise<SessionTranscript | null>;
   /** Newest first; with `messageId`, only the sessions that carried that message. */
-  listSessions(options: ListSessionsOptions): Promise<{ sessions: SessionTranscript[]; next: string | null }>;
+  listSessions(
+    options: ListSessionsOptions,
+  ): Promise<{ sessions: SessionTranscript[]; next: string | null }>;
   /** Deletes the oldest transcripts beyond `max` (the messages' retention); returns how many. */
   pruneSessions(max: number): Promise<number>;
   close(): Promise<void>;

@@ -13,12 +13,19 @@ import { startSandbox } from "./start-sandbox.js";
  * export default globalSetup();
  * ```
  */
-export function globalSetup(options: CreateSandboxOptions = {}): () => Promise<() => Promise<void>> {
+export function globalSetup(
+  options: CreateSandboxOptions = {},
+): () => Promise<() => Promise<void>> {
   return async () => {
     const sandbox = await startSandbox(options);
     // With `apiToken`, `new Mailproof()` in the workers needs it too (it reads MAILPROOF_API_TOKEN).
-    const exported: Record<string, string> = { ...sandbox.env, ...(options.apiToken ? { MAILPROOF_API_TOKEN: options.apiToken } : {}) };
-    const previous = Object.fromEntries(Object.keys(exported).map((name) => [name, process.env[name]]));
+    const exported: Record<string, string> = {
+      ...sandbox.env,
+      ...(options.apiToken ? { MAILPROOF_API_TOKEN: options.apiToken } : {}),
+    };
+    const previous = Object.fromEntries(
+      Object.keys(exported).map((name) => [name, process.env[name]]),
+    );
     Object.assign(process.env, exported);
     return async () => {
       for (const [name, value] of Object.entries(previous)) {

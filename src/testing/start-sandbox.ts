@@ -16,7 +16,10 @@ export interface TestSandbox extends Sandbox {
  */
 export async function startSandbox(options: CreateSandboxOptions = {}): Promise<TestSandbox> {
   const sandbox = await createSandbox({ smtpPort: 0, httpPort: 0, logLevel: "warn", ...options });
-  const smtpHost = sandbox.url.replace(/^http:\/\//, "").replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+  const smtpHost = sandbox.url
+    .replace(/^http:\/\//, "")
+    .replace(/:\d+$/, "")
+    .replace(/^\[|\]$/g, "");
   return Object.assign(sandbox, {
     smtpHost,
     mail: new Mailproof({ url: sandbox.url, token: options.apiToken ?? undefined }),

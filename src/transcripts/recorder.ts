@@ -35,14 +35,19 @@ export interface ListSessionsOptions {
  * yet closed.
  */
 export interface TranscriptRecorder {
-  open(connectionId: string, info: { listener: "smtp" | "smtps"; address: string; port: number }): void;
+  open(
+    connectionId: string,
+    info: { listener: "smtp" | "smtps"; address: string; port: number },
+  ): void;
   line(connectionId: string, from: TranscriptLine["from"], text: string): void;
   /** Notes a fault rule that fired; returns the transcript's id (for the log line), null without one. */
   fault(connectionId: string, fault: Omit<TranscriptFault, "at">): string | null;
   message(connectionId: string, messageId: string): void;
   close(connectionId: string, end: SessionEnd): void;
   get(id: string): Promise<SessionTranscript | null>;
-  list(options: ListSessionsOptions): Promise<{ sessions: SessionTranscript[]; next: string | null }>;
+  list(
+    options: ListSessionsOptions,
+  ): Promise<{ sessions: SessionTranscript[]; next: string | null }>;
   /** Saves sessions still open (the sandbox is stopping) and waits for pending saves. */
   drain(): Promise<void>;
 }
@@ -50,7 +55,10 @@ export interface TranscriptRecorder {
 /** A chatty or stuck client must not grow a transcript without bound. */
 const MAX_LINES = 2000;
 
-export function createTranscriptRecorder(deps: TranscriptRecorderDeps, options: TranscriptRecorderOptions): TranscriptRecorder {
+export function createTranscriptRecorder(
+  deps: TranscriptRecorderDeps,
+  options: TranscriptRecorderOptions,
+): TranscriptRecorder {
   const { store, logger } = deps;
   const now = deps.now ?? Date.now;
   const open = new Map<string, SessionTranscript>();
@@ -61,13 +69,20 @@ export function createTranscriptRecorder(deps: TranscriptRecorderDeps, options: 
     const run = (async () => {
       await store.saveSession(transcript);
       if (options.maxSessions > 0) await store.pruneSessions(options.maxSessions);
-    })().catch((err: unknown) => logger.error({ err, session: transcript.id }, "smtp session transcript could not be stored"));
+    })().catch((err: unknown) =>
+      logger.error({ err, session: transcript.id }, "smtp session transcript could not be stored"),
+    );
     saving.add(run);
     void run.finally(() => saving.delete(run));
   };
 
   const addLine = (transcript: SessionTranscript, from: TranscriptLine["from"], text: string) => {
-    if (transcript.lines.length === MAX_LINES) transcript.lines.push({ at: stamp(), from: "mailproof", text: "transcript truncated: too many lines" });
+    if (transcript.lines.length === MAX_LINES)
+      transcript.lines.push({
+        at: stamp(),
+        from: "mailproof",
+        text: "transcript truncated: too many lines",
+      });
     if (transcript.lines.length > MAX_LINES) return;
     transcript.lines.push({ at: stamp(), from, text });
   };
@@ -107,8 +122,16 @@ export function createTranscriptRecorder(deps: TranscriptRecorderDeps, options: 
       const transcript = open.get(connectionId);
       if (!transcript) return null;
       transcript.faults.push({ at: stamp(), ...fault });
-      const what = fault.disconnect ? "drop the connection" : fault.reply ? `reply ${fault.reply.code}` : "carry on";
-      addLine(transcript, "mailproof", `fault rule ${fault.rule} fired at ${fault.stage}: ${fault.delayMs ? `wait ${fault.delayMs} ms, then ` : ""}${what}`);
+      const what = fault.disconnect
+        ? "drop the connection"
+        : fault.reply
+          ? `reply ${fault.reply.code}`
+          : "carry on";
+      addLine(
+        transcript,
+        "mailproof",
+        `fault rule ${fault.rule} fired at ${fault.stage}: ${fault.delayMs ? `wait ${fault.delayMs} ms, then ` : ""}${what}`,
+      );
       return transcript.id;
     },
     message(connectionId, messageId) {
@@ -123,7 +146,11 @@ export function createTranscriptRecorder(deps: TranscriptRecorderDeps, options: 
       return store.getSession(id);
     },
     async list({ messageId, limit, before }) {
-      const stored = await store.listSessions({ messageId: messageId ?? null, limit, before: before ?? null });
+      const stored = await store.listSessions({
+        messageId: messageId ?? null,
+        limit,
+        before: before ?? null,
+      });
       // Open sessions are not in the store yet: they join the first page, newest first.
       if (before) return stored;
       const live = [...open.values()].filter((t) => !messageId || t.messageIds.includes(messageId));
@@ -132,7 +159,12 @@ export function createTranscriptRecorder(deps: TranscriptRecorderDeps, options: 
     },
     async drain() {
       for (const [connectionId, transcript] of open) {
-        close(connectionId, { secure: transcript.secure, tls: transcript.tls, helo: transcript.helo, authUser: transcript.authUser });
+        close(connectionId, {
+          secure: transcript.secure,
+          tls: transcript.tls,
+          helo: transcript.helo,
+          authUser: transcript.authUser,
+        });
       }
       await Promise.all(saving);
     },

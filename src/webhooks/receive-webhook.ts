@@ -40,7 +40,10 @@ const MAX_QUEUED = 10_000;
  * error, timeout, non-2xx) is retried with exponential backoff; a delivery that runs out of
  * attempts is logged and counted.
  */
-export function startReceiveWebhook(deps: { events: EventBus; logger: Logger; onFailure(): void }, options: ReceiveWebhookOptions): ReceiveWebhook {
+export function startReceiveWebhook(
+  deps: { events: EventBus; logger: Logger; onFailure(): void },
+  options: ReceiveWebhookOptions,
+): ReceiveWebhook {
   const limit = options.limitPerSecond ?? 5;
   const attempts = options.attempts ?? 5;
   const retryDelayMs = options.retryDelayMs ?? 1000;
@@ -75,7 +78,9 @@ export function startReceiveWebhook(deps: { events: EventBus; logger: Logger; on
       await response.arrayBuffer().catch(() => undefined);
       if (!response.ok) error = `receiver answered ${response.status}`;
     } catch (err) {
-      error = (err as Error).cause ? String((err as Error & { cause: unknown }).cause) : (err as Error).message;
+      error = (err as Error).cause
+        ? String((err as Error & { cause: unknown }).cause)
+        : (err as Error).message;
     } finally {
       counts.inFlight--;
     }
@@ -126,9 +131,18 @@ export function startReceiveWebhook(deps: { events: EventBus; logger: Logger; on
     pump();
   };
 
-  const unsubscribe = deps.events.on("message.received", ({ summary }) => enqueue({ summary, attempt: 1 }));
+  const unsubscribe = deps.events.on("message.received", ({ summary }) =>
+    enqueue({ summary, attempt: 1 }),
+  );
   return {
-    status: () => ({ url: withoutSecrets(options.url), delivered: counts.delivered, failed: counts.failed, pending: queue.length + counts.retrying + counts.inFlight + (pumping ? 1 : 0), dropped: counts.dropped, lastError }),
+    status: () => ({
+      url: withoutSecrets(options.url),
+      delivered: counts.delivered,
+      failed: counts.failed,
+      pending: queue.length + counts.retrying + counts.inFlight + (pumping ? 1 : 0),
+      dropped: counts.dropped,
+      lastError,
+    }),
     stop() {
       unsubscribe();
       stopping.abort();

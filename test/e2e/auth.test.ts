@@ -73,15 +73,25 @@ describe("--api-token", () => {
     await thumb.scrollIntoViewIfNeeded();
     await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(40);
 
-    const [download] = await Promise.all([page.waitForEvent("download"), page.locator("[data-testid=attachments] a.attachment-name").click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.locator("[data-testid=attachments] a.attachment-name").click(),
+    ]);
     expect(download.suggestedFilename()).toBe("chart.png");
     expect(await download.failure()).toBeNull();
 
     // The token is not kept where page scripts could read it; only the HttpOnly cookie is.
-    const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }) + document.cookie);
+    const stored = await page.evaluate(
+      () =>
+        JSON.stringify({ ...sessionStorage }) +
+        JSON.stringify({ ...localStorage }) +
+        document.cookie,
+    );
     expect(stored).not.toContain(TOKEN);
     const cookies = await context.cookies();
-    expect(cookies.map((c) => ({ httpOnly: c.httpOnly, sameSite: c.sameSite }))).toEqual([{ httpOnly: true, sameSite: "Strict" }]);
+    expect(cookies.map((c) => ({ httpOnly: c.httpOnly, sameSite: c.sameSite }))).toEqual([
+      { httpOnly: true, sameSite: "Strict" },
+    ]);
     expect(errors()).toEqual([]);
     await context.close();
   });
@@ -118,7 +128,10 @@ describe("--ui-auth", () => {
       const page = await context.newPage();
       // Headless Chromium treats a Basic challenge it cannot meet as a cancelled login dialog (no
       // credentials) or shows the 401 page once its credentials were refused.
-      const outcome = await page.goto(basicSandbox.url).then((r) => `status ${r?.status()}`, (err: Error) => err.message);
+      const outcome = await page.goto(basicSandbox.url).then(
+        (r) => `status ${r?.status()}`,
+        (err: Error) => err.message,
+      );
       expect(outcome).toMatch(/ERR_INVALID_AUTH_CREDENTIALS|status 401/);
       expect(await page.locator(".row").count()).toBe(0);
       await context.close();
@@ -126,7 +139,9 @@ describe("--ui-auth", () => {
   });
 
   test("with the browser's Basic credentials the UI works as without auth", async () => {
-    const context = await browser.newContext({ httpCredentials: { username: USER, password: PASS } });
+    const context = await browser.newContext({
+      httpCredentials: { username: USER, password: PASS },
+    });
     const page = await context.newPage();
     const errors = unexpectedErrors(page);
     await page.goto(basicSandbox.url);

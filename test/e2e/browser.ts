@@ -27,8 +27,12 @@ const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
 
 export async function launchBrowser(): Promise<Browser> {
   // `npm test` builds the UI first (pretest); a bare `vitest run` needs `npm run build` once.
-  if (!existsSync(UI_INDEX)) throw new Error(`the web UI is not built (${UI_INDEX} missing): run npm run build`);
-  return chromium.launch({ executablePath: process.env.MAILPROOF_CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  if (!existsSync(UI_INDEX))
+    throw new Error(`the web UI is not built (${UI_INDEX} missing): run npm run build`);
+  return chromium.launch({
+    executablePath: process.env.MAILPROOF_CHROMIUM ?? "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+  });
 }
 
 export interface UiSession {
@@ -45,12 +49,18 @@ export interface UiSession {
  * them; the fields are set once `beforeAll` has run. With `live`, the page has loaded the inbox
  * and its live event stream is connected.
  */
-export function useUiSession(sandboxOptions: CreateSandboxOptions = {}, { live = true } = {}): UiSession {
+export function useUiSession(
+  sandboxOptions: CreateSandboxOptions = {},
+  { live = true } = {},
+): UiSession {
   const ui = {} as UiSession;
   beforeAll(async () => {
     ui.sandbox = await startTestSandbox(sandboxOptions);
     ui.browser = await launchBrowser();
-    ui.context = await ui.browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: "light" });
+    ui.context = await ui.browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      colorScheme: "light",
+    });
     ui.page = await ui.context.newPage();
     ui.pageErrors = collectPageErrors(ui.page);
     if (!live) return;
@@ -77,17 +87,28 @@ export function artifact(name: string): string {
 }
 
 export function smtpTransport(sandbox: Sandbox) {
-  return nodemailer.createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, secure: false, ignoreTLS: true } satisfies SMTPTransport.Options);
+  return nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: sandbox.smtpPort,
+    secure: false,
+    ignoreTLS: true,
+  } satisfies SMTPTransport.Options);
 }
 
 /** A loopback HTTP server that records every request: anything the preview must not load lands here. */
-export async function startTrap(): Promise<{ url: string; hits: string[]; close(): Promise<void> }> {
+export async function startTrap(): Promise<{
+  url: string;
+  hits: string[];
+  close(): Promise<void>;
+}> {
   const hits: string[] = [];
   const server = createServer((request: IncomingMessage, response) => {
     hits.push(request.url ?? "");
     // A real 1x1 GIF, so an allowed image really loads.
     response.writeHead(200, { "Content-Type": "image/gif", "Access-Control-Allow-Origin": "*" });
-    response.end(Buffer.from("R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==", "base64"));
+    response.end(
+      Buffer.from("R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==", "base64"),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -108,7 +129,11 @@ export function collectPageErrors(page: Page): string[] {
   page.on("pageerror", (err) => errors.push(`pageerror: ${err.message}`));
   page.on("console", (msg) => {
     // CSP reports from the preview frame are expected: they are the policy doing its job.
-    if (msg.type() === "error" && !/Content Security Policy|Blocked script execution|sandboxed|ERR_BLOCKED/i.test(msg.text())) errors.push(`console: ${msg.text()}`);
+    if (
+      msg.type() === "error" &&
+      !/Content Security Policy|Blocked script execution|sandboxed|ERR_BLOCKED/i.test(msg.text())
+    )
+      errors.push(`console: ${msg.text()}`);
   });
   return errors;
 }
@@ -133,5 +158,10 @@ export function pngImage(size = 40): Buffer {
     for (let x = 0; x < size; x++) rows.push(...(x > y ? [37, 99, 235] : [22, 163, 74]));
   }
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk("IHDR", header), chunk("IDAT", deflateSync(Buffer.from(rows))), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    signature,
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(Buffer.from(rows))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }

@@ -18,7 +18,9 @@ let page: Page;
 let attacker: { server: Server; url: string };
 let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@xsite.test`;
-const countTo = async (to: string) => (await api(sandbox, `/api/messages?query=${encodeURIComponent(`to:${to}`)}`)).body.total as number;
+const countTo = async (to: string) =>
+  (await api(sandbox, `/api/messages?query=${encodeURIComponent(`to:${to}`)}`)).body
+    .total as number;
 
 type Probe = Window & { __result?: string; __pwned?: string };
 
@@ -53,7 +55,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   attacker?.server.closeAllConnections();
-  await new Promise<void>((resolve) => (attacker ? attacker.server.close(() => resolve()) : resolve()));
+  await new Promise<void>((resolve) =>
+    attacker ? attacker.server.close(() => resolve()) : resolve(),
+  );
   await sandbox?.stop();
 });
 
@@ -72,7 +76,9 @@ describe("a page on another origin", () => {
       setTimeout(() => (window.__result = results.join(",")), 1500);
     </script>`;
     await page.goto(attacker.url);
-    await page.waitForFunction(() => (window as Probe).__result !== undefined, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => (window as Probe).__result !== undefined, undefined, {
+      timeout: 10_000,
+    });
     const result = await page.evaluate(() => (window as Probe).__result!);
     expect(result).toContain("ws error");
     expect(result).toContain("sse error");
@@ -81,19 +87,43 @@ describe("a page on another origin", () => {
 
   test("cannot post mail with a form (text/plain, urlencoded, multipart) or a no-cors fetch", async () => {
     const to = unique("form");
-    const send = JSON.stringify({ From: { Email: "worm@evil.test" }, To: [{ Email: to }], Subject: "injected", Text: "x" });
+    const send = JSON.stringify({
+      From: { Email: "worm@evil.test" },
+      To: [{ Email: to }],
+      Subject: "injected",
+      Text: "x",
+    });
     // The classic text/plain trick: name + "=" + value forms a JSON body.
     const [name, value] = [send.slice(0, -1) + ',"pad":"', '"}'];
     const raw = `From: worm@evil.test\r\nTo: ${to}\r\nSubject: injected\r\n\r\nx\r\n`;
-    const attr = (text: string) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/\r\n/g, "&#13;&#10;");
+    const attr = (text: string) =>
+      text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/\r\n/g, "&#13;&#10;");
     const forms = [
-      { action: `${sandbox.url}/api/messages?to=${encodeURIComponent(to)}`, enctype: "text/plain", name: "Subject: x\r\n\r\nignored", value: raw },
+      {
+        action: `${sandbox.url}/api/messages?to=${encodeURIComponent(to)}`,
+        enctype: "text/plain",
+        name: "Subject: x\r\n\r\nignored",
+        value: raw,
+      },
       { action: `${sandbox.url}/api/v1/send`, enctype: "text/plain", name, value },
-      { action: `${sandbox.url}/api/v1/send`, enctype: "application/x-www-form-urlencoded", name: send, value: "" },
-      { action: `${sandbox.url}/mailgun/v3/mg.evil.test/messages`, enctype: "multipart/form-data", name: "to", value: to },
+      {
+        action: `${sandbox.url}/api/v1/send`,
+        enctype: "application/x-www-form-urlencoded",
+        name: send,
+        value: "",
+      },
+      {
+        action: `${sandbox.url}/mailgun/v3/mg.evil.test/messages`,
+        enctype: "multipart/form-data",
+        name: "to",
+        value: to,
+      },
     ];
     attackerPage = `${forms
-      .map((f, i) => `<iframe name="sink${i}"></iframe><form id="f${i}" method="POST" target="sink${i}" action="${attr(f.action)}" enctype="${f.enctype}"><input name="${attr(f.name)}" value="${attr(f.value)}"></form>`)
+      .map(
+        (f, i) =>
+          `<iframe name="sink${i}"></iframe><form id="f${i}" method="POST" target="sink${i}" action="${attr(f.action)}" enctype="${f.enctype}"><input name="${attr(f.name)}" value="${attr(f.value)}"></form>`,
+      )
       .join("")}
       <script>
         for (let i = 0; i < ${forms.length}; i++) document.getElementById("f" + i).submit();
@@ -104,7 +134,9 @@ describe("a page on another origin", () => {
           .finally(() => setTimeout(() => (window.__result = "done"), 1500));
       </script>`;
     await page.goto(attacker.url);
-    await page.waitForFunction(() => (window as Probe).__result !== undefined, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => (window as Probe).__result !== undefined, undefined, {
+      timeout: 10_000,
+    });
     expect(await countTo(to)).toBe(0);
   });
 });
@@ -114,8 +146,16 @@ describe("opening a message in the UI", () => {
     const to = unique("worm");
     const query = sesQuery(to);
     const html = `<p>hello</p><img src="/ses/?${query}" width="1"><img src="${sandbox.url}/ses/?${query}" width="1"><img src="//${new URL(sandbox.url).host}/ses/?${query}">`;
-    await smtpTransport(sandbox).sendMail({ from: "worm@evil.test", to: "victim@example.test", subject: `worm ${to}`, html });
-    const { body } = await api(sandbox, `/api/messages?query=${encodeURIComponent(`subject:"worm ${to}"`)}`);
+    await smtpTransport(sandbox).sendMail({
+      from: "worm@evil.test",
+      to: "victim@example.test",
+      subject: `worm ${to}`,
+      html,
+    });
+    const { body } = await api(
+      sandbox,
+      `/api/messages?query=${encodeURIComponent(`subject:"worm ${to}"`)}`,
+    );
     const id = body.messages[0].id as string;
     await page.goto(`${sandbox.url}/messages/${id}/html`);
     await page.locator("iframe.preview-frame").waitFor();
@@ -133,9 +173,18 @@ describe("opening a message in the UI", () => {
       to: "victim@example.test",
       subject: "script attachment",
       text: "see attached",
-      attachments: [{ filename: "run.js", content: "window.__pwned = 'attachment ran';", contentType: "application/javascript" }],
+      attachments: [
+        {
+          filename: "run.js",
+          content: "window.__pwned = 'attachment ran';",
+          contentType: "application/javascript",
+        },
+      ],
     });
-    const { body } = await api(sandbox, `/api/messages?query=${encodeURIComponent('subject:"script attachment"')}`);
+    const { body } = await api(
+      sandbox,
+      `/api/messages?query=${encodeURIComponent('subject:"script attachment"')}`,
+    );
     const message = (await api(sandbox, `/api/messages/${body.messages[0].id}`)).body;
     const src = `/api/messages/${message.id}/attachments/${message.attachments[0].id}`;
     await page.goto(sandbox.url);

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { uiCsp } from "../../src/api/ui.js";
 import type { Sandbox } from "../../src/sandbox.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
-import { artifact, collectPageErrors, launchBrowser, pngImage, smtpTransport, startTrap } from "./browser.js";
+import {
+  artifact,
+  collectPageErrors,
+  launchBrowser,
+  pngImage,
+  smtpTransport,
+  startTrap,
+} from "./browser.js";
 import { CLICKS, hostileCorpus, type HostileCase } from "./hostile-corpus.js";
 
 /**
@@ -22,19 +29,23 @@ const popups: string[] = [];
 const ids = new Map<string, string>();
 
 type Flagged = Window & { __pwned?: string; __sameDocument?: boolean };
-const flag = (frame: Frame) => frame.evaluate(() => (window as Flagged).__pwned ?? null).catch((err: Error) => `evaluate failed: ${err.message}`);
+const flag = (frame: Frame) =>
+  frame
+    .evaluate(() => (window as Flagged).__pwned ?? null)
+    .catch((err: Error) => `evaluate failed: ${err.message}`);
 /**
  * Link clicks may open the link in a new tab (that is what a developer clicking a reset link wants);
  * that tab may also ask the trap for its favicon.
  */
-const isLinkTarget = (url: string) => /\/target-(top|parent|self|named)$/.test(url) || url === "/favicon.ico";
+const isLinkTarget = (url: string) =>
+  /\/target-(top|parent|self|named)$/.test(url) || url === "/favicon.ico";
 
 const escapeAttribute = (html: string) => html.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
 
 async function previewFrame(): Promise<Frame> {
   await page.locator("iframe.preview-frame").waitFor();
   const handle = await page.locator("iframe.preview-frame").elementHandle();
-  const frame = await handle!.contentFrame();
+  const frame = await handle.contentFrame();
   await frame!.waitForLoadState("load");
   return frame!;
 }
@@ -45,10 +56,17 @@ beforeAll(async () => {
   sandbox = await startTestSandbox();
   const transport = smtpTransport(sandbox);
   for (const item of corpus) {
-    await transport.sendMail({ from: "attacker@evil.test", to: "victim@example.test", subject: `Hostile: ${item.name}`, text: "see HTML", html: item.html });
+    await transport.sendMail({
+      from: "attacker@evil.test",
+      to: "victim@example.test",
+      subject: `Hostile: ${item.name}`,
+      text: "see HTML",
+      html: item.html,
+    });
   }
   const { body } = await api(sandbox, "/api/messages?limit=100&query=subject:Hostile");
-  for (const message of body.messages) ids.set(message.subject.replace("Hostile: ", ""), message.id);
+  for (const message of body.messages)
+    ids.set(message.subject.replace("Hostile: ", ""), message.id);
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   page = await context.newPage();
@@ -73,7 +91,9 @@ describe("hostile HTML in the preview", () => {
     const control = await context.newPage();
     for (const item of corpus.filter((c) => c.autoRuns)) {
       await control.setContent(`<iframe srcdoc="${escapeAttribute(item.html)}"></iframe>`);
-      await control.waitForFunction(() => (window as Flagged).__pwned !== undefined, undefined, { timeout: 5000 });
+      await control.waitForFunction(() => (window as Flagged).__pwned !== undefined, undefined, {
+        timeout: 5000,
+      });
     }
     await control.close();
     trap.hits.length = 0;
@@ -87,26 +107,46 @@ describe("hostile HTML in the preview", () => {
     for (const item of corpus) {
       const id = ids.get(item.name)!;
       const subject = new RegExp(`^Hostile: ${item.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
-      await page.locator(".row", { has: page.locator(".row-subject", { hasText: subject }) }).locator(".row-main").click();
+      await page
+        .locator(".row", { has: page.locator(".row-subject", { hasText: subject }) })
+        .locator(".row-main")
+        .click();
       await page.locator("[data-testid=subject]", { hasText: subject }).waitFor();
       const frame = await previewFrame();
-      const present = await frame.evaluate((selectors) => selectors.filter((s) => document.querySelector(s)), CLICKS);
+      const present = await frame.evaluate(
+        (selectors) => selectors.filter((s) => document.querySelector(s)),
+        CLICKS,
+      );
       for (const selector of present) await frame.locator(selector).click({ timeout: 2000 });
       // Give refreshes, autofocus and late loads their chance to act.
       await page.waitForTimeout(150);
 
-      for (const f of page.frames()) expect(await flag(f), `${item.name}: flag in ${f.url()}`).toBeNull();
+      for (const f of page.frames())
+        expect(await flag(f), `${item.name}: flag in ${f.url()}`).toBeNull();
       expect(new URL(page.url()).pathname, item.name).toBe(`/messages/${id}`);
-      expect(await page.evaluate(() => (window as Flagged).__sameDocument), `${item.name}: the UI document was replaced`).toBe(true);
+      expect(
+        await page.evaluate(() => (window as Flagged).__sameDocument),
+        `${item.name}: the UI document was replaced`,
+      ).toBe(true);
       expect(frame.url(), `${item.name}: the preview navigated`).toBe("about:srcdoc");
       // Frames and plugins inside the message are removed, so the preview has no child frames.
       expect(page.frames().length, item.name).toBe(2);
-      if (item.name === "event handlers") await page.screenshot({ path: artifact("hostile-preview") });
+      if (item.name === "event handlers")
+        await page.screenshot({ path: artifact("hostile-preview") });
     }
     expect(dialogs, "dialogs").toEqual([]);
-    expect(trap.hits.filter((hit) => !isLinkTarget(hit)), "requests that reached the trap").toEqual([]);
-    expect(popups.filter((p) => p !== "about:blank" && !isLinkTarget(new URL(p).pathname)), "popups").toEqual([]);
-    expect(errors.filter((e) => !/Failed to load resource/.test(e)), "page errors").toEqual([]);
+    expect(
+      trap.hits.filter((hit) => !isLinkTarget(hit)),
+      "requests that reached the trap",
+    ).toEqual([]);
+    expect(
+      popups.filter((p) => p !== "about:blank" && !isLinkTarget(new URL(p).pathname)),
+      "popups",
+    ).toEqual([]);
+    expect(
+      errors.filter((e) => !/Failed to load resource/.test(e)),
+      "page errors",
+    ).toEqual([]);
   }, 90_000);
 
   test("remote images stay off until asked for; then images load and nothing else does", async () => {
@@ -114,13 +154,17 @@ describe("hostile HTML in the preview", () => {
     await page.goto(`${sandbox.url}/messages/${ids.get("remote media")}/html`);
     await previewFrame();
     const toggle = page.locator("[data-testid=remote-images]");
-    expect(await page.locator(".preview-bar .toggle").textContent()).toMatch(/Load remote images \(\d+ blocked\)/);
+    expect(await page.locator(".preview-bar .toggle").textContent()).toMatch(
+      /Load remote images \(\d+ blocked\)/,
+    );
     expect(await toggle.isChecked()).toBe(false);
     expect(trap.hits).toEqual([]);
 
     await toggle.check();
     const frame = await previewFrame();
-    await frame.waitForFunction(() => (document.getElementById("remote-img") as HTMLImageElement | null)?.naturalWidth === 1);
+    await frame.waitForFunction(
+      () => (document.getElementById("remote-img") as HTMLImageElement | null)?.naturalWidth === 1,
+    );
     expect(trap.hits).toContain("/pixel.gif");
     // Media, scripts and styles stay blocked even with images on.
     expect(trap.hits.filter((hit) => !hit.endsWith(".gif"))).toEqual([]);
@@ -134,9 +178,14 @@ describe("hostile HTML in the preview", () => {
       to: "victim@example.test",
       subject: payload,
       text: `<script>top.__pwned='text'</script>`,
-      attachments: [{ filename: `<img src=x onerror="top.__pwned='file'">.png`, content: pngImage() }],
+      attachments: [
+        { filename: `<img src=x onerror="top.__pwned='file'">.png`, content: pngImage() },
+      ],
     });
-    const { body } = await api(sandbox, `/api/messages?query=${encodeURIComponent("from:attacker@evil.test has:attachment")}`);
+    const { body } = await api(
+      sandbox,
+      `/api/messages?query=${encodeURIComponent("from:attacker@evil.test has:attachment")}`,
+    );
     const id = body.messages[0].id;
     await page.goto(sandbox.url);
     await page.locator(".row", { hasText: "onerror" }).first().waitFor();
@@ -149,7 +198,9 @@ describe("hostile HTML in the preview", () => {
       if (tab === "Source") await page.locator("[data-testid=source]").waitFor();
       for (const f of page.frames()) expect(await flag(f), tab).toBeNull();
     }
-    expect(await page.locator(".attachment-name").textContent()).toBe(`<img src=x onerror="top.__pwned='file'">.png`);
+    expect(await page.locator(".attachment-name").textContent()).toBe(
+      `<img src=x onerror="top.__pwned='file'">.png`,
+    );
     expect(dialogs).toEqual([]);
   });
 
@@ -162,9 +213,21 @@ describe("hostile HTML in the preview", () => {
 
     await page.goto(`${sandbox.url}/messages/${ids.get("script tags")}/html`);
     const frame = await previewFrame();
-    const sandboxFlags = (await page.locator("iframe.preview-frame").getAttribute("sandbox"))!.split(/\s+/);
-    for (const dangerous of ["allow-scripts", "allow-same-origin", "allow-forms", "allow-top-navigation", "allow-modals"]) expect(sandboxFlags).not.toContain(dangerous);
-    const meta = await frame.evaluate(() => [document.head.firstElementChild?.getAttribute("http-equiv"), document.head.firstElementChild?.getAttribute("content")]);
+    const sandboxFlags = (await page
+      .locator("iframe.preview-frame")
+      .getAttribute("sandbox"))!.split(/\s+/);
+    for (const dangerous of [
+      "allow-scripts",
+      "allow-same-origin",
+      "allow-forms",
+      "allow-top-navigation",
+      "allow-modals",
+    ])
+      expect(sandboxFlags).not.toContain(dangerous);
+    const meta = await frame.evaluate(() => [
+      document.head.firstElementChild?.getAttribute("http-equiv"),
+      document.head.firstElementChild?.getAttribute("content"),
+    ]);
     expect(meta[0]).toBe("Content-Security-Policy");
     expect(meta[1]).toContain("default-src 'none'");
     expect(meta[1]).not.toContain("script-src");

@@ -1,14 +1,23 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { api } from "../helpers/sandbox.js";
-import { artifact, collectPageErrors, pngImage, smtpTransport, uniqueLabels, useUiSession } from "./browser.js";
+import {
+  artifact,
+  collectPageErrors,
+  pngImage,
+  smtpTransport,
+  uniqueLabels,
+  useUiSession,
+} from "./browser.js";
 
 /**
  * The web UI in Debian's Chromium against a real sandbox: mail sent over SMTP shows up live,
  * every message tab shows what was captured, search, paging, keyboard and delete work.
  */
 
-const zone = JSON.parse(readFileSync(new URL("../../fixtures/dns/auth-zone.json", import.meta.url), "utf8"));
+const zone = JSON.parse(
+  readFileSync(new URL("../../fixtures/dns/auth-zone.json", import.meta.url), "utf8"),
+);
 const dkimKey = readFileSync(new URL("../../fixtures/keys/shop-s1.pem", import.meta.url), "utf8");
 const png = pngImage();
 
@@ -16,7 +25,13 @@ const png = pngImage();
 const ui = useUiSession({ dnsZone: zone, spfIp: "192.0.2.10" });
 const unique = uniqueLabels();
 
-async function send(options: { to: string; subject: string; text?: string; html?: string; attachments?: object[] }) {
+async function send(options: {
+  to: string;
+  subject: string;
+  text?: string;
+  html?: string;
+  attachments?: object[];
+}) {
   await smtpTransport(ui.sandbox).sendMail({
     from: '"Shop" <hello@shop.test>',
     dkim: { domainName: "shop.test", keySelector: "s1", privateKey: dkimKey },
@@ -34,7 +49,9 @@ describe("web UI", () => {
   const alice = `${unique("alice")}@example.test`;
 
   test("a message sent over SMTP appears in the list without a reload", async () => {
-    await ui.page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    await ui.page.evaluate(
+      () => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true),
+    );
     await send({
       to: `"Alice" <${alice}>`,
       subject: welcome,
@@ -49,7 +66,11 @@ describe("web UI", () => {
       ],
     });
     await row(welcome).waitFor();
-    expect(await ui.page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    expect(
+      await ui.page.evaluate(
+        () => (window as unknown as { __sameDocument?: boolean }).__sameDocument,
+      ),
+    ).toBe(true);
     expect(await row(welcome).getAttribute("class")).toContain("unread");
     expect(await row(welcome).textContent()).toContain("SMTP");
     await ui.page.screenshot({ path: artifact("inbox") });
@@ -64,25 +85,42 @@ describe("web UI", () => {
     await preview.locator("h1", { hasText: "Hello Alice" }).waitFor();
     // The cid: image is served from its attachment and really decodes.
     const frame = ui.page.frames().find((f) => f.url() === "about:srcdoc")!;
-    await frame.waitForFunction(() => (document.getElementById("logo") as HTMLImageElement | null)?.complete);
-    expect(await frame.evaluate(() => (document.getElementById("logo") as HTMLImageElement).naturalWidth)).toBe(40);
-    await expect.poll(async () => (await api(ui.sandbox, `/api/messages/${id}`)).body.read).toBe(true);
+    await frame.waitForFunction(
+      () => (document.getElementById("logo") as HTMLImageElement | null)?.complete,
+    );
+    expect(
+      await frame.evaluate(
+        () => (document.getElementById("logo") as HTMLImageElement).naturalWidth,
+      ),
+    ).toBe(40);
+    await expect
+      .poll(async () => (await api(ui.sandbox, `/api/messages/${id}`)).body.read)
+      .toBe(true);
     expect(await row(welcome).getAttribute("class")).toContain("read");
     await ui.page.screenshot({ path: artifact("message-html") });
 
     await ui.page.locator(".segmented button", { hasText: "mobile" }).click();
-    expect(await ui.page.locator("iframe.preview-frame").evaluate((el) => el.getBoundingClientRect().width)).toBe(375);
+    expect(
+      await ui.page
+        .locator("iframe.preview-frame")
+        .evaluate((el) => el.getBoundingClientRect().width),
+    ).toBe(375);
     await ui.page.screenshot({ path: artifact("message-html-mobile") });
 
     await tab("Text").click();
-    expect(await ui.page.locator("pre.text-body").textContent()).toContain("Confirm your address: https://shop.test/verify?token=abc123");
+    expect(await ui.page.locator("pre.text-body").textContent()).toContain(
+      "Confirm your address: https://shop.test/verify?token=abc123",
+    );
 
     await tab("Source").click();
     const source = ui.page.locator("[data-testid=source]");
     await source.waitFor();
     expect(await source.textContent()).toContain(`Subject: ${welcome}`);
     expect(await source.textContent()).toContain("Content-Type: multipart/");
-    const [eml] = await Promise.all([ui.page.waitForEvent("download"), ui.page.locator(".tab-body a", { hasText: "Download .eml" }).click()]);
+    const [eml] = await Promise.all([
+      ui.page.waitForEvent("download"),
+      ui.page.locator(".tab-body a", { hasText: "Download .eml" }).click(),
+    ]);
     expect(eml.suggestedFilename()).toBe(`${id}.eml`);
 
     await tab("Headers").click();
@@ -100,12 +138,17 @@ describe("web UI", () => {
       await thumb.scrollIntoViewIfNeeded();
       await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(40);
     }
-    const [notes] = await Promise.all([ui.page.waitForEvent("download"), ui.page.locator(".attachment-name", { hasText: "notes.txt" }).click()]);
+    const [notes] = await Promise.all([
+      ui.page.waitForEvent("download"),
+      ui.page.locator(".attachment-name", { hasText: "notes.txt" }).click(),
+    ]);
     expect(notes.suggestedFilename()).toBe("notes.txt");
     await ui.page.screenshot({ path: artifact("message-attachments") });
 
     // Analysis lands by SSE into the open message.
-    await expect.poll(async () => (await api(ui.sandbox, `/api/messages/${id}`)).body.analysis.status).toBe("done");
+    await expect
+      .poll(async () => (await api(ui.sandbox, `/api/messages/${id}`)).body.analysis.status)
+      .toBe("done");
     await tab("Authentication").click();
     await ui.page.locator(".verdict h3", { hasText: "DMARC" }).waitFor();
     await ui.page.screenshot({ path: artifact("message-auth") });
@@ -120,7 +163,9 @@ describe("web UI", () => {
   });
 
   test("a deep link opens the message and tab directly", async () => {
-    const id = (await api(ui.sandbox, `/api/messages?query=${encodeURIComponent(`subject:${welcome}`)}`)).body.messages[0].id;
+    const id = (
+      await api(ui.sandbox, `/api/messages?query=${encodeURIComponent(`subject:${welcome}`)}`)
+    ).body.messages[0].id;
     const other = await ui.context.newPage();
     const errors = collectPageErrors(other);
     await other.goto(`${ui.sandbox.url}/messages/${id}/headers`);
@@ -150,7 +195,11 @@ describe("web UI", () => {
 
   test("dark mode, the panels, and a narrow window stay usable", async () => {
     const tag = unique("dark");
-    await send({ to: `dark-${tag}@example.test`, subject: `Dark mode ${tag}`, html: `<p style="color:#333">A light e-mail in a dark UI</p>` });
+    await send({
+      to: `dark-${tag}@example.test`,
+      subject: `Dark mode ${tag}`,
+      html: `<p style="color:#333">A light e-mail in a dark UI</p>`,
+    });
     await ui.page.goto(ui.sandbox.url);
     await ui.page.locator("button[aria-label='Dark mode']").click();
     await ui.page.waitForFunction(() => document.documentElement.dataset.theme === "dark");

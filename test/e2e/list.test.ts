@@ -8,7 +8,11 @@ const ui = useUiSession();
 const unique = uniqueLabels();
 
 async function send(options: { to: string; subject: string; text?: string; html?: string }) {
-  await smtpTransport(ui.sandbox).sendMail({ from: '"Shop" <hello@shop.test>', text: "plain body", ...options });
+  await smtpTransport(ui.sandbox).sendMail({
+    from: '"Shop" <hello@shop.test>',
+    text: "plain body",
+    ...options,
+  });
 }
 
 const row = (text: string) => ui.page.locator(".row", { hasText: text });
@@ -57,7 +61,11 @@ describe("message list", () => {
         Array.from({ length: 10 }, (_, j) => {
           const i = batch + j;
           const raw = `From: bulk@shop.test\r\nTo: bulk-${tag}@example.test\r\nSubject: Bulk ${tag} #${String(i).padStart(3, "0")}\r\n\r\nbody ${i}\r\n`;
-          return api(ui.sandbox, "/api/messages", { method: "POST", body: raw, headers: { "content-type": "message/rfc822" } }).then((r) => r.status);
+          return api(ui.sandbox, "/api/messages", {
+            method: "POST",
+            body: raw,
+            headers: { "content-type": "message/rfc822" },
+          }).then((r) => r.status);
         }),
       );
       expect(statuses.every((status) => status === 201)).toBe(true);
@@ -65,14 +73,16 @@ describe("message list", () => {
     const cursors: string[] = [];
     const onRequest = (request: { url(): string }) => {
       const url = new URL(request.url());
-      if (url.pathname === "/api/messages" && url.searchParams.get("before")) cursors.push(url.searchParams.get("before")!);
+      if (url.pathname === "/api/messages" && url.searchParams.get("before"))
+        cursors.push(url.searchParams.get("before")!);
     };
     ui.page.on("request", onRequest);
     await ui.page.goto(`${ui.sandbox.url}/?q=${encodeURIComponent(`to:bulk-${tag}@example.test`)}`);
     await ui.page.locator("[data-testid=inbox-count]", { hasText: "110 messages found" }).waitFor();
     await row(`Bulk ${tag} #109`).waitFor();
     // Scrolling towards the end loads the next ui.page (100 per ui.page) until there is none.
-    const toBottom = () => ui.page.locator(".inbox-scroll").evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    const toBottom = () =>
+      ui.page.locator(".inbox-scroll").evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await toBottom();
     await ui.page.locator(".inbox-end", { hasText: "End of list" }).waitFor();
     await toBottom();
@@ -91,7 +101,9 @@ describe("message list", () => {
     await row(`Older ${tag}`).waitFor();
 
     await ui.page.keyboard.press("/");
-    expect(await ui.page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type)).toBe("search");
+    expect(
+      await ui.page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type),
+    ).toBe("search");
     await ui.page.keyboard.press("Escape");
     expect(await ui.page.evaluate(() => document.activeElement?.tagName)).toBe("BODY");
 
@@ -108,7 +120,10 @@ describe("message list", () => {
     expect(await ui.page.locator(".row.selected").textContent()).toContain(`Newer ${tag}`);
     await ui.page.keyboard.press("Delete");
     await row(`Newer ${tag}`).waitFor({ state: "detached" });
-    const left = await api(ui.sandbox, `/api/messages?query=${encodeURIComponent(`to:kb-${tag}@example.test`)}`);
+    const left = await api(
+      ui.sandbox,
+      `/api/messages?query=${encodeURIComponent(`to:kb-${tag}@example.test`)}`,
+    );
     expect(left.body.messages.map((m: { subject: string }) => m.subject)).toEqual([`Older ${tag}`]);
 
     await ui.page.keyboard.press("?");
@@ -119,7 +134,8 @@ describe("message list", () => {
 
   test("delete one, several, a search's results, and all; deletions elsewhere show up live", async () => {
     const tag = unique("del");
-    for (const name of ["one", "two", "three", "four", "five"]) await send({ to: `${name}-${tag}@example.test`, subject: `Delete ${name} ${tag}` });
+    for (const name of ["one", "two", "three", "four", "five"])
+      await send({ to: `${name}-${tag}@example.test`, subject: `Delete ${name} ${tag}` });
     await ui.page.goto(ui.sandbox.url);
     await row(`Delete five ${tag}`).waitFor();
 
@@ -139,7 +155,12 @@ describe("message list", () => {
     await row(`Delete three ${tag}`).waitFor({ state: "detached" });
 
     // Another client deletes one: the SSE event removes it here.
-    const four = (await api(ui.sandbox, `/api/messages?query=${encodeURIComponent(`to:four-${tag}@example.test`)}`)).body.messages[0].id;
+    const four = (
+      await api(
+        ui.sandbox,
+        `/api/messages?query=${encodeURIComponent(`to:four-${tag}@example.test`)}`,
+      )
+    ).body.messages[0].id;
     expect((await api(ui.sandbox, `/api/messages/${four}`, { method: "DELETE" })).status).toBe(200);
     await row(`Delete four ${tag}`).waitFor({ state: "detached" });
 
@@ -149,7 +170,14 @@ describe("message list", () => {
     await ui.page.locator(".inbox-toolbar button", { hasText: "Delete found" }).click();
     await ui.page.locator(".inbox-toolbar button", { hasText: "Confirm: delete 1" }).click();
     await ui.page.locator("[data-testid=inbox-count]", { hasText: "0 messages found" }).waitFor();
-    expect((await api(ui.sandbox, `/api/messages?query=${encodeURIComponent(`to:five-${tag}@example.test`)}`)).body.total).toBe(0);
+    expect(
+      (
+        await api(
+          ui.sandbox,
+          `/api/messages?query=${encodeURIComponent(`to:five-${tag}@example.test`)}`,
+        )
+      ).body.total,
+    ).toBe(0);
     expect((await api(ui.sandbox, "/api/messages")).body.total).toBeGreaterThan(0);
 
     // Everything.

@@ -20,16 +20,28 @@ describe("panels", () => {
     await ui.page.getByLabel("Reply text").fill("5.1.1 No such user here");
     await ui.page.locator(".rule-form button[type=submit]").click();
     await ui.page.locator(".rule", { hasText: "reply 550 5.1.1 No such user here" }).waitFor();
-    expect((await api(ui.sandbox, "/api/faults")).body.rules).toMatchObject([{ stage: "rcpt", match: { to: `blocked-${tag}-*@example.test` }, reply: { code: 550 } }]);
+    expect((await api(ui.sandbox, "/api/faults")).body.rules).toMatchObject([
+      { stage: "rcpt", match: { to: `blocked-${tag}-*@example.test` }, reply: { code: 550 } },
+    ]);
     await ui.page.screenshot({ path: artifact("faults-rule") });
 
-    const blocked = smtpTransport(ui.sandbox).sendMail({ from: "app@shop.test", to: `blocked-${tag}-1@example.test`, subject: `Blocked ${tag}`, text: "x" });
+    const blocked = smtpTransport(ui.sandbox).sendMail({
+      from: "app@shop.test",
+      to: `blocked-${tag}-1@example.test`,
+      subject: `Blocked ${tag}`,
+      text: "x",
+    });
     await expect(blocked).rejects.toMatchObject({ responseCode: 550 });
 
     await ui.page.locator(".rule button", { hasText: "Remove" }).click();
     await ui.page.locator(".rules .rule").waitFor({ state: "detached" });
     expect((await api(ui.sandbox, "/api/faults")).body.rules).toEqual([]);
-    await smtpTransport(ui.sandbox).sendMail({ from: "app@shop.test", to: `blocked-${tag}-2@example.test`, subject: `Delivered ${tag}`, text: "x" });
+    await smtpTransport(ui.sandbox).sendMail({
+      from: "app@shop.test",
+      to: `blocked-${tag}-2@example.test`,
+      subject: `Delivered ${tag}`,
+      text: "x",
+    });
     await ui.page.goto(ui.sandbox.url);
     await row(`Delivered ${tag}`).waitFor();
     expect(await row(`Blocked ${tag}`).count()).toBe(0);
@@ -43,10 +55,14 @@ describe("panels", () => {
     await ui.page.getByLabel("Times").fill("1");
     await ui.page.locator(".rule-form button[type=submit]").click();
     await ui.page.locator(".rule", { hasText: "expired certificate" }).waitFor();
-    expect((await api(ui.sandbox, "/api/faults")).body.rules).toEqual([{ stage: "tls", tls: { certificate: "expired" }, times: 1 }]);
+    expect((await api(ui.sandbox, "/api/faults")).body.rules).toEqual([
+      { stage: "tls", tls: { certificate: "expired" }, times: 1 },
+    ]);
 
     const ca = (await api<string>(ui.sandbox, "/api/tls/ca.pem")).body;
-    const send = nodemailer.createTransport({ host: "127.0.0.1", port: ui.sandbox.smtpPort, tls: { ca: [ca] } }).sendMail({ from: "app@shop.test", to: "tls@example.test", subject: "tls", text: "x" });
+    const send = nodemailer
+      .createTransport({ host: "127.0.0.1", port: ui.sandbox.smtpPort, tls: { ca: [ca] } })
+      .sendMail({ from: "app@shop.test", to: "tls@example.test", subject: "tls", text: "x" });
     await expect(send).rejects.toMatchObject({ originalCode: "CERT_HAS_EXPIRED" });
     await ui.page.locator(".rule button", { hasText: "Remove" }).click();
     await ui.page.locator(".rules .rule").waitFor({ state: "detached" });
@@ -63,8 +79,16 @@ describe("panels", () => {
 
   test("the SMTP tab shows the session transcript of a message", async () => {
     const tag = unique("smtp");
-    await smtpTransport(ui.sandbox).sendMail({ from: "app@shop.test", to: `t-${tag}@example.test`, subject: `Transcript ${tag}`, text: "x" });
-    const { body } = await api(ui.sandbox, `/api/messages?query=${encodeURIComponent(`to:t-${tag}@example.test`)}`);
+    await smtpTransport(ui.sandbox).sendMail({
+      from: "app@shop.test",
+      to: `t-${tag}@example.test`,
+      subject: `Transcript ${tag}`,
+      text: "x",
+    });
+    const { body } = await api(
+      ui.sandbox,
+      `/api/messages?query=${encodeURIComponent(`to:t-${tag}@example.test`)}`,
+    );
     await ui.page.goto(`${ui.sandbox.url}/messages/${body.messages[0].id}/smtp`);
     const transcript = ui.page.locator("[data-testid=transcript]");
     await transcript.waitFor();
@@ -82,12 +106,19 @@ describe("panels", () => {
     const response = await fetch(`${ui.sandbox.url}/sendgrid/v3/mail/send`, {
       method: "POST",
       headers: { Authorization: "Bearer SG.test-key", "Content-Type": "application/json" },
-      body: JSON.stringify({ personalizations: [{ to: [{ email: to }] }], from: { email: "hello@shop.test" }, subject: `Via SendGrid ${tag}`, content: [{ type: "text/plain", value: "hi" }] }),
+      body: JSON.stringify({
+        personalizations: [{ to: [{ email: to }] }],
+        from: { email: "hello@shop.test" },
+        subject: `Via SendGrid ${tag}`,
+        content: [{ type: "text/plain", value: "hi" }],
+      }),
     });
     expect(response.status).toBe(202);
     await ui.page.goto(ui.sandbox.url);
     await row(`Via SendGrid ${tag}`).waitFor();
-    expect(await row(`Via SendGrid ${tag}`).locator(".badge").first().textContent()).toBe("sendgrid");
+    expect(await row(`Via SendGrid ${tag}`).locator(".badge").first().textContent()).toBe(
+      "sendgrid",
+    );
 
     await ui.page.goto(`${ui.sandbox.url}/providers/sendgrid`);
     const events = ui.page.locator("[data-testid=provider-events]");

@@ -11,7 +11,10 @@ let page: Page;
 
 beforeAll(async () => {
   upstream = await startTestSandbox();
-  sandbox = await startTestSandbox({ relay: `smtp://127.0.0.1:${upstream.smtpPort}`, relayAllow: ["*@allowed.test"] });
+  sandbox = await startTestSandbox({
+    relay: `smtp://127.0.0.1:${upstream.smtpPort}`,
+    relayAllow: ["*@allowed.test"],
+  });
   browser = await launchBrowser();
   page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
 });
@@ -22,8 +25,16 @@ afterAll(async () => {
 });
 
 test("the Release button sends the message on to the typed recipients, and shows a refusal as the server words it", async () => {
-  await smtpTransport(sandbox).sendMail({ from: "app@shop.test", to: "ann@allowed.test", subject: "Release me", text: "x" });
-  const { body } = await api(sandbox, `/api/messages?query=${encodeURIComponent("subject:release")}`);
+  await smtpTransport(sandbox).sendMail({
+    from: "app@shop.test",
+    to: "ann@allowed.test",
+    subject: "Release me",
+    text: "x",
+  });
+  const { body } = await api(
+    sandbox,
+    `/api/messages?query=${encodeURIComponent("subject:release")}`,
+  );
   await page.goto(`${sandbox.url}/messages/${body.messages[0].id}`);
   await page.getByRole("button", { name: "Release" }).click();
   const recipients = page.getByLabel("Release to, comma-separated");
@@ -35,15 +46,28 @@ test("the Release button sends the message on to the typed recipients, and shows
 
   await recipients.fill("bob@allowed.test");
   await page.getByRole("button", { name: "Send" }).click();
-  await page.locator(".release-form .notice-good", { hasText: "Released to bob@allowed.test: 250" }).waitFor();
+  await page
+    .locator(".release-form .notice-good", { hasText: "Released to bob@allowed.test: 250" })
+    .waitFor();
   await page.screenshot({ path: artifact("message-release") });
-  const relayed = await api(upstream, `/api/messages?query=${encodeURIComponent("to:bob@allowed.test subject:release")}`);
+  const relayed = await api(
+    upstream,
+    `/api/messages?query=${encodeURIComponent("to:bob@allowed.test subject:release")}`,
+  );
   expect(relayed.body.total).toBe(1);
 });
 
 test("without a relay there is no Release button", async () => {
-  await smtpTransport(upstream).sendMail({ from: "app@shop.test", to: "ann@allowed.test", subject: "No relay here", text: "x" });
-  const { body } = await api(upstream, `/api/messages?query=${encodeURIComponent('subject:"no relay here"')}`);
+  await smtpTransport(upstream).sendMail({
+    from: "app@shop.test",
+    to: "ann@allowed.test",
+    subject: "No relay here",
+    text: "x",
+  });
+  const { body } = await api(
+    upstream,
+    `/api/messages?query=${encodeURIComponent('subject:"no relay here"')}`,
+  );
   await page.goto(`${upstream.url}/messages/${body.messages[0].id}`);
   await page.locator("[data-testid=subject]", { hasText: "No relay here" }).waitFor();
   await page.getByRole("button", { name: "Mark unread" }).waitFor();

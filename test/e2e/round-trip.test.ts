@@ -23,24 +23,40 @@ afterAll(async () => {
 });
 
 const wait = async (target: Sandbox, query: string) =>
-  (await api(target, `/api/wait?query=${encodeURIComponent(query)}&after=1970-01-01T00:00:00Z`)).body as { id: string; subject: string };
+  (await api(target, `/api/wait?query=${encodeURIComponent(query)}&after=1970-01-01T00:00:00Z`))
+    .body as { id: string; subject: string };
 
 test("a bounce links to its original and back; Reply delivers a reply to --inbound", async () => {
-  await smtpTransport(sandbox).sendMail({ from: "app@shop.test", to: "bounce@simulator.mailproof.test", subject: "Verify your email", text: "x" });
+  await smtpTransport(sandbox).sendMail({
+    from: "app@shop.test",
+    to: "bounce@simulator.mailproof.test",
+    subject: "Verify your email",
+    text: "x",
+  });
   const original = await wait(sandbox, 'subject:"verify your email"');
   const bounce = await wait(sandbox, "source:dsn tag:bounce");
 
   await page.goto(`${sandbox.url}/messages/${bounce.id}`);
-  await page.locator("[data-testid=round-trip]", { hasText: "Bounce of Verify your email" }).waitFor();
-  await page.locator("[data-testid=round-trip]").getByRole("link", { name: "Verify your email" }).click();
+  await page
+    .locator("[data-testid=round-trip]", { hasText: "Bounce of Verify your email" })
+    .waitFor();
+  await page
+    .locator("[data-testid=round-trip]")
+    .getByRole("link", { name: "Verify your email" })
+    .click();
   await page.locator("[data-testid=subject]", { hasText: "Verify your email" }).waitFor();
   expect(page.url()).toContain(`/messages/${original.id}`);
-  await page.locator("[data-testid=round-trip]").getByRole("link", { name: "Undelivered Mail Returned to Sender" }).waitFor();
+  await page
+    .locator("[data-testid=round-trip]")
+    .getByRole("link", { name: "Undelivered Mail Returned to Sender" })
+    .waitFor();
 
   await page.getByRole("button", { name: "Reply" }).click();
   await page.getByLabel("Reply text").fill("This is my reply.");
   await page.getByRole("button", { name: "Send reply" }).click();
-  await page.locator(".release-form .notice-good", { hasText: "Delivered to smtp://127.0.0.1" }).waitFor();
+  await page
+    .locator(".release-form .notice-good", { hasText: "Delivered to smtp://127.0.0.1" })
+    .waitFor();
   await page.screenshot({ path: artifact("message-round-trip") });
   const delivered = await wait(app, 'subject:"Re: Verify your email"');
   expect(delivered.subject).toBe("Re: Verify your email");

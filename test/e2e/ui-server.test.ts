@@ -45,7 +45,13 @@ describe("serving the UI", () => {
 
   test("deep links get index.html so the app can route them", async () => {
     const index = await (await get("/")).text();
-    for (const path of ["/messages/01ABC", "/messages/01ABC/source", "/faults", "/providers/sendgrid", "/anything?q=to:a"]) {
+    for (const path of [
+      "/messages/01ABC",
+      "/messages/01ABC/source",
+      "/faults",
+      "/providers/sendgrid",
+      "/anything?q=to:a",
+    ]) {
       const response = await get(path);
       expect(response.status, path).toBe(200);
       expect(await response.text(), path).toBe(index);
@@ -66,7 +72,12 @@ describe("serving the UI", () => {
 
   test("encoded traversal cannot leave ui/dist", async () => {
     // Sent raw: fetch() would normalise the dots away before they reach the server.
-    for (const path of ["/assets/..%2f..%2f..%2fpackage.json", "/..%2f..%2fpackage.json", "/%2e%2e%2f%2e%2e%2fpackage.json", "/assets/%2e%2e/%2e%2e/package.json"]) {
+    for (const path of [
+      "/assets/..%2f..%2f..%2fpackage.json",
+      "/..%2f..%2fpackage.json",
+      "/%2e%2e%2f%2e%2e%2fpackage.json",
+      "/assets/%2e%2e/%2e%2e/package.json",
+    ]) {
       const { status, body } = await rawGet(path);
       expect(status, path).toBe(404);
       expect(body, path).not.toContain('"name": "mailproof"');
@@ -93,7 +104,10 @@ describe("serving the UI", () => {
   test("without a build, a page says how to build it (503), and the API is unaffected", async () => {
     const app = new Hono();
     app.get("/api/health", (c) => c.json({ status: "ok" }));
-    app.get("*", createUiHandler({ logger: pino({ level: "silent" }) }, { root: "/nonexistent/ui/dist" }));
+    app.get(
+      "*",
+      createUiHandler({ logger: pino({ level: "silent" }) }, { root: "/nonexistent/ui/dist" }),
+    );
     const page = await app.request("/messages/1");
     expect(page.status).toBe(503);
     expect(await page.text()).toContain("npm run build");

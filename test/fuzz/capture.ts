@@ -9,14 +9,22 @@ export const ANALYSIS_BOUND_MS = 20_000;
  * a 201, a finished analysis within the bound, the exact bytes back from /raw, and a healthy
  * sandbox afterwards. Resolves with the message JSON.
  */
-export async function captureIntact(sandbox: Sandbox, raw: Buffer, options: { to: string; label?: string }): Promise<any> {
+export async function captureIntact(
+  sandbox: Sandbox,
+  raw: Buffer,
+  options: { to: string; label?: string },
+): Promise<any> {
   const label = options.label ?? options.to;
   // A request that fails outright (no HTTP answer) names the input too.
   const request = (path: string, init?: RequestInit) =>
     fetch(`${sandbox.url}${path}`, init).catch((err: unknown) => {
       throw new Error(`${label}: ${init?.method ?? "GET"} ${path} failed`, { cause: err });
     });
-  const upload = await request(`/api/messages?to=${encodeURIComponent(options.to)}`, { method: "POST", body: new Uint8Array(raw), headers: { "content-type": "message/rfc822" } });
+  const upload = await request(`/api/messages?to=${encodeURIComponent(options.to)}`, {
+    method: "POST",
+    body: new Uint8Array(raw),
+    headers: { "content-type": "message/rfc822" },
+  });
   expect(upload.status, `${label}: upload answered ${await upload.clone().text()}`).toBe(201);
   const { id } = (await upload.json()) as { id: string };
 
@@ -27,7 +35,8 @@ export async function captureIntact(sandbox: Sandbox, raw: Buffer, options: { to
     expect(response.status, `${label}: GET message`).toBe(200);
     message = await response.json();
     if (message.analysis.status === "done") break;
-    if (Date.now() > deadline) throw new Error(`${label}: analysis still pending after ${ANALYSIS_BOUND_MS} ms (a hang)`);
+    if (Date.now() > deadline)
+      throw new Error(`${label}: analysis still pending after ${ANALYSIS_BOUND_MS} ms (a hang)`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 

@@ -17,7 +17,10 @@ import { mutate, seededRandom } from "./mutate.js";
 
 const RUNS = Number(process.env.MAILPROOF_FUZZ_RUNS ?? 120);
 /** A fixed seed keeps CI deterministic; "random" (npm run fuzz) explores new inputs each run. */
-const SEED = process.env.MAILPROOF_FUZZ_SEED === "random" ? Date.now() % 2 ** 31 : Number(process.env.MAILPROOF_FUZZ_SEED ?? 20261127);
+const SEED =
+  process.env.MAILPROOF_FUZZ_SEED === "random"
+    ? Date.now() % 2 ** 31
+    : Number(process.env.MAILPROOF_FUZZ_SEED ?? 20261127);
 const PARALLEL = 4;
 
 const root = fileURLToPath(new URL("../../fixtures/eml/", import.meta.url));
@@ -35,24 +38,30 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox.stop());
 
-test(`${RUNS} mutated messages (seed ${SEED}) are captured intact, analysed, and logged without errors`, { timeout: Math.max(30_000, RUNS * 400) }, async () => {
-  expect(corpus.length).toBeGreaterThan(20);
-  const random = seededRandom(SEED);
-  // Inputs are drawn up front, in order, so the sequence depends on the seed alone.
-  const inputs = Array.from({ length: RUNS }, () => mutate(corpus, random));
-  let next = 0;
-  const worker = async () => {
-    while (next < inputs.length) {
-      const index = next++;
-      const raw = inputs[index]!;
-      // An empty upload is a 400 by design; an empty message over SMTP is covered elsewhere.
-      if (raw.length === 0) continue;
-      const label = `seed ${SEED} input ${index}`;
-      const message = await captureIntact(sandbox, raw, { to: `fuzz-${index}@fuzz.test`, label });
-      const failed = message.analysis.findings.filter((f: { rule: string }) => f.rule === "analysis.failed");
-      expect(failed, `${label}: an analyser threw`).toEqual([]);
-    }
-  };
-  await Promise.all(Array.from({ length: PARALLEL }, worker));
-  expect(errors, "error-level log lines").toEqual([]);
-});
+test(
+  `${RUNS} mutated messages (seed ${SEED}) are captured intact, analysed, and logged without errors`,
+  { timeout: Math.max(30_000, RUNS * 400) },
+  async () => {
+    expect(corpus.length).toBeGreaterThan(20);
+    const random = seededRandom(SEED);
+    // Inputs are drawn up front, in order, so the sequence depends on the seed alone.
+    const inputs = Array.from({ length: RUNS }, () => mutate(corpus, random));
+    let next = 0;
+    const worker = async () => {
+      while (next < inputs.length) {
+        const index = next++;
+        const raw = inputs[index];
+        // An empty upload is a 400 by design; an empty message over SMTP is covered elsewhere.
+        if (raw.length === 0) continue;
+        const label = `seed ${SEED} input ${index}`;
+        const message = await captureIntact(sandbox, raw, { to: `fuzz-${index}@fuzz.test`, label });
+        const failed = message.analysis.findings.filter(
+          (f: { rule: string }) => f.rule === "analysis.failed",
+        );
+        expect(failed, `${label}: an analyser threw`).toEqual([]);
+      }
+    };
+    await Promise.all(Array.from({ length: PARALLEL }, worker));
+    expect(errors, "error-level log lines").toEqual([]);
+  },
+);

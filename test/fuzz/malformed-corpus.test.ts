@@ -14,7 +14,10 @@ import { captureIntact } from "./capture.js";
 
 type Case = { raw: Buffer; rules: string[]; headerCount?: number };
 const corpusDir = new URL("../../fixtures/eml/malformed/", import.meta.url);
-const expected = JSON.parse(readFileSync(new URL("expected.json", corpusDir), "utf8")) as Record<string, string[]>;
+const expected = JSON.parse(readFileSync(new URL("expected.json", corpusDir), "utf8")) as Record<
+  string,
+  string[]
+>;
 const small = smallCases() as Record<string, Case>;
 const big = bigCases() as Record<string, Case>;
 
@@ -50,10 +53,15 @@ describe("over SMTP", () => {
     const reply = await client.send("sender@malformed.test", [`${name}@smtp.malformed.test`], raw);
     client.close();
     expect(reply.code, reply.text).toBe(250);
-    const id = /queued as (\S+)/.exec(reply.text)![1]!;
-    const stored = Buffer.from(await (await fetch(`${sandbox.url}/api/messages/${id}/raw`)).arrayBuffer());
+    const id = /queued as (\S+)/.exec(reply.text)![1];
+    const stored = Buffer.from(
+      await (await fetch(`${sandbox.url}/api/messages/${id}/raw`)).arrayBuffer(),
+    );
     // SMTP DATA ends with CRLF "." CRLF (RFC 5321 §4.1.1.4): a message not ending in a line break gets one.
-    const sent = raw.length === 0 || raw.subarray(-2).toString() === "\r\n" ? raw : Buffer.concat([raw, Buffer.from("\r\n")]);
+    const sent =
+      raw.length === 0 || raw.subarray(-2).toString() === "\r\n"
+        ? raw
+        : Buffer.concat([raw, Buffer.from("\r\n")]);
     expect(stored.equals(sent), `${name} raw bytes`).toBe(true);
   });
 
@@ -66,7 +74,7 @@ describe("over SMTP", () => {
     const reply = await client.command(".");
     client.close();
     expect(reply.code, reply.text).toBe(250);
-    const id = /queued as (\S+)/.exec(reply.text)![1]!;
+    const id = /queued as (\S+)/.exec(reply.text)![1];
     const message = await (await fetch(`${sandbox.url}/api/messages/${id}`)).json();
     expect(message.size).toBe(0);
   });

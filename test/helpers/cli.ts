@@ -22,12 +22,21 @@ export interface RunningCli {
 export function startCli(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningCli> {
   const child = spawn(process.execPath, [CLI, ...args], {
     // MAILPROOF_DNS=zone: analysis never asks real DNS from a test (an empty zone answers NXDOMAIN).
-    env: { ...process.env, MAILPROOF_SMTP_PORT: "0", MAILPROOF_HTTP_PORT: "0", MAILPROOF_LOG_LEVEL: "warn", MAILPROOF_DNS: "zone", ...env },
+    env: {
+      ...process.env,
+      MAILPROOF_SMTP_PORT: "0",
+      MAILPROOF_HTTP_PORT: "0",
+      MAILPROOF_LOG_LEVEL: "warn",
+      MAILPROOF_DNS: "zone",
+      ...env,
+    },
   });
   let out = "";
   let err = "";
   child.stderr.on("data", (d) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
@@ -64,7 +73,10 @@ export function startCli(args: string[] = [], env: NodeJS.ProcessEnv = {}): Prom
 }
 
 /** Runs the binary to completion and returns its exit code and output. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
     let stdout = "";

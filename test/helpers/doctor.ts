@@ -24,7 +24,8 @@ export interface DoctorRun {
   report: { version?: number; ok?: boolean };
 }
 
-const MAIL_VARIABLES = /^(MAIL_|SMTP_|EMAIL_|DEFAULT_FROM|TEST_EMAIL|APP_URL|SENDGRID|MAILGUN|POSTMARK|RESEND|AWS_|REDIS_URL|NO_COLOR)/;
+const MAIL_VARIABLES =
+  /^(MAIL_|SMTP_|EMAIL_|DEFAULT_FROM|TEST_EMAIL|APP_URL|SENDGRID|MAILGUN|POSTMARK|RESEND|AWS_|REDIS_URL|NO_COLOR)/;
 
 /** A directory for a test file's zone and env files. */
 export const scratch = () => mkdtempSync(join(tmpdir(), "mailproof-doctor-"));
@@ -36,10 +37,18 @@ export function writeJson(dir: string, name: string, value: unknown): string {
 }
 
 /** Runs the built `mailproof doctor` with only the given mail settings in its environment. */
-export function runDoctorCli(env: Record<string, string>, args: string[], extraEnv: Record<string, string> = {}): Promise<DoctorRun> {
+export function runDoctorCli(
+  env: Record<string, string>,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<DoctorRun> {
   return new Promise((resolve) => {
-    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !MAIL_VARIABLES.test(k)));
-    const child = spawn(process.execPath, [CLI, "doctor", ...args], { env: { ...base, ...env, ...extraEnv } });
+    const base = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !MAIL_VARIABLES.test(k)),
+    );
+    const child = spawn(process.execPath, [CLI, "doctor", ...args], {
+      env: { ...base, ...env, ...extraEnv },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -58,7 +67,10 @@ export function runDoctorCli(env: Record<string, string>, args: string[], extraE
 
 export function stageOf(run: DoctorRun, name: string): DoctorStage {
   const found = run.stages.find((s) => s.name === name);
-  if (!found) throw new Error(`no stage ${name}; exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+  if (!found)
+    throw new Error(
+      `no stage ${name}; exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`,
+    );
   return found;
 }
 
@@ -67,7 +79,10 @@ export function stageOf(run: DoctorRun, name: string): DoctorStage {
  * spawning a Node process per case would only add start-up time; `code` is null. Exit codes are
  * asserted by the CLI runs in each file.
  */
-export async function runDoctorInProcess(env: Record<string, string>, options: { zoneFile: string; timeoutMs: number; spfIp?: string; dkimSelectors?: string[] }): Promise<DoctorRun> {
+export async function runDoctorInProcess(
+  env: Record<string, string>,
+  options: { zoneFile: string; timeoutMs: number; spfIp?: string; dkimSelectors?: string[] },
+): Promise<DoctorRun> {
   const [{ runDoctor }, { toJson }, { createDnsZone, createResolver }] = await Promise.all([
     import("../../src/doctor/run-doctor.js"),
     import("../../src/doctor/report.js"),

@@ -8,10 +8,16 @@ export const REPO = fileURLToPath(new URL("../../", import.meta.url));
 export function docFiles(): string[] {
   const pages = (dir: string): string[] =>
     readdirSync(join(REPO, dir), { withFileTypes: true }).flatMap((entry) =>
-      entry.isDirectory() ? pages(join(dir, entry.name)) : entry.name.endsWith(".md") ? [join(dir, entry.name)] : [],
+      entry.isDirectory()
+        ? pages(join(dir, entry.name))
+        : entry.name.endsWith(".md")
+          ? [join(dir, entry.name)]
+          : [],
     );
   // Sorted, so that the snippets of one page run in the same order on every file system.
-  return ["README.md", "CONTRIBUTING.md", ...pages("docs").sort()].map((path) => relative(REPO, join(REPO, path)));
+  return ["README.md", "CONTRIBUTING.md", ...pages("docs").sort()].map((path) =>
+    relative(REPO, join(REPO, path)),
+  );
 }
 
 export interface CodeBlock {
@@ -35,7 +41,13 @@ export function parseMarkdown(file: string): { blocks: CodeBlock[]; prose: strin
     const fence = /^```\s*(\S*)\s*(.*)$/.exec(text);
     if (open) {
       if (/^```\s*$/.test(text)) {
-        blocks.push({ file, line: open.line, lang: open.lang, meta: open.meta, code: `${open.body.join("\n")}\n` });
+        blocks.push({
+          file,
+          line: open.line,
+          lang: open.lang,
+          meta: open.meta,
+          code: `${open.body.join("\n")}\n`,
+        });
         open = null;
       } else open.body.push(text);
       prose.push("");
@@ -55,7 +67,10 @@ export function headingAnchors(prose: string[]): Set<string> {
     const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (!heading) continue;
     const text = heading[1].replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/<[^>]+>/g, "");
-    const base = text.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+    const base = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+      .replace(/\s/g, "-");
     const count = seen.get(base) ?? 0;
     seen.set(base, count + 1);
     anchors.add(count === 0 ? base : `${base}-${count}`);

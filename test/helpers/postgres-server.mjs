@@ -14,9 +14,13 @@ import pg from "pg";
 function binDir() {
   if (process.env.MAILPROOF_PG_BIN) return process.env.MAILPROOF_PG_BIN;
   const root = "/usr/lib/postgresql";
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb"))) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb")))
+    : [];
   if (versions.length === 0) {
-    throw new Error("PostgreSQL server binaries not found: apt-get install postgresql (or set MAILPROOF_PG_BIN to its bin directory)");
+    throw new Error(
+      "PostgreSQL server binaries not found: apt-get install postgresql (or set MAILPROOF_PG_BIN to its bin directory)",
+    );
   }
   versions.sort((a, b) => Number(b) - Number(a));
   return join(root, versions[0], "bin");
@@ -28,7 +32,8 @@ function serverUser() {
   for (const name of ["postgres", "nobody"]) {
     const uid = spawnSync("id", ["-u", name], { encoding: "utf8" });
     const gid = spawnSync("id", ["-g", name], { encoding: "utf8" });
-    if (uid.status === 0 && gid.status === 0) return { uid: Number(uid.stdout), gid: Number(gid.stdout) };
+    if (uid.status === 0 && gid.status === 0)
+      return { uid: Number(uid.stdout), gid: Number(gid.stdout) };
   }
   throw new Error("running as root and neither a postgres nor a nobody account exists");
 }
@@ -87,7 +92,21 @@ export async function startPostgresServer(options = {}) {
 
   const init = spawnSync(
     join(bin, "initdb"),
-    ["-D", data, "-U", "mailproof", "--pwfile", pwfile, "-A", "scram-sha-256", "-E", "UTF8", "--locale", "C", "--no-sync"],
+    [
+      "-D",
+      data,
+      "-U",
+      "mailproof",
+      "--pwfile",
+      pwfile,
+      "-A",
+      "scram-sha-256",
+      "-E",
+      "UTF8",
+      "--locale",
+      "C",
+      "--no-sync",
+    ],
     { ...asUser, encoding: "utf8", cwd: dir },
   );
   if (init.status !== 0) {
@@ -96,16 +115,26 @@ export async function startPostgresServer(options = {}) {
   }
 
   const port = await freePort();
-  const settings = ["listen_addresses=127.0.0.1", `unix_socket_directories=${dir}`, "max_connections=200", ...(options.durable ? [] : ["fsync=off"])];
-  const urlOf = (database) => `postgres://mailproof:mailproof@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  const settings = [
+    "listen_addresses=127.0.0.1",
+    `unix_socket_directories=${dir}`,
+    "max_connections=200",
+    ...(options.durable ? [] : ["fsync=off"]),
+  ];
+  const urlOf = (database) =>
+    `postgres://mailproof:mailproof@127.0.0.1:${port}/${encodeURIComponent(database)}`;
 
   /** Runs `postgres` on the data directory until it accepts connections; resolves with its halt(). */
   const run = async () => {
-    const server = spawn(join(bin, "postgres"), ["-D", data, "-p", String(port), ...settings.flatMap((s) => ["-c", s])], {
-      ...asUser,
-      cwd: dir,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const server = spawn(
+      join(bin, "postgres"),
+      ["-D", data, "-p", String(port), ...settings.flatMap((s) => ["-c", s])],
+      {
+        ...asUser,
+        cwd: dir,
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     let log = "";
     server.stderr.on("data", (chunk) => (log += chunk.toString()));
     const exited = new Promise((resolve) => server.once("exit", () => resolve()));
@@ -116,7 +145,11 @@ export async function startPostgresServer(options = {}) {
       }
     };
     try {
-      await waitReady(urlOf("postgres"), () => server.exitCode !== null, () => log);
+      await waitReady(
+        urlOf("postgres"),
+        () => server.exitCode !== null,
+        () => log,
+      );
     } catch (err) {
       await halt();
       throw err;

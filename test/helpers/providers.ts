@@ -17,19 +17,34 @@ export interface ProviderEvent {
 export function providerHelpers(sandbox: () => Sandbox, provider: string) {
   return {
     async setState(state: Record<string, unknown>) {
-      const { status, body } = await api(sandbox(), `/api/providers/${provider}`, { method: "PUT", body: JSON.stringify(state), headers: { "content-type": "application/json" } });
+      const { status, body } = await api(sandbox(), `/api/providers/${provider}`, {
+        method: "PUT",
+        body: JSON.stringify(state),
+        headers: { "content-type": "application/json" },
+      });
       expect(status, JSON.stringify(body)).toBe(200);
     },
     /** The captured message, found the way a test would: `/api/wait` for it, then `GET /api/messages/:id`. */
     async waitFor(address: string) {
-      const waited = await api(sandbox(), `/api/wait?query=${encodeURIComponent(`to:${address}`)}&after=${encodeURIComponent(new Date(0).toISOString())}&timeout=5000`);
+      const waited = await api(
+        sandbox(),
+        `/api/wait?query=${encodeURIComponent(`to:${address}`)}&after=${encodeURIComponent(new Date(0).toISOString())}&timeout=5000`,
+      );
       expect(waited.status).toBe(200);
       return (await api(sandbox(), `/api/messages/${waited.body.id}`)).body;
     },
     /** Every message captured for a recipient (an SDK call resolves only after the message is stored). */
     async capturedFor(address: string) {
-      const { body } = await api(sandbox(), `/api/messages?query=${encodeURIComponent(`to:${address}`)}`);
-      return Promise.all(body.messages.map(async (summary: { id: string }) => (await api(sandbox(), `/api/messages/${summary.id}`)).body));
+      const { body } = await api(
+        sandbox(),
+        `/api/messages?query=${encodeURIComponent(`to:${address}`)}`,
+      );
+      return Promise.all(
+        body.messages.map(
+          async (summary: { id: string }) =>
+            (await api(sandbox(), `/api/messages/${summary.id}`)).body,
+        ),
+      );
     },
     /** The provider's event log, filtered by a query string such as `recipient=a@b.test`. */
     async events(query: string): Promise<ProviderEvent[]> {
@@ -37,7 +52,10 @@ export function providerHelpers(sandbox: () => Sandbox, provider: string) {
       return body.events;
     },
     async eventsFor(address: string): Promise<ProviderEvent[]> {
-      const { body } = await api(sandbox(), `/api/providers/${provider}/events?recipient=${encodeURIComponent(address)}`);
+      const { body } = await api(
+        sandbox(),
+        `/api/providers/${provider}/events?recipient=${encodeURIComponent(address)}`,
+      );
       return body.events;
     },
   };

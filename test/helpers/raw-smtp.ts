@@ -36,7 +36,8 @@ export function connectSmtp(port: number, host = "127.0.0.1"): Promise<RawSmtp> 
 
     const flush = () => {
       while (replies.length > 0 && waiting.length > 0) waiting.shift()!.resolve(replies.shift()!);
-      if (ended) for (const w of waiting.splice(0)) w.reject(new Error("connection closed before a reply"));
+      if (ended)
+        for (const w of waiting.splice(0)) w.reject(new Error("connection closed before a reply"));
     };
     socket.on("data", (chunk: Buffer) => {
       buffer += chunk.toString("latin1");
@@ -85,17 +86,27 @@ export function connectSmtp(port: number, host = "127.0.0.1"): Promise<RawSmtp> 
         const data = await client.command("DATA");
         if (data.code !== 354) return data;
         const final = client.reply();
-        await client.write(Buffer.concat([dotStuff(raw), Buffer.from(raw.subarray(-2).toString() === "\r\n" ? ".\r\n" : "\r\n.\r\n")]));
+        await client.write(
+          Buffer.concat([
+            dotStuff(raw),
+            Buffer.from(raw.subarray(-2).toString() === "\r\n" ? ".\r\n" : "\r\n.\r\n"),
+          ]),
+        );
         return final;
       },
       closed,
       close: () => socket.destroy(),
     };
     socket.once("connect", () => {
-      client.reply().then(
-        (greeting) => (greeting.code === 220 ? resolve(client) : reject(new Error(`greeting: ${greeting.text}`))),
-        reject,
-      );
+      client
+        .reply()
+        .then(
+          (greeting) =>
+            greeting.code === 220
+              ? resolve(client)
+              : reject(new Error(`greeting: ${greeting.text}`)),
+          reject,
+        );
     });
     socket.once("error", reject);
   });

@@ -17,7 +17,11 @@ export async function startTestSandbox(options: CreateSandboxOptions = {}): Prom
 }
 
 /** GET/POST JSON against a sandbox's API, returning status and parsed body. */
-export async function api<T = any>(sandbox: Sandbox, path: string, init?: RequestInit): Promise<{ status: number; body: T; headers: Headers }> {
+export async function api<T = any>(
+  sandbox: Sandbox,
+  path: string,
+  init?: RequestInit,
+): Promise<{ status: number; body: T; headers: Headers }> {
   const response = await fetch(`${sandbox.url}${path}`, init);
   const text = await response.text();
   let body: unknown = text;

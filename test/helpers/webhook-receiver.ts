@@ -34,7 +34,13 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       const status = statuses.shift() ?? 200;
-      received.push({ path: req.url ?? "/", headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), status, at: Date.now() });
+      received.push({
+        path: req.url ?? "/",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+        status,
+        at: Date.now(),
+      });
       res.writeHead(status, { "content-type": "text/plain" }).end(status < 300 ? "ok" : "fail");
       for (const wake of waiters.splice(0)) wake();
     });

@@ -13,12 +13,18 @@ const TOKEN = "tok-basic-suite-77c1";
 const TRUSTED = "https://dashboard.example.test";
 let sandbox: Sandbox;
 
-const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`, "utf8").toString("base64")}`;
+const basic = (user: string, pass: string) =>
+  `Basic ${Buffer.from(`${user}:${pass}`, "utf8").toString("base64")}`;
 const good = { authorization: basic(USER, PASS) };
-const get = (path: string, headers: Record<string, string> = {}, init: RequestInit = {}) => fetch(`${sandbox.url}${path}`, { ...init, headers });
+const get = (path: string, headers: Record<string, string> = {}, init: RequestInit = {}) =>
+  fetch(`${sandbox.url}${path}`, { ...init, headers });
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox({ uiAuth: { user: USER, pass: PASS }, apiToken: TOKEN, cors: TRUSTED });
+  sandbox = await startTestSandbox({
+    uiAuth: { user: USER, pass: PASS },
+    apiToken: TOKEN,
+    cors: TRUSTED,
+  });
 });
 afterAll(async () => {
   await sandbox?.stop();
@@ -28,8 +34,12 @@ describe("basic auth", () => {
   it("challenges with both schemes, Basic first so browsers show their login dialog", async () => {
     const response = await get("/api/messages");
     expect(response.status).toBe(401);
-    expect(response.headers.get("www-authenticate")).toBe('Basic realm="mailproof", charset="UTF-8", Bearer realm="mailproof"');
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("UNAUTHORIZED");
+    expect(response.headers.get("www-authenticate")).toBe(
+      'Basic realm="mailproof", charset="UTF-8", Bearer realm="mailproof"',
+    );
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+      "UNAUTHORIZED",
+    );
   });
 
   it("guards the UI's pages, not only the API", async () => {
@@ -42,7 +52,13 @@ describe("basic auth", () => {
   it("accepts the right pair (UTF-8, a colon in the password) and the token", async () => {
     expect((await get("/api/messages", good)).status).toBe(200);
     expect((await get("/api/messages", { authorization: `Bearer ${TOKEN}` })).status).toBe(200);
-    expect((await get("/api/messages", { authorization: `bAsIc ${Buffer.from(`${USER}:${PASS}`).toString("base64")}` })).status).toBe(200);
+    expect(
+      (
+        await get("/api/messages", {
+          authorization: `bAsIc ${Buffer.from(`${USER}:${PASS}`).toString("base64")}`,
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it("refuses wrong, partial and malformed credentials with 401, never 500", async () => {
@@ -64,20 +80,39 @@ describe("basic auth", () => {
   });
 
   it("reports both methods on GET /api/auth", async () => {
-    const status = (await (await get("/api/auth", good)).json()) as { methods: string[]; authenticated: boolean };
+    const status = (await (await get("/api/auth", good)).json()) as {
+      methods: string[];
+      authenticated: boolean;
+    };
     expect(status).toEqual({ required: true, methods: ["basic", "token"], authenticated: true });
   });
 
   it("refuses Basic-authenticated changes from a foreign page (browsers attach Basic by themselves)", async () => {
-    const foreign = await get("/api/messages?query=subject:nothing", { ...good, origin: "http://127.0.0.1:5173" }, { method: "DELETE" });
+    const foreign = await get(
+      "/api/messages?query=subject:nothing",
+      { ...good, origin: "http://127.0.0.1:5173" },
+      { method: "DELETE" },
+    );
     expect(foreign.status).toBe(403);
-    const same = await get("/api/messages?query=subject:nothing", { ...good, origin: sandbox.url }, { method: "DELETE" });
+    const same = await get(
+      "/api/messages?query=subject:nothing",
+      { ...good, origin: sandbox.url },
+      { method: "DELETE" },
+    );
     expect(same.status).toBe(200);
     // A foreign page is refused whatever it carries: only a client that is no page (no Origin) or
     // the --cors page may change things.
-    const token = await get("/api/messages?query=subject:nothing", { authorization: `Bearer ${TOKEN}`, origin: "http://127.0.0.1:5173" }, { method: "DELETE" });
+    const token = await get(
+      "/api/messages?query=subject:nothing",
+      { authorization: `Bearer ${TOKEN}`, origin: "http://127.0.0.1:5173" },
+      { method: "DELETE" },
+    );
     expect(token.status).toBe(403);
-    const client = await get("/api/messages?query=subject:nothing", { authorization: `Bearer ${TOKEN}` }, { method: "DELETE" });
+    const client = await get(
+      "/api/messages?query=subject:nothing",
+      { authorization: `Bearer ${TOKEN}` },
+      { method: "DELETE" },
+    );
     expect(client.status).toBe(200);
   });
 });
@@ -92,7 +127,15 @@ describe("Mailpit clients", () => {
 
 describe("--cors", () => {
   it("answers the trusted origin's preflight without credentials", async () => {
-    const response = await get("/api/messages", { origin: TRUSTED, "access-control-request-method": "DELETE", "access-control-request-headers": "authorization" }, { method: "OPTIONS" });
+    const response = await get(
+      "/api/messages",
+      {
+        origin: TRUSTED,
+        "access-control-request-method": "DELETE",
+        "access-control-request-headers": "authorization",
+      },
+      { method: "OPTIONS" },
+    );
     expect(response.status).toBe(204);
     expect(response.headers.get("access-control-allow-origin")).toBe(TRUSTED);
     expect(response.headers.get("access-control-allow-methods")).toContain("DELETE");
@@ -109,16 +152,34 @@ describe("--cors", () => {
     expect(refused.status).toBe(401);
     expect(refused.headers.get("access-control-allow-origin")).toBe(TRUSTED);
     // Changes from the trusted page count with Basic too.
-    expect((await get("/api/messages?query=subject:nothing", { ...good, origin: TRUSTED }, { method: "DELETE" })).status).toBe(200);
+    expect(
+      (
+        await get(
+          "/api/messages?query=subject:nothing",
+          { ...good, origin: TRUSTED },
+          { method: "DELETE" },
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it("gives any other origin no CORS headers at all, preflight included", async () => {
-    for (const origin of ["https://evil.example.test", "https://dashboard.example.test.evil.test", "null"]) {
-      const preflight = await get("/api/messages", { origin, "access-control-request-method": "DELETE" }, { method: "OPTIONS" });
+    for (const origin of [
+      "https://evil.example.test",
+      "https://dashboard.example.test.evil.test",
+      "null",
+    ]) {
+      const preflight = await get(
+        "/api/messages",
+        { origin, "access-control-request-method": "DELETE" },
+        { method: "OPTIONS" },
+      );
       expect(preflight.status, origin).not.toBe(204);
       const real = await get("/api/messages", { ...good, origin });
       for (const response of [preflight, real]) {
-        const cors = [...response.headers.keys()].filter((name) => name.startsWith("access-control-"));
+        const cors = [...response.headers.keys()].filter((name) =>
+          name.startsWith("access-control-"),
+        );
         expect(cors, origin).toEqual([]);
       }
     }

@@ -42,7 +42,9 @@ function dial(host: string, port: number): Promise<"connected" | string> {
 beforeAll(async () => {
   sandbox = await startTestSandbox();
   control = createTcpServer((socket) => socket.destroy());
-  controlPort = await new Promise<number>((resolve) => control.listen(0, "::", () => resolve((control.address() as { port: number }).port)));
+  controlPort = await new Promise<number>((resolve) =>
+    control.listen(0, "::", () => resolve((control.address() as { port: number }).port)),
+  );
 });
 afterAll(async () => {
   await sandbox?.stop();
@@ -66,7 +68,11 @@ describe("default bind address", () => {
 });
 
 /** A GET with a Host header of our choosing (fetch would put the URL's host there). */
-function getWithHost(port: number, host: string, path = "/api/messages"): Promise<{ status: number; body: string }> {
+function getWithHost(
+  port: number,
+  host: string,
+  path = "/api/messages",
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: "127.0.0.1", port, path, headers: { host } }, (res) => {
       let body = "";
@@ -79,23 +85,43 @@ function getWithHost(port: number, host: string, path = "/api/messages"): Promis
 }
 
 describe("DNS rebinding guard on a loopback bind", () => {
-  it.each(["localhost", "LOCALHOST", "app.localhost", "127.0.0.1", "127.0.0.2", "[::1]"])("serves Host %s", async (name) => {
-    const { status } = await getWithHost(sandbox.httpPort, `${name}:${sandbox.httpPort}`);
-    expect(status).toBe(200);
-  });
+  it.each(["localhost", "LOCALHOST", "app.localhost", "127.0.0.1", "127.0.0.2", "[::1]"])(
+    "serves Host %s",
+    async (name) => {
+      const { status } = await getWithHost(sandbox.httpPort, `${name}:${sandbox.httpPort}`);
+      expect(status).toBe(200);
+    },
+  );
 
-  it.each(["attacker.example", "127.0.0.1.attacker.example", "localhost.attacker.example", "192.0.2.2", "0.0.0.0"])("refuses Host %s with 403, health check included", async (name) => {
+  it.each([
+    "attacker.example",
+    "127.0.0.1.attacker.example",
+    "localhost.attacker.example",
+    "192.0.2.2",
+    "0.0.0.0",
+  ])("refuses Host %s with 403, health check included", async (name) => {
     for (const path of ["/api/messages", "/api/health", "/", "/sendgrid/v3/mail/send"]) {
-      const { status, body } = await getWithHost(sandbox.httpPort, `${name}:${sandbox.httpPort}`, path);
+      const { status, body } = await getWithHost(
+        sandbox.httpPort,
+        `${name}:${sandbox.httpPort}`,
+        path,
+      );
       expect(status, path).toBe(403);
       expect(JSON.parse(body).error.code).toBe("FORBIDDEN");
     }
   });
 
   it("does not apply when bound to all addresses (the container image): any name may reach it there", async () => {
-    const access = createAccessControl({ logger: pino({ level: "silent" }), httpPort: () => 8025 }, { uiAuth: null, apiToken: null, host: "0.0.0.0" });
-    const app = new Hono().use("*", access.middleware).get("/api/messages", (c) => c.json({ ok: true }));
-    expect((await app.request("/api/messages", { headers: { host: "mailproof:8025" } })).status).toBe(200);
+    const access = createAccessControl(
+      { logger: pino({ level: "silent" }), httpPort: () => 8025 },
+      { uiAuth: null, apiToken: null, host: "0.0.0.0" },
+    );
+    const app = new Hono()
+      .use("*", access.middleware)
+      .get("/api/messages", (c) => c.json({ ok: true }));
+    expect(
+      (await app.request("/api/messages", { headers: { host: "mailproof:8025" } })).status,
+    ).toBe(200);
   });
 });
 
@@ -106,7 +132,10 @@ describe("mailproof serve", () => {
   let cli: RunningCli;
 
   beforeAll(async () => {
-    cli = await startCli(["--ui-auth", `qa:${UI_PASS}`, "--smtp-auth", `app:${SMTP_PASS}`, "--log-level", "trace"], { MAILPROOF_API_TOKEN: TOKEN });
+    cli = await startCli(
+      ["--ui-auth", `qa:${UI_PASS}`, "--smtp-auth", `app:${SMTP_PASS}`, "--log-level", "trace"],
+      { MAILPROOF_API_TOKEN: TOKEN },
+    );
   });
   afterAll(async () => {
     await cli?.stop();
@@ -119,15 +148,23 @@ describe("mailproof serve", () => {
 
   it("takes --ui-auth and MAILPROOF_API_TOKEN", async () => {
     expect((await fetch(`${cli.url}/api/messages`)).status).toBe(401);
-    expect((await fetch(`${cli.url}/api/messages`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    expect(
+      (await fetch(`${cli.url}/api/messages`, { headers: { authorization: `Bearer ${TOKEN}` } }))
+        .status,
+    ).toBe(200);
     const basic = `Basic ${Buffer.from(`qa:${UI_PASS}`).toString("base64")}`;
-    expect((await fetch(`${cli.url}/api/messages`, { headers: { authorization: basic } })).status).toBe(200);
+    expect(
+      (await fetch(`${cli.url}/api/messages`, { headers: { authorization: basic } })).status,
+    ).toBe(200);
   });
 
   it("prints none of its secrets, even at --log-level trace", async () => {
-    await (await fetch(`${cli.url}/api/messages`, { headers: { authorization: "Bearer wrong" } })).body?.cancel();
+    await (
+      await fetch(`${cli.url}/api/messages`, { headers: { authorization: "Bearer wrong" } })
+    ).body?.cancel();
     const output = cli.stdout() + cli.stderr();
     expect(output).toContain("http request refused by access control");
-    for (const secret of [TOKEN, UI_PASS, SMTP_PASS]) expect(output.includes(secret), secret).toBe(false);
+    for (const secret of [TOKEN, UI_PASS, SMTP_PASS])
+      expect(output.includes(secret), secret).toBe(false);
   });
 });

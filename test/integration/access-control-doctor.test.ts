@@ -7,7 +7,10 @@ import { startTestSandbox } from "../helpers/sandbox.js";
 /** `mailproof doctor --api-token`: the verdict stage reads the test message from a token-guarded sandbox. */
 const TOKEN = "doctor-token-2c7e";
 const zone = {
-  "app.test": { MX: [{ exchange: "mx.app.test", priority: 10 }], TXT: [["v=spf1 ip4:127.0.0.1 -all"]] },
+  "app.test": {
+    MX: [{ exchange: "mx.app.test", priority: 10 }],
+    TXT: [["v=spf1 ip4:127.0.0.1 -all"]],
+  },
   "_dmarc.app.test": { TXT: [["v=DMARC1; p=none"]] },
 };
 let sandbox: Sandbox;
@@ -21,7 +24,12 @@ afterAll(async () => {
 
 async function verdict(apiToken: string | null) {
   const stages = await runDoctor({
-    env: { MAIL_FROM: "noreply@app.test", SMTP_HOST: "127.0.0.1", SMTP_PORT: String(sandbox.smtpPort), TEST_EMAIL: "doctor@auth.test" },
+    env: {
+      MAIL_FROM: "noreply@app.test",
+      SMTP_HOST: "127.0.0.1",
+      SMTP_PORT: String(sandbox.smtpPort),
+      TEST_EMAIL: "doctor@auth.test",
+    },
     envLabel: "test",
     compare: null,
     to: null,

@@ -15,7 +15,13 @@ const SMTP = { user: "mailer", pass: "smtp-Secret-7d2e91" };
 const UI = { user: "qa", pass: "ui-Secret-4b8a03" };
 const TOKEN = "api-Secret-c6f15e";
 const PROVIDER_KEY = "SG.provider-Secret-92aa";
-const WRONG = { smtp: "smtp-Typo-5e1c", token: "api-Typo-0f3b", bare: "bare-Typo-93d2", ui: "ui-Typo-a71d", provider: "SG.provider-Typo-66d0" };
+const WRONG = {
+  smtp: "smtp-Typo-5e1c",
+  token: "api-Typo-0f3b",
+  bare: "bare-Typo-93d2",
+  ui: "ui-Typo-a71d",
+  provider: "SG.provider-Typo-66d0",
+};
 
 let sandbox: Sandbox;
 let log = "";
@@ -24,10 +30,22 @@ let cookieValue = "";
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 
 function transport(pass: string, options: { authMethod?: string; ignoreTLS?: boolean } = {}) {
-  return nodemailer.createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, tls: { rejectUnauthorized: false }, auth: { user: SMTP.user, pass }, ...options });
+  return nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: sandbox.smtpPort,
+    tls: { rejectUnauthorized: false },
+    auth: { user: SMTP.user, pass },
+    ...options,
+  });
 }
-const mail = (subject: string) => ({ from: "app@example.test", to: "logs@security.test", subject, text: "hello" });
-const get = (path: string, headers: Record<string, string>, init: RequestInit = {}) => fetch(`${sandbox.url}${path}`, { ...init, headers });
+const mail = (subject: string) => ({
+  from: "app@example.test",
+  to: "logs@security.test",
+  subject,
+  text: "hello",
+});
+const get = (path: string, headers: Record<string, string>, init: RequestInit = {}) =>
+  fetch(`${sandbox.url}${path}`, { ...init, headers });
 
 beforeAll(async () => {
   const logger = pino({ level: "trace" }, { write: (line: string) => void (log += line) });
@@ -41,26 +59,47 @@ beforeAll(async () => {
 
   // SMTP: PLAIN over STARTTLS, LOGIN in plain text, and wrong passwords both ways.
   await transport(SMTP.pass).sendMail(mail("plain over tls"));
-  await transport(SMTP.pass, { authMethod: "LOGIN", ignoreTLS: true }).sendMail(mail("login in clear"));
-  await expect(transport(WRONG.smtp, { ignoreTLS: true }).sendMail(mail("refused"))).rejects.toMatchObject({ responseCode: 535 });
-  await expect(transport(WRONG.smtp, { authMethod: "LOGIN", ignoreTLS: true }).sendMail(mail("refused"))).rejects.toMatchObject({ responseCode: 535 });
+  await transport(SMTP.pass, { authMethod: "LOGIN", ignoreTLS: true }).sendMail(
+    mail("login in clear"),
+  );
+  await expect(
+    transport(WRONG.smtp, { ignoreTLS: true }).sendMail(mail("refused")),
+  ).rejects.toMatchObject({ responseCode: 535 });
+  await expect(
+    transport(WRONG.smtp, { authMethod: "LOGIN", ignoreTLS: true }).sendMail(mail("refused")),
+  ).rejects.toMatchObject({ responseCode: 535 });
 
   // HTTP: each scheme right and wrong, the UI login and its cookie.
   // A token sent without its scheme word is still a secret.
-  for (const authorization of [`Bearer ${TOKEN}`, `Bearer ${WRONG.token}`, WRONG.bare, TOKEN, `Basic ${b64(`${UI.user}:${UI.pass}`)}`, `Basic ${b64(`${UI.user}:${WRONG.ui}`)}`]) {
+  for (const authorization of [
+    `Bearer ${TOKEN}`,
+    `Bearer ${WRONG.token}`,
+    WRONG.bare,
+    TOKEN,
+    `Basic ${b64(`${UI.user}:${UI.pass}`)}`,
+    `Basic ${b64(`${UI.user}:${WRONG.ui}`)}`,
+  ]) {
     await (await get("/api/messages", { authorization })).body?.cancel();
   }
   const login = await get("/api/auth", { authorization: `Bearer ${TOKEN}` }, { method: "POST" });
   cookieValue = (login.headers.get("set-cookie") ?? "").split(";")[0].split("=")[1] ?? "";
   expect(cookieValue.length).toBeGreaterThan(20);
-  await (await get("/api/messages", { cookie: `mailproof_session_${sandbox.httpPort}=${cookieValue}` })).body?.cancel();
-  await (await get("/api/messages", { cookie: `mailproof_session_${sandbox.httpPort}=1.${WRONG.token}` })).body?.cancel();
-  await (await get("/api/auth", { authorization: `Bearer ${WRONG.token}` }, { method: "POST" })).body?.cancel();
+  await (
+    await get("/api/messages", { cookie: `mailproof_session_${sandbox.httpPort}=${cookieValue}` })
+  ).body?.cancel();
+  await (
+    await get("/api/messages", { cookie: `mailproof_session_${sandbox.httpPort}=1.${WRONG.token}` })
+  ).body?.cancel();
+  await (
+    await get("/api/auth", { authorization: `Bearer ${WRONG.token}` }, { method: "POST" })
+  ).body?.cancel();
 
   // The websocket upgrade, refused and accepted.
   for (const authorization of [`Bearer ${WRONG.token}`, `Bearer ${TOKEN}`]) {
     await new Promise<void>((resolve) => {
-      const ws = new WebSocket(`${sandbox.url.replace("http", "ws")}/api/events`, { headers: { authorization } });
+      const ws = new WebSocket(`${sandbox.url.replace("http", "ws")}/api/events`, {
+        headers: { authorization },
+      });
       ws.once("open", () => (ws.close(), resolve()));
       ws.once("unexpected-response", () => (ws.terminate(), resolve()));
       ws.once("error", () => resolve());
@@ -68,18 +107,30 @@ beforeAll(async () => {
   }
 
   // Provider keys, right and wrong.
-  const body = JSON.stringify({ personalizations: [{ to: [{ email: "logs@security.test" }] }], from: { email: "app@example.test" }, subject: "sg", content: [{ type: "text/plain", value: "x" }] });
+  const body = JSON.stringify({
+    personalizations: [{ to: [{ email: "logs@security.test" }] }],
+    from: { email: "app@example.test" },
+    subject: "sg",
+    content: [{ type: "text/plain", value: "x" }],
+  });
   for (const key of [PROVIDER_KEY, WRONG.provider]) {
-    const response = await fetch(`${sandbox.url}/sendgrid/v3/mail/send`, { method: "POST", body, headers: { "content-type": "application/json", authorization: `Bearer ${key}` } });
+    const response = await fetch(`${sandbox.url}/sendgrid/v3/mail/send`, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    });
     expect(response.status).toBe(key === PROVIDER_KEY ? 202 : 401);
     await response.body?.cancel();
   }
 
   // The transcripts API stores SMTP sessions: the AUTH lines there must be redacted as well.
   const auth = { authorization: `Bearer ${TOKEN}` };
-  const { sessions } = (await (await get("/api/sessions?limit=100", auth)).json()) as { sessions: Array<{ id: string }> };
+  const { sessions } = (await (await get("/api/sessions?limit=100", auth)).json()) as {
+    sessions: Array<{ id: string }>;
+  };
   expect(sessions.length).toBeGreaterThanOrEqual(4);
-  for (const { id } of sessions) log += `\n--- /api/sessions/${id} ---\n${await (await get(`/api/sessions/${id}`, auth)).text()}`;
+  for (const { id } of sessions)
+    log += `\n--- /api/sessions/${id} ---\n${await (await get(`/api/sessions/${id}`, auth)).text()}`;
 });
 
 afterAll(async () => {

@@ -16,13 +16,26 @@ let sandbox: Sandbox;
 let messageId: string;
 
 const bearer = { authorization: `Bearer ${TOKEN}` };
-const get = (path: string, headers: Record<string, string> = {}, init: RequestInit = {}) => fetch(`${sandbox.url}${path}`, { ...init, headers });
+const get = (path: string, headers: Record<string, string> = {}, init: RequestInit = {}) =>
+  fetch(`${sandbox.url}${path}`, { ...init, headers });
 
 const raw = (to: string, subject: string) =>
-  [`From: app@example.test`, `To: ${to}`, `Subject: ${subject}`, `Message-ID: <${subject.replaceAll(" ", "-")}@example.test>`, "", "Your reset code is 123456.", ""].join("\r\n");
+  [
+    `From: app@example.test`,
+    `To: ${to}`,
+    `Subject: ${subject}`,
+    `Message-ID: <${subject.replaceAll(" ", "-")}@example.test>`,
+    "",
+    "Your reset code is 123456.",
+    "",
+  ].join("\r\n");
 
 async function upload(to: string, subject: string): Promise<string> {
-  const response = await get(`/api/messages?to=${encodeURIComponent(to)}`, { ...bearer, "content-type": "message/rfc822" }, { method: "POST", body: raw(to, subject) });
+  const response = await get(
+    `/api/messages?to=${encodeURIComponent(to)}`,
+    { ...bearer, "content-type": "message/rfc822" },
+    { method: "POST", body: raw(to, subject) },
+  );
   expect(response.status).toBe(201);
   return ((await response.json()) as { id: string }).id;
 }
@@ -80,14 +93,37 @@ describe("without credentials", () => {
   });
 
   it("cannot be sidestepped with encoded, doubled or dot-segment paths", async () => {
-    const paths = ["/%61pi/messages", "/api%2Fmessages", "//api/messages", "/%2Fapi/messages", "/API/messages", "/api//messages", "/api/messages/", "/sendgrid/../api/messages", "/api/health/../messages", "/api/auth/../messages", "/%76iew/latest.html", "/api/v1/../v1/messages"];
+    const paths = [
+      "/%61pi/messages",
+      "/api%2Fmessages",
+      "//api/messages",
+      "/%2Fapi/messages",
+      "/API/messages",
+      "/api//messages",
+      "/api/messages/",
+      "/sendgrid/../api/messages",
+      "/api/health/../messages",
+      "/api/auth/../messages",
+      "/%76iew/latest.html",
+      "/api/v1/../v1/messages",
+    ];
     for (const path of paths) {
       // Raw requests: fetch would normalise the path before sending it.
-      const { status, type, body } = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+      const { status, type, body } = await new Promise<{
+        status: number;
+        type: string;
+        body: string;
+      }>((resolve, reject) => {
         const req = request({ host: "127.0.0.1", port: sandbox.httpPort, path }, (res) => {
           let text = "";
           res.on("data", (d) => (text += d));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"]), body: text }));
+          res.on("end", () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              type: String(res.headers["content-type"]),
+              body: text,
+            }),
+          );
         });
         req.once("error", reject);
         req.end();
@@ -101,14 +137,26 @@ describe("without credentials", () => {
 
   it("refuses changes too: DELETE and upload do nothing", async () => {
     expect((await get("/api/messages", {}, { method: "DELETE" })).status).toBe(401);
-    expect((await get("/api/messages", {}, { method: "POST", body: raw("x@access.test", "sneaked in") })).status).toBe(401);
+    expect(
+      (await get("/api/messages", {}, { method: "POST", body: raw("x@access.test", "sneaked in") }))
+        .status,
+    ).toBe(401);
     expect((await get(`/api/messages/${messageId}`, bearer)).status).toBe(200);
-    const list = (await (await get("/api/messages?query=subject:sneaked", bearer)).json()) as { total: number };
+    const list = (await (await get("/api/messages?query=subject:sneaked", bearer)).json()) as {
+      total: number;
+    };
     expect(list.total).toBe(0);
   });
 
   it("refuses a wrong token, a token of another length and other schemes", async () => {
-    for (const authorization of [`Bearer ${TOKEN.slice(0, -1)}x`, `Bearer ${TOKEN}0`, "Bearer ", TOKEN, `Token ${TOKEN}`, `Basic ${Buffer.from(`x:${TOKEN}`).toString("base64")}`]) {
+    for (const authorization of [
+      `Bearer ${TOKEN.slice(0, -1)}x`,
+      `Bearer ${TOKEN}0`,
+      "Bearer ",
+      TOKEN,
+      `Token ${TOKEN}`,
+      `Basic ${Buffer.from(`x:${TOKEN}`).toString("base64")}`,
+    ]) {
       const response = await get("/api/messages", { authorization });
       expect(response.status, authorization).toBe(401);
     }
@@ -126,17 +174,34 @@ describe("without credentials", () => {
       expect([200, 503], path).toContain(response.status);
       expect(response.headers.get("content-type")).toMatch(/^text\/html/);
     }
-    const status = (await (await get("/api/auth")).json()) as { required: boolean; methods: string[]; authenticated: boolean };
+    const status = (await (await get("/api/auth")).json()) as {
+      required: boolean;
+      methods: string[];
+      authenticated: boolean;
+    };
     expect(status).toEqual({ required: true, methods: ["token"], authenticated: false });
   });
 
   it("leaves the provider mocks to their own key checks", async () => {
     const to = "provider@access.test";
-    const body = JSON.stringify({ personalizations: [{ to: [{ email: to }] }], from: { email: "app@example.test" }, subject: "via sendgrid", content: [{ type: "text/plain", value: "hi" }] });
+    const body = JSON.stringify({
+      personalizations: [{ to: [{ email: to }] }],
+      from: { email: "app@example.test" },
+      subject: "via sendgrid",
+      content: [{ type: "text/plain", value: "hi" }],
+    });
     const headers = { "content-type": "application/json" };
-    const sent = await fetch(`${sandbox.url}/sendgrid/v3/mail/send`, { method: "POST", body, headers: { ...headers, authorization: "Bearer SG.provider-key" } });
+    const sent = await fetch(`${sandbox.url}/sendgrid/v3/mail/send`, {
+      method: "POST",
+      body,
+      headers: { ...headers, authorization: "Bearer SG.provider-key" },
+    });
     expect(sent.status).toBe(202);
-    const unkeyed = await fetch(`${sandbox.url}/sendgrid/v3/mail/send`, { method: "POST", body, headers });
+    const unkeyed = await fetch(`${sandbox.url}/sendgrid/v3/mail/send`, {
+      method: "POST",
+      body,
+      headers,
+    });
     expect(unkeyed.status).toBe(401);
     // SendGrid's own error body, not ours.
     expect(((await unkeyed.json()) as { errors: unknown[] }).errors.length).toBeGreaterThan(0);
@@ -145,12 +210,15 @@ describe("without credentials", () => {
 });
 
 describe("with the token", () => {
-  it.each(GUARDED.filter((p) => !p.includes("nothing") && p !== "/api/events"))("GET %s passes access control", async (path) => {
-    const response = await get(path.replace("MSG", messageId), bearer);
-    expect(response.status, path).not.toBe(401);
-    expect(response.status, path).toBeLessThan(500);
-    await response.body?.cancel();
-  });
+  it.each(GUARDED.filter((p) => !p.includes("nothing") && p !== "/api/events"))(
+    "GET %s passes access control",
+    async (path) => {
+      const response = await get(path.replace("MSG", messageId), bearer);
+      expect(response.status, path).not.toBe(401);
+      expect(response.status, path).toBeLessThan(500);
+      await response.body?.cancel();
+    },
+  );
 
   it("streams events over SSE", async () => {
     const controller = new AbortController();
@@ -182,7 +250,11 @@ describe("with the token", () => {
 describe("mailproof/testing globalSetup({ apiToken })", () => {
   it("exports MAILPROOF_API_TOKEN beside MAILPROOF_URL, so new Mailproof() needs no options", async () => {
     const before = process.env.MAILPROOF_API_TOKEN;
-    const teardown = await globalSetup({ apiToken: "setup-token-1", dns: ["zone"], logLevel: "silent" })();
+    const teardown = await globalSetup({
+      apiToken: "setup-token-1",
+      dns: ["zone"],
+      logLevel: "silent",
+    })();
     try {
       expect(process.env.MAILPROOF_API_TOKEN).toBe("setup-token-1");
       expect(await new Mailproof().messages()).toEqual([]);
@@ -206,7 +278,10 @@ describe("the UI's session cookie", () => {
   it("authorises reads, SSE (EventSource cannot send headers) and downloads", async () => {
     const cookie = await login();
     expect((await get("/api/auth", { cookie })).status).toBe(200);
-    expect(((await (await get("/api/auth", { cookie })).json()) as { authenticated: boolean }).authenticated).toBe(true);
+    expect(
+      ((await (await get("/api/auth", { cookie })).json()) as { authenticated: boolean })
+        .authenticated,
+    ).toBe(true);
     expect((await get(`/api/messages/${messageId}`, { cookie })).status).toBe(200);
     expect((await get(`/api/messages/${messageId}/raw?download`, { cookie })).status).toBe(200);
     const controller = new AbortController();
@@ -218,14 +293,26 @@ describe("the UI's session cookie", () => {
   it("authorises changes only from this origin: another page (even another local port) gets 403", async () => {
     const cookie = await login();
     const id = await upload("csrf@access.test", "csrf target");
-    const foreign = await get(`/api/messages/${id}`, { cookie, origin: "http://127.0.0.1:3000" }, { method: "DELETE" });
+    const foreign = await get(
+      `/api/messages/${id}`,
+      { cookie, origin: "http://127.0.0.1:3000" },
+      { method: "DELETE" },
+    );
     expect(foreign.status).toBe(403);
     expect(((await foreign.json()) as { error: { code: string } }).error.code).toBe("FORBIDDEN");
-    const crossSite = await get(`/api/messages/${id}`, { cookie, "sec-fetch-site": "same-site" }, { method: "DELETE" });
+    const crossSite = await get(
+      `/api/messages/${id}`,
+      { cookie, "sec-fetch-site": "same-site" },
+      { method: "DELETE" },
+    );
     expect(crossSite.status).toBe(403);
     expect((await get(`/api/messages/${id}`, bearer)).status).toBe(200);
 
-    const sameOrigin = await get(`/api/messages/${id}`, { cookie, origin: sandbox.url }, { method: "DELETE" });
+    const sameOrigin = await get(
+      `/api/messages/${id}`,
+      { cookie, origin: sandbox.url },
+      { method: "DELETE" },
+    );
     expect(sameOrigin.status).toBe(200);
     expect((await get(`/api/messages/${id}`, bearer)).status).toBe(404);
   });
@@ -242,7 +329,9 @@ describe("the UI's session cookie", () => {
     // Another sandbox with another token does not accept this one's cookie.
     const other = await startTestSandbox({ apiToken: "another-token-0000" });
     try {
-      const foreign = await fetch(`${other.url}/api/messages`, { headers: { cookie: `mailproof_session_${other.httpPort}=${value}` } });
+      const foreign = await fetch(`${other.url}/api/messages`, {
+        headers: { cookie: `mailproof_session_${other.httpPort}=${value}` },
+      });
       expect(foreign.status).toBe(401);
     } finally {
       await other.stop();
@@ -273,7 +362,10 @@ describe("the Mailpit websocket on /api/events", () => {
 
   it("refuses an upgrade without credentials", async () => {
     expect(await connect({})).toMatchObject({ opened: false, status: 401 });
-    expect(await connect({ authorization: "Bearer wrong" })).toMatchObject({ opened: false, status: 401 });
+    expect(await connect({ authorization: "Bearer wrong" })).toMatchObject({
+      opened: false,
+      status: 401,
+    });
   });
 
   it("opens with the token and sends Mailpit's stats frame", async () => {
@@ -285,8 +377,14 @@ describe("the Mailpit websocket on /api/events", () => {
   it("opens with the session cookie from this origin only (no cross-site websocket hijacking)", async () => {
     const cookie = await login();
     expect((await connect({ cookie, origin: sandbox.url })).opened).toBe(true);
-    expect(await connect({ cookie, origin: "http://evil.test" })).toMatchObject({ opened: false, status: 403 });
+    expect(await connect({ cookie, origin: "http://evil.test" })).toMatchObject({
+      opened: false,
+      status: 403,
+    });
     // With the token too: the browser may not open it from another page, credentials or not.
-    expect(await connect({ ...bearer, origin: "http://evil.test" })).toMatchObject({ opened: false, status: 403 });
+    expect(await connect({ ...bearer, origin: "http://evil.test" })).toMatchObject({
+      opened: false,
+      status: 403,
+    });
   });
 });

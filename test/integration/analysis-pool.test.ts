@@ -18,17 +18,43 @@ const spfZone = (ip: string) => ({ "pool.test": { TXT: [[`v=spf1 ip4:${ip} -all`
 
 function openPool(idleExitMs: number, stuckAfterMs?: number) {
   const zone = createDnsZone(spfZone(SENDER_IP));
-  const pool = createAnalysisPool(withDefaults({ spfIp: SENDER_IP }), zone, pino({ level: "silent" }), { size: 1, idleExitMs, stuckAfterMs });
+  const pool = createAnalysisPool(
+    withDefaults({ spfIp: SENDER_IP }),
+    zone,
+    pino({ level: "silent" }),
+    { size: 1, idleExitMs, stuckAfterMs },
+  );
   pools.push(pool);
   return { pool, zone };
 }
 
 async function input(html?: string): Promise<AnalysisInput> {
-  const body = html ? `Content-Type: text/html\r\n\r\n${html}` : "\r\nhttps://pool.test/reset?token=abc";
-  const raw = Buffer.from(`From: app@pool.test\r\nTo: user@example.test\r\nSubject: reset\r\n${body}\r\n`);
-  const envelope: Envelope = { mailFrom: "app@pool.test", rcptTo: ["user@example.test"], remoteAddress: null, helo: null, secure: false, authUser: null };
+  const body = html
+    ? `Content-Type: text/html\r\n\r\n${html}`
+    : "\r\nhttps://pool.test/reset?token=abc";
+  const raw = Buffer.from(
+    `From: app@pool.test\r\nTo: user@example.test\r\nSubject: reset\r\n${body}\r\n`,
+  );
+  const envelope: Envelope = {
+    mailFrom: "app@pool.test",
+    rcptTo: ["user@example.test"],
+    remoteAddress: null,
+    helo: null,
+    secure: false,
+    authUser: null,
+  };
   const { attachmentContents: _, problems, ...fields } = await parseMessage(raw, envelope);
-  const message = { id: "m1", receivedAt: new Date().toISOString(), source: { kind: "smtp" as const, providerMessageId: null }, envelope, ...fields, size: raw.length, tags: [], read: false, analysis: emptyAnalysis("pending") };
+  const message = {
+    id: "m1",
+    receivedAt: new Date().toISOString(),
+    source: { kind: "smtp" as const, providerMessageId: null },
+    envelope,
+    ...fields,
+    size: raw.length,
+    tags: [],
+    read: false,
+    analysis: emptyAnalysis("pending"),
+  };
   return { message, raw, problems };
 }
 
@@ -46,7 +72,9 @@ describe("analysis worker pool", () => {
 
   test("a busy worker is not ended", async () => {
     const { pool } = openPool(50);
-    const jobs = await Promise.all(Array.from({ length: 20 }, async () => (await pool.analyze(await input())).status));
+    const jobs = await Promise.all(
+      Array.from({ length: 20 }, async () => (await pool.analyze(await input())).status),
+    );
     expect(jobs.every((status) => status === "done")).toBe(true);
   });
 
@@ -56,7 +84,12 @@ describe("analysis worker pool", () => {
     const broken = { ...(await input()), raw: null as unknown as Buffer };
     const crashed = await pool.analyze(broken);
     expect(crashed.status).toBe("done");
-    expect(crashed.findings).toContainEqual(expect.objectContaining({ rule: "analysis.failed", message: expect.stringMatching(/exited \(code 1\)/) }));
+    expect(crashed.findings).toContainEqual(
+      expect.objectContaining({
+        rule: "analysis.failed",
+        message: expect.stringMatching(/exited \(code 1\)/),
+      }),
+    );
     expect((await pool.analyze(await input())).auth?.spf?.result).toBe("pass");
   });
 
@@ -68,7 +101,14 @@ describe("analysis worker pool", () => {
     // ~100 KB of styled elements: the HTML compatibility check alone is the slowest step by far.
     const heavy = await input('<p style="display:flex">line</p>\n'.repeat(3_000));
     const [stuck, next] = await Promise.all([pool.analyze(heavy), pool.analyze(await input())]);
-    expect(stuck.findings).toContainEqual(expect.objectContaining({ rule: "analysis.truncated", message: expect.stringMatching(/busy with this message's analysis \(compatibility or after it\) for \d+ ms and was restarted/) }));
+    expect(stuck.findings).toContainEqual(
+      expect.objectContaining({
+        rule: "analysis.truncated",
+        message: expect.stringMatching(
+          /busy with this message's analysis \(compatibility or after it\) for \d+ ms and was restarted/,
+        ),
+      }),
+    );
     // What the analysers before it had found is kept.
     expect(stuck.compatibility).toBeUndefined();
     expect(stuck.auth?.spf?.result).toBe("pass");

@@ -8,10 +8,18 @@ import { api, startTestSandbox } from "../helpers/sandbox.js";
  */
 let sandbox: Sandbox;
 let messageId: string;
-const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+const PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 const part = (type: string, name: string, body: string, encoding = "7bit") =>
-  [`--b`, `Content-Type: ${type}`, `Content-Transfer-Encoding: ${encoding}`, `Content-Disposition: attachment; filename="${name}"`, "", body].join("\r\n");
+  [
+    `--b`,
+    `Content-Type: ${type}`,
+    `Content-Transfer-Encoding: ${encoding}`,
+    `Content-Disposition: attachment; filename="${name}"`,
+    "",
+    body,
+  ].join("\r\n");
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
@@ -27,7 +35,11 @@ beforeAll(async () => {
     "",
     "see attached",
     part("application/javascript", "evil.js", "window.__pwned = 'attachment script';"),
-    part("image/svg+xml", "evil.svg", '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+    part(
+      "image/svg+xml",
+      "evil.svg",
+      '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    ),
     part("text/html", "page.html", "<script>alert(1)</script>"),
     part("application/pdf\u0001\u0007", "control.pdf", "%PDF-1.4"),
     part("image/png", "pixel.png", PNG, "base64"),
@@ -35,7 +47,11 @@ beforeAll(async () => {
     "--b--",
     "",
   ].join("\r\n");
-  const created = await api(sandbox, "/api/messages", { method: "POST", body: raw, headers: { "content-type": "message/rfc822" } });
+  const created = await api(sandbox, "/api/messages", {
+    method: "POST",
+    body: raw,
+    headers: { "content-type": "message/rfc822" },
+  });
   expect(created.status).toBe(201);
   messageId = created.body.id;
 });
@@ -57,13 +73,16 @@ async function served(name: string, path: (id: string) => string) {
 }
 
 describe.each(routes)("%s attachment route", (_label, path) => {
-  it.each(["evil.js", "evil.svg", "page.html"])("serves %s as a download of plain bytes, never as its script-ish type", async (name) => {
-    const { response } = await served(name, path);
-    expect(response.status).toBe(200);
-    expect(response.headers.get("content-type")).toBe("application/octet-stream");
-    expect(response.headers.get("content-disposition")).toMatch(/^attachment;/);
-    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
-  });
+  it.each(["evil.js", "evil.svg", "page.html"])(
+    "serves %s as a download of plain bytes, never as its script-ish type",
+    async (name) => {
+      const { response } = await served(name, path);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toBe("application/octet-stream");
+      expect(response.headers.get("content-disposition")).toMatch(/^attachment;/);
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    },
+  );
 
   it("answers an attachment whose Content-Type holds control characters (no 500)", async () => {
     const { response, bytes } = await served("control.pdf", path);
@@ -90,7 +109,9 @@ describe.each(routes)("%s attachment route", (_label, path) => {
 it("serves the raw message as a download under a safe name, and never renders it with script", async () => {
   const response = await fetch(`${sandbox.url}/api/messages/${messageId}/raw?download`);
   expect(response.headers.get("content-type")).toBe("message/rfc822");
-  expect(response.headers.get("content-disposition")).toBe(`attachment; filename="${messageId}.eml"; filename*=UTF-8''${messageId}.eml`);
+  expect(response.headers.get("content-disposition")).toBe(
+    `attachment; filename="${messageId}.eml"; filename*=UTF-8''${messageId}.eml`,
+  );
   expect(response.headers.get("x-content-type-options")).toBe("nosniff");
   expect(response.headers.get("content-security-policy")).toMatch(/default-src 'none'.*sandbox/);
 });

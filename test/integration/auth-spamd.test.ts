@@ -42,12 +42,24 @@ beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), "mailproof-spamd-"));
   spamdPort = await freePort();
   // --local: no network tests (DNSBLs, Razor), so scores are deterministic and nothing leaves loopback.
-  spamd = spawn("spamd", [`--listen=127.0.0.1:${spamdPort}`, "--local", "--max-children=1", "--nouser-config", "--syslog=stderr", `--pidfile=${join(workDir, "spamd.pid")}`], { stdio: ["ignore", "ignore", "pipe"] });
+  spamd = spawn(
+    "spamd",
+    [
+      `--listen=127.0.0.1:${spamdPort}`,
+      "--local",
+      "--max-children=1",
+      "--nouser-config",
+      "--syslog=stderr",
+      `--pidfile=${join(workDir, "spamd.pid")}`,
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
   let log = "";
   spamd.stderr!.on("data", (chunk) => (log = (log + chunk.toString()).slice(-4000)));
   const deadline = Date.now() + 55_000;
   while (!(await ping(spamdPort))) {
-    if (spamd.exitCode !== null || Date.now() > deadline) throw new Error(`spamd did not start:\n${log}`);
+    if (spamd.exitCode !== null || Date.now() > deadline)
+      throw new Error(`spamd did not start:\n${log}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   sandbox = await startTestSandbox({ spamd: `127.0.0.1:${spamdPort}` });
@@ -67,9 +79,16 @@ async function send(subject: string, text: string, extra: Record<string, unknown
   const to = `spam-${Date.now()}-${Math.random().toString(36).slice(2)}@customer.test`;
   const after = new Date(Date.now() - 1000).toISOString();
   await nodemailer
-    .createTransport({ host: "127.0.0.1", port: sandbox!.smtpPort, tls: { rejectUnauthorized: false } })
+    .createTransport({
+      host: "127.0.0.1",
+      port: sandbox!.smtpPort,
+      tls: { rejectUnauthorized: false },
+    })
     .sendMail({ from: "Shop <orders@shop.test>", to, subject, text, ...extra });
-  const { status, body } = await api(sandbox!, `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=${encodeURIComponent(after)}&timeout=45000`);
+  const { status, body } = await api(
+    sandbox!,
+    `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=${encodeURIComponent(after)}&timeout=45000`,
+  );
   expect(status).toBe(200);
   return body.analysis;
 }
@@ -77,7 +96,11 @@ async function send(subject: string, text: string, extra: Record<string, unknown
 // SpamAssassin needs seconds per message when the machine is busy: these tests allow a minute.
 describe.skipIf(!hasSpamd)("SpamAssassin through spamd", () => {
   test("a spammy message gets a score over the threshold, its rules, and a finding", async () => {
-    const analysis = await send("FREE VIAGRA!!! BUY NOW", "Buy cheap viagra now! Click here to order cheap pills online, 100% satisfaction guaranteed!!!", { date: null, messageId: null });
+    const analysis = await send(
+      "FREE VIAGRA!!! BUY NOW",
+      "Buy cheap viagra now! Click here to order cheap pills online, 100% satisfaction guaranteed!!!",
+      { date: null, messageId: null },
+    );
     const { spam } = analysis;
     expect(spam.isSpam).toBe(true);
     expect(spam.score).toBeGreaterThanOrEqual(spam.threshold);
@@ -94,7 +117,10 @@ describe.skipIf(!hasSpamd)("SpamAssassin through spamd", () => {
   }, 60_000);
 
   test("an ordinary receipt scores under the threshold and raises no spam finding", async () => {
-    const analysis = await send("Your receipt for order 1042", "Hello Alice,\n\nthanks for your order 1042. It ships tomorrow.\n\nThe Shop team");
+    const analysis = await send(
+      "Your receipt for order 1042",
+      "Hello Alice,\n\nthanks for your order 1042. It ships tomorrow.\n\nThe Shop team",
+    );
     expect(analysis.spam.isSpam).toBe(false);
     expect(analysis.spam.score).toBeLessThan(analysis.spam.threshold);
     expect(analysis.findings.map((f: { rule: string }) => f.rule)).not.toContain("spam.score-high");
@@ -103,6 +129,11 @@ describe.skipIf(!hasSpamd)("SpamAssassin through spamd", () => {
   test("an unreachable spamd fails the analyser with UNAVAILABLE, which the pipeline reports as a finding", async () => {
     const closed = await freePort();
     const analyzer = createSpamAnalyzer(`127.0.0.1:${closed}`);
-    await expect(analyzer.run({ message: {} as never, raw: Buffer.from("Subject: x\r\n\r\nx\r\n"), problems: [] }, {} as never)).rejects.toMatchObject({ code: "UNAVAILABLE" });
+    await expect(
+      analyzer.run(
+        { message: {} as never, raw: Buffer.from("Subject: x\r\n\r\nx\r\n"), problems: [] },
+        {} as never,
+      ),
+    ).rejects.toMatchObject({ code: "UNAVAILABLE" });
   });
 });

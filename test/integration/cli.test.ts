@@ -32,9 +32,16 @@ const dir = () => mkdtempSync(join(tmpdir(), "mailproof-cli-"));
 describe("mailproof serve", () => {
   test("prints one listening line per listener and binds loopback by default", async () => {
     const cli = await start(["--smtps-port", "0", "--pop3-port", "0"]);
-    expect(cli.stdout()).toMatch(/^smtp listening on 127\.0\.0\.1:\d+\nsmtps listening on 127\.0\.0\.1:\d+\npop3 listening on 127\.0\.0\.1:\d+\nhttp listening on http:\/\/127\.0\.0\.1:\d+\n$/);
+    expect(cli.stdout()).toMatch(
+      /^smtp listening on 127\.0\.0\.1:\d+\nsmtps listening on 127\.0\.0\.1:\d+\npop3 listening on 127\.0\.0\.1:\d+\nhttp listening on http:\/\/127\.0\.0\.1:\d+\n$/,
+    );
     const health = await json(cli, "/api/health");
-    expect(health).toMatchObject({ status: "ok", messages: 0, smtpPort: cli.smtpPort, httpPort: cli.httpPort });
+    expect(health).toMatchObject({
+      status: "ok",
+      messages: 0,
+      smtpPort: cli.smtpPort,
+      httpPort: cli.httpPort,
+    });
   });
 
   test("--db persists messages across a restart", async () => {
@@ -51,7 +58,9 @@ describe("mailproof serve", () => {
     const tmp = dir();
     const cli = await start([], { TMPDIR: tmp });
     await send(cli, "temp@example.test");
-    const created = (await import("node:fs")).readdirSync(tmp).filter((f) => f.startsWith("mailproof-"));
+    const created = (await import("node:fs"))
+      .readdirSync(tmp)
+      .filter((f) => f.startsWith("mailproof-"));
     expect(created).toHaveLength(1);
     expect(await cli.stop("SIGINT")).toBe(0);
     expect(existsSync(join(tmp, created[0]))).toBe(false);
@@ -70,10 +79,23 @@ describe("mailproof serve", () => {
     writeFileSync(config, JSON.stringify({ maxSize: "1KiB", smtpAuth: "file:secret" }));
     const cli = await start(["--config", config], { MAILPROOF_SMTP_AUTH: "env:secret" });
     const transport = (user: string, pass: string) =>
-      nodemailer.createTransport({ host: "127.0.0.1", port: cli.smtpPort, ignoreTLS: true, auth: { user, pass } });
-    await expect(transport("file", "secret").sendMail({ from: "a@x.test", to: "b@x.test", text: "x" })).rejects.toMatchObject({ responseCode: 535 });
+      nodemailer.createTransport({
+        host: "127.0.0.1",
+        port: cli.smtpPort,
+        ignoreTLS: true,
+        auth: { user, pass },
+      });
+    await expect(
+      transport("file", "secret").sendMail({ from: "a@x.test", to: "b@x.test", text: "x" }),
+    ).rejects.toMatchObject({ responseCode: 535 });
     await transport("env", "secret").sendMail({ from: "a@x.test", to: "b@x.test", text: "small" });
-    await expect(transport("env", "secret").sendMail({ from: "a@x.test", to: "b@x.test", text: "y".repeat(4000) })).rejects.toMatchObject({ responseCode: 552 });
+    await expect(
+      transport("env", "secret").sendMail({
+        from: "a@x.test",
+        to: "b@x.test",
+        text: "y".repeat(4000),
+      }),
+    ).rejects.toMatchObject({ responseCode: 552 });
   });
 
   test("invalid options exit 2 with a clear message", async () => {
@@ -89,7 +111,9 @@ describe("mailproof serve", () => {
     const cli = await start();
     const result = await runCli(["--smtp-port", "0", "--http-port", String(cli.httpPort)]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`mailproof: http cannot listen on 127.0.0.1:${cli.httpPort}: the port is in use; choose another port with --http-port (0 picks a free one)\n`);
+    expect(result.stderr).toBe(
+      `mailproof: http cannot listen on 127.0.0.1:${cli.httpPort}: the port is in use; choose another port with --http-port (0 picks a free one)\n`,
+    );
   });
 
   test("SIGTERM lets a message already in DATA finish, then exits", async () => {
@@ -98,7 +122,8 @@ describe("mailproof serve", () => {
     const socket = net.connect(cli.smtpPort, "127.0.0.1");
     let replies = "";
     socket.on("data", (d) => (replies += d));
-    const until = (pattern: RegExp) => expect.poll(() => replies, { timeout: 5000 }).toMatch(pattern);
+    const until = (pattern: RegExp) =>
+      expect.poll(() => replies, { timeout: 5000 }).toMatch(pattern);
     await until(/^220 /);
     socket.write("EHLO inflight.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@x.test>\r\nDATA\r\n");
     await until(/354 /);
@@ -112,18 +137,34 @@ describe("mailproof serve", () => {
     const again = await start(["--db", db]);
     const [summary] = (await json(again, "/api/messages")).messages;
     expect(summary.subject).toBe("in flight");
-    expect((await json(again, `/api/messages/${summary.id}`)).text).toBe("first half\nsecond half\n");
+    expect((await json(again, `/api/messages/${summary.id}`)).text).toBe(
+      "first half\nsecond half\n",
+    );
   });
 });
 
 describe("analysis worker threads", () => {
   test("the built server analyses on workers, which follow PUT /api/dns", async () => {
     const cli = await start(["--analysis-workers", "2", "--spf-ip", "192.0.2.77"]);
-    const zone = (spf: string | null) => ({ "workers.test": spf ? { TXT: [[spf]] } : { MX: [{ exchange: "mx.workers.test", priority: 10 }] } });
-    const putZone = (z: object) => fetch(`${cli.url}/api/dns`, { method: "PUT", body: JSON.stringify(z), headers: { "content-type": "application/json" } });
+    const zone = (spf: string | null) => ({
+      "workers.test": spf
+        ? { TXT: [[spf]] }
+        : { MX: [{ exchange: "mx.workers.test", priority: 10 }] },
+    });
+    const putZone = (z: object) =>
+      fetch(`${cli.url}/api/dns`, {
+        method: "PUT",
+        body: JSON.stringify(z),
+        headers: { "content-type": "application/json" },
+      });
     const spfOf = async (to: string) => {
-      await nodemailer.createTransport({ host: "127.0.0.1", port: cli.smtpPort, ignoreTLS: true }).sendMail({ from: "app@workers.test", to, subject: "spf", text: "x" });
-      const message = await json(cli, `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=2020-01-01&timeout=10000`);
+      await nodemailer
+        .createTransport({ host: "127.0.0.1", port: cli.smtpPort, ignoreTLS: true })
+        .sendMail({ from: "app@workers.test", to, subject: "spf", text: "x" });
+      const message = await json(
+        cli,
+        `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=2020-01-01&timeout=10000`,
+      );
       return message.analysis.auth.spf.result;
     };
     expect((await putZone(zone("v=spf1 ip4:192.0.2.77 -all"))).status).toBe(200);
@@ -134,19 +175,26 @@ describe("analysis worker threads", () => {
     expect(await spfOf("third@workers.test")).toBe("none");
   });
 
-  test.runIf(process.platform === "linux")("analysis threads run at the lowest CPU priority, capture at the normal one", async () => {
-    const cli = await start(["--analysis-workers", "2"]);
-    const pid = cli.child.pid!;
-    // Field 19 of /proc/<pid>/task/<tid>/stat is the nice value; the command name before it may hold spaces.
-    const niceOf = (tid: string) => Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8").split(") ")[1].split(" ")[16]);
-    const lowered = () => readdirSync(`/proc/${pid}/task`).filter((tid) => niceOf(tid) === 19);
-    // Each worker lowers itself once its modules have loaded.
-    await expect.poll(lowered, { timeout: 10_000 }).toHaveLength(2);
-    expect(niceOf(String(pid))).toBe(0);
-    await send(cli, "nice@example.test");
-    const message = await json(cli, `/api/wait?query=${encodeURIComponent("to:nice@example.test")}&after=2020-01-01&timeout=10000`);
-    expect(message.analysis.status).toBe("done");
-  });
+  test.runIf(process.platform === "linux")(
+    "analysis threads run at the lowest CPU priority, capture at the normal one",
+    async () => {
+      const cli = await start(["--analysis-workers", "2"]);
+      const pid = cli.child.pid!;
+      // Field 19 of /proc/<pid>/task/<tid>/stat is the nice value; the command name before it may hold spaces.
+      const niceOf = (tid: string) =>
+        Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8").split(") ")[1].split(" ")[16]);
+      const lowered = () => readdirSync(`/proc/${pid}/task`).filter((tid) => niceOf(tid) === 19);
+      // Each worker lowers itself once its modules have loaded.
+      await expect.poll(lowered, { timeout: 10_000 }).toHaveLength(2);
+      expect(niceOf(String(pid))).toBe(0);
+      await send(cli, "nice@example.test");
+      const message = await json(
+        cli,
+        `/api/wait?query=${encodeURIComponent("to:nice@example.test")}&after=2020-01-01&timeout=10000`,
+      );
+      expect(message.analysis.status).toBe("done");
+    },
+  );
 });
 
 describe("mailproof send", () => {
@@ -155,8 +203,23 @@ describe("mailproof send", () => {
     const file = join(dir(), "note.txt");
     writeFileSync(file, "attached note");
     const result = await runCli([
-      "send", "--port", String(cli.smtpPort), "--to", "one@example.test,two@example.test", "--from", "me@example.test",
-      "--subject", "from the cli", "--user", "u", "--pass", "p", "--attach", file, "--header", "X-Test: yes",
+      "send",
+      "--port",
+      String(cli.smtpPort),
+      "--to",
+      "one@example.test,two@example.test",
+      "--from",
+      "me@example.test",
+      "--subject",
+      "from the cli",
+      "--user",
+      "u",
+      "--pass",
+      "p",
+      "--attach",
+      file,
+      "--header",
+      "X-Test: yes",
     ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("S: 220 2.0.0 Ready to start TLS");
@@ -165,14 +228,27 @@ describe("mailproof send", () => {
     expect(result.stdout).toContain("accepted: one@example.test, two@example.test");
     const [message] = (await json(cli, "/api/messages")).messages;
     const full = await json(cli, `/api/messages/${message.id}`);
-    expect(full).toMatchObject({ subject: "from the cli", envelope: { authUser: "u", secure: true } });
+    expect(full).toMatchObject({
+      subject: "from the cli",
+      envelope: { authUser: "u", secure: true },
+    });
     expect(full.attachments[0].filename).toBe("note.txt");
     expect(full.headers).toContainEqual({ name: "X-Test", value: "yes" });
   });
 
   test("exits 1 and prints the reply when the server refuses", async () => {
     const cli = await start(["--smtp-auth", "only:this"]);
-    const result = await runCli(["send", "--port", String(cli.smtpPort), "--to", "x@example.test", "--user", "only", "--pass", "wrong"]);
+    const result = await runCli([
+      "send",
+      "--port",
+      String(cli.smtpPort),
+      "--to",
+      "x@example.test",
+      "--user",
+      "only",
+      "--pass",
+      "wrong",
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("535");
   });

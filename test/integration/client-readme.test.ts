@@ -7,14 +7,25 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 
 // Stands in for your app's mailer: it reads SMTP_HOST and SMTP_PORT like production code does.
 async function sendPasswordReset(to: string, env: { SMTP_HOST: string; SMTP_PORT: string }) {
-  const transport = nodemailer.createTransport({ host: env.SMTP_HOST, port: Number(env.SMTP_PORT), tls: { rejectUnauthorized: false } });
+  const transport = nodemailer.createTransport({
+    host: env.SMTP_HOST,
+    port: Number(env.SMTP_PORT),
+    tls: { rejectUnauthorized: false },
+  });
   const link = `https://app.example/reset-password?token=${randomUUID()}`;
-  await transport.sendMail({ from: "App <no-reply@app.example>", to, subject: "Reset your password",
-    text: `Choose a new password: ${link}`, html: `<p><a href="${link}">Reset password</a></p>` });
+  await transport.sendMail({
+    from: "App <no-reply@app.example>",
+    to,
+    subject: "Reset your password",
+    text: `Choose a new password: ${link}`,
+    html: `<p><a href="${link}">Reset password</a></p>`,
+  });
 }
 
 let sandbox: TestSandbox;
-beforeAll(async () => { sandbox = await startSandbox(); }); // SMTP and HTTP on free ports
+beforeAll(async () => {
+  sandbox = await startSandbox();
+}); // SMTP and HTTP on free ports
 afterAll(() => sandbox.stop());
 
 test("the password reset email carries an https reset link with a token", async () => {

@@ -36,7 +36,9 @@ test("globalSetup exports SMTP_HOST, SMTP_PORT and MAILPROOF_URL for the app and
   // What an app under test does with those variables, and a client configured by them alone.
   const mail = new Mailproof();
   const to = mail.address("global");
-  await nodemailer.createTransport({ host: SMTP_HOST, port: Number(SMTP_PORT), ignoreTLS: true }).sendMail({ from: "app@saas.example", to, subject: "via env", text: "x" });
+  await nodemailer
+    .createTransport({ host: SMTP_HOST, port: Number(SMTP_PORT), ignoreTLS: true })
+    .sendMail({ from: "app@saas.example", to, subject: "via env", text: "x" });
   expect((await mail.waitFor({ to })).subject).toBe("via env");
 
   await teardown();
@@ -47,13 +49,22 @@ test("globalSetup exports SMTP_HOST, SMTP_PORT and MAILPROOF_URL for the app and
 });
 
 test("startSandbox runs on free ports with a bound client and the app's environment", async () => {
-  const [a, b] = await Promise.all([startSandbox({ logLevel: "silent" }), startSandbox({ logLevel: "silent" })]);
+  const [a, b] = await Promise.all([
+    startSandbox({ logLevel: "silent" }),
+    startSandbox({ logLevel: "silent" }),
+  ]);
   try {
     expect(a.smtpPort).not.toBe(b.smtpPort);
-    expect(a.env).toEqual({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(a.smtpPort), MAILPROOF_URL: a.url });
+    expect(a.env).toEqual({
+      SMTP_HOST: "127.0.0.1",
+      SMTP_PORT: String(a.smtpPort),
+      MAILPROOF_URL: a.url,
+    });
     expect(a.mail.url).toBe(a.url);
     const to = a.mail.address();
-    await nodemailer.createTransport({ host: a.smtpHost, port: a.smtpPort, ignoreTLS: true }).sendMail({ from: "app@saas.example", to, subject: "only in a", text: "x" });
+    await nodemailer
+      .createTransport({ host: a.smtpHost, port: a.smtpPort, ignoreTLS: true })
+      .sendMail({ from: "app@saas.example", to, subject: "only in a", text: "x" });
     await a.mail.waitFor({ to });
     expect(await b.mail.messages(`to:${to}`)).toEqual([]);
   } finally {

@@ -13,7 +13,9 @@ afterAll(() => sandbox?.stop());
 
 test("startSandbox's client carries the token, and waitFor works through it", async () => {
   const to = sandbox.mail.address("token");
-  await nodemailer.createTransport({ host: sandbox.smtpHost, port: sandbox.smtpPort, ignoreTLS: true }).sendMail({ from: "app@saas.example", to, subject: "guarded", text: "x" });
+  await nodemailer
+    .createTransport({ host: sandbox.smtpHost, port: sandbox.smtpPort, ignoreTLS: true })
+    .sendMail({ from: "app@saas.example", to, subject: "guarded", text: "x" });
   const message = await sandbox.mail.waitFor({ to });
   expect(message.subject).toBe("guarded");
   expect((await message.raw()).toString()).toContain("Subject: guarded");
@@ -25,7 +27,9 @@ test("without the token, or with a wrong one, every call is an UNAUTHORIZED clie
     const error = await mail.messages().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MailproofClientError);
     expect(error).toMatchObject({ status: 401, code: "UNAUTHORIZED" });
-    await expect(mail.waitFor({ to: mail.address(), timeout: 100 })).rejects.toMatchObject({ status: 401 });
+    await expect(mail.waitFor({ to: mail.address(), timeout: 100 })).rejects.toMatchObject({
+      status: 401,
+    });
   }
 });
 
@@ -33,7 +37,9 @@ test("MAILPROOF_API_TOKEN is the default token, as it is for mailproof serve", a
   const saved = process.env.MAILPROOF_API_TOKEN;
   process.env.MAILPROOF_API_TOKEN = "s3cret-token";
   try {
-    expect(await new Mailproof({ url: sandbox.url }).messages("to:nobody@mailproof.test")).toEqual([]);
+    expect(await new Mailproof({ url: sandbox.url }).messages("to:nobody@mailproof.test")).toEqual(
+      [],
+    );
   } finally {
     if (saved === undefined) delete process.env.MAILPROOF_API_TOKEN;
     else process.env.MAILPROOF_API_TOKEN = saved;

@@ -1,6 +1,11 @@
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { Mailproof, MailproofClientError, MailproofTimeoutError, ReceivedMessage } from "../../src/client/index.js";
+import {
+  Mailproof,
+  MailproofClientError,
+  MailproofTimeoutError,
+  ReceivedMessage,
+} from "../../src/client/index.js";
 import { startSandbox, type TestSandbox } from "../../src/testing/index.js";
 import type { SendMailOptions } from "nodemailer";
 
@@ -8,7 +13,11 @@ let sandbox: TestSandbox;
 let mail: Mailproof;
 
 function send(message: SendMailOptions) {
-  const transport = nodemailer.createTransport({ host: sandbox.smtpHost, port: sandbox.smtpPort, ignoreTLS: true });
+  const transport = nodemailer.createTransport({
+    host: sandbox.smtpHost,
+    port: sandbox.smtpPort,
+    ignoreTLS: true,
+  });
   return transport.sendMail({ from: "App <app@saas.example>", text: "hello", ...message });
 }
 
@@ -22,8 +31,11 @@ describe("address()", () => {
   test("is unique per call, lower-case and on the configured domain", () => {
     const addresses = new Set(Array.from({ length: 200 }, () => mail.address("Signup Flow")));
     expect(addresses.size).toBe(200);
-    for (const a of addresses) expect(a).toMatch(/^signup-flow-[a-z0-9]+-[0-9a-f]{10}@mailproof\.test$/);
-    expect(new Mailproof({ url: sandbox.url, domain: "qa.example" }).address()).toMatch(/^test-.+@qa\.example$/);
+    for (const a of addresses)
+      expect(a).toMatch(/^signup-flow-[a-z0-9]+-[0-9a-f]{10}@mailproof\.test$/);
+    expect(new Mailproof({ url: sandbox.url, domain: "qa.example" }).address()).toMatch(
+      /^test-.+@qa\.example$/,
+    );
   });
 });
 
@@ -62,7 +74,9 @@ describe("waitFor()", () => {
     await send({ to, subject: "second" });
     expect((await mail.waitFor({ to, after: first })).subject).toBe("second");
     expect((await mail.waitFor({ to, after: first.id })).subject).toBe("second");
-    expect((await mail.waitFor({ to, after: new Date(Date.parse(first.receivedAt) - 1) })).subject).toBe("first");
+    expect(
+      (await mail.waitFor({ to, after: new Date(Date.parse(first.receivedAt) - 1) })).subject,
+    ).toBe("first");
   });
 
   test("a RegExp subject skips earlier non-matching mail to the same address", async () => {
@@ -78,7 +92,9 @@ describe("waitFor()", () => {
     const to = mail.address("substring");
     await send({ to, subject: 'Order "42" shipped' });
     await send({ to, subject: "Your ORDER is confirmed" });
-    expect((await mail.waitFor({ to, subject: "order is" })).subject).toBe("Your ORDER is confirmed");
+    expect((await mail.waitFor({ to, subject: "order is" })).subject).toBe(
+      "Your ORDER is confirmed",
+    );
     expect((await mail.waitFor({ to, subject: '"42"' })).subject).toBe('Order "42" shipped');
   });
 
@@ -94,43 +110,66 @@ describe("waitFor()", () => {
     const to = mail.address("timeout");
     await send({ to, subject: "Verify your email" });
     await mail.waitFor({ to });
-    const error = await mail.waitFor({ to, subject: /reset/i, timeout: 300 }).catch((e: unknown) => e);
+    const error = await mail
+      .waitFor({ to, subject: /reset/i, timeout: 300 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MailproofTimeoutError);
     const timeout = error as MailproofTimeoutError;
     expect(timeout.code).toBe("TIMEOUT");
     expect(timeout.message).toContain(`waiting for to ${to}, subject matching /reset/i`);
-    expect(timeout.message).toMatch(new RegExp(`1 message arrived for ${to.replace(/[.+]/g, "\\$&")}:\\n\\s+\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\s+"Verify your email" from app@saas.example`));
+    expect(timeout.message).toMatch(
+      new RegExp(
+        `1 message arrived for ${to.replace(/[.+]/g, "\\$&")}:\\n\\s+\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\s+"Verify your email" from app@saas.example`,
+      ),
+    );
     expect(timeout.arrived.map((m) => m.subject)).toEqual(["Verify your email"]);
   });
 
   test("a timeout says when nothing arrived at all", async () => {
     const to = mail.address("nothing");
-    const error = (await mail.waitFor({ to, timeout: 200 }).catch((e: unknown) => e)) as MailproofTimeoutError;
+    const error = (await mail
+      .waitFor({ to, timeout: 200 })
+      .catch((e: unknown) => e)) as MailproofTimeoutError;
     expect(error).toBeInstanceOf(MailproofTimeoutError);
     expect(error.message).toContain(`Nothing arrived for ${to}.`);
     expect(error.arrived).toEqual([]);
   });
 
   test("rejects a negative timeout and a bad query with the server's code", async () => {
-    await expect(mail.waitFor({ to: mail.address(), timeout: -1 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await expect(mail.waitFor({ query: "dmarc:maybe", timeout: 100 })).rejects.toMatchObject({ code: "BAD_QUERY", status: 400 });
+    await expect(mail.waitFor({ to: mail.address(), timeout: -1 })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    await expect(mail.waitFor({ query: "dmarc:maybe", timeout: 100 })).rejects.toMatchObject({
+      code: "BAD_QUERY",
+      status: 400,
+    });
   });
 });
 
 describe("messages, get, raw, attachments, delete", () => {
   test("list, fetch, raw bytes and attachment bytes", async () => {
     const to = mail.address("crud");
-    await send({ to, subject: "Invoice 7", attachments: [{ filename: "invoice.txt", content: "total: 12 EUR", contentType: "text/plain" }] });
+    await send({
+      to,
+      subject: "Invoice 7",
+      attachments: [
+        { filename: "invoice.txt", content: "total: 12 EUR", contentType: "text/plain" },
+      ],
+    });
     const waited = await mail.waitFor({ to });
     const summaries = await mail.messages(`to:${to}`);
     expect(summaries.map((s) => s.id)).toEqual([waited.id]);
     expect(summaries[0]).toMatchObject({ subject: "Invoice 7", attachmentCount: 1 });
 
     const message = await mail.get(waited.id);
-    expect(message.attachments).toEqual([expect.objectContaining({ filename: "invoice.txt", contentType: "text/plain", size: 13 })]);
+    expect(message.attachments).toEqual([
+      expect.objectContaining({ filename: "invoice.txt", contentType: "text/plain", size: 13 }),
+    ]);
     expect((await message.attachment("invoice.txt")).toString()).toBe("total: 12 EUR");
     expect((await message.attachment(message.attachments[0].id)).toString()).toBe("total: 12 EUR");
-    await expect(message.attachment("missing.pdf")).rejects.toThrow(/no attachment "missing.pdf".*attachments: invoice.txt/);
+    await expect(message.attachment("missing.pdf")).rejects.toThrow(
+      /no attachment "missing.pdf".*attachments: invoice.txt/,
+    );
 
     const raw = await message.raw();
     expect(raw.toString()).toContain("Subject: Invoice 7");
@@ -169,7 +208,11 @@ describe("messages, get, raw, attachments, delete", () => {
     const own = await startSandbox({ logLevel: "silent" });
     try {
       const to = own.mail.address();
-      const transport = nodemailer.createTransport({ host: own.smtpHost, port: own.smtpPort, ignoreTLS: true });
+      const transport = nodemailer.createTransport({
+        host: own.smtpHost,
+        port: own.smtpPort,
+        ignoreTLS: true,
+      });
       await transport.sendMail({ from: "a@saas.example", to, subject: "one", text: "1" });
       await transport.sendMail({ from: "a@saas.example", to, subject: "two", text: "2" });
       await own.mail.waitFor({ to, subject: "two" });

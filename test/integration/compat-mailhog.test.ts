@@ -11,13 +11,22 @@ let client: ReturnType<typeof mailhog>;
 async function send(to: string, subject: string, extra: Record<string, unknown> = {}) {
   await nodemailer
     .createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, ignoreTLS: true })
-    .sendMail({ from: "hog@mailhog.test", to, subject, text: `Grüße from ${subject}`, html: `<p>${subject}</p>`, ...extra });
+    .sendMail({
+      from: "hog@mailhog.test",
+      to,
+      subject,
+      text: `Grüße from ${subject}`,
+      html: `<p>${subject}</p>`,
+      ...extra,
+    });
 }
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
   client = mailhog({ host: "127.0.0.1", port: sandbox.httpPort });
-  await send("one@mailhog.test", "Ünïcöde-subject", { attachments: [{ filename: "report.csv", content: "a,b\n1,2\n" }] });
+  await send("one@mailhog.test", "Ünïcöde-subject", {
+    attachments: [{ filename: "report.csv", content: "a,b\n1,2\n" }],
+  });
   await send("two@mailhog.test", "plain one");
 });
 afterAll(() => sandbox.stop());
@@ -34,8 +43,13 @@ test("messages() lists v2 items with decoded helpers", async () => {
   // client's text/html helpers find bodies of multipart/alternative messages.
   expect(latest.text?.trim()).toBe("Grüße from plain one");
   expect(latest.html).toContain("<p>plain one</p>");
-  const alternative = first.MIME!.Parts[0] as unknown as { MIME: { Parts: Array<{ Headers: Record<string, string[]> }> } };
-  expect(alternative.MIME.Parts.map((p) => p.Headers["Content-Type"][0].split(";")[0])).toEqual(["text/plain", "text/html"]);
+  const alternative = first.MIME.Parts[0] as unknown as {
+    MIME: { Parts: Array<{ Headers: Record<string, string[]> }> };
+  };
+  expect(alternative.MIME.Parts.map((p) => p.Headers["Content-Type"][0].split(";")[0])).toEqual([
+    "text/plain",
+    "text/html",
+  ]);
   expect(first.attachments.map((a) => a.name)).toEqual(["report.csv"]);
   expect(Buffer.from(first.attachments[0].Body, "base64").toString()).toBe("a,b\n1,2\n");
   // The MailHog client's types leave out Raw, which MailHog's API sends.
@@ -45,9 +59,13 @@ test("messages() lists v2 items with decoded helpers", async () => {
 });
 
 test("search by from, to and containing; latest helpers", async () => {
-  expect((await client.search("two@mailhog.test", "to"))!.items.map((m) => m.subject)).toEqual(["plain one"]);
+  expect((await client.search("two@mailhog.test", "to"))!.items.map((m) => m.subject)).toEqual([
+    "plain one",
+  ]);
   expect((await client.search("hog@mailhog.test", "from"))!.total).toBe(2);
-  expect((await client.search("Grüße from plain"))!.items.map((m) => m.subject)).toEqual(["plain one"]);
+  expect((await client.search("Grüße from plain"))!.items.map((m) => m.subject)).toEqual([
+    "plain one",
+  ]);
   expect((await client.latestTo("one@mailhog.test"))!.subject).toBe("Ünïcöde-subject");
   expect((await client.latestFrom("hog@mailhog.test"))!.subject).toBe("plain one");
   expect((await client.latestContaining("Ünïcode"))!.subject).toBe("Ünïcöde-subject");

@@ -12,17 +12,35 @@ import { startTestSandbox } from "../helpers/sandbox.js";
 let upstream: Sandbox;
 let sandbox: Sandbox;
 let mailpit: MailpitClient;
-const png = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d605000000000049454e44ae426082", "hex");
+const png = Buffer.from(
+  "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d605000000000049454e44ae426082",
+  "hex",
+);
 
 async function smtpSend(to: string, subject: string, extra: Record<string, unknown> = {}) {
   await nodemailer
-    .createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, ignoreTLS: true, auth: { user: "mp-user", pass: "x" } })
-    .sendMail({ from: "Sender <sender@mailpit.test>", to, subject, text: `text of ${subject}`, html: `<p>html of <a href="https://app.example.com/verify?t=1">${subject}</a></p>`, ...extra });
+    .createTransport({
+      host: "127.0.0.1",
+      port: sandbox.smtpPort,
+      ignoreTLS: true,
+      auth: { user: "mp-user", pass: "x" },
+    })
+    .sendMail({
+      from: "Sender <sender@mailpit.test>",
+      to,
+      subject,
+      text: `text of ${subject}`,
+      html: `<p>html of <a href="https://app.example.com/verify?t=1">${subject}</a></p>`,
+      ...extra,
+    });
 }
 
 beforeAll(async () => {
   upstream = await startTestSandbox();
-  sandbox = await startTestSandbox({ relay: `smtp://127.0.0.1:${upstream.smtpPort}`, relayAllow: ["*@allowed.test"] });
+  sandbox = await startTestSandbox({
+    relay: `smtp://127.0.0.1:${upstream.smtpPort}`,
+    relayAllow: ["*@allowed.test"],
+  });
   mailpit = new MailpitClient(sandbox.url);
   await smtpSend("first@mailpit.test", "first message", {
     cc: "cc@mailpit.test",
@@ -46,7 +64,11 @@ describe("mailpit-api client", () => {
     expect(info).toMatchObject({ Messages: 2, Unread: 2, Database: "sqlite" });
     expect(info.RuntimeStats.SMTPAccepted).toBe(2);
     const config = await mailpit.getConfiguration();
-    expect(config.MessageRelay).toMatchObject({ Enabled: true, SMTPServer: `127.0.0.1:${upstream.smtpPort}`, AllowedRecipients: "^(.*@allowed\\.test)$" });
+    expect(config.MessageRelay).toMatchObject({
+      Enabled: true,
+      SMTPServer: `127.0.0.1:${upstream.smtpPort}`,
+      AllowedRecipients: "^(.*@allowed\\.test)$",
+    });
     expect(config.SpamAssassin).toBe(false);
   });
 
@@ -55,7 +77,13 @@ describe("mailpit-api client", () => {
     expect(all).toMatchObject({ total: 2, unread: 2, count: 2, messages_count: 2, start: 0 });
     expect(all.messages.map((m) => m.Subject)).toEqual(["second message", "first message"]);
     const first = all.messages[1];
-    expect(first).toMatchObject({ From: { Name: "Sender", Address: "sender@mailpit.test" }, Cc: [{ Address: "cc@mailpit.test" }], Attachments: 1, Read: false, Username: "mp-user" });
+    expect(first).toMatchObject({
+      From: { Name: "Sender", Address: "sender@mailpit.test" },
+      Cc: [{ Address: "cc@mailpit.test" }],
+      Attachments: 1,
+      Read: false,
+      Username: "mp-user",
+    });
     expect(first.Snippet).toBe("text of first message");
     const second = await mailpit.listMessages(1, 1);
     expect(second.messages.map((m) => m.Subject)).toEqual(["first message"]);
@@ -83,14 +111,20 @@ describe("mailpit-api client", () => {
     expect(await blob.text()).toBe("attached notes");
     const thumb = await mailpit.getAttachmentThumbnail(listed.ID, message.Inline[0].PartID);
     expect(thumb.type).toBe("image/jpeg");
-    expect(await sharp(Buffer.from(await thumb.arrayBuffer())).metadata()).toMatchObject({ format: "jpeg", width: 180, height: 120 });
+    expect(await sharp(Buffer.from(await thumb.arrayBuffer())).metadata()).toMatchObject({
+      format: "jpeg",
+      width: 180,
+      height: 120,
+    });
     const headers = await mailpit.getMessageHeaders(listed.ID);
     expect(headers.Subject).toEqual(["first message"]);
     expect(headers["Message-Id"]).toHaveLength(1);
     const source = await mailpit.getMessageSource(listed.ID);
     expect(source).toContain("Subject: first message");
     const download = await fetch(`${sandbox.url}/api/v1/message/${listed.ID}/raw?dl=1`);
-    expect(download.headers.get("content-disposition")).toBe(`attachment; filename="${listed.ID}.eml"`);
+    expect(download.headers.get("content-disposition")).toBe(
+      `attachment; filename="${listed.ID}.eml"`,
+    );
     expect(await download.text()).toBe(source);
     await expect(mailpit.getMessageSummary("01ZZZZZZZZZZZZZZZZZZZZZZZZ")).rejects.toThrow(/404/);
   });
@@ -110,23 +144,42 @@ describe("mailpit-api client", () => {
       HTML: "<b>rich</b>",
       Tags: ["api"],
       Headers: { "X-Origin": "send-api" },
-      Attachments: [{ Filename: "a.txt", Content: Buffer.from("abc").toString("base64"), ContentType: "text/plain" }],
+      Attachments: [
+        {
+          Filename: "a.txt",
+          Content: Buffer.from("abc").toString("base64"),
+          ContentType: "text/plain",
+        },
+      ],
     });
     const message = await mailpit.getMessageSummary(ID);
-    expect(message).toMatchObject({ Subject: "sent through the API", From: { Name: "API", Address: "api@mailpit.test" }, Tags: ["api"], Text: "plain" });
+    expect(message).toMatchObject({
+      Subject: "sent through the API",
+      From: { Name: "API", Address: "api@mailpit.test" },
+      Tags: ["api"],
+      Text: "plain",
+    });
     expect(message.Attachments[0].FileName).toBe("a.txt");
     const native = await (await fetch(`${sandbox.url}/api/messages/${ID}`)).json();
     expect(native.envelope.rcptTo).toEqual(["to@mailpit.test", "bcc@mailpit.test"]);
-    await expect(mailpit.sendMessage({ From: { Email: "not an address" }, To: [] })).rejects.toThrow(/400/);
+    await expect(
+      mailpit.sendMessage({ From: { Email: "not an address" }, To: [] }),
+    ).rejects.toThrow(/400/);
   });
 
   test("searchMessages, waitForMessage and waitForMessages", async () => {
     const found = await mailpit.searchMessages({ query: "to:second@mailpit.test" });
     expect(found.messages_count).toBe(1);
-    const waiting = mailpit.waitForMessage({ query: "subject:later" }, { timeout: 5000, interval: 50 });
+    const waiting = mailpit.waitForMessage(
+      { query: "subject:later" },
+      { timeout: 5000, interval: 50 },
+    );
     await smtpSend("later@mailpit.test", "arrives later");
     expect((await waiting).Subject).toBe("arrives later");
-    const many = await mailpit.waitForMessages({ query: "from:sender@mailpit.test", count: 3 }, { timeout: 2000, interval: 50 });
+    const many = await mailpit.waitForMessages(
+      { query: "from:sender@mailpit.test", count: 3 },
+      { timeout: 2000, interval: 50 },
+    );
     expect(many.messages_count).toBe(3);
   });
 
@@ -136,20 +189,28 @@ describe("mailpit-api client", () => {
     const [latest] = (await mailpit.listMessages(0, 1)).messages;
     expect(latest.Read).toBe(false);
     await mailpit.getMessageSummary(latest.ID);
-    expect((await mailpit.searchMessages({ query: "is:read" })).messages.map((m) => m.ID)).toEqual([latest.ID]);
+    expect((await mailpit.searchMessages({ query: "is:read" })).messages.map((m) => m.ID)).toEqual([
+      latest.ID,
+    ]);
     await mailpit.getMessageHeaders(latest.ID);
     await mailpit.setReadStatus({ IDs: [latest.ID], Read: false });
     expect((await mailpit.getInfo()).Unread).toBe(4);
     expect(await mailpit.setReadStatus({ IDs: [latest.ID], Read: true })).toBe("ok");
-    expect((await mailpit.searchMessages({ query: "is:read" })).messages.map((m) => m.ID)).toEqual([latest.ID]);
+    expect((await mailpit.searchMessages({ query: "is:read" })).messages.map((m) => m.ID)).toEqual([
+      latest.ID,
+    ]);
     await mailpit.setReadStatus({ Search: "from:sender@mailpit.test", Read: true });
-    expect((await mailpit.searchMessages({ query: "is:unread" })).messages.map((m) => m.Subject)).toEqual(["sent through the API"]);
+    expect(
+      (await mailpit.searchMessages({ query: "is:unread" })).messages.map((m) => m.Subject),
+    ).toEqual(["sent through the API"]);
     await mailpit.setReadStatus();
     expect((await mailpit.getInfo()).Unread).toBe(4);
   });
 
   test("tags: set, list, rename, delete", async () => {
-    const ids = (await mailpit.searchMessages({ query: "from:sender@mailpit.test" })).messages.map((m) => m.ID);
+    const ids = (await mailpit.searchMessages({ query: "from:sender@mailpit.test" })).messages.map(
+      (m) => m.ID,
+    );
     expect(await mailpit.setTags({ IDs: ids, Tags: ["Blue", "green"] })).toBe("ok");
     expect(await mailpit.getTags()).toEqual(expect.arrayContaining(["Blue", "green", "api"]));
     await mailpit.renameTag("Blue", "navy");
@@ -166,7 +227,12 @@ describe("mailpit-api client", () => {
     expect(links.Links.map((l) => l.URL)).toContain("https://app.example.com/verify?t=1");
     const spam = await mailpit.spamAssassinCheck();
     expect(spam.Error).toContain("SpamAssassin is not enabled");
-    const { ID } = await mailpit.sendMessage({ From: { Email: "plain@mailpit.test" }, To: [{ Email: "plain@mailpit.test" }], Subject: "text only", Text: "no html" });
+    const { ID } = await mailpit.sendMessage({
+      From: { Email: "plain@mailpit.test" },
+      To: [{ Email: "plain@mailpit.test" }],
+      Subject: "text only",
+      Text: "no html",
+    });
     await expect(mailpit.htmlCheck(ID)).rejects.toThrow(/400.*message does not contain HTML/);
     await mailpit.deleteMessages({ IDs: [ID] });
   });
@@ -174,10 +240,21 @@ describe("mailpit-api client", () => {
   test("releaseMessage relays the captured message; a recipient outside --relay-allow is a 403", async () => {
     const [listed] = (await mailpit.searchMessages({ query: "subject:first" })).messages;
     expect(await mailpit.releaseMessage(listed.ID, { To: ["dev@allowed.test"] })).toBe("ok");
-    await expect.poll(async () => (await fetch(`${upstream.url}/api/messages?query=${encodeURIComponent("to:dev@allowed.test")}`).then((r) => r.json())).total).toBe(1);
+    await expect
+      .poll(
+        async () =>
+          (
+            await fetch(
+              `${upstream.url}/api/messages?query=${encodeURIComponent("to:dev@allowed.test")}`,
+            ).then((r) => r.json())
+          ).total,
+      )
+      .toBe(1);
     const [relayed] = (await fetch(`${upstream.url}/api/messages`).then((r) => r.json())).messages;
     expect(relayed).toMatchObject({ subject: "first message" });
-    await expect(mailpit.releaseMessage(listed.ID, { To: ["eve@evil.test"] })).rejects.toThrow(/403.*eve@evil\.test/);
+    await expect(mailpit.releaseMessage(listed.ID, { To: ["eve@evil.test"] })).rejects.toThrow(
+      /403.*eve@evil\.test/,
+    );
   });
 
   test("deleteMessagesBySearch, deleteMessages by IDs and all", async () => {
@@ -199,9 +276,15 @@ test("tags through /api/v1: the Tags field and X-Tags header of sendMessage, Tag
     Tags: ["from-field"],
     Headers: { "X-Tags": "Invoice, urgent" },
   });
-  expect((await mailpit.getMessageSummary(ID)).Tags.sort()).toEqual(["Invoice", "from-field", "urgent"]);
+  expect((await mailpit.getMessageSummary(ID)).Tags.sort()).toEqual([
+    "Invoice",
+    "from-field",
+    "urgent",
+  ]);
   const found = await mailpit.searchMessages({ query: "tag:urgent" });
-  expect(found.messages.map((m) => [m.ID, [...m.Tags].sort()])).toEqual([[ID, ["Invoice", "from-field", "urgent"]]]);
+  expect(found.messages.map((m) => [m.ID, [...m.Tags].sort()])).toEqual([
+    [ID, ["Invoice", "from-field", "urgent"]],
+  ]);
   expect(found.tags).toEqual(expect.arrayContaining(["Invoice", "urgent", "from-field"]));
   expect((await mailpit.getInfo()).Tags).toMatchObject({ urgent: 1 });
 
@@ -233,30 +316,60 @@ describe("thumbnails: 180×120 JPEGs like Mailpit's", () => {
     const at = (y * info.width + x) * info.channels;
     return [...data.subarray(at, at + 3)];
   };
-  const near = (actual: number[], expected: number[]) => actual.every((v, i) => Math.abs(v - expected[i]) < 30);
+  const near = (actual: number[], expected: number[]) =>
+    actual.every((v, i) => Math.abs(v - expected[i]) < 30);
 
   test("PNG, JPEG and GIF attachments scale to cover or sit centred on white; other parts get a blank thumbnail", async () => {
     const red = { r: 255, g: 0, b: 0 };
     const attachments = {
-      "wide.jpg": await sharp({ create: { width: 900, height: 300, channels: 3, background: red } }).jpeg().toBuffer(),
-      "clear.png": await sharp({ create: { width: 400, height: 400, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 0 } } }).png().toBuffer(),
-      "tiny.gif": await sharp({ create: { width: 40, height: 20, channels: 3, background: red } }).gif().toBuffer(),
+      "wide.jpg": await sharp({ create: { width: 900, height: 300, channels: 3, background: red } })
+        .jpeg()
+        .toBuffer(),
+      "clear.png": await sharp({
+        create: {
+          width: 400,
+          height: 400,
+          channels: 4,
+          background: { r: 0, g: 0, b: 255, alpha: 0 },
+        },
+      })
+        .png()
+        .toBuffer(),
+      "tiny.gif": await sharp({ create: { width: 40, height: 20, channels: 3, background: red } })
+        .gif()
+        .toBuffer(),
       "notes.txt": Buffer.from("not an image"),
       "broken.png": Buffer.from("not a png at all"),
     };
-    const types: Record<string, string> = { "wide.jpg": "image/jpeg", "clear.png": "image/png", "tiny.gif": "image/gif", "notes.txt": "text/plain", "broken.png": "image/png" };
+    const types: Record<string, string> = {
+      "wide.jpg": "image/jpeg",
+      "clear.png": "image/png",
+      "tiny.gif": "image/gif",
+      "notes.txt": "text/plain",
+      "broken.png": "image/png",
+    };
     const { ID } = await mailpit.sendMessage({
       From: { Email: "thumbs@mailpit.test" },
       To: [{ Email: "thumbs@mailpit.test" }],
       Subject: "thumbnails",
-      Attachments: Object.entries(attachments).map(([Filename, content]) => ({ Filename, Content: content.toString("base64"), ContentType: types[Filename] })),
+      Attachments: Object.entries(attachments).map(([Filename, content]) => ({
+        Filename,
+        Content: content.toString("base64"),
+        ContentType: types[Filename],
+      })),
     });
-    const parts = new Map((await mailpit.getMessageSummary(ID)).Attachments.map((a) => [a.FileName, a.PartID]));
+    const parts = new Map(
+      (await mailpit.getMessageSummary(ID)).Attachments.map((a) => [a.FileName, a.PartID]),
+    );
     const thumbs: Record<string, Buffer> = {};
     for (const name of Object.keys(attachments)) {
       const blob = await mailpit.getAttachmentThumbnail(ID, parts.get(name)!);
       thumbs[name] = Buffer.from(await blob.arrayBuffer());
-      expect(await sharp(thumbs[name]).metadata(), name).toMatchObject({ format: "jpeg", width: 180, height: 120 });
+      expect(await sharp(thumbs[name]).metadata(), name).toMatchObject({
+        format: "jpeg",
+        width: 180,
+        height: 120,
+      });
     }
     // Large enough: scaled to cover the whole 180×120, cropped at the centre.
     expect(near(await pixel(thumbs["wide.jpg"], 2, 2), [255, 0, 0])).toBe(true);
@@ -265,7 +378,8 @@ describe("thumbnails: 180×120 JPEGs like Mailpit's", () => {
     // Smaller than a thumbnail: kept at its size, centred on white.
     expect(near(await pixel(thumbs["tiny.gif"], 90, 60), [255, 0, 0])).toBe(true);
     expect(near(await pixel(thumbs["tiny.gif"], 2, 2), [255, 255, 255])).toBe(true);
-    for (const blank of ["notes.txt", "broken.png"]) expect(near(await pixel(thumbs[blank], 90, 60), [255, 255, 255]), blank).toBe(true);
+    for (const blank of ["notes.txt", "broken.png"])
+      expect(near(await pixel(thumbs[blank], 90, 60), [255, 255, 255]), blank).toBe(true);
     await mailpit.deleteMessages({ IDs: [ID] });
   });
 
@@ -274,12 +388,21 @@ describe("thumbnails: 180×120 JPEGs like Mailpit's", () => {
       From: { Email: "bomb@mailpit.test" },
       To: [{ Email: "bomb@mailpit.test" }],
       Subject: "decompression bomb",
-      Attachments: [{ Filename: "bomb.png", Content: declaredPng(30_000, 30_000).toString("base64"), ContentType: "image/png" }],
+      Attachments: [
+        {
+          Filename: "bomb.png",
+          Content: declaredPng(30_000, 30_000).toString("base64"),
+          ContentType: "image/png",
+        },
+      ],
     });
     const [part] = (await mailpit.getMessageSummary(ID)).Attachments;
     const response = await fetch(`${sandbox.url}/api/v1/message/${ID}/part/${part.PartID}/thumb`);
     expect(response.status).toBe(413);
-    expect((await response.json()).error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", message: expect.stringContaining("30000×30000") });
+    expect((await response.json()).error).toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
+      message: expect.stringContaining("30000×30000"),
+    });
     expect((await fetch(`${sandbox.url}/api/v1/message/${ID}/part/9.9/thumb`)).status).toBe(404);
     await mailpit.deleteMessages({ IDs: [ID] });
   });
@@ -292,7 +415,9 @@ test("Mailpit's websocket on /api/events sends stats, new and delete frames", as
   await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
   await expect.poll(() => frames.map((f) => f.Type)).toContain("stats");
   await smtpSend("ws@mailpit.test", "live over websocket");
-  await expect.poll(() => frames.find((f) => f.Type === "new")?.Data.Subject).toBe("live over websocket");
+  await expect
+    .poll(() => frames.find((f) => f.Type === "new")?.Data.Subject)
+    .toBe("live over websocket");
   const id = frames.find((f) => f.Type === "new")!.Data.ID;
   await mailpit.deleteMessages({ IDs: [id] });
   await expect.poll(() => frames.find((f) => f.Type === "delete")?.Data.ID).toBe(id);
@@ -305,10 +430,20 @@ test("chaos triggers map onto SMTP fault rules and back", async () => {
   expect(set.Recipient).toEqual({ ErrorCode: 451, Probability: 100 });
   expect((await mailpit.getChaosTriggers()).Sender.Probability).toBe(0);
   const rules = await (await fetch(`${sandbox.url}/api/faults`)).json();
-  expect(rules.rules).toContainEqual(expect.objectContaining({ stage: "rcpt", reply: expect.objectContaining({ code: 451 }), probability: 1 }));
-  await expect(smtpSend("chaos@mailpit.test", "refused by chaos")).rejects.toMatchObject({ responseCode: 451 });
+  expect(rules.rules).toContainEqual(
+    expect.objectContaining({
+      stage: "rcpt",
+      reply: expect.objectContaining({ code: 451 }),
+      probability: 1,
+    }),
+  );
+  await expect(smtpSend("chaos@mailpit.test", "refused by chaos")).rejects.toMatchObject({
+    responseCode: 451,
+  });
   await mailpit.setChaosTriggers({});
   expect((await (await fetch(`${sandbox.url}/api/faults`)).json()).rules).toEqual([]);
   await smtpSend("chaos@mailpit.test", "accepted again");
-  await expect(mailpit.setChaosTriggers({ Sender: { ErrorCode: 200, Probability: 10 } })).rejects.toThrow(/400/);
+  await expect(
+    mailpit.setChaosTriggers({ Sender: { ErrorCode: 200, Probability: 10 } }),
+  ).rejects.toThrow(/400/);
 });

@@ -18,8 +18,21 @@ import { startTestSandbox } from "../helpers/sandbox.js";
  */
 
 const blocks = docFiles().flatMap((file) => parseMarkdown(file).blocks);
-const CODE_LANGS = new Set(["sh", "bash", "shell", "console", "ts", "typescript", "js", "javascript", "tsx", "mjs"]);
-const runnable = blocks.filter((block) => (block.lang === "sh" || block.lang === "ts") && block.meta === "");
+const CODE_LANGS = new Set([
+  "sh",
+  "bash",
+  "shell",
+  "console",
+  "ts",
+  "typescript",
+  "js",
+  "javascript",
+  "tsx",
+  "mjs",
+]);
+const runnable = blocks.filter(
+  (block) => (block.lang === "sh" || block.lang === "ts") && block.meta === "",
+);
 const twins = blocks.filter((block) => block.meta.startsWith("twin="));
 const name = (block: CodeBlock) => `${block.file}:${block.line}`;
 
@@ -28,13 +41,29 @@ const CLI = join(REPO, "dist/cli/main.js");
 // curl -s prints an HTTP error body and exits 0; with --fail-with-body the block fails instead.
 const SH_PRELUDE = `set -eo pipefail\ncurl() { command curl --fail-with-body "$@"; }\n`;
 
-interface Outcome { code: number | null; stdout: string; stderr: string }
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
-interface RunOptions { env?: NodeJS.ProcessEnv; timeoutMs?: number }
+interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
 
-function run(command: string, args: string[], cwd: string, { env = {}, timeoutMs = 30_000 }: RunOptions = {}): Promise<Outcome> {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  { env = {}, timeoutMs = 30_000 }: RunOptions = {},
+): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, timeout: timeoutMs });
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, NO_COLOR: "1", ...env },
+      timeout: timeoutMs,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
@@ -49,7 +78,9 @@ let sandbox: Sandbox;
 let shellDir: string;
 
 function onSandbox(code: string): string {
-  return code.replace(/\b8025\b/g, String(sandbox.httpPort)).replace(/\b1025\b/g, String(sandbox.smtpPort));
+  return code
+    .replace(/\b8025\b/g, String(sandbox.httpPort))
+    .replace(/\b1025\b/g, String(sandbox.smtpPort));
 }
 
 beforeAll(async () => {
@@ -59,12 +90,20 @@ beforeAll(async () => {
     spfIp: "192.0.2.10",
   });
   // The pages assume the reader has sent some mail already: a reset email with a link and a code.
-  const transport = nodemailer.createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, tls: { rejectUnauthorized: false } });
+  const transport = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: sandbox.smtpPort,
+    tls: { rejectUnauthorized: false },
+  });
   await transport.sendMail({
-    from: "App <no-reply@app.example.com>", to: "ann@example.com", subject: "Reset your password",
+    from: "App <no-reply@app.example.com>",
+    to: "ann@example.com",
+    subject: "Reset your password",
     text: "Your code is 482913. Or reset it here: https://app.example.com/reset?token=Zr4T0kq9Lx2mWv8NpQ3sYb7HcJ5dFg1K",
   });
-  const seeded = await fetch(`${sandbox.url}/api/wait?query=to:ann@example.com&after=2000-01-01T00:00:00Z`);
+  const seeded = await fetch(
+    `${sandbox.url}/api/wait?query=to:ann@example.com&after=2000-01-01T00:00:00Z`,
+  );
   expect(seeded.status).toBe(200);
   mkdirSync(SNIPPETS, { recursive: true });
   shellDir = mkdtempSync(join(tmpdir(), "mailproof-docs-"));
@@ -83,7 +122,10 @@ test("code blocks are sh or ts, and a block that does not run says why or names 
   const unexplained = blocks
     .filter((block) => (block.lang === "sh" || block.lang === "ts") && block.meta !== "")
     .filter((block) => !/^no-run: \S.{4,}/.test(block.meta) && !/^twin=\S+$/.test(block.meta))
-    .map((block) => `${name(block)}: "${block.meta}" is neither "no-run: <reason>" nor "twin=<test file>"`);
+    .map(
+      (block) =>
+        `${name(block)}: "${block.meta}" is neither "no-run: <reason>" nor "twin=<test file>"`,
+    );
   expect([...unmarked, ...unexplained]).toEqual([]);
   expect(runnable.length).toBeGreaterThan(20);
 });
@@ -96,24 +138,35 @@ describe.each(twins)("$file:$line has a twin", (block) => {
 });
 
 describe("snippets run as written", () => {
-  test.each(runnable.map((block) => [name(block), block] as const))("%s", async (_name, block) => {
-    let outcome: Outcome;
-    if (block.lang === "sh") {
-      const script = SH_PRELUDE + onSandbox(block.code).replace(/\bnpx mailproof\b/g, `node ${CLI}`);
-      outcome = await run("bash", ["-c", script], shellDir);
-      // A jq path that does not exist prints null: the block looked at the wrong field.
-      expect(outcome.stdout.split("\n"), outcome.stdout).not.toContain("null");
-    } else {
-      const { code } = await transformWithOxc(onSandbox(block.code), "snippet.ts", { lang: "ts" });
-      const file = join(SNIPPETS, `${block.file.replace(/[/.]/g, "_")}-${block.line}.mjs`);
-      writeFileSync(file, code);
-      outcome = await run(process.execPath, [file], REPO);
-      // `console.log(…); // pass pass pass` documents what the line prints: hold the page to it.
-      for (const [, printed] of block.code.matchAll(/console\.log\(.*\);\s*\/\/\s*(.+)$/gm)) expect(outcome.stdout).toContain(printed.trim());
-    }
-    expect(outcome.code, `exit ${outcome.code}\n${outcome.stdout.slice(-1500)}\n${outcome.stderr.slice(-1500)}`).toBe(0);
-    if (process.env.MAILPROOF_DOCS_OUTPUT) console.log(`${name(block)}\n${outcome.stdout}`);
-  }, 40_000);
+  test.each(runnable.map((block) => [name(block), block] as const))(
+    "%s",
+    async (_name, block) => {
+      let outcome: Outcome;
+      if (block.lang === "sh") {
+        const script =
+          SH_PRELUDE + onSandbox(block.code).replace(/\bnpx mailproof\b/g, `node ${CLI}`);
+        outcome = await run("bash", ["-c", script], shellDir);
+        // A jq path that does not exist prints null: the block looked at the wrong field.
+        expect(outcome.stdout.split("\n"), outcome.stdout).not.toContain("null");
+      } else {
+        const { code } = await transformWithOxc(onSandbox(block.code), "snippet.ts", {
+          lang: "ts",
+        });
+        const file = join(SNIPPETS, `${block.file.replace(/[/.]/g, "_")}-${block.line}.mjs`);
+        writeFileSync(file, code);
+        outcome = await run(process.execPath, [file], REPO);
+        // `console.log(…); // pass pass pass` documents what the line prints: hold the page to it.
+        for (const [, printed] of block.code.matchAll(/console\.log\(.*\);\s*\/\/\s*(.+)$/gm))
+          expect(outcome.stdout).toContain(printed.trim());
+      }
+      expect(
+        outcome.code,
+        `exit ${outcome.code}\n${outcome.stdout.slice(-1500)}\n${outcome.stderr.slice(-1500)}`,
+      ).toBe(0);
+      if (process.env.MAILPROOF_DOCS_OUTPUT) console.log(`${name(block)}\n${outcome.stdout}`);
+    },
+    40_000,
+  );
 });
 
 test("`npx mailproof` works in a clone, without reaching a registry", async () => {
@@ -124,7 +177,10 @@ test("`npx mailproof` works in a clone, without reaching a registry", async () =
   const cache = mkdtempSync(join(tmpdir(), "mailproof-npx-"));
   try {
     const env = { npm_config_cache: cache, npm_config_offline: "true" };
-    const outcome = await run("npx", ["--no-install", "mailproof", "--help"], REPO, { env, timeoutMs: 110_000 });
+    const outcome = await run("npx", ["--no-install", "mailproof", "--help"], REPO, {
+      env,
+      timeoutMs: 110_000,
+    });
     expect(outcome.code, outcome.stderr).toBe(0);
     expect(outcome.stdout).toMatch(/mailproof/);
   } finally {

@@ -16,7 +16,9 @@ const dir = scratch();
 const APP_URL = "https://app.example.com";
 const TOKEN = "q8V3xYl2Kc9Tn4Rb7Wm1Zp6Hs0Jd5Gf";
 const ZONE_FILE = new URL("../../fixtures/dns/doctor-zone.json", import.meta.url).pathname;
-const resolver = createResolver(createDnsZone(JSON.parse(readFileSync(ZONE_FILE, "utf8"))), { modes: ["zone"] });
+const resolver = createResolver(createDnsZone(JSON.parse(readFileSync(ZONE_FILE, "utf8"))), {
+  modes: ["zone"],
+});
 const env = { MAIL_FROM: "noreply@app.test", SENDGRID_API_KEY: "SG.doctor", APP_URL };
 
 function resetEmail(link: string, extraHeaders = ""): string {
@@ -38,13 +40,25 @@ let appPort = 0;
 beforeAll(async () => {
   sandbox = await startTestSandbox();
   // A stand-in for the app's "forgot password" endpoint: it sends the reset email through the sandbox's SMTP.
-  const transport = nodemailer.createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, secure: false, tls: { rejectUnauthorized: false } });
+  const transport = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: sandbox.smtpPort,
+    secure: false,
+    tls: { rejectUnauthorized: false },
+  });
   app = createServer((req, res) => {
     const link = `http://staging.app.example.com/reset?token=${TOKEN}`;
-    transport.sendMail({ from: "noreply@app.test", to: "user@inbox.test", subject: "Reset your password", html: `<a href="${link}">Reset your password</a>` }).then(
-      () => res.writeHead(204).end(),
-      () => res.writeHead(500).end(),
-    );
+    transport
+      .sendMail({
+        from: "noreply@app.test",
+        to: "user@inbox.test",
+        subject: "Reset your password",
+        html: `<a href="${link}">Reset your password</a>`,
+      })
+      .then(
+        () => res.writeHead(204).end(),
+        () => res.writeHead(500).end(),
+      );
   });
   await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
   appPort = (app.address() as AddressInfo).port;
@@ -54,15 +68,45 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-const sendgrid = () => ["--json", "--timeout", "4000", "--sendgrid-url", `${sandbox.url}/sendgrid`, "--dns-zone", ZONE_FILE, "--dkim-selector", "mail"];
+const sendgrid = () => [
+  "--json",
+  "--timeout",
+  "4000",
+  "--sendgrid-url",
+  `${sandbox.url}/sendgrid`,
+  "--dns-zone",
+  ZONE_FILE,
+  "--dkim-selector",
+  "mail",
+];
 
 describe.concurrent("links in a real email", { timeout: 120_000 }, () => {
   test.each([
-    { name: "a link to another host than APP_URL (staging in production)", link: `https://staging.app.example.com/reset?token=${TOKEN}`, code: "links.wrong-host" },
-    { name: "an http link", link: `http://app.example.com/reset?token=${TOKEN}`, code: "links.http" },
-    { name: "a localhost link", link: `https://localhost:3000/reset?token=${TOKEN}`, code: "links.localhost" },
-    { name: "a mangled token (undecoded quoted-printable)", link: `https://app.example.com/reset?token=3D${TOKEN}=3D`, code: "links.token-mangled" },
-    { name: "an unfilled {{token}}", link: "https://app.example.com/reset?token={{token}}", code: "links.token-unfilled" },
+    {
+      name: "a link to another host than APP_URL (staging in production)",
+      link: `https://staging.app.example.com/reset?token=${TOKEN}`,
+      code: "links.wrong-host",
+    },
+    {
+      name: "an http link",
+      link: `http://app.example.com/reset?token=${TOKEN}`,
+      code: "links.http",
+    },
+    {
+      name: "a localhost link",
+      link: `https://localhost:3000/reset?token=${TOKEN}`,
+      code: "links.localhost",
+    },
+    {
+      name: "a mangled token (undecoded quoted-printable)",
+      link: `https://app.example.com/reset?token=3D${TOKEN}=3D`,
+      code: "links.token-mangled",
+    },
+    {
+      name: "an unfilled {{token}}",
+      link: "https://app.example.com/reset?token={{token}}",
+      code: "links.token-unfilled",
+    },
   ])("$name", async ({ name, link, code }) => {
     const file = join(dir, `${code}.eml`);
     writeFileSync(file, resetEmail(link));
@@ -81,7 +125,13 @@ describe.concurrent("links in a real email", { timeout: 120_000 }, () => {
   });
 
   test("--trigger makes the app send its email, read back from the sandbox", async () => {
-    const run = await runDoctorCli(env, [...sendgrid(), "--trigger", `http://127.0.0.1:${appPort}/forgot`, "--api-url", sandbox.url]);
+    const run = await runDoctorCli(env, [
+      ...sendgrid(),
+      "--trigger",
+      `http://127.0.0.1:${appPort}/forgot`,
+      "--api-url",
+      sandbox.url,
+    ]);
     const links = stageOf(run, "links");
     expect(links.evidence.join("\n")).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/forgot: HTTP 204/);
     expect(links.cause?.code, JSON.stringify(links)).toBe("links.wrong-host");
@@ -92,7 +142,9 @@ describe.concurrent("links in a real email", { timeout: 120_000 }, () => {
     const links = await checkLinks("https://www.acme-app.io", resolver);
     expect(links.status).toBe("info");
     expect(links.code).toBe("links.not-checked");
-    expect(links.summary).toMatch(/the links in a real email were not checked: pass --trigger URL .* or --message FILE/);
+    expect(links.summary).toMatch(
+      /the links in a real email were not checked: pass --trigger URL .* or --message FILE/,
+    );
   });
 
   test("a .test APP_URL is a development address, not the recipient's own machine", async () => {

@@ -21,16 +21,30 @@ const keys: Record<Provider, Record<string, string>> = {
   mailgun: { MAILGUN_API_KEY: "key-doctor", MAILGUN_DOMAIN: "app.test" },
   postmark: { POSTMARK_SERVER_TOKEN: "pm-doctor" },
   resend: { RESEND_API_KEY: "re_doctor" },
-  ses: { AWS_ACCESS_KEY_ID: "AKIADOCTOR", AWS_SECRET_ACCESS_KEY: "doctor-secret", AWS_REGION: "us-east-1" },
+  ses: {
+    AWS_ACCESS_KEY_ID: "AKIADOCTOR",
+    AWS_SECRET_ACCESS_KEY: "doctor-secret",
+    AWS_REGION: "us-east-1",
+  },
 };
 
 async function setState(provider: Provider, state: Record<string, unknown> | null) {
-  const init = state ? { method: "PUT", body: JSON.stringify(state), headers: { "content-type": "application/json" } } : { method: "DELETE" };
+  const init = state
+    ? {
+        method: "PUT",
+        body: JSON.stringify(state),
+        headers: { "content-type": "application/json" },
+      }
+    : { method: "DELETE" };
   const { status, body } = await api(sandbox, `/api/providers/${provider}`, init);
-  if (status !== 200) throw new Error(`PUT /api/providers/${provider}: ${status} ${JSON.stringify(body)}`);
+  if (status !== 200)
+    throw new Error(`PUT /api/providers/${provider}: ${status} ${JSON.stringify(body)}`);
 }
 
-async function providerStage(provider: Provider, env: Record<string, string> = {}): Promise<StageResult> {
+async function providerStage(
+  provider: Provider,
+  env: Record<string, string> = {},
+): Promise<StageResult> {
   const stages = await runDoctor({
     env: { MAIL_FROM: "noreply@app.test", TEST_EMAIL: TO, ...keys[provider], ...env },
     envLabel: "test",
@@ -54,17 +68,47 @@ interface Case {
   summary?: RegExp;
 }
 const states: Case[] = [
-  { state: "an invalid or revoked key", set: { apiKeys: ["another-key"] }, code: "provider.invalid-key" },
-  { state: "an unverified sender or domain", set: { verifiedSenders: ["someone-else.test"] }, code: "provider.sender-unverified" },
+  {
+    state: "an invalid or revoked key",
+    set: { apiKeys: ["another-key"] },
+    code: "provider.invalid-key",
+  },
+  {
+    state: "an unverified sender or domain",
+    set: { verifiedSenders: ["someone-else.test"] },
+    code: "provider.sender-unverified",
+  },
   {
     state: "sandbox mode",
-    set: { sandbox: true, verifiedSenders: ["app.test", "resend.dev", "sandbox0a1b.mailgun.org", "owner@app.test"] },
-    env: { resend: { MAIL_FROM: "onboarding@resend.dev" }, mailgun: { MAILGUN_DOMAIN: "sandbox0a1b.mailgun.org", MAIL_FROM: "postmaster@sandbox0a1b.mailgun.org" } },
+    set: {
+      sandbox: true,
+      verifiedSenders: ["app.test", "resend.dev", "sandbox0a1b.mailgun.org", "owner@app.test"],
+    },
+    env: {
+      resend: { MAIL_FROM: "onboarding@resend.dev" },
+      mailgun: {
+        MAILGUN_DOMAIN: "sandbox0a1b.mailgun.org",
+        MAIL_FROM: "postmaster@sandbox0a1b.mailgun.org",
+      },
+    },
     code: "provider.sandbox",
   },
-  { state: "a paused account or one out of credits", set: { paused: true }, code: "provider.account-paused" },
-  { state: "a recipient on the suppression list", set: { suppressions: [TO] }, code: "provider.suppressed" },
-  { state: "a rate limit", set: { faults: [{ status: 429, retryAfter: 30 }] }, code: "provider.rate-limited", summary: /./ },
+  {
+    state: "a paused account or one out of credits",
+    set: { paused: true },
+    code: "provider.account-paused",
+  },
+  {
+    state: "a recipient on the suppression list",
+    set: { suppressions: [TO] },
+    code: "provider.suppressed",
+  },
+  {
+    state: "a rate limit",
+    set: { faults: [{ status: 429, retryAfter: 30 }] },
+    code: "provider.rate-limited",
+    summary: /./,
+  },
 ];
 
 // Providers run concurrently; each provider's states run in turn, since they share its mock's state.
@@ -81,7 +125,10 @@ describe.concurrent("provider account states", () => {
           expect.soft(found.status, `${provider}, ${state}: ${JSON.stringify(found)}`).toBe("fail");
           expect.soft(found.code, `${provider}, ${state}: ${JSON.stringify(found)}`).toBe(code);
           expect.soft(found.next.length, `${provider}, ${state}`).toBeGreaterThan(0);
-          if (code === "provider.rate-limited") expect.soft(found.causes.join(" "), `${provider}, ${state}`).toMatch(/retry-after 30 s/);
+          if (code === "provider.rate-limited")
+            expect
+              .soft(found.causes.join(" "), `${provider}, ${state}`)
+              .toMatch(/retry-after 30 s/);
         } finally {
           await setState(provider, null);
         }

@@ -15,23 +15,70 @@ afterAll(() => sandbox?.stop());
 beforeEach(() => faults([]));
 
 async function faults(rules: unknown[]) {
-  const { status } = await api(sandbox, "/api/faults", { method: "PUT", body: JSON.stringify({ rules }), headers: { "content-type": "application/json" } });
+  const { status } = await api(sandbox, "/api/faults", {
+    method: "PUT",
+    body: JSON.stringify({ rules }),
+    headers: { "content-type": "application/json" },
+  });
   expect(status).toBe(200);
 }
 
 const doctor = (extra: Record<string, string> = {}) =>
   runDoctorInProcess(
-    { MAIL_FROM: "App <noreply@app.test>", SMTP_HOST: "127.0.0.1", SMTP_PORT: String(sandbox.smtpPort), TEST_EMAIL: "doctor@inbox.test", ...extra },
+    {
+      MAIL_FROM: "App <noreply@app.test>",
+      SMTP_HOST: "127.0.0.1",
+      SMTP_PORT: String(sandbox.smtpPort),
+      TEST_EMAIL: "doctor@inbox.test",
+      ...extra,
+    },
     { zoneFile: zone, timeoutMs: 5000, spfIp: "203.0.113.5" },
   );
 
-const cases: Array<{ name: string; rule: unknown; env?: Record<string, string>; stage: string; cause: string }> = [
-  { name: "expired certificate", rule: { stage: "tls", tls: { certificate: "expired" } }, stage: "tls", cause: "tls.cert-expired" },
-  { name: "wrong-name certificate", rule: { stage: "tls", tls: { certificate: "wrong-name" } }, stage: "tls", cause: "tls.cert-name-mismatch" },
-  { name: "STARTTLS refused", rule: { stage: "tls", tls: { starttls: "refuse" } }, stage: "tls", cause: "tls.starttls-refused" },
-  { name: "STARTTLS not offered, with credentials", rule: { stage: "tls", tls: { starttls: "absent" } }, env: { SMTP_USER: "app", SMTP_PASSWORD: "secret" }, stage: "tls", cause: "tls.starttls-missing" },
-  { name: "TLS 1.0 only", rule: { stage: "tls", tls: { versions: ["TLSv1"] } }, stage: "tls", cause: "tls.handshake-failed" },
-  { name: "421 greeting", rule: { stage: "connect", reply: { code: 421 } }, stage: "connect", cause: "smtp.greeting-rejected" },
+const cases: Array<{
+  name: string;
+  rule: unknown;
+  env?: Record<string, string>;
+  stage: string;
+  cause: string;
+}> = [
+  {
+    name: "expired certificate",
+    rule: { stage: "tls", tls: { certificate: "expired" } },
+    stage: "tls",
+    cause: "tls.cert-expired",
+  },
+  {
+    name: "wrong-name certificate",
+    rule: { stage: "tls", tls: { certificate: "wrong-name" } },
+    stage: "tls",
+    cause: "tls.cert-name-mismatch",
+  },
+  {
+    name: "STARTTLS refused",
+    rule: { stage: "tls", tls: { starttls: "refuse" } },
+    stage: "tls",
+    cause: "tls.starttls-refused",
+  },
+  {
+    name: "STARTTLS not offered, with credentials",
+    rule: { stage: "tls", tls: { starttls: "absent" } },
+    env: { SMTP_USER: "app", SMTP_PASSWORD: "secret" },
+    stage: "tls",
+    cause: "tls.starttls-missing",
+  },
+  {
+    name: "TLS 1.0 only",
+    rule: { stage: "tls", tls: { versions: ["TLSv1"] } },
+    stage: "tls",
+    cause: "tls.handshake-failed",
+  },
+  {
+    name: "421 greeting",
+    rule: { stage: "connect", reply: { code: 421 } },
+    stage: "connect",
+    cause: "smtp.greeting-rejected",
+  },
 ];
 
 test.each(cases)("$name → $stage $cause", async ({ rule, env, stage, cause }) => {

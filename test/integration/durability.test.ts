@@ -87,9 +87,15 @@ test("every message acknowledged before SIGKILL is stored intact after a restart
         const response = await fetch(`${first.url}/sendgrid/v3/mail/send`, {
           method: "POST",
           headers: { authorization: "Bearer SG.durability", "content-type": "application/json" },
-          body: JSON.stringify({ personalizations: [{ to: [{ email: to }] }], from: { email: "durable@example.test" }, subject, content: [{ type: "text/plain", value: `body ${i}` }] }),
+          body: JSON.stringify({
+            personalizations: [{ to: [{ email: to }] }],
+            from: { email: "durable@example.test" },
+            subject,
+            content: [{ type: "text/plain", value: `body ${i}` }],
+          }),
         });
-        if (response.status !== 202) throw new Error(`unexpected status ${response.status}: ${await response.text()}`);
+        if (response.status !== 202)
+          throw new Error(`unexpected status ${response.status}: ${await response.text()}`);
         apiAcked.set(response.headers.get("x-message-id")!, { to, subject });
       } catch (err) {
         if (!killed) throw err;
@@ -112,12 +118,16 @@ test("every message acknowledged before SIGKILL is stored intact after a restart
     expect(Buffer.from(await response.arrayBuffer()).equals(raw), `raw bytes of ${id}`).toBe(true);
   }
   for (const [xMessageId, sent] of apiAcked) {
-    const response = await fetch(`${second.url}/api/messages?query=${encodeURIComponent(`to:${sent.to}`)}`);
-    const { messages } = (await response.json()) as { messages: Array<{ id: string; source: { providerMessageId: string }; subject: string }> };
+    const response = await fetch(
+      `${second.url}/api/messages?query=${encodeURIComponent(`to:${sent.to}`)}`,
+    );
+    const { messages } = (await response.json()) as {
+      messages: Array<{ id: string; source: { providerMessageId: string }; subject: string }>;
+    };
     expect(messages, `provider send ${xMessageId}`).toHaveLength(1);
-    expect(messages[0]!.source.providerMessageId).toBe(xMessageId);
-    expect(messages[0]!.subject).toBe(sent.subject);
-    const raw = await fetch(`${second.url}/api/messages/${messages[0]!.id}/raw`);
+    expect(messages[0].source.providerMessageId).toBe(xMessageId);
+    expect(messages[0].subject).toBe(sent.subject);
+    const raw = await fetch(`${second.url}/api/messages/${messages[0].id}/raw`);
     expect(raw.status).toBe(200);
     expect((await raw.text()).includes(`Subject: ${sent.subject}`)).toBe(true);
   }
@@ -126,9 +136,12 @@ test("every message acknowledged before SIGKILL is stored intact after a restart
   const deadline = Date.now() + 20_000;
   for (const id of acked.keys()) {
     for (;;) {
-      const message = (await (await fetch(`${second.url}/api/messages/${id}`)).json()) as { analysis: { status: string } };
+      const message = (await (await fetch(`${second.url}/api/messages/${id}`)).json()) as {
+        analysis: { status: string };
+      };
       if (message.analysis.status === "done") break;
-      if (Date.now() > deadline) throw new Error(`analysis of ${id} still pending after the restart`);
+      if (Date.now() > deadline)
+        throw new Error(`analysis of ${id} still pending after the restart`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

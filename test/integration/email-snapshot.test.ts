@@ -6,7 +6,11 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Mailproof } from "../../src/client/index.js";
 import "../../src/client/vitest.js";
 import type { Sandbox } from "../../src/sandbox.js";
-import { freshVariables, welcomeEmail, type SendVariables } from "../fixtures/email-snapshot/template.js";
+import {
+  freshVariables,
+  welcomeEmail,
+  type SendVariables,
+} from "../fixtures/email-snapshot/template.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
 
 /**
@@ -27,7 +31,11 @@ afterAll(() => sandbox?.stop());
 
 async function sendAndWait(vars: SendVariables, variant: "original" | "changed" = "original") {
   const to = mail.address("welcome");
-  const transport = nodemailer.createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, tls: { rejectUnauthorized: false } });
+  const transport = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: sandbox.smtpPort,
+    tls: { rejectUnauthorized: false },
+  });
   await transport.sendMail(welcomeEmail(to, vars, variant));
   return mail.waitFor({ to });
 }
@@ -40,18 +48,34 @@ describe("msg.normalized()", () => {
     expect(a.codes).toEqual([first.code]);
     const normalized = a.normalized();
     expect(b.normalized()).toBe(normalized);
-    for (const value of [first.token, first.code, first.userId, "2026-01-05", "08:15", a.to[0].address, a.messageId ?? "none"]) expect(normalized).not.toContain(value);
+    for (const value of [
+      first.token,
+      first.code,
+      first.userId,
+      "2026-01-05",
+      "08:15",
+      a.to[0].address,
+      a.messageId ?? "none",
+    ])
+      expect(normalized).not.toContain(value);
     expect(normalized).toContain("Subject: Welcome to Acme, your code is [code-1]");
     expect(normalized).toContain("List-Unsubscribe: <https://app.acme.test/u/[token-1]>");
-    expect(normalized).toContain("Verify your email: https://app.acme.test/verify-email?token=[token-1]&uid=[token-2]&utm_source=welcome");
+    expect(normalized).toContain(
+      "Verify your email: https://app.acme.test/verify-email?token=[token-1]&uid=[token-2]&utm_source=welcome",
+    );
     expect(normalized).toMatch(/Content-Type: multipart\/alternative; boundary="\[boundary\]"/);
-    expect(normalized).toContain('<a class="button" href="https://app.acme.test/verify-email?token=[token-1]&amp;uid=[token-2]&amp;utm_source=welcome">\n              Verify my email\n');
+    expect(normalized).toContain(
+      '<a class="button" href="https://app.acme.test/verify-email?token=[token-1]&amp;uid=[token-2]&amp;utm_source=welcome">\n              Verify my email\n',
+    );
     expect(normalized).toContain("<h1>Welcome to Acme!</h1>");
   });
 
   test("a template change changes it, on the changed line only", async () => {
     const vars = freshVariables();
-    const [before, after] = await Promise.all([sendAndWait(vars, "original"), sendAndWait(vars, "changed")]);
+    const [before, after] = await Promise.all([
+      sendAndWait(vars, "original"),
+      sendAndWait(vars, "changed"),
+    ]);
     const [was, now] = [before.normalized().split("\n"), after.normalized().split("\n")];
     expect(now).not.toEqual(was);
     const changed = now.filter((line, i) => line !== was[i]);
@@ -75,18 +99,43 @@ describe("msg.normalized()", () => {
   });
 
   test("a message whose analysis is pending cannot be snapshotted, with or without .not", async () => {
-    const pending = { ...(await sendAndWait(freshVariables())), analysis: { status: "pending", auth: null, links: [], codes: [], findings: [], receivers: [] } };
+    const pending = {
+      ...(await sendAndWait(freshVariables())),
+      analysis: {
+        status: "pending",
+        auth: null,
+        links: [],
+        codes: [],
+        findings: [],
+        receivers: [],
+      },
+    };
     expect(() => expect(pending).toMatchEmailSnapshot()).toThrow(/analysis .* is still pending/);
-    expect(() => expect(pending).not.toMatchEmailSnapshot()).toThrow(/analysis .* is still pending/);
-    expect(() => expect({ subject: "x" }).toMatchEmailSnapshot()).toThrow(/expected a mailproof message/);
+    expect(() => expect(pending).not.toMatchEmailSnapshot()).toThrow(
+      /analysis .* is still pending/,
+    );
+    expect(() => expect({ subject: "x" }).toMatchEmailSnapshot()).toThrow(
+      /expected a mailproof message/,
+    );
   });
 });
 
-function runFixture(variant: "original" | "changed"): Promise<{ code: number | null; output: string }> {
+function runFixture(
+  variant: "original" | "changed",
+): Promise<{ code: number | null; output: string }> {
   // The parent's VITEST_* variables would make the child think it is a worker of this run.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("VITEST")));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith("VITEST")),
+  );
   const child = spawn(process.execPath, [VITEST, "run", "--root", FIXTURE_DIR], {
-    env: { ...env, CI: "true", NO_COLOR: "1", MAILPROOF_URL: sandbox.url, MAILPROOF_SMTP_PORT: String(sandbox.smtpPort), TEMPLATE_VARIANT: variant },
+    env: {
+      ...env,
+      CI: "true",
+      NO_COLOR: "1",
+      MAILPROOF_URL: sandbox.url,
+      MAILPROOF_SMTP_PORT: String(sandbox.smtpPort),
+      TEMPLATE_VARIANT: variant,
+    },
   });
   let output = "";
   child.stdout.on("data", (d) => (output += d));

@@ -24,7 +24,11 @@ ${body}
 }
 
 async function upload(raw: string): Promise<string> {
-  const { body } = await api(sandbox, "/api/messages", { method: "POST", headers: { "content-type": "message/rfc822" }, body: Buffer.from(raw) });
+  const { body } = await api(sandbox, "/api/messages", {
+    method: "POST",
+    headers: { "content-type": "message/rfc822" },
+    body: Buffer.from(raw),
+  });
   return body.id;
 }
 
@@ -33,7 +37,14 @@ async function storedRaw(id: string): Promise<Buffer> {
 }
 
 function imapflow(): ImapFlow {
-  return new ImapFlow({ host: "127.0.0.1", port: sandbox.imapPort!, secure: false, tls: { rejectUnauthorized: false }, auth: { user: "qa", pass: "pw" }, logger: false });
+  return new ImapFlow({
+    host: "127.0.0.1",
+    port: sandbox.imapPort!,
+    secure: false,
+    tls: { rejectUnauthorized: false },
+    auth: { user: "qa", pass: "pw" },
+    logger: false,
+  });
 }
 
 const multipart = [
@@ -78,7 +89,10 @@ afterEach(async () => {
 
 describe("IMAP with Python's imaplib", () => {
   test("STARTTLS, LOGIN, SELECT, SEARCH, FETCH BODY.PEEK[] bytes identical to /raw", async () => {
-    const ids = [await upload("From: a@imap.test\r\nTo: t@imap.test\r\nSubject: plain one\r\n\r\nhello\r\n"), await upload(multipart)];
+    const ids = [
+      await upload("From: a@imap.test\r\nTo: t@imap.test\r\nSubject: plain one\r\n\r\nhello\r\n"),
+      await upload(multipart),
+    ];
     const result = await python(`
 caps = list(m.capabilities)
 m.starttls(ctx)
@@ -109,11 +123,23 @@ read_fetch = m.fetch("1", "(BODY[TEXT])")[1][-1].decode()
 m.logout()
 print(json.dumps({"read_fetch": read_fetch, "caps": caps, "refused": refused, "exists": exists, "uidvalidity": uidvalidity, "found": found, "uids": uids, "bodies": bodies, "flags": flags_after_peek, "parts": parts}))
 `);
-    expect(result.caps).toEqual(expect.arrayContaining(["IMAP4REV1", "STARTTLS", "AUTH=PLAIN", "IDLE"]));
+    expect(result.caps).toEqual(
+      expect.arrayContaining(["IMAP4REV1", "STARTTLS", "AUTH=PLAIN", "IDLE"]),
+    );
     expect(result.refused).toBe(true);
     expect(result.exists).toBe(2);
     expect(Number(result.uidvalidity)).toBeGreaterThan(0);
-    expect(result.found).toEqual({ all: "1 2", from: "2", fromName: "2", to: "2", subject: "1", unseen: "1 2", text: "2", since: "1 2", before: "" });
+    expect(result.found).toEqual({
+      all: "1 2",
+      from: "2",
+      fromName: "2",
+      to: "2",
+      subject: "1",
+      unseen: "1 2",
+      text: "2",
+      since: "1 2",
+      before: "",
+    });
     expect(result.uids.split(" ").map(Number)).toHaveLength(2);
     for (const [i, encoded] of (result.bodies as string[]).entries()) {
       expect(Buffer.from(encoded, "base64").equals(await storedRaw(ids[i]))).toBe(true);
@@ -131,7 +157,10 @@ print(json.dumps({"read_fetch": read_fetch, "caps": caps, "refused": refused, "e
   });
 
   test("AUTHENTICATE PLAIN; EXAMINE is read-only; UID STORE +FLAGS (\\Seen) marks the message read; \\Deleted + EXPUNGE deletes it", async () => {
-    const [keep, drop] = [await upload("Subject: keep\r\n\r\nk\r\n"), await upload("Subject: drop\r\n\r\nd\r\n")];
+    const [keep, drop] = [
+      await upload("Subject: keep\r\n\r\nk\r\n"),
+      await upload("Subject: drop\r\n\r\nd\r\n"),
+    ];
     const result = await python(`
 m.authenticate("PLAIN", lambda challenge: b"\\0qa\\0pw")
 m.select("INBOX", readonly=True)
@@ -158,23 +187,47 @@ describe("IMAP with imapflow", () => {
     const client = imapflow();
     await client.connect();
     try {
-      const status = await client.status("INBOX", { messages: true, unseen: true, uidNext: true, uidValidity: true });
+      const status = await client.status("INBOX", {
+        messages: true,
+        unseen: true,
+        uidNext: true,
+        uidValidity: true,
+      });
       expect(status).toMatchObject({ messages: 1, unseen: 1 });
       if (!status) return;
       const lock = await client.getMailboxLock("INBOX");
       try {
-        const message = await client.fetchOne("*", { uid: true, envelope: true, bodyStructure: true, source: true, flags: true, internalDate: true, size: true });
+        const message = await client.fetchOne("*", {
+          uid: true,
+          envelope: true,
+          bodyStructure: true,
+          source: true,
+          flags: true,
+          internalDate: true,
+          size: true,
+        });
         expect(message).toBeTruthy();
         if (!message) return;
         expect(message.uid).toBeLessThan(Number(status.uidNext));
         expect(message.envelope?.subject).toBe("Grüße and a receipt");
         expect(message.envelope?.from).toEqual([{ name: "Shop, Inc.", address: "shop@imap.test" }]);
-        expect(message.envelope?.to?.map((a) => a.address)).toEqual(["ann@imap.test", "bob@imap.test"]);
+        expect(message.envelope?.to?.map((a) => a.address)).toEqual([
+          "ann@imap.test",
+          "bob@imap.test",
+        ]);
         expect(message.envelope?.messageId).toBe("<receipt-1@imap.test>");
         const tree = message.bodyStructure!;
         expect(tree.type).toBe("multipart/mixed");
-        expect(tree.childNodes?.map((n) => n.type)).toEqual(["multipart/alternative", "application/pdf"]);
-        expect(tree.childNodes?.[1]).toMatchObject({ part: "2", disposition: "attachment", dispositionParameters: { filename: "receipt.pdf" }, encoding: "base64" });
+        expect(tree.childNodes?.map((n) => n.type)).toEqual([
+          "multipart/alternative",
+          "application/pdf",
+        ]);
+        expect(tree.childNodes?.[1]).toMatchObject({
+          part: "2",
+          disposition: "attachment",
+          dispositionParameters: { filename: "receipt.pdf" },
+          encoding: "base64",
+        });
         expect(message.source?.equals(await storedRaw(id))).toBe(true);
         expect(message.size).toBe(message.source?.length);
         const { content } = await client.download(String(message.uid), "1.1", { uid: true });
@@ -190,7 +243,10 @@ describe("IMAP with imapflow", () => {
   });
 
   test("search (a UTF-8 literal included), flags and delete through imapflow's helpers", async () => {
-    const [first, second] = [await upload("From: a@imap.test\r\nSubject: plain\r\n\r\nx\r\n"), await upload(multipart)];
+    const [first, second] = [
+      await upload("From: a@imap.test\r\nSubject: plain\r\n\r\nx\r\n"),
+      await upload(multipart),
+    ];
     const client = imapflow();
     await client.connect();
     try {
@@ -199,7 +255,9 @@ describe("IMAP with imapflow", () => {
         const uids = (await client.search({ all: true }, { uid: true })) || [];
         expect(uids).toHaveLength(2);
         expect(await client.search({ subject: "Grüße" }, { uid: true })).toEqual([uids[1]]);
-        expect(await client.search({ seen: false, from: "a@imap.test" }, { uid: true })).toEqual([uids[0]]);
+        expect(await client.search({ seen: false, from: "a@imap.test" }, { uid: true })).toEqual([
+          uids[0],
+        ]);
         await client.messageFlagsAdd(String(uids[0]), ["\\Seen"], { uid: true });
         expect((await api(sandbox, `/api/messages/${first}`)).body.read).toBe(true);
         await client.messageDelete(String(uids[1]), { uid: true });
@@ -218,13 +276,27 @@ describe("IMAP with imapflow", () => {
     await client.connect();
     try {
       await client.mailboxOpen("INBOX");
-      const exists = new Promise<number>((resolve) => client.once("exists", (event: { count: number }) => resolve(event.count)));
+      const exists = new Promise<number>((resolve) =>
+        client.once("exists", (event: { count: number }) => resolve(event.count)),
+      );
       // imapflow would start IDLE by itself after 15 s without commands.
       const idling = client.idle();
-      const transport = nodemailer.createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, secure: false, tls: { rejectUnauthorized: false } });
-      await transport.sendMail({ from: "app@imap.test", to: "ann@imap.test", subject: "pushed", text: "over SMTP" });
+      const transport = nodemailer.createTransport({
+        host: "127.0.0.1",
+        port: sandbox.smtpPort,
+        secure: false,
+        tls: { rejectUnauthorized: false },
+      });
+      await transport.sendMail({
+        from: "app@imap.test",
+        to: "ann@imap.test",
+        subject: "pushed",
+        text: "over SMTP",
+      });
       expect(await exists).toBe(1);
-      const expunge = new Promise<number>((resolve) => client.once("expunge", (event: { seq: number }) => resolve(event.seq)));
+      const expunge = new Promise<number>((resolve) =>
+        client.once("expunge", (event: { seq: number }) => resolve(event.seq)),
+      );
       await api(sandbox, "/api/messages", { method: "DELETE" });
       expect(await expunge).toBe(1);
       await client.logout();
@@ -283,7 +355,19 @@ describe("IMAP protocol details", () => {
       { send: "x10 COPY 1 Trash\r\n", until: /x10 / },
       { send: "x11 NOOP\r\n", until: /x11 / },
     ]);
-    expect(replies.map((r) => /^x\d+ (\w+)/m.exec(r)?.[1])).toEqual(["BAD", "BAD", "OK", "BAD", "OK", "BAD", "BAD", "BAD", "BAD", "NO", "OK"]);
+    expect(replies.map((r) => /^x\d+ (\w+)/m.exec(r)?.[1])).toEqual([
+      "BAD",
+      "BAD",
+      "OK",
+      "BAD",
+      "OK",
+      "BAD",
+      "BAD",
+      "BAD",
+      "BAD",
+      "NO",
+      "OK",
+    ]);
   });
 
   test("commands pipelined behind STARTTLS in plaintext are discarded, not run after the upgrade", async () => {

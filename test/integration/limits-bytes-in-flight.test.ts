@@ -43,7 +43,8 @@ async function finish(client: RawSmtp, data: Buffer = Buffer.alloc(0)) {
   return reply;
 }
 
-const stored = async () => (await api(sandbox, "/api/messages?query=to:inbox@limits.test")).body.total as number;
+const stored = async () =>
+  (await api(sandbox, "/api/messages?query=to:inbox@limits.test")).body.total as number;
 
 describe("bytes in flight", () => {
   test("while four large messages are being received, more mail is told to come back later, and nothing acknowledged is lost", async () => {
@@ -71,21 +72,41 @@ describe("bytes in flight", () => {
     // comes before the body is read, so the server closes each connection: none is reused.
     const close = { connection: "close" };
     const padding = "p".repeat(MORE_THAN_LEFT);
-    const upload = await api(sandbox, "/api/messages", { method: "POST", headers: { ...close, "content-type": "message/rfc822" }, body: `Subject: upload\r\n\r\n${padding}\r\n` });
+    const upload = await api(sandbox, "/api/messages", {
+      method: "POST",
+      headers: { ...close, "content-type": "message/rfc822" },
+      body: `Subject: upload\r\n\r\n${padding}\r\n`,
+    });
     expect(upload.status).toBe(503);
     expect(upload.body.error.code).toBe("BUSY");
     expect(Number(upload.headers.get("retry-after"))).toBeGreaterThan(0);
-    const mailpit = await api(sandbox, "/api/v1/send", { method: "POST", headers: { ...close, "content-type": "application/json" }, body: JSON.stringify({ padding }) });
+    const mailpit = await api(sandbox, "/api/v1/send", {
+      method: "POST",
+      headers: { ...close, "content-type": "application/json" },
+      body: JSON.stringify({ padding }),
+    });
     expect(mailpit.status).toBe(503);
     expect(mailpit.body.error.code).toBe("BUSY");
-    const sendgrid = await api(sandbox, "/sendgrid/v3/mail/send", { method: "POST", headers: { ...close, authorization: "Bearer SG.x", "content-type": "application/json" }, body: JSON.stringify({ padding }) });
+    const sendgrid = await api(sandbox, "/sendgrid/v3/mail/send", {
+      method: "POST",
+      headers: { ...close, authorization: "Bearer SG.x", "content-type": "application/json" },
+      body: JSON.stringify({ padding }),
+    });
     expect(sendgrid.status).toBe(503);
     expect(sendgrid.body.errors[0].message).toBe("service unavailable");
     expect(sendgrid.headers.get("retry-after")).not.toBeNull();
-    const postmark = await api(sandbox, "/postmark/email", { method: "POST", headers: { ...close, "content-type": "application/json" }, body: JSON.stringify({ padding }) });
+    const postmark = await api(sandbox, "/postmark/email", {
+      method: "POST",
+      headers: { ...close, "content-type": "application/json" },
+      body: JSON.stringify({ padding }),
+    });
     expect(postmark.status).toBe(503);
     expect(typeof postmark.body.ErrorCode).toBe("number");
-    const sesV1 = await api(sandbox, "/ses/", { method: "POST", headers: { ...close, "content-type": "application/x-www-form-urlencoded" }, body: `Action=SendEmail&Padding=${padding}` });
+    const sesV1 = await api(sandbox, "/ses/", {
+      method: "POST",
+      headers: { ...close, "content-type": "application/x-www-form-urlencoded" },
+      body: `Action=SendEmail&Padding=${padding}`,
+    });
     expect(sesV1.status).toBe(503);
     expect(String(sesV1.body)).toContain("<Code>ServiceUnavailable</Code>");
     expect(sesV1.headers.get("retry-after")).not.toBeNull();
@@ -116,7 +137,9 @@ describe("bytes in flight", () => {
     // Two more SMTP messages start (their DATA is still allowed: a little room is left) and do
     // not fit: they are drained and refused with a temporary error after their final dot.
     const latecomers = await Promise.all([openTransaction(), openTransaction()]);
-    const refused = await Promise.all(latecomers.map((client, i) => finish(client, bigMessage(10 + i))));
+    const refused = await Promise.all(
+      latecomers.map((client, i) => finish(client, bigMessage(10 + i))),
+    );
     for (const reply of refused) {
       expect(reply.code, reply.text).toBe(452);
       expect(reply.text).toContain("4.3.1");
@@ -138,6 +161,14 @@ describe("bytes in flight", () => {
       again.close();
     }
     for (const client of [...holders, ...latecomers]) client.close();
-    expect((await api(sandbox, "/api/messages", { method: "POST", headers: { "content-type": "message/rfc822" }, body: "Subject: small\r\n\r\nx\r\n" })).status).toBe(201);
+    expect(
+      (
+        await api(sandbox, "/api/messages", {
+          method: "POST",
+          headers: { "content-type": "message/rfc822" },
+          body: "Subject: small\r\n\r\nx\r\n",
+        })
+      ).status,
+    ).toBe(201);
   });
 });

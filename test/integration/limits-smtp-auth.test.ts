@@ -39,17 +39,34 @@ describe("SMTP AUTH brute force", () => {
   });
 
   test("the limit is per connection: a new connection with the right password is served at once", async () => {
-    const transport = nodemailer.createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, auth: { user: "app", pass: "right" }, tls: { rejectUnauthorized: false } });
+    const transport = nodemailer.createTransport({
+      host: "127.0.0.1",
+      port: sandbox.smtpPort,
+      auth: { user: "app", pass: "right" },
+      tls: { rejectUnauthorized: false },
+    });
     const started = Date.now();
-    const info = await transport.sendMail({ from: "app@auth.test", to: "user@auth.test", subject: "after the guesser", text: "x" });
+    const info = await transport.sendMail({
+      from: "app@auth.test",
+      to: "user@auth.test",
+      subject: "after the guesser",
+      text: "x",
+    });
     expect(info.response).toMatch(/^250/);
     expect(Date.now() - started).toBeLessThan(5_000);
     transport.close();
   });
 
   test("nodemailer with a wrong password sees 535, not a delay, on its single attempt", async () => {
-    const transport = nodemailer.createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, auth: { user: "app", pass: "wrong" }, tls: { rejectUnauthorized: false } });
-    const err = await transport.sendMail({ from: "app@auth.test", to: "user@auth.test", subject: "x", text: "x" }).catch((e: Error & { responseCode?: number }) => e);
+    const transport = nodemailer.createTransport({
+      host: "127.0.0.1",
+      port: sandbox.smtpPort,
+      auth: { user: "app", pass: "wrong" },
+      tls: { rejectUnauthorized: false },
+    });
+    const err = await transport
+      .sendMail({ from: "app@auth.test", to: "user@auth.test", subject: "x", text: "x" })
+      .catch((e: Error & { responseCode?: number }) => e);
     expect((err as { responseCode?: number }).responseCode).toBe(535);
     transport.close();
   });

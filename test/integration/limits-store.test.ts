@@ -20,14 +20,22 @@ async function realDatabase(name: string, messages: number): Promise<string> {
   const path = join(dir, name);
   const sandbox = await startTestSandbox({ db: path });
   for (let i = 0; i < messages; i++) {
-    const upload = await api(sandbox, "/api/messages?to=store@limits.test", { method: "POST", headers: { "content-type": "message/rfc822" }, body: `Subject: message ${i}\r\n\r\n${"body text ".repeat(2000)}\r\n` });
+    const upload = await api(sandbox, "/api/messages?to=store@limits.test", {
+      method: "POST",
+      headers: { "content-type": "message/rfc822" },
+      body: `Subject: message ${i}\r\n\r\n${"body text ".repeat(2000)}\r\n`,
+    });
     expect(upload.status).toBe(201);
   }
   await sandbox.stop();
   return path;
 }
 
-const serve = (db: string) => runCli(["--db", db, "--smtp-port", "0", "--http-port", "0"], { MAILPROOF_LOG_LEVEL: "warn", MAILPROOF_DNS: "zone" });
+const serve = (db: string) =>
+  runCli(["--db", db, "--smtp-port", "0", "--http-port", "0"], {
+    MAILPROOF_LOG_LEVEL: "warn",
+    MAILPROOF_DNS: "zone",
+  });
 
 describe("a corrupt database is refused at start", () => {
   test("a file of garbage: one line naming the file, exit 2", async () => {
@@ -65,10 +73,28 @@ describe("a corrupt database is refused at start", () => {
  * needed, unlike a small filesystem; SQLite opens its WAL with O_NOFOLLOW, so /dev/full cannot
  * stand in for it.
  */
-function serveWithFileSizeLimit(db: string, kib: number): Promise<{ url: string; smtpPort: number; stop(): void }> {
-  const child = spawn("bash", ["-c", `ulimit -f ${kib}; exec "$0" "$@"`, process.execPath, CLI, "--db", db, "--smtp-port", "0", "--http-port", "0"], {
-    env: { ...process.env, MAILPROOF_LOG_LEVEL: "error", MAILPROOF_DNS: "zone" },
-  });
+function serveWithFileSizeLimit(
+  db: string,
+  kib: number,
+): Promise<{ url: string; smtpPort: number; stop(): void }> {
+  const child = spawn(
+    "bash",
+    [
+      "-c",
+      `ulimit -f ${kib}; exec "$0" "$@"`,
+      process.execPath,
+      CLI,
+      "--db",
+      db,
+      "--smtp-port",
+      "0",
+      "--http-port",
+      "0",
+    ],
+    {
+      env: { ...process.env, MAILPROOF_LOG_LEVEL: "error", MAILPROOF_DNS: "zone" },
+    },
+  );
   let out = "";
   let err = "";
   child.stderr.on("data", (d) => (err += d));
@@ -78,7 +104,8 @@ function serveWithFileSizeLimit(db: string, kib: number): Promise<{ url: string;
       out += d;
       const http = /http listening on (http:\/\/[^\s]+)/.exec(out);
       const smtp = /smtp listening on [^\n]*:(\d+)\n/.exec(out);
-      if (http && smtp) resolve({ url: http[1], smtpPort: Number(smtp[1]), stop: () => child.kill("SIGKILL") });
+      if (http && smtp)
+        resolve({ url: http[1], smtpPort: Number(smtp[1]), stop: () => child.kill("SIGKILL") });
     });
   });
 }
@@ -89,7 +116,10 @@ describe("a full disk", () => {
     // Room for SQLite's 32 KiB shared-memory index and a few WAL frames, not for a delete of everything.
     const server = await serveWithFileSizeLimit(path, 34);
     try {
-      const list = (await (await fetch(`${server.url}/api/messages`)).json()) as { total: number; messages: Array<{ id: string }> };
+      const list = (await (await fetch(`${server.url}/api/messages`)).json()) as {
+        total: number;
+        messages: Array<{ id: string }>;
+      };
       expect(list.total).toBe(3);
 
       const deleteAll = await fetch(`${server.url}/api/messages`, { method: "DELETE" });
@@ -100,13 +130,19 @@ describe("a full disk", () => {
 
       const smtp = await connectSmtp(server.smtpPort);
       await smtp.command("EHLO full.test");
-      const reply = await smtp.send("a@full.test", ["b@full.test"], Buffer.from(`Subject: no room\r\n\r\n${"x".repeat(100_000)}\r\n`));
+      const reply = await smtp.send(
+        "a@full.test",
+        ["b@full.test"],
+        Buffer.from(`Subject: no room\r\n\r\n${"x".repeat(100_000)}\r\n`),
+      );
       expect(reply.code, reply.text).toBe(452);
       expect(reply.text).toContain("4.3.1");
       smtp.close();
 
       expect((await fetch(`${server.url}/api/messages/${list.messages[0].id}`)).status).toBe(200);
-      expect(((await (await fetch(`${server.url}/api/messages`)).json()) as { total: number }).total).toBe(3);
+      expect(
+        ((await (await fetch(`${server.url}/api/messages`)).json()) as { total: number }).total,
+      ).toBe(3);
     } finally {
       server.stop();
     }

@@ -11,7 +11,11 @@ let sandbox: Sandbox;
 let id: string;
 beforeAll(async () => {
   sandbox = await startTestSandbox();
-  const upload = await api(sandbox, "/api/messages?to=tags@limits.test", { method: "POST", headers: { "content-type": "message/rfc822" }, body: "Subject: tag me\r\n\r\nx\r\n" });
+  const upload = await api(sandbox, "/api/messages?to=tags@limits.test", {
+    method: "POST",
+    headers: { "content-type": "message/rfc822" },
+    body: "Subject: tag me\r\n\r\nx\r\n",
+  });
   id = upload.body.id;
 });
 afterAll(() => sandbox.stop());
@@ -19,8 +23,14 @@ afterAll(() => sandbox.stop());
 const JSON_TYPE = { "content-type": "application/json" };
 const many = (n: number) => Array.from({ length: n }, (_, i) => `tag-${i}`);
 const LONG = "t".repeat(101);
-const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
-const patch = (tags: unknown) => api(sandbox, `/api/messages/${id}`, { method: "PATCH", headers: JSON_TYPE, body: JSON.stringify({ tags }) });
+const basic = (user: string, pass: string) =>
+  `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
+const patch = (tags: unknown) =>
+  api(sandbox, `/api/messages/${id}`, {
+    method: "PATCH",
+    headers: JSON_TYPE,
+    body: JSON.stringify({ tags }),
+  });
 
 describe("tag limits", () => {
   test("PATCH /api/messages/:id: 50 tags of 100 characters are fine, 51 tags or 101 characters are a 400 naming the limit", async () => {
@@ -39,15 +49,37 @@ describe("tag limits", () => {
   });
 
   test("upload ?tags= and Mailpit's send API, tag setting and renaming", async () => {
-    const upload = await api(sandbox, `/api/messages?tags=${many(51).join(",")}`, { method: "POST", headers: { "content-type": "message/rfc822" }, body: "Subject: t\r\n\r\nx\r\n" });
+    const upload = await api(sandbox, `/api/messages?tags=${many(51).join(",")}`, {
+      method: "POST",
+      headers: { "content-type": "message/rfc822" },
+      body: "Subject: t\r\n\r\nx\r\n",
+    });
     expect(upload.status).toBe(400);
     expect(upload.body.error.code).toBe("TAG_LIMIT");
-    const send = await api(sandbox, "/api/v1/send", { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ From: { Email: "a@limits.test" }, To: [{ Email: "b@limits.test" }], Subject: "t", Text: "x", Tags: [LONG] }) });
+    const send = await api(sandbox, "/api/v1/send", {
+      method: "POST",
+      headers: JSON_TYPE,
+      body: JSON.stringify({
+        From: { Email: "a@limits.test" },
+        To: [{ Email: "b@limits.test" }],
+        Subject: "t",
+        Text: "x",
+        Tags: [LONG],
+      }),
+    });
     expect(send.status).toBe(400);
     expect(send.body.error.message).toMatch(/Tags: .*100 characters/);
-    const set = await api(sandbox, "/api/v1/tags", { method: "PUT", headers: JSON_TYPE, body: JSON.stringify({ IDs: [id], Tags: many(51) }) });
+    const set = await api(sandbox, "/api/v1/tags", {
+      method: "PUT",
+      headers: JSON_TYPE,
+      body: JSON.stringify({ IDs: [id], Tags: many(51) }),
+    });
     expect(set.status).toBe(400);
-    const rename = await api(sandbox, "/api/v1/tags/tag-1", { method: "PUT", headers: JSON_TYPE, body: JSON.stringify({ Name: LONG }) });
+    const rename = await api(sandbox, "/api/v1/tags/tag-1", {
+      method: "PUT",
+      headers: JSON_TYPE,
+      body: JSON.stringify({ Name: LONG }),
+    });
     expect(rename.status).toBe(400);
     expect(rename.body.error.code).toBe("TAG_LIMIT");
   });
@@ -56,22 +88,43 @@ describe("tag limits", () => {
     const sendgrid = await api(sandbox, "/sendgrid/v3/mail/send", {
       method: "POST",
       headers: { authorization: "Bearer SG.tags", ...JSON_TYPE },
-      body: JSON.stringify({ personalizations: [{ to: [{ email: "sg@limits.test" }] }], from: { email: "a@limits.test" }, subject: "t", content: [{ type: "text/plain", value: "x" }], categories: [LONG] }),
+      body: JSON.stringify({
+        personalizations: [{ to: [{ email: "sg@limits.test" }] }],
+        from: { email: "a@limits.test" },
+        subject: "t",
+        content: [{ type: "text/plain", value: "x" }],
+        categories: [LONG],
+      }),
     });
     expect(sendgrid.status).toBe(400);
     expect(sendgrid.body.errors[0]).toMatchObject({ field: "categories" });
     expect(sendgrid.body.errors[0].message).toContain("100 characters");
 
-    const form = new URLSearchParams({ from: "a@mg.example.com", to: "mg@limits.test", subject: "t", text: "x" });
+    const form = new URLSearchParams({
+      from: "a@mg.example.com",
+      to: "mg@limits.test",
+      subject: "t",
+      text: "x",
+    });
     for (const tag of many(51)) form.append("o:tag", tag);
-    const mailgun = await api(sandbox, "/mailgun/v3/mg.example.com/messages", { method: "POST", headers: { authorization: basic("api", "key-tags") }, body: form });
+    const mailgun = await api(sandbox, "/mailgun/v3/mg.example.com/messages", {
+      method: "POST",
+      headers: { authorization: basic("api", "key-tags") },
+      body: form,
+    });
     expect(mailgun.status).toBe(400);
     expect(mailgun.body.message).toContain("50 tags");
 
     const postmark = await api(sandbox, "/postmark/email", {
       method: "POST",
       headers: { "x-postmark-server-token": "tags", accept: "application/json", ...JSON_TYPE },
-      body: JSON.stringify({ From: "a@limits.test", To: "pm@limits.test", Subject: "t", TextBody: "x", Tag: LONG }),
+      body: JSON.stringify({
+        From: "a@limits.test",
+        To: "pm@limits.test",
+        Subject: "t",
+        TextBody: "x",
+        Tag: LONG,
+      }),
     });
     expect(postmark.status).toBe(422);
     expect(postmark.body).toMatchObject({ ErrorCode: 300 });
@@ -80,7 +133,13 @@ describe("tag limits", () => {
     const resend = await api(sandbox, "/resend/emails", {
       method: "POST",
       headers: { authorization: "Bearer re_tags", ...JSON_TYPE },
-      body: JSON.stringify({ from: "a@resend.dev", to: ["re@limits.test"], subject: "t", text: "x", tags: [{ name: "flow", value: "v".repeat(100) }] }),
+      body: JSON.stringify({
+        from: "a@resend.dev",
+        to: ["re@limits.test"],
+        subject: "t",
+        text: "x",
+        tags: [{ name: "flow", value: "v".repeat(100) }],
+      }),
     });
     expect(resend.status).toBe(422);
     expect(resend.body.name).toBe("validation_error");

@@ -16,7 +16,11 @@ const SUBJECT_CHARS = 60_000;
 
 const upload = async (to: string, subject: string) => {
   const raw = `From: app@example.test\r\nTo: ${to}\r\nSubject: ${subject}\r\n\r\nhello\r\n`;
-  const response = await api(sandbox, "/api/messages", { method: "POST", body: raw, headers: { "content-type": "message/rfc822" } });
+  const response = await api(sandbox, "/api/messages", {
+    method: "POST",
+    body: raw,
+    headers: { "content-type": "message/rfc822" },
+  });
   expect(response.status).toBe(201);
   return response.body.id as string;
 };
@@ -95,11 +99,15 @@ it("every reading client (SSE and websocket) gets every event", async () => {
   await Promise.all(sockets.map((s) => s.open));
   // The SSE streams are connected once one of them sees a message sent after it opened.
   const probe = await upload("probe@fanout.test", "probe");
-  await expect.poll(() => readers.every((r) => r.ids.includes(probe)), { timeout: 10_000 }).toBe(true);
+  await expect
+    .poll(() => readers.every((r) => r.ids.includes(probe)), { timeout: 10_000 })
+    .toBe(true);
   const ids: string[] = [];
   for (let i = 0; i < 20; i++) ids.push(await upload(`all-${i}@fanout.test`, `fan-out ${i}`));
   for (const client of [...readers, ...sockets]) {
-    await expect.poll(() => ids.every((id) => client.ids.includes(id)), { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(() => ids.every((id) => client.ids.includes(id)), { timeout: 20_000 })
+      .toBe(true);
   }
   readers.forEach((r) => r.stop());
   sockets.forEach((s) => s.stop());
@@ -120,29 +128,50 @@ it("an event is size-bound: 3,000 recipients arrive as a trimmed summary, marked
   reader.stop();
 });
 
-it("a client that never reads is disconnected while mail keeps arriving, and a reader keeps up", { timeout: 120_000 }, async () => {
-  const idle = await idleClient();
-  const reader = sseReader();
-  const subject = "x".repeat(SUBJECT_CHARS);
-  const ids: string[] = [];
-  // ~120 KB of events per message (received and analyzed); the bound is 1 MiB plus what the
-  // kernel's socket buffers hold. A paused socket cannot see the server's close, so the log says.
-  for (let batch = 0; batch < 40 && !disconnects.length; batch++) {
-    ids.push(...(await Promise.all(Array.from({ length: 10 }, (_, j) => upload(`slow-${batch}-${j}@fanout.test`, `${batch}.${j} ${subject}`)))));
-  }
-  expect(disconnects.length, `no disconnect after ${ids.length} messages`).toBe(1);
-  idle.socket.resume();
-  const received = await Promise.race([idle.ended, new Promise<number>((_, reject) => setTimeout(() => reject(new Error("the idle client was never disconnected")), 30_000))]);
-  expect(received).toBeLessThan(ids.length * 2 * SUBJECT_CHARS);
-  await expect.poll(() => ids.every((id) => reader.ids.includes(id)), { timeout: 60_000 }).toBe(true);
-  reader.stop();
-});
+it(
+  "a client that never reads is disconnected while mail keeps arriving, and a reader keeps up",
+  { timeout: 120_000 },
+  async () => {
+    const idle = await idleClient();
+    const reader = sseReader();
+    const subject = "x".repeat(SUBJECT_CHARS);
+    const ids: string[] = [];
+    // ~120 KB of events per message (received and analyzed); the bound is 1 MiB plus what the
+    // kernel's socket buffers hold. A paused socket cannot see the server's close, so the log says.
+    for (let batch = 0; batch < 40 && !disconnects.length; batch++) {
+      ids.push(
+        ...(await Promise.all(
+          Array.from({ length: 10 }, (_, j) =>
+            upload(`slow-${batch}-${j}@fanout.test`, `${batch}.${j} ${subject}`),
+          ),
+        )),
+      );
+    }
+    expect(disconnects.length, `no disconnect after ${ids.length} messages`).toBe(1);
+    idle.socket.resume();
+    const received = await Promise.race([
+      idle.ended,
+      new Promise<number>((_, reject) =>
+        setTimeout(() => reject(new Error("the idle client was never disconnected")), 30_000),
+      ),
+    ]);
+    expect(received).toBeLessThan(ids.length * 2 * SUBJECT_CHARS);
+    await expect
+      .poll(() => ids.every((id) => reader.ids.includes(id)), { timeout: 60_000 })
+      .toBe(true);
+    reader.stop();
+  },
+);
 
 it("a websocket client that never reads is disconnected too", { timeout: 60_000 }, async () => {
   const socket = connect(Number(new URL(sandbox.url).port), "127.0.0.1");
   await new Promise((resolve) => socket.once("connect", resolve));
-  socket.write(`GET /api/events HTTP/1.1\r\nHost: ${new URL(sandbox.url).host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${Buffer.alloc(16, 7).toString("base64")}\r\n\r\n`);
-  const handshake = await new Promise<string>((resolve) => socket.once("data", (chunk: Buffer) => resolve(String(chunk))));
+  socket.write(
+    `GET /api/events HTTP/1.1\r\nHost: ${new URL(sandbox.url).host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${Buffer.alloc(16, 7).toString("base64")}\r\n\r\n`,
+  );
+  const handshake = await new Promise<string>((resolve) =>
+    socket.once("data", (chunk: Buffer) => resolve(String(chunk))),
+  );
   expect(handshake).toMatch(/^HTTP\/1\.1 101/);
   socket.pause();
   const before = disconnects.length;
@@ -152,7 +181,8 @@ it("a websocket client that never reads is disconnected too", { timeout: 60_000 
     sandbox.events.emit("message.deleted", { ids });
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  expect(disconnects.slice(before)).toEqual([expect.stringContaining("websocket client disconnected")]);
+  expect(disconnects.slice(before)).toEqual([
+    expect.stringContaining("websocket client disconnected"),
+  ]);
   socket.destroy();
 });
-

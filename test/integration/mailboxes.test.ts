@@ -226,7 +226,10 @@ describe("--mailbox-by auth", () => {
   });
 
   test("an IMAP login sees its own mailbox only (Python imaplib)", async () => {
-    const subjects = async (mailbox: string) => (await api(sandbox, `/api/messages?mailbox=${mailbox}&limit=100`)).body.messages.map((m: { subject: string }) => m.subject).reverse();
+    const subjects = async (mailbox: string) =>
+      (await api(sandbox, `/api/messages?mailbox=${mailbox}&limit=100`)).body.messages
+        .map((m: { subject: string }) => m.subject)
+        .reverse();
     const alice = await subjects("alice");
     expect(alice.length).toBeGreaterThan(0);
     expect(await imapSubjects(sandbox, "alice")).toEqual(alice);

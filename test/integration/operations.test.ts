@@ -27,15 +27,35 @@ describe("metrics and probes", () => {
 
   test("/metrics counts mail by source, SMTP sessions and durations; gauges read the store and backlog", async () => {
     const before = await scrape(sandbox);
-    const transport = nodemailer.createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, secure: false, tls: { rejectUnauthorized: false } });
-    for (const n of [1, 2]) await transport.sendMail({ from: "app@metrics.test", to: "ann@metrics.test", subject: `metrics ${n}`, text: "hi" });
+    const transport = nodemailer.createTransport({
+      host: "127.0.0.1",
+      port: sandbox.smtpPort,
+      secure: false,
+      tls: { rejectUnauthorized: false },
+    });
+    for (const n of [1, 2])
+      await transport.sendMail({
+        from: "app@metrics.test",
+        to: "ann@metrics.test",
+        subject: `metrics ${n}`,
+        text: "hi",
+      });
     transport.close();
-    const upload = await api(sandbox, "/api/messages", { method: "POST", body: "Subject: uploaded\r\n\r\nbody\r\n", headers: { "content-type": "message/rfc822" } });
+    const upload = await api(sandbox, "/api/messages", {
+      method: "POST",
+      body: "Subject: uploaded\r\n\r\nbody\r\n",
+      headers: { "content-type": "message/rfc822" },
+    });
     expect(upload.status).toBe(201);
     const sendgrid = await fetch(`${sandbox.url}/sendgrid/v3/mail/send`, {
       method: "POST",
       headers: { authorization: "Bearer SG.test", "content-type": "application/json" },
-      body: JSON.stringify({ personalizations: [{ to: [{ email: "bob@metrics.test" }] }], from: { email: "app@metrics.test" }, subject: "via sendgrid", content: [{ type: "text/plain", value: "hi" }] }),
+      body: JSON.stringify({
+        personalizations: [{ to: [{ email: "bob@metrics.test" }] }],
+        from: { email: "app@metrics.test" },
+        subject: "via sendgrid",
+        content: [{ type: "text/plain", value: "hi" }],
+      }),
     });
     expect(sendgrid.status).toBe(202);
     await expect.poll(async () => (await api(sandbox, "/api/health")).body.analysisBacklog).toBe(0);
@@ -45,7 +65,9 @@ describe("metrics and probes", () => {
     expect(delta('mailproof_messages_received_total{source="smtp"}')).toBe(2);
     expect(delta('mailproof_messages_received_total{source="upload"}')).toBe(1);
     expect(delta('mailproof_messages_received_total{source="sendgrid"}')).toBe(1);
-    expect(after.get("mailproof_messages_stored")).toBe((await api(sandbox, "/api/health")).body.messages);
+    expect(after.get("mailproof_messages_stored")).toBe(
+      (await api(sandbox, "/api/health")).body.messages,
+    );
     expect(after.get("mailproof_analysis_backlog")).toBe(0);
     expect(delta('mailproof_smtp_sessions_total{listener="smtp"}')).toBe(2);
     expect(delta('mailproof_ingest_duration_seconds_count{source="smtp"}')).toBe(2);
@@ -68,7 +90,9 @@ test("with --api-token, /metrics needs the token while the probes stay open", as
   const sandbox = await startTestSandbox({ apiToken: "s3cret" });
   try {
     expect((await fetch(`${sandbox.url}/metrics`)).status).toBe(401);
-    const scraped = await fetch(`${sandbox.url}/metrics`, { headers: { authorization: "Bearer s3cret" } });
+    const scraped = await fetch(`${sandbox.url}/metrics`, {
+      headers: { authorization: "Bearer s3cret" },
+    });
     expect(scraped.status).toBe(200);
     expect(await scraped.text()).toContain("mailproof_messages_stored");
     expect((await fetch(`${sandbox.url}/livez`)).status).toBe(200);
@@ -92,13 +116,17 @@ describe("readiness follows the store", () => {
       await postgres.pause();
       const down = await api(sandbox, "/readyz");
       expect(down.status).toBe(503);
-      expect(down.body.error).toMatchObject({ code: "UNAVAILABLE", message: expect.stringContaining("store is not reachable") });
+      expect(down.body.error).toMatchObject({
+        code: "UNAVAILABLE",
+        message: expect.stringContaining("store is not reachable"),
+      });
       expect((await api(sandbox, "/livez")).status).toBe(200);
       await postgres.resume();
-      await expect.poll(async () => (await api(sandbox, "/readyz")).status, { timeout: 15_000 }).toBe(200);
+      await expect
+        .poll(async () => (await api(sandbox, "/readyz")).status, { timeout: 15_000 })
+        .toBe(200);
     } finally {
       await sandbox.stop();
     }
   });
 });
-

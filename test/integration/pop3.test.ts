@@ -29,7 +29,11 @@ const raws = [
 beforeAll(async () => {
   sandbox = await startTestSandbox({ pop3Port: 0, mailAuth: [{ user: "qa", pass: "pw" }] });
   for (const raw of raws) {
-    const { body } = await api(sandbox, "/api/messages", { method: "POST", headers: { "content-type": "message/rfc822" }, body: Buffer.from(raw) });
+    const { body } = await api(sandbox, "/api/messages", {
+      method: "POST",
+      headers: { "content-type": "message/rfc822" },
+      body: Buffer.from(raw),
+    });
     ids.push(body.id);
   }
 });
@@ -54,10 +58,18 @@ print(json.dumps({"caps": sorted(caps), "count": count, "size": size, "uidl": ui
     expect(result.uidl).toEqual(ids);
     for (const [i, encoded] of (result.retr as string[]).entries()) {
       const served = Buffer.from(encoded, "base64");
-      const stored = Buffer.from(await (await fetch(`${sandbox.url}/api/messages/${ids[i]}/raw`)).arrayBuffer());
+      const stored = Buffer.from(
+        await (await fetch(`${sandbox.url}/api/messages/${ids[i]}/raw`)).arrayBuffer(),
+      );
       expect(served.equals(stored)).toBe(true);
     }
-    expect(result.top).toEqual(["From: app@pop.test", "To: ann@pop.test", "Subject: third", "", "body 1"]);
+    expect(result.top).toEqual([
+      "From: app@pop.test",
+      "To: ann@pop.test",
+      "Subject: third",
+      "",
+      "body 1",
+    ]);
   });
 
   test("AUTH PLAIN logs in; a wrong password is refused with [AUTH]", async () => {
@@ -93,11 +105,38 @@ print(json.dumps({}))
 
 test("curl, a second client, lists and retrieves over STLS", async () => {
   const base = `pop3://127.0.0.1:${sandbox.pop3Port}`;
-  const common = ["--silent", "--show-error", "--ssl-reqd", "--insecure", "--user", "qa:pw", "--max-time", "10"];
+  const common = [
+    "--silent",
+    "--show-error",
+    "--ssl-reqd",
+    "--insecure",
+    "--user",
+    "qa:pw",
+    "--max-time",
+    "10",
+  ];
   const list = await run("curl", [...common, `${base}/`]);
-  expect(list.stdout.trim().split(/\r?\n/).map((l) => l.split(" ")[0])).toEqual(ids.map((_, i) => String(i + 1)));
+  expect(
+    list.stdout
+      .trim()
+      .split(/\r?\n/)
+      .map((l) => l.split(" ")[0]),
+  ).toEqual(ids.map((_, i) => String(i + 1)));
   const retr = await run("curl", [...common, `${base}/1`], { encoding: "buffer" });
-  const stored = Buffer.from(await (await fetch(`${sandbox.url}/api/messages/${ids[0]}/raw`)).arrayBuffer());
+  const stored = Buffer.from(
+    await (await fetch(`${sandbox.url}/api/messages/${ids[0]}/raw`)).arrayBuffer(),
+  );
   expect(Buffer.from(retr.stdout).equals(stored)).toBe(true);
-  await expect(run("curl", ["--silent", "--ssl-reqd", "--insecure", "--user", "qa:nope", "--max-time", "10", `${base}/`])).rejects.toMatchObject({ code: 67 });
+  await expect(
+    run("curl", [
+      "--silent",
+      "--ssl-reqd",
+      "--insecure",
+      "--user",
+      "qa:nope",
+      "--max-time",
+      "10",
+      `${base}/`,
+    ]),
+  ).rejects.toMatchObject({ code: 67 });
 });

@@ -16,10 +16,20 @@ beforeAll(async () => {
 });
 afterAll(() => postgres?.stop());
 
-const TRIGRAM_INDEXES = ["messages_from_address_trgm", "messages_from_name_trgm", "messages_subject_trgm", "recipients_address_trgm", "recipients_name_trgm"];
+const TRIGRAM_INDEXES = [
+  "messages_from_address_trgm",
+  "messages_from_name_trgm",
+  "messages_subject_trgm",
+  "recipients_address_trgm",
+  "recipients_name_trgm",
+];
 
 const trigramIndexes = (client: pg.Client) =>
-  client.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%\\_trgm' ORDER BY indexname").then((r) => r.rows.map((row) => row.indexname));
+  client
+    .query<{ indexname: string }>(
+      "SELECT indexname FROM pg_indexes WHERE indexname LIKE '%\\_trgm' ORDER BY indexname",
+    )
+    .then((r) => r.rows.map((row) => row.indexname));
 
 function capturingLogger() {
   const lines: Array<{ level: number; msg: string }> = [];
@@ -34,7 +44,10 @@ function capturingLogger() {
 
 test("substring terms are LIKE patterns that the trigram indexes answer, and listings of few and of many matches page alike", async () => {
   const url = await postgres.createDatabase("trigrams");
-  const store = await createPostgresStore({ connectionString: url, logger: pino({ level: "silent" }) });
+  const store = await createPostgresStore({
+    connectionString: url,
+    logger: pino({ level: "silent" }),
+  });
   try {
     // Enough distinct mail for the planner to prefer an index to a scan.
     const newId = createIdGenerator();
@@ -46,15 +59,24 @@ test("substring terms are LIKE patterns that the trigram indexes answer, and lis
       }),
     );
     await store.insert(many.map((m) => newMessage(m)));
-    expect((await store.list({ query: parseQuery("to:buyer1234"), limit: 10 })).messages.map((m) => m.id)).toEqual([many[1234].id]);
+    expect(
+      (await store.list({ query: parseQuery("to:buyer1234"), limit: 10 })).messages.map(
+        (m) => m.id,
+      ),
+    ).toEqual([many[1234].id]);
     // Past 2,000 matches a listing walks the messages newest first instead of sorting the matches.
     const newestFirst = [...many].reverse();
     for (const query of ["shipped", "to:buyer", "to:buyer1"]) {
-      const matching = newestFirst.filter((m) => query !== "to:buyer1" || m.to[0].address.startsWith("buyer1")).map((m) => m.id);
+      const matching = newestFirst
+        .filter((m) => query !== "to:buyer1" || m.to[0].address.startsWith("buyer1"))
+        .map((m) => m.id);
       const first = await store.list({ query: parseQuery(query), limit: 50 });
       expect(first.total, query).toBe(matching.length);
       const second = await store.list({ query: parseQuery(query), limit: 50, before: first.next });
-      expect([...first.messages, ...second.messages].map((m) => m.id), query).toEqual(matching.slice(0, 100));
+      expect(
+        [...first.messages, ...second.messages].map((m) => m.id),
+        query,
+      ).toEqual(matching.slice(0, 100));
     }
     await withClient(url, async (client) => {
       expect(await trigramIndexes(client)).toEqual(TRIGRAM_INDEXES);
@@ -63,9 +85,16 @@ test("substring terms are LIKE patterns that the trigram indexes answer, and lis
       // are priced out: what remains is a bitmap from the index that answers the term.
       await client.query("SET enable_seqscan = off");
       await client.query("SET enable_indexscan = off");
-      for (const [query, index] of [["from:shop1234", "messages_from_address_trgm"], ['subject:"der 1234 sh"', "messages_subject_trgm"], ["to:buyer1234", "recipients_address_trgm"]]) {
+      for (const [query, index] of [
+        ["from:shop1234", "messages_from_address_trgm"],
+        ['subject:"der 1234 sh"', "messages_subject_trgm"],
+        ["to:buyer1234", "recipients_address_trgm"],
+      ]) {
         const params: Params = [];
-        const plan = await client.query(`EXPLAIN SELECT m.id FROM messages m WHERE ${compileWhere(parseQuery(query), params)}`, params);
+        const plan = await client.query(
+          `EXPLAIN SELECT m.id FROM messages m WHERE ${compileWhere(parseQuery(query), params)}`,
+          params,
+        );
         expect(plan.rows.map((row) => row["QUERY PLAN"]).join("\n"), query).toContain(index);
       }
     });
@@ -84,10 +113,21 @@ test("a role that may not create pg_trgm gets a working store without the indexe
   const { logger, lines } = capturingLogger();
   const store = await createPostgresStore({ connectionString: plainUrl, logger });
   try {
-    const ann = message("01KAAAAAAAAAAAAAAAAAAAAAA1", Date.UTC(2026, 0, 1), { to: [{ name: "Ann Lee", address: "ann@example.test" }] });
+    const ann = message("01KAAAAAAAAAAAAAAAAAAAAAA1", Date.UTC(2026, 0, 1), {
+      to: [{ name: "Ann Lee", address: "ann@example.test" }],
+    });
     await store.insert([newMessage(ann)]);
-    expect((await store.list({ query: parseQuery("to:xample.tes"), limit: 10 })).messages.map((m) => m.id)).toEqual([ann.id]);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringContaining("CREATE EXTENSION pg_trgm") }));
+    expect(
+      (await store.list({ query: parseQuery("to:xample.tes"), limit: 10 })).messages.map(
+        (m) => m.id,
+      ),
+    ).toEqual([ann.id]);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        msg: expect.stringContaining("CREATE EXTENSION pg_trgm"),
+      }),
+    );
     await withClient(url, async (client) => expect(await trigramIndexes(client)).toEqual([]));
   } finally {
     await store.close();

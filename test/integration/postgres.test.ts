@@ -20,8 +20,18 @@ let db: string;
 let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@scale.test`;
 
-async function send(sandbox: Sandbox, to: string, subject: string, text = "hello from the other instance") {
-  const transport = nodemailer.createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, secure: false, ignoreTLS: true });
+async function send(
+  sandbox: Sandbox,
+  to: string,
+  subject: string,
+  text = "hello from the other instance",
+) {
+  const transport = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: sandbox.smtpPort,
+    secure: false,
+    ignoreTLS: true,
+  });
   try {
     return await transport.sendMail({ from: "app@scale.test", to, subject, text });
   } finally {
@@ -93,9 +103,17 @@ describe("two instances on one PostgreSQL database", () => {
     await send(a, toA, "captured by A");
     const [onA, onB] = await Promise.all([waitOnA, waitOnB]);
     expect(onA.status).toBe(200);
-    expect(onA.body).toMatchObject({ subject: "captured by B", envelope: { rcptTo: [toB] }, analysis: { status: "done" } });
+    expect(onA.body).toMatchObject({
+      subject: "captured by B",
+      envelope: { rcptTo: [toB] },
+      analysis: { status: "done" },
+    });
     expect(onB.status).toBe(200);
-    expect(onB.body).toMatchObject({ subject: "captured by A", envelope: { rcptTo: [toA] }, analysis: { status: "done" } });
+    expect(onB.body).toMatchObject({
+      subject: "captured by A",
+      envelope: { rcptTo: [toA] },
+      analysis: { status: "done" },
+    });
   });
 
   test("SSE on one instance streams received, analyzed and deleted events of the other", async () => {
@@ -103,11 +121,17 @@ describe("two instances on one PostgreSQL database", () => {
     const events = await openEvents(a);
     try {
       await send(b, to, "streamed across");
-      const received = await events.until((e) => e.event === "message.received" && e.data.summary.to[0]?.address === to);
+      const received = await events.until(
+        (e) => e.event === "message.received" && e.data.summary.to[0]?.address === to,
+      );
       expect(received.data.summary).toMatchObject({ subject: "streamed across" });
-      const analyzed = await events.until((e) => e.event === "message.analyzed" && e.data.id === received.data.id);
+      const analyzed = await events.until(
+        (e) => e.event === "message.analyzed" && e.data.id === received.data.id,
+      );
       expect(analyzed.data.analysis.status).toBe("done");
-      expect((await api(b, `/api/messages/${received.data.id}`, { method: "DELETE" })).status).toBeLessThan(300);
+      expect(
+        (await api(b, `/api/messages/${received.data.id}`, { method: "DELETE" })).status,
+      ).toBeLessThan(300);
       const deleted = await events.until((e) => e.event === "message.deleted");
       expect(deleted.data.ids).toContain(received.data.id);
     } finally {
@@ -121,9 +145,13 @@ describe("two instances on one PostgreSQL database", () => {
     const events = await openEvents(b);
     try {
       await send(a, to, subject);
-      const received = await events.until((e) => e.event === "message.received" && e.data.summary.to[0]?.address === to);
+      const received = await events.until(
+        (e) => e.event === "message.received" && e.data.summary.to[0]?.address === to,
+      );
       expect(received.data.summary.subject).toBe(subject);
-      const analyzed = await events.until((e) => e.event === "message.analyzed" && e.data.id === received.data.id);
+      const analyzed = await events.until(
+        (e) => e.event === "message.analyzed" && e.data.id === received.data.id,
+      );
       expect(analyzed.data.summary.subject).toBe(subject);
     } finally {
       events.close();
@@ -133,16 +161,22 @@ describe("two instances on one PostgreSQL database", () => {
   test("a deletion of hundreds of messages reaches the other instance in several notifications", async () => {
     const tag = unique("bulk").split("@")[0];
     const newId = createIdGenerator();
-    const batch = Array.from({ length: 450 }, () => newMessage(message(newId(), Date.now(), { subject: tag })));
+    const batch = Array.from({ length: 450 }, () =>
+      newMessage(message(newId(), Date.now(), { subject: tag })),
+    );
     await b.store.insert(batch);
     const events = await openEvents(a);
     try {
-      const deleted = await api(b, `/api/messages?query=${encodeURIComponent(`subject:${tag}`)}`, { method: "DELETE" });
+      const deleted = await api(b, `/api/messages?query=${encodeURIComponent(`subject:${tag}`)}`, {
+        method: "DELETE",
+      });
       expect(deleted.status).toBeLessThan(300);
       const seen = new Set<string>();
       let notifications = 0;
       while (seen.size < batch.length) {
-        const event = await events.until((e) => e.event === "message.deleted" && Array.isArray(e.data.ids));
+        const event = await events.until(
+          (e) => e.event === "message.deleted" && Array.isArray(e.data.ids),
+        );
         notifications++;
         for (const id of event.data.ids) seen.add(id);
       }
@@ -157,14 +191,16 @@ describe("two instances on one PostgreSQL database", () => {
     const admin = new pg.Client({ connectionString: postgres.url });
     await admin.connect();
     try {
-      const listeners = "SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN %' AND state = 'idle'";
+      const listeners =
+        "SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN %' AND state = 'idle'";
       const before = await admin.query(listeners);
       expect(before.rowCount).toBe(2);
       await admin.query(`SELECT pg_terminate_backend(pid) FROM (${listeners}) l`);
       // Both instances notice, log it and listen again (after reconnectMs, 1 s by default).
       for (;;) {
         const now = await admin.query(listeners);
-        if (now.rowCount === 2 && now.rows.every((r) => !before.rows.some((b) => b.pid === r.pid))) break;
+        if (now.rowCount === 2 && now.rows.every((r) => !before.rows.some((b) => b.pid === r.pid)))
+          break;
         await new Promise((r) => setTimeout(r, 100));
       }
     } finally {
@@ -174,7 +210,9 @@ describe("two instances on one PostgreSQL database", () => {
     const events = await openEvents(a);
     try {
       await send(b, to, "after the reconnect");
-      const received = await events.until((e) => e.event === "message.received" && e.data.summary.to[0]?.address === to);
+      const received = await events.until(
+        (e) => e.event === "message.received" && e.data.summary.to[0]?.address === to,
+      );
       expect(received.data.summary.subject).toBe("after the reconnect");
     } finally {
       events.close();
@@ -187,12 +225,22 @@ describe("two instances on one PostgreSQL database", () => {
     await send(b, `${tag}-2@scale.test`, `${tag} two`);
     // Analysed first, so that both reads below see the same, final summaries.
     for (const to of [`${tag}-1@scale.test`, `${tag}-2@scale.test`]) {
-      expect((await api(a, `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=1970-01-01T00:00:00Z&timeout=15000`)).status).toBe(200);
+      expect(
+        (
+          await api(
+            a,
+            `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=1970-01-01T00:00:00Z&timeout=15000`,
+          )
+        ).status,
+      ).toBe(200);
     }
     const onA = await api(a, `/api/messages?query=${encodeURIComponent(`subject:${tag}`)}`);
     const onB = await api(b, `/api/messages?query=${encodeURIComponent(`subject:${tag}`)}`);
     expect(onA.body.total).toBe(2);
-    expect(onA.body.messages.map((m: { subject: string }) => m.subject)).toEqual([`${tag} two`, `${tag} one`]);
+    expect(onA.body.messages.map((m: { subject: string }) => m.subject)).toEqual([
+      `${tag} two`,
+      `${tag} one`,
+    ]);
     expect(onB.body).toEqual(onA.body);
     const raw = await fetch(`${b.url}/api/messages/${onA.body.messages[1].id}/raw`);
     expect(await raw.text()).toContain(`Subject: ${tag} one`);
@@ -202,7 +250,10 @@ describe("two instances on one PostgreSQL database", () => {
     const to = unique("late");
     const before = new Date(Date.now() - 1000).toISOString();
     await send(a, to, "already there");
-    const waited = await api(b, `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=${encodeURIComponent(before)}&timeout=15000`);
+    const waited = await api(
+      b,
+      `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=${encodeURIComponent(before)}&timeout=15000`,
+    );
     expect(waited.status).toBe(200);
     expect(waited.body.subject).toBe("already there");
   });
@@ -212,8 +263,17 @@ describe("two instances on one PostgreSQL database", () => {
     try {
       const to = unique("cli");
       const waited = api(a, `/api/wait?query=${encodeURIComponent(`to:${to}`)}&timeout=15000`);
-      const transport = nodemailer.createTransport({ host: "127.0.0.1", port: cli.smtpPort, ignoreTLS: true });
-      await transport.sendMail({ from: "app@scale.test", to, subject: "via the binary", text: "hi" });
+      const transport = nodemailer.createTransport({
+        host: "127.0.0.1",
+        port: cli.smtpPort,
+        ignoreTLS: true,
+      });
+      await transport.sendMail({
+        from: "app@scale.test",
+        to,
+        subject: "via the binary",
+        text: "hi",
+      });
       transport.close();
       expect((await waited).body.subject).toBe("via the binary");
     } finally {
@@ -241,18 +301,27 @@ describe("when the database goes away", () => {
       const list = await api(sandbox, "/api/messages");
       expect(list.status).toBe(503);
       expect(list.body.error.code).toBe("UNAVAILABLE");
-      await expect(send(sandbox, unique("during"), "not stored")).rejects.toMatchObject({ responseCode: 451 });
+      await expect(send(sandbox, unique("during"), "not stored")).rejects.toMatchObject({
+        responseCode: 451,
+      });
       expect((await api(sandbox, "/api/messages")).status).toBe(503);
 
       await lonely.resume();
       // The pool reconnects on the next request; the LISTEN connection on its next retry, so the
       // wait below (registered after both are back) can only be answered by a live event.
       const to = unique("back");
-      expect((await api(sandbox, `/api/messages?query=${encodeURIComponent("subject:before")}`)).body.total).toBe(1);
+      expect(
+        (await api(sandbox, `/api/messages?query=${encodeURIComponent("subject:before")}`)).body
+          .total,
+      ).toBe(1);
       const admin = new pg.Client({ connectionString: lonely.url });
       await admin.connect();
       try {
-        while ((await admin.query("SELECT 1 FROM pg_stat_activity WHERE query LIKE 'LISTEN %'")).rowCount! < 2) await new Promise((r) => setTimeout(r, 100));
+        while (
+          (await admin.query("SELECT 1 FROM pg_stat_activity WHERE query LIKE 'LISTEN %'"))
+            .rowCount! < 2
+        )
+          await new Promise((r) => setTimeout(r, 100));
       } finally {
         await admin.end();
       }
@@ -269,9 +338,14 @@ describe("when the database goes away", () => {
   test("a database that cannot be reached at start is a clear UNAVAILABLE error", async () => {
     // A loopback port nothing listens on (just released by a probe server).
     const probe = createServer();
-    const port = await new Promise<number>((resolve) => probe.listen(0, "127.0.0.1", () => resolve((probe.address() as AddressInfo).port)));
+    const port = await new Promise<number>((resolve) =>
+      probe.listen(0, "127.0.0.1", () => resolve((probe.address() as AddressInfo).port)),
+    );
     await new Promise((resolve) => probe.close(resolve));
     const url = `postgres://mailproof:mailproof@127.0.0.1:${port}/never`;
-    await expect(startTestSandbox({ db: url })).rejects.toMatchObject({ code: "UNAVAILABLE", message: expect.stringContaining("cannot connect to PostgreSQL at 127.0.0.1:") });
+    await expect(startTestSandbox({ db: url })).rejects.toMatchObject({
+      code: "UNAVAILABLE",
+      message: expect.stringContaining("cannot connect to PostgreSQL at 127.0.0.1:"),
+    });
   });
 });

@@ -10,10 +10,19 @@ let counter = 0;
 const unique = (label: string) => `${label}-${++counter}@newcomer.test`;
 const TOKEN = "Zr4T0kq9Lx2mWv8NpQ3sYb7HcJ5dFg1K";
 
-const transport = () => nodemailer.createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, pool: false, ignoreTLS: true });
+const transport = () =>
+  nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: sandbox.smtpPort,
+    pool: false,
+    ignoreTLS: true,
+  });
 
 async function waitFor(to: string): Promise<Message> {
-  const { status, body } = await api<Message>(sandbox, `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=1970-01-01T00:00:00Z&timeout=10000`);
+  const { status, body } = await api<Message>(
+    sandbox,
+    `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=1970-01-01T00:00:00Z&timeout=10000`,
+  );
   expect(status).toBe(200);
   return body;
 }
@@ -31,10 +40,18 @@ describe("one-time codes in plain sentences, over SMTP", () => {
     ["Use 739201 to sign in.", "739201"],
   ])("%s", async (text, code) => {
     const to = unique("code");
-    await transport().sendMail({ from: "no-reply@app.example.com", to, subject: "Sign in to Acme", text: `Hi,\n\n${text}\n\nThe Acme team` });
+    await transport().sendMail({
+      from: "no-reply@app.example.com",
+      to,
+      subject: "Sign in to Acme",
+      text: `Hi,\n\n${text}\n\nThe Acme team`,
+    });
     const message = await waitFor(to);
     expect(message.analysis.codes).toEqual([code]);
-    const search = await api<{ total: number }>(sandbox, `/api/messages?query=${encodeURIComponent(`to:${to} has:code`)}`);
+    const search = await api<{ total: number }>(
+      sandbox,
+      `/api/messages?query=${encodeURIComponent(`to:${to} has:code`)}`,
+    );
     expect(search.body.total).toBe(1);
   });
 });
@@ -60,6 +77,12 @@ describe("a body declared quoted-printable but not encoded, over SMTP", () => {
     const encoding = reset.checks.find((c) => c.rule === "link.encoding");
     expect(encoding?.status).toBe("fail");
     expect(encoding?.message).toContain('"uid=42" in the source was decoded as "uidB"');
-    expect(message.analysis.findings).toContainEqual(expect.objectContaining({ rule: "links.reset-broken", severity: "error", message: expect.stringContaining("quoted-printable") }));
+    expect(message.analysis.findings).toContainEqual(
+      expect.objectContaining({
+        rule: "links.reset-broken",
+        severity: "error",
+        message: expect.stringContaining("quoted-printable"),
+      }),
+    );
   });
 });

@@ -21,8 +21,19 @@ afterAll(async () => {
 });
 
 async function send(returnPath: string) {
-  const transport = nodemailer.createTransport({ host: "127.0.0.1", port: a.smtpPort, secure: false, tls: { rejectUnauthorized: false } });
-  await transport.sendMail({ from: "app@app.test", to: "bounce@simulator.mailproof.test", subject: "verify", text: "x", envelope: { from: returnPath, to: ["bounce@simulator.mailproof.test"] } });
+  const transport = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: a.smtpPort,
+    secure: false,
+    tls: { rejectUnauthorized: false },
+  });
+  await transport.sendMail({
+    from: "app@app.test",
+    to: "bounce@simulator.mailproof.test",
+    subject: "verify",
+    text: "x",
+    envelope: { from: returnPath, to: ["bounce@simulator.mailproof.test"] },
+  });
   transport.close();
 }
 
@@ -30,10 +41,15 @@ test("a bounce is generated once, by the instance that captured the message", as
   await send("first@app.test");
   await send("marker@app.test");
   for (const instance of [a, b]) {
-    const { status } = await api(instance, `/api/wait?query=${encodeURIComponent("source:dsn to:marker@app.test")}&after=1970-01-01T00:00:00Z&timeout=10000`);
+    const { status } = await api(
+      instance,
+      `/api/wait?query=${encodeURIComponent("source:dsn to:marker@app.test")}&after=1970-01-01T00:00:00Z&timeout=10000`,
+    );
     expect(status).toBe(200);
   }
   // Both instances have seen the marker's bounce, so any duplicate of the first would be in too.
   const { body } = await api(b, `/api/messages?query=${encodeURIComponent("source:dsn")}`);
-  expect(body.messages.map((m: { to: Array<{ address: string }> }) => m.to[0].address).sort()).toEqual(["first@app.test", "marker@app.test"]);
+  expect(
+    body.messages.map((m: { to: Array<{ address: string }> }) => m.to[0].address).sort(),
+  ).toEqual(["first@app.test", "marker@app.test"]);
 });

@@ -4,7 +4,11 @@ import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
-import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from "../helpers/webhook-receiver.js";
+import {
+  startWebhookReceiver,
+  type ReceivedWebhook,
+  type WebhookReceiver,
+} from "../helpers/webhook-receiver.js";
 
 /** `app` plays the application's inbound SMTP server; `receiver` its inbound HTTP endpoint. */
 let app: Sandbox;
@@ -23,7 +27,10 @@ afterAll(async () => {
 });
 
 async function sandboxWith(inbound: string | null): Promise<Sandbox> {
-  const sandbox = await startTestSandbox({ inbound, providers: { mailgun: { webhookSecret: "mg-signing-key" } } });
+  const sandbox = await startTestSandbox({
+    inbound,
+    providers: { mailgun: { webhookSecret: "mg-signing-key" } },
+  });
   sandboxes.push(sandbox);
   return sandbox;
 }
@@ -31,22 +38,44 @@ async function sandboxWith(inbound: string | null): Promise<Sandbox> {
 /** Captures a notification the app sent, and returns its id. */
 async function notification(sandbox: Sandbox): Promise<{ id: string; subject: string }> {
   const subject = `New comment ${++counter}`;
-  const transport = nodemailer.createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, secure: false, tls: { rejectUnauthorized: false } });
-  await transport.sendMail({ from: "App <notify@app.test>", replyTo: `reply+thread${counter}@app.test`, to: "Ann <ann@example.com>", subject, text: "Bob commented:\nLooks good.", messageId: `<n${counter}@app.test>` });
+  const transport = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: sandbox.smtpPort,
+    secure: false,
+    tls: { rejectUnauthorized: false },
+  });
+  await transport.sendMail({
+    from: "App <notify@app.test>",
+    replyTo: `reply+thread${counter}@app.test`,
+    to: "Ann <ann@example.com>",
+    subject,
+    text: "Bob commented:\nLooks good.",
+    messageId: `<n${counter}@app.test>`,
+  });
   transport.close();
-  const { body } = await api(sandbox, `/api/wait?query=${encodeURIComponent(`subject:"${subject}"`)}&after=1970-01-01T00:00:00Z`);
+  const { body } = await api(
+    sandbox,
+    `/api/wait?query=${encodeURIComponent(`subject:"${subject}"`)}&after=1970-01-01T00:00:00Z`,
+  );
   return { id: body.id, subject };
 }
 
 const reply = (sandbox: Sandbox, id: string, body: unknown) =>
-  api(sandbox, `/api/messages/${id}/reply`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  api(sandbox, `/api/messages/${id}/reply`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 
 /** The one request a test's path received. */
 async function post(path: string): Promise<ReceivedWebhook> {
   return (await receiver.waitFor(1, path))[0];
 }
 
-const form = (request: ReceivedWebhook) => new Response(request.body, { headers: { "content-type": String(request.headers["content-type"]) } }).formData();
+const form = (request: ReceivedWebhook) =>
+  new Response(request.body, {
+    headers: { "content-type": String(request.headers["content-type"]) },
+  }).formData();
 
 describe("inbound replies", () => {
   test("over SMTP: a threaded Re: reply with the quoted text reaches --inbound and is captured beside the original", async () => {
@@ -54,24 +83,50 @@ describe("inbound replies", () => {
     const original = await notification(sandbox);
     const { status, body } = await reply(sandbox, original.id, { text: "Thanks, merging now." });
     expect(status).toBe(200);
-    expect(body).toMatchObject({ delivered: true, to: `smtp://127.0.0.1:${app.smtpPort}`, status: expect.stringMatching(/^250 /) });
-    const { body: delivered } = await api(app, `/api/wait?query=${encodeURIComponent(`subject:"Re: ${original.subject}"`)}&after=1970-01-01T00:00:00Z`);
-    expect(delivered.envelope).toMatchObject({ mailFrom: "ann@example.com", rcptTo: [`reply+thread${counter}@app.test`] });
-    const raw = Buffer.from(await (await fetch(`${app.url}/api/messages/${delivered.id}/raw`)).arrayBuffer());
+    expect(body).toMatchObject({
+      delivered: true,
+      to: `smtp://127.0.0.1:${app.smtpPort}`,
+      status: expect.stringMatching(/^250 /),
+    });
+    const { body: delivered } = await api(
+      app,
+      `/api/wait?query=${encodeURIComponent(`subject:"Re: ${original.subject}"`)}&after=1970-01-01T00:00:00Z`,
+    );
+    expect(delivered.envelope).toMatchObject({
+      mailFrom: "ann@example.com",
+      rcptTo: [`reply+thread${counter}@app.test`],
+    });
+    const raw = Buffer.from(
+      await (await fetch(`${app.url}/api/messages/${delivered.id}/raw`)).arrayBuffer(),
+    );
     const parsed = await simpleParser(raw);
     expect(parsed.inReplyTo).toBe(`<n${counter}@app.test>`);
     expect(parsed.references).toBe(`<n${counter}@app.test>`);
-    expect(parsed.text).toMatch(/^Thanks, merging now\.\n\nOn .+, App <notify@app\.test> wrote:\n> Bob commented:\n> Looks good\.\n?$/);
-    const captured = (await api(sandbox, `/api/messages?query=${encodeURIComponent(`tag:original:${original.id}`)}`)).body.messages;
+    expect(parsed.text).toMatch(
+      /^Thanks, merging now\.\n\nOn .+, App <notify@app\.test> wrote:\n> Bob commented:\n> Looks good\.\n?$/,
+    );
+    const captured = (
+      await api(sandbox, `/api/messages?query=${encodeURIComponent(`tag:original:${original.id}`)}`)
+    ).body.messages;
     expect(captured).toHaveLength(1);
-    expect((await api(sandbox, `/api/messages/${captured[0].id}`)).body.originalId).toBe(original.id);
+    expect((await api(sandbox, `/api/messages/${captured[0].id}`)).body.originalId).toBe(
+      original.id,
+    );
   });
 
   test("SendGrid Inbound Parse: a multipart form with the documented fields", async () => {
     const sandbox = await sandboxWith(`sendgrid-parse+${receiver.url}/sendgrid?key=secret`);
     const original = await notification(sandbox);
-    const { body } = await reply(sandbox, original.id, { from: "carol@example.com", text: "Count me in.", html: "<p>Count me in.</p>" });
-    expect(body).toMatchObject({ delivered: true, to: `sendgrid-parse+${receiver.url}/sendgrid`, status: 200 });
+    const { body } = await reply(sandbox, original.id, {
+      from: "carol@example.com",
+      text: "Count me in.",
+      html: "<p>Count me in.</p>",
+    });
+    expect(body).toMatchObject({
+      delivered: true,
+      to: `sendgrid-parse+${receiver.url}/sendgrid`,
+      status: 200,
+    });
     const request = await post("/sendgrid?key=secret");
     expect(request.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/);
     const fields = await form(request);
@@ -80,10 +135,17 @@ describe("inbound replies", () => {
     expect(fields.get("subject")).toBe(`Re: ${original.subject}`);
     expect(fields.get("text")).toMatch(/^Count me in\./);
     expect(fields.get("html")).toContain("<p>Count me in.</p>");
-    expect(JSON.parse(String(fields.get("envelope")))).toEqual({ to: [`reply+thread${counter}@app.test`], from: "carol@example.com" });
-    expect(JSON.parse(String(fields.get("charsets")))).toMatchObject({ subject: "UTF-8", text: "UTF-8" });
+    expect(JSON.parse(String(fields.get("envelope")))).toEqual({
+      to: [`reply+thread${counter}@app.test`],
+      from: "carol@example.com",
+    });
+    expect(JSON.parse(String(fields.get("charsets")))).toMatchObject({
+      subject: "UTF-8",
+      text: "UTF-8",
+    });
     expect(String(fields.get("headers"))).toContain(`In-Reply-To: <n${counter}@app.test>`);
-    for (const name of ["dkim", "sender_ip", "SPF", "attachments"]) expect(fields.has(name), name).toBe(true);
+    for (const name of ["dkim", "sender_ip", "SPF", "attachments"])
+      expect(fields.has(name), name).toBe(true);
   });
 
   test("Postmark inbound: the documented JSON, with StrippedTextReply and MailboxHash", async () => {
@@ -116,9 +178,14 @@ describe("inbound replies", () => {
     expect(fields.get("subject")).toBe(`Re: ${original.subject}`);
     expect(fields.get("stripped-text")).toBe("On it.");
     expect(fields.get("body-plain")).toContain("> Looks good.");
-    expect(JSON.parse(String(fields.get("message-headers")))).toContainEqual(["In-Reply-To", `<n${counter}@app.test>`]);
+    expect(JSON.parse(String(fields.get("message-headers")))).toContainEqual([
+      "In-Reply-To",
+      `<n${counter}@app.test>`,
+    ]);
     // Mailgun's documented check: hex HMAC-SHA256 of timestamp + token with the signing key.
-    const expected = createHmac("sha256", "mg-signing-key").update(`${fields.get("timestamp")}${fields.get("token")}`).digest("hex");
+    const expected = createHmac("sha256", "mg-signing-key")
+      .update(`${fields.get("timestamp")}${fields.get("token")}`)
+      .digest("hex");
     expect(fields.get("signature")).toBe(expected);
   });
 
@@ -130,13 +197,24 @@ describe("inbound replies", () => {
     expect(request.headers["x-amz-sns-message-type"]).toBe("Notification");
     const envelope = JSON.parse(request.body);
     const cert = await fetch(envelope.SigningCertURL).then((r) => r.text());
-    const canonical = ["Message", "MessageId", "Timestamp", "TopicArn", "Type"].map((k) => `${k}\n${envelope[k]}\n`).join("");
-    expect(createVerify("RSA-SHA256").update(canonical).verify(cert, envelope.Signature, "base64")).toBe(true);
+    const canonical = ["Message", "MessageId", "Timestamp", "TopicArn", "Type"]
+      .map((k) => `${k}\n${envelope[k]}\n`)
+      .join("");
+    expect(
+      createVerify("RSA-SHA256").update(canonical).verify(cert, envelope.Signature, "base64"),
+    ).toBe(true);
     const notificationJson = JSON.parse(envelope.Message);
     expect(notificationJson).toMatchObject({
       notificationType: "Received",
-      mail: { source: "ann@example.com", destination: [`reply+thread${counter}@app.test`], commonHeaders: { subject: `Re: ${original.subject}` } },
-      receipt: { recipients: [`reply+thread${counter}@app.test`], action: { type: "SNS", encoding: "UTF8" } },
+      mail: {
+        source: "ann@example.com",
+        destination: [`reply+thread${counter}@app.test`],
+        commonHeaders: { subject: `Re: ${original.subject}` },
+      },
+      receipt: {
+        recipients: [`reply+thread${counter}@app.test`],
+        action: { type: "SNS", encoding: "UTF8" },
+      },
     });
     expect((await simpleParser(notificationJson.content)).inReplyTo).toBe(`<n${counter}@app.test>`);
   });
@@ -144,7 +222,10 @@ describe("inbound replies", () => {
   test("400 without --inbound or without text, 404 for an unknown id, 502 when the target fails", async () => {
     const none = await sandboxWith(null);
     const { id } = await notification(none);
-    expect((await reply(none, id, { text: "hi" })).body.error).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("--inbound") });
+    expect((await reply(none, id, { text: "hi" })).body.error).toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("--inbound"),
+    });
     const failing = await sandboxWith(`postmark+${receiver.url}/failing`);
     const original = await notification(failing);
     expect((await reply(failing, original.id, {})).status).toBe(400);

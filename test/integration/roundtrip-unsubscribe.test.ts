@@ -21,15 +21,33 @@ afterAll(async () => {
 
 async function newsletter(headers: Record<string, string>): Promise<string> {
   const subject = `newsletter ${++counter}`;
-  const transport = nodemailer.createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, secure: false, tls: { rejectUnauthorized: false } });
-  await transport.sendMail({ from: "news@app.test", to: "ann@example.com", subject, text: "This week.", headers });
+  const transport = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: sandbox.smtpPort,
+    secure: false,
+    tls: { rejectUnauthorized: false },
+  });
+  await transport.sendMail({
+    from: "news@app.test",
+    to: "ann@example.com",
+    subject,
+    text: "This week.",
+    headers,
+  });
   transport.close();
-  const { body } = await api(sandbox, `/api/wait?query=${encodeURIComponent(`subject:"${subject}"`)}&after=1970-01-01T00:00:00Z`);
+  const { body } = await api(
+    sandbox,
+    `/api/wait?query=${encodeURIComponent(`subject:"${subject}"`)}&after=1970-01-01T00:00:00Z`,
+  );
   return body.id;
 }
 
-const oneClick = (url: string) => ({ "List-Unsubscribe": `<mailto:unsub@app.test>, <${url}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" });
-const unsubscribe = (id: string) => api(sandbox, `/api/messages/${id}/unsubscribe`, { method: "POST" });
+const oneClick = (url: string) => ({
+  "List-Unsubscribe": `<mailto:unsub@app.test>, <${url}>`,
+  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+});
+const unsubscribe = (id: string) =>
+  api(sandbox, `/api/messages/${id}/unsubscribe`, { method: "POST" });
 
 describe("one-click unsubscribe", () => {
   test("POSTs List-Unsubscribe=One-Click to the URL on the --app-url origin and reports the answer", async () => {
@@ -52,7 +70,10 @@ describe("one-click unsubscribe", () => {
 
   test("422 without List-Unsubscribe-Post or without an https (or app-origin http) URL", async () => {
     const noPost = await newsletter({ "List-Unsubscribe": `<${app.url}/unsubscribe>` });
-    expect((await unsubscribe(noPost)).body.error).toMatchObject({ code: "UNPROCESSABLE", message: expect.stringContaining("RFC 8058") });
+    expect((await unsubscribe(noPost)).body.error).toMatchObject({
+      code: "UNPROCESSABLE",
+      message: expect.stringContaining("RFC 8058"),
+    });
     const plainHttp = await newsletter(oneClick("http://elsewhere.test/unsubscribe"));
     expect((await unsubscribe(plainHttp)).status).toBe(422);
   });
@@ -64,6 +85,8 @@ describe("one-click unsubscribe", () => {
     expect(status).toBe(403);
     expect(body.error.message).toContain("tracker.example.net");
     expect(app.received.length).toBe(before);
-    expect((await api(sandbox, "/api/messages/nope/unsubscribe", { method: "POST" })).status).toBe(404);
+    expect((await api(sandbox, "/api/messages/nope/unsubscribe", { method: "POST" })).status).toBe(
+      404,
+    );
   });
 });

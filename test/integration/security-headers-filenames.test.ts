@@ -9,16 +9,26 @@ import { api, startTestSandbox } from "../helpers/sandbox.js";
  */
 const HOSTILE: Array<{ label: string; param: string; expected?: string }> = [
   { label: "quote breaking out of the parameter", param: 'filename="evil\\"; filename=\\"x.html"' },
-  { label: "CRLF header injection", param: "filename*=UTF-8''report%0D%0ASet-Cookie%3A%20pwned%3D1.txt" },
+  {
+    label: "CRLF header injection",
+    param: "filename*=UTF-8''report%0D%0ASet-Cookie%3A%20pwned%3D1.txt",
+  },
   { label: "unix path traversal", param: 'filename="../../etc/passwd"' },
   { label: "windows path traversal", param: "filename*=UTF-8''..%5C..%5Cwindows%5Cwin.ini" },
   { label: "absolute path", param: 'filename="/root/.ssh/authorized_keys"' },
-  { label: "right-to-left override disguising .exe", param: "filename*=UTF-8''invoice%E2%80%AEfdp.exe" },
+  {
+    label: "right-to-left override disguising .exe",
+    param: "filename*=UTF-8''invoice%E2%80%AEfdp.exe",
+  },
   { label: "NUL and tab", param: "filename*=UTF-8''a%00b%09c.txt" },
   { label: "hidden dot file", param: 'filename=".bashrc"' },
   { label: "only dots", param: 'filename=".."' },
   { label: "very long name", param: `filename="${"a".repeat(600)}.txt"` },
-  { label: "readable unicode stays readable", param: "filename*=UTF-8''r%C3%A9sum%C3%A9%20%E6%97%A5%E6%9C%AC%20(1).pdf", expected: "résumé 日本 (1).pdf" },
+  {
+    label: "readable unicode stays readable",
+    param: "filename*=UTF-8''r%C3%A9sum%C3%A9%20%E6%97%A5%E6%9C%AC%20(1).pdf",
+    expected: "résumé 日本 (1).pdf",
+  },
 ];
 
 let sandbox: Sandbox;
@@ -27,9 +37,33 @@ let attachments: Array<{ id: string; filename: string | null }>;
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
-  const parts = HOSTILE.flatMap(({ param }, i) => ["--b", "Content-Type: application/octet-stream", `Content-Disposition: attachment; ${param}`, "", `part ${i}`]);
-  const raw = ["From: a@example.test", "To: names@security.test", "Subject: hostile names", "MIME-Version: 1.0", 'Content-Type: multipart/mixed; boundary="b"', "", "--b", "Content-Type: text/plain", "", "body", ...parts, "--b--", ""].join("\r\n");
-  const created = await api(sandbox, "/api/messages", { method: "POST", body: raw, headers: { "content-type": "message/rfc822" } });
+  const parts = HOSTILE.flatMap(({ param }, i) => [
+    "--b",
+    "Content-Type: application/octet-stream",
+    `Content-Disposition: attachment; ${param}`,
+    "",
+    `part ${i}`,
+  ]);
+  const raw = [
+    "From: a@example.test",
+    "To: names@security.test",
+    "Subject: hostile names",
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/mixed; boundary="b"',
+    "",
+    "--b",
+    "Content-Type: text/plain",
+    "",
+    "body",
+    ...parts,
+    "--b--",
+    "",
+  ].join("\r\n");
+  const created = await api(sandbox, "/api/messages", {
+    method: "POST",
+    body: raw,
+    headers: { "content-type": "message/rfc822" },
+  });
   expect(created.status).toBe(201);
   messageId = created.body.id;
   attachments = (await api(sandbox, `/api/messages/${messageId}`)).body.attachments;
@@ -67,7 +101,9 @@ describe.each([
     // One header, one disposition: nothing smuggled in after a CRLF.
     expect(response.headers.get("set-cookie")).toBeNull();
     const disposition = response.headers.get("content-disposition") ?? "";
-    expect(disposition).toMatch(/^attachment; filename="[^"]*"; filename\*=UTF-8''[A-Za-z0-9%!#$&+\-.^_`|~]*$/);
+    expect(disposition).toMatch(
+      /^attachment; filename="[^"]*"; filename\*=UTF-8''[A-Za-z0-9%!#$&+\-.^_`|~]*$/,
+    );
     const { plain, extended } = parse(disposition);
     expect(plain, label).toMatch(/^[\w.\- ]+$/);
     expectHarmless(plain, label);

@@ -31,7 +31,11 @@ const message = [
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
-  const { status, body } = await api(sandbox, "/api/messages", { method: "POST", body: message, headers: { "content-type": "message/rfc822" } });
+  const { status, body } = await api(sandbox, "/api/messages", {
+    method: "POST",
+    body: message,
+    headers: { "content-type": "message/rfc822" },
+  });
   expect(status).toBe(201);
   messageId = body.id;
 });
@@ -59,7 +63,9 @@ describe("security headers", () => {
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     expect(response.headers.get("referrer-policy")).toBe("no-referrer");
     expect(response.headers.get("x-frame-options")).toBe("DENY");
-    expect(response.headers.get("content-security-policy")).toMatch(/^default-src 'none'; frame-ancestors 'none'/);
+    expect(response.headers.get("content-security-policy")).toMatch(
+      /^default-src 'none'; frame-ancestors 'none'/,
+    );
   });
 
   it("on error answers of every method, and on the SSE stream", async () => {
@@ -96,8 +102,12 @@ describe("security headers", () => {
 
   it("serves an HTML attachment as a download that cannot render or run here", async () => {
     const { body } = await api(sandbox, `/api/messages/${messageId}`);
-    const attachment = body.attachments.find((a: { filename: string }) => a.filename === "page.html");
-    const response = await fetch(`${sandbox.url}/api/messages/${messageId}/attachments/${attachment.id}`);
+    const attachment = body.attachments.find(
+      (a: { filename: string }) => a.filename === "page.html",
+    );
+    const response = await fetch(
+      `${sandbox.url}/api/messages/${messageId}/attachments/${attachment.id}`,
+    );
     await response.body?.cancel();
     expect(response.headers.get("content-disposition")).toMatch(/^attachment;/);
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
@@ -105,7 +115,11 @@ describe("security headers", () => {
   });
 
   it("leaves the provider mocks' answers as the real provider sends them", async () => {
-    const response = await fetch(`${sandbox.url}/sendgrid/v3/mail/send`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+    const response = await fetch(`${sandbox.url}/sendgrid/v3/mail/send`, {
+      method: "POST",
+      body: "{}",
+      headers: { "content-type": "application/json" },
+    });
     await response.body?.cancel();
     expect(response.status).toBe(401);
     expect(response.headers.get("content-security-policy")).toBeNull();
@@ -114,19 +128,33 @@ describe("security headers", () => {
 });
 
 describe("no CORS without --cors", () => {
-  const corsHeaders = (response: Response) => [...response.headers.keys()].filter((name) => name.startsWith("access-control-"));
+  const corsHeaders = (response: Response) =>
+    [...response.headers.keys()].filter((name) => name.startsWith("access-control-"));
 
-  it.each(["/api/messages", "/api/health", "/api/v1/messages", "/api/events", "/", "/sendgrid/v3/mail/send"])("%s sends no Access-Control-* header to any origin", async (path) => {
+  it.each([
+    "/api/messages",
+    "/api/health",
+    "/api/v1/messages",
+    "/api/events",
+    "/",
+    "/sendgrid/v3/mail/send",
+  ])("%s sends no Access-Control-* header to any origin", async (path) => {
     for (const origin of ["http://127.0.0.1:3000", "https://evil.example.test", "null"]) {
       const controller = new AbortController();
-      const response = await fetch(`${sandbox.url}${path}`, { headers: { origin }, signal: controller.signal });
+      const response = await fetch(`${sandbox.url}${path}`, {
+        headers: { origin },
+        signal: controller.signal,
+      });
       expect(corsHeaders(response), `${path} from ${origin}`).toEqual([]);
       controller.abort();
     }
   });
 
   it("answers no preflight", async () => {
-    const response = await fetch(`${sandbox.url}/api/messages`, { method: "OPTIONS", headers: { origin: "https://evil.example.test", "access-control-request-method": "DELETE" } });
+    const response = await fetch(`${sandbox.url}/api/messages`, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example.test", "access-control-request-method": "DELETE" },
+    });
     await response.body?.cancel();
     expect(response.status).not.toBe(204);
     expect(corsHeaders(response)).toEqual([]);

@@ -14,7 +14,9 @@ const client = (options: { maxAttempts?: number; requestTimeout?: number } = {})
     region: "us-east-1",
     credentials: { accessKeyId: "AKIDNOTIFY", secretAccessKey: "x" },
     maxAttempts: options.maxAttempts ?? 1,
-    ...(options.requestTimeout ? { requestHandler: { requestTimeout: options.requestTimeout, throwOnRequestTimeout: true } } : {}),
+    ...(options.requestTimeout
+      ? { requestHandler: { requestTimeout: options.requestTimeout, throwOnRequestTimeout: true } }
+      : {}),
   });
 const send = (to: string[], c = client()) =>
   c.send(
@@ -33,8 +35,15 @@ async function captured(address: string): Promise<number> {
 
 describe("SES notifications in SNS envelopes", () => {
   test("Delivery, Bounce and Complaint notifications for the simulator, signed like SNS", async () => {
-    await setState({ webhookUrl: `${hooks.receiver.url}/sns`, webhookRetry: { attempts: 2, delayMs: 20 } });
-    const { MessageId } = await send(["success@simulator.amazonses.com", "bounce@simulator.amazonses.com", "complaint@simulator.amazonses.com"]);
+    await setState({
+      webhookUrl: `${hooks.receiver.url}/sns`,
+      webhookRetry: { attempts: 2, delayMs: 20 },
+    });
+    const { MessageId } = await send([
+      "success@simulator.amazonses.com",
+      "bounce@simulator.amazonses.com",
+      "complaint@simulator.amazonses.com",
+    ]);
     // success: Delivery; bounce: Bounce; complaint: Delivery + Complaint.
     const requests = await hooks.receiver.waitFor(4, "/sns");
     const certUrl = JSON.parse(requests[0].body).SigningCertURL as string;
@@ -44,26 +53,59 @@ describe("SES notifications in SNS envelopes", () => {
       expect(request.headers["x-amz-sns-message-type"]).toBe("Notification");
       expect(request.headers["content-type"]).toBe("text/plain; charset=UTF-8");
       const envelope = JSON.parse(request.body);
-      expect(envelope).toMatchObject({ Type: "Notification", SignatureVersion: "2", TopicArn: request.headers["x-amz-sns-topic-arn"] });
-      const canonical = ["Message", "MessageId", "Timestamp", "TopicArn", "Type"].map((k) => `${k}\n${envelope[k]}\n`).join("");
-      expect(createVerify("RSA-SHA256").update(canonical).verify(cert, envelope.Signature, "base64")).toBe(true);
+      expect(envelope).toMatchObject({
+        Type: "Notification",
+        SignatureVersion: "2",
+        TopicArn: request.headers["x-amz-sns-topic-arn"],
+      });
+      const canonical = ["Message", "MessageId", "Timestamp", "TopicArn", "Type"]
+        .map((k) => `${k}\n${envelope[k]}\n`)
+        .join("");
+      expect(
+        createVerify("RSA-SHA256").update(canonical).verify(cert, envelope.Signature, "base64"),
+      ).toBe(true);
       return JSON.parse(envelope.Message);
     });
-    expect(notifications.every((n) => n.mail.messageId === MessageId && n.mail.source === "app@example.com")).toBe(true);
+    expect(
+      notifications.every(
+        (n) => n.mail.messageId === MessageId && n.mail.source === "app@example.com",
+      ),
+    ).toBe(true);
     expect(notifications[0].mail.tags).toEqual({ flow: ["notify"] });
     expect(notifications[0].mail.headers).toContainEqual({ name: "Subject", value: "notify" });
-    expect(notifications[0].mail.commonHeaders).toMatchObject({ subject: "notify", from: ["app@example.com"] });
+    expect(notifications[0].mail.commonHeaders).toMatchObject({
+      subject: "notify",
+      from: ["app@example.com"],
+    });
     const byType = (type: string) => notifications.filter((n) => n.notificationType === type);
-    expect(byType("Delivery").map((n) => n.delivery.recipients[0]).sort()).toEqual(["complaint@simulator.amazonses.com", "success@simulator.amazonses.com"]);
+    expect(
+      byType("Delivery")
+        .map((n) => n.delivery.recipients[0])
+        .sort(),
+    ).toEqual(["complaint@simulator.amazonses.com", "success@simulator.amazonses.com"]);
     expect(byType("Bounce")[0].bounce).toMatchObject({
       bounceType: "Permanent",
       bounceSubType: "General",
-      bouncedRecipients: [{ emailAddress: "bounce@simulator.amazonses.com", action: "failed", status: "5.1.1" }],
+      bouncedRecipients: [
+        { emailAddress: "bounce@simulator.amazonses.com", action: "failed", status: "5.1.1" },
+      ],
     });
-    expect(byType("Complaint")[0].complaint).toMatchObject({ complainedRecipients: [{ emailAddress: "complaint@simulator.amazonses.com" }], complaintFeedbackType: "abuse" });
+    expect(byType("Complaint")[0].complaint).toMatchObject({
+      complainedRecipients: [{ emailAddress: "complaint@simulator.amazonses.com" }],
+      complaintFeedbackType: "abuse",
+    });
 
-    const { body } = await api(hooks.sandbox, `/api/providers/ses/events?providerMessageId=${MessageId}`);
-    expect(body.events.map((e: { type: string }) => e.type).sort()).toEqual(["Bounce", "Complaint", "Delivery", "Delivery", "Send"]);
+    const { body } = await api(
+      hooks.sandbox,
+      `/api/providers/ses/events?providerMessageId=${MessageId}`,
+    );
+    expect(body.events.map((e: { type: string }) => e.type).sort()).toEqual([
+      "Bounce",
+      "Complaint",
+      "Delivery",
+      "Delivery",
+      "Send",
+    ]);
   });
 
   test("account suppressions bounce with OnAccountSuppressionList and are not captured", async () => {
@@ -71,25 +113,44 @@ describe("SES notifications in SNS envelopes", () => {
     const { MessageId } = await send(["suppressed@ses.test", "kept@ses.test"]);
     expect(await captured("suppressed@ses.test")).toBe(0);
     expect(await captured("kept@ses.test")).toBe(1);
-    const { body } = await api(hooks.sandbox, `/api/providers/ses/events?type=Bounce&providerMessageId=${MessageId}`);
+    const { body } = await api(
+      hooks.sandbox,
+      `/api/providers/ses/events?type=Bounce&providerMessageId=${MessageId}`,
+    );
     expect(body.events).toHaveLength(1);
-    expect(body.events[0]).toMatchObject({ recipient: "suppressed@ses.test", data: { bounce: { bounceSubType: "OnAccountSuppressionList" } } });
+    expect(body.events[0]).toMatchObject({
+      recipient: "suppressed@ses.test",
+      data: { bounce: { bounceSubType: "OnAccountSuppressionList" } },
+    });
   });
 });
 
 describe("SES provider faults", () => {
   test("a 503 then success: the SDK's retry delivers exactly once", async () => {
-    await setState({ webhookUrl: null, suppressions: [], faults: [{ match: { to: "retry-once@ses.test" }, status: 503, times: 1 }] });
+    await setState({
+      webhookUrl: null,
+      suppressions: [],
+      faults: [{ match: { to: "retry-once@ses.test" }, status: 503, times: 1 }],
+    });
     const result = await send(["retry-once@ses.test"], client({ maxAttempts: 3 }));
     expect(result.$metadata.attempts).toBe(2);
     expect(await captured("retry-once@ses.test")).toBe(1);
   });
 
   test("429 carries retry-after and TooManyRequestsException; a hang trips the client's timeout", async () => {
-    await setState({ faults: [{ match: { to: "limited@ses.test" }, status: 429, retryAfter: 7 }, { match: { to: "hang@ses.test" }, hang: true }] });
+    await setState({
+      faults: [
+        { match: { to: "limited@ses.test" }, status: 429, retryAfter: 7 },
+        { match: { to: "hang@ses.test" }, hang: true },
+      ],
+    });
     const response = await fetch(`${hooks.sandbox.url}/ses/v2/email/outbound-emails`, {
       method: "POST",
-      headers: { authorization: "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/ses/aws4_request, Signature=0", "content-type": "application/json" },
+      headers: {
+        authorization:
+          "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/ses/aws4_request, Signature=0",
+        "content-type": "application/json",
+      },
       body: JSON.stringify({
         FromEmailAddress: "app@example.com",
         Destination: { ToAddresses: ["limited@ses.test"] },
@@ -100,7 +161,9 @@ describe("SES provider faults", () => {
     expect(response.headers.get("retry-after")).toBe("7");
     expect(response.headers.get("x-amzn-errortype")).toBe("TooManyRequestsException");
 
-    const err = await send(["hang@ses.test"], client({ requestTimeout: 300 })).catch((e: Error) => e);
+    const err = await send(["hang@ses.test"], client({ requestTimeout: 300 })).catch(
+      (e: Error) => e,
+    );
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).name).toBe("TimeoutError");
     expect(await captured("hang@ses.test")).toBe(0);

@@ -1,6 +1,12 @@
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { SendEmailCommand as V1SendEmail, SendRawEmailCommand, SendTemplatedEmailCommand, SESClient, SESServiceException } from "@aws-sdk/client-ses";
+import {
+  SendEmailCommand as V1SendEmail,
+  SendRawEmailCommand,
+  SendTemplatedEmailCommand,
+  SESClient,
+  SESServiceException,
+} from "@aws-sdk/client-ses";
 import { SendEmailCommand, SESv2Client, SESv2ServiceException } from "@aws-sdk/client-sesv2";
 import MailComposer from "nodemailer/lib/mail-composer";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
@@ -12,7 +18,8 @@ let sandbox: Sandbox;
 const { setState, capturedFor } = providerHelpers(() => sandbox, "ses");
 let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@ses.test`;
-const fixture = (name: string) => readFileSync(new URL(`../../fixtures/providers/ses/${name}`, import.meta.url), "utf8");
+const fixture = (name: string) =>
+  readFileSync(new URL(`../../fixtures/providers/ses/${name}`, import.meta.url), "utf8");
 
 const credentials = { accessKeyId: "AKIDMAILPROOF", secretAccessKey: "any-secret" };
 const v2 = (options: { accessKeyId?: string; maxAttempts?: number } = {}) =>
@@ -23,16 +30,35 @@ const v2 = (options: { accessKeyId?: string; maxAttempts?: number } = {}) =>
     maxAttempts: options.maxAttempts ?? 1,
   });
 const v1 = (options: { maxAttempts?: number } = {}) =>
-  new SESClient({ endpoint: `${sandbox.url}/ses`, region: "us-east-1", credentials, maxAttempts: options.maxAttempts ?? 1 });
+  new SESClient({
+    endpoint: `${sandbox.url}/ses`,
+    region: "us-east-1",
+    credentials,
+    maxAttempts: options.maxAttempts ?? 1,
+  });
 
 /** What a SigV4-signing client sends; the mock reads the access key id and region from it. */
-const sigV4 = { authorization: "AWS4-HMAC-SHA256 Credential=AKIDMAILPROOF/20260101/us-east-1/ses/aws4_request, SignedHeaders=host, Signature=00" };
+const sigV4 = {
+  authorization:
+    "AWS4-HMAC-SHA256 Credential=AKIDMAILPROOF/20260101/us-east-1/ses/aws4_request, SignedHeaders=host, Signature=00",
+};
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
 });
 afterAll(() => sandbox.stop());
-beforeEach(() => setState({ apiKeys: null, verifiedSenders: null, sandbox: false, suppressions: [], rateLimit: null, faults: [], templates: {}, dkim: {} }));
+beforeEach(() =>
+  setState({
+    apiKeys: null,
+    verifiedSenders: null,
+    sandbox: false,
+    suppressions: [],
+    rateLimit: null,
+    faults: [],
+    templates: {},
+    dkim: {},
+  }),
+);
 
 describe("SES v2 SendEmail", () => {
   test("Simple content with attachment, cc/bcc, reply-to, headers and tags is captured as SES would deliver it", async () => {
@@ -48,9 +74,18 @@ describe("SES v2 SendEmail", () => {
         Content: {
           Simple: {
             Subject: { Data: "Invoice #1001 — ready" },
-            Body: { Text: { Data: "Your invoice is attached." }, Html: { Data: "<p>Your invoice is <b>attached</b>.</p>" } },
+            Body: {
+              Text: { Data: "Your invoice is attached." },
+              Html: { Data: "<p>Your invoice is <b>attached</b>.</p>" },
+            },
             Headers: [{ Name: "X-Invoice", Value: "1001" }],
-            Attachments: [{ FileName: "invoice.pdf", RawContent: Buffer.from("%PDF-1.4 fake"), ContentType: "application/pdf" }],
+            Attachments: [
+              {
+                FileName: "invoice.pdf",
+                RawContent: Buffer.from("%PDF-1.4 fake"),
+                ContentType: "application/pdf",
+              },
+            ],
           },
         },
       }),
@@ -65,13 +100,17 @@ describe("SES v2 SendEmail", () => {
     expect(message.subject).toBe("Invoice #1001 — ready");
     expect(message.from).toEqual({ name: "Billing", address: "billing@example.com" });
     expect(message.cc.map((a: { address: string }) => a.address)).toEqual([cc]);
-    expect(message.replyTo.map((a: { address: string }) => a.address)).toEqual(["support@example.com"]);
+    expect(message.replyTo.map((a: { address: string }) => a.address)).toEqual([
+      "support@example.com",
+    ]);
     expect(message.envelope.rcptTo.sort()).toEqual([to, cc, bcc].sort());
     expect(message.envelope.mailFrom).toBe(`${result.MessageId}@amazonses.com`);
     expect(message.headers).toContainEqual({ name: "X-Invoice", value: "1001" });
     expect(message.text.trim()).toBe("Your invoice is attached.");
     expect(message.html).toContain("<b>attached</b>");
-    expect(message.attachments).toMatchObject([{ filename: "invoice.pdf", contentType: "application/pdf", size: 13 }]);
+    expect(message.attachments).toMatchObject([
+      { filename: "invoice.pdf", contentType: "application/pdf", size: 13 },
+    ]);
     expect(message.tags).toContain("campaign:invoices");
   });
 
@@ -91,21 +130,36 @@ describe("SES v2 SendEmail", () => {
     const [message] = await capturedFor(to);
     expect(message.source.providerMessageId).toBe(result.MessageId);
     expect(message.messageId).toBe(`${result.MessageId}@eu-west-1.amazonses.com`);
-    const stored = await fetch(`${sandbox.url}/api/messages/${message.id}/raw`).then((r) => r.text());
+    const stored = await fetch(`${sandbox.url}/api/messages/${message.id}/raw`).then((r) =>
+      r.text(),
+    );
     expect(stored.endsWith(withoutId.toString("utf8"))).toBe(true);
     expect(message.attachments).toHaveLength(1);
   });
 
   test("Template content renders a stored template with Handlebars; an unknown template is NotFoundException", async () => {
     await setState({
-      templates: { welcome: { name: "welcome", alias: null, subject: "Welcome, {{name}}!", text: "Hi {{name}}, your code is {{code}}.", html: "<p>Hi <b>{{name}}</b></p>" } },
+      templates: {
+        welcome: {
+          name: "welcome",
+          alias: null,
+          subject: "Welcome, {{name}}!",
+          text: "Hi {{name}}, your code is {{code}}.",
+          html: "<p>Hi <b>{{name}}</b></p>",
+        },
+      },
     });
     const to = unique("tpl");
     const result = await v2().send(
       new SendEmailCommand({
         FromEmailAddress: "hello@example.com",
         Destination: { ToAddresses: [to] },
-        Content: { Template: { TemplateName: "welcome", TemplateData: JSON.stringify({ name: "Ada", code: "482913" }) } },
+        Content: {
+          Template: {
+            TemplateName: "welcome",
+            TemplateData: JSON.stringify({ name: "Ada", code: "482913" }),
+          },
+        },
       }),
     );
     const [message] = await capturedFor(to);
@@ -141,7 +195,9 @@ describe("SES v2 SendEmail", () => {
     );
     expect(err.name).toBe("MessageRejected");
     expect(err.$metadata.httpStatusCode).toBe(400);
-    expect(err.message).toBe("Email address is not verified. The following identities failed the check in region EU-WEST-1: someone@unverified.example");
+    expect(err.message).toBe(
+      "Email address is not verified. The following identities failed the check in region EU-WEST-1: someone@unverified.example",
+    );
   });
 
   test("sandbox accounts may send only to verified recipients and the mailbox simulator", async () => {
@@ -156,7 +212,9 @@ describe("SES v2 SendEmail", () => {
         }),
       );
     await expect(send(allowed)).resolves.toMatchObject({ MessageId: expect.any(String) });
-    await expect(send("success+sandbox@simulator.amazonses.com")).resolves.toMatchObject({ MessageId: expect.any(String) });
+    await expect(send("success+sandbox@simulator.amazonses.com")).resolves.toMatchObject({
+      MessageId: expect.any(String),
+    });
     const stranger = unique("stranger");
     const err = await rejection(send(stranger));
     expect(err.name).toBe("MessageRejected");
@@ -198,13 +256,29 @@ describe("SES v2 SendEmail", () => {
   });
 
   test("the sender's domain signs when it has a DKIM key, otherwise SES's amazonses.com key", async () => {
-    const key = () => generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    await setState({ dkim: { "example.com": { selector: "ses1", privateKey: key() }, "amazonses.com": { selector: "6gbrjpgwjskckoa6a5zn6fwqkn67xbtw", privateKey: key() } } });
+    const key = () =>
+      generateKeyPairSync("rsa", { modulusLength: 1024 })
+        .privateKey.export({ type: "pkcs8", format: "pem" })
+        .toString();
+    await setState({
+      dkim: {
+        "example.com": { selector: "ses1", privateKey: key() },
+        "amazonses.com": { selector: "6gbrjpgwjskckoa6a5zn6fwqkn67xbtw", privateKey: key() },
+      },
+    });
     const signedBy = async (from: string) => {
       const to = unique("dkim");
-      await v2().send(new SendEmailCommand({ FromEmailAddress: from, Destination: { ToAddresses: [to] }, Content: { Simple: { Subject: { Data: "d" }, Body: { Text: { Data: "t" } } } } }));
+      await v2().send(
+        new SendEmailCommand({
+          FromEmailAddress: from,
+          Destination: { ToAddresses: [to] },
+          Content: { Simple: { Subject: { Data: "d" }, Body: { Text: { Data: "t" } } } },
+        }),
+      );
       const [message] = await capturedFor(to);
-      return message.headers.find((h: { name: string }) => h.name.toLowerCase() === "dkim-signature")?.value as string;
+      return message.headers.find(
+        (h: { name: string }) => h.name.toLowerCase() === "dkim-signature",
+      )?.value as string;
     };
     expect(await signedBy("app@example.com")).toMatch(/d=example\.com;.*s=ses1;/s);
     expect(await signedBy("app@unauthenticated.example")).toMatch(/d=amazonses\.com;/s);
@@ -221,7 +295,11 @@ describe("SES v2 SendEmail", () => {
     expect(wrong.headers.get("x-amzn-errortype")).toBe("BadRequestException");
     expect((await wrong.json()).message).toMatch(/validation error/);
 
-    const broken = await fetch(`${sandbox.url}/ses/v2/email/outbound-emails`, { method: "POST", headers: { ...sigV4, "content-type": "application/json" }, body: "{not json" });
+    const broken = await fetch(`${sandbox.url}/ses/v2/email/outbound-emails`, {
+      method: "POST",
+      headers: { ...sigV4, "content-type": "application/json" },
+      body: "{not json",
+    });
     expect(broken.status).toBe(400);
     expect(broken.headers.get("x-amzn-errortype")).toBe("SerializationException");
 
@@ -235,7 +313,11 @@ describe("SES v2 SendEmail", () => {
     const [message] = await capturedFor(to);
     expect(message.source.providerMessageId).toBe(MessageId);
 
-    const unsigned = await fetch(`${sandbox.url}/ses/v2/email/outbound-emails`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const unsigned = await fetch(`${sandbox.url}/ses/v2/email/outbound-emails`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(unsigned.status).toBe(403);
     expect(unsigned.headers.get("x-amzn-errortype")).toBe("MissingAuthenticationTokenException");
   });
@@ -249,7 +331,10 @@ describe("SES v1 query API", () => {
         Source: "Billing <billing@example.com>",
         Destination: { ToAddresses: [to], BccAddresses: [unique("v1bcc")] },
         ReplyToAddresses: ["support@example.com"],
-        Message: { Subject: { Data: "v1 invoice" }, Body: { Text: { Data: "plain" }, Html: { Data: "<i>html</i>" } } },
+        Message: {
+          Subject: { Data: "v1 invoice" },
+          Body: { Text: { Data: "plain" }, Html: { Data: "<i>html</i>" } },
+        },
         Tags: [{ Name: "kind", Value: "invoice" }],
       }),
     );
@@ -266,8 +351,18 @@ describe("SES v1 query API", () => {
   test("SendRawEmail takes recipients from Destinations and keeps the message", async () => {
     const to = unique("v1raw");
     const hidden = unique("v1rawhidden");
-    const raw = await new MailComposer({ from: "app@example.com", to, subject: "v1 raw", text: "raw", messageId: "<own-id@example.com>" }).compile().build();
-    const result = await v1().send(new SendRawEmailCommand({ RawMessage: { Data: raw }, Destinations: [to, hidden] }));
+    const raw = await new MailComposer({
+      from: "app@example.com",
+      to,
+      subject: "v1 raw",
+      text: "raw",
+      messageId: "<own-id@example.com>",
+    })
+      .compile()
+      .build();
+    const result = await v1().send(
+      new SendRawEmailCommand({ RawMessage: { Data: raw }, Destinations: [to, hidden] }),
+    );
     expect(result.MessageId).toBeTruthy();
     const [message] = await capturedFor(hidden);
     expect(message.source.providerMessageId).toBe(result.MessageId);
@@ -276,14 +371,40 @@ describe("SES v1 query API", () => {
   });
 
   test("SendTemplatedEmail renders the stored template; an unknown one is TemplateDoesNotExist", async () => {
-    await setState({ templates: { reset: { name: "reset", alias: null, subject: "Reset for {{user}}", text: "Code {{code}}", html: null } } });
+    await setState({
+      templates: {
+        reset: {
+          name: "reset",
+          alias: null,
+          subject: "Reset for {{user}}",
+          text: "Code {{code}}",
+          html: null,
+        },
+      },
+    });
     const to = unique("v1tpl");
-    const result = await v1().send(new SendTemplatedEmailCommand({ Source: "a@example.com", Destination: { ToAddresses: [to] }, Template: "reset", TemplateData: '{"user":"ada","code":"777"}' }));
+    const result = await v1().send(
+      new SendTemplatedEmailCommand({
+        Source: "a@example.com",
+        Destination: { ToAddresses: [to] },
+        Template: "reset",
+        TemplateData: '{"user":"ada","code":"777"}',
+      }),
+    );
     const [message] = await capturedFor(to);
     expect(message.source.providerMessageId).toBe(result.MessageId);
     expect(message.subject).toBe("Reset for ada");
     expect(message.text.trim()).toBe("Code 777");
-    const err = await rejection(v1().send(new SendTemplatedEmailCommand({ Source: "a@example.com", Destination: { ToAddresses: [to] }, Template: "gone", TemplateData: "{}" })));
+    const err = await rejection(
+      v1().send(
+        new SendTemplatedEmailCommand({
+          Source: "a@example.com",
+          Destination: { ToAddresses: [to] },
+          Template: "gone",
+          TemplateData: "{}",
+        }),
+      ),
+    );
     // The wire code is TemplateDoesNotExist (400); the SDK names its exception class after it.
     expect(err.name).toBe("TemplateDoesNotExistException");
     expect(err.$metadata.httpStatusCode).toBe(400);
@@ -292,16 +413,30 @@ describe("SES v1 query API", () => {
   test("errors are XML ErrorResponse documents: MessageRejected, Throttling, InvalidAction", async () => {
     await setState({ verifiedSenders: ["verified.example"] });
     const err = await rejection(
-      v1().send(new V1SendEmail({ Source: "a@unverified.example", Destination: { ToAddresses: [unique("v1err")] }, Message: { Subject: { Data: "s" }, Body: { Text: { Data: "t" } } } })),
+      v1().send(
+        new V1SendEmail({
+          Source: "a@unverified.example",
+          Destination: { ToAddresses: [unique("v1err")] },
+          Message: { Subject: { Data: "s" }, Body: { Text: { Data: "t" } } },
+        }),
+      ),
     );
     expect(err).toBeInstanceOf(SESServiceException);
     expect(err.name).toBe("MessageRejected");
-    expect(err.message).toBe("Email address is not verified. The following identities failed the check in region US-EAST-1: a@unverified.example");
+    expect(err.message).toBe(
+      "Email address is not verified. The following identities failed the check in region US-EAST-1: a@unverified.example",
+    );
 
     await setState({ rateLimit: 1 });
     const sends = await Promise.allSettled(
       [1, 2, 3].map(() =>
-        v1().send(new V1SendEmail({ Source: "a@example.com", Destination: { ToAddresses: [unique("v1rate")] }, Message: { Subject: { Data: "s" }, Body: { Text: { Data: "t" } } } })),
+        v1().send(
+          new V1SendEmail({
+            Source: "a@example.com",
+            Destination: { ToAddresses: [unique("v1rate")] },
+            Message: { Subject: { Data: "s" }, Body: { Text: { Data: "t" } } },
+          }),
+        ),
       ),
     );
     const throttled = sends.find((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -309,7 +444,11 @@ describe("SES v1 query API", () => {
     expect(throttled?.reason.message).toBe("Maximum sending rate exceeded.");
     expect(throttled?.reason.$metadata.httpStatusCode).toBe(400);
 
-    const unknown = await fetch(`${sandbox.url}/ses/`, { method: "POST", headers: { ...sigV4, "content-type": "application/x-www-form-urlencoded" }, body: fixture("v1-unknown-action.form").trim() });
+    const unknown = await fetch(`${sandbox.url}/ses/`, {
+      method: "POST",
+      headers: { ...sigV4, "content-type": "application/x-www-form-urlencoded" },
+      body: fixture("v1-unknown-action.form").trim(),
+    });
     expect(unknown.status).toBe(400);
     const xml = await unknown.text();
     expect(xml).toContain("<ErrorResponse");
@@ -327,7 +466,9 @@ describe("SES v1 query API", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/xml");
     const xml = await response.text();
-    const id = xml.match(/<SendEmailResponse xmlns="http:\/\/ses\.amazonaws\.com\/doc\/2010-12-01\/">\s*<SendEmailResult>\s*<MessageId>([^<]+)<\/MessageId>/)?.[1];
+    const id = xml.match(
+      /<SendEmailResponse xmlns="http:\/\/ses\.amazonaws\.com\/doc\/2010-12-01\/">\s*<SendEmailResult>\s*<MessageId>([^<]+)<\/MessageId>/,
+    )?.[1];
     expect(id).toBeTruthy();
     const [message] = await capturedFor(to);
     expect(message.source.providerMessageId).toBe(id);
@@ -343,11 +484,15 @@ describe("mailbox simulator", () => {
         new SendEmailCommand({
           FromEmailAddress: "app@example.com",
           Destination: { ToAddresses: [`${local}+${label}@simulator.amazonses.com`] },
-          Content: { Simple: { Subject: { Data: `simulator ${local}` }, Body: { Text: { Data: "t" } } } },
+          Content: {
+            Simple: { Subject: { Data: `simulator ${local}` }, Body: { Text: { Data: "t" } } },
+          },
         }),
       );
-    for (const local of ["success", "ooto", "complaint", "bounce", "suppressionlist"]) await send(local);
-    const captured = async (local: string) => (await capturedFor(`${local}+${label}@simulator.amazonses.com`)).length;
+    for (const local of ["success", "ooto", "complaint", "bounce", "suppressionlist"])
+      await send(local);
+    const captured = async (local: string) =>
+      (await capturedFor(`${local}+${label}@simulator.amazonses.com`)).length;
     expect(await captured("success")).toBe(1);
     expect(await captured("ooto")).toBe(1);
     expect(await captured("complaint")).toBe(1);

@@ -16,13 +16,21 @@ const unique = (label: string) => `${label}-${process.pid}-${++counter}@example.
 
 /** Waits for the message sent to `to` through the REST long-poll, from before the send. */
 async function waitFor(to: string, after: string) {
-  const { status, body } = await api(sandbox, `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=${encodeURIComponent(after)}&timeout=10000`);
+  const { status, body } = await api(
+    sandbox,
+    `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=${encodeURIComponent(after)}&timeout=10000`,
+  );
   expect(status).toBe(200);
   return body;
 }
 
 function transport(options: Record<string, unknown> = {}) {
-  return nodemailer.createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, tls: { rejectUnauthorized: false }, ...options });
+  return nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: sandbox.smtpPort,
+    tls: { rejectUnauthorized: false },
+    ...options,
+  });
 }
 
 beforeAll(async () => {
@@ -34,9 +42,20 @@ describe("nodemailer", () => {
   test("plain SMTP, STARTTLS upgrade and AUTH recorded in the envelope", async () => {
     const to = unique("starttls");
     const after = new Date().toISOString();
-    await transport({ auth: { user: "app", pass: "secret" } }).sendMail({ from: "App <app@example.test>", to, subject: "over starttls", text: "hello" });
+    await transport({ auth: { user: "app", pass: "secret" } }).sendMail({
+      from: "App <app@example.test>",
+      to,
+      subject: "over starttls",
+      text: "hello",
+    });
     const message = await waitFor(to, after);
-    expect(message.envelope).toMatchObject({ mailFrom: "app@example.test", rcptTo: [to], secure: true, authUser: "app", remoteAddress: "127.0.0.1" });
+    expect(message.envelope).toMatchObject({
+      mailFrom: "app@example.test",
+      rcptTo: [to],
+      secure: true,
+      authUser: "app",
+      remoteAddress: "127.0.0.1",
+    });
     expect(message.from).toEqual({ name: "App", address: "app@example.test" });
     expect(message.source).toEqual({ kind: "smtp", providerMessageId: null });
   });
@@ -44,21 +63,34 @@ describe("nodemailer", () => {
   test("without STARTTLS the session stays plain", async () => {
     const to = unique("plain");
     const after = new Date().toISOString();
-    await transport({ ignoreTLS: true }).sendMail({ from: "a@example.test", to, subject: "plain", text: "x" });
+    await transport({ ignoreTLS: true }).sendMail({
+      from: "a@example.test",
+      to,
+      subject: "plain",
+      text: "x",
+    });
     expect((await waitFor(to, after)).envelope.secure).toBe(false);
   });
 
   test("implicit TLS on the smtps port", async () => {
     const to = unique("smtps");
     const after = new Date().toISOString();
-    await transport({ port: sandbox.smtpsPort!, secure: true }).sendMail({ from: "a@example.test", to, subject: "smtps", text: "x" });
+    await transport({ port: sandbox.smtpsPort!, secure: true }).sendMail({
+      from: "a@example.test",
+      to,
+      subject: "smtps",
+      text: "x",
+    });
     expect((await waitFor(to, after)).envelope.secure).toBe(true);
   });
 
   test.each(["PLAIN", "LOGIN", "CRAM-MD5"])("AUTH %s with any credentials", async (method) => {
     const to = unique(`auth-${method}`);
     const after = new Date().toISOString();
-    await transport({ auth: { user: `user-${method}`, pass: "whatever" }, authMethod: method }).sendMail({ from: "a@example.test", to, subject: method, text: "x" });
+    await transport({
+      auth: { user: `user-${method}`, pass: "whatever" },
+      authMethod: method,
+    }).sendMail({ from: "a@example.test", to, subject: method, text: "x" });
     expect((await waitFor(to, after)).envelope.authUser).toBe(`user-${method}`);
   });
 
@@ -84,11 +116,19 @@ describe("nodemailer", () => {
     expect(message.to[0].address).toBe(to);
     expect(message.bcc.map((a: { address: string }) => a.address)).toEqual([bcc]);
     expect(message.attachments).toHaveLength(2);
-    const invoice = message.attachments.find((a: { filename: string }) => a.filename === "invoice.pdf");
-    expect(invoice).toMatchObject({ contentType: "application/pdf", size: pdf.length, inline: false });
+    const invoice = message.attachments.find(
+      (a: { filename: string }) => a.filename === "invoice.pdf",
+    );
+    expect(invoice).toMatchObject({
+      contentType: "application/pdf",
+      size: pdf.length,
+      inline: false,
+    });
     const logo = message.attachments.find((a: { filename: string }) => a.filename === "logo.png");
     expect(logo).toMatchObject({ contentId: "logo@x", inline: true });
-    const bytes = await fetch(`${sandbox.url}/api/messages/${message.id}/attachments/${invoice.id}`);
+    const bytes = await fetch(
+      `${sandbox.url}/api/messages/${message.id}/attachments/${invoice.id}`,
+    );
     expect(bytes.headers.get("content-type")).toBe("application/pdf");
     expect(Buffer.from(await bytes.arrayBuffer()).equals(pdf)).toBe(true);
     const bccSearch = await api(sandbox, `/api/messages?query=${encodeURIComponent(`to:${bcc}`)}`);
@@ -124,8 +164,21 @@ s.quit()
     const to = unique("swaks");
     const after = new Date().toISOString();
     const { stdout } = await run("swaks", [
-      "--server", `127.0.0.1:${sandbox.smtpPort}`, "--to", to, "--from", "swaks@example.test",
-      "--tls", "--auth", "LOGIN", "--auth-user", "sw", "--auth-password", "pw", "--header", "Subject: from swaks",
+      "--server",
+      `127.0.0.1:${sandbox.smtpPort}`,
+      "--to",
+      to,
+      "--from",
+      "swaks@example.test",
+      "--tls",
+      "--auth",
+      "LOGIN",
+      "--auth-user",
+      "sw",
+      "--auth-password",
+      "pw",
+      "--header",
+      "Subject: from swaks",
     ]);
     expect(stdout).toMatch(/250 2\.6\.0 Ok: queued as [0-9A-Z]{26}/);
     const message = await waitFor(to, after);
@@ -138,8 +191,21 @@ s.quit()
     const after = new Date().toISOString();
     const dir = mkdtempSync(join(tmpdir(), "mailproof-curl-"));
     const file = join(dir, "mail.eml");
-    writeFileSync(file, `From: curl@example.test\r\nTo: ${to}\r\nSubject: from curl\r\n\r\nbody from curl\r\n`);
-    await run("curl", ["--silent", "--show-error", `smtp://127.0.0.1:${sandbox.smtpPort}`, "--mail-from", "curl@example.test", "--mail-rcpt", to, "--upload-file", file]);
+    writeFileSync(
+      file,
+      `From: curl@example.test\r\nTo: ${to}\r\nSubject: from curl\r\n\r\nbody from curl\r\n`,
+    );
+    await run("curl", [
+      "--silent",
+      "--show-error",
+      `smtp://127.0.0.1:${sandbox.smtpPort}`,
+      "--mail-from",
+      "curl@example.test",
+      "--mail-rcpt",
+      to,
+      "--upload-file",
+      file,
+    ]);
     const message = await waitFor(to, after);
     expect(message.subject).toBe("from curl");
     expect(message.text).toContain("body from curl");
@@ -223,8 +289,12 @@ describe("protocol edges", () => {
   test("malformed MIME is captured with its raw bytes intact", async () => {
     const to = unique("malformed");
     const raw = Buffer.concat([
-      Buffer.from(`From: broken@example.test\r\nTo: ${to}\r\nSubject: =?utf-8?B?broken base64?=\r\nContent-Type: multipart/mixed; boundary="never-closed"\r\n\r\n`),
-      Buffer.from("--never-closed\r\nContent-Type: text/plain; charset=no-such-charset\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not base64!!!\r\n"),
+      Buffer.from(
+        `From: broken@example.test\r\nTo: ${to}\r\nSubject: =?utf-8?B?broken base64?=\r\nContent-Type: multipart/mixed; boundary="never-closed"\r\n\r\n`,
+      ),
+      Buffer.from(
+        "--never-closed\r\nContent-Type: text/plain; charset=no-such-charset\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not base64!!!\r\n",
+      ),
       Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x0d, 0x0a]),
       Buffer.from("--wrong-boundary\r\n"),
     ]);
@@ -262,10 +332,17 @@ describe("required credentials", () => {
   test("wrong password gets 535, right one is accepted, no AUTH gets 530", async () => {
     const send = (auth?: { user: string; pass: string }) =>
       nodemailer
-        .createTransport({ host: "127.0.0.1", port: locked.smtpPort, tls: { rejectUnauthorized: false }, auth })
+        .createTransport({
+          host: "127.0.0.1",
+          port: locked.smtpPort,
+          tls: { rejectUnauthorized: false },
+          auth,
+        })
         .sendMail({ from: "a@example.test", to: "b@example.test", subject: "locked", text: "x" });
     await expect(send({ user: "app", pass: "wrong" })).rejects.toMatchObject({ responseCode: 535 });
     await expect(send()).rejects.toMatchObject({ responseCode: 530 });
-    await expect(send({ user: "app", pass: "right:pass" })).resolves.toMatchObject({ accepted: ["b@example.test"] });
+    await expect(send({ user: "app", pass: "right:pass" })).resolves.toMatchObject({
+      accepted: ["b@example.test"],
+    });
   });
 });

@@ -11,21 +11,49 @@ const { MailService } = sendgridMail as unknown as { MailService: new () => type
 
 let sandbox: Sandbox;
 beforeAll(async () => {
-  sandbox = await startTestSandbox({ tagRules: [{ query: "from:billing@tags.test", tags: ["billing"] }] });
+  sandbox = await startTestSandbox({
+    tagRules: [{ query: "from:billing@tags.test", tags: ["billing"] }],
+  });
 });
 afterAll(() => sandbox.stop());
 
-const search = async (query: string) => (await api(sandbox, `/api/messages?query=${encodeURIComponent(query)}`)).body.messages as Array<{ subject: string; tags: string[] }>;
+const search = async (query: string) =>
+  (await api(sandbox, `/api/messages?query=${encodeURIComponent(query)}`)).body.messages as Array<{
+    subject: string;
+    tags: string[];
+  }>;
 
 test("SMTP mail is tagged from X-Tags, plus-addressing and tag rules, and still found by the bare address", async () => {
-  const transport = nodemailer.createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, secure: false, tls: { rejectUnauthorized: false } });
-  await transport.sendMail({ from: "billing@tags.test", to: "ann+promo@tags.test", subject: "tagged over smtp", text: "hi", headers: { "X-Tags": "invoice, Monthly" } });
+  const transport = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: sandbox.smtpPort,
+    secure: false,
+    tls: { rejectUnauthorized: false },
+  });
+  await transport.sendMail({
+    from: "billing@tags.test",
+    to: "ann+promo@tags.test",
+    subject: "tagged over smtp",
+    text: "hi",
+    headers: { "X-Tags": "invoice, Monthly" },
+  });
   transport.close();
 
   const [message] = await search("subject:tagged over smtp");
   expect(message.tags).toEqual(["invoice", "Monthly", "promo", "billing"]);
-  for (const query of ["tag:promo", "tag:monthly", "tag:billing", "is:tagged", "to:ann@tags.test", "to:ann+promo@tags.test", "to:ann@"]) {
-    expect((await search(`${query} subject:"tagged over smtp"`)).map((m) => m.subject), query).toEqual(["tagged over smtp"]);
+  for (const query of [
+    "tag:promo",
+    "tag:monthly",
+    "tag:billing",
+    "is:tagged",
+    "to:ann@tags.test",
+    "to:ann+promo@tags.test",
+    "to:ann@",
+  ]) {
+    expect(
+      (await search(`${query} subject:"tagged over smtp"`)).map((m) => m.subject),
+      query,
+    ).toEqual(["tagged over smtp"]);
   }
   expect(await search('to:bob@tags.test subject:"tagged over smtp"')).toEqual([]);
 });

@@ -27,8 +27,19 @@ afterAll(async () => {
 });
 
 const kinds = [
-  { name: "sqlite", open: async (n: number) => createSqliteStore({ path: join(scratch, `s${n}.db`), logger }) },
-  { name: "postgres", open: async (n: number) => createPostgresStore({ connectionString: await postgres.createDatabase(`sessions_${n}`), logger, poolSize: 2 }) },
+  {
+    name: "sqlite",
+    open: async (n: number) => createSqliteStore({ path: join(scratch, `s${n}.db`), logger }),
+  },
+  {
+    name: "postgres",
+    open: async (n: number) =>
+      createPostgresStore({
+        connectionString: await postgres.createDatabase(`sessions_${n}`),
+        logger,
+        poolSize: 2,
+      }),
+  },
 ];
 
 function transcript(messageIds: string[], text = "EHLO x"): SessionTranscript {
@@ -44,7 +55,16 @@ function transcript(messageIds: string[], text = "EHLO x"): SessionTranscript {
     helo: "x",
     authUser: null,
     messageIds,
-    faults: [{ at: new Date().toISOString(), stage: "rcpt", rule: 0, reply: { code: 550, message: "5.1.1 no" }, delayMs: 0, disconnect: false }],
+    faults: [
+      {
+        at: new Date().toISOString(),
+        stage: "rcpt",
+        rule: 0,
+        reply: { code: 550, message: "5.1.1 no" },
+        delayMs: 0,
+        disconnect: false,
+      },
+    ],
     lines: [{ at: new Date().toISOString(), from: "client", text }],
   };
 }
@@ -60,14 +80,33 @@ describe.each(kinds)("$name", (kind) => {
 
   test("save, get, and the message link", async () => {
     const store = await fresh();
-    const a = transcript(["01M8AAAAAAAAAAAAAAAAAAAAA1", "01M8AAAAAAAAAAAAAAAAAAAAA2"], "EHLO with \u0000 and ünïcode");
+    const a = transcript(
+      ["01M8AAAAAAAAAAAAAAAAAAAAA1", "01M8AAAAAAAAAAAAAAAAAAAAA2"],
+      "EHLO with \u0000 and ünïcode",
+    );
     const b = transcript([]);
     await store.saveSession(a);
     await store.saveSession(b);
     expect(await store.getSession(a.id)).toEqual(a);
     expect(await store.getSession("01M8ZZZZZZZZZZZZZZZZZZZZZZ")).toBeNull();
-    expect((await store.listSessions({ messageId: "01M8AAAAAAAAAAAAAAAAAAAAA2", limit: 10, before: null })).sessions.map((s) => s.id)).toEqual([a.id]);
-    expect((await store.listSessions({ messageId: "01M8AAAAAAAAAAAAAAAAAAAAA9", limit: 10, before: null })).sessions).toEqual([]);
+    expect(
+      (
+        await store.listSessions({
+          messageId: "01M8AAAAAAAAAAAAAAAAAAAAA2",
+          limit: 10,
+          before: null,
+        })
+      ).sessions.map((s) => s.id),
+    ).toEqual([a.id]);
+    expect(
+      (
+        await store.listSessions({
+          messageId: "01M8AAAAAAAAAAAAAAAAAAAAA9",
+          limit: 10,
+          before: null,
+        })
+      ).sessions,
+    ).toEqual([]);
   });
 
   test("newest first, keyset pages, and pruning keeps the newest", async () => {
@@ -83,7 +122,11 @@ describe.each(kinds)("$name", (kind) => {
     expect(rest.next).toBeNull();
 
     expect(await store.pruneSessions(3)).toBe(2);
-    expect((await store.listSessions({ messageId: null, limit: 10, before: null })).sessions.map((s) => s.id)).toEqual(newest.slice(0, 3));
+    expect(
+      (await store.listSessions({ messageId: null, limit: 10, before: null })).sessions.map(
+        (s) => s.id,
+      ),
+    ).toEqual(newest.slice(0, 3));
     expect(await store.pruneSessions(3)).toBe(0);
     expect(await store.pruneSessions(0)).toBe(0);
   });

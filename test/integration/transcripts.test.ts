@@ -16,7 +16,12 @@ beforeAll(async () => {
 afterAll(() => sandbox?.stop());
 
 function transport(options: Record<string, unknown> = {}) {
-  return nodemailer.createTransport({ host: "127.0.0.1", port: sandbox.smtpPort, tls: { rejectUnauthorized: false }, ...options });
+  return nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: sandbox.smtpPort,
+    tls: { rejectUnauthorized: false },
+    ...options,
+  });
 }
 
 /** The session that carried `messageId`, once it has closed. */
@@ -35,25 +40,60 @@ async function sessionOf(messageId: string): Promise<SessionTranscript> {
 }
 
 async function messageIdOf(to: string): Promise<string> {
-  const { body } = await api(sandbox, `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}&timeout=10000`);
+  const { body } = await api(
+    sandbox,
+    `/api/wait?query=${encodeURIComponent(`to:${to}`)}&after=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}&timeout=10000`,
+  );
   return body.id;
 }
 
-const said = (session: SessionTranscript) => session.lines.map((l) => `${l.from === "client" ? "C" : l.from === "server" ? "S" : "*"}: ${l.text}`);
+const said = (session: SessionTranscript) =>
+  session.lines.map(
+    (l) => `${l.from === "client" ? "C" : l.from === "server" ? "S" : "*"}: ${l.text}`,
+  );
 
 describe("transcripts", () => {
   test("a plain session: every command and reply in order, the client, and the captured message", async () => {
     const to = unique("plain");
-    await transport({ ignoreTLS: true }).sendMail({ from: "app@example.test", to, subject: "hello", text: "hi" });
+    await transport({ ignoreTLS: true }).sendMail({
+      from: "app@example.test",
+      to,
+      subject: "hello",
+      text: "hi",
+    });
     const id = await messageIdOf(to);
     const session = await sessionOf(id);
 
-    expect(session).toMatchObject({ listener: "smtp", client: { address: "127.0.0.1", port: expect.any(Number) }, secure: false, tls: null, helo: "[127.0.0.1]", authUser: null, messageIds: [id], faults: [] });
+    expect(session).toMatchObject({
+      listener: "smtp",
+      client: { address: "127.0.0.1", port: expect.any(Number) },
+      secure: false,
+      tls: null,
+      helo: "[127.0.0.1]",
+      authUser: null,
+      messageIds: [id],
+      faults: [],
+    });
     expect(Date.parse(session.endedAt ?? "")).toBeGreaterThanOrEqual(Date.parse(session.startedAt));
     const lines = said(session);
-    const order = ["S: 220 mailproof ESMTP sandbox", "C: EHLO [127.0.0.1]", "C: MAIL FROM:<app@example.test>", "S: 250 2.1.0 Accepted", `C: RCPT TO:<${to}>`, "S: 250 2.1.5 Accepted", "C: DATA", "S: 354 End data with <CR><LF>.<CR><LF>", `S: 250 2.6.0 Ok: queued as ${id}`, `*: message captured as ${id}`, "*: connection closed"];
+    const order = [
+      "S: 220 mailproof ESMTP sandbox",
+      "C: EHLO [127.0.0.1]",
+      "C: MAIL FROM:<app@example.test>",
+      "S: 250 2.1.0 Accepted",
+      `C: RCPT TO:<${to}>`,
+      "S: 250 2.1.5 Accepted",
+      "C: DATA",
+      "S: 354 End data with <CR><LF>.<CR><LF>",
+      `S: 250 2.6.0 Ok: queued as ${id}`,
+      `*: message captured as ${id}`,
+      "*: connection closed",
+    ];
     const positions = order.map((line) => lines.indexOf(line));
-    expect(positions.every((p) => p >= 0), JSON.stringify(lines)).toBe(true);
+    expect(
+      positions.every((p) => p >= 0),
+      JSON.stringify(lines),
+    ).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     expect(lines).toContainEqual(expect.stringMatching(/^C: <\d+ bytes of message data>$/));
     // The message body itself is not in the transcript.
@@ -62,23 +102,45 @@ describe("transcripts", () => {
 
   test("STARTTLS and AUTH LOGIN: TLS noted, credentials redacted", async () => {
     const to = unique("tls");
-    await transport({ auth: { user: "robot", pass: "s3cret-pass" }, authMethod: "LOGIN" }).sendMail({ from: "app@example.test", to, subject: "x", text: "x" });
+    await transport({ auth: { user: "robot", pass: "s3cret-pass" }, authMethod: "LOGIN" }).sendMail(
+      { from: "app@example.test", to, subject: "x", text: "x" },
+    );
     const session = await sessionOf(await messageIdOf(to));
 
-    expect(session).toMatchObject({ secure: true, tls: { protocol: expect.stringMatching(/^TLSv1\.[23]$/), cipher: expect.any(String) }, authUser: "robot" });
+    expect(session).toMatchObject({
+      secure: true,
+      tls: { protocol: expect.stringMatching(/^TLSv1\.[23]$/), cipher: expect.any(String) },
+      authUser: "robot",
+    });
     const lines = said(session);
-    expect(lines.indexOf("C: STARTTLS")).toBeLessThan(lines.findIndex((l) => l.startsWith("*: TLS established: TLSv1.")));
+    expect(lines.indexOf("C: STARTTLS")).toBeLessThan(
+      lines.findIndex((l) => l.startsWith("*: TLS established: TLSv1.")),
+    );
     expect(lines).toContain("C: AUTH LOGIN");
     expect(lines.filter((l) => l === "C: /* secured */")).toHaveLength(2);
     const wire = JSON.stringify(session);
-    for (const secret of ["s3cret-pass", Buffer.from("s3cret-pass").toString("base64"), Buffer.from("robot").toString("base64")]) expect(wire).not.toContain(secret);
+    for (const secret of [
+      "s3cret-pass",
+      Buffer.from("s3cret-pass").toString("base64"),
+      Buffer.from("robot").toString("base64"),
+    ])
+      expect(wire).not.toContain(secret);
   });
 
   test("implicit TLS on the smtps listener", async () => {
     const to = unique("smtps");
-    await transport({ port: sandbox.smtpsPort, secure: true }).sendMail({ from: "app@example.test", to, subject: "x", text: "x" });
+    await transport({ port: sandbox.smtpsPort, secure: true }).sendMail({
+      from: "app@example.test",
+      to,
+      subject: "x",
+      text: "x",
+    });
     const session = await sessionOf(await messageIdOf(to));
-    expect(session).toMatchObject({ listener: "smtps", secure: true, tls: { protocol: expect.stringMatching(/^TLSv1/) } });
+    expect(session).toMatchObject({
+      listener: "smtps",
+      secure: true,
+      tls: { protocol: expect.stringMatching(/^TLSv1/) },
+    });
   });
 
   test("several messages in one session are all linked to it", async () => {
@@ -89,9 +151,19 @@ describe("transcripts", () => {
     const ids = [await messageIdOf(a), await messageIdOf(b)];
     // Still open: the list shows it, without an end.
     const open = (await api(sandbox, `/api/sessions?messageId=${ids[1]}`)).body.sessions;
-    expect(open).toEqual([expect.objectContaining({ messageIds: ids, endedAt: null, lines: expect.arrayContaining([expect.objectContaining({ from: "client", text: `RCPT TO:<${b}>` })]) })]);
+    expect(open).toEqual([
+      expect.objectContaining({
+        messageIds: ids,
+        endedAt: null,
+        lines: expect.arrayContaining([
+          expect.objectContaining({ from: "client", text: `RCPT TO:<${b}>` }),
+        ]),
+      }),
+    ]);
     // Without the filter, the list holds summaries.
-    const listed = (await api(sandbox, "/api/sessions")).body.sessions.find((s: { id: string }) => s.id === open[0].id);
+    const listed = (await api(sandbox, "/api/sessions")).body.sessions.find(
+      (s: { id: string }) => s.id === open[0].id,
+    );
     expect(listed).toMatchObject({ endedAt: null, lineCount: open[0].lines.length });
     expect(listed.lines).toBeUndefined();
     pooled.close();
@@ -126,12 +198,20 @@ describe("transcripts", () => {
     }
     expect(mine).toMatchObject({ endedAt: expect.any(String), messageIds: [] });
     const full = (await api<SessionTranscript>(sandbox, `/api/sessions/${mine?.id}`)).body;
-    expect(said(full)).toEqual(expect.arrayContaining(["C: EHLO raw.client.test", "C: QUIT", "S: 221 2.0.0 Bye"]));
+    expect(said(full)).toEqual(
+      expect.arrayContaining(["C: EHLO raw.client.test", "C: QUIT", "S: 221 2.0.0 Bye"]),
+    );
     expect(full.messageIds).toEqual([]);
   });
 
   test("paging with limit and before, newest first", async () => {
-    for (let i = 0; i < 3; i++) await transport({ ignoreTLS: true }).sendMail({ from: "app@example.test", to: unique("page"), subject: "p", text: "p" });
+    for (let i = 0; i < 3; i++)
+      await transport({ ignoreTLS: true }).sendMail({
+        from: "app@example.test",
+        to: unique("page"),
+        subject: "p",
+        text: "p",
+      });
     await sessionOf(await messageIdOf(`page-${process.pid}-${counter}@transcripts.test`));
     const first = (await api(sandbox, "/api/sessions?limit=2")).body;
     expect(first.next).toEqual(expect.any(String));
@@ -161,7 +241,9 @@ describe("retention", () => {
       for (let i = 0; i < 4; i++) {
         const to = unique("retention");
         sent.push(to);
-        await nodemailer.createTransport({ host: "127.0.0.1", port: small.smtpPort, ignoreTLS: true }).sendMail({ from: "a@example.test", to, subject: "r", text: "r" });
+        await nodemailer
+          .createTransport({ host: "127.0.0.1", port: small.smtpPort, ignoreTLS: true })
+          .sendMail({ from: "a@example.test", to, subject: "r", text: "r" });
       }
       let sessions: Array<{ endedAt: string | null }> = [];
       for (let poll = 0; poll < 200; poll++) {

@@ -10,14 +10,21 @@ import { api, startTestSandbox } from "../helpers/sandbox.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver.js";
 
 const upload = (sandbox: Sandbox, subject: string) =>
-  api(sandbox, "/api/messages", { method: "POST", headers: { "content-type": "message/rfc822" }, body: `From: app@hook.test\r\nTo: ann@hook.test\r\nSubject: ${subject}\r\n\r\nbody\r\n` });
+  api(sandbox, "/api/messages", {
+    method: "POST",
+    headers: { "content-type": "message/rfc822" },
+    body: `From: app@hook.test\r\nTo: ann@hook.test\r\nSubject: ${subject}\r\n\r\nbody\r\n`,
+  });
 
 describe("--webhook", () => {
   let receiver: WebhookReceiver;
   let sandbox: Sandbox;
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
-    sandbox = await startTestSandbox({ webhook: `${receiver.url}/hooks/mail?token=s3cret`, webhookLimit: 0 });
+    sandbox = await startTestSandbox({
+      webhook: `${receiver.url}/hooks/mail?token=s3cret`,
+      webhookLimit: 0,
+    });
   });
   afterAll(async () => {
     await sandbox.stop();
@@ -31,12 +38,24 @@ describe("--webhook", () => {
     const hits = await receiver.waitFor(3, "/hooks/mail");
     expect(hits[0].status).toBe(500);
     expect(hits[0].headers["content-type"]).toBe("application/json");
-    const bodies = hits.filter((h) => h.status === 200).map((h) => JSON.parse(h.body) as { event: string; message: MessageSummary });
+    const bodies = hits
+      .filter((h) => h.status === 200)
+      .map((h) => JSON.parse(h.body) as { event: string; message: MessageSummary });
     expect(bodies.map((b) => b.event)).toEqual(["message.received", "message.received"]);
     expect(bodies.map((b) => b.message.id).sort()).toEqual([first.body.id, second.body.id].sort());
-    expect(bodies.find((b) => b.message.id === first.body.id)?.message).toMatchObject({ subject: "hook one", from: { address: "app@hook.test" } });
+    expect(bodies.find((b) => b.message.id === first.body.id)?.message).toMatchObject({
+      subject: "hook one",
+      from: { address: "app@hook.test" },
+    });
     const { body: health } = await api(sandbox, "/api/health");
-    expect(health.webhook).toEqual({ url: `${receiver.url}/hooks/mail`, delivered: 2, failed: 0, pending: 0, dropped: 0, lastError: "receiver answered 500" });
+    expect(health.webhook).toEqual({
+      url: `${receiver.url}/hooks/mail`,
+      delivered: 2,
+      failed: 0,
+      pending: 0,
+      dropped: 0,
+      lastError: "receiver answered 500",
+    });
   });
 });
 
@@ -62,11 +81,22 @@ test("a delivery that runs out of attempts is counted and reported", async () =>
   await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
   const { port } = closed.address() as AddressInfo;
   await new Promise((resolve) => closed.close(resolve));
-  const webhook = startReceiveWebhook({ events, logger: pino({ level: "silent" }), onFailure: () => failures++ }, { url: `http://127.0.0.1:${port}/never`, attempts: 2, retryDelayMs: 10, limitPerSecond: 0 });
+  const webhook = startReceiveWebhook(
+    { events, logger: pino({ level: "silent" }), onFailure: () => failures++ },
+    { url: `http://127.0.0.1:${port}/never`, attempts: 2, retryDelayMs: 10, limitPerSecond: 0 },
+  );
   try {
-    events.emit("message.received", { id: "01KAAAAAAAAAAAAAAAAAAAAAA1", summary: { id: "01KAAAAAAAAAAAAAAAAAAAAAA1" } as MessageSummary });
+    events.emit("message.received", {
+      id: "01KAAAAAAAAAAAAAAAAAAAAAA1",
+      summary: { id: "01KAAAAAAAAAAAAAAAAAAAAAA1" } as MessageSummary,
+    });
     await expect.poll(() => failures).toBe(1);
-    expect(webhook.status()).toMatchObject({ delivered: 0, failed: 1, pending: 0, lastError: expect.stringContaining("ECONNREFUSED") });
+    expect(webhook.status()).toMatchObject({
+      delivered: 0,
+      failed: 1,
+      pending: 0,
+      lastError: expect.stringContaining("ECONNREFUSED"),
+    });
   } finally {
     webhook.stop();
   }
@@ -89,9 +119,16 @@ describe("--max-age", () => {
     const sandbox = await startTestSandbox({ maxAge: 1500 });
     try {
       const deleted: string[] = [];
-      sandbox.events.on("message.deleted", ({ ids }) => deleted.push(...(ids === "all" ? [] : ids)));
+      sandbox.events.on("message.deleted", ({ ids }) =>
+        deleted.push(...(ids === "all" ? [] : ids)),
+      );
       const old = await upload(sandbox, "ages out");
-      await expect.poll(async () => (await api(sandbox, `/api/messages/${old.body.id}`)).status, { timeout: 10_000, interval: 200 }).toBe(404);
+      await expect
+        .poll(async () => (await api(sandbox, `/api/messages/${old.body.id}`)).status, {
+          timeout: 10_000,
+          interval: 200,
+        })
+        .toBe(404);
       expect(deleted).toContain(old.body.id);
       const fresh = await upload(sandbox, "still fresh");
       expect((await api(sandbox, `/api/messages/${fresh.body.id}`)).status).toBe(200);

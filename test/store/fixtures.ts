@@ -13,7 +13,14 @@ export function message(id: string, receivedAt: number, fields: Partial<Message>
     id,
     receivedAt: new Date(receivedAt).toISOString(),
     source: { kind: "smtp", providerMessageId: null },
-    envelope: { mailFrom: "sender@acme.test", rcptTo: [], remoteAddress: "127.0.0.1", helo: "client.test", secure: false, authUser: null },
+    envelope: {
+      mailFrom: "sender@acme.test",
+      rcptTo: [],
+      remoteAddress: "127.0.0.1",
+      helo: "client.test",
+      secure: false,
+      authUser: null,
+    },
     messageId: null,
     date: null,
     subject: null,
@@ -35,17 +42,30 @@ export function message(id: string, receivedAt: number, fields: Partial<Message>
   };
 }
 
-export function newMessage(m: Message, attachmentContents: Buffer[] = [], raw = Buffer.from(`Subject: ${m.subject ?? ""}\r\n\r\n${m.text ?? ""}\r\n`)): NewMessage {
+export function newMessage(
+  m: Message,
+  attachmentContents: Buffer[] = [],
+  raw = Buffer.from(`Subject: ${m.subject ?? ""}\r\n\r\n${m.text ?? ""}\r\n`),
+): NewMessage {
   return { message: m, raw, attachmentContents };
 }
 
-export function analysis(dkim: "pass" | "fail" | "none", spf: "pass" | "fail" | "softfail", dmarc: "pass" | "fail"): Analysis {
+export function analysis(
+  dkim: "pass" | "fail" | "none",
+  spf: "pass" | "fail" | "softfail",
+  dmarc: "pass" | "fail",
+): Analysis {
   return {
     ...emptyAnalysis("done"),
     auth: {
       dkim: [{ domain: "acme.test", selector: "s1", result: dkim, aligned: true }],
       spf: { result: spf, domain: "acme.test", ip: "127.0.0.1" },
-      dmarc: { result: dmarc, policy: "reject", domain: "acme.test", alignment: { dkim: dkim === "pass", spf: spf === "pass" } },
+      dmarc: {
+        result: dmarc,
+        policy: "reject",
+        domain: "acme.test",
+        alignment: { dkim: dkim === "pass", spf: spf === "pass" },
+      },
       arc: null,
     },
     findings: [{ rule: "test", severity: "warning", message: "a finding" }],
@@ -71,7 +91,14 @@ export function corpus(): Array<{ entry: NewMessage; analysis?: Analysis }> {
           bcc: [{ name: null, address: "hidden@bcc.test" }],
           replyTo: [{ name: "Help Desk", address: "Help@Acme.test" }],
           size: 5000,
-          envelope: { mailFrom: "support@acme.test", rcptTo: ["ann@example.test", "hidden@bcc.test"], remoteAddress: "127.0.0.1", helo: "acme", secure: true, authUser: null },
+          envelope: {
+            mailFrom: "support@acme.test",
+            rcptTo: ["ann@example.test", "hidden@bcc.test"],
+            remoteAddress: "127.0.0.1",
+            helo: "acme",
+            secure: true,
+            authUser: null,
+          },
           text: "Click https://acme.test/reset?token=abc to reset your password.",
           tags: ["Signup"],
           mailbox: "team-a",
@@ -79,7 +106,16 @@ export function corpus(): Array<{ entry: NewMessage; analysis?: Analysis }> {
       ),
       analysis: {
         ...analysis("pass", "pass", "pass"),
-        links: [{ url: "https://acme.test/reset?token=abc", text: "reset", kind: "reset", host: "acme.test", https: true, checks: [] }],
+        links: [
+          {
+            url: "https://acme.test/reset?token=abc",
+            text: "reset",
+            kind: "reset",
+            host: "acme.test",
+            https: true,
+            checks: [],
+          },
+        ],
       },
     },
     {
@@ -90,7 +126,16 @@ export function corpus(): Array<{ entry: NewMessage; analysis?: Analysis }> {
           from: { name: "Élodie", address: "elodie@exemple.fr" },
           to: [{ name: "ZOË", address: "Zoe@Exemple.fr" }],
           html: "<p>Votre code&nbsp;: <b>123456</b></p>",
-          attachments: [{ id: "1", filename: "invoice.pdf", contentType: "application/pdf", size: pdf.length, contentId: null, inline: false }],
+          attachments: [
+            {
+              id: "1",
+              filename: "invoice.pdf",
+              contentType: "application/pdf",
+              size: pdf.length,
+              contentId: null,
+              inline: false,
+            },
+          ],
           read: true,
           mailbox: "sendgrid:1a2b3c4d",
         }),
@@ -103,7 +148,16 @@ export function corpus(): Array<{ entry: NewMessage; analysis?: Analysis }> {
         make(2, {
           subject: "Welcome aboard",
           from: { name: null, address: "noreply@acme.test" },
-          attachments: [{ id: "1", filename: "logo.gif", contentType: "image/gif", size: logo.length, contentId: "logo@acme", inline: true }],
+          attachments: [
+            {
+              id: "1",
+              filename: "logo.gif",
+              contentType: "image/gif",
+              size: logo.length,
+              contentId: "logo@acme",
+              inline: true,
+            },
+          ],
           size: 20_000,
           to: [
             { name: "Bob", address: "bob@example.test" },
@@ -121,7 +175,14 @@ export function corpus(): Array<{ entry: NewMessage; analysis?: Analysis }> {
       entry: newMessage(
         make(3, {
           source: { kind: "upload", providerMessageId: null },
-          envelope: { mailFrom: null, rcptTo: ["dave@example.test"], remoteAddress: null, helo: null, secure: false, authUser: null },
+          envelope: {
+            mailFrom: null,
+            rcptTo: ["dave@example.test"],
+            remoteAddress: null,
+            helo: null,
+            secure: false,
+            authUser: null,
+          },
         }),
       ),
     },

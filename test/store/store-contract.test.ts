@@ -13,7 +13,15 @@ import { matches, parseQuery, toSearchable } from "../../src/store/query.js";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
 import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { analysis, corpus, FIRST_DAY, message, newMessage, QUERIES, transcript } from "./fixtures.js";
+import {
+  analysis,
+  corpus,
+  FIRST_DAY,
+  message,
+  newMessage,
+  QUERIES,
+  transcript,
+} from "./fixtures.js";
 
 /**
  * The store contract: every Store implementation passes the same tests. Each kind provides
@@ -67,13 +75,17 @@ async function bumpSchemaVersion(kindName: string, location: string): Promise<vo
 async function dropStoredMailboxes(kindName: string, location: string): Promise<void> {
   if (kindName === "sqlite") {
     const db = new Database(location);
-    db.exec("UPDATE bodies SET body = json_remove(body, '$.mailbox'); UPDATE messages SET summary = json_remove(summary, '$.mailbox')");
+    db.exec(
+      "UPDATE bodies SET body = json_remove(body, '$.mailbox'); UPDATE messages SET summary = json_remove(summary, '$.mailbox')",
+    );
     db.close();
     return;
   }
   const client = new pg.Client({ connectionString: location });
   await client.connect();
-  await client.query("UPDATE messages SET body = (body::jsonb - 'mailbox')::text, summary = (summary::jsonb - 'mailbox')::text");
+  await client.query(
+    "UPDATE messages SET body = (body::jsonb - 'mailbox')::text, summary = (summary::jsonb - 'mailbox')::text",
+  );
   await client.end();
 }
 
@@ -81,13 +93,17 @@ async function dropStoredMailboxes(kindName: string, location: string): Promise<
 async function rewindUids(kindName: string, location: string): Promise<void> {
   if (kindName === "sqlite") {
     const db = new Database(location);
-    db.exec("DROP TRIGGER messages_seq_high; DROP TABLE counters; UPDATE schema_version SET version = version - 1");
+    db.exec(
+      "DROP TRIGGER messages_seq_high; DROP TABLE counters; UPDATE schema_version SET version = version - 1",
+    );
     db.close();
     return;
   }
   const client = new pg.Client({ connectionString: location });
   await client.connect();
-  await client.query("ALTER TABLE messages DROP COLUMN uid; DROP TABLE mailproof_uidvalidity; UPDATE mailproof_schema SET version = version - 1");
+  await client.query(
+    "ALTER TABLE messages DROP COLUMN uid; DROP TABLE mailproof_uidvalidity; UPDATE mailproof_schema SET version = version - 1",
+  );
   await client.end();
 }
 
@@ -112,7 +128,8 @@ describe.each(kinds)("$name store", (kind) => {
       store = await fresh();
       const items = corpus();
       await store.insert(items.map((i) => i.entry));
-      for (const item of items) if (item.analysis) await store.setAnalysis(item.entry.message.id, item.analysis);
+      for (const item of items)
+        if (item.analysis) await store.setAnalysis(item.entry.message.id, item.analysis);
       messages = await Promise.all(items.map(async (i) => (await store.get(i.entry.message.id))!));
     });
 
@@ -124,7 +141,10 @@ describe.each(kinds)("$name store", (kind) => {
 
     test.each(QUERIES)("query %j selects what the in-memory matcher selects", async (q) => {
       const query = parseQuery(q);
-      const expected = messages.filter((m) => matches(query, toSearchable(m))).map((m) => m.id).reverse();
+      const expected = messages
+        .filter((m) => matches(query, toSearchable(m)))
+        .map((m) => m.id)
+        .reverse();
       const result = await store.list({ query, limit: 100 });
       expect(result.messages.map((m) => m.id)).toEqual(expected);
       expect(result.total).toBe(expected.length);
@@ -132,10 +152,15 @@ describe.each(kinds)("$name store", (kind) => {
     });
 
     test("the queries are discriminating: known answers", async () => {
-      const subjects = async (q: string) => (await store.list({ query: parseQuery(q), limit: 100 })).messages.map((m) => m.subject);
+      const subjects = async (q: string) =>
+        (await store.list({ query: parseQuery(q), limit: 100 })).messages.map((m) => m.subject);
       expect(await subjects('"reset your"')).toEqual(["Reset your password"]);
       expect(await subjects('"your reset"')).toEqual([]);
-      expect(await subjects("pass")).toEqual(["Welcome aboard", "Réinitialiser votre mot de passe", "Reset your password"]);
+      expect(await subjects("pass")).toEqual([
+        "Welcome aboard",
+        "Réinitialiser votre mot de passe",
+        "Reset your password",
+      ]);
       expect(await subjects("to:hidden@bcc.test")).toEqual(["Reset your password"]);
       expect(await subjects("to:zoë")).toEqual(["Réinitialiser votre mot de passe"]);
       expect(await subjects("to:nn@")).toEqual(["Reset your password"]);
@@ -157,8 +182,18 @@ describe.each(kinds)("$name store", (kind) => {
     });
 
     test("summaries carry the analysis columns and the stored flags", async () => {
-      const { messages: page } = await store.list({ query: parseQuery("source:sendgrid"), limit: 10 });
-      expect(page[0]).toMatchObject({ subject: "Réinitialiser votre mot de passe", read: true, dmarc: "fail", findingCount: 1, attachmentCount: 1, snippet: "Votre code : 123456" });
+      const { messages: page } = await store.list({
+        query: parseQuery("source:sendgrid"),
+        limit: 10,
+      });
+      expect(page[0]).toMatchObject({
+        subject: "Réinitialiser votre mot de passe",
+        read: true,
+        dmarc: "fail",
+        findingCount: 1,
+        attachmentCount: 1,
+        snippet: "Votre code : 123456",
+      });
     });
 
     test("keyset pagination walks newest first with before cursors", async () => {
@@ -178,7 +213,9 @@ describe.each(kinds)("$name store", (kind) => {
 
     test("a page size beyond the cap is capped, below 1 is 1", async () => {
       expect((await store.list({ query: parseQuery(""), limit: 0 })).messages).toHaveLength(1);
-      expect((await store.list({ query: parseQuery(""), limit: 1_000_000 })).messages).toHaveLength(5);
+      expect((await store.list({ query: parseQuery(""), limit: 1_000_000 })).messages).toHaveLength(
+        5,
+      );
     });
 
     test("firstAfter returns the oldest match after an id", async () => {
@@ -193,7 +230,11 @@ describe.each(kinds)("$name store", (kind) => {
       const items = corpus();
       expect((await store.raw(messages[0].id))?.toString()).toBe(items[0].entry.raw.toString());
       const attachment = await store.attachment(messages[1].id, "1");
-      expect(attachment).toEqual({ filename: "invoice.pdf", contentType: "application/pdf", content: items[1].entry.attachmentContents[0] });
+      expect(attachment).toEqual({
+        filename: "invoice.pdf",
+        contentType: "application/pdf",
+        content: items[1].entry.attachmentContents[0],
+      });
       expect(await store.attachment(messages[1].id, "2")).toBeNull();
       expect(await store.raw("NOPE")).toBeNull();
       expect(await store.get("NOPE")).toBeNull();
@@ -205,7 +246,10 @@ describe.each(kinds)("$name store", (kind) => {
 
     test("tags lists every tag in use with its message count, by name", async () => {
       // PostgreSQL text cannot hold NUL: there it reads back as U+FFFD.
-      const tags = (await store.tags()).map((t) => ({ ...t, tag: t.tag.replace("\u0000", "\ufffd") }));
+      const tags = (await store.tags()).map((t) => ({
+        ...t,
+        tag: t.tag.replace("\u0000", "\ufffd"),
+      }));
       expect(tags).toEqual([
         { tag: "Beta", count: 1 },
         { tag: "Signup", count: 1 },
@@ -220,15 +264,26 @@ describe.each(kinds)("$name store", (kind) => {
         { name: "sendgrid:1a2b3c4d", count: 1 },
         { name: "team-a", count: 2 },
       ]);
-      expect((await store.list({ query: parseQuery("mailbox:team-a"), limit: 10 })).messages.map((m) => m.mailbox)).toEqual(["team-a", "team-a"]);
-      expect(messages.map((m) => m.mailbox)).toEqual(["team-a", "sendgrid:1a2b3c4d", "team-a", "default", "default"]);
+      expect(
+        (await store.list({ query: parseQuery("mailbox:team-a"), limit: 10 })).messages.map(
+          (m) => m.mailbox,
+        ),
+      ).toEqual(["team-a", "team-a"]);
+      expect(messages.map((m) => m.mailbox)).toEqual([
+        "team-a",
+        "sendgrid:1a2b3c4d",
+        "team-a",
+        "default",
+        "default",
+      ]);
     });
   });
 
   describe("writes", () => {
     const newId = createIdGenerator();
     const at = (minute: number) => FIRST_DAY + minute * 60_000;
-    const one = (minute: number, fields: Partial<Message> = {}) => message(newId(at(minute)), at(minute), fields);
+    const one = (minute: number, fields: Partial<Message> = {}) =>
+      message(newId(at(minute)), at(minute), fields);
 
     test("insert round-trips every field, and an empty batch is fine", async () => {
       const store = await fresh();
@@ -267,7 +322,11 @@ describe.each(kinds)("$name store", (kind) => {
 
     test("IMAP UIDs ascend in insertion order, are never reused, and filter like list", async () => {
       const store = await fresh();
-      const [a, b, c] = [one(20, { subject: "uid a", read: true }), one(21, { subject: "uid b" }), one(22, { subject: "uid c" })];
+      const [a, b, c] = [
+        one(20, { subject: "uid a", read: true }),
+        one(21, { subject: "uid b" }),
+        one(22, { subject: "uid c" }),
+      ];
       await store.insert([newMessage(a), newMessage(b)]);
       const { validity, next } = await store.uidState();
       const first = await store.uids({ terms: [] }, 0);
@@ -282,7 +341,7 @@ describe.each(kinds)("$name store", (kind) => {
       expect(after.map((e) => e.id)).toEqual([c.id]);
       expect(after[0].uid).toBeGreaterThan(first[1].uid);
       expect((await store.uidState()).validity).toBe(validity);
-      expect((await store.uids(parseQuery("subject:\"uid a\""), 0)).map((e) => e.id)).toEqual([a.id]);
+      expect((await store.uids(parseQuery('subject:"uid a"'), 0)).map((e) => e.id)).toEqual([a.id]);
     });
 
     test("a failed batch stores nothing of it", async () => {
@@ -301,7 +360,10 @@ describe.each(kinds)("$name store", (kind) => {
       const summary = await store.setAnalysis(m.id, done);
       expect(summary).toEqual({ ...toSummary({ ...m, analysis: done }) });
       expect((await store.get(m.id))?.analysis).toEqual(done);
-      expect((await store.list({ query: parseQuery("spf:softfail dmarc:fail dkim:pass"), limit: 5 })).total).toBe(1);
+      expect(
+        (await store.list({ query: parseQuery("spf:softfail dmarc:fail dkim:pass"), limit: 5 }))
+          .total,
+      ).toBe(1);
       expect(await store.setAnalysis("NOPE", done)).toBeNull();
     });
 
@@ -318,9 +380,14 @@ describe.each(kinds)("$name store", (kind) => {
       const store = await fresh();
       const m = one(5, { tags: ["old"] });
       await store.insert([newMessage(m)]);
-      expect(await store.update(m.id, { read: true, tags: ["New", "Ünï"] })).toMatchObject({ id: m.id, read: true, tags: ["New", "Ünï"] });
+      expect(await store.update(m.id, { read: true, tags: ["New", "Ünï"] })).toMatchObject({
+        id: m.id,
+        read: true,
+        tags: ["New", "Ünï"],
+      });
       expect(await store.get(m.id)).toMatchObject({ read: true, tags: ["New", "Ünï"] });
-      const ids = async (q: string) => (await store.list({ query: parseQuery(q), limit: 5 })).messages.map((s) => s.id);
+      const ids = async (q: string) =>
+        (await store.list({ query: parseQuery(q), limit: 5 })).messages.map((s) => s.id);
       expect(await ids("tag:new is:read")).toEqual([m.id]);
       expect(await ids("tag:ünï")).toEqual([m.id]);
       expect(await ids("tag:old")).toEqual([]);
@@ -333,7 +400,16 @@ describe.each(kinds)("$name store", (kind) => {
       const keep = one(6, { subject: "keep" });
       const drop = one(7, {
         subject: "drop",
-        attachments: [{ id: "1", filename: "a.txt", contentType: "text/plain", size: 1, contentId: null, inline: false }],
+        attachments: [
+          {
+            id: "1",
+            filename: "a.txt",
+            contentType: "text/plain",
+            size: 1,
+            contentId: null,
+            inline: false,
+          },
+        ],
       });
       await store.insert([newMessage(keep), newMessage(drop, [Buffer.from("a")])]);
       expect(await store.delete(parseQuery("subject:drop"))).toEqual([drop.id]);
@@ -361,7 +437,9 @@ describe.each(kinds)("$name store", (kind) => {
       expect(await store.prune(0)).toEqual([]);
       expect(await store.prune(10)).toEqual([]);
       expect([...(await store.prune(2))].sort()).toEqual([batch[0].id, batch[1].id]);
-      expect((await store.list({ query: parseQuery(""), limit: 10 })).messages.map((s) => s.id)).toEqual([batch[3].id, batch[2].id]);
+      expect(
+        (await store.list({ query: parseQuery(""), limit: 10 })).messages.map((s) => s.id),
+      ).toEqual([batch[3].id, batch[2].id]);
     });
 
     test("a message with more distinct words than a tsvector holds (1 MB) is still found by its words", async () => {
@@ -370,7 +448,8 @@ describe.each(kinds)("$name store", (kind) => {
       const big = one(15, { subject: "huge", text: words.join(" ") });
       const small = one(16, { subject: "small", text: "w1x w2x" });
       await store.insert([newMessage(big), newMessage(small)]);
-      const ids = async (q: string) => (await store.list({ query: parseQuery(q), limit: 5 })).messages.map((m) => m.id);
+      const ids = async (q: string) =>
+        (await store.list({ query: parseQuery(q), limit: 5 })).messages.map((m) => m.id);
       expect(await ids(`"w${(109_999).toString(36)}x"`)).toEqual([big.id]);
       expect(await ids('"w1x w2x"')).toEqual([small.id, big.id]);
       expect(await ids('"w2x w1x"')).toEqual([]);
@@ -383,15 +462,30 @@ describe.each(kinds)("$name store", (kind) => {
         newMessage(
           one(20 + i, {
             subject: `bulk ${i}`,
-            to: Array.from({ length: 10 }, (_, j) => ({ name: `R${j}`, address: `r${j}-${i}@bulk.test` })),
-            attachments: [{ id: "1", filename: `f${i}.txt`, contentType: "text/plain", size: 3, contentId: null, inline: false }],
+            to: Array.from({ length: 10 }, (_, j) => ({
+              name: `R${j}`,
+              address: `r${j}-${i}@bulk.test`,
+            })),
+            attachments: [
+              {
+                id: "1",
+                filename: `f${i}.txt`,
+                contentType: "text/plain",
+                size: 3,
+                contentId: null,
+                inline: false,
+              },
+            ],
           }),
           [Buffer.from(`f${i}`)],
         ),
       );
       await store.insert(batch);
       expect(await store.count()).toBe(300);
-      expect((await store.list({ query: parseQuery("to:r9-299@bulk.test"), limit: 5 })).messages[0].subject).toBe("bulk 299");
+      expect(
+        (await store.list({ query: parseQuery("to:r9-299@bulk.test"), limit: 5 })).messages[0]
+          .subject,
+      ).toBe("bulk 299");
       expect((await store.attachment(batch[150].message.id, "1"))?.content.toString()).toBe("f150");
     });
   });
@@ -411,13 +505,23 @@ describe.each(kinds)("$name store", (kind) => {
       expect(first.sessions.map((t) => t.id)).toEqual([ids[2], ids[1]]);
       const second = await store.listSessions({ messageId: null, limit: 2, before: first.next });
       expect(second).toEqual({ sessions: [transcript(ids[0], ["M1"])], next: null });
-      expect((await store.listSessions({ messageId: "M1", limit: 10, before: null })).sessions.map((t) => t.id)).toEqual([ids[2], ids[0]]);
-      expect((await store.listSessions({ messageId: "M3", limit: 10, before: null })).sessions).toEqual([]);
+      expect(
+        (await store.listSessions({ messageId: "M1", limit: 10, before: null })).sessions.map(
+          (t) => t.id,
+        ),
+      ).toEqual([ids[2], ids[0]]);
+      expect(
+        (await store.listSessions({ messageId: "M3", limit: 10, before: null })).sessions,
+      ).toEqual([]);
 
       expect(await store.pruneSessions(0)).toBe(0);
       expect(await store.pruneSessions(2)).toBe(1);
       expect(await store.getSession(ids[0])).toBeNull();
-      expect((await store.listSessions({ messageId: "M1", limit: 10, before: null })).sessions.map((t) => t.id)).toEqual([ids[2]]);
+      expect(
+        (await store.listSessions({ messageId: "M1", limit: 10, before: null })).sessions.map(
+          (t) => t.id,
+        ),
+      ).toEqual([ids[2]]);
     });
   });
 
@@ -425,7 +529,10 @@ describe.each(kinds)("$name store", (kind) => {
     const location = await kind.location();
     const store = await fresh(location);
     const newId = createIdGenerator();
-    const [a, b] = [message(newId(FIRST_DAY), FIRST_DAY), message(newId(FIRST_DAY + 1), FIRST_DAY + 1)];
+    const [a, b] = [
+      message(newId(FIRST_DAY), FIRST_DAY),
+      message(newId(FIRST_DAY + 1), FIRST_DAY + 1),
+    ];
     await store.insert([newMessage(a), newMessage(b)]);
     await store.close();
     opened.splice(opened.indexOf(store), 1);

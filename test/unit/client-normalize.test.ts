@@ -2,9 +2,18 @@ import { describe, expect, test } from "vitest";
 import { normalizeEmail, type NormalizableMessage } from "../../src/client/normalize-email.js";
 import { prettyHtml } from "../../src/client/pretty-html.js";
 
-function message(partial: Partial<NormalizableMessage> & { codes?: string[] } = {}): NormalizableMessage {
+function message(
+  partial: Partial<NormalizableMessage> & { codes?: string[] } = {},
+): NormalizableMessage {
   const { codes = [], ...rest } = partial;
-  return { headers: [], text: null, html: null, attachments: [], analysis: { status: "done", auth: null, links: [], codes, findings: [], receivers: [] }, ...rest };
+  return {
+    headers: [],
+    text: null,
+    html: null,
+    attachments: [],
+    analysis: { status: "done", auth: null, links: [], codes, findings: [], receivers: [] },
+    ...rest,
+  };
 }
 
 describe("normalizeEmail", () => {
@@ -34,13 +43,23 @@ describe("normalizeEmail", () => {
   });
 
   test("a long random token is one even without digits; a long slug is not", () => {
-    const out = normalizeEmail(message({ text: "https://x.example/u/QxWbRtYuIoPaSdFgHjKl_zXcV/how-we-ship-our-product-fast" }));
+    const out = normalizeEmail(
+      message({
+        text: "https://x.example/u/QxWbRtYuIoPaSdFgHjKl_zXcV/how-we-ship-our-product-fast",
+      }),
+    );
     expect(out).toContain("https://x.example/u/[token-1]/how-we-ship-our-product-fast");
   });
 
   test("numbers placeholders by first appearance, so one token used twice keeps one name", () => {
-    const out = normalizeEmail(message({ text: "a https://x.example/?token=aaa b https://x.example/?token=bbb c https://x.example/?token=aaa" }));
-    expect(out).toContain("a https://x.example/?token=[token-1] b https://x.example/?token=[token-2] c https://x.example/?token=[token-1]");
+    const out = normalizeEmail(
+      message({
+        text: "a https://x.example/?token=aaa b https://x.example/?token=bbb c https://x.example/?token=aaa",
+      }),
+    );
+    expect(out).toContain(
+      "a https://x.example/?token=[token-1] b https://x.example/?token=[token-2] c https://x.example/?token=[token-1]",
+    );
   });
 
   test("headers: Message-IDs, Date and an unquoted boundary become placeholders", () => {
@@ -53,20 +72,53 @@ describe("normalizeEmail", () => {
       { name: "In-Reply-To", value: "<b2@x.example>" },
     ];
     expect(normalizeEmail(message({ headers }))).toBe(
-      ["Date: [date]", "Subject: Re: your ticket", "In-Reply-To: [message-id]", "References: [message-id] [message-id]", 'Content-Type: multipart/mixed; boundary="[boundary]"', ""].join("\n"),
+      [
+        "Date: [date]",
+        "Subject: Re: your ticket",
+        "In-Reply-To: [message-id]",
+        "References: [message-id] [message-id]",
+        'Content-Type: multipart/mixed; boundary="[boundary]"',
+        "",
+      ].join("\n"),
     );
   });
 
   test("lists attachments without their sizes (generated files differ per send)", () => {
-    const out = normalizeEmail(message({ attachments: [{ id: "1", filename: "invoice-2026-12-03.pdf", contentType: "application/pdf", size: 1234, contentId: null, inline: false }] }));
+    const out = normalizeEmail(
+      message({
+        attachments: [
+          {
+            id: "1",
+            filename: "invoice-2026-12-03.pdf",
+            contentType: "application/pdf",
+            size: 1234,
+            contentId: null,
+            inline: false,
+          },
+        ],
+      }),
+    );
     expect(out).toContain("--- attachments ---\ninvoice-[date].pdf  application/pdf\n");
   });
 });
 
 describe("prettyHtml", () => {
   test("one element per line, whitespace collapsed, entities decoded, pre kept", () => {
-    const html = '<div  class="x"><p>Hello&nbsp;&amp;\n  welcome</p><br/><pre>  a\n    b</pre><!-- [if mso] --></div>';
-    expect(prettyHtml(html)).toBe(['<div class="x">', "  <p>Hello &amp; welcome</p>", "  <br>", "  <pre>", "    a", "      b", "  </pre>", "  <!-- [if mso] -->", "</div>"].join("\n"));
+    const html =
+      '<div  class="x"><p>Hello&nbsp;&amp;\n  welcome</p><br/><pre>  a\n    b</pre><!-- [if mso] --></div>';
+    expect(prettyHtml(html)).toBe(
+      [
+        '<div class="x">',
+        "  <p>Hello &amp; welcome</p>",
+        "  <br>",
+        "  <pre>",
+        "    a",
+        "      b",
+        "  </pre>",
+        "  <!-- [if mso] -->",
+        "</div>",
+      ].join("\n"),
+    );
   });
 
   test("two sources that render alike print alike", () => {

@@ -64,7 +64,9 @@ function dockerIgnored(path: string): boolean {
     const regex = new RegExp(
       `^${pattern
         .split("/")
-        .map((seg) => (seg === "**" ? ".*" : seg.replace(/[.+^${}()|[\]]/g, "\\$&").replace(/\*/g, "[^/]*")))
+        .map((seg) =>
+          seg === "**" ? ".*" : seg.replace(/[.+^${}()|[\]]/g, "\\$&").replace(/\*/g, "[^/]*"),
+        )
         .join("/")
         .replace(/\.\*\//g, "(?:.*/)?")}(?:/.*)?$`,
     );
@@ -92,12 +94,17 @@ describe("Dockerfile", () => {
     expect(dockerfile[0]).toMatchObject({ image: "node:20-slim", name: "build" });
     expect(runtime).toMatchObject({ image: "node:20-slim", name: "runtime" });
     for (const s of dockerfile) {
-      expect(s.image === "node:20-slim" || dockerfile.some((other) => other.name === s.image), `${s.name} FROM ${s.image}`).toBe(true);
+      expect(
+        s.image === "node:20-slim" || dockerfile.some((other) => other.name === s.image),
+        `${s.name} FROM ${s.image}`,
+      ).toBe(true);
     }
   });
 
   test("the build stage has a compiler toolchain for better-sqlite3 and builds the package", () => {
-    const runs = ofOp(stage("build"), "RUN").map((i) => i.args).join("\n");
+    const runs = ofOp(stage("build"), "RUN")
+      .map((i) => i.args)
+      .join("\n");
     expect(runs).toMatch(/apt-get install[^\n]*python3[^\n]*make[^\n]*g\+\+/);
     expect(runs).toContain("npm ci");
     expect(runs).toContain("npm rebuild better-sqlite3");
@@ -105,7 +112,9 @@ describe("Dockerfile", () => {
   });
 
   test("every COPY source exists in the build context and is not excluded by .dockerignore", () => {
-    const copies = dockerfile.flatMap((s) => ofOp(s, "COPY").filter((i) => !i.args.startsWith("--from")));
+    const copies = dockerfile.flatMap((s) =>
+      ofOp(s, "COPY").filter((i) => !i.args.startsWith("--from")),
+    );
     expect(copies.length).toBeGreaterThan(3);
     for (const copy of copies) {
       const parts = copy.args.split(/\s+/);
@@ -115,20 +124,36 @@ describe("Dockerfile", () => {
       }
     }
     // The build context must not carry local state into the image.
-    for (const local of ["node_modules", "dist", "ui/dist", ".git", "examples/saas-auth/node_modules", "store.db"]) expect(dockerIgnored(local), local).toBe(true);
+    for (const local of [
+      "node_modules",
+      "dist",
+      "ui/dist",
+      ".git",
+      "examples/saas-auth/node_modules",
+      "store.db",
+    ])
+      expect(dockerIgnored(local), local).toBe(true);
   });
 
   test("COPY --from takes files an earlier stage has: the repository's or the build's outputs", () => {
     dockerfile.forEach((s, index) => {
       for (const copy of ofOp(s, "COPY").filter((i) => i.args.startsWith("--from"))) {
         const [, from, source] = /^--from=(\S+)\s+(\S+)\s+\S+$/.exec(copy.args)!;
-        expect(dockerfile.slice(0, index).some((earlier) => earlier.name === from), `stage ${from} before ${s.name}`).toBe(true);
+        expect(
+          dockerfile.slice(0, index).some((earlier) => earlier.name === from),
+          `stage ${from} before ${s.name}`,
+        ).toBe(true);
         // WORKDIR /app in the build stage mirrors the repository; dist/ and ui/dist/ are what `npm run build` writes.
         expect(source.startsWith("/app/"), source).toBe(true);
-        expect(existsSync(at(source.slice("/app/".length))), `${source} (run npm run build first)`).toBe(true);
+        expect(
+          existsSync(at(source.slice("/app/".length))),
+          `${source} (run npm run build first)`,
+        ).toBe(true);
       }
     });
-    expect(JSON.parse(readFileSync(at("package.json"), "utf8")).scripts.build).toContain("tsconfig.build.json");
+    expect(JSON.parse(readFileSync(at("package.json"), "utf8")).scripts.build).toContain(
+      "tsconfig.build.json",
+    );
   });
 
   test("runs as a non-root user, exposes SMTP 1025 and HTTP 8025", () => {
@@ -151,11 +176,17 @@ describe("Dockerfile", () => {
     expect(flags).toContain("--max-semi-space-size=2");
     expect(entrypoint).toEqual(["node", ...flags, script]);
     expect(cmd[0]).toBe("serve");
-    const env = Object.fromEntries(ofOp(runtime, "ENV").flatMap((i) => [...i.args.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]])));
+    const env = Object.fromEntries(
+      ofOp(runtime, "ENV").flatMap((i) =>
+        [...i.args.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]]),
+      ),
+    );
     const { options } = resolveServeOptions(cmd.slice(1), env);
     expect(options).toMatchObject({ host: "0.0.0.0", smtpPort: 1025, httpPort: 8025 });
     // The real entry point accepts the command line (asking for help, so nothing binds).
-    const run = spawnSync(process.execPath, [...flags, at(script), ...cmd, "--help"], { encoding: "utf8" });
+    const run = spawnSync(process.execPath, [...flags, at(script), ...cmd, "--help"], {
+      encoding: "utf8",
+    });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain("--host");
   });
@@ -168,22 +199,36 @@ describe("Dockerfile", () => {
     expect(tsconfig.compilerOptions).toMatchObject({ rootDir: ".", outDir: "dist" });
     expect(cmd[1]).toBe("examples/saas-auth/dist/src/main.js");
     expect(existsSync(at("examples/saas-auth/src/main.ts"))).toBe(true);
-    expect(ofOp(stage("saas-auth"), "RUN").map((i) => i.args)).toContain("npm run tsc -- -p examples/saas-auth");
+    expect(ofOp(stage("saas-auth"), "RUN").map((i) => i.args)).toContain(
+      "npm run tsc -- -p examples/saas-auth",
+    );
   });
 
   test("the example app needs nothing the saas-auth stage lacks", () => {
     const pkg = JSON.parse(readFileSync(at("package.json"), "utf8"));
-    const installed = new Set([...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)]);
+    const installed = new Set([
+      ...Object.keys(pkg.dependencies),
+      ...Object.keys(pkg.devDependencies),
+    ]);
     const dir = at("examples/saas-auth");
-    const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.ts$/.test(f) && !f.includes("node_modules") && !f.startsWith("dist"));
+    const files = (readdirSync(dir, { recursive: true }) as string[]).filter(
+      (f) => /\.ts$/.test(f) && !f.includes("node_modules") && !f.startsWith("dist"),
+    );
     expect(files.length).toBeGreaterThan(3);
     for (const file of files) {
-      for (const [, specifier] of readFileSync(join(dir, file), "utf8").matchAll(/from "([^"]+)"/g)) {
+      for (const [, specifier] of readFileSync(join(dir, file), "utf8").matchAll(
+        /from "([^"]+)"/g,
+      )) {
         if (specifier.startsWith(".")) {
           // Relative imports stay inside the example, which the stage copies whole.
-          expect(relative(dir, join(dir, file, "..", specifier)).startsWith(".."), `${file}: ${specifier}`).toBe(false);
+          expect(
+            relative(dir, join(dir, file, "..", specifier)).startsWith(".."),
+            `${file}: ${specifier}`,
+          ).toBe(false);
         } else if (!specifier.startsWith("node:")) {
-          const name = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0];
+          const name = specifier.startsWith("@")
+            ? specifier.split("/").slice(0, 2).join("/")
+            : specifier.split("/")[0];
           // mailproof/* resolves to the package itself (its exports point into the built dist/).
           expect(name === pkg.name || installed.has(name), `${file}: ${specifier}`).toBe(true);
         }
@@ -199,12 +244,16 @@ describe("Dockerfile", () => {
     });
     afterAll(() => sandbox.stop());
 
-    const healthcheck = () => execForm(ofOp(runtime, "HEALTHCHECK")[0].args.replace(/^(--\S+\s+)*CMD\s+/, ""));
+    const healthcheck = () =>
+      execForm(ofOp(runtime, "HEALTHCHECK")[0].args.replace(/^(--\S+\s+)*CMD\s+/, ""));
     // Asynchronously: the sandbox answering it runs in this very process.
     const run = (port: number) =>
       new Promise<number | null>((resolve, reject) => {
         const [command, ...args] = healthcheck();
-        const child = spawn(command === "node" ? process.execPath : command, args, { env: { ...process.env, MAILPROOF_HTTP_PORT: String(port) }, stdio: "ignore" });
+        const child = spawn(command === "node" ? process.execPath : command, args, {
+          env: { ...process.env, MAILPROOF_HTTP_PORT: String(port) },
+          stdio: "ignore",
+        });
         child.once("error", reject);
         child.once("exit", (code) => resolve(code));
       });
@@ -235,18 +284,28 @@ describe("Dockerfile", () => {
 
 describe("docker-compose.yml", () => {
   const isMailproof = (service: any) => service.build?.target === "runtime";
-  const targetStage = (service: any): Stage | null => (service.build ? stage(service.build.target ?? runtime.name) : null);
+  const targetStage = (service: any): Stage | null =>
+    service.build ? stage(service.build.target ?? runtime.name) : null;
 
   test("parses, with only known top-level keys", () => {
-    for (const key of Object.keys(compose)) expect(["name", "services", "volumes", "networks"].includes(key) || key.startsWith("x-"), key).toBe(true);
-    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(["mailproof", "app", "postgres", "mailproof-a", "mailproof-b"]));
+    for (const key of Object.keys(compose))
+      expect(
+        ["name", "services", "volumes", "networks"].includes(key) || key.startsWith("x-"),
+        key,
+      ).toBe(true);
+    expect(Object.keys(compose.services)).toEqual(
+      expect.arrayContaining(["mailproof", "app", "postgres", "mailproof-a", "mailproof-b"]),
+    );
   });
 
   test("builds from this repository's Dockerfile stages or names a public image", () => {
     for (const [name, service] of services) {
       if (service.build) {
         expect(statSync(at(service.build.context)).isDirectory(), name).toBe(true);
-        expect(existsSync(at(service.build.context, service.build.dockerfile ?? "Dockerfile")), name).toBe(true);
+        expect(
+          existsSync(at(service.build.context, service.build.dockerfile ?? "Dockerfile")),
+          name,
+        ).toBe(true);
         expect(targetStage(service), name).not.toBeNull();
       } else {
         expect(service.image, name).toMatch(/^[a-z0-9./-]+:[\w.-]+$/);
@@ -257,7 +316,9 @@ describe("docker-compose.yml", () => {
   test("publishes container ports the image exposes, each host port once", () => {
     const hostPorts: string[] = [];
     for (const [name, service] of services) {
-      const exposed = targetStage(service) ? ofOp(targetStage(service)!, "EXPOSE").flatMap((i) => i.args.split(/\s+/)) : null;
+      const exposed = targetStage(service)
+        ? ofOp(targetStage(service)!, "EXPOSE").flatMap((i) => i.args.split(/\s+/))
+        : null;
       for (const mapping of (service.ports ?? []) as string[]) {
         const [host, container] = mapping.split(":");
         if (exposed) expect(exposed, `${name} ${mapping}`).toContain(container);
@@ -274,15 +335,23 @@ describe("docker-compose.yml", () => {
         if (source.startsWith(".")) expect(existsSync(at(source)), `${name}: ${source}`).toBe(true);
         else expect(Object.keys(compose.volumes ?? {}), `${name}: ${source}`).toContain(source);
       }
-      for (const [dependency, condition] of Object.entries((service.depends_on ?? {}) as Record<string, { condition: string }>)) {
+      for (const [dependency, condition] of Object.entries(
+        (service.depends_on ?? {}) as Record<string, { condition: string }>,
+      )) {
         const target = compose.services[dependency];
         expect(target, `${name} depends on ${dependency}`).toBeDefined();
         if (condition.condition === "service_healthy") {
-          const hasCheck = Boolean(target.healthcheck) || (targetStage(target) !== null && ofOp(targetStage(target)!, "HEALTHCHECK").length > 0);
+          const hasCheck =
+            Boolean(target.healthcheck) ||
+            (targetStage(target) !== null && ofOp(targetStage(target)!, "HEALTHCHECK").length > 0);
           expect(hasCheck, `${dependency} has a health check`).toBe(true);
         }
         // A service in a profile is only started with that profile: depend within it, or on a default service.
-        expect(!target.profiles || (service.profiles ?? []).some((p: string) => target.profiles.includes(p)), `${name} → ${dependency}`).toBe(true);
+        expect(
+          !target.profiles ||
+            (service.profiles ?? []).some((p: string) => target.profiles.includes(p)),
+          `${name} → ${dependency}`,
+        ).toBe(true);
       }
     }
   });
@@ -291,7 +360,11 @@ describe("docker-compose.yml", () => {
   const hostPath = (service: any, containerPath: string): string => {
     for (const volume of (service.volumes ?? []) as string[]) {
       const [source, target] = volume.split(":");
-      if (source.startsWith(".") && (containerPath === target || containerPath.startsWith(`${target}/`))) return at(source, relative(target, containerPath));
+      if (
+        source.startsWith(".") &&
+        (containerPath === target || containerPath.startsWith(`${target}/`))
+      )
+        return at(source, relative(target, containerPath));
     }
     // WORKDIR /app mirrors the repository in the build-derived stages.
     if (containerPath.startsWith("/app/")) return at(containerPath.slice("/app/".length));
@@ -304,16 +377,23 @@ describe("docker-compose.yml", () => {
     const cmd = execForm(ofOp(runtime, "CMD")[0].args).slice(1);
     for (const [name, service] of mailproofs) {
       const env: Record<string, string> = {};
-      for (const [key, value] of Object.entries((service.environment ?? {}) as Record<string, string>)) {
+      for (const [key, value] of Object.entries(
+        (service.environment ?? {}) as Record<string, string>,
+      )) {
         expect(key, name).toMatch(/^MAILPROOF_[A-Z_]+$/);
         const flag = `--${key.slice("MAILPROOF_".length).toLowerCase().replaceAll("_", "-")}`;
         // parseArgs is strict: an option the CLI does not know throws.
-        expect(() => resolveServeOptions([flag, "x"], {}), `${name}: ${key}`).not.toThrow(/Unknown option/);
-        env[key] = /^MAILPROOF_(DNS_ZONE|CONFIG|TLS_CERT|TLS_KEY)$/.test(key) ? hostPath(service, value) : String(value);
+        expect(() => resolveServeOptions([flag, "x"], {}), `${name}: ${key}`).not.toThrow(
+          /Unknown option/,
+        );
+        env[key] = /^MAILPROOF_(DNS_ZONE|CONFIG|TLS_CERT|TLS_KEY)$/.test(key)
+          ? hostPath(service, value)
+          : String(value);
       }
       const { options } = resolveServeOptions(cmd, env);
       expect(options.host, name).toBe("0.0.0.0");
-      if (name === "mailproof") expect(Object.keys(options.dnsZone ?? {})).toContain("saas.example");
+      if (name === "mailproof")
+        expect(Object.keys(options.dnsZone ?? {})).toContain("saas.example");
     }
   });
 
@@ -333,13 +413,21 @@ describe("docker-compose.yml", () => {
   test("the example app reaches mailproof by SMTP_HOST and loads its configuration", () => {
     const app = compose.services.app;
     const config = readFileSync(at("examples/saas-auth/src/config.ts"), "utf8");
-    for (const key of Object.keys(app.environment)) expect(config, `the app reads ${key}`).toMatch(new RegExp(`\\b${key}\\b`));
-    const env = { ...app.environment, DKIM_PRIVATE_KEY_FILE: hostPath(app, app.environment.DKIM_PRIVATE_KEY_FILE) };
+    for (const key of Object.keys(app.environment))
+      expect(config, `the app reads ${key}`).toMatch(new RegExp(`\\b${key}\\b`));
+    const env = {
+      ...app.environment,
+      DKIM_PRIVATE_KEY_FILE: hostPath(app, app.environment.DKIM_PRIVATE_KEY_FILE),
+    };
     const loaded = loadConfig(env);
     expect(loaded.transport).toMatchObject({ kind: "smtp", host: "mailproof", port: 1025 });
     expect(loaded.dkim).toMatchObject({ domainName: "saas.example", keySelector: "mail2026" });
     // SMTP_HOST names the mailproof service, on the container port its image exposes.
-    expect(ofOp(targetStage(compose.services[app.environment.SMTP_HOST])!, "EXPOSE")[0].args.split(/\s+/)).toContain(app.environment.SMTP_PORT);
+    expect(
+      ofOp(targetStage(compose.services[app.environment.SMTP_HOST])!, "EXPOSE")[0].args.split(
+        /\s+/,
+      ),
+    ).toContain(app.environment.SMTP_PORT);
     expect(new URL(app.environment.APP_URL).hostname).toBe("app");
     expect(new URL(app.environment.APP_URL).port).toBe(app.environment.PORT);
     expect(ofOp(stage("saas-auth"), "EXPOSE")[0].args).toBe(app.environment.PORT);
@@ -352,7 +440,10 @@ describe('docs/scale-and-docker.md "Running with Docker"', () => {
   // The section runs to the next heading of its level, or to the end of the page.
   const end = page.indexOf("\n## ", start + 1);
   const section = page.slice(start, end === -1 ? undefined : end);
-  const rows = [...section.matchAll(/^\| `([\w-]+)` \|[^|]*\| (.*) \|$/gm)].map((m) => ({ service: m[1], reach: m[2] }));
+  const rows = [...section.matchAll(/^\| `([\w-]+)` \|[^|]*\| (.*) \|$/gm)].map((m) => ({
+    service: m[1],
+    reach: m[2],
+  }));
 
   test("exists and lists every compose service exactly once", () => {
     expect(start).toBeGreaterThan(0);
@@ -361,7 +452,9 @@ describe('docs/scale-and-docker.md "Running with Docker"', () => {
 
   test("gives each service the host ports the compose file publishes", () => {
     for (const { service, reach } of rows) {
-      const published = ((compose.services[service].ports ?? []) as string[]).map((p) => p.split(":")[0]).sort();
+      const published = ((compose.services[service].ports ?? []) as string[])
+        .map((p) => p.split(":")[0])
+        .sort();
       const documented = [...reach.matchAll(/localhost:(\d+)/g)].map((m) => m[1]).sort();
       expect(documented, service).toEqual(published);
       if (published.length === 0) expect(reach, service).toContain("inside the compose network");
@@ -370,22 +463,37 @@ describe('docs/scale-and-docker.md "Running with Docker"', () => {
 
   test("its commands name real profiles, exposed ports and the image's defaults", () => {
     for (const [, profile] of section.matchAll(/--profile (\S+)/g)) {
-      expect(services.some(([, s]) => (s.profiles ?? []).includes(profile)), profile).toBe(true);
+      expect(
+        services.some(([, s]) => (s.profiles ?? []).includes(profile)),
+        profile,
+      ).toBe(true);
     }
     const exposed = ofOp(runtime, "EXPOSE").flatMap((i) => i.args.split(/\s+/));
-    for (const [, container] of section.matchAll(/-p \d+:(\d+)/g)) expect(exposed).toContain(container);
+    for (const [, container] of section.matchAll(/-p \d+:(\d+)/g))
+      expect(exposed).toContain(container);
     expect(section).toContain(`\`${execForm(ofOp(runtime, "CMD")[0].args).join(" ")}\``);
-    expect(ofOp(runtime, "ENV").map((i) => i.args).join(" ")).toContain("MAILPROOF_HOST=0.0.0.0");
+    expect(
+      ofOp(runtime, "ENV")
+        .map((i) => i.args)
+        .join(" "),
+    ).toContain("MAILPROOF_HOST=0.0.0.0");
     expect(section).toContain("MAILPROOF_HOST=0.0.0.0");
     expect(section).toContain("-v mailproof-data:/data");
-    expect(ofOp(runtime, "RUN").map((i) => i.args).join("\n")).toMatch(/mkdir \/data && chown node:node \/data/);
+    expect(
+      ofOp(runtime, "RUN")
+        .map((i) => i.args)
+        .join("\n"),
+    ).toMatch(/mkdir \/data && chown node:node \/data/);
     expect(ofOp(runtime, "USER").at(-1)?.args).toBe("node");
   });
 
   test("quotes the wiring values the compose file sets", () => {
     const app = compose.services.app.environment;
-    for (const key of ["SMTP_HOST", "SMTP_PORT", "APP_URL"]) expect(section).toContain(`\`${key}=${app[key]}\``);
-    for (const name of ["mailproof-a", "mailproof-b"]) expect(section).toContain(`MAILPROOF_DB=${compose.services[name].environment.MAILPROOF_DB}`);
-    for (const [, volume] of section.matchAll(/`([\w-]+)` volume/g)) expect(Object.keys(compose.volumes ?? {})).toContain(volume);
+    for (const key of ["SMTP_HOST", "SMTP_PORT", "APP_URL"])
+      expect(section).toContain(`\`${key}=${app[key]}\``);
+    for (const name of ["mailproof-a", "mailproof-b"])
+      expect(section).toContain(`MAILPROOF_DB=${compose.services[name].environment.MAILPROOF_DB}`);
+    for (const [, volume] of section.matchAll(/`([\w-]+)` volume/g))
+      expect(Object.keys(compose.volumes ?? {})).toContain(volume);
   });
 });

@@ -26,7 +26,8 @@ function brokenReason(from: string, target: string): string | null {
   if (relative(REPO, join(REPO, file)).startsWith("..")) return "points outside the repository";
   if (!existsSync(join(REPO, file))) return `${file} does not exist`;
   if (fragment === undefined) return null;
-  if (!file.endsWith(".md") || statSync(join(REPO, file)).isDirectory()) return `#${fragment} on a file without headings`;
+  if (!file.endsWith(".md") || statSync(join(REPO, file)).isDirectory())
+    return `#${fragment} on a file without headings`;
   return anchors(file).has(fragment) ? null : `${file} has no heading #${fragment}`;
 }
 
@@ -41,9 +42,13 @@ describe("every relative link and anchor in README, CONTRIBUTING and docs/ resol
 });
 
 test("the link checker sees GitHub's anchors and refuses a missing page", () => {
-  expect(headingAnchors(["## Example app: `examples/saas-auth/`", "## Access control", "## Access control"])).toEqual(
-    new Set(["example-app-examplessaas-auth", "access-control", "access-control-1"]),
-  );
+  expect(
+    headingAnchors([
+      "## Example app: `examples/saas-auth/`",
+      "## Access control",
+      "## Access control",
+    ]),
+  ).toEqual(new Set(["example-app-examplessaas-auth", "access-control", "access-control-1"]));
   expect(brokenReason("README.md", "docs/no-such-page.md")).toMatch(/does not exist/);
   expect(brokenReason("README.md", "docs/verify.md#no-such-heading")).toMatch(/no heading/);
   expect(brokenReason("docs/testing.md", "../README.md#add-it-to-your-test-suite")).toBeNull();

@@ -8,7 +8,9 @@ const run = promisify(execFile);
 
 test("docs/rest-api.md is what scripts/docs-rest.mjs generates from the built OpenAPI document", async () => {
   // --check exits 1 (and execFile rejects) when the committed page differs.
-  await expect(run(process.execPath, ["scripts/docs-rest.mjs", "--check"], { cwd: REPO })).resolves.toBeDefined();
+  await expect(
+    run(process.execPath, ["scripts/docs-rest.mjs", "--check"], { cwd: REPO }),
+  ).resolves.toBeDefined();
 });
 
 test("the REST reference lists every route of the OpenAPI document", async () => {

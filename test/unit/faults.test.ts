@@ -2,10 +2,22 @@ import { describe, expect, test } from "vitest";
 import { resolveServeOptions } from "../../src/config/resolve.js";
 import { MailproofError } from "../../src/core/errors.js";
 import { compileGlob } from "../../src/core/glob.js";
-import { createConfiguredFaultEngine, createFaultEngine, parseFaultFlag, validateFaultRules, type FaultContext } from "../../src/faults/index.js";
+import {
+  createConfiguredFaultEngine,
+  createFaultEngine,
+  parseFaultFlag,
+  validateFaultRules,
+  type FaultContext,
+} from "../../src/faults/index.js";
 import { createPrng } from "../../src/core/prng.js";
 
-const context = (overrides: Partial<FaultContext> = {}): FaultContext => ({ remoteAddress: "127.0.0.1", from: "app@example.test", to: ["user@example.test"], user: null, ...overrides });
+const context = (overrides: Partial<FaultContext> = {}): FaultContext => ({
+  remoteAddress: "127.0.0.1",
+  from: "app@example.test",
+  to: ["user@example.test"],
+  user: null,
+  ...overrides,
+});
 
 describe("compileGlob", () => {
   test.each([
@@ -35,11 +47,19 @@ describe("createPrng", () => {
 
 describe("validateFaultRules", () => {
   test("fills in the default reply text and keeps only known fields", () => {
-    expect(validateFaultRules([{ stage: "data", reply: { code: 452 }, times: 2 }])).toEqual([{ stage: "data", reply: { code: 452, message: "4.3.1 Insufficient system storage" }, times: 2 }]);
+    expect(validateFaultRules([{ stage: "data", reply: { code: 452 }, times: 2 }])).toEqual([
+      {
+        stage: "data",
+        reply: { code: 452, message: "4.3.1 Insufficient system storage" },
+        times: 2,
+      },
+    ]);
   });
 
   test("a rateLimit rule defaults to the mail stage", () => {
-    expect(validateFaultRules([{ rateLimit: { messages: 5, windowMs: 1000 } }])).toEqual([{ stage: "mail", rateLimit: { messages: 5, windowMs: 1000 } }]);
+    expect(validateFaultRules([{ rateLimit: { messages: 5, windowMs: 1000 } }])).toEqual([
+      { stage: "mail", rateLimit: { messages: 5, windowMs: 1000 } },
+    ]);
   });
 
   test.each([
@@ -75,20 +95,56 @@ describe("validateFaultRules", () => {
 
 describe("parseFaultFlag", () => {
   test.each([
-    ["rcpt 550 to=*@bounce.test", [{ stage: "rcpt", reply: { code: 550 }, match: { to: "*@bounce.test" } }]],
-    ['rcpt 450 "4.2.0 Greylisted, come back later" times=1', [{ stage: "rcpt", reply: { code: 450, message: "4.2.0 Greylisted, come back later" }, times: 1 }]],
-    ["rcpt 550 5.1.1 No such user from=app@*", [{ stage: "rcpt", reply: { code: 550, message: "5.1.1 No such user" }, match: { from: "app@*" } }]],
+    [
+      "rcpt 550 to=*@bounce.test",
+      [{ stage: "rcpt", reply: { code: 550 }, match: { to: "*@bounce.test" } }],
+    ],
+    [
+      'rcpt 450 "4.2.0 Greylisted, come back later" times=1',
+      [
+        {
+          stage: "rcpt",
+          reply: { code: 450, message: "4.2.0 Greylisted, come back later" },
+          times: 1,
+        },
+      ],
+    ],
+    [
+      "rcpt 550 5.1.1 No such user from=app@*",
+      [
+        {
+          stage: "rcpt",
+          reply: { code: 550, message: "5.1.1 No such user" },
+          match: { from: "app@*" },
+        },
+      ],
+    ],
     ["data delay=30s", [{ stage: "data", delayMs: 30_000 }]],
     ["data delay=250ms disconnect", [{ stage: "data", delayMs: 250, disconnect: true }]],
     ["mail rate=10/min", [{ stage: "mail", rateLimit: { messages: 10, windowMs: 60_000 } }]],
     ["mail rate=5/30s", [{ stage: "mail", rateLimit: { messages: 5, windowMs: 30_000 } }]],
     ["mail rate=100", [{ stage: "mail", rateLimit: { messages: 100, windowMs: 60_000 } }]],
-    ["rcpt 451 probability=0.25 seed=7", [{ stage: "rcpt", reply: { code: 451 }, probability: 0.25, seed: 7 }]],
-    ["auth 535 user=bob*; connect 421 times=2", [{ stage: "auth", reply: { code: 535 }, match: { user: "bob*" } }, { stage: "connect", reply: { code: 421 }, times: 2 }]],
+    [
+      "rcpt 451 probability=0.25 seed=7",
+      [{ stage: "rcpt", reply: { code: 451 }, probability: 0.25, seed: 7 }],
+    ],
+    [
+      "auth 535 user=bob*; connect 421 times=2",
+      [
+        { stage: "auth", reply: { code: 535 }, match: { user: "bob*" } },
+        { stage: "connect", reply: { code: 421 }, times: 2 },
+      ],
+    ],
     ['rcpt 550 "a; b"', [{ stage: "rcpt", reply: { code: 550, message: "a; b" } }]],
-    ["tls certificate=expired times=1", [{ stage: "tls", tls: { certificate: "expired" }, times: 1 }]],
+    [
+      "tls certificate=expired times=1",
+      [{ stage: "tls", tls: { certificate: "expired" }, times: 1 }],
+    ],
     ["tls starttls=require", [{ stage: "tls", tls: { starttls: "require" } }]],
-    ["tls versions=TLSv1,TLSv1.1 probability=0.5", [{ stage: "tls", tls: { versions: ["TLSv1", "TLSv1.1"] }, probability: 0.5 }]],
+    [
+      "tls versions=TLSv1,TLSv1.1 probability=0.5",
+      [{ stage: "tls", tls: { versions: ["TLSv1", "TLSv1.1"] }, probability: 0.5 }],
+    ],
   ])("%s", (flag, expected) => {
     const rules = parseFaultFlag(flag);
     expect(rules).toEqual(expected);
@@ -111,26 +167,36 @@ describe("parseFaultFlag", () => {
 
 describe("--fault", () => {
   test("is repeatable and replaces the config file's faults; MAILPROOF_FAULT is read without the flag", () => {
-    const { options } = resolveServeOptions(["--fault", "rcpt 550 to=*@x.test", "--fault", "data 451 times=1"], {});
+    const { options } = resolveServeOptions(
+      ["--fault", "rcpt 550 to=*@x.test", "--fault", "data 451 times=1"],
+      {},
+    );
     expect(options.faults).toEqual([
       { stage: "rcpt", reply: { code: 550 }, match: { to: "*@x.test" } },
       { stage: "data", reply: { code: 451 }, times: 1 },
     ]);
-    expect(resolveServeOptions([], { MAILPROOF_FAULT: "connect 421; mail rate=2" }).options.faults).toEqual([
+    expect(
+      resolveServeOptions([], { MAILPROOF_FAULT: "connect 421; mail rate=2" }).options.faults,
+    ).toEqual([
       { stage: "connect", reply: { code: 421 } },
       { stage: "mail", rateLimit: { messages: 2, windowMs: 60_000 } },
     ]);
   });
 
   test("a bad rule from the configuration is a CONFIG_INVALID error naming the field", () => {
-    expect(() => createConfiguredFaultEngine({}, [{ stage: "rcpt", reply: { code: 200 } }])).toThrow(/^faults: rules\[0\]\.reply\.code/);
+    expect(() =>
+      createConfiguredFaultEngine({}, [{ stage: "rcpt", reply: { code: 200 } }]),
+    ).toThrow(/^faults: rules\[0\]\.reply\.code/);
     let error: unknown = null;
     try {
       createConfiguredFaultEngine({}, [{ stage: "nope" }]);
     } catch (err) {
       error = err;
     }
-    expect(error).toMatchObject({ code: "CONFIG_INVALID", message: expect.stringContaining("rules[0].stage") });
+    expect(error).toMatchObject({
+      code: "CONFIG_INVALID",
+      message: expect.stringContaining("rules[0].stage"),
+    });
   });
 });
 
@@ -143,7 +209,12 @@ describe("createFaultEngine", () => {
     ]);
     expect(engine.check("rcpt", context({ to: ["x@blocked.test"] }))?.index).toBe(0);
     expect(engine.check("rcpt", context({ user: "svc-1" }))?.index).toBe(1);
-    expect(engine.check("rcpt", context({ user: null }))).toMatchObject({ index: 2, reply: null, delayMs: 10, disconnect: false });
+    expect(engine.check("rcpt", context({ user: null }))).toMatchObject({
+      index: 2,
+      reply: null,
+      delayMs: 10,
+      disconnect: false,
+    });
     expect(engine.check("mail", context())).toBeNull();
   });
 
@@ -158,7 +229,9 @@ describe("createFaultEngine", () => {
 
   test("probability draws from the rule's seeded generator: the same seed fires on the same attempts", () => {
     const run = (seed: number) => {
-      const engine = createFaultEngine({}, [{ stage: "rcpt", reply: { code: 451 }, probability: 0.3, seed }]);
+      const engine = createFaultEngine({}, [
+        { stage: "rcpt", reply: { code: 451 }, probability: 0.3, seed },
+      ]);
       return Array.from({ length: 40 }, () => engine.check("rcpt", context()) !== null);
     };
     expect(run(5)).toEqual(run(5));
@@ -169,7 +242,13 @@ describe("createFaultEngine", () => {
   });
 
   test("a rule that does not match draws nothing, so other traffic does not shift the sequence", () => {
-    const rule = { stage: "rcpt", match: { to: "dice@*" }, reply: { code: 451 }, probability: 0.5, seed: 9 };
+    const rule = {
+      stage: "rcpt",
+      match: { to: "dice@*" },
+      reply: { code: 451 },
+      probability: 0.5,
+      seed: 9,
+    };
     const quiet = createFaultEngine({}, [rule]);
     const busy = createFaultEngine({}, [rule]);
     const a: boolean[] = [];
@@ -184,13 +263,17 @@ describe("createFaultEngine", () => {
 
   test("the rate limit counts accepted messages per client within the window", () => {
     let now = 1_000_000;
-    const engine = createFaultEngine({ now: () => now }, [{ rateLimit: { messages: 2, windowMs: 60_000 } }]);
+    const engine = createFaultEngine({ now: () => now }, [
+      { rateLimit: { messages: 2, windowMs: 60_000 } },
+    ]);
     const here = context({ remoteAddress: "10.0.0.1" });
     const there = context({ remoteAddress: "10.0.0.2" });
     expect(engine.check("mail", here)).toBeNull();
     engine.accepted(here);
     engine.accepted(here);
-    expect(engine.check("mail", here)).toMatchObject({ reply: { code: 421, message: expect.stringMatching(/^4\.7\.0 /) } });
+    expect(engine.check("mail", here)).toMatchObject({
+      reply: { code: 421, message: expect.stringMatching(/^4\.7\.0 /) },
+    });
     expect(engine.check("mail", there)).toBeNull();
     now += 60_001;
     expect(engine.check("mail", here)).toBeNull();

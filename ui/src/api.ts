@@ -13,7 +13,10 @@ export class ApiError extends Error {
 }
 
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(path, { ...init, headers: { Accept: "application/json", ...init?.headers } });
+  const response = await fetch(path, {
+    ...init,
+    headers: { Accept: "application/json", ...init?.headers },
+  });
   const text = await response.text();
   let body: unknown = null;
   try {
@@ -24,7 +27,11 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
   if (!response.ok) {
     if (response.status === 401) window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
     const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? (text.slice(0, 200) || response.statusText));
+    throw new ApiError(
+      response.status,
+      error?.code ?? `HTTP_${response.status}`,
+      error?.message ?? (text.slice(0, 200) || response.statusText),
+    );
   }
   return body as T;
 }
@@ -49,11 +56,18 @@ export async function optional<T>(promise: Promise<T>): Promise<T | null> {
 }
 
 export const messageUrl = (id: string) => `/api/messages/${encodeURIComponent(id)}`;
-export const rawUrl = (id: string, download = false) => `${messageUrl(id)}/raw${download ? "?download" : ""}`;
-export const attachmentUrl = (id: string, aid: string) => `${messageUrl(id)}/attachments/${encodeURIComponent(aid)}`;
+export const rawUrl = (id: string, download = false) =>
+  `${messageUrl(id)}/raw${download ? "?download" : ""}`;
+export const attachmentUrl = (id: string, aid: string) =>
+  `${messageUrl(id)}/attachments/${encodeURIComponent(aid)}`;
 
 export const api = {
-  list(query: string, before: string | null, limit = 100, mailbox: string | null = null): Promise<ListPage> {
+  list(
+    query: string,
+    before: string | null,
+    limit = 100,
+    mailbox: string | null = null,
+  ): Promise<ListPage> {
     const params = new URLSearchParams({ limit: String(limit) });
     if (query.trim()) params.set("query", query.trim());
     if (mailbox) params.set("mailbox", mailbox);
@@ -63,10 +77,16 @@ export const api = {
   get: (id: string) => request<Message>(messageUrl(id)),
   async raw(id: string): Promise<string> {
     const response = await fetch(rawUrl(id));
-    if (!response.ok) throw new ApiError(response.status, `HTTP_${response.status}`, `could not load the source (${response.status})`);
+    if (!response.ok)
+      throw new ApiError(
+        response.status,
+        `HTTP_${response.status}`,
+        `could not load the source (${response.status})`,
+      );
     return response.text();
   },
-  update: (id: string, changes: { read?: boolean; tags?: string[] }) => request<MessageSummary>(messageUrl(id), json("PATCH", changes)),
+  update: (id: string, changes: { read?: boolean; tags?: string[] }) =>
+    request<MessageSummary>(messageUrl(id), json("PATCH", changes)),
   remove: (id: string) => request<{ deleted: number }>(messageUrl(id), { method: "DELETE" }),
   removeMatching(query: string, mailbox: string | null = null): Promise<{ deleted: number }> {
     const params = new URLSearchParams();
@@ -76,14 +96,25 @@ export const api = {
   },
   mailboxes: () => request<Array<{ name: string; count: number }>>("/api/mailboxes"),
   /** Fetches each link live, within the hosts the server allows (GET /api/messages/:id/links?check=1). */
-  checkLinks: (id: string) => request<{ links: LinkInfo[]; codes: string[] }>(`${messageUrl(id)}/links?check=1`),
+  checkLinks: (id: string) =>
+    request<{ links: LinkInfo[]; codes: string[] }>(`${messageUrl(id)}/links?check=1`),
   relay: () => request<{ enabled: boolean; target: string | null; allow: string[] }>("/api/relay"),
-  release: (id: string, to: string[]) => request<{ relayed: string[]; reply: string }>(`${messageUrl(id)}/release`, json("POST", { to })),
-  reply: (id: string, text: string) => request<{ delivered: true; to: string; status: string | number }>(`${messageUrl(id)}/reply`, json("POST", { text })),
+  release: (id: string, to: string[]) =>
+    request<{ relayed: string[]; reply: string }>(
+      `${messageUrl(id)}/release`,
+      json("POST", { to }),
+    ),
+  reply: (id: string, text: string) =>
+    request<{ delivered: true; to: string; status: string | number }>(
+      `${messageUrl(id)}/reply`,
+      json("POST", { text }),
+    ),
   sessions: (id: string) => request<unknown>(`/api/sessions?messageId=${encodeURIComponent(id)}`),
   faults: () => request<{ rules: unknown[] }>("/api/faults"),
-  putFaults: (rules: unknown[]) => request<{ rules: unknown[] }>("/api/faults", json("PUT", { rules })),
+  putFaults: (rules: unknown[]) =>
+    request<{ rules: unknown[] }>("/api/faults", json("PUT", { rules })),
   provider: (name: string) => request<Record<string, unknown>>(`/api/providers/${name}`),
-  putProvider: (name: string, state: unknown) => request<Record<string, unknown>>(`/api/providers/${name}`, json("PUT", state)),
+  putProvider: (name: string, state: unknown) =>
+    request<Record<string, unknown>>(`/api/providers/${name}`, json("PUT", state)),
   providerEvents: (name: string) => request<unknown>(`/api/providers/${name}/events`),
 };

@@ -33,26 +33,35 @@ export function App() {
   const searchBox = useRef<HTMLInputElement>(null);
   const openId = route.page === "inbox" ? route.id : null;
 
-  const goInbox = (id: string | null, replace = false) => navigate(href({ page: "inbox", id, tab: null }, query), replace);
+  const goInbox = (id: string | null, replace = false) =>
+    navigate(href({ page: "inbox", id, tab: null }, query), replace);
 
-  const live = useLive({
-    received: ({ summary }) => {
-      inbox.received(summary);
-      setMailboxTick((t) => t + 1);
-      if (summary.source.kind !== "smtp" && summary.source.kind !== "upload" && summary.source.kind !== "dsn") setProviderTick((t) => t + 1);
+  const live = useLive(
+    {
+      received: ({ summary }) => {
+        inbox.received(summary);
+        setMailboxTick((t) => t + 1);
+        if (
+          summary.source.kind !== "smtp" &&
+          summary.source.kind !== "upload" &&
+          summary.source.kind !== "dsn"
+        )
+          setProviderTick((t) => t + 1);
+      },
+      analyzed: ({ id, summary, analysis }) => {
+        inbox.changed(summary);
+        setAnalyzed({ id, analysis: analysis ?? null });
+      },
+      deleted: ({ ids, truncated }) => {
+        inbox.deleted(ids);
+        // Only the first ids came: reload the list for the rest.
+        if (truncated) inbox.refreshHead();
+        if (openId && (ids === "all" || ids.includes(openId))) goInbox(null, true);
+      },
+      reconnected: () => inbox.refreshHead(),
     },
-    analyzed: ({ id, summary, analysis }) => {
-      inbox.changed(summary);
-      setAnalyzed({ id, analysis: analysis ?? null });
-    },
-    deleted: ({ ids, truncated }) => {
-      inbox.deleted(ids);
-      // Only the first ids came: reload the list for the rest.
-      if (truncated) inbox.refreshHead();
-      if (openId && (ids === "all" || ids.includes(openId))) goInbox(null, true);
-    },
-    reconnected: () => inbox.refreshHead(),
-  }, mailbox);
+    mailbox,
+  );
 
   // The URL is the truth for the query; the box follows it on back/forward.
   useEffect(() => setSearch(query), [query]);
@@ -60,7 +69,10 @@ export function App() {
     if (search === query) return;
     const timer = setTimeout(() => {
       setSelected(new Set());
-      navigate(href(route.page === "inbox" ? { page: "inbox", id: null, tab: null } : route, search), true);
+      navigate(
+        href(route.page === "inbox" ? { page: "inbox", id: null, tab: null } : route, search),
+        true,
+      );
     }, SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [search]);
@@ -75,9 +87,18 @@ export function App() {
   const deleteIds = async (ids: string[]) => {
     try {
       // A message someone else deleted meanwhile is already gone: that is fine.
-      await Promise.all(ids.map((id) => api.remove(id).catch((err) => (err instanceof ApiError && err.status === 404 ? null : Promise.reject(err)))));
+      await Promise.all(
+        ids.map((id) =>
+          api
+            .remove(id)
+            .catch((err) =>
+              err instanceof ApiError && err.status === 404 ? null : Promise.reject(err),
+            ),
+        ),
+      );
       // The cursor moves on to the next message still there, as after a delete in a mail client.
-      if (cursorId && ids.includes(cursorId)) setCursorId(inbox.items.slice(cursor + 1).find((m) => !ids.includes(m.id))?.id ?? null);
+      if (cursorId && ids.includes(cursorId))
+        setCursorId(inbox.items.slice(cursor + 1).find((m) => !ids.includes(m.id))?.id ?? null);
       inbox.deleted(ids);
       setSelected(new Set());
       if (openId && ids.includes(openId)) goInbox(null, true);
@@ -102,7 +123,7 @@ export function App() {
   const move = (delta: number) => {
     if (inbox.items.length === 0) return;
     const next = Math.max(0, Math.min(inbox.items.length - 1, cursor + delta));
-    setCursorId(inbox.items[next]!.id);
+    setCursorId(inbox.items[next].id);
   };
   const current = () => (cursor >= 0 ? cursorId : null);
 
@@ -126,8 +147,14 @@ export function App() {
       next.has(id) ? next.delete(id) : next.add(id);
       setSelected(next);
     },
-    Delete: () => void deleteIds(selected.size ? [...selected] : [openId ?? current()].filter((id): id is string => !!id)),
-    "#": () => void deleteIds(selected.size ? [...selected] : [openId ?? current()].filter((id): id is string => !!id)),
+    Delete: () =>
+      void deleteIds(
+        selected.size ? [...selected] : [openId ?? current()].filter((id): id is string => !!id),
+      ),
+    "#": () =>
+      void deleteIds(
+        selected.size ? [...selected] : [openId ?? current()].filter((id): id is string => !!id),
+      ),
     u: () => {
       const id = openId ?? current();
       const item = inbox.items.find((m) => m.id === id);
@@ -143,7 +170,9 @@ export function App() {
     },
   });
 
-  const dark = theme === "dark" || (theme === "system" && window.matchMedia("(prefers-color-scheme: dark)").matches);
+  const dark =
+    theme === "dark" ||
+    (theme === "system" && window.matchMedia("(prefers-color-scheme: dark)").matches);
 
   return (
     <div class={`app ${openId ? "has-open" : ""}`}>
@@ -161,7 +190,13 @@ export function App() {
             value={search}
             onInput={(e) => setSearch(e.currentTarget.value)}
           />
-          <button type="button" class="btn btn-small btn-ghost" title="Search syntax" aria-expanded={showHelp === "search"} onClick={() => setShowHelp((h) => (h === "search" ? null : "search"))}>
+          <button
+            type="button"
+            class="btn btn-small btn-ghost"
+            title="Search syntax"
+            aria-expanded={showHelp === "search"}
+            onClick={() => setShowHelp((h) => (h === "search" ? null : "search"))}
+          >
             <Icon name="help" />
           </button>
           {showHelp === "search" ? (
@@ -184,24 +219,61 @@ export function App() {
           }}
         />
         <nav class="nav">
-          <a href={href({ page: "inbox", id: null, tab: null }, query)} class={route.page === "inbox" ? "active" : ""} onClick={onLinkClick}>Inbox</a>
-          <a href="/faults" class={route.page === "faults" ? "active" : ""} onClick={onLinkClick}>Faults</a>
-          <a href="/providers" class={route.page === "providers" ? "active" : ""} onClick={onLinkClick}>Providers</a>
+          <a
+            href={href({ page: "inbox", id: null, tab: null }, query)}
+            class={route.page === "inbox" ? "active" : ""}
+            onClick={onLinkClick}
+          >
+            Inbox
+          </a>
+          <a href="/faults" class={route.page === "faults" ? "active" : ""} onClick={onLinkClick}>
+            Faults
+          </a>
+          <a
+            href="/providers"
+            class={route.page === "providers" ? "active" : ""}
+            onClick={onLinkClick}
+          >
+            Providers
+          </a>
         </nav>
-        <span class={`live live-${live}`} title={live === "live" ? "Live: new mail appears by itself" : live === "connecting" ? "Connecting to the event stream…" : "Event stream offline"} data-testid="live">
+        <span
+          class={`live live-${live}`}
+          title={
+            live === "live"
+              ? "Live: new mail appears by itself"
+              : live === "connecting"
+                ? "Connecting to the event stream…"
+                : "Event stream offline"
+          }
+          data-testid="live"
+        >
           {live}
         </span>
-        <button type="button" class="btn btn-small btn-ghost keys-button" onClick={() => setShowHelp((h) => (h === "keys" ? null : "keys"))} title="Keyboard shortcuts (?)">
+        <button
+          type="button"
+          class="btn btn-small btn-ghost keys-button"
+          onClick={() => setShowHelp((h) => (h === "keys" ? null : "keys"))}
+          title="Keyboard shortcuts (?)"
+        >
           Keys
         </button>
-        <button type="button" class="btn btn-small btn-ghost theme-button" onClick={toggleTheme} title={dark ? "Light mode" : "Dark mode"} aria-label={dark ? "Light mode" : "Dark mode"}>
+        <button
+          type="button"
+          class="btn btn-small btn-ghost theme-button"
+          onClick={toggleTheme}
+          title={dark ? "Light mode" : "Dark mode"}
+          aria-label={dark ? "Light mode" : "Dark mode"}
+        >
           <Icon name={dark ? "sun" : "moon"} />
         </button>
       </header>
       {problem ? (
         <div class="notice notice-bad banner" role="alert">
           {problem}
-          <button type="button" class="btn btn-small btn-ghost" onClick={() => setProblem(null)}>Dismiss</button>
+          <button type="button" class="btn btn-small btn-ghost" onClick={() => setProblem(null)}>
+            Dismiss
+          </button>
         </div>
       ) : null}
       {showHelp === "keys" ? (
@@ -210,7 +282,12 @@ export function App() {
           <table class="kv">
             <tbody>
               {SHORTCUTS.map(([key, meaning]) => (
-                <tr key={key}><th><kbd>{key}</kbd></th><td>{meaning}</td></tr>
+                <tr key={key}>
+                  <th>
+                    <kbd>{key}</kbd>
+                  </th>
+                  <td>{meaning}</td>
+                </tr>
               ))}
             </tbody>
           </table>
@@ -231,19 +308,33 @@ export function App() {
           />
           <section class="detail">
             {route.id ? (
-              <MessageView key={route.id} id={route.id} tab={route.tab} query={query} analyzed={analyzed} onChanged={inbox.changed} onDelete={(id) => deleteIds([id])} />
+              <MessageView
+                key={route.id}
+                id={route.id}
+                tab={route.tab}
+                query={query}
+                analyzed={analyzed}
+                onChanged={inbox.changed}
+                onDelete={(id) => deleteIds([id])}
+              />
             ) : (
               <div class="message-empty muted">
-                <p>Select a message, or press <kbd>j</kbd> / <kbd>k</kbd> and <kbd>Enter</kbd>.</p>
+                <p>
+                  Select a message, or press <kbd>j</kbd> / <kbd>k</kbd> and <kbd>Enter</kbd>.
+                </p>
                 <p>Send mail to the SMTP port; it appears here as it arrives.</p>
               </div>
             )}
           </section>
         </main>
       ) : route.page === "faults" ? (
-        <main class="page"><FaultsPanel /></main>
+        <main class="page">
+          <FaultsPanel />
+        </main>
       ) : (
-        <main class="page"><ProvidersPanel name={route.name} tick={providerTick} /></main>
+        <main class="page">
+          <ProvidersPanel name={route.name} tick={providerTick} />
+        </main>
       )}
     </div>
   );

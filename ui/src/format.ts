@@ -16,8 +16,10 @@ export const formatAddresses = (list: Address[]) => list.map(formatAddress).join
 /** Today: the time; this year: day and month; older: the date. The full timestamp goes in a title. */
 export function formatShortDate(iso: string, now = new Date()): string {
   const date = new Date(iso);
-  if (date.toDateString() === now.toDateString()) return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-  if (date.getFullYear() === now.getFullYear()) return date.toLocaleDateString([], { day: "numeric", month: "short" });
+  if (date.toDateString() === now.toDateString())
+    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  if (date.getFullYear() === now.getFullYear())
+    return date.toLocaleDateString([], { day: "numeric", month: "short" });
   return date.toLocaleDateString();
 }
 

@@ -22,7 +22,9 @@ export function useKeys(keys: Keys): void {
     const onKey = (event: KeyboardEvent) => {
       if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
       const target = event.target as HTMLElement | null;
-      const typing = target?.closest("input, textarea, select, [contenteditable]") && !(target instanceof HTMLInputElement && target.type === "checkbox");
+      const typing =
+        target?.closest("input, textarea, select, [contenteditable]") &&
+        !(target instanceof HTMLInputElement && target.type === "checkbox");
       if (typing && event.key !== "Escape") return;
       const handler = ref.current[event.key];
       if (!handler) return;

@@ -7,7 +7,12 @@ import type { Analysis, MessageSummary } from "./types.js";
  */
 export interface LiveHandlers {
   received?: (event: { id: string; summary: MessageSummary; truncated?: true }) => void;
-  analyzed?: (event: { id: string; summary: MessageSummary; analysis?: Analysis; truncated?: true }) => void;
+  analyzed?: (event: {
+    id: string;
+    summary: MessageSummary;
+    analysis?: Analysis;
+    truncated?: true;
+  }) => void;
   deleted?: (event: { ids: string[] | "all"; truncated?: true }) => void;
   /** The stream (re)connected: events may have been missed while it was down. */
   reconnected?: () => void;
@@ -24,7 +29,9 @@ export function useLive(handlers: LiveHandlers, mailbox: string | null = null): 
   ref.current = handlers;
   const [state, setState] = useState<LiveState>("connecting");
   useEffect(() => {
-    const source = new EventSource(mailbox ? `/api/events?mailbox=${encodeURIComponent(mailbox)}` : "/api/events");
+    const source = new EventSource(
+      mailbox ? `/api/events?mailbox=${encodeURIComponent(mailbox)}` : "/api/events",
+    );
     let opened = false;
     const on = <K extends "received" | "analyzed" | "deleted">(name: K) =>
       source.addEventListener(`message.${name}`, (event) => {
@@ -39,7 +46,8 @@ export function useLive(handlers: LiveHandlers, mailbox: string | null = null): 
       if (opened) ref.current.reconnected?.();
       opened = true;
     };
-    source.onerror = () => setState(source.readyState === EventSource.CLOSED ? "offline" : "connecting");
+    source.onerror = () =>
+      setState(source.readyState === EventSource.CLOSED ? "offline" : "connecting");
     return () => source.close();
   }, [mailbox]);
   return state;

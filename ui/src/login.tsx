@@ -42,11 +42,25 @@ export function AuthGate({ children }: { children: ComponentChildren }) {
         <p>
           <label>
             API token{" "}
-            <input type="password" name="token" autocomplete="off" required value={token} onInput={(e) => setToken(e.currentTarget.value)} autofocus />
+            <input
+              type="password"
+              name="token"
+              autocomplete="off"
+              required
+              value={token}
+              onInput={(e) => setToken(e.currentTarget.value)}
+              autofocus
+            />
           </label>{" "}
-          <button class="btn" type="submit">Sign in</button>
+          <button class="btn" type="submit">
+            Sign in
+          </button>
         </p>
-        {refused ? <p class="notice notice-bad" role="alert">The server did not accept this token.</p> : null}
+        {refused ? (
+          <p class="notice notice-bad" role="alert">
+            The server did not accept this token.
+          </p>
+        ) : null}
       </form>
     </main>
   );
@@ -54,7 +68,10 @@ export function AuthGate({ children }: { children: ComponentChildren }) {
 
 async function login(token: string): Promise<boolean> {
   if (!token) return false;
-  const response = await fetch("/api/auth", { method: "POST", headers: { Authorization: `Bearer ${token}` } });
+  const response = await fetch("/api/auth", {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}` },
+  });
   return response.status === 204;
 }
 
@@ -68,7 +85,13 @@ async function start(): Promise<GateState> {
   const response = await fetch("/api/auth");
   // A server without access control (or an older one) has nothing to sign in to.
   if (!response.ok) return "open";
-  const status = (await response.json()) as { required: boolean; authenticated: boolean; methods: string[] };
+  const status = (await response.json()) as {
+    required: boolean;
+    authenticated: boolean;
+    methods: string[];
+  };
   // Basic-only servers: the browser asks for the credentials itself, there is no token to enter.
-  return !status.required || status.authenticated || !status.methods.includes("token") ? "open" : "login";
+  return !status.required || status.authenticated || !status.methods.includes("token")
+    ? "open"
+    : "login";
 }

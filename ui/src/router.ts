@@ -18,16 +18,20 @@ export function parseLocation(pathname: string, search: string): Location {
   const query = new URLSearchParams(search).get("q") ?? "";
   const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
   if (parts[0] === "faults") return { route: { page: "faults" }, query };
-  if (parts[0] === "providers") return { route: { page: "providers", name: parts[1] ?? null }, query };
-  if (parts[0] === "messages" && parts[1]) return { route: { page: "inbox", id: parts[1], tab: parts[2] ?? null }, query };
+  if (parts[0] === "providers")
+    return { route: { page: "providers", name: parts[1] ?? null }, query };
+  if (parts[0] === "messages" && parts[1])
+    return { route: { page: "inbox", id: parts[1], tab: parts[2] ?? null }, query };
   return { route: { page: "inbox", id: null, tab: null }, query };
 }
 
 export function href(route: Route, query = ""): string {
   let path = "/";
   if (route.page === "faults") path = "/faults";
-  else if (route.page === "providers") path = route.name ? `/providers/${encodeURIComponent(route.name)}` : "/providers";
-  else if (route.id) path = `/messages/${encodeURIComponent(route.id)}${route.tab ? `/${encodeURIComponent(route.tab)}` : ""}`;
+  else if (route.page === "providers")
+    path = route.name ? `/providers/${encodeURIComponent(route.name)}` : "/providers";
+  else if (route.id)
+    path = `/messages/${encodeURIComponent(route.id)}${route.tab ? `/${encodeURIComponent(route.tab)}` : ""}`;
   return query.trim() ? `${path}?q=${encodeURIComponent(query)}` : path;
 }
 
@@ -52,7 +56,15 @@ export function useLocation(): Location {
 }
 
 function follow(event: MouseEvent, replace: boolean): void {
-  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (
+    event.defaultPrevented ||
+    event.button !== 0 ||
+    event.metaKey ||
+    event.ctrlKey ||
+    event.shiftKey ||
+    event.altKey
+  )
+    return;
   const anchor = event.currentTarget as HTMLAnchorElement | null;
   if (!anchor) return;
   event.preventDefault();

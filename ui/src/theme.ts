@@ -36,6 +36,7 @@ export function useTheme(): [Theme, () => void] {
     }
   }, [theme]);
   const prefersDark = () => window.matchMedia("(prefers-color-scheme: dark)").matches;
-  const toggle = () => setTheme((t) => ((t === "system" ? prefersDark() : t === "dark") ? "light" : "dark"));
+  const toggle = () =>
+    setTheme((t) => ((t === "system" ? prefersDark() : t === "dark") ? "light" : "dark"));
   return [theme, toggle];
 }

@@ -1,6 +1,12 @@
 import { Hono, type Context } from "hono";
 import type { Logger } from "pino";
-import { invoiceEmail, invoiceLines, passwordResetEmail, verificationEmail, type InvoiceLine } from "./emails.js";
+import {
+  invoiceEmail,
+  invoiceLines,
+  passwordResetEmail,
+  verificationEmail,
+  type InvoiceLine,
+} from "./emails.js";
 import type { MailQueue } from "./mail-queue.js";
 import { renderPdf } from "./pdf.js";
 import type { OutgoingMail } from "./senders.js";
@@ -27,15 +33,17 @@ async function readBody(c: Context): Promise<Record<string, unknown>> {
     const body: unknown = await c.req.json().catch(() => {
       throw new BadRequest("the body is not valid JSON");
     });
-    if (typeof body !== "object" || body === null || Array.isArray(body)) throw new BadRequest("expected a JSON object");
+    if (typeof body !== "object" || body === null || Array.isArray(body))
+      throw new BadRequest("expected a JSON object");
     return body as Record<string, unknown>;
   }
-  return (await c.req.parseBody()) as Record<string, unknown>;
+  return (await c.req.parseBody());
 }
 
 function field(body: Record<string, unknown>, name: string): string {
   const value = body[name];
-  if (typeof value !== "string" || value.trim() === "") throw new BadRequest(`"${name}" is required`);
+  if (typeof value !== "string" || value.trim() === "")
+    throw new BadRequest(`"${name}" is required`);
   return value;
 }
 
@@ -57,7 +65,10 @@ export function createApp(deps: AppDeps): Hono {
   /** Queues mail to a user unless their address bounced or they complained. */
   const mailTo = (user: User, kind: string, mail: OutgoingMail): string | null => {
     if (user.undeliverable || user.complained) {
-      deps.logger.info({ userId: user.id, kind, undeliverable: user.undeliverable, complained: user.complained }, "not sending to this address");
+      deps.logger.info(
+        { userId: user.id, kind, undeliverable: user.undeliverable, complained: user.complained },
+        "not sending to this address",
+      );
       return null;
     }
     return queue.enqueue(kind, mail);
@@ -85,7 +96,11 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get("/verify-email", (c) => {
     const user = users.consumeToken(c.req.query("token") ?? "", "verify-email");
-    if (!user) return c.html(page("Link expired", "<p>This verification link is invalid or was already used.</p>"), 400);
+    if (!user)
+      return c.html(
+        page("Link expired", "<p>This verification link is invalid or was already used.</p>"),
+        400,
+      );
     user.verified = true;
     user.verificationCode = null;
     return c.html(page("Email verified", `<p>${user.email} is verified. You can log in now.</p>`));
@@ -94,7 +109,11 @@ export function createApp(deps: AppDeps): Hono {
   app.post("/verify-email", async (c) => {
     const body = await readBody(c);
     const user = users.byEmail(field(body, "email"));
-    if (!user || user.verificationCode === null || user.verificationCode !== field(body, "code").trim()) {
+    if (
+      !user ||
+      user.verificationCode === null ||
+      user.verificationCode !== field(body, "code").trim()
+    ) {
       return c.json({ error: "wrong or expired code" }, 400);
     }
     user.verified = true;
@@ -105,7 +124,8 @@ export function createApp(deps: AppDeps): Hono {
   app.post("/login", async (c) => {
     const body = await readBody(c);
     const user = users.byEmail(field(body, "email"));
-    if (!user || !(await users.checkPassword(user, field(body, "password")))) return c.json({ error: "wrong email or password" }, 401);
+    if (!user || !(await users.checkPassword(user, field(body, "password"))))
+      return c.json({ error: "wrong email or password" }, 401);
     if (!user.verified) return c.json({ error: "verify your email address first" }, 403);
     return c.json({ id: user.id, email: user.email });
   });
@@ -134,7 +154,11 @@ export function createApp(deps: AppDeps): Hono {
     const body = await readBody(c);
     const newPassword = password(body);
     const user = users.consumeToken(field(body, "token"), "password-reset");
-    if (!user) return c.html(page("Link expired", "<p>This reset link is invalid or was already used.</p>"), 400);
+    if (!user)
+      return c.html(
+        page("Link expired", "<p>This reset link is invalid or was already used.</p>"),
+        400,
+      );
     await users.setPassword(user, newPassword);
     // Whoever could read the inbox proved it; an unverified account is verified by this too.
     user.verified = true;
@@ -149,7 +173,12 @@ export function createApp(deps: AppDeps): Hono {
     if (!Array.isArray(lines) || lines.length === 0 || !lines.every(isInvoiceLine)) {
       throw new BadRequest('"lines" must be a non-empty list of { description, amountCents }');
     }
-    const invoice = { number: `INV-${Date.now().toString(36).toUpperCase()}`, email: user.email, lines, issuedAt: new Date() };
+    const invoice = {
+      number: `INV-${Date.now().toString(36).toUpperCase()}`,
+      email: user.email,
+      lines,
+      issuedAt: new Date(),
+    };
     const jobId = mailTo(user, "invoice", invoiceEmail(invoice, renderPdf(invoiceLines(invoice))));
     return c.json({ number: invoice.number, jobId }, 202);
   });
@@ -157,7 +186,12 @@ export function createApp(deps: AppDeps): Hono {
   // Mail coming back (bounces, complaints, replies) in Postmark's inbound webhook format.
   app.post("/inbound", async (c) => {
     const body = (await readBody(c)) as unknown as PostmarkInbound;
-    if (!Array.isArray(body.Headers) || !Array.isArray(body.ToFull) || typeof body.FromFull !== "object") throw new BadRequest("expected Postmark's inbound JSON");
+    if (
+      !Array.isArray(body.Headers) ||
+      !Array.isArray(body.ToFull) ||
+      typeof body.FromFull !== "object"
+    )
+      throw new BadRequest("expected Postmark's inbound JSON");
     return c.json({ outcome: inbound.handle(body) });
   });
 
@@ -169,5 +203,11 @@ export function createApp(deps: AppDeps): Hono {
 
 function isInvoiceLine(value: unknown): value is InvoiceLine {
   const line = value as InvoiceLine;
-  return typeof value === "object" && value !== null && typeof line.description === "string" && Number.isInteger(line.amountCents) && line.amountCents >= 0;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof line.description === "string" &&
+    Number.isInteger(line.amountCents) &&
+    line.amountCents >= 0
+  );
 }

@@ -2,7 +2,14 @@ import { readFileSync } from "node:fs";
 
 /** How the app sends mail: straight over SMTP, or through Postmark's HTTP API (or a mock of it). */
 export type MailTransportConfig =
-  | { kind: "smtp"; host: string; port: number; user: string | null; password: string | null; secure: boolean }
+  | {
+      kind: "smtp";
+      host: string;
+      port: number;
+      user: string | null;
+      password: string | null;
+      secure: boolean;
+    }
   | { kind: "postmark"; apiUrl: string; serverToken: string };
 
 export interface DkimConfig {
@@ -35,7 +42,8 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, not "${raw}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`${name} must be a port number, not "${raw}"`);
   return n;
 }
 
@@ -60,7 +68,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       secure: env.SMTP_SECURE === "true",
     };
   } else if (provider === "postmark") {
-    transport = { kind: "postmark", apiUrl: required(env, "POSTMARK_API_URL"), serverToken: required(env, "POSTMARK_SERVER_TOKEN") };
+    transport = {
+      kind: "postmark",
+      apiUrl: required(env, "POSTMARK_API_URL"),
+      serverToken: required(env, "POSTMARK_SERVER_TOKEN"),
+    };
   } else {
     throw new Error(`MAIL_PROVIDER must be "smtp" or "postmark", not "${provider}"`);
   }
@@ -72,7 +84,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mailFrom: required(env, "MAIL_FROM"),
     transport,
     dkim: dkimKeyFile
-      ? { domainName: required(env, "DKIM_DOMAIN"), keySelector: required(env, "DKIM_SELECTOR"), privateKey: readFileSync(dkimKeyFile, "utf8") }
+      ? {
+          domainName: required(env, "DKIM_DOMAIN"),
+          keySelector: required(env, "DKIM_SELECTOR"),
+          privateKey: readFileSync(dkimKeyFile, "utf8"),
+        }
       : null,
   };
 }

@@ -62,8 +62,13 @@ export function invoiceEmail(invoice: Invoice, pdf: Buffer): OutgoingMail {
     to: invoice.email,
     subject: `Your invoice ${invoice.number}`,
     text: `Thanks for your business. Invoice ${invoice.number} for ${total} is attached as a PDF.`,
-    html: layout(`Invoice ${invoice.number}`, `<p>Thanks for your business. Invoice <strong>${escapeHtml(invoice.number)}</strong> for ${total} is attached as a PDF.</p>`),
-    attachments: [{ filename: `${invoice.number}.pdf`, contentType: "application/pdf", content: pdf }],
+    html: layout(
+      `Invoice ${invoice.number}`,
+      `<p>Thanks for your business. Invoice <strong>${escapeHtml(invoice.number)}</strong> for ${total} is attached as a PDF.</p>`,
+    ),
+    attachments: [
+      { filename: `${invoice.number}.pdf`, contentType: "application/pdf", content: pdf },
+    ],
   };
 }
 

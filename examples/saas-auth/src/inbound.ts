@@ -21,7 +21,8 @@ export interface PostmarkInbound {
   Headers: Array<{ Name: string; Value: string }>;
 }
 
-export type InboundOutcome = "bounce" | "soft-bounce" | "complaint" | "auto-reply" | "reply" | "unknown-recipient";
+export type InboundOutcome =
+  "bounce" | "soft-bounce" | "complaint" | "auto-reply" | "reply" | "unknown-recipient";
 
 /**
  * Mail coming back to the app: a bounce marks the address undeliverable, a spam complaint stops
@@ -31,7 +32,8 @@ export function createInboundHandler(deps: { users: UserStore; logger: Logger })
   const replies: StoredReply[] = [];
   /** What each inbound email was taken for, in arrival order (for the health of the pipeline, and tests). */
   const outcomes: Array<{ outcome: InboundOutcome; from: string; subject: string }> = [];
-  const header = (mail: PostmarkInbound, name: string) => mail.Headers.find((h) => h.Name.toLowerCase() === name.toLowerCase())?.Value ?? "";
+  const header = (mail: PostmarkInbound, name: string) =>
+    mail.Headers.find((h) => h.Name.toLowerCase() === name.toLowerCase())?.Value ?? "";
 
   const handle = (mail: PostmarkInbound): InboundOutcome => {
     const outcome = classify(mail);
@@ -61,7 +63,12 @@ export function createInboundHandler(deps: { users: UserStore; logger: Logger })
     // RFC 3834: out-of-office and other automatic responses are not replies.
     const autoSubmitted = header(mail, "Auto-Submitted").toLowerCase();
     if (autoSubmitted && autoSubmitted !== "no") return "auto-reply";
-    replies.push({ from: mail.FromFull.Email, subject: mail.Subject, text: mail.StrippedTextReply, receivedAt: new Date() });
+    replies.push({
+      from: mail.FromFull.Email,
+      subject: mail.Subject,
+      text: mail.StrippedTextReply,
+      receivedAt: new Date(),
+    });
     return "reply";
   };
 

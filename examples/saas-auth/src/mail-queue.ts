@@ -68,7 +68,13 @@ export interface MailQueueDeps {
   isPermanent?: (err: unknown) => boolean;
 }
 
-export const defaultRetryPolicy: Readonly<RetryPolicy> = Object.freeze({ maxAttempts: 5, baseDelayMs: 500, factor: 2, maxDelayMs: 60_000, jitter: 0.2 });
+export const defaultRetryPolicy: Readonly<RetryPolicy> = Object.freeze({
+  maxAttempts: 5,
+  baseDelayMs: 500,
+  factor: 2,
+  maxDelayMs: 60_000,
+  jitter: 0.2,
+});
 
 /** The SMTP reply code (nodemailer's `responseCode`) or the HTTP status (provider SDKs' `statusCode`) of an error. */
 export function responseCodeOf(err: unknown): number | null {
@@ -88,12 +94,17 @@ export function isPermanentFailure(err: unknown): boolean {
   if (typeof err !== "object" || err === null) return false;
   const e = err as { responseCode?: unknown; statusCode?: unknown };
   if (typeof e.responseCode === "number") return e.responseCode >= 500;
-  if (typeof e.statusCode === "number") return e.statusCode >= 400 && e.statusCode < 500 && e.statusCode !== 429;
+  if (typeof e.statusCode === "number")
+    return e.statusCode >= 400 && e.statusCode < 500 && e.statusCode !== 429;
   return false;
 }
 
 /** Delay before attempt `attempt + 1`, given `attempt` attempts have failed. */
-export function backoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  policy: RetryPolicy,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   const full = Math.min(policy.maxDelayMs, policy.baseDelayMs * policy.factor ** (attempt - 1));
   return Math.round(full * (1 - policy.jitter * random()));
 }
@@ -117,7 +128,10 @@ export function createMailQueue(deps: MailQueueDeps, policy: Partial<RetryPolicy
     try {
       deps.onEvent?.(event);
     } catch (err) {
-      deps.logger.error({ err, event: event.type, jobId: event.job.id }, "mail queue event listener threw");
+      deps.logger.error(
+        { err, event: event.type, jobId: event.job.id },
+        "mail queue event listener threw",
+      );
     }
   };
   const busy = () => timers.size + inFlight.size > 0;
@@ -130,31 +144,51 @@ export function createMailQueue(deps: MailQueueDeps, policy: Partial<RetryPolicy
 
   const attempt = (job: MailJob) => {
     job.attempts++;
-    const log = deps.logger.child({ jobId: job.id, kind: job.kind, to: job.mail.to, attempt: job.attempts });
+    const log = deps.logger.child({
+      jobId: job.id,
+      kind: job.kind,
+      to: job.mail.to,
+      attempt: job.attempts,
+    });
     // Through a promise, so a sender that throws synchronously fails the attempt, not the timer.
-    const run = Promise.resolve(job.mail).then(deps.send).then(
-      (result) => {
-        counts.sent++;
-        log.info({ messageId: result.messageId, response: result.response }, "mail sent");
-        emit({ type: "sent", job, result });
-      },
-      (err: unknown) => {
-        const permanent = isPermanent(err);
-        if (permanent || job.attempts >= retry.maxAttempts || stopped) {
-          const deadLetter: DeadLetter = { job, error: (err as Error)?.message ?? String(err), responseCode: responseCodeOf(err), permanent, failedAt: new Date() };
-          dead.push(deadLetter);
-          const why = permanent ? "permanently" : stopped ? "while the queue was stopping" : "on its last attempt";
-          log.error({ err, permanent, attempts: job.attempts }, `mail failed ${why}; dead-lettered`);
-          emit({ type: "dead-letter", job, deadLetter });
-          return;
-        }
-        const delayMs = backoffDelay(retry, job.attempts);
-        counts.retries++;
-        log.warn({ err, retryInMs: delayMs }, "mail send failed; will retry");
-        schedule(job, delayMs);
-        emit({ type: "retry", job, error: err, delayMs });
-      },
-    );
+    const run = Promise.resolve(job.mail)
+      .then(deps.send)
+      .then(
+        (result) => {
+          counts.sent++;
+          log.info({ messageId: result.messageId, response: result.response }, "mail sent");
+          emit({ type: "sent", job, result });
+        },
+        (err: unknown) => {
+          const permanent = isPermanent(err);
+          if (permanent || job.attempts >= retry.maxAttempts || stopped) {
+            const deadLetter: DeadLetter = {
+              job,
+              error: (err as Error)?.message ?? String(err),
+              responseCode: responseCodeOf(err),
+              permanent,
+              failedAt: new Date(),
+            };
+            dead.push(deadLetter);
+            const why = permanent
+              ? "permanently"
+              : stopped
+                ? "while the queue was stopping"
+                : "on its last attempt";
+            log.error(
+              { err, permanent, attempts: job.attempts },
+              `mail failed ${why}; dead-lettered`,
+            );
+            emit({ type: "dead-letter", job, deadLetter });
+            return;
+          }
+          const delayMs = backoffDelay(retry, job.attempts);
+          counts.retries++;
+          log.warn({ err, retryInMs: delayMs }, "mail send failed; will retry");
+          schedule(job, delayMs);
+          emit({ type: "retry", job, error: err, delayMs });
+        },
+      );
     const tracked = run.finally(() => {
       inFlight.delete(tracked);
       settle();
@@ -179,15 +213,32 @@ export function createMailQueue(deps: MailQueueDeps, policy: Partial<RetryPolicy
       return job.id;
     },
     deadLetters: () => [...dead],
-    stats: () => ({ queued: timers.size, inFlight: inFlight.size, sent: counts.sent, retries: counts.retries, deadLettered: dead.length }),
-    idle: () => (busy() ? new Promise<void>((resolve) => idleWaiters.push(resolve)) : Promise.resolve()),
+    stats: () => ({
+      queued: timers.size,
+      inFlight: inFlight.size,
+      sent: counts.sent,
+      retries: counts.retries,
+      deadLettered: dead.length,
+    }),
+    idle: () =>
+      busy() ? new Promise<void>((resolve) => idleWaiters.push(resolve)) : Promise.resolve(),
     async stop() {
       stopped = true;
       const unsent = [...timers.values()];
       for (const timer of timers.keys()) clearTimeout(timer);
       timers.clear();
       if (unsent.length > 0) {
-        deps.logger.warn({ jobs: unsent.map((j) => ({ jobId: j.id, kind: j.kind, to: j.mail.to, attempts: j.attempts })) }, "mail queue stopped with unsent jobs");
+        deps.logger.warn(
+          {
+            jobs: unsent.map((j) => ({
+              jobId: j.id,
+              kind: j.kind,
+              to: j.mail.to,
+              attempts: j.attempts,
+            })),
+          },
+          "mail queue stopped with unsent jobs",
+        );
       }
       await Promise.all(inFlight);
       settle();

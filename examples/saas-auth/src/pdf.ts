@@ -9,7 +9,14 @@ function escapeText(line: string): string {
 }
 
 export function renderPdf(lines: string[]): Buffer {
-  const content = ["BT", "/F1 12 Tf", "14 TL", "56 780 Td", ...lines.map((l) => `(${escapeText(l)}) Tj T*`), "ET"].join("\n");
+  const content = [
+    "BT",
+    "/F1 12 Tf",
+    "14 TL",
+    "56 780 Td",
+    ...lines.map((l) => `(${escapeText(l)}) Tj T*`),
+    "ET",
+  ].join("\n");
   const objects = [
     "<< /Type /Catalog /Pages 2 0 R >>",
     "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

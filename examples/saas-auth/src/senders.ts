@@ -46,7 +46,11 @@ export function verpRecipient(mailboxHash: string): string | null {
   return equals > 0 ? `${mailboxHash.slice(0, equals)}@${mailboxHash.slice(equals + 1)}` : null;
 }
 
-function smtpSender(transport: Extract<MailTransportConfig, { kind: "smtp" }>, from: string, dkim: DkimConfig | null): Sender {
+function smtpSender(
+  transport: Extract<MailTransportConfig, { kind: "smtp" }>,
+  from: string,
+  dkim: DkimConfig | null,
+): Sender {
   const transporter = nodemailer.createTransport({
     host: transport.host,
     port: transport.port,
@@ -59,7 +63,11 @@ function smtpSender(transport: Extract<MailTransportConfig, { kind: "smtp" }>, f
   });
   return {
     async send(mail) {
-      const info = await transporter.sendMail({ from, ...mail, envelope: { from: verpReturnPath(from, mail.to), to: mail.to } });
+      const info = await transporter.sendMail({
+        from,
+        ...mail,
+        envelope: { from: verpReturnPath(from, mail.to), to: mail.to },
+      });
       return { messageId: info.messageId, response: info.response };
     },
     close: () => transporter.close(),
@@ -67,7 +75,10 @@ function smtpSender(transport: Extract<MailTransportConfig, { kind: "smtp" }>, f
 }
 
 /** Postmark's official SDK; `apiUrl` may point at mailproof's Postmark mock (http://host:port/postmark). */
-function postmarkSender(transport: Extract<MailTransportConfig, { kind: "postmark" }>, from: string): Sender {
+function postmarkSender(
+  transport: Extract<MailTransportConfig, { kind: "postmark" }>,
+  from: string,
+): Sender {
   const url = new URL(transport.apiUrl);
   const client = new ServerClient(transport.serverToken, {
     useHttps: url.protocol === "https:",
@@ -81,7 +92,12 @@ function postmarkSender(transport: Extract<MailTransportConfig, { kind: "postmar
         Subject: mail.subject,
         TextBody: mail.text,
         HtmlBody: mail.html,
-        Attachments: (mail.attachments ?? []).map((a) => ({ Name: a.filename, ContentType: a.contentType, Content: a.content.toString("base64"), ContentID: null })),
+        Attachments: (mail.attachments ?? []).map((a) => ({
+          Name: a.filename,
+          ContentType: a.contentType,
+          Content: a.content.toString("base64"),
+          ContentID: null,
+        })),
       });
       return { messageId: reply.MessageID, response: `${reply.ErrorCode} ${reply.Message}` };
     },
@@ -90,5 +106,7 @@ function postmarkSender(transport: Extract<MailTransportConfig, { kind: "postmar
 }
 
 export function createSender(config: Pick<AppConfig, "transport" | "mailFrom" | "dkim">): Sender {
-  return config.transport.kind === "smtp" ? smtpSender(config.transport, config.mailFrom, config.dkim) : postmarkSender(config.transport, config.mailFrom);
+  return config.transport.kind === "smtp"
+    ? smtpSender(config.transport, config.mailFrom, config.dkim)
+    : postmarkSender(config.transport, config.mailFrom);
 }

@@ -3,7 +3,12 @@ import { createAdaptorServer } from "@hono/node-server";
 import pino, { type Logger } from "pino";
 import { createApp } from "./app.js";
 import type { AppConfig } from "./config.js";
-import { createMailQueue, type MailQueue, type QueueEvent, type RetryPolicy } from "./mail-queue.js";
+import {
+  createMailQueue,
+  type MailQueue,
+  type QueueEvent,
+  type RetryPolicy,
+} from "./mail-queue.js";
 import { createSender } from "./senders.js";
 import { createUserStore, type UserStore } from "./users.js";
 
@@ -25,7 +30,10 @@ export interface StartOptions {
 export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
   const logger = options.logger ?? pino({ name: "saas-auth" });
   const sender = createSender(config);
-  const queue = createMailQueue({ send: sender.send, logger, onEvent: options.onMailEvent }, options.retry);
+  const queue = createMailQueue(
+    { send: sender.send, logger, onEvent: options.onMailEvent },
+    options.retry,
+  );
   const users = createUserStore();
   let url = config.appUrl ?? "";
   const app = createApp({ users, queue, logger, appUrl: () => url });
@@ -44,7 +52,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     queue,
     users,
     async stop() {
-      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        server.close((err) => (err ? reject(err) : resolve())),
+      );
       await queue.stop();
       sender.close();
     },

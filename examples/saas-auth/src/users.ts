@@ -1,7 +1,11 @@
 import { randomBytes, randomInt, scrypt as scryptCallback, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
 
-const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
+const scrypt = promisify(scryptCallback) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+) => Promise<Buffer>;
 
 export interface User {
   id: string;
@@ -46,7 +50,15 @@ export function createUserStore(clock: () => number = Date.now): UserStore {
     async create(email, password) {
       const key = normalise(email);
       if (users.has(key)) return null;
-      const user: User = { id: randomBytes(8).toString("hex"), email: key, verified: false, passwordHash: await hash(password), verificationCode: String(randomInt(0, 1_000_000)).padStart(6, "0"), undeliverable: false, complained: false };
+      const user: User = {
+        id: randomBytes(8).toString("hex"),
+        email: key,
+        verified: false,
+        passwordHash: await hash(password),
+        verificationCode: String(randomInt(0, 1_000_000)).padStart(6, "0"),
+        undeliverable: false,
+        complained: false,
+      };
       users.set(key, user);
       byId.set(user.id, user);
       return user;

@@ -35,8 +35,18 @@ describe("signup and email verification", () => {
     const code = message.code();
     expect(code).toMatch(/^\d{6}$/);
     expect(message.text).toContain(code);
-    expect((await post(saas.app, "/verify-email", { email, code: "000000" === code ? "111111" : "000000" })).status).toBe(400);
-    expect((await post(saas.app, "/verify-email", { email, code })).body).toEqual({ email, verified: true });
+    expect(
+      (
+        await post(saas.app, "/verify-email", {
+          email,
+          code: "000000" === code ? "111111" : "000000",
+        })
+      ).status,
+    ).toBe(400);
+    expect((await post(saas.app, "/verify-email", { email, code })).body).toEqual({
+      email,
+      verified: true,
+    });
     expect((await post(saas.app, "/login", { email, password: "correct horse" })).status).toBe(200);
   });
 
@@ -57,7 +67,11 @@ describe("password reset", () => {
     expect((await fetch(verification.link("verify"))).status).toBe(200);
 
     expect((await post(saas.app, "/password-reset", { email })).status).toBe(202);
-    const message = await saas.mail.waitFor({ to: email, subject: /reset your password/i, after: verification });
+    const message = await saas.mail.waitFor({
+      to: email,
+      subject: /reset your password/i,
+      after: verification,
+    });
     expect(message).toHaveLink({ kind: "reset", host: "127.0.0.1" });
 
     // Follow the link like a browser: load the page, then submit its form.
@@ -67,7 +81,11 @@ describe("password reset", () => {
     const token = /name="token" value="([^"]+)"/.exec(html)?.[1];
     const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
     expect(token).toBeTruthy();
-    const submit = () => fetch(new URL(action!, saas.app.url), { method: "POST", body: new URLSearchParams({ token: token!, password: "new password" }) });
+    const submit = () =>
+      fetch(new URL(action!, saas.app.url), {
+        method: "POST",
+        body: new URLSearchParams({ token: token!, password: "new password" }),
+      });
     const saved = await submit();
     expect(saved.status).toBe(200);
     expect(await saved.text()).toContain("Password updated");
@@ -80,7 +98,10 @@ describe("password reset", () => {
   test("a reset for an unknown account answers the same and sends nothing", async () => {
     const email = saas.mail.address("nobody");
     const response = await post(saas.app, "/password-reset", { email });
-    expect(response).toEqual({ status: 202, body: { status: "if the account exists, a reset link is on its way" } });
+    expect(response).toEqual({
+      status: 202,
+      body: { status: "if the account exists, a reset link is on its way" },
+    });
     await saas.app.queue.idle();
     expect(await saas.mail.messages(`to:${email}`)).toEqual([]);
   });

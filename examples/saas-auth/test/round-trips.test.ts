@@ -25,7 +25,10 @@ async function freePort(): Promise<number> {
 
 beforeAll(async () => {
   const port = await freePort();
-  sandbox = await startSandbox({ ...sandboxOptions, inbound: `postmark+http://127.0.0.1:${port}/inbound` });
+  sandbox = await startSandbox({
+    ...sandboxOptions,
+    inbound: `postmark+http://127.0.0.1:${port}/inbound`,
+  });
   mail = sandbox.mail;
   app = await startSaas({ ...sandbox.env, PORT: String(port) });
 });
@@ -75,7 +78,13 @@ describe("round trips", () => {
     const result = await verification.reply({ text: "I did not sign up for this." });
     expect(result).toMatchObject({ delivered: true, status: 200 });
     const { replies } = await (await fetch(`${app.url}/replies`)).json();
-    expect(replies).toContainEqual(expect.objectContaining({ from: email, subject: "Re: Verify your email address", text: "I did not sign up for this." }));
+    expect(replies).toContainEqual(
+      expect.objectContaining({
+        from: email,
+        subject: "Re: Verify your email address",
+        text: "I did not sign up for this.",
+      }),
+    );
     expect(app.users.byEmail(email)).toMatchObject({ undeliverable: false, complained: false });
   });
 
@@ -83,9 +92,18 @@ describe("round trips", () => {
     const email = `ooo+${unique()}@simulator.mailproof.test`;
     await signUp(email);
     const verification = await mail.waitFor({ to: email, subject: "Verify your email" });
-    const autoReply = await mail.waitFor({ query: `source:dsn tag:auto-reply tag:original:${verification.id}` });
-    const outcomes = async () => (await (await fetch(`${app.url}/inbound`)).json()).outcomes as Array<{ outcome: string; subject: string; from: string }>;
-    await expect.poll(async () => (await outcomes()).find((o) => o.from === email)).toEqual({ outcome: "auto-reply", from: email, subject: autoReply.subject });
+    const autoReply = await mail.waitFor({
+      query: `source:dsn tag:auto-reply tag:original:${verification.id}`,
+    });
+    const outcomes = async () =>
+      (await (await fetch(`${app.url}/inbound`)).json()).outcomes as Array<{
+        outcome: string;
+        subject: string;
+        from: string;
+      }>;
+    await expect
+      .poll(async () => (await outcomes()).find((o) => o.from === email))
+      .toEqual({ outcome: "auto-reply", from: email, subject: autoReply.subject });
     const { replies } = await (await fetch(`${app.url}/replies`)).json();
     expect(replies.some((r: { from: string }) => r.from === email)).toBe(false);
     expect(app.users.byEmail(email)).toMatchObject({ undeliverable: false, complained: false });

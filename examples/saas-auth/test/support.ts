@@ -11,7 +11,10 @@ import { startApp, type RunningApp } from "../src/server.js";
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
 /** The DNS the sandbox answers from: saas.example is fully set up, unsigned.example is not. */
-export const dnsZone = JSON.parse(readFileSync(fixture("dns-zone.json"), "utf8")) as Record<string, unknown>;
+export const dnsZone = JSON.parse(readFileSync(fixture("dns-zone.json"), "utf8")) as Record<
+  string,
+  unknown
+>;
 /** The outbound IP that saas.example's SPF record authorises. */
 export const spfIp = "192.0.2.25";
 export const sandboxOptions: CreateSandboxOptions = { dnsZone, spfIp, logLevel: "silent" };
@@ -37,14 +40,21 @@ export interface MailSandbox {
 export async function useSandbox(): Promise<MailSandbox> {
   const { SMTP_HOST, SMTP_PORT, MAILPROOF_URL } = process.env;
   if (SMTP_HOST && SMTP_PORT && MAILPROOF_URL) {
-    return { mail: new Mailproof(), env: { SMTP_HOST, SMTP_PORT, MAILPROOF_URL }, stop: async () => undefined };
+    return {
+      mail: new Mailproof(),
+      env: { SMTP_HOST, SMTP_PORT, MAILPROOF_URL },
+      stop: async () => undefined,
+    };
   }
   const sandbox = await startSandbox(sandboxOptions);
   return { mail: sandbox.mail, env: sandbox.env, stop: () => sandbox.stop() };
 }
 
 /** The app on a free port, configured only through its environment, as in production. */
-export function startSaas(env: Record<string, string>, options: { retry?: Partial<RetryPolicy>; onMailEvent?: (event: QueueEvent) => void } = {}): Promise<RunningApp> {
+export function startSaas(
+  env: Record<string, string>,
+  options: { retry?: Partial<RetryPolicy>; onMailEvent?: (event: QueueEvent) => void } = {},
+): Promise<RunningApp> {
   return startApp(loadConfig({ PORT: "0", ...signedMailEnv, ...env }), {
     logger: pino({ level: process.env.SAAS_TEST_LOG ?? "silent" }),
     retry: { baseDelayMs: 20, maxAttempts: 3, ...options.retry },
@@ -62,7 +72,9 @@ export interface SaasUnderTest {
  * A test file's sandbox and app: started before its tests, stopped after them. The fields are
  * set once `beforeAll` has run. `env` turns the sandbox's variables into the app's environment.
  */
-export function useSaasApp(env: (sandbox: MailSandbox) => Record<string, string> = (sandbox) => sandbox.env): SaasUnderTest {
+export function useSaasApp(
+  env: (sandbox: MailSandbox) => Record<string, string> = (sandbox) => sandbox.env,
+): SaasUnderTest {
   const saas = {} as SaasUnderTest;
   beforeAll(async () => {
     saas.sandbox = await useSandbox();
@@ -77,7 +89,15 @@ export function useSaasApp(env: (sandbox: MailSandbox) => Record<string, string>
 }
 
 /** POST JSON to the app. */
-export async function post(app: RunningApp, path: string, body: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${app.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+export async function post(
+  app: RunningApp,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${app.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: await response.json() };
 }

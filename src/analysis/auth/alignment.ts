@@ -37,7 +37,8 @@ export function parseDmarcRecord(record: string): DmarcTags {
     const eq = part.indexOf("=");
     if (eq > 0) tags.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
   }
-  const mode = (value: string | undefined): AlignmentMode => (value?.toLowerCase() === "s" ? "strict" : "relaxed");
+  const mode = (value: string | undefined): AlignmentMode =>
+    value?.toLowerCase() === "s" ? "strict" : "relaxed";
   return {
     p: tags.get("p")?.toLowerCase() ?? null,
     sp: tags.get("sp")?.toLowerCase() ?? null,
@@ -49,6 +50,9 @@ export function parseDmarcRecord(record: string): DmarcTags {
 export function domainOf(address: string | null | undefined): string | null {
   if (!address) return null;
   const at = address.lastIndexOf("@");
-  const domain = (at >= 0 ? address.slice(at + 1) : address).trim().toLowerCase().replace(/[>.]+$/, "");
+  const domain = (at >= 0 ? address.slice(at + 1) : address)
+    .trim()
+    .toLowerCase()
+    .replace(/[>.]+$/, "");
   return domain || null;
 }

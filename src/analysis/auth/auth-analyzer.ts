@@ -1,7 +1,12 @@
 import { authenticate, type DNSResolver } from "mailauth";
 import type { Analyzer } from "../analyze.js";
 import { looksBulk, unsubscribeState } from "../headers/bulk.js";
-import { createReverseDnsCheck, evaluateReceivers, foldLocalDevelopmentFindings, isLocalDevelopment } from "../receivers/index.js";
+import {
+  createReverseDnsCheck,
+  evaluateReceivers,
+  foldLocalDevelopmentFindings,
+  isLocalDevelopment,
+} from "../receivers/index.js";
 import { domainOf } from "./alignment.js";
 import { authFindings, spfRecordState } from "./auth-findings.js";
 import { mapAuthResults } from "./map-results.js";
@@ -53,7 +58,14 @@ export function createAuthAnalyzer(options: AuthAnalyzerOptions = {}): Analyzer 
       });
       const findings = authFindings(auth, fromDomain, fromSpf);
       if (capped.finding) findings.push(capped.finding);
-      return { auth, findings: localDevelopment && fromDomain ? foldLocalDevelopmentFindings(findings, fromDomain) : findings, receivers };
+      return {
+        auth,
+        findings:
+          localDevelopment && fromDomain
+            ? foldLocalDevelopmentFindings(findings, fromDomain)
+            : findings,
+        receivers,
+      };
     },
   };
 }

@@ -1,5 +1,11 @@
 import type { AuthenticateResult } from "mailauth";
-import type { AuthAnalysis, AuthResult, DkimVerdict, DmarcVerdict, SpfVerdict } from "../../core/types.js";
+import type {
+  AuthAnalysis,
+  AuthResult,
+  DkimVerdict,
+  DmarcVerdict,
+  SpfVerdict,
+} from "../../core/types.js";
 import { isAligned, parseDmarcRecord, type AlignmentMode } from "./alignment.js";
 
 /** The fields of a mailauth DKIM row mailproof reads (some are missing from mailauth's .d.ts). */
@@ -11,7 +17,16 @@ interface DkimRow {
   status: { result: string; comment?: string | false };
 }
 
-const RESULTS: readonly AuthResult[] = ["pass", "fail", "softfail", "neutral", "none", "temperror", "permerror", "policy"];
+const RESULTS: readonly AuthResult[] = [
+  "pass",
+  "fail",
+  "softfail",
+  "neutral",
+  "none",
+  "temperror",
+  "permerror",
+  "policy",
+];
 
 /** mailauth's words as RFC 8601 words ("temperr" is an older spelling of temperror). */
 export function resultWord(value: string | undefined): AuthResult {
@@ -33,7 +48,10 @@ export interface MapContext {
  */
 export function mapAuthResults(result: AuthenticateResult, context: MapContext): AuthAnalysis {
   const tags = result.dmarc && result.dmarc.rr ? parseDmarcRecord(result.dmarc.rr) : null;
-  const modes = { dkim: tags?.adkim ?? "relaxed", spf: tags?.aspf ?? "relaxed" } satisfies Record<string, AlignmentMode>;
+  const modes = { dkim: tags?.adkim ?? "relaxed", spf: tags?.aspf ?? "relaxed" } satisfies Record<
+    string,
+    AlignmentMode
+  >;
   const aligned = (domain: string | null, mode: AlignmentMode) =>
     Boolean(context.fromDomain && domain && isAligned(context.fromDomain, domain, mode));
 
@@ -50,24 +68,26 @@ export function mapAuthResults(result: AuthenticateResult, context: MapContext):
     }));
 
   const raw = result.spf || null;
-  const spf: SpfVerdict = context.ip && raw
-    ? {
-        result: resultWord(raw.status.result),
-        domain: raw.domain ?? null,
-        // mailauth's client-ip: the one evaluated, with an IPv4-mapped IPv6 address unwrapped.
-        ip: raw["client-ip"] || context.ip,
-        comment: raw.status.comment || null,
-        record: raw.rr ?? null,
-        lookups: raw.lookups ? { count: raw.lookups.count, void: raw.lookups.void } : null,
-      }
-    : {
-        result: "none",
-        domain: raw?.domain ?? null,
-        ip: null,
-        comment: "no client IP to evaluate: the message did not arrive over SMTP (set --spf-ip to evaluate one)",
-        record: null,
-        lookups: null,
-      };
+  const spf: SpfVerdict =
+    context.ip && raw
+      ? {
+          result: resultWord(raw.status.result),
+          domain: raw.domain ?? null,
+          // mailauth's client-ip: the one evaluated, with an IPv4-mapped IPv6 address unwrapped.
+          ip: raw["client-ip"] || context.ip,
+          comment: raw.status.comment || null,
+          record: raw.rr ?? null,
+          lookups: raw.lookups ? { count: raw.lookups.count, void: raw.lookups.void } : null,
+        }
+      : {
+          result: "none",
+          domain: raw?.domain ?? null,
+          ip: null,
+          comment:
+            "no client IP to evaluate: the message did not arrive over SMTP (set --spf-ip to evaluate one)",
+          record: null,
+          lookups: null,
+        };
 
   const alignment = {
     dkim: dkim.some((d) => d.result === "pass" && d.aligned),
@@ -87,7 +107,9 @@ export function mapAuthResults(result: AuthenticateResult, context: MapContext):
       policy: tags ? (result.dmarc.policy ?? tags.p) : null,
       domain: context.fromDomain,
       alignment,
-      comment: correctedDmarc ? `${modes.dkim}/${modes.spf} alignment (adkim/aspf) not met` : result.dmarc.status.comment || null,
+      comment: correctedDmarc
+        ? `${modes.dkim}/${modes.spf} alignment (adkim/aspf) not met`
+        : result.dmarc.status.comment || null,
       alignmentMode: tags ? modes : null,
       subdomainPolicy: tags?.sp ?? null,
       record: result.dmarc.rr ?? null,
@@ -95,15 +117,25 @@ export function mapAuthResults(result: AuthenticateResult, context: MapContext):
   }
 
   const arc = result.arc
-    ? { result: resultWord(result.arc.status.result), comment: result.arc.status.comment || null, instance: result.arc.i || null }
+    ? {
+        result: resultWord(result.arc.status.result),
+        comment: result.arc.status.comment || null,
+        instance: result.arc.i || null,
+      }
     : null;
 
-  return { dkim, spf, dmarc, arc, authenticationResults: authenticationResults(result.headers, correctedDmarc) };
+  return {
+    dkim,
+    spf,
+    dmarc,
+    arc,
+    authenticationResults: authenticationResults(result.headers, correctedDmarc),
+  };
 }
 
 /** The Authentication-Results field value (RFC 8601) mailauth wrote, kept consistent with our DMARC word. */
 function authenticationResults(headers: string, correctedDmarc: boolean): string | null {
   const match = /^Authentication-Results: ([\s\S]*?)\r\n(?![ \t])/m.exec(headers);
   if (!match) return null;
-  return correctedDmarc ? match[1]!.replace(/\bdmarc=pass\b/, "dmarc=fail") : match[1]!;
+  return correctedDmarc ? match[1].replace(/\bdmarc=pass\b/, "dmarc=fail") : match[1];
 }

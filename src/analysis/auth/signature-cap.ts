@@ -18,11 +18,17 @@ export function capDkimSignatures(raw: Buffer): { raw: Buffer; finding: Finding 
   const header = raw.subarray(0, headerEnd).toString("latin1");
   const fields = header.split(/(?<=\n)(?![ \t])/);
   let seen = 0;
-  const kept = fields.filter((field) => !/^dkim-signature[ \t]*:/i.test(field) || ++seen <= MAX_DKIM_SIGNATURES);
+  const kept = fields.filter(
+    (field) => !/^dkim-signature[ \t]*:/i.test(field) || ++seen <= MAX_DKIM_SIGNATURES,
+  );
   if (seen <= MAX_DKIM_SIGNATURES) return { raw, finding: null };
   return {
     raw: Buffer.concat([Buffer.from(kept.join(""), "latin1"), raw.subarray(headerEnd)]),
-    finding: { rule: "analysis.truncated", severity: "warning", message: `${seen} DKIM signatures, the first ${MAX_DKIM_SIGNATURES} verified; the others are not reported` },
+    finding: {
+      rule: "analysis.truncated",
+      severity: "warning",
+      message: `${seen} DKIM signatures, the first ${MAX_DKIM_SIGNATURES} verified; the others are not reported`,
+    },
   };
 }
 

@@ -24,7 +24,9 @@ export function findMessageCodes(message: Pick<Message, "subject" | "text" | "ht
   let order = 0;
   for (const source of sources) {
     if (!source) continue;
-    const candidates: CodeCandidate[] = findCodes(source, subjectHasCodeWord).sort((a, b) => a.index - b.index);
+    const candidates: CodeCandidate[] = findCodes(source, subjectHasCodeWord).sort(
+      (a, b) => a.index - b.index,
+    );
     for (const candidate of candidates) {
       const entry = best.get(candidate.code);
       if (!entry) best.set(candidate.code, { score: candidate.score, order: order++, seen: 1 });
@@ -36,7 +38,10 @@ export function findMessageCodes(message: Pick<Message, "subject" | "text" | "ht
   }
   // A code repeated across subject and parts is likelier the one; ties keep reading order.
   return [...best.entries()]
-    .sort(([, a], [, b]) => b.score + Math.min(b.seen, 3) - (a.score + Math.min(a.seen, 3)) || a.order - b.order)
+    .sort(
+      ([, a], [, b]) =>
+        b.score + Math.min(b.seen, 3) - (a.score + Math.min(a.seen, 3)) || a.order - b.order,
+    )
     .slice(0, MAX_CODES)
     .map(([code]) => code);
 }

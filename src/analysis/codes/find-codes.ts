@@ -23,7 +23,8 @@ const NOT_CODE_WORDS =
  * step. Both halves are required; "Enter 94103 to find stores" or "Pay 4999 to complete" is not.
  */
 const TYPE_VERB_BEFORE = /(?:^|[^\p{L}])(use|enter|type|input|paste)\s*$/iu;
-const SIGN_IN_AFTER = /^\s+(to|for)\s+(sign(ing)?[ -]?in|log(ging)?[ -]?in|verify|confirm|authenticate|continue signing|complete (your )?(sign[ -]?in|login|log[ -]?in|verification|registration|sign[ -]?up)|reset your password|activate)\b/i;
+const SIGN_IN_AFTER =
+  /^\s+(to|for)\s+(sign(ing)?[ -]?in|log(ging)?[ -]?in|verify|confirm|authenticate|continue signing|complete (your )?(sign[ -]?in|login|log[ -]?in|verification|registration|sign[ -]?up)|reset your password|activate)\b/i;
 
 const MAX_CANDIDATES = 2000;
 
@@ -42,13 +43,27 @@ const PATTERNS: Pattern[] = [
   { regex: /(?<![\w-])[A-Z]-(\d{4,8})(?![\w-])/g, normalize: (m) => m[1] },
   // Grouped digits "123 456" / "123-456" / "1234 5678".
   // A full stop or comma after it ends the sentence; followed by a digit it is a decimal ("123 456.78").
-  { regex: /(?<![\w$€£¥.,:/#+()-]|\d[ -])(\d{3,4})[ -](\d{3,4})(?![\w:/()-]|[.,]\d|[ -]\d)/g, normalize: (m) => m[1] + m[2] },
+  {
+    regex: /(?<![\w$€£¥.,:/#+()-]|\d[ -])(\d{3,4})[ -](\d{3,4})(?![\w:/()-]|[.,]\d|[ -]\d)/g,
+    normalize: (m) => m[1] + m[2],
+  },
   // One digit per box: "5 1 8 0 2 7" (a table cell per digit, flattened to text).
-  { regex: /(?<![\w.,:/-])(\d(?: \d){3,7})(?![\w.,:/-]|\s\d)/g, normalize: (m) => m[1].replaceAll(" ", "") },
+  {
+    regex: /(?<![\w.,:/-])(\d(?: \d){3,7})(?![\w.,:/-]|\s\d)/g,
+    normalize: (m) => m[1].replaceAll(" ", ""),
+  },
   // Plain digits, not one group of a longer number ("+44 20 7946 0958", a table of figures).
-  { regex: /(?<![\w$€£¥#+.,:/-]|\d[ -])\d{4,8}(?![\w%€$£]|[.,:/-]\d|[ -]\d)/g, normalize: (m) => m[0] },
+  {
+    regex: /(?<![\w$€£¥#+.,:/-]|\d[ -])\d{4,8}(?![\w%€$£]|[.,:/-]\d|[ -]\d)/g,
+    normalize: (m) => m[0],
+  },
   // Alphanumeric "X7K9QP" / "4TR-X9Q": uppercase letters and digits, at least one of each.
-  { regex: /(?<![\w-])(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{3,5}(?:-[A-Z0-9]{3,5})?(?![\w-])/g, normalize: (m) => m[0], strict: true },
+  {
+    regex:
+      /(?<![\w-])(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{3,5}(?:-[A-Z0-9]{3,5})?(?![\w-])/g,
+    normalize: (m) => m[0],
+    strict: true,
+  },
 ];
 
 /** The last match of a global regex in `text`, as the index just past it, or -1. */
@@ -58,11 +73,22 @@ function lastWordEnd(regex: RegExp, text: string): number {
   return end;
 }
 
-function scoreCandidate(text: string, start: number, end: number, code: string, subjectHasCodeWord: boolean, strict: boolean): number {
+function scoreCandidate(
+  text: string,
+  start: number,
+  end: number,
+  code: string,
+  subjectHasCodeWord: boolean,
+  strict: boolean,
+): number {
   // The candidate's line, looked for within a bounded window: a longer line is no display line anyway.
   const head = text.slice(Math.max(0, start - 120), start);
   const tail = text.slice(end, end + 120);
-  const line = (head.slice(head.lastIndexOf("\n") + 1) + text.slice(start, end) + tail.split("\n")[0]).trim();
+  const line = (
+    head.slice(head.lastIndexOf("\n") + 1) +
+    text.slice(start, end) +
+    tail.split("\n")[0]
+  ).trim();
   // A code shown on a line of its own ("display" style) is introduced by the paragraph above;
   // a number inside a sentence only by words of its own paragraph.
   const alone = line.length <= end - start + 4;
@@ -106,7 +132,9 @@ function scoreCandidate(text: string, start: number, end: number, code: string, 
 /** Code candidates in `text`, with a score (higher is likelier a code); URLs and e-mail addresses are skipped. */
 export function findCodes(input: string, subjectHasCodeWord: boolean): CodeCandidate[] {
   // Tokens inside links and digits in addresses are never what the user types.
-  const text = input.replace(/\b(?:https?:\/\/|www\.)\S+|[^\s@]{1,64}@[^\s@]+/gi, (m) => " ".repeat(m.length));
+  const text = input.replace(/\b(?:https?:\/\/|www\.)\S+|[^\s@]{1,64}@[^\s@]+/gi, (m) =>
+    " ".repeat(m.length),
+  );
   const found: CodeCandidate[] = [];
   // Characters already claimed by an earlier (more specific) pattern.
   const taken = new Uint8Array(text.length);
@@ -120,7 +148,14 @@ export function findCodes(input: string, subjectHasCodeWord: boolean): CodeCandi
       if (taken.subarray(start, end).includes(1)) continue;
       taken.fill(1, start, end);
       const code = pattern.normalize(match);
-      const score = scoreCandidate(text, start, end, code, subjectHasCodeWord, pattern.strict ?? false);
+      const score = scoreCandidate(
+        text,
+        start,
+        end,
+        code,
+        subjectHasCodeWord,
+        pattern.strict ?? false,
+      );
       if (score > 0) found.push({ code, score, index: start });
     }
   }

@@ -1,7 +1,29 @@
 import { parseHtmlBounded } from "../html/parse-bounded.js";
 
 const SKIP = new Set(["style", "script", "head", "title"]);
-const BLOCK = new Set(["p", "div", "br", "tr", "table", "tbody", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "header", "footer", "hr", "center", "blockquote"]);
+const BLOCK = new Set([
+  "p",
+  "div",
+  "br",
+  "tr",
+  "table",
+  "tbody",
+  "li",
+  "ul",
+  "ol",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "section",
+  "header",
+  "footer",
+  "hr",
+  "center",
+  "blockquote",
+]);
 const CELL = new Set(["td", "th"]);
 
 /**

@@ -39,18 +39,52 @@ type FeatureIssues = ReturnType<typeof caniemail>["issues"];
 
 /** Every client caniemail 1.0 has data for (its README's list). */
 export const ALL_CLIENTS: readonly string[] = [
-  "apple-mail.macos", "apple-mail.ios", "gmail.desktop-webmail", "gmail.ios", "gmail.android", "gmail.mobile-webmail",
-  "orange.desktop-webmail", "orange.ios", "orange.android", "outlook.windows", "outlook.windows-mail", "outlook.macos",
-  "outlook.ios", "outlook.android", "yahoo.desktop-webmail", "yahoo.ios", "yahoo.android", "aol.desktop-webmail",
-  "aol.ios", "aol.android", "samsung-email.android", "sfr.desktop-webmail", "sfr.ios", "sfr.android", "thunderbird.macos",
-  "protonmail.desktop-webmail", "protonmail.ios", "protonmail.android", "hey.desktop-webmail", "mail-ru.desktop-webmail",
-  "fastmail.desktop-webmail", "laposte.desktop-webmail",
+  "apple-mail.macos",
+  "apple-mail.ios",
+  "gmail.desktop-webmail",
+  "gmail.ios",
+  "gmail.android",
+  "gmail.mobile-webmail",
+  "orange.desktop-webmail",
+  "orange.ios",
+  "orange.android",
+  "outlook.windows",
+  "outlook.windows-mail",
+  "outlook.macos",
+  "outlook.ios",
+  "outlook.android",
+  "yahoo.desktop-webmail",
+  "yahoo.ios",
+  "yahoo.android",
+  "aol.desktop-webmail",
+  "aol.ios",
+  "aol.android",
+  "samsung-email.android",
+  "sfr.desktop-webmail",
+  "sfr.ios",
+  "sfr.android",
+  "thunderbird.macos",
+  "protonmail.desktop-webmail",
+  "protonmail.ios",
+  "protonmail.android",
+  "hey.desktop-webmail",
+  "mail-ru.desktop-webmail",
+  "fastmail.desktop-webmail",
+  "laposte.desktop-webmail",
 ];
 
 /** Clients most recipients read in; a feature they lack becomes a finding. */
 const MAJOR_CLIENTS = new Set([
-  "gmail.desktop-webmail", "gmail.ios", "gmail.android", "outlook.windows", "outlook.macos", "outlook.ios", "outlook.android",
-  "apple-mail.macos", "apple-mail.ios", "yahoo.desktop-webmail",
+  "gmail.desktop-webmail",
+  "gmail.ios",
+  "gmail.android",
+  "outlook.windows",
+  "outlook.macos",
+  "outlook.ios",
+  "outlook.android",
+  "apple-mail.macos",
+  "apple-mail.ios",
+  "yahoo.desktop-webmail",
 ]);
 
 /**
@@ -76,7 +110,15 @@ export function createCompatibilityAnalyzer(options: CompatibilityOptions = {}):
       // caniemail builds a DOM (quadratic in the nesting depth) and walks it recursively (a stack
       // overflow on deep nesting), so too deep a document gets no report.
       if (parseHtmlBounded(html, {}, {}) > 0) {
-        return { findings: [finding("analysis.truncated", "warning", `The HTML nests elements more than ${MAX_HTML_DEPTH} levels deep; no compatibility report was made.`)] };
+        return {
+          findings: [
+            finding(
+              "analysis.truncated",
+              "warning",
+              `The HTML nests elements more than ${MAX_HTML_DEPTH} levels deep; no compatibility report was made.`,
+            ),
+          ],
+        };
       }
       let issues: FeatureIssues;
       try {
@@ -85,7 +127,15 @@ export function createCompatibilityAnalyzer(options: CompatibilityOptions = {}):
         // caniemail's CSS parser throws on a declaration without ":" (a template's style="{{color}}");
         // clients drop such declarations, so this is the sender's bug to see, not an analysis failure.
         const reason = (err as Error).message.replace(/^undefined:/, "");
-        return { findings: [finding("html.css-invalid", "warning", `The HTML holds CSS that cannot be parsed (${reason}); clients drop the broken declarations or the whole style block. No compatibility report was made.`)] };
+        return {
+          findings: [
+            finding(
+              "html.css-invalid",
+              "warning",
+              `The HTML holds CSS that cannot be parsed (${reason}); clients drop the broken declarations or the whole style block. No compatibility report was made.`,
+            ),
+          ],
+        };
       }
       const report = { ...buildReport(issues, clients.length), truncated };
       const worst = report.features
@@ -93,20 +143,39 @@ export function createCompatibilityAnalyzer(options: CompatibilityOptions = {}):
         .map((f) => ({ title: f.title, major: f.unsupported.filter((c) => MAJOR_CLIENTS.has(c)) }))
         .filter((f) => f.major.length > 0);
       const findings = worst.length
-        ? [finding("html.compatibility", "info", `${worst.length} HTML/CSS feature(s) are unsupported in major email clients: ${worst.slice(0, 3).map((f) => `${f.title} (${f.major.join(", ")})`).join("; ")}${worst.length > 3 ? "; ..." : ""}. ${report.score.supported}% of all ${report.clients} clients render everything; see analysis.compatibility.`)]
+        ? [
+            finding(
+              "html.compatibility",
+              "info",
+              `${worst.length} HTML/CSS feature(s) are unsupported in major email clients: ${worst
+                .slice(0, 3)
+                .map((f) => `${f.title} (${f.major.join(", ")})`)
+                .join(
+                  "; ",
+                )}${worst.length > 3 ? "; ..." : ""}. ${report.score.supported}% of all ${report.clients} clients render everything; see analysis.compatibility.`,
+            ),
+          ]
         : [];
       return { compatibility: report, findings };
     },
   };
 }
 
-export function buildReport(issues: FeatureIssues, clients: number): Omit<CompatibilityReport, "truncated"> {
+export function buildReport(
+  issues: FeatureIssues,
+  clients: number,
+): Omit<CompatibilityReport, "truncated"> {
   const features = new Map<string, CompatibilityFeature>();
   const clientState = new Map<string, "partial" | "unsupported">();
   const collect = (map: FeatureIssues["errors"], kind: "unsupported" | "partial") => {
     for (const [client, list] of map) {
       for (const issue of list) {
-        const feature = features.get(issue.title) ?? { title: issue.title, unsupported: [], partial: [], notes: [] };
+        const feature = features.get(issue.title) ?? {
+          title: issue.title,
+          unsupported: [],
+          partial: [],
+          notes: [],
+        };
         features.set(issue.title, feature);
         if (!feature[kind].includes(client)) feature[kind].push(client);
         for (const note of issue.notes) if (!feature.notes.includes(note)) feature.notes.push(note);
@@ -121,7 +190,13 @@ export function buildReport(issues: FeatureIssues, clients: number): Omit<Compat
   const pct = (n: number) => Math.round((n / clients) * 1000) / 10;
   return {
     clients,
-    score: { supported: pct(clients - unsupported - partial), partial: pct(partial), unsupported: pct(unsupported) },
-    features: [...features.values()].sort((a, b) => b.unsupported.length - a.unsupported.length || b.partial.length - a.partial.length),
+    score: {
+      supported: pct(clients - unsupported - partial),
+      partial: pct(partial),
+      unsupported: pct(unsupported),
+    },
+    features: [...features.values()].sort(
+      (a, b) => b.unsupported.length - a.unsupported.length || b.partial.length - a.partial.length,
+    ),
   };
 }

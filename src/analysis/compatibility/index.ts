@@ -1,4 +1,8 @@
 export {
-  ALL_CLIENTS, buildReport, createCompatibilityAnalyzer,
-  type CompatibilityFeature, type CompatibilityOptions, type CompatibilityReport,
+  ALL_CLIENTS,
+  buildReport,
+  createCompatibilityAnalyzer,
+  type CompatibilityFeature,
+  type CompatibilityOptions,
+  type CompatibilityReport,
 } from "./compatibility-analyzer.js";

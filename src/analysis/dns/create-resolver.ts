@@ -22,9 +22,11 @@ export function createResolver(zone: DnsZone, options: ResolverOptions = {}): Dn
   const fromZone = createZoneResolver(zone);
   let system: DnsResolver | null = null;
   // Created on first use, so a zone-only sandbox never opens a c-ares channel.
-  const fromSystem: DnsResolver = (name, rrtype) => (system ??= createSystemResolver(options.system))(name, rrtype);
+  const fromSystem: DnsResolver = (name, rrtype) =>
+    (system ??= createSystemResolver(options.system))(name, rrtype);
   const sources = (): DnsResolver[] => {
-    if (options.modes?.length) return options.modes.map((mode) => (mode === "zone" ? fromZone : fromSystem));
+    if (options.modes?.length)
+      return options.modes.map((mode) => (mode === "zone" ? fromZone : fromSystem));
     return [zone.isEmpty() ? fromSystem : fromZone];
   };
 
@@ -32,11 +34,11 @@ export function createResolver(zone: DnsZone, options: ResolverOptions = {}): Dn
     const chain = sources();
     for (let i = 0; i < chain.length - 1; i++) {
       try {
-        return await chain[i]!(name, rrtype);
+        return await chain[i](name, rrtype);
       } catch (err) {
         if (!isNoRecord(err)) throw err;
       }
     }
-    return chain[chain.length - 1]!(name, rrtype);
+    return chain[chain.length - 1](name, rrtype);
   };
 }

@@ -3,7 +3,13 @@
  * to RFC 8601 results — ENOTFOUND/ENODATA mean "no record" (none, or a void lookup for SPF,
  * RFC 7208 §4.6.4); ETIMEOUT, ESERVFAIL and EREFUSED mean "try later" (temperror).
  */
-export const DNS_ERROR_CODES = ["ENOTFOUND", "ENODATA", "ETIMEOUT", "ESERVFAIL", "EREFUSED"] as const;
+export const DNS_ERROR_CODES = [
+  "ENOTFOUND",
+  "ENODATA",
+  "ETIMEOUT",
+  "ESERVFAIL",
+  "EREFUSED",
+] as const;
 
 export type DnsErrorCode = (typeof DNS_ERROR_CODES)[number];
 

@@ -36,8 +36,14 @@ export function createSystemResolver(options: SystemResolverOptions = {}): DnsRe
       const timer = setTimeout(() => reject(dnsError("ETIMEOUT", name, rrtype)), deadlineMs);
       timer.unref();
       (resolver.resolve(name, rrtype) as Promise<unknown[]>).then(
-        (records) => { clearTimeout(timer); resolve(records); },
-        (err: unknown) => { clearTimeout(timer); reject(err); },
+        (records) => {
+          clearTimeout(timer);
+          resolve(records);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err);
+        },
       );
     });
 

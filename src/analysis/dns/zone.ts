@@ -27,7 +27,9 @@ export function createDnsZone(initial: unknown = null): DnsZone {
   try {
     data = parseZone(initial ?? {});
   } catch (err) {
-    throw new MailproofError("CONFIG_INVALID", `--dns-zone: ${(err as Error).message}`, { cause: err });
+    throw new MailproofError("CONFIG_INVALID", `--dns-zone: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   return {
     get: () => data,
@@ -46,11 +48,15 @@ export function parseZone(input: unknown): ZoneData {
   for (const [rawName, records] of Object.entries(input)) {
     const name = normalizeName(rawName);
     if (!name) throw invalid(`empty name in the zone`);
-    if (!isPlainObject(records)) throw invalid(`"${rawName}" must map record types to answers, e.g. { "TXT": [["v=spf1 -all"]] }`);
+    if (!isPlainObject(records))
+      throw invalid(
+        `"${rawName}" must map record types to answers, e.g. { "TXT": [["v=spf1 -all"]] }`,
+      );
     const entry: Record<string, ZoneAnswer> = (zone[name] ??= {});
     for (const [rawType, answer] of Object.entries(records)) {
       const rrtype = rawType.toUpperCase();
-      if (!/^[A-Z0-9]+$/.test(rrtype)) throw invalid(`"${rawType}" under "${rawName}" is not a record type`);
+      if (!/^[A-Z0-9]+$/.test(rrtype))
+        throw invalid(`"${rawType}" under "${rawName}" is not a record type`);
       entry[rrtype] = parseAnswer(answer, rawName, rrtype);
     }
   }
@@ -60,8 +66,11 @@ export function parseZone(input: unknown): ZoneData {
 function parseAnswer(answer: unknown, name: string, rrtype: string): ZoneAnswer {
   if (isPlainObject(answer)) {
     const error = answer.error;
-    if (typeof error === "string" && (DNS_ERROR_CODES as readonly string[]).includes(error)) return { error: error as DnsErrorCode };
-    throw invalid(`${rrtype} of "${name}": an error answer is { "error": ${DNS_ERROR_CODES.map((c) => `"${c}"`).join(" | ")} }`);
+    if (typeof error === "string" && (DNS_ERROR_CODES as readonly string[]).includes(error))
+      return { error: error as DnsErrorCode };
+    throw invalid(
+      `${rrtype} of "${name}": an error answer is { "error": ${DNS_ERROR_CODES.map((c) => `"${c}"`).join(" | ")} }`,
+    );
   }
   if (!Array.isArray(answer)) throw invalid(`${rrtype} of "${name}" must be an array of records`);
   if (rrtype !== "TXT") return answer;

@@ -26,10 +26,14 @@ const ACCOUNT_SUBJECT =
  */
 export function looksBulk(message: Message): boolean {
   if (headerValues(message, "List-Id").length) return true;
-  if (headerValues(message, "Precedence").some((v) => /^\s*(bulk|list|junk)\b/i.test(v))) return true;
-  if (new Set(message.envelope.rcptTo.map((r) => r.toLowerCase())).size >= BULK_RECIPIENTS) return true;
+  if (headerValues(message, "Precedence").some((v) => /^\s*(bulk|list|junk)\b/i.test(v)))
+    return true;
+  if (new Set(message.envelope.rcptTo.map((r) => r.toLowerCase())).size >= BULK_RECIPIENTS)
+    return true;
   const offersUnsubscribe =
-    headerValues(message, "List-Unsubscribe").length > 0 || /\bunsubscribe\b/i.test(message.text ?? "") || /\bunsubscribe\b/i.test(message.html ?? "");
+    headerValues(message, "List-Unsubscribe").length > 0 ||
+    /\bunsubscribe\b/i.test(message.text ?? "") ||
+    /\bunsubscribe\b/i.test(message.html ?? "");
   return offersUnsubscribe && !looksLikeAccountMail(message);
 }
 
@@ -64,7 +68,9 @@ export interface UnsubscribeState {
 
 export function unsubscribeState(message: Message): UnsubscribeState {
   const list = headerValues(message, "List-Unsubscribe").join(",");
-  const post = headerValues(message, "List-Unsubscribe-Post").some((v) => /^\s*List-Unsubscribe=One-Click\s*$/i.test(v));
+  const post = headerValues(message, "List-Unsubscribe-Post").some((v) =>
+    /^\s*List-Unsubscribe=One-Click\s*$/i.test(v),
+  );
   const https = /<https:\/\/[^>]+>/i.test(list);
   return { present: list.length > 0, oneClick: https && post, post };
 }

@@ -1,13 +1,37 @@
 import type { Analyzer } from "../analyze.js";
-import { cidRule, executableRule, htmlSizeRule, textAlternativeRule, unsubscribeRule } from "./rules-body.js";
-import { dateRule, envelopeSenderRule, fromRule, messageIdRule, replyToRule, subjectRule } from "./rules-identity.js";
+import {
+  cidRule,
+  executableRule,
+  htmlSizeRule,
+  textAlternativeRule,
+  unsubscribeRule,
+} from "./rules-body.js";
+import {
+  dateRule,
+  envelopeSenderRule,
+  fromRule,
+  messageIdRule,
+  replyToRule,
+  subjectRule,
+} from "./rules-identity.js";
 import { eightBitHeaderRule, lineLengthRule, mimeStructureRule } from "./rules-transport.js";
 import type { HeaderRule } from "./rule.js";
 
 export const headerRules: readonly HeaderRule[] = [
-  messageIdRule, dateRule, fromRule, envelopeSenderRule, subjectRule, replyToRule,
-  textAlternativeRule, htmlSizeRule, cidRule, executableRule, unsubscribeRule,
-  lineLengthRule, eightBitHeaderRule, mimeStructureRule,
+  messageIdRule,
+  dateRule,
+  fromRule,
+  envelopeSenderRule,
+  subjectRule,
+  replyToRule,
+  textAlternativeRule,
+  htmlSizeRule,
+  cidRule,
+  executableRule,
+  unsubscribeRule,
+  lineLengthRule,
+  eightBitHeaderRule,
+  mimeStructureRule,
 ];
 
 /** Header, body and MIME findings that need no DNS: each rule is a pure function of the message. */

@@ -21,5 +21,10 @@ export function rawHeaders(headerBlock: string, name: string): string[] {
   return headerBlock
     .split(FIELD_BREAK)
     .filter((line) => line.slice(0, line.indexOf(":")).trim().toLowerCase() === lower)
-    .map((line) => line.slice(line.indexOf(":") + 1).replace(/\r?\n[ \t]+/g, " ").trim());
+    .map((line) =>
+      line
+        .slice(line.indexOf(":") + 1)
+        .replace(/\r?\n[ \t]+/g, " ")
+        .trim(),
+    );
 }

@@ -8,7 +8,9 @@ import { Parser, type Handler, type ParserOptions } from "htmlparser2";
  */
 export const MAX_HTML_DEPTH = 256;
 
-export type HtmlCallbacks = Partial<Pick<Handler, "onopentag" | "onclosetag" | "ontext" | "oncomment">>;
+export type HtmlCallbacks = Partial<
+  Pick<Handler, "onopentag" | "onclosetag" | "ontext" | "oncomment">
+>;
 
 /**
  * Streams `html` through htmlparser2 with the callbacks given, in time linear in its length.
@@ -16,7 +18,11 @@ export type HtmlCallbacks = Partial<Pick<Handler, "onopentag" | "onclosetag" | "
  * the elements open at that point are never closed for the callbacks (as a browser that stops
  * nesting would read them). Returns the number of such restarts: 0 for any ordinary document.
  */
-export function parseHtmlBounded(html: string, callbacks: HtmlCallbacks, options: ParserOptions): number {
+export function parseHtmlBounded(
+  html: string,
+  callbacks: HtmlCallbacks,
+  options: ParserOptions,
+): number {
   let offset = 0;
   let restarts = 0;
   for (;;) {

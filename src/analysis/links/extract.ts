@@ -18,7 +18,14 @@ export interface FoundLink {
   ellipsis: boolean;
 }
 
-const LINK_TAGS: Record<string, string> = { a: "href", area: "href", form: "action", "v:roundrect": "href", "v:rect": "href", "v:oval": "href" };
+const LINK_TAGS: Record<string, string> = {
+  a: "href",
+  area: "href",
+  form: "action",
+  "v:roundrect": "href",
+  "v:rect": "href",
+  "v:oval": "href",
+};
 /** Elements whose content is the link's text (VML shapes are Outlook's "bulletproof buttons"). */
 const TEXT_LINKS = new Set(["a", "v:roundrect", "v:rect", "v:oval"]);
 
@@ -31,7 +38,10 @@ const TEXT_LINKS = new Set(["a", "v:roundrect", "v:rect", "v:oval"]);
  * break inside an href is harmless and is removed here as the browser would. `depth.restarts`
  * counts where the nesting was too deep to follow (see parse-bounded.ts).
  */
-export function extractHtmlLinks(html: string, depth: { restarts: number } = { restarts: 0 }): FoundLink[] {
+export function extractHtmlLinks(
+  html: string,
+  depth: { restarts: number } = { restarts: 0 },
+): FoundLink[] {
   const links: FoundLink[] = [];
   let open: { url: string; text: string[]; alt: string[] } | null = null;
   const finish = () => {
@@ -51,7 +61,13 @@ export function extractHtmlLinks(html: string, depth: { restarts: number } = { r
             if (open) finish();
             open = { url, text: [], alt: [] };
           } else {
-            links.push({ url, text: attribs.alt?.trim() || attribs.title?.trim() || null, foundIn: "html", continuation: null, ellipsis: false });
+            links.push({
+              url,
+              text: attribs.alt?.trim() || attribs.title?.trim() || null,
+              foundIn: "html",
+              continuation: null,
+              ellipsis: false,
+            });
           }
         } else if (name === "img" && open && attribs.alt) {
           open.alt.push(attribs.alt);
@@ -65,7 +81,9 @@ export function extractHtmlLinks(html: string, depth: { restarts: number } = { r
       },
       oncomment(data) {
         // <!--[if mso]> … <![endif]--> holds markup only Outlook renders.
-        const conditional = /^\[if [^\]]{0,80}mso[^\]]{0,80}\]>([\s\S]*)<!\[endif\]$/i.exec(data.trim());
+        const conditional = /^\[if [^\]]{0,80}mso[^\]]{0,80}\]>([\s\S]*)<!\[endif\]$/i.exec(
+          data.trim(),
+        );
         if (conditional) links.push(...extractHtmlLinks(conditional[1], depth));
       },
     },
@@ -117,8 +135,15 @@ export function extractTextLinks(text: string, linkify: LinkifyIt): FoundLink[] 
         rest = rest.slice(1);
       }
       const next = /^\r?\n([\w%=&.~+/?#-]+)/.exec(rest);
-      const continuation = next && (url.endsWith("=") || looksLikeTokenTail(url, next[1])) ? next[1] : null;
-      return { url, text: null, foundIn: "text" as const, continuation, ellipsis: /^(\.\.\.|…)/.test(rest) };
+      const continuation =
+        next && (url.endsWith("=") || looksLikeTokenTail(url, next[1])) ? next[1] : null;
+      return {
+        url,
+        text: null,
+        foundIn: "text" as const,
+        continuation,
+        ellipsis: /^(\.\.\.|…)/.test(rest),
+      };
     });
 }
 
@@ -134,7 +159,8 @@ export function extractHeaderLinks(headers: Header[]): FoundLink[] {
     if (header.name.toLowerCase() !== "list-unsubscribe") continue;
     for (const match of header.value.matchAll(/<([^>]+)>/g)) {
       const url = match[1].replace(/\s+/g, "");
-      if (/^https?:/i.test(url)) links.push({ url, text: null, foundIn: "header", continuation: null, ellipsis: false });
+      if (/^https?:/i.test(url))
+        links.push({ url, text: null, foundIn: "header", continuation: null, ellipsis: false });
     }
   }
   return links;

@@ -13,17 +13,42 @@ import { BlockList, isIP } from "node:net";
 function specialRanges(): BlockList {
   const list = new BlockList();
   const v4: Array<[string, number]> = [
-    ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16],
-    ["172.16.0.0", 12], ["192.0.0.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15], ["224.0.0.0", 4], ["240.0.0.0", 4],
+    ["0.0.0.0", 8],
+    ["10.0.0.0", 8],
+    ["100.64.0.0", 10],
+    ["127.0.0.0", 8],
+    ["169.254.0.0", 16],
+    ["172.16.0.0", 12],
+    ["192.0.0.0", 24],
+    ["192.168.0.0", 16],
+    ["198.18.0.0", 15],
+    ["224.0.0.0", 4],
+    ["240.0.0.0", 4],
   ];
   for (const [net, prefix] of v4) list.addSubnet(net, prefix, "ipv4");
-  const v6: Array<[string, number]> = [["::", 128], ["::1", 128], ["fc00::", 7], ["fe80::", 10], ["ff00::", 8]];
+  const v6: Array<[string, number]> = [
+    ["::", 128],
+    ["::1", 128],
+    ["fc00::", 7],
+    ["fe80::", 10],
+    ["ff00::", 8],
+  ];
   for (const [net, prefix] of v6) list.addSubnet(net, prefix, "ipv6");
   return list;
 }
 
 /** Top-level names that never resolve on the public internet (RFC 2606, RFC 6761, RFC 6762, RFC 8375). */
-const LOCAL_SUFFIXES = [".localhost", ".local", ".test", ".invalid", ".example", ".internal", ".lan", ".home.arpa", ".localdomain"];
+const LOCAL_SUFFIXES = [
+  ".localhost",
+  ".local",
+  ".test",
+  ".invalid",
+  ".example",
+  ".internal",
+  ".lan",
+  ".home.arpa",
+  ".localdomain",
+];
 
 export interface HostClassifier {
   /** True for loopback, private, link-local and other non-public IP addresses. */
@@ -128,7 +153,12 @@ export function allowedHostRules(appUrl: string | null, allowedLinkHosts: string
   if (appUrl) {
     try {
       const app = new URL(appUrl);
-      rules.push({ scheme: app.protocol, hostname: app.hostname.toLowerCase(), port: app.port || null, wildcard: false });
+      rules.push({
+        scheme: app.protocol,
+        hostname: app.hostname.toLowerCase(),
+        port: app.port || null,
+        wildcard: false,
+      });
     } catch {
       // resolve.ts validates --app-url; a programmatic caller's bad value just adds no rule.
     }

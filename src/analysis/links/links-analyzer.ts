@@ -2,7 +2,13 @@ import type { Finding, LinkInfo, LinkKind, Message } from "../../core/types.js";
 import type { AnalysisContext, Analyzer } from "../analyze.js";
 import { MAX_HTML_DEPTH } from "../html/parse-bounded.js";
 import { checkLink, ONE_TIME_KINDS, type CheckContext } from "./checks.js";
-import { createLinkify, extractHeaderLinks, extractHtmlLinks, extractTextLinks, type FoundLink } from "./extract.js";
+import {
+  createLinkify,
+  extractHeaderLinks,
+  extractHtmlLinks,
+  extractTextLinks,
+  type FoundLink,
+} from "./extract.js";
 import { allowedHostRules, createHostClassifier } from "./hosts.js";
 import { classifyLink } from "./kind.js";
 import { checkPartsAgree } from "./parts-agree.js";
@@ -37,7 +43,10 @@ export function createLinksAnalyzer(): Analyzer {
 const MAX_LINKS = 200;
 
 /** The links of one message with their checks; pure, so the API can run it on demand. */
-export function analyzeLinks(message: Pick<Message, "html" | "text" | "headers">, context: Pick<AnalysisContext, "appUrl" | "allowedLinkHosts">): LinkInfo[] {
+export function analyzeLinks(
+  message: Pick<Message, "html" | "text" | "headers">,
+  context: Pick<AnalysisContext, "appUrl" | "allowedLinkHosts">,
+): LinkInfo[] {
   return collectLinks(message, context).links;
 }
 
@@ -45,7 +54,10 @@ export function analyzeLinks(message: Pick<Message, "html" | "text" | "headers">
  * The links checked (at most MAX_LINKS), how many distinct links the message has, and whether
  * the HTML nested too deep to be followed (see parse-bounded.ts).
  */
-function collectLinks(message: Pick<Message, "html" | "text" | "headers">, context: Pick<AnalysisContext, "appUrl" | "allowedLinkHosts">): { links: LinkInfo[]; total: number; flattened: boolean } {
+function collectLinks(
+  message: Pick<Message, "html" | "text" | "headers">,
+  context: Pick<AnalysisContext, "appUrl" | "allowedLinkHosts">,
+): { links: LinkInfo[]; total: number; flattened: boolean } {
   const depth = { restarts: 0 };
   const found: FoundLink[] = [
     ...(message.html ? extractHtmlLinks(message.html, depth) : []),
@@ -68,24 +80,43 @@ function collectLinks(message: Pick<Message, "html" | "text" | "headers">, conte
     const parsed = absoluteUrl(link.url);
     const wrapper = parsed ? detectWrapper(parsed) : null;
     const kindUrl = wrapper?.target ? absoluteUrl(wrapper.target) : wrapper ? null : parsed;
-    return { link, foundIn, parsed, wrapper, kind: classifyLink(kindUrl, link.text, foundIn.has("header")) };
+    return {
+      link,
+      foundIn,
+      parsed,
+      wrapper,
+      kind: classifyLink(kindUrl, link.text, foundIn.has("header")),
+    };
   });
   const ctx = checkContext(context);
   const wrapped = new Set<LinkInfo>();
-  const links = selectLinks(classified).map(({ link, foundIn, parsed, wrapper, kind }): LinkInfo => {
-    const info: LinkInfo = {
-      url: link.url,
-      text: link.text,
-      kind,
-      host: parsed?.hostname ?? null,
-      https: parsed?.protocol === "https:",
-      checks: checkLink({ url: link.url, parsed, kind, text: link.text, continuation: link.continuation, ellipsis: link.ellipsis, wrapper }, ctx),
-      foundIn: [...foundIn],
-      live: null,
-    };
-    if (wrapper && !wrapper.target) wrapped.add(info);
-    return info;
-  });
+  const links = selectLinks(classified).map(
+    ({ link, foundIn, parsed, wrapper, kind }): LinkInfo => {
+      const info: LinkInfo = {
+        url: link.url,
+        text: link.text,
+        kind,
+        host: parsed?.hostname ?? null,
+        https: parsed?.protocol === "https:",
+        checks: checkLink(
+          {
+            url: link.url,
+            parsed,
+            kind,
+            text: link.text,
+            continuation: link.continuation,
+            ellipsis: link.ellipsis,
+            wrapper,
+          },
+          ctx,
+        ),
+        foundIn: [...foundIn],
+        live: null,
+      };
+      if (wrapper && !wrapper.target) wrapped.add(info);
+      return info;
+    },
+  );
   checkPartsAgree(links, wrapped, Boolean(message.html), Boolean(message.text));
   return { links, total: classified.length, flattened: depth.restarts > 0 };
 }

@@ -4,7 +4,13 @@ import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
 import type { Logger } from "pino";
 import type { LinkInfo } from "../../core/types.js";
-import { allowedHostRules, createHostClassifier, fetchAllowed, stripBrackets, type HostRule } from "./hosts.js";
+import {
+  allowedHostRules,
+  createHostClassifier,
+  fetchAllowed,
+  stripBrackets,
+  type HostRule,
+} from "./hosts.js";
 
 /**
  * The opt-in live check: fetches a link the way a browser would and records status and redirect
@@ -45,48 +51,89 @@ export interface LinkChecker {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const CONCURRENCY = 4;
 
-export function createLinkChecker(deps: { logger: Logger }, options: LinkCheckerOptions): LinkChecker {
+export function createLinkChecker(
+  deps: { logger: Logger },
+  options: LinkCheckerOptions,
+): LinkChecker {
   const timeoutMs = options.timeoutMs ?? 5000;
   const maxRedirects = options.maxRedirects ?? 5;
-  const baseLookup = options.lookup ?? (dnsLookup as LookupFunction);
+  const baseLookup = options.lookup ?? (dnsLookup);
   const hosts = createHostClassifier();
   const rules = allowedHostRules(options.appUrl, options.allowedLinkHosts);
-  const listedAddresses = new Set(rules.filter((r) => isIP(stripBrackets(r.hostname))).map((r) => stripBrackets(r.hostname)));
+  const listedAddresses = new Set(
+    rules.filter((r) => isIP(stripBrackets(r.hostname))).map((r) => stripBrackets(r.hostname)),
+  );
 
-  const ruleFor = (url: URL): HostRule | null => rules.find((rule) => fetchAllowed(rule, url)) ?? null;
+  const ruleFor = (url: URL): HostRule | null =>
+    rules.find((rule) => fetchAllowed(rule, url)) ?? null;
 
   /** A private address is fine when the user named it, or named a local host that resolves to it. */
   const addressAllowed = (address: string, rule: HostRule) =>
-    !hosts.isPrivateAddress(address) || listedAddresses.has(address) || (!isIP(stripBrackets(rule.hostname)) && hosts.isLocalHost(rule.hostname));
+    !hosts.isPrivateAddress(address) ||
+    listedAddresses.has(address) ||
+    (!isIP(stripBrackets(rule.hostname)) && hosts.isLocalHost(rule.hostname));
 
-  const guardedLookup = (rule: HostRule): LookupFunction => (hostname, lookupOptions, callback) => {
-    baseLookup(hostname, { ...lookupOptions, all: true }, (err, addresses) => {
-      if (err) return callback(err, "", 0);
-      const list = addresses as unknown as LookupAddress[];
-      const refused = list.find((a) => !addressAllowed(a.address, rule));
-      if (refused) {
-        const error = Object.assign(new Error(`refused: ${hostname} resolves to ${refused.address}, a loopback/private address; list that address in --allowed-link-hosts to allow it`), { code: "LINK_ADDRESS_REFUSED" });
-        return callback(error, "", 0);
-      }
-      if (lookupOptions.all) return callback(null, list);
-      return callback(null, list[0].address, list[0].family);
-    });
-  };
+  const guardedLookup =
+    (rule: HostRule): LookupFunction =>
+    (hostname, lookupOptions, callback) => {
+      baseLookup(hostname, { ...lookupOptions, all: true }, (err, addresses) => {
+        if (err) return callback(err, "", 0);
+        const list = addresses as unknown as LookupAddress[];
+        const refused = list.find((a) => !addressAllowed(a.address, rule));
+        if (refused) {
+          const error = Object.assign(
+            new Error(
+              `refused: ${hostname} resolves to ${refused.address}, a loopback/private address; list that address in --allowed-link-hosts to allow it`,
+            ),
+            { code: "LINK_ADDRESS_REFUSED" },
+          );
+          return callback(error, "", 0);
+        }
+        if (lookupOptions.all) return callback(null, list);
+        return callback(null, list[0].address, list[0].family);
+      });
+    };
 
   const fetchOnce = (url: URL, rule: HostRule, send?: { body: string; contentType: string }) =>
     new Promise<{ status: number; location: string | null }>((resolve, reject) => {
       const literal = stripBrackets(url.hostname);
       if (isIP(literal) && !addressAllowed(literal, rule)) {
-        reject(new Error(`refused: ${literal} is a loopback/private address; list it in --allowed-link-hosts to allow it`));
+        reject(
+          new Error(
+            `refused: ${literal} is a loopback/private address; list it in --allowed-link-hosts to allow it`,
+          ),
+        );
         return;
       }
       const client = url.protocol === "https:" ? https : http;
-      const headers = { "user-agent": "mailproof-link-check", accept: "*/*", ...(send ? { "content-type": send.contentType, "content-length": String(Buffer.byteLength(send.body)) } : {}) };
-      const request = client.request(url, { method: send ? "POST" : "GET", agent: false, lookup: guardedLookup(rule), timeout: timeoutMs, headers }, (response) => {
-        resolve({ status: response.statusCode ?? 0, location: response.headers.location ?? null });
-        // Only the status and Location matter; don't download the page.
-        response.destroy();
-      });
+      const headers = {
+        "user-agent": "mailproof-link-check",
+        accept: "*/*",
+        ...(send
+          ? {
+              "content-type": send.contentType,
+              "content-length": String(Buffer.byteLength(send.body)),
+            }
+          : {}),
+      };
+      const request = client.request(
+        url,
+        {
+          method: send ? "POST" : "GET",
+          agent: false,
+          lookup: guardedLookup(rule),
+          timeout: timeoutMs,
+          headers,
+        },
+        (response) => {
+          resolve({
+            status: response.statusCode ?? 0,
+            location: response.headers.location ?? null,
+          });
+          // Only the status and Location matter; don't download the page.
+          response.destroy();
+        },
+      );
       request.on("timeout", () => request.destroy(new Error(`timed out after ${timeoutMs} ms`)));
       request.on("error", reject);
       request.end(send?.body);
@@ -101,11 +148,30 @@ export function createLinkChecker(deps: { logger: Logger }, options: LinkChecker
     } catch {
       return { status: null, redirects, error: "not fetched: not an absolute URL", checkedAt };
     }
-    if (url.protocol !== "http:" && url.protocol !== "https:") return { status: null, redirects, error: `not fetched: ${url.protocol} is not http(s)`, checkedAt };
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      return {
+        status: null,
+        redirects,
+        error: `not fetched: ${url.protocol} is not http(s)`,
+        checkedAt,
+      };
     let rule = ruleFor(url);
     if (!rule) {
-      const allowed = rules.length > 0 ? rules.map((r) => `${r.scheme ? `${r.scheme}//` : ""}${r.wildcard ? "*." : ""}${r.hostname}${r.port ? `:${r.port}` : ""}`).join(", ") : "none: set --app-url or --allowed-link-hosts";
-      return { status: null, redirects, error: `not fetched: host ${url.host} is not allowed (allowed: ${allowed})`, checkedAt };
+      const allowed =
+        rules.length > 0
+          ? rules
+              .map(
+                (r) =>
+                  `${r.scheme ? `${r.scheme}//` : ""}${r.wildcard ? "*." : ""}${r.hostname}${r.port ? `:${r.port}` : ""}`,
+              )
+              .join(", ")
+          : "none: set --app-url or --allowed-link-hosts";
+      return {
+        status: null,
+        redirects,
+        error: `not fetched: host ${url.host} is not allowed (allowed: ${allowed})`,
+        checkedAt,
+      };
     }
     for (let hop = 0; ; hop++) {
       let result: { status: number; location: string | null };
@@ -115,17 +181,35 @@ export function createLinkChecker(deps: { logger: Logger }, options: LinkChecker
         deps.logger.debug({ err, url: url.href }, "live link check failed");
         return { status: null, redirects, error: (err as Error).message, checkedAt };
       }
-      if (!REDIRECTS.has(result.status) || !result.location) return { status: result.status, redirects, error: null, checkedAt };
+      if (!REDIRECTS.has(result.status) || !result.location)
+        return { status: result.status, redirects, error: null, checkedAt };
       let next: URL;
       try {
         next = new URL(result.location, url);
       } catch {
-        return { status: result.status, redirects, error: `redirect to an invalid Location "${result.location}"`, checkedAt };
+        return {
+          status: result.status,
+          redirects,
+          error: `redirect to an invalid Location "${result.location}"`,
+          checkedAt,
+        };
       }
       redirects.push(next.href);
       const nextRule = ruleFor(next);
-      if (!nextRule) return { status: result.status, redirects, error: `redirect to ${next.host} not followed: host is not allowed`, checkedAt };
-      if (hop + 1 > maxRedirects) return { status: result.status, redirects, error: `more than ${maxRedirects} redirects`, checkedAt };
+      if (!nextRule)
+        return {
+          status: result.status,
+          redirects,
+          error: `redirect to ${next.host} not followed: host is not allowed`,
+          checkedAt,
+        };
+      if (hop + 1 > maxRedirects)
+        return {
+          status: result.status,
+          redirects,
+          error: `more than ${maxRedirects} redirects`,
+          checkedAt,
+        };
       url = next;
       rule = nextRule;
     }
@@ -146,7 +230,10 @@ export function createLinkChecker(deps: { logger: Logger }, options: LinkChecker
 
   const post = async (url: URL, body: string, contentType: string) => {
     const rule = ruleFor(url);
-    if (!rule) throw Object.assign(new Error(`host ${url.host} is not allowed`), { code: "LINK_HOST_REFUSED" });
+    if (!rule)
+      throw Object.assign(new Error(`host ${url.host} is not allowed`), {
+        code: "LINK_HOST_REFUSED",
+      });
     const { status } = await fetchOnce(url, rule, { body, contentType });
     return { status };
   };

@@ -51,7 +51,10 @@ interface Task {
   live: Map<string, LiveResult>;
 }
 
-export function createLiveCheckQueue(deps: LiveCheckQueueDeps, options: LiveCheckQueueOptions = {}): LiveCheckQueue {
+export function createLiveCheckQueue(
+  deps: LiveCheckQueueDeps,
+  options: LiveCheckQueueOptions = {},
+): LiveCheckQueue {
   const concurrency = options.concurrency ?? 8;
   const maxLinks = options.maxLinksPerMessage ?? 20;
   const budgetMs = options.messageBudgetMs ?? 15_000;
@@ -62,13 +65,24 @@ export function createLiveCheckQueue(deps: LiveCheckQueueDeps, options: LiveChec
   let active = 0;
   let stopped = false;
 
-  const finish = (task: Task, why = `at most ${maxLinks} per message, started within ${budgetMs} ms`) => {
+  const finish = (
+    task: Task,
+    why = `at most ${maxLinks} per message, started within ${budgetMs} ms`,
+  ) => {
     const skipped = task.total - task.live.size;
     const finding: Finding | null =
-      skipped > 0 ? { rule: "links.live-truncated", severity: "info", message: `${task.total} links, ${task.live.size} fetched live (${why}); the others were not fetched` } : null;
+      skipped > 0
+        ? {
+            rule: "links.live-truncated",
+            severity: "info",
+            message: `${task.total} links, ${task.live.size} fetched live (${why}); the others were not fetched`,
+          }
+        : null;
     const done = deps
       .onChecked(task.id, { live: task.live, finding })
-      .catch((err: unknown) => deps.logger.error({ err, id: task.id }, "live link check results could not be stored"));
+      .catch((err: unknown) =>
+        deps.logger.error({ err, id: task.id }, "live link check results could not be stored"),
+      );
     storing.add(done);
     void done.finally(() => storing.delete(done));
   };
@@ -94,7 +108,13 @@ export function createLiveCheckQueue(deps: LiveCheckQueueDeps, options: LiveChec
       }
       void deps.checker.check(url).then(
         (result) => settle(task, url, result),
-        (err: unknown) => settle(task, url, { status: null, redirects: [], error: (err as Error).message, checkedAt: new Date().toISOString() }),
+        (err: unknown) =>
+          settle(task, url, {
+            status: null,
+            redirects: [],
+            error: (err as Error).message,
+            checkedAt: new Date().toISOString(),
+          }),
       );
     }
   };
@@ -110,7 +130,16 @@ export function createLiveCheckQueue(deps: LiveCheckQueueDeps, options: LiveChec
   return {
     enqueue(id, links) {
       if (stopped || links.length === 0) return;
-      const task: Task = { id, urls: prioritised(links).slice(0, maxLinks), total: links.length, next: 0, inFlight: 0, deadline: null, queued: true, live: new Map() };
+      const task: Task = {
+        id,
+        urls: prioritised(links).slice(0, maxLinks),
+        total: links.length,
+        next: 0,
+        inFlight: 0,
+        deadline: null,
+        queued: true,
+        live: new Map(),
+      };
       if (turns.length >= maxQueued) {
         finish(task, `${maxQueued} messages were already waiting for their live checks`);
         return;
@@ -134,7 +163,9 @@ function prioritised(links: LinkInfo[]): string[] {
 
 /** The stored analysis with the live results filled in (and the budget finding, if any). */
 export function withLiveResults(analysis: Analysis, results: LiveCheckResults): Analysis {
-  const links = analysis.links.map((link) => (results.live.has(link.url) ? { ...link, live: results.live.get(link.url) } : link));
+  const links = analysis.links.map((link) =>
+    results.live.has(link.url) ? { ...link, live: results.live.get(link.url) } : link,
+  );
   const findings = results.finding ? [...analysis.findings, results.finding] : analysis.findings;
   return { ...analysis, links, findings };
 }

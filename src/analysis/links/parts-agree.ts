@@ -10,16 +10,27 @@ import { findToken } from "./token.js";
  * links (and `link.consistent` when one part holds several different links of one kind, like a
  * button and its Outlook VML twin); links behind an opaque tracking wrapper are not compared.
  */
-export function checkPartsAgree(links: LinkInfo[], wrapped: Set<LinkInfo>, hasHtml: boolean, hasText: boolean): void {
+export function checkPartsAgree(
+  links: LinkInfo[],
+  wrapped: Set<LinkInfo>,
+  hasHtml: boolean,
+  hasText: boolean,
+): void {
   const kinds = new Set(links.filter((l) => ONE_TIME_KINDS.has(l.kind)).map((l) => l.kind));
   for (const kind of kinds) {
     const ofKind = links.filter((l) => l.kind === kind && !wrapped.has(l));
     const html = ofKind.filter((l) => l.foundIn?.includes("html"));
     const text = ofKind.filter((l) => l.foundIn?.includes("text"));
-    for (const [part, list] of [["HTML", html], ["text", text]] as const) {
+    for (const [part, list] of [
+      ["HTML", html],
+      ["text", text],
+    ] as const) {
       if (list.length < 2) continue;
       // The same message on every link of the list: name a few, so its size stays constant.
-      const named = list.slice(0, LISTED_URLS).map((l) => l.url).join(", ");
+      const named = list
+        .slice(0, LISTED_URLS)
+        .map((l) => l.url)
+        .join(", ");
       const more = list.length > LISTED_URLS ? ` and ${list.length - LISTED_URLS} more` : "";
       const message = `the ${part} part has ${list.length} different ${kind} links (${named}${more}); a recipient may click the wrong one`;
       for (const link of list) add(link, { rule: "link.consistent", status: "warn", message });
@@ -31,16 +42,29 @@ export function checkPartsAgree(links: LinkInfo[], wrapped: Set<LinkInfo>, hasHt
       const inHtml = link.foundIn?.includes("html") ?? false;
       const inText = link.foundIn?.includes("text") ?? false;
       if (inHtml && inText) {
-        add(link, { rule: "link.parts-agree", status: "pass", message: "the HTML and the text part carry the same link" });
+        add(link, {
+          rule: "link.parts-agree",
+          status: "pass",
+          message: "the HTML and the text part carry the same link",
+        });
         continue;
       }
       const [part, otherPart, others] = inHtml ? ["HTML", "text", text] : ["text", "HTML", html];
       if (others.length === 0) {
-        add(link, { rule: "link.parts-agree", status: "warn", message: `the ${otherPart} part has no ${kind} link; recipients whose client shows the ${otherPart} part cannot use it` });
+        add(link, {
+          rule: "link.parts-agree",
+          status: "warn",
+          message: `the ${otherPart} part has no ${kind} link; recipients whose client shows the ${otherPart} part cannot use it`,
+        });
         continue;
       }
-      const counterpart = (inHtml ? textByPath : htmlByPath).get(pathKey(link.url) ?? "") ?? others[0];
-      add(link, { rule: "link.parts-agree", status: "fail", message: `the ${part} part's ${kind} link differs from the ${otherPart} part's: ${describeDifference(link.url, counterpart.url, otherPart)}` });
+      const counterpart =
+        (inHtml ? textByPath : htmlByPath).get(pathKey(link.url) ?? "") ?? others[0];
+      add(link, {
+        rule: "link.parts-agree",
+        status: "fail",
+        message: `the ${part} part's ${kind} link differs from the ${otherPart} part's: ${describeDifference(link.url, counterpart.url, otherPart)}`,
+      });
     }
   }
 }
@@ -72,10 +96,12 @@ function pathKey(url: string): string | null {
 }
 
 function describeDifference(mine: string, theirs: string, otherPart: string): string {
-  if (theirs.startsWith(mine)) return `this one is cut after ${mine.length} of ${theirs.length} characters (${otherPart} part: ${theirs})`;
+  if (theirs.startsWith(mine))
+    return `this one is cut after ${mine.length} of ${theirs.length} characters (${otherPart} part: ${theirs})`;
   const a = tokenOf(mine);
   const b = tokenOf(theirs);
-  if (a && b && b.startsWith(a) && a !== b) return `its token is cut after ${a.length} of ${b.length} characters (${otherPart} part: ${theirs})`;
+  if (a && b && b.startsWith(a) && a !== b)
+    return `its token is cut after ${a.length} of ${b.length} characters (${otherPart} part: ${theirs})`;
   return `${mine} vs ${theirs}; generate both parts from the same URL`;
 }
 

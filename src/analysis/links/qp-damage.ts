@@ -24,7 +24,10 @@ interface RawTextPart {
 export function qpDamageFindings(message: Pick<Message, "text" | "html">, raw: Buffer): Finding[] {
   const findings: Finding[] = [];
   let declared: Map<string, string> | null = null;
-  for (const [subtype, body] of [["plain", message.text], ["html", message.html]] as const) {
+  for (const [subtype, body] of [
+    ["plain", message.text],
+    ["html", message.html],
+  ] as const) {
     if (!body) continue;
     const softBreaks = (body.match(/=\r?\n/g) ?? []).length;
     const escapes = (body.match(/=(3D|20|0D|0A|09|C2|C3|E2)/g) ?? []).length;
@@ -49,7 +52,8 @@ export function qpDamageFindings(message: Pick<Message, "text" | "html">, raw: B
 /** Content-Transfer-Encoding declared for the first text/plain and text/html part. */
 function declaredEncodings(raw: Buffer): Map<string, string> {
   const declared = new Map<string, string>();
-  for (const part of rawTextParts(raw)) if (!declared.has(part.subtype)) declared.set(part.subtype, part.cte);
+  for (const part of rawTextParts(raw))
+    if (!declared.has(part.subtype)) declared.set(part.subtype, part.cte);
   return declared;
 }
 
@@ -74,7 +78,9 @@ export function markQpDamagedLinks(links: LinkInfo[], raw: Buffer): LinkInfo[] {
   const suspects = qpUrlSuspects(raw);
   if (suspects.length === 0) return links;
   for (const link of links) {
-    const hits = suspects.filter((s) => link.foundIn?.includes(s.foundIn) && s.decoded.test(link.url));
+    const hits = suspects.filter(
+      (s) => link.foundIn?.includes(s.foundIn) && s.decoded.test(link.url),
+    );
     if (hits.length === 0) continue;
     link.checks = [...link.checks.filter((c) => c.rule !== "link.encoding"), qpCheck(hits)];
   }
@@ -91,9 +97,13 @@ function qpCheck(hits: QpSuspect[]): LinkCheck {
 }
 
 function describe({ key, escape }: QpSuspect): string {
-  if (!isHexPair(escape)) return `"${key}=${escape}" is not a valid "=XX" escape and survives only by luck (a value starting with two hex digits would be decoded)`;
+  if (!isHexPair(escape))
+    return `"${key}=${escape}" is not a valid "=XX" escape and survives only by luck (a value starting with two hex digits would be decoded)`;
   const byte = parseInt(escape, 16);
-  const shown = byte >= 0x21 && byte <= 0x7e ? `"${key}${String.fromCharCode(byte)}"` : `"${key}" and the byte 0x${escape.toUpperCase()}`;
+  const shown =
+    byte >= 0x21 && byte <= 0x7e
+      ? `"${key}${String.fromCharCode(byte)}"`
+      : `"${key}" and the byte 0x${escape.toUpperCase()}`;
   return `"${key}=${escape}" in the source was decoded as ${shown}`;
 }
 
@@ -108,7 +118,10 @@ function decodedPattern(key: string, escape: string, rest: string): RegExp {
   if (isHexPair(escape)) {
     const byte = parseInt(escape, 16);
     // A byte outside printable ASCII comes out as U+FFFD or a charset-dependent character.
-    middle = byte >= 0x21 && byte <= 0x7e ? escapeRegExp(String.fromCharCode(byte)) : "[^\\x21-\\x7e]{1,2}";
+    middle =
+      byte >= 0x21 && byte <= 0x7e
+        ? escapeRegExp(String.fromCharCode(byte))
+        : "[^\\x21-\\x7e]{1,2}";
   }
   return new RegExp(`[?&;]${escapeRegExp(key)}${middle}${escapeRegExp(rest)}`);
 }
@@ -123,7 +136,12 @@ function qpUrlSuspects(raw: Buffer): QpSuspect[] {
       for (const param of url.matchAll(/[?&;]([\w.\-[\]]{1,64})=([^&#;=]{0,2})([^&#;=]{0,8})/g)) {
         if (param[2].toUpperCase() === "3D") continue;
         const [, key, escape, rest] = param;
-        suspects.push({ foundIn: part.subtype === "html" ? "html" : "text", key, escape, decoded: decodedPattern(key, escape, rest) });
+        suspects.push({
+          foundIn: part.subtype === "html" ? "html" : "text",
+          key,
+          escape,
+          decoded: decodedPattern(key, escape, rest),
+        });
         if (suspects.length >= MAX_SUSPECTS) return suspects;
       }
     }
@@ -159,7 +177,11 @@ function collect(entity: string, depth: number, parts: RawTextPart[]): void {
   }
   if (media !== "text/plain" && media !== "text/html") return;
   const cte = /^content-transfer-encoding:\s*([\w-]+)/im.exec(head);
-  parts.push({ subtype: media === "text/html" ? "html" : "plain", cte: cte ? cte[1].toLowerCase() : "7bit", body });
+  parts.push({
+    subtype: media === "text/html" ? "html" : "plain",
+    cte: cte ? cte[1].toLowerCase() : "7bit",
+    body,
+  });
 }
 
 function escapeRegExp(value: string): string {

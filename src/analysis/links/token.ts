@@ -12,7 +12,8 @@ export interface TokenLocation {
   value: string;
 }
 
-const TOKEN_KEYS = /token|code|key|sig|hash|otp|secret|nonce|ticket|auth|reset|verif|confirm|^(t|k|h|c|s|u|id)$/i;
+const TOKEN_KEYS =
+  /token|code|key|sig|hash|otp|secret|nonce|ticket|auth|reset|verif|confirm|^(t|k|h|c|s|u|id)$/i;
 
 /** The most token-like query value, hash parameter or path segment, or null. */
 export function findToken(url: URL): TokenLocation | null {
@@ -26,7 +27,8 @@ export function findToken(url: URL): TokenLocation | null {
       if (TOKEN_KEYS.test(key) && value) candidates.push({ where: `#${key}=`, value });
     }
   }
-  if (candidates.length > 0) return candidates.reduce((a, b) => (b.value.length > a.value.length ? b : a));
+  if (candidates.length > 0)
+    return candidates.reduce((a, b) => (b.value.length > a.value.length ? b : a));
   const segments = [...url.pathname.split("/"), ...url.hash.slice(1).split("/")].filter(Boolean);
   const tokenish = segments.filter((s) => s.length >= 8 && /\d/.test(s) && /^[\w.~%=-]+$/.test(s));
   if (tokenish.length === 0) return null;
@@ -45,12 +47,21 @@ export function encodingProblems(url: string): string[] {
   }
   const entity = /&(amp|#0*38|#x0*26);/i.exec(url);
   if (entity) {
-    problems.push(`contains "${entity[0]}", an HTML entity escaped twice (or put in a text part): the client opens it literally and the parameter after it is lost; escape "&" once in HTML and not at all in text`);
+    problems.push(
+      `contains "${entity[0]}", an HTML entity escaped twice (or put in a text part): the client opens it literally and the parameter after it is lost; escape "&" once in HTML and not at all in text`,
+    );
   }
   const doubled = /%25[0-9a-f]{2}/i.exec(url);
-  if (doubled) problems.push(`contains "${doubled[0]}", a percent-encoded "%": the URL was encoded twice; encode each parameter once`);
-  if (/\s/.test(url)) problems.push("contains whitespace; a client stops the link there or sends %20");
-  if (/(\.\.\.|…)$/.test(url)) problems.push("ends with an ellipsis: a text converter shortened the URL, so the token is cut; keep full URLs in the text part");
+  if (doubled)
+    problems.push(
+      `contains "${doubled[0]}", a percent-encoded "%": the URL was encoded twice; encode each parameter once`,
+    );
+  if (/\s/.test(url))
+    problems.push("contains whitespace; a client stops the link there or sends %20");
+  if (/(\.\.\.|…)$/.test(url))
+    problems.push(
+      "ends with an ellipsis: a text converter shortened the URL, so the token is cut; keep full URLs in the text part",
+    );
   return problems;
 }
 
@@ -59,7 +70,8 @@ export function placeholderIn(url: string, token: TokenLocation | null): string 
   const decoded = safeDecode(url);
   const tag = /\{\{[^}]*\}?\}?|\{%|<%|\$\{|\*\|[A-Z_]+\|\*|\[\[|%%[A-Z_]+%%/i.exec(decoded);
   if (tag) return tag[0];
-  if (token && /^(undefined|null|none|nan|\[object object\])$/i.test(safeDecode(token.value))) return token.value;
+  if (token && /^(undefined|null|none|nan|\[object object\])$/i.test(safeDecode(token.value)))
+    return token.value;
   return null;
 }
 

@@ -32,13 +32,18 @@ const RULES: WrapperRule[] = [
     // SendGrid click tracking: https://docs.sendgrid.com/ui/account-and-settings/tracking — /ls/click?upn=
     // on u123.ct.sendgrid.net or a branded link domain; /wf/click is the older form.
     service: "SendGrid click tracking",
-    test: (u) => host(u).endsWith(".ct.sendgrid.net") || host(u) === "sendgrid.net" || /^\/(ls|wf)\/click$/.test(u.pathname),
+    test: (u) =>
+      host(u).endsWith(".ct.sendgrid.net") ||
+      host(u) === "sendgrid.net" ||
+      /^\/(ls|wf)\/click$/.test(u.pathname),
   },
   {
     // Mailgun tracking: https://documentation.mailgun.com/docs/mailgun/user-manual/tracking-messages/
     // links become http(s)://email.<domain>/c/<opaque>.
     service: "Mailgun click tracking",
-    test: (u) => (host(u).startsWith("email.") && /^\/c\/[\w-]{20,}/.test(u.pathname)) || host(u).endsWith(".mailgun.org"),
+    test: (u) =>
+      (host(u).startsWith("email.") && /^\/c\/[\w-]{20,}/.test(u.pathname)) ||
+      host(u).endsWith(".mailgun.org"),
   },
   {
     // Postmark link tracking: https://postmarkapp.com/support/article/1057-link-tracking — click.pstmrk.it
@@ -54,8 +59,14 @@ const RULES: WrapperRule[] = [
       return match ? safeDecode(match[1]) : null;
     },
   },
-  { service: "Mailchimp/Mandrill click tracking", test: (u) => host(u).endsWith("list-manage.com") || host(u).endsWith("mandrillapp.com") },
-  { service: "Brevo click tracking", test: (u) => /(^|\.)(sendibt\d*|sendibm\d*)\.com$/.test(host(u)) },
+  {
+    service: "Mailchimp/Mandrill click tracking",
+    test: (u) => host(u).endsWith("list-manage.com") || host(u).endsWith("mandrillapp.com"),
+  },
+  {
+    service: "Brevo click tracking",
+    test: (u) => /(^|\.)(sendibt\d*|sendibm\d*)\.com$/.test(host(u)),
+  },
   {
     // Proofpoint URL Defense v2 encodes the target in ?u= with - for % and _ for /.
     service: "Proofpoint URL Defense",
@@ -80,7 +91,10 @@ export function detectWrapper(url: URL): Wrapper | null {
   for (const rule of RULES) {
     if (!rule.test(url)) continue;
     const target = rule.target?.(url) ?? null;
-    return { service: rule.service, target: target && /^https?:\/\//i.test(target) ? target : null };
+    return {
+      service: rule.service,
+      target: target && /^https?:\/\//i.test(target) ? target : null,
+    };
   }
   return null;
 }

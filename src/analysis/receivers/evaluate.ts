@@ -17,9 +17,17 @@ export interface ReceiverFacts {
 
 type Verdict = ReceiverVerdict["verdict"];
 
-const label: Record<ReceiverVerdict["name"], string> = { gmail: "Gmail", yahoo: "Yahoo", outlook: "Outlook" };
+const label: Record<ReceiverVerdict["name"], string> = {
+  gmail: "Gmail",
+  yahoo: "Yahoo",
+  outlook: "Outlook",
+};
 
-const outcome: Record<Verdict, string> = { accept: "accept it", "spam-risk": "junk it", reject: "reject it" };
+const outcome: Record<Verdict, string> = {
+  accept: "accept it",
+  "spam-risk": "junk it",
+  reject: "reject it",
+};
 
 /**
  * Collects reasons; the worst verdict among them wins. In local development the reasons about
@@ -41,7 +49,8 @@ function createJudge(name: ReceiverVerdict["name"], localDevelopment: boolean) {
     },
     result: (): ReceiverVerdict => {
       const content = reasons.filter((r) => r.about === "content").map((r) => r.text);
-      if (!localDevelopment || content.length === reasons.length) return { name, verdict, reasons: reasons.map((r) => r.text) };
+      if (!localDevelopment || content.length === reasons.length)
+        return { name, verdict, reasons: reasons.map((r) => r.text) };
       const summary = `expected in local development: the message is unsigned and its From domain publishes no SPF or DMARC record, so ${label[name]} would ${outcome[verdict]} until DKIM, SPF and DMARC are set up for that domain`;
       return { name, verdict, reasons: [summary, ...content] };
     },
@@ -60,7 +69,9 @@ const UNAUTHENTICATED_REPLY = { gmail: "550 5.7.26", yahoo: "550 5.7.9" } as con
  */
 function noteArc(judge: ReturnType<typeof createJudge>, facts: ReceiverFacts) {
   if (facts.auth.arc?.result === "pass" && facts.auth.dmarc?.result === "fail") {
-    judge.note("DMARC fails but the ARC chain passes: the receiver may accept it if it trusts the ARC sealer");
+    judge.note(
+      "DMARC fails but the ARC chain passes: the receiver may accept it if it trusts the ARC sealer",
+    );
   }
 }
 
@@ -88,16 +99,44 @@ function summarise(facts: ReceiverFacts) {
 function gmailOrYahoo(name: "gmail" | "yahoo", facts: ReceiverFacts): ReceiverVerdict {
   const s = summarise(facts);
   const judge = createJudge(name, facts.localDevelopment);
-  if (s.dmarcFail && s.policy === "reject") judge.flag("reject", "DMARC fails and the domain's policy is p=reject");
-  if (s.dmarcFail && s.policy === "quarantine") judge.flag("spam-risk", "DMARC fails and the domain's policy is p=quarantine");
-  if (!s.spfPass && !s.dkimPass) judge.flag("reject", `neither SPF nor DKIM passes: unauthenticated mail is rejected (${UNAUTHENTICATED_REPLY[name]} at ${label[name]})`);
-  if (facts.reverseDns.status === "fail") judge.flag("spam-risk", `the sending IP has no forward-confirmed reverse DNS${facts.reverseDns.ptr ? ` (PTR ${facts.reverseDns.ptr} does not resolve back)` : ""}`);
-  if (name === "gmail" && !facts.tls) judge.flag("spam-risk", "the message was not sent over TLS; Gmail requires TLS for every sender");
+  if (s.dmarcFail && s.policy === "reject")
+    judge.flag("reject", "DMARC fails and the domain's policy is p=reject");
+  if (s.dmarcFail && s.policy === "quarantine")
+    judge.flag("spam-risk", "DMARC fails and the domain's policy is p=quarantine");
+  if (!s.spfPass && !s.dkimPass)
+    judge.flag(
+      "reject",
+      `neither SPF nor DKIM passes: unauthenticated mail is rejected (${UNAUTHENTICATED_REPLY[name]} at ${label[name]})`,
+    );
+  if (facts.reverseDns.status === "fail")
+    judge.flag(
+      "spam-risk",
+      `the sending IP has no forward-confirmed reverse DNS${facts.reverseDns.ptr ? ` (PTR ${facts.reverseDns.ptr} does not resolve back)` : ""}`,
+    );
+  if (name === "gmail" && !facts.tls)
+    judge.flag(
+      "spam-risk",
+      "the message was not sent over TLS; Gmail requires TLS for every sender",
+    );
   if (facts.bulk) {
-    if (!s.spfPass || !s.dkimPass) judge.flag("spam-risk", "bulk mail needs both SPF and DKIM to pass");
-    if (!s.dmarcRecord) judge.flag("spam-risk", "bulk mail needs a DMARC record on the From domain (p=none is enough)");
-    else if (!s.aligned) judge.flag("spam-risk", "bulk mail needs the From domain aligned with the SPF or DKIM domain");
-    if (!facts.unsubscribe.oneClick) judge.flag("spam-risk", "marketing mail needs one-click unsubscribe: List-Unsubscribe with an https URI and List-Unsubscribe-Post: List-Unsubscribe=One-Click", "content");
+    if (!s.spfPass || !s.dkimPass)
+      judge.flag("spam-risk", "bulk mail needs both SPF and DKIM to pass");
+    if (!s.dmarcRecord)
+      judge.flag(
+        "spam-risk",
+        "bulk mail needs a DMARC record on the From domain (p=none is enough)",
+      );
+    else if (!s.aligned)
+      judge.flag(
+        "spam-risk",
+        "bulk mail needs the From domain aligned with the SPF or DKIM domain",
+      );
+    if (!facts.unsubscribe.oneClick)
+      judge.flag(
+        "spam-risk",
+        "marketing mail needs one-click unsubscribe: List-Unsubscribe with an https URI and List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+        "content",
+      );
   }
   noteArc(judge, facts);
   return judge.result();
@@ -111,11 +150,16 @@ function gmailOrYahoo(name: "gmail" | "yahoo", facts: ReceiverFacts): ReceiverVe
 function outlook(facts: ReceiverFacts): ReceiverVerdict {
   const s = summarise(facts);
   const judge = createJudge("outlook", facts.localDevelopment);
-  if (s.dmarcFail && s.policy === "reject") judge.flag("reject", "DMARC fails and the domain's policy is p=reject");
-  if (s.dmarcFail && s.policy === "quarantine") judge.flag("spam-risk", "DMARC fails and the domain's policy is p=quarantine");
+  if (s.dmarcFail && s.policy === "reject")
+    judge.flag("reject", "DMARC fails and the domain's policy is p=reject");
+  if (s.dmarcFail && s.policy === "quarantine")
+    judge.flag("spam-risk", "DMARC fails and the domain's policy is p=quarantine");
   if (facts.bulk) {
     if (!s.spfPass || !s.dkimPass || !s.dmarcRecord || !s.aligned) {
-      judge.flag("reject", "high-volume mail needs SPF pass, DKIM pass and an aligned DMARC record (550 5.7.515)");
+      judge.flag(
+        "reject",
+        "high-volume mail needs SPF pass, DKIM pass and an aligned DMARC record (550 5.7.515)",
+      );
     }
   } else if (!s.spfPass && !s.dkimPass) {
     judge.flag("spam-risk", "neither SPF nor DKIM passes: unauthenticated mail goes to Junk");

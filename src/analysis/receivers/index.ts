@@ -1,3 +1,12 @@
 export { evaluateReceivers, type ReceiverFacts } from "./evaluate.js";
-export { foldLocalDevelopmentFindings, isLocalDevelopment, type LocalDevelopmentFacts } from "./local-development.js";
-export { createReverseDnsCheck, isLocalAddress, reverseName, type ReverseDns } from "./reverse-dns.js";
+export {
+  foldLocalDevelopmentFindings,
+  isLocalDevelopment,
+  type LocalDevelopmentFacts,
+} from "./local-development.js";
+export {
+  createReverseDnsCheck,
+  isLocalAddress,
+  reverseName,
+  type ReverseDns,
+} from "./reverse-dns.js";

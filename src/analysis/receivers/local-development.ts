@@ -18,12 +18,28 @@ export interface LocalDevelopmentFacts {
  * under test. A DNS failure, a published record, any signature, or `--spf-ip` naming a public
  * provider IP means the setup is being checked, and every finding is reported as usual.
  */
-export function isLocalDevelopment({ auth, fromDomain, fromSpf, ip }: LocalDevelopmentFacts): boolean {
-  return auth.dkim.length === 0 && fromDomain !== null && fromSpf === "missing" && auth.dmarc?.result === "none" && (ip === null || isLocalAddress(ip));
+export function isLocalDevelopment({
+  auth,
+  fromDomain,
+  fromSpf,
+  ip,
+}: LocalDevelopmentFacts): boolean {
+  return (
+    auth.dkim.length === 0 &&
+    fromDomain !== null &&
+    fromSpf === "missing" &&
+    auth.dmarc?.result === "none" &&
+    (ip === null || isLocalAddress(ip))
+  );
 }
 
 /** Findings that only say "this domain is not set up yet": expected in local development. */
-const SETUP_RULES = new Set(["auth.spf-record-missing", "auth.dkim-missing", "auth.dmarc-record-missing", "auth.dmarc-not-aligned"]);
+const SETUP_RULES = new Set([
+  "auth.spf-record-missing",
+  "auth.dkim-missing",
+  "auth.dmarc-record-missing",
+  "auth.dmarc-not-aligned",
+]);
 
 /** The setup findings folded into one informational line; anything else still stands. */
 export function foldLocalDevelopmentFindings(findings: Finding[], fromDomain: string): Finding[] {

@@ -11,10 +11,24 @@ export interface ReverseDns {
 /** Addresses no receiver would see on the internet: loopback, private, link-local, CGNAT, ULA. */
 function createLocalRanges(): BlockList {
   const list = new BlockList();
-  for (const [net, prefix] of [["10.0.0.0", 8], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12], ["192.168.0.0", 16], ["100.64.0.0", 10], ["0.0.0.0", 8]] as const) {
+  for (const [net, prefix] of [
+    ["10.0.0.0", 8],
+    ["127.0.0.0", 8],
+    ["169.254.0.0", 16],
+    ["172.16.0.0", 12],
+    ["192.168.0.0", 16],
+    ["100.64.0.0", 10],
+    ["0.0.0.0", 8],
+  ] as const) {
     list.addSubnet(net, prefix, "ipv4");
   }
-  for (const [net, prefix] of [["::1", 128], ["fc00::", 7], ["fe80::", 10], ["::", 128]] as const) list.addSubnet(net, prefix, "ipv6");
+  for (const [net, prefix] of [
+    ["::1", 128],
+    ["fc00::", 7],
+    ["fe80::", 10],
+    ["::", 128],
+  ] as const)
+    list.addSubnet(net, prefix, "ipv6");
   return list;
 }
 
@@ -27,7 +41,9 @@ function plainIp(ip: string | null): string | null {
 export function isLocalAddress(rawIp: string | null): boolean {
   const ip = plainIp(rawIp);
   const family = ip ? isIP(ip) : 0;
-  return ip !== null && family !== 0 && createLocalRanges().check(ip, family === 4 ? "ipv4" : "ipv6");
+  return (
+    ip !== null && family !== 0 && createLocalRanges().check(ip, family === 4 ? "ipv4" : "ipv6")
+  );
 }
 
 /** The reverse-mapping name of an IP (RFC 1035 §3.5, RFC 3596 §2.5). */
@@ -36,7 +52,9 @@ export function reverseName(ip: string): string {
   const groups = ip.split("::");
   const head = groups[0] ? groups[0].split(":") : [];
   const tail = groups.length > 1 && groups[1] ? groups[1].split(":") : [];
-  const full = [...head, ...Array(8 - head.length - tail.length).fill("0"), ...tail].map((g) => g.padStart(4, "0")).join("");
+  const full = [...head, ...Array(8 - head.length - tail.length).fill("0"), ...tail]
+    .map((g) => g.padStart(4, "0"))
+    .join("");
   return `${[...full].reverse().join(".")}.ip6.arpa`;
 }
 
@@ -44,7 +62,9 @@ export function reverseName(ip: string): string {
  * Forward-confirmed reverse DNS, which Gmail and Yahoo require of every sending IP: the IP has a
  * PTR name and that name has an A/AAAA record back to the IP.
  */
-export function createReverseDnsCheck(resolver: DnsResolver): (ip: string | null) => Promise<ReverseDns> {
+export function createReverseDnsCheck(
+  resolver: DnsResolver,
+): (ip: string | null) => Promise<ReverseDns> {
   return async (rawIp) => {
     const ip = plainIp(rawIp);
     const family = ip ? isIP(ip) : 0;
@@ -57,7 +77,8 @@ export function createReverseDnsCheck(resolver: DnsResolver): (ip: string | null
           throw err;
         })) as string[];
         // Comparing reverse names compares IPv6 addresses whatever their spelling.
-        if (forward.some((addr) => isIP(addr) === family && reverseName(addr) === reverseName(ip))) return { status: "pass", ptr: name };
+        if (forward.some((addr) => isIP(addr) === family && reverseName(addr) === reverseName(ip)))
+          return { status: "pass", ptr: name };
       }
       return { status: "fail", ptr: names[0] ?? null };
     } catch (err) {

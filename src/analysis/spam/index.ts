@@ -1,2 +1,9 @@
 export { createSpamAnalyzer } from "./spam-analyzer.js";
-export { parseResponse, parseSpamdAddress, spamcReport, type SpamReport, type SpamRule, type SpamdAddress } from "./spamc.js";
+export {
+  parseResponse,
+  parseSpamdAddress,
+  spamcReport,
+  type SpamReport,
+  type SpamRule,
+  type SpamdAddress,
+} from "./spamc.js";

@@ -40,14 +40,22 @@ export function parseSpamdAddress(value: string): SpamdAddress {
  * request per connection, headers then the message; the reply's `Spam:` header carries the
  * score and threshold, its body the rule table.
  */
-export function spamcReport(address: SpamdAddress, raw: Buffer, options: SpamcOptions = {}): Promise<SpamReport> {
+export function spamcReport(
+  address: SpamdAddress,
+  raw: Buffer,
+  options: SpamcOptions = {},
+): Promise<SpamReport> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
     const socket = connect(address.port, address.host);
     const chunks: Buffer[] = [];
     const fail = (message: string, cause?: unknown) => {
       socket.destroy();
-      reject(new MailproofError("UNAVAILABLE", `spamd at ${address.host}:${address.port}: ${message}`, { cause }));
+      reject(
+        new MailproofError("UNAVAILABLE", `spamd at ${address.host}:${address.port}: ${message}`, {
+          cause,
+        }),
+      );
     };
     socket.setTimeout(timeoutMs, () => fail(`no answer within ${timeoutMs} ms`));
     socket.on("error", (err) => fail(err.message, err));
@@ -75,12 +83,19 @@ export function parseResponse(text: string): SpamReport {
   const body = headerEnd >= 0 ? text.slice(headerEnd + 4) : "";
   const [status, ...headers] = head.split("\r\n");
   const statusMatch = /^SPAMD\/[\d.]+\s+(\d+)\s+(.*)$/.exec(status ?? "");
-  if (!statusMatch) throw new MailproofError("UNAVAILABLE", `spamd answered something that is not SPAMD: "${(status ?? "").slice(0, 80)}"`);
-  if (statusMatch[1] !== "0") throw new MailproofError("UNAVAILABLE", `spamd error ${statusMatch[1]} ${statusMatch[2]}`);
-  const spam = headers.map((h) => /^Spam:\s*(\w+)\s*;\s*(-?[\d.]+)\s*\/\s*(-?[\d.]+)/i.exec(h)).find(Boolean);
+  if (!statusMatch)
+    throw new MailproofError(
+      "UNAVAILABLE",
+      `spamd answered something that is not SPAMD: "${(status ?? "").slice(0, 80)}"`,
+    );
+  if (statusMatch[1] !== "0")
+    throw new MailproofError("UNAVAILABLE", `spamd error ${statusMatch[1]} ${statusMatch[2]}`);
+  const spam = headers
+    .map((h) => /^Spam:\s*(\w+)\s*;\s*(-?[\d.]+)\s*\/\s*(-?[\d.]+)/i.exec(h))
+    .find(Boolean);
   if (!spam) throw new MailproofError("UNAVAILABLE", "spamd answer has no Spam: header");
   return {
-    isSpam: /^(true|yes)$/i.test(spam[1]!),
+    isSpam: /^(true|yes)$/i.test(spam[1]),
     score: Number(spam[2]),
     threshold: Number(spam[3]),
     rules: parseRuleTable(body),
@@ -94,8 +109,9 @@ function parseRuleTable(body: string): SpamRule[] {
   if (start < 0) return rules;
   for (const line of body.slice(start).split(/\r?\n/).slice(1)) {
     const row = /^\s*(-?\d+(?:\.\d+)?)\s+([A-Z0-9_]+)\s+(.*)$/.exec(line);
-    if (row) rules.push({ score: Number(row[1]), name: row[2]!, description: row[3]!.trim() });
-    else if (/^\s{5,}\S/.test(line) && rules.length) rules[rules.length - 1]!.description += ` ${line.trim()}`;
+    if (row) rules.push({ score: Number(row[1]), name: row[2], description: row[3].trim() });
+    else if (/^\s{5,}\S/.test(line) && rules.length)
+      rules[rules.length - 1].description += ` ${line.trim()}`;
     else if (line.trim() === "") continue;
     else break;
   }

@@ -15,7 +15,9 @@ const { settings, zone: initialZone } = workerData as { settings: AnalysisSettin
 const zone = createDnsZone(initialZone);
 // The sandbox resolves "auto" on the main thread; a worker's stderr is never a terminal.
 const format = settings.logFormat === "pretty" ? "pretty" : "json";
-const logger = createThreadLogger({ level: settings.logLevel, format, colorize: false }).child({ thread: "analysis" });
+const logger = createThreadLogger({ level: settings.logLevel, format, colorize: false }).child({
+  thread: "analysis",
+});
 const analyze = createAnalysisPipeline(settings, logger, zone);
 const port = parentPort!;
 const threadId = currentThreadId();
@@ -33,9 +35,16 @@ port.on("message", (request: WorkerRequest) => {
     onStep: (step) => port.postMessage({ id, step } satisfies WorkerResponse),
     onPart: (_, part) => port.postMessage({ id, part } satisfies WorkerResponse),
   };
-  analyze({ ...input, raw: Buffer.from(input.raw.buffer, input.raw.byteOffset, input.raw.byteLength) }, hooks).then(
+  analyze(
+    { ...input, raw: Buffer.from(input.raw.buffer, input.raw.byteOffset, input.raw.byteLength) },
+    hooks,
+  ).then(
     (analysis) => port.postMessage({ id, analysis } satisfies WorkerResponse),
-    (err: unknown) => port.postMessage({ id, error: (err as Error).message ?? String(err) } satisfies WorkerResponse),
+    (err: unknown) =>
+      port.postMessage({
+        id,
+        error: (err as Error).message ?? String(err),
+      } satisfies WorkerResponse),
   );
 });
 

@@ -6,7 +6,13 @@ import { analysisSettings, type AnalysisSettings } from "../../config/options.js
 import type { Analysis } from "../../core/types.js";
 import type { EventLoopUtilization } from "node:perf_hooks";
 import { threadCpuClock } from "../thread-cpu.js";
-import { capFindings, mergeParts, type AnalysisInput, type AnalysisResult, type AnalyzeFn } from "../analyze.js";
+import {
+  capFindings,
+  mergeParts,
+  type AnalysisInput,
+  type AnalysisResult,
+  type AnalyzeFn,
+} from "../analyze.js";
 import type { DnsZone } from "../dns/index.js";
 import type { WorkerRequest, WorkerResponse } from "./protocol.js";
 
@@ -52,10 +58,29 @@ export function analysisWorkersAvailable(): boolean {
   return existsSync(WORKER_FILE);
 }
 
-type Job = { resolve: (a: Analysis) => void; reject: (e: Error) => void; input: AnalysisInput; moved: boolean; parts: AnalysisResult[] };
+type Job = {
+  resolve: (a: Analysis) => void;
+  reject: (e: Error) => void;
+  input: AnalysisInput;
+  moved: boolean;
+  parts: AnalysisResult[];
+};
 /** The analyser a worker started last: while its thread stays busy, that job holds it. */
-type Step = { id: number; analyzer: string; since: number; cpuAt: number | null; elu: EventLoopUtilization };
-type Slot = { index: number; worker: Worker | null; cpu: (() => number) | null; jobs: Map<number, Job>; idleTimer: NodeJS.Timeout | null; step: Step | null };
+type Step = {
+  id: number;
+  analyzer: string;
+  since: number;
+  cpuAt: number | null;
+  elu: EventLoopUtilization;
+};
+type Slot = {
+  index: number;
+  worker: Worker | null;
+  cpu: (() => number) | null;
+  jobs: Map<number, Job>;
+  idleTimer: NodeJS.Timeout | null;
+  step: Step | null;
+};
 
 /**
  * Without the thread's CPU time (not Linux): the share of wall-clock time since a step started
@@ -70,18 +95,33 @@ const BUSY_UTILIZATION = 0.9;
  * wait for one; a worker left idle ends, and starts again on demand. A watchdog ends a worker
  * that one message keeps busy for `stuckAfterMs` (an analyser cannot be interrupted midway).
  */
-export function createAnalysisPool(settings: AnalysisSettings, zone: DnsZone, logger: Logger, options: AnalysisPoolOptions): AnalysisPool {
+export function createAnalysisPool(
+  settings: AnalysisSettings,
+  zone: DnsZone,
+  logger: Logger,
+  options: AnalysisPoolOptions,
+): AnalysisPool {
   const idleExitMs = options.idleExitMs ?? 30_000;
   // Each worker gets a copy: only what analysis reads, never credentials or tokens.
   const workerSettings = analysisSettings(settings);
   const stuckAfterMs = options.stuckAfterMs ?? 5_000;
   let nextId = 0;
-  const slots: Slot[] = Array.from({ length: options.size }, (_, index) => ({ index, worker: null, cpu: null, jobs: new Map(), idleTimer: null, step: null }));
+  const slots: Slot[] = Array.from({ length: options.size }, (_, index) => ({
+    index,
+    worker: null,
+    cpu: null,
+    jobs: new Map(),
+    idleTimer: null,
+    step: null,
+  }));
 
   const start = (slot: Slot): Worker => {
     const { index } = slot;
     // The zone as it is now: a worker started after PUT /api/dns must not answer from an older one.
-    const worker = new Worker(WORKER_FILE, { workerData: { settings: workerSettings, zone: zone.get() }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+    const worker = new Worker(WORKER_FILE, {
+      workerData: { settings: workerSettings, zone: zone.get() },
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    });
     worker.on("message", (response: WorkerResponse) => {
       if (slot.worker !== worker) return;
       if ("threadId" in response) {
@@ -95,7 +135,13 @@ export function createAnalysisPool(settings: AnalysisSettings, zone: DnsZone, lo
         return;
       }
       if ("step" in response) {
-        slot.step = { id: response.id, analyzer: response.step, since: performance.now(), cpuAt: slot.cpu?.() ?? null, elu: worker.performance.eventLoopUtilization() };
+        slot.step = {
+          id: response.id,
+          analyzer: response.step,
+          since: performance.now(),
+          cpuAt: slot.cpu?.() ?? null,
+          elu: worker.performance.eventLoopUtilization(),
+        };
         return;
       }
       if (slot.step?.id === response.id) slot.step = null;
@@ -142,7 +188,11 @@ export function createAnalysisPool(settings: AnalysisSettings, zone: DnsZone, lo
     if (slot.jobs.size === 0) worker.ref();
     slot.jobs.set(id, job);
     const { message, raw, problems } = job.input;
-    worker.postMessage({ type: "analyze", id, input: { message, raw, problems } } satisfies WorkerRequest);
+    worker.postMessage({
+      type: "analyze",
+      id,
+      input: { message, raw, problems },
+    } satisfies WorkerRequest);
   };
 
   /**
@@ -153,8 +203,13 @@ export function createAnalysisPool(settings: AnalysisSettings, zone: DnsZone, lo
   const stopStuck = (slot: Slot, step: Step, busyMs: number) => {
     const jobs = [...slot.jobs];
     slot.jobs.clear();
-    logger.warn({ worker: slot.index, analyzer: step.analyzer, busyMs, requeued: jobs.length - 1 }, "analysis worker stuck on one message; restarting it");
-    void stop(slot)?.catch((err: unknown) => logger.error({ err, worker: slot.index }, "stopping a stuck analysis worker failed"));
+    logger.warn(
+      { worker: slot.index, analyzer: step.analyzer, busyMs, requeued: jobs.length - 1 },
+      "analysis worker stuck on one message; restarting it",
+    );
+    void stop(slot)?.catch((err: unknown) =>
+      logger.error({ err, worker: slot.index }, "stopping a stuck analysis worker failed"),
+    );
     for (const [id, job] of jobs) {
       if (id === step.id) job.resolve(stoppedAnalysis(job, step.analyzer, busyMs));
       else if (job.moved) job.resolve(stoppedAnalysis(job, null, busyMs));
@@ -173,17 +228,22 @@ export function createAnalysisPool(settings: AnalysisSettings, zone: DnsZone, lo
       }
     }
     const wall = performance.now() - step.since;
-    return worker.performance.eventLoopUtilization(step.elu).utilization >= BUSY_UTILIZATION ? wall : 0;
+    return worker.performance.eventLoopUtilization(step.elu).utilization >= BUSY_UTILIZATION
+      ? wall
+      : 0;
   };
 
-  const watchdog = setInterval(() => {
-    for (const slot of slots) {
-      const { step, worker } = slot;
-      if (!step || !worker || performance.now() - step.since < stuckAfterMs) continue;
-      const busyMs = busyFor(slot, step, worker);
-      if (busyMs >= stuckAfterMs) stopStuck(slot, step, Math.round(busyMs));
-    }
-  }, Math.max(10, Math.min(250, stuckAfterMs / 4)));
+  const watchdog = setInterval(
+    () => {
+      for (const slot of slots) {
+        const { step, worker } = slot;
+        if (!step || !worker || performance.now() - step.since < stuckAfterMs) continue;
+        const busyMs = busyFor(slot, step, worker);
+        if (busyMs >= stuckAfterMs) stopStuck(slot, step, Math.round(busyMs));
+      }
+    },
+    Math.max(10, Math.min(250, stuckAfterMs / 4)),
+  );
   watchdog.unref();
 
   const idle = (slot: Slot) => {
@@ -199,10 +259,13 @@ export function createAnalysisPool(settings: AnalysisSettings, zone: DnsZone, lo
 
   return {
     analyze(input) {
-      return new Promise<Analysis>((resolve, reject) => dispatch(nextId++, { resolve, reject, input, moved: false, parts: [] }));
+      return new Promise<Analysis>((resolve, reject) =>
+        dispatch(nextId++, { resolve, reject, input, moved: false, parts: [] }),
+      );
     },
     updateZone(next) {
-      for (const { worker } of slots) worker?.postMessage({ type: "zone", zone: next } satisfies WorkerRequest);
+      for (const { worker } of slots)
+        worker?.postMessage({ type: "zone", zone: next } satisfies WorkerRequest);
     },
     running: () => slots.filter((s) => s.worker !== null).length,
     async close() {
@@ -214,16 +277,26 @@ export function createAnalysisPool(settings: AnalysisSettings, zone: DnsZone, lo
 
 function crashedAnalysis(job: Job, exitCode: number): Analysis {
   const analysis = mergeParts(job.input.problems, job.parts);
-  analysis.findings.push({ rule: "analysis.failed", severity: "warning", message: `the analysis thread exited (code ${exitCode}) while analysing this message` });
+  analysis.findings.push({
+    rule: "analysis.failed",
+    severity: "warning",
+    message: `the analysis thread exited (code ${exitCode}) while analysing this message`,
+  });
   analysis.findings = capFindings(analysis.findings);
   return analysis;
 }
 
 /** What the analysers had finished when the worker was stopped, and a finding saying what is missing. */
 function stoppedAnalysis(job: Job, analyzer: string | null, busyMs: number): Analysis {
-  const where = analyzer ? `this message's analysis (${analyzer} or after it)` : "the analysis of another message, twice";
+  const where = analyzer
+    ? `this message's analysis (${analyzer} or after it)`
+    : "the analysis of another message, twice";
   const analysis = mergeParts(job.input.problems, job.parts);
-  analysis.findings.push({ rule: "analysis.truncated", severity: "warning", message: `the analysis thread was busy with ${where} for ${busyMs} ms and was restarted; only the analysers that had finished by then are reported` });
+  analysis.findings.push({
+    rule: "analysis.truncated",
+    severity: "warning",
+    message: `the analysis thread was busy with ${where} for ${busyMs} ms and was restarted; only the analysers that had finished by then are reported`,
+  });
   analysis.findings = capFindings(analysis.findings);
   return analysis;
 }

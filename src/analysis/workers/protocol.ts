@@ -3,7 +3,11 @@ import type { AnalysisResult } from "../analyze.js";
 
 /** Messages between the analysis pool (main thread) and its workers. */
 export type WorkerRequest =
-  | { type: "analyze"; id: number; input: { message: Message; raw: Uint8Array; problems: Finding[] } }
+  | {
+      type: "analyze";
+      id: number;
+      input: { message: Message; raw: Uint8Array; problems: Finding[] };
+    }
   | { type: "zone"; zone: unknown };
 
 /**

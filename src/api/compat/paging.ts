@@ -8,7 +8,12 @@ const PAGE = 1000;
  * Mailpit and MailHog page by offset; our store pages by keyset (so listing stays cheap at any
  * depth). Walk keyset pages up to the offset, then load the full messages of the slice.
  */
-export async function offsetPage(store: Store, query: Query, start: number, limit: number): Promise<{ total: number; messages: Message[] }> {
+export async function offsetPage(
+  store: Store,
+  query: Query,
+  start: number,
+  limit: number,
+): Promise<{ total: number; messages: Message[] }> {
   const ids: string[] = [];
   let before: string | null = null;
   let total = 0;

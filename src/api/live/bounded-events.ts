@@ -28,7 +28,10 @@ export function trimSummary(summary: MessageSummary): MessageSummary {
 }
 
 /** The event's JSON, serialised once for all clients, at most about MAX_EVENT_BYTES. */
-export function boundedEventJson<K extends EventName>(name: K, payload: MailproofEvents[K]): string {
+export function boundedEventJson<K extends EventName>(
+  name: K,
+  payload: MailproofEvents[K],
+): string {
   const full = JSON.stringify(payload);
   if (Buffer.byteLength(full) <= MAX_EVENT_BYTES) return full;
   if (name === "message.deleted") {

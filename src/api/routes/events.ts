@@ -26,7 +26,10 @@ export interface EventRoutesOptions {
  * gets only that mailbox's received and analyzed events; deletions carry ids only and all pass
  * (a client ignores ids it does not show).
  */
-export function eventRoutes(deps: ApiDeps, options: EventRoutesOptions = {}): Hono<{ Bindings: HttpBindings }> {
+export function eventRoutes(
+  deps: ApiDeps,
+  options: EventRoutesOptions = {},
+): Hono<{ Bindings: HttpBindings }> {
   const maxQueueBytes = options.maxQueueBytes ?? 1024 * 1024;
   /** Each client's queue and the mailbox it asked for (null: all). */
   const clients = new Map<ClientQueue, string | null>();
@@ -35,7 +38,8 @@ export function eventRoutes(deps: ApiDeps, options: EventRoutesOptions = {}): Ho
       if (clients.size === 0) return;
       const mailbox = "summary" in payload ? payload.summary.mailbox : null;
       const frame = Buffer.from(`event: ${name}\ndata: ${boundedEventJson(name, payload)}\n\n`);
-      for (const [client, scope] of clients) if (scope === null || mailbox === null || scope === mailbox) client.push(frame);
+      for (const [client, scope] of clients)
+        if (scope === null || mailbox === null || scope === mailbox) client.push(frame);
     });
   }
 

@@ -14,12 +14,18 @@ export function faultRoutes(deps: Pick<ApiDeps, "logger"> & { faults: FaultEngin
   app.get("/", (c) => c.json({ rules: deps.faults.rules() }));
   app.put("/", async (c) => {
     const body: unknown = await c.req.json().catch(() => {
-      throw new MailproofError("INVALID_JSON", "the request body must be JSON: { \"rules\": [rule, …] }");
+      throw new MailproofError(
+        "INVALID_JSON",
+        'the request body must be JSON: { "rules": [rule, …] }',
+      );
     });
     if (typeof body !== "object" || body === null || Array.isArray(body) || !("rules" in body)) {
-      throw new MailproofError("BAD_REQUEST", "rules is required: { \"rules\": [rule, …] } (an empty list removes every rule)");
+      throw new MailproofError(
+        "BAD_REQUEST",
+        'rules is required: { "rules": [rule, …] } (an empty list removes every rule)',
+      );
     }
-    const rules = deps.faults.replace((body as { rules: unknown }).rules);
+    const rules = deps.faults.replace((body).rules);
     deps.logger.info({ rules }, "smtp fault rules replaced");
     return c.json({ rules });
   });

@@ -21,16 +21,20 @@ export function linkRoutes(deps: ApiDeps): Hono {
     const id = c.req.param("id");
     const check = flag(c.req.query("check"));
     const kind = c.req.query("kind");
-    if (kind !== undefined && !KINDS.has(kind)) throw new MailproofError("BAD_REQUEST", `"kind" must be one of ${[...KINDS].join(", ")}`);
+    if (kind !== undefined && !KINDS.has(kind))
+      throw new MailproofError("BAD_REQUEST", `"kind" must be one of ${[...KINDS].join(", ")}`);
     const message = await deps.store.get(id);
     if (!message) throw new MailproofError("NOT_FOUND", `no message with id "${id}"`);
     const analysed = message.analysis.status === "done";
     // Before the analysis is stored, compute the same (pure) result on the spot.
     let links: LinkInfo[] = analysed ? message.analysis.links : analyzeLinks(message, settings);
     const codes = analysed ? message.analysis.codes : findMessageCodes(message);
-    const selected = (list: LinkInfo[]) => (kind ? list.filter((l) => l.kind === (kind as LinkKind)) : list);
+    const selected = (list: LinkInfo[]) =>
+      kind ? list.filter((l) => l.kind === (kind as LinkKind)) : list;
     if (check) {
-      const checked = new Map((await checker.checkAll(selected(links))).map((l) => [l.url, l.live ?? null]));
+      const checked = new Map(
+        (await checker.checkAll(selected(links))).map((l) => [l.url, l.live ?? null]),
+      );
       links = links.map((l) => (checked.has(l.url) ? { ...l, live: checked.get(l.url) } : l));
       if (analysed) await deps.store.setAnalysis(id, { ...message.analysis, links });
     }

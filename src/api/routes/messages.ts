@@ -21,11 +21,23 @@ export function messageRoutes(deps: ApiDeps): Hono {
   // Its body is bounded by --max-size while it arrives (see ingestionBody in app.ts).
   app.post("/", async (c) => {
     const raw = Buffer.from(await c.req.arrayBuffer());
-    if (raw.length === 0) throw new MailproofError("BAD_REQUEST", "the request body must be a raw RFC 5322 message");
-    const list = (name: string) => (c.req.query(name) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    if (raw.length === 0)
+      throw new MailproofError("BAD_REQUEST", "the request body must be a raw RFC 5322 message");
+    const list = (name: string) =>
+      (c.req.query(name) ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
     const message = await deps.ingest({
       raw,
-      envelope: { mailFrom: c.req.query("from") || null, rcptTo: list("to"), remoteAddress: null, helo: null, secure: false, authUser: null },
+      envelope: {
+        mailFrom: c.req.query("from") || null,
+        rcptTo: list("to"),
+        remoteAddress: null,
+        helo: null,
+        secure: false,
+        authUser: null,
+      },
       source: { kind: "upload", providerMessageId: null },
       tags: list("tags"),
     });
@@ -35,7 +47,8 @@ export function messageRoutes(deps: ApiDeps): Hono {
   app.delete("/", async (c) => {
     const { query } = searchParams(c);
     const ids = await store.delete(query);
-    if (ids.length > 0) events.emit("message.deleted", { ids: query.terms.length === 0 ? "all" : ids });
+    if (ids.length > 0)
+      events.emit("message.deleted", { ids: query.terms.length === 0 ? "all" : ids });
     return c.json({ deleted: ids.length });
   });
 
@@ -52,9 +65,11 @@ export function messageRoutes(deps: ApiDeps): Hono {
       throw new MailproofError("INVALID_JSON", "the request body must be JSON");
     });
     const changes: { read?: boolean; tags?: string[] } = {};
-    if (body === null || typeof body !== "object" || Array.isArray(body)) throw new MailproofError("BAD_REQUEST", "expected an object with read and/or tags");
+    if (body === null || typeof body !== "object" || Array.isArray(body))
+      throw new MailproofError("BAD_REQUEST", "expected an object with read and/or tags");
     if ("read" in body) {
-      if (typeof body.read !== "boolean") throw new MailproofError("BAD_REQUEST", '"read" must be a boolean');
+      if (typeof body.read !== "boolean")
+        throw new MailproofError("BAD_REQUEST", '"read" must be a boolean');
       changes.read = body.read;
     }
     if ("tags" in body) {
@@ -81,14 +96,30 @@ export function messageRoutes(deps: ApiDeps): Hono {
     const download = c.req.query("download") !== undefined;
     return c.body(new Uint8Array(raw), 200, {
       "Content-Type": "message/rfc822",
-      ...(download ? { "Content-Disposition": attachmentDisposition(`${c.req.param("id")}.eml`, "message.eml") } : {}),
+      ...(download
+        ? {
+            "Content-Disposition": attachmentDisposition(`${c.req.param("id")}.eml`, "message.eml"),
+          }
+        : {}),
     });
   });
 
   app.get("/:id/attachments/:aid", async (c) => {
     const attachment = await store.attachment(c.req.param("id"), c.req.param("aid"));
-    if (!attachment) throw new MailproofError("NOT_FOUND", `no attachment "${c.req.param("aid")}" on message "${c.req.param("id")}"`);
-    return c.body(new Uint8Array(attachment.content), 200, attachmentHeaders(attachment.contentType, attachment.filename, `attachment-${c.req.param("aid")}`));
+    if (!attachment)
+      throw new MailproofError(
+        "NOT_FOUND",
+        `no attachment "${c.req.param("aid")}" on message "${c.req.param("id")}"`,
+      );
+    return c.body(
+      new Uint8Array(attachment.content),
+      200,
+      attachmentHeaders(
+        attachment.contentType,
+        attachment.filename,
+        `attachment-${c.req.param("aid")}`,
+      ),
+    );
   });
 
   return app;

@@ -16,15 +16,21 @@ const READY_TIMEOUT_MS = 2000;
 /** `/metrics` (Prometheus text format), `/livez` (the process answers) and `/readyz` (it can take mail). */
 export function operationsRoutes(deps: OperationsDeps): Hono {
   const app = new Hono();
-  app.get("/metrics", async (c) => c.text(await deps.metrics.metrics(), 200, { "Content-Type": deps.metrics.contentType }));
+  app.get("/metrics", async (c) =>
+    c.text(await deps.metrics.metrics(), 200, { "Content-Type": deps.metrics.contentType }),
+  );
   app.get("/livez", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
     const { smtpPort, httpPort } = deps.ports();
-    if (smtpPort === null || httpPort === null) return c.json(errorBody("UNAVAILABLE", "the listeners are not up yet"), 503);
+    if (smtpPort === null || httpPort === null)
+      return c.json(errorBody("UNAVAILABLE", "the listeners are not up yet"), 503);
     try {
       await withTimeout(deps.store.count(), READY_TIMEOUT_MS);
     } catch (err) {
-      return c.json(errorBody("UNAVAILABLE", `the store is not reachable: ${(err as Error).message}`), 503);
+      return c.json(
+        errorBody("UNAVAILABLE", `the store is not reachable: ${(err as Error).message}`),
+        503,
+      );
     }
     return c.json({ status: "ok" });
   });

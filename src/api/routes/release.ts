@@ -14,7 +14,10 @@ export function releaseRoutes(deps: { store: Store; relay: Relay | null }): Hono
       try {
         body = JSON.parse(text) as { to?: unknown };
       } catch {
-        throw new MailproofError("INVALID_JSON", 'the request body must be JSON: { "to": ["address", …] } or empty');
+        throw new MailproofError(
+          "INVALID_JSON",
+          'the request body must be JSON: { "to": ["address", …] } or empty',
+        );
       }
     }
     return c.json(await releaseMessage(deps, c.req.param("id"), recipientsParam(body?.to, "to")));

@@ -23,20 +23,47 @@ export function roundTripRoutes(deps: ApiDeps): Hono {
 
   app.post("/:id/reply", async (c) => {
     const body: unknown = await c.req.json().catch(() => {
-      throw new MailproofError("INVALID_JSON", 'the request body must be JSON: { "text": "…", "from"?: "…", "html"?: "…" }');
+      throw new MailproofError(
+        "INVALID_JSON",
+        'the request body must be JSON: { "text": "…", "from"?: "…", "html"?: "…" }',
+      );
     });
     const input = replyInput(body);
     const inbound = deps.inbound;
-    if (!inbound) throw new MailproofError("BAD_REQUEST", "no inbound target is configured: start mailproof with --inbound smtp://host:port (or a provider format URL) to deliver replies");
+    if (!inbound)
+      throw new MailproofError(
+        "BAD_REQUEST",
+        "no inbound target is configured: start mailproof with --inbound smtp://host:port (or a provider format URL) to deliver replies",
+      );
     const original = await load(c.req.param("id"));
     const reply = buildReply(original, input);
     // Captured too, so the reply shows beside the message it answers.
-    await deps.ingest({ raw: reply.raw, envelope: { mailFrom: reply.mailFrom, rcptTo: reply.rcptTo, remoteAddress: null, helo: null, secure: false, authUser: null }, source: { kind: "dsn", providerMessageId: null }, tags: ["reply", originalTag(original.id)] });
+    await deps.ingest({
+      raw: reply.raw,
+      envelope: {
+        mailFrom: reply.mailFrom,
+        rcptTo: reply.rcptTo,
+        remoteAddress: null,
+        helo: null,
+        secure: false,
+        authUser: null,
+      },
+      source: { kind: "dsn", providerMessageId: null },
+      tags: ["reply", originalTag(original.id)],
+    });
     const { status } = await inbound.deliver(reply);
     return c.json({ delivered: true, to: inbound.display, status });
   });
 
-  app.post("/:id/unsubscribe", async (c) => c.json(await unsubscribe({ checker, logger: deps.logger }, await load(c.req.param("id")), settings.appUrl)));
+  app.post("/:id/unsubscribe", async (c) =>
+    c.json(
+      await unsubscribe(
+        { checker, logger: deps.logger },
+        await load(c.req.param("id")),
+        settings.appUrl,
+      ),
+    ),
+  );
 
   return app;
 }

@@ -10,13 +10,20 @@ import type { ApiDeps } from "../deps.js";
  * summaries (no lines), newest first, sessions still open included; `messageId` finds the
  * session that carried a message, and answers it whole (the web UI's Transcript tab shows it).
  */
-export function transcriptRoutes(deps: Pick<ApiDeps, "logger"> & { sessions: TranscriptRecorder }): Hono {
+export function transcriptRoutes(
+  deps: Pick<ApiDeps, "logger"> & { sessions: TranscriptRecorder },
+): Hono {
   const app = new Hono();
   app.get("/", async (c) => {
     const messageId = c.req.query("messageId") || null;
     const before = c.req.query("before") || null;
-    if (messageId !== null && !isMessageId(messageId)) throw new MailproofError("BAD_REQUEST", `"messageId" must be a message id, not "${messageId}"`);
-    if (before !== null && !isMessageId(before)) throw new MailproofError("BAD_REQUEST", `"before" must be a session id, not "${before}"`);
+    if (messageId !== null && !isMessageId(messageId))
+      throw new MailproofError(
+        "BAD_REQUEST",
+        `"messageId" must be a message id, not "${messageId}"`,
+      );
+    if (before !== null && !isMessageId(before))
+      throw new MailproofError("BAD_REQUEST", `"before" must be a session id, not "${before}"`);
     const limit = intParam(c.req.query("limit"), "limit", 50, 1, 1000);
     const { sessions, next } = await deps.sessions.list({ messageId, limit, before });
     // A message was carried by one session (rarely more): those come whole, lines included.

@@ -17,7 +17,13 @@ export function waitRoutes(deps: ApiDeps, waiters: Waiters): Hono {
     const timeout = intParam(c.req.query("timeout"), "timeout", 10_000, 0, MAX_WAIT_MS);
     const message = await waiters.wait(query, afterId, timeout, c.req.raw.signal);
     if (message) return c.json(withOriginalId(message));
-    return c.json(errorBody("TIMEOUT", await waitTimeoutMessage(deps.store, query, queryText, afterId, timeout)), 408);
+    return c.json(
+      errorBody(
+        "TIMEOUT",
+        await waitTimeoutMessage(deps.store, query, queryText, afterId, timeout),
+      ),
+      408,
+    );
   });
   return app;
 }

@@ -26,15 +26,25 @@ export interface RenderedBody {
 }
 
 /** Split a send into deliveries; `body` is the request's own body or its rendered template. */
-export function composeDeliveries(request: MailgunSendRequest, domain: string, messageId: string, body: RenderedBody): MailgunDelivery[] {
+export function composeDeliveries(
+  request: MailgunSendRequest,
+  domain: string,
+  messageId: string,
+  body: RenderedBody,
+): MailgunDelivery[] {
   const copies = recipientAddresses([...request.cc, ...request.bcc]);
   const units = batchUnits(request);
   return units.map(({ to, vars }) => {
     const fill = (value: string) => substitute(value, vars);
-    const variables = Object.fromEntries(Object.entries(request.variables).map(([key, value]) => [key, fill(value)]));
+    const variables = Object.fromEntries(
+      Object.entries(request.variables).map(([key, value]) => [key, fill(value)]),
+    );
     const headers = [
       ...request.headers.map((header) => ({ key: header.name, value: fill(header.value) })),
-      ...Object.entries(variables).map(([key, value]) => ({ key: "X-Mailgun-Variables", value: JSON.stringify({ [key]: value }) })),
+      ...Object.entries(variables).map(([key, value]) => ({
+        key: "X-Mailgun-Variables",
+        value: JSON.stringify({ [key]: value }),
+      })),
     ];
     const recipients = [...new Set([...recipientAddresses(to), ...copies])];
     return {
@@ -68,7 +78,9 @@ export function mimeRecipients(request: MailgunMimeRequest): string[] {
   return [...new Set(recipientAddresses(request.to))];
 }
 
-function batchUnits(request: MailgunSendRequest): Array<{ to: string[]; vars: Record<string, unknown> | null }> {
+function batchUnits(
+  request: MailgunSendRequest,
+): Array<{ to: string[]; vars: Record<string, unknown> | null }> {
   if (!request.recipientVariables) return [{ to: request.to, vars: null }];
   const vars = request.recipientVariables;
   return request.to
@@ -78,7 +90,10 @@ function batchUnits(request: MailgunSendRequest): Array<{ to: string[]; vars: Re
     .map((value) => {
       const address = recipientAddresses([value])[0] ?? value;
       const own = vars[address] ?? vars[address.toLowerCase()];
-      return { to: [value], vars: own && typeof own === "object" ? (own as Record<string, unknown>) : {} };
+      return {
+        to: [value],
+        vars: own && typeof own === "object" ? (own) : {},
+      };
     });
 }
 

@@ -25,6 +25,9 @@ export function mailgunErrorResponse(error: MailgunError): Response {
 export function unauthorizedResponse(): Response {
   return new Response("Forbidden", {
     status: 401,
-    headers: { "content-type": "text/plain; charset=utf-8", "www-authenticate": 'Basic realm="MG API"' },
+    headers: {
+      "content-type": "text/plain; charset=utf-8",
+      "www-authenticate": 'Basic realm="MG API"',
+    },
   });
 }

@@ -48,16 +48,42 @@ export function mailgunEvent(
     id: mailgunEventId(),
     event,
     timestamp: now / 1000,
-    "log-level": event === "failed" ? (failure?.severity === "temporary" ? "warn" : "error") : event === "complained" ? "warn" : "info",
+    "log-level":
+      event === "failed"
+        ? failure?.severity === "temporary"
+          ? "warn"
+          : "error"
+        : event === "complained"
+          ? "warn"
+          : "info",
     method: "HTTP",
     recipient,
     "recipient-domain": recipient.slice(recipient.lastIndexOf("@") + 1),
     domain: { name: facts.domain },
-    envelope: { sender: facts.envelopeFrom, targets: recipient, transport: "smtp", "sending-ip": "127.0.0.1" },
-    flags: { "is-authenticated": true, "is-test-mode": facts.testMode, "is-routed": false, "is-big": false },
+    envelope: {
+      sender: facts.envelopeFrom,
+      targets: recipient,
+      transport: "smtp",
+      "sending-ip": "127.0.0.1",
+    },
+    flags: {
+      "is-authenticated": true,
+      "is-test-mode": facts.testMode,
+      "is-routed": false,
+      "is-big": false,
+    },
     message: {
-      headers: { to: facts.to, "message-id": facts.messageId, from: facts.from, subject: facts.subject },
-      attachments: facts.attachments.map((a) => ({ filename: a.filename, "content-type": a.contentType, size: a.size })),
+      headers: {
+        to: facts.to,
+        "message-id": facts.messageId,
+        from: facts.from,
+        subject: facts.subject,
+      },
+      attachments: facts.attachments.map((a) => ({
+        filename: a.filename,
+        "content-type": a.contentType,
+        size: a.size,
+      })),
       size: facts.size,
     },
     tags: facts.tags,

@@ -20,9 +20,13 @@ const ATTRIBUTES: Record<string, (event: MailgunEventData) => string[]> = {
   domain: (e) => [(e.domain as { name?: string } | undefined)?.name ?? ""],
   event: (e) => [e.event],
   recipient: (e) => [e.recipient],
-  "recipient-domain": (e) => [typeof e["recipient-domain"] === "string" ? e["recipient-domain"] : ""],
+  "recipient-domain": (e) => [
+    typeof e["recipient-domain"] === "string" ? e["recipient-domain"] : "",
+  ],
   tags: (e) => (e.tags as string[] | undefined) ?? [],
-  "message-id": (e) => [(e.message as { headers: Record<string, string> }).headers["message-id"] ?? ""],
+  "message-id": (e) => [
+    (e.message as { headers: Record<string, string> }).headers["message-id"] ?? "",
+  ],
 };
 
 interface Condition {
@@ -31,7 +35,8 @@ interface Condition {
   values: string[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
 
 export function listLogs(ctx: ProviderContext, body: unknown, now = Date.now()) {
   if (!isObject(body)) throw new MailgunError(400, "the request body must be a JSON object");
@@ -45,26 +50,43 @@ export function listLogs(ctx: ProviderContext, body: unknown, now = Date.now()) 
   const conditions = parseFilter(body.filter);
   const pagination = isObject(body.pagination) ? body.pagination : {};
   const limit = pagination.limit === undefined ? DEFAULT_LIMIT : Number(pagination.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new MailgunError(400, `pagination.limit must be an integer from 1 to ${MAX_LIMIT}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+    throw new MailgunError(400, `pagination.limit must be an integer from 1 to ${MAX_LIMIT}`);
   const sort = pagination.sort ?? "timestamp:desc";
-  if (sort !== "timestamp:desc" && sort !== "timestamp:asc") throw new MailgunError(400, `pagination.sort must be "timestamp:desc" or "timestamp:asc", not ${JSON.stringify(sort)}`);
-  const offset = pagination.token === undefined || pagination.token === "" ? 0 : decodeToken(pagination.token);
+  if (sort !== "timestamp:desc" && sort !== "timestamp:asc")
+    throw new MailgunError(
+      400,
+      `pagination.sort must be "timestamp:desc" or "timestamp:asc", not ${JSON.stringify(sort)}`,
+    );
+  const offset =
+    pagination.token === undefined || pagination.token === "" ? 0 : decodeToken(pagination.token);
 
   const matching = ctx
     .events()
     .map((event) => event.data as MailgunEventData)
     .filter((e) => e.timestamp * 1000 >= start && e.timestamp * 1000 <= end)
     .filter((e) => events === null || events.includes(e.event))
-    .filter((e) => conditions.every((c) => c.read(e).some((v) => c.values.includes(v.toLowerCase())) !== c.negate));
+    .filter((e) =>
+      conditions.every(
+        (c) => c.read(e).some((v) => c.values.includes(v.toLowerCase())) !== c.negate,
+      ),
+    );
   // The log is in arrival order; reversing first keeps events of the same millisecond newest first.
   if (sort === "timestamp:desc") matching.reverse();
-  matching.sort((a, b) => (sort === "timestamp:asc" ? a.timestamp - b.timestamp : b.timestamp - a.timestamp));
+  matching.sort((a, b) =>
+    sort === "timestamp:asc" ? a.timestamp - b.timestamp : b.timestamp - a.timestamp,
+  );
 
   const lastPage = Math.max(0, Math.floor((matching.length - 1) / limit) * limit);
   return {
     start: rfc2822(start),
     end: rfc2822(end),
-    items: matching.slice(offset, offset + limit).map(({ timestamp, ...rest }) => ({ ...rest, "@timestamp": new Date(timestamp * 1000).toISOString() })),
+    items: matching
+      .slice(offset, offset + limit)
+      .map(({ timestamp, ...rest }) => ({
+        ...rest,
+        "@timestamp": new Date(timestamp * 1000).toISOString(),
+      })),
     pagination: {
       first: encodeToken(0),
       last: encodeToken(lastPage),
@@ -78,23 +100,48 @@ export function listLogs(ctx: ProviderContext, body: unknown, now = Date.now()) 
 
 function parseFilter(filter: unknown): Condition[] {
   if (filter === undefined || filter === null) return [];
-  if (!isObject(filter) || !Array.isArray(filter.AND)) throw new MailgunError(400, "filter must be { AND: [{ attribute, comparator, values: [{ label, value }] }] }");
+  if (!isObject(filter) || !Array.isArray(filter.AND))
+    throw new MailgunError(
+      400,
+      "filter must be { AND: [{ attribute, comparator, values: [{ label, value }] }] }",
+    );
   return filter.AND.map((condition: unknown, i: number) => {
-    if (!isObject(condition) || typeof condition.attribute !== "string" || !Array.isArray(condition.values)) {
-      throw new MailgunError(400, `filter.AND[${i}] must be { attribute, comparator, values: [{ label, value }] }`);
+    if (
+      !isObject(condition) ||
+      typeof condition.attribute !== "string" ||
+      !Array.isArray(condition.values)
+    ) {
+      throw new MailgunError(
+        400,
+        `filter.AND[${i}] must be { attribute, comparator, values: [{ label, value }] }`,
+      );
     }
     const read = ATTRIBUTES[condition.attribute];
-    if (!read) throw new MailgunError(400, `filter.AND[${i}]: unsupported attribute "${condition.attribute}" (supported: ${Object.keys(ATTRIBUTES).join(", ")})`);
-    if (condition.comparator !== "=" && condition.comparator !== "!=") throw new MailgunError(400, `filter.AND[${i}]: comparator must be "=" or "!="`);
-    const values = condition.values.map((v: unknown) => (isObject(v) && typeof v.value === "string" ? v.value.replace(/^<|>$/g, "").toLowerCase() : null));
-    if (values.includes(null)) throw new MailgunError(400, `filter.AND[${i}].values must be [{ label, value }]`);
+    if (!read)
+      throw new MailgunError(
+        400,
+        `filter.AND[${i}]: unsupported attribute "${condition.attribute}" (supported: ${Object.keys(ATTRIBUTES).join(", ")})`,
+      );
+    if (condition.comparator !== "=" && condition.comparator !== "!=")
+      throw new MailgunError(400, `filter.AND[${i}]: comparator must be "=" or "!="`);
+    const values = condition.values.map((v: unknown) =>
+      isObject(v) && typeof v.value === "string"
+        ? v.value.replace(/^<|>$/g, "").toLowerCase()
+        : null,
+    );
+    if (values.includes(null))
+      throw new MailgunError(400, `filter.AND[${i}].values must be [{ label, value }]`);
     return { read, negate: condition.comparator === "!=", values: values as string[] };
   });
 }
 
 function parseDate(value: unknown, name: string): number {
   const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(ms)) throw new MailgunError(400, `'${name}' must be an RFC 2822 date, e.g. "Mon, 08 Jul 2024 00:00:00 -0000"`);
+  if (!Number.isFinite(ms))
+    throw new MailgunError(
+      400,
+      `'${name}' must be an RFC 2822 date, e.g. "Mon, 08 Jul 2024 00:00:00 -0000"`,
+    );
   return ms;
 }
 
@@ -105,7 +152,8 @@ function parseDuration(value: unknown): number {
 }
 
 function stringArray(value: unknown, name: string): string[] {
-  const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((item) => typeof item === "string");
+  const isStrings = (v: unknown): v is string[] =>
+    Array.isArray(v) && v.every((item) => typeof item === "string");
   if (!isStrings(value)) throw new MailgunError(400, `'${name}' must be an array of strings`);
   return value;
 }
@@ -121,7 +169,9 @@ function encodeToken(offset: number): string {
 
 function decodeToken(token: unknown): number {
   try {
-    const { o } = JSON.parse(Buffer.from(String(token), "base64url").toString("utf8")) as { o: unknown };
+    const { o } = JSON.parse(Buffer.from(String(token), "base64url").toString("utf8")) as {
+      o: unknown;
+    };
     if (typeof o === "number" && Number.isInteger(o) && o >= 0) return o;
   } catch {
     // fall through

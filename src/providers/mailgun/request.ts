@@ -35,7 +35,12 @@ export interface MailgunSendRequest extends MailgunCommon {
   text: string | null;
   html: string | null;
   ampHtml: string | null;
-  template: { name: string; version: string | null; text: boolean; variables: Record<string, unknown> } | null;
+  template: {
+    name: string;
+    version: string | null;
+    text: boolean;
+    variables: Record<string, unknown>;
+  } | null;
   headers: Array<{ name: string; value: string }>;
   attachments: MailgunAttachment[];
 }
@@ -50,23 +55,32 @@ type FormValue = string | File;
 export async function parseMessagesForm(form: FormData): Promise<MailgunSendRequest> {
   const from = single(form, "from");
   if (!from) throw new MailgunError(400, "'from' parameter is missing");
-  if (recipientAddresses([from]).length !== 1) throw new MailgunError(400, "from parameter is not a valid address. please check documentation");
+  if (recipientAddresses([from]).length !== 1)
+    throw new MailgunError(
+      400,
+      "from parameter is not a valid address. please check documentation",
+    );
   const common = await readCommon(form);
   const templateName = single(form, "template");
   const text = single(form, "text");
   const html = single(form, "html");
   const ampHtml = single(form, "amp-html");
   if (text === null && html === null && ampHtml === null && templateName === null) {
-    throw new MailgunError(400, "Need at least one of 'text', 'html', 'amp-html' or 'template' parameters specified");
+    throw new MailgunError(
+      400,
+      "Need at least one of 'text', 'html', 'amp-html' or 'template' parameters specified",
+    );
   }
   const headers: MailgunSendRequest["headers"] = [];
   for (const [key, value] of form) {
-    if (key.startsWith("h:") && typeof value === "string") headers.push({ name: key.slice(2), value });
+    if (key.startsWith("h:") && typeof value === "string")
+      headers.push({ name: key.slice(2), value });
   }
   const attachments: MailgunAttachment[] = [];
   for (const field of ["attachment", "inline"] as const) {
     for (const value of form.getAll(field)) {
-      if (typeof value === "string") throw new MailgunError(400, `'${field}' parameter must be a file`);
+      if (typeof value === "string")
+        throw new MailgunError(400, `'${field}' parameter must be a file`);
       attachments.push({
         filename: value.name || "file",
         content: Buffer.from(await value.arrayBuffer()),
@@ -90,7 +104,11 @@ export async function parseMessagesForm(form: FormData): Promise<MailgunSendRequ
           name: templateName,
           version: single(form, "t:version"),
           text: yes(single(form, "t:text")),
-          variables: jsonObject(single(form, "t:variables") ?? single(form, "h:X-Mailgun-Variables"), "t:variables") ?? {},
+          variables:
+            jsonObject(
+              single(form, "t:variables") ?? single(form, "h:X-Mailgun-Variables"),
+              "t:variables",
+            ) ?? {},
         }
       : null,
     headers,
@@ -102,7 +120,10 @@ export async function parseMimeForm(form: FormData): Promise<MailgunMimeRequest>
   const common = await readCommon(form);
   const message = form.get("message");
   if (message === null) throw new MailgunError(400, "'message' parameter is missing");
-  const bytes = typeof message === "string" ? Buffer.from(message, "utf8") : Buffer.from(await message.arrayBuffer());
+  const bytes =
+    typeof message === "string"
+      ? Buffer.from(message, "utf8")
+      : Buffer.from(await message.arrayBuffer());
   return { kind: "mime", ...common, message: bytes };
 }
 
@@ -110,13 +131,20 @@ async function readCommon(form: FormData): Promise<MailgunCommon> {
   const to = form.getAll("to").filter(isString);
   if (to.length === 0) throw new MailgunError(400, "'to' parameter is missing");
   for (const value of to) {
-    if (recipientAddresses([value]).length === 0) throw new MailgunError(400, "to parameter is not a valid address. please check documentation");
+    if (recipientAddresses([value]).length === 0)
+      throw new MailgunError(
+        400,
+        "to parameter is not a valid address. please check documentation",
+      );
   }
   const variables: Record<string, string> = {};
   for (const [key, value] of form) {
     if (key.startsWith("v:") && typeof value === "string") variables[key.slice(2)] = value;
   }
-  const recipientVariables = jsonObject(single(form, "recipient-variables"), "recipient-variables") as MailgunCommon["recipientVariables"];
+  const recipientVariables = jsonObject(
+    single(form, "recipient-variables"),
+    "recipient-variables",
+  ) as MailgunCommon["recipientVariables"];
   return {
     to,
     tags: form.getAll("o:tag").filter(isString),
@@ -153,7 +181,8 @@ function jsonObject(value: string | null, field: string): Record<string, unknown
   } catch {
     throw new MailgunError(400, `${field} parameter is not a valid JSON`);
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new MailgunError(400, `${field} parameter is not a valid JSON`);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new MailgunError(400, `${field} parameter is not a valid JSON`);
   return parsed as Record<string, unknown>;
 }
 

@@ -9,10 +9,21 @@ import { Hono, type Context } from "hono";
 import { isApiKeyAllowed, isSenderVerified, isSuppressed } from "../shared/checks.js";
 import type { ProviderContext } from "../shared/context.js";
 import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
-import { isMailgunError, MailgunError, mailgunErrorResponse, unauthorizedResponse } from "./errors.js";
+import {
+  isMailgunError,
+  MailgunError,
+  mailgunErrorResponse,
+  unauthorizedResponse,
+} from "./errors.js";
 import { listEvents } from "./events-api.js";
 import { listLogs } from "./logs-api.js";
-import { parseMessagesForm, parseMimeForm, recipientAddresses, type MailgunMimeRequest, type MailgunSendRequest } from "./request.js";
+import {
+  parseMessagesForm,
+  parseMimeForm,
+  recipientAddresses,
+  type MailgunMimeRequest,
+  type MailgunSendRequest,
+} from "./request.js";
 import { sendMailgun } from "./send.js";
 
 /** 25 MB of message plus room for the other form fields. */
@@ -38,17 +49,28 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
     c.set("apiKey", key);
     const limit = ctx.rateLimit();
     if (limit && !limit.allowed) {
-      return Response.json({ message: FAULT_MESSAGES[429] }, { status: 429, headers: { "retry-after": String(limit.resetSeconds) } });
+      return Response.json(
+        { message: FAULT_MESSAGES[429] },
+        { status: 429, headers: { "retry-after": String(limit.resetSeconds) } },
+      );
     }
     await next();
   });
 
-  const send = async (c: Context<MailgunEnv>, parse: (form: FormData) => Promise<MailgunSendRequest | MailgunMimeRequest>) => {
+  const send = async (
+    c: Context<MailgunEnv>,
+    parse: (form: FormData) => Promise<MailgunSendRequest | MailgunMimeRequest>,
+  ) => {
     try {
       const domain = c.req.param("domain") ?? "";
       // A domain is "on the account" when it is listed (as a domain) among the verified senders.
-      if (!isSenderVerified(ctx.state(), `postmaster@${domain}`)) throw new MailgunError(404, `Domain not found: ${domain}`);
-      if (ctx.state().paused) throw new MailgunError(403, `Domain ${domain} is not allowed to send: the account is disabled. Please contact support.`);
+      if (!isSenderVerified(ctx.state(), `postmaster@${domain}`))
+        throw new MailgunError(404, `Domain not found: ${domain}`);
+      if (ctx.state().paused)
+        throw new MailgunError(
+          403,
+          `Domain ${domain} is not allowed to send: the account is disabled. Please contact support.`,
+        );
       let form: FormData;
       try {
         form = await c.req.formData();
@@ -57,13 +79,19 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
       }
       const request = await parse(form);
       const from = request.kind === "messages" ? request.from : null;
-      const to = recipientAddresses(request.kind === "messages" ? [...request.to, ...request.cc, ...request.bcc] : request.to);
+      const to = recipientAddresses(
+        request.kind === "messages" ? [...request.to, ...request.cc, ...request.bcc] : request.to,
+      );
       const fault = await ctx.fault({ from, to }, c.req.raw.signal);
       if (fault === "hung") return c.body(null, 503);
       if (fault) {
         ctx.logger.info({ status: fault.status }, "mailgun fault rule fired");
-        const headers: Record<string, string> = fault.status === 429 ? { "retry-after": String(fault.retryAfter) } : {};
-        return Response.json({ message: FAULT_MESSAGES[fault.status] }, { status: fault.status, headers });
+        const headers: Record<string, string> =
+          fault.status === 429 ? { "retry-after": String(fault.retryAfter) } : {};
+        return Response.json(
+          { message: FAULT_MESSAGES[fault.status] },
+          { status: fault.status, headers },
+        );
       }
       const id = await sendMailgun(ctx, domain, request, c.get("apiKey"));
       return c.json({ id, message: "Queued. Thank you." });
@@ -77,7 +105,14 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
 
   const events = (c: Context) => {
     try {
-      return c.json(listEvents(ctx, c.req.param("domain") ?? "", new URL(c.req.url), c.req.param("page") ?? null));
+      return c.json(
+        listEvents(
+          ctx,
+          c.req.param("domain") ?? "",
+          new URL(c.req.url),
+          c.req.param("page") ?? null,
+        ),
+      );
     } catch (err) {
       return handle(err);
     }
@@ -85,8 +120,14 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
   // One address on the domain's bounce list (https://documentation.mailgun.com/docs/mailgun/api-reference/openapi-final/tag/Bounces/).
   app.get("/v3/:domain/bounces/:address", (c) => {
     const address = decodeURIComponent(c.req.param("address")).toLowerCase();
-    if (!isSuppressed(ctx.state(), address)) return c.json({ message: "Address not found in bounces table" }, 404);
-    return c.json({ address, code: "550", error: "550 5.1.1 The email account that you tried to reach does not exist.", created_at: new Date().toUTCString() });
+    if (!isSuppressed(ctx.state(), address))
+      return c.json({ message: "Address not found in bounces table" }, 404);
+    return c.json({
+      address,
+      code: "550",
+      error: "550 5.1.1 The email account that you tried to reach does not exist.",
+      created_at: new Date().toUTCString(),
+    });
   });
   app.get("/v3/:domain/events", events);
   app.get("/v3/:domain/events/:page", events);
@@ -106,7 +147,9 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
   });
 
   // Mailgun answers unknown paths with a 404 JSON message.
-  app.all("*", (c) => Response.json({ message: `Not Found: ${c.req.method} ${c.req.path}` }, { status: 404 }));
+  app.all("*", (c) =>
+    Response.json({ message: `Not Found: ${c.req.method} ${c.req.path}` }, { status: 404 }),
+  );
 
   const handle = (err: unknown): Response => {
     const refusal = refusalOf(err);
@@ -124,8 +167,15 @@ export function mailgunRoutes(ctx: ProviderContext): Hono {
 
 /** Mailgun answers `{ message }` with the status: 413 for a message too large, 400 for bad input. */
 function refuseMailgun(refusal: Parameters<RenderRefusal>[1]): Response {
-  if (refusal.kind === "busy") return Response.json({ message: FAULT_MESSAGES[503] }, { status: 503, headers: { "retry-after": String(refusal.retryAfter) } });
-  return Response.json({ message: refusal.message }, { status: refusal.kind === "too-large" ? 413 : 400 });
+  if (refusal.kind === "busy")
+    return Response.json(
+      { message: FAULT_MESSAGES[503] },
+      { status: 503, headers: { "retry-after": String(refusal.retryAfter) } },
+    );
+  return Response.json(
+    { message: refusal.message },
+    { status: refusal.kind === "too-large" ? 413 : 400 },
+  );
 }
 
 export const refuseMailgunRequest: RenderRefusal = (_c, refusal) => refuseMailgun(refusal);

@@ -12,7 +12,12 @@ import type { ProviderContext } from "../shared/context.js";
 import { headerValue, rawHeaders } from "../shared/raw-headers.js";
 import { findTemplate, renderTemplate, TemplateRenderError } from "../shared/templates.js";
 import type { NewProviderEvent } from "../shared/types.js";
-import { composeDeliveries, mimeRecipients, type MailgunDelivery, type RenderedBody } from "./compose.js";
+import {
+  composeDeliveries,
+  mimeRecipients,
+  type MailgunDelivery,
+  type RenderedBody,
+} from "./compose.js";
 import { MailgunError } from "./errors.js";
 import { mailgunEvent, suppressedBounce, type MailgunMessageFacts } from "./events.js";
 import { mailgunMessageId, mailgunReturnPath } from "./ids.js";
@@ -28,11 +33,19 @@ export function isSandboxDomain(domain: string): boolean {
 }
 
 /** Sends and returns the message id Mailgun answers with (angle brackets included). */
-export async function sendMailgun(ctx: ProviderContext, domain: string, request: MailgunSendRequest | MailgunMimeRequest, apiKey: string): Promise<string> {
+export async function sendMailgun(
+  ctx: ProviderContext,
+  domain: string,
+  request: MailgunSendRequest | MailgunMimeRequest,
+  apiKey: string,
+): Promise<string> {
   const state = ctx.state();
   const recipients =
-    request.kind === "mime" ? mimeRecipients(request) : [...new Set(recipientAddresses([...request.to, ...request.cc, ...request.bcc]))];
-  if (recipients.length > MAX_RECIPIENTS) throw new MailgunError(400, `Too many recipients: maximum is ${MAX_RECIPIENTS}`);
+    request.kind === "mime"
+      ? mimeRecipients(request)
+      : [...new Set(recipientAddresses([...request.to, ...request.cc, ...request.bcc]))];
+  if (recipients.length > MAX_RECIPIENTS)
+    throw new MailgunError(400, `Too many recipients: maximum is ${MAX_RECIPIENTS}`);
   if (state.sandbox || isSandboxDomain(domain)) {
     const refused = recipients.find((to) => !isRecipientAllowed({ ...state, sandbox: true }, to));
     if (refused) {
@@ -43,7 +56,10 @@ export async function sendMailgun(ctx: ProviderContext, domain: string, request:
     }
   }
 
-  const deliveries = request.kind === "mime" ? mimeDelivery(request, domain, recipients) : composeDeliveries(request, domain, mailgunMessageId(domain), renderBody(ctx, request));
+  const deliveries =
+    request.kind === "mime"
+      ? mimeDelivery(request, domain, recipients)
+      : composeDeliveries(request, domain, mailgunMessageId(domain), renderBody(ctx, request));
   const messageId = String(deliveries[0].mail.messageId ?? "").replace(/^<|>$/g, "");
   const events: NewProviderEvent[] = [];
   for (const delivery of deliveries) {
@@ -65,7 +81,11 @@ export async function sendMailgun(ctx: ProviderContext, domain: string, request:
         to: message.to.map(formatAddress).join(", "),
         subject: message.subject ?? "",
         size: message.size,
-        attachments: message.attachments.map((a) => ({ filename: a.filename ?? "", contentType: a.contentType, size: a.size })),
+        attachments: message.attachments.map((a) => ({
+          filename: a.filename ?? "",
+          contentType: a.contentType,
+          size: a.size,
+        })),
       });
     } else {
       const raw = await buildMime(delivery.mail);
@@ -80,35 +100,76 @@ export async function sendMailgun(ctx: ProviderContext, domain: string, request:
     }
     for (const recipient of delivery.recipients) {
       const base = { providerMessageId: `<${messageId}>`, recipient };
-      events.push({ ...base, type: "accepted", messageId: null, data: mailgunEvent("accepted", facts, recipient) });
+      events.push({
+        ...base,
+        type: "accepted",
+        messageId: null,
+        data: mailgunEvent("accepted", facts, recipient),
+      });
       if (request.testMode) continue;
       if (deliverable.includes(recipient)) {
-        events.push({ ...base, type: "delivered", messageId: capturedId, data: mailgunEvent("delivered", facts, recipient) });
+        events.push({
+          ...base,
+          type: "delivered",
+          messageId: capturedId,
+          data: mailgunEvent("delivered", facts, recipient),
+        });
       } else {
-        events.push({ ...base, type: "failed", messageId: null, data: mailgunEvent("failed", facts, recipient, suppressedBounce) });
+        events.push({
+          ...base,
+          type: "failed",
+          messageId: null,
+          data: mailgunEvent("failed", facts, recipient, suppressedBounce),
+        });
       }
     }
   }
   ctx.emit(events);
-  ctx.logger.info({ domain, providerMessageId: messageId, kind: request.kind, recipients: recipients.length, testMode: request.testMode }, "mailgun send");
+  ctx.logger.info(
+    {
+      domain,
+      providerMessageId: messageId,
+      kind: request.kind,
+      recipients: recipients.length,
+      testMode: request.testMode,
+    },
+    "mailgun send",
+  );
   return `<${messageId}>`;
 }
 
-function mimeDelivery(request: MailgunMimeRequest, domain: string, recipients: string[]): MailgunDelivery[] {
+function mimeDelivery(
+  request: MailgunMimeRequest,
+  domain: string,
+  recipients: string[],
+): MailgunDelivery[] {
   // Mailgun keeps the Message-Id of a MIME message it is given and adds one when it is missing.
   const existing = headerValue(rawHeaders(request.message), "message-id");
   const messageId = existing ? existing.trim() : `<${mailgunMessageId(domain)}>`;
-  const raw = existing ? request.message : Buffer.concat([Buffer.from(`Message-Id: ${messageId}\r\n`), request.message]);
-  return [{ recipients, envelopeFrom: mailgunReturnPath(domain, recipients[0] ?? ""), variables: request.variables, mail: { raw, messageId } }];
+  const raw = existing
+    ? request.message
+    : Buffer.concat([Buffer.from(`Message-Id: ${messageId}\r\n`), request.message]);
+  return [
+    {
+      recipients,
+      envelopeFrom: mailgunReturnPath(domain, recipients[0] ?? ""),
+      variables: request.variables,
+      mail: { raw, messageId },
+    },
+  ];
 }
 
 function renderBody(ctx: ProviderContext, request: MailgunSendRequest): RenderedBody {
-  if (!request.template) return { subject: request.subject, text: request.text, html: request.html };
+  if (!request.template)
+    return { subject: request.subject, text: request.text, html: request.html };
   const template = findTemplate(ctx.state().templates, request.template.name);
   if (!template) throw new MailgunError(400, `template '${request.template.name}' not found`);
   try {
     // Mailgun templates are Handlebars; variables come from t:variables (or X-Mailgun-Variables) and v: fields.
-    const rendered = renderTemplate(template, { ...request.variables, ...request.template.variables });
+    const rendered = renderTemplate(template, {
+      ...request.variables,
+      ...request.template.variables,
+    });
     return {
       subject: request.subject || rendered.subject || "",
       html: rendered.html,

@@ -15,18 +15,31 @@ const RETURN_PATH = `pm_bounces@${POSTMARK_DOMAIN}`;
 
 const format = (a: PmAddress) => (a.name ? { name: a.name, address: a.address } : a.address);
 
-export function composePostmark(message: PmMessage, messageId: string, recipients: PmAddress[], template: RenderedTemplate | null) {
+export function composePostmark(
+  message: PmMessage,
+  messageId: string,
+  recipients: PmAddress[],
+  template: RenderedTemplate | null,
+) {
   const keep = new Set(recipients.map((r) => r.address.toLowerCase()));
-  const only = (list: PmAddress[]) => list.filter((a) => keep.has(a.address.toLowerCase())).map(format);
-  const headers = [...message.headers.map((h) => ({ key: h.name, value: h.value })), { key: "X-PM-Message-Id", value: messageId }];
+  const only = (list: PmAddress[]) =>
+    list.filter((a) => keep.has(a.address.toLowerCase())).map(format);
+  const headers = [
+    ...message.headers.map((h) => ({ key: h.name, value: h.value })),
+    { key: "X-PM-Message-Id", value: messageId },
+  ];
   if (message.tag) headers.push({ key: "X-PM-Tag", value: message.tag });
   // Link and open tracking rewrite the delivered bodies (https://postmarkapp.com/support/article/1057-link-tracking).
-  const track = (url: string) => `https://click.pstmrk.it/3s/${encodeURIComponent(url.replace(/^https?:\/\//, ""))}/${messageId.slice(0, 8)}/${Buffer.from(url).toString("base64url").slice(0, 12)}`;
+  const track = (url: string) =>
+    `https://click.pstmrk.it/3s/${encodeURIComponent(url.replace(/^https?:\/\//, ""))}/${messageId.slice(0, 8)}/${Buffer.from(url).toString("base64url").slice(0, 12)}`;
   let html = (template ? template.html : message.htmlBody) ?? null;
   let text = (template ? template.text : message.textBody) ?? null;
-  if (html !== null && (message.trackLinks === "HtmlAndText" || message.trackLinks === "HtmlOnly")) html = wrapHtmlLinks(html, track);
-  if (text !== null && (message.trackLinks === "HtmlAndText" || message.trackLinks === "TextOnly")) text = wrapTextLinks(text, track);
-  if (html !== null && message.trackOpens) html = addOpenPixel(html, `https://ea.pstmrk.it/open?m=${messageId}`);
+  if (html !== null && (message.trackLinks === "HtmlAndText" || message.trackLinks === "HtmlOnly"))
+    html = wrapHtmlLinks(html, track);
+  if (text !== null && (message.trackLinks === "HtmlAndText" || message.trackLinks === "TextOnly"))
+    text = wrapTextLinks(text, track);
+  if (html !== null && message.trackOpens)
+    html = addOpenPixel(html, `https://ea.pstmrk.it/open?m=${messageId}`);
   const mail: MailComposerOptions = {
     from: format(message.from),
     to: only(message.to),

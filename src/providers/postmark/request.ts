@@ -51,7 +51,10 @@ class Invalid extends Error {
 }
 
 /** `templated`: the message must name a template (`/email/withTemplate`) instead of carrying bodies. */
-export function parseMessage(value: unknown, templated: boolean): { message: PmMessage } | { error: res.PostmarkError } {
+export function parseMessage(
+  value: unknown,
+  templated: boolean,
+): { message: PmMessage } | { error: res.PostmarkError } {
   try {
     return { message: decode(value, templated) };
   } catch (e) {
@@ -74,23 +77,28 @@ function decode(value: unknown, templated: boolean): PmMessage {
   const to = addresses("To", str("To"));
   const cc = addresses("Cc", str("Cc"));
   const bcc = addresses("Bcc", str("Bcc"));
-  if (to.length + cc.length + bcc.length === 0) throw new Invalid(res.invalidRequest("Zero recipients specified"));
-  if (to.length + cc.length + bcc.length > MAX_RECIPIENTS) throw new Invalid(res.invalidRequest("Maximum of 50 recipients allowed per email message"));
+  if (to.length + cc.length + bcc.length === 0)
+    throw new Invalid(res.invalidRequest("Zero recipients specified"));
+  if (to.length + cc.length + bcc.length > MAX_RECIPIENTS)
+    throw new Invalid(res.invalidRequest("Maximum of 50 recipients allowed per email message"));
 
   let template: PmMessage["template"] = null;
   if (templated) {
     const id = value.TemplateId;
     const alias = str("TemplateAlias");
-    if (id !== undefined && id !== null && typeof id !== "number" && typeof id !== "string") throw new Invalid(res.incompatibleJson());
+    if (id !== undefined && id !== null && typeof id !== "number" && typeof id !== "string")
+      throw new Invalid(res.incompatibleJson());
     const idOrAlias = id !== undefined && id !== null ? String(id) : alias;
-    if (!idOrAlias) throw new Invalid(res.invalidRequest("A 'TemplateId' or 'TemplateAlias' must be provided."));
+    if (!idOrAlias)
+      throw new Invalid(res.invalidRequest("A 'TemplateId' or 'TemplateAlias' must be provided."));
     const model = value.TemplateModel ?? {};
     if (!isObject(model)) throw new Invalid(res.incompatibleJson());
     template = { idOrAlias, model };
   }
   const htmlBody = str("HtmlBody");
   const textBody = str("TextBody");
-  if (!templated && !htmlBody && !textBody) throw new Invalid(res.invalidRequest("Provide either email TextBody or HtmlBody or both."));
+  if (!templated && !htmlBody && !textBody)
+    throw new Invalid(res.invalidRequest("Provide either email TextBody or HtmlBody or both."));
 
   return {
     from,
@@ -103,14 +111,27 @@ function decode(value: unknown, templated: boolean): PmMessage {
     textBody,
     tag: str("Tag"),
     headers: list(value.Headers, (h) => {
-      if (!isObject(h) || typeof h.Name !== "string" || typeof h.Value !== "string") throw new Invalid(res.incompatibleJson());
+      if (!isObject(h) || typeof h.Name !== "string" || typeof h.Value !== "string")
+        throw new Invalid(res.incompatibleJson());
       return { name: h.Name, value: h.Value };
     }),
     attachments: list(value.Attachments, (a) => {
-      if (!isObject(a) || typeof a.Name !== "string" || typeof a.Content !== "string") throw new Invalid(res.incompatibleJson());
-      if (a.ContentType !== undefined && a.ContentType !== null && typeof a.ContentType !== "string") throw new Invalid(res.incompatibleJson());
-      const contentId = typeof a.ContentID === "string" && a.ContentID ? a.ContentID.replace(/^cid:/i, "") : null;
-      return { name: a.Name, content: Buffer.from(a.Content, "base64"), contentType: (a.ContentType as string | undefined) ?? null, contentId };
+      if (!isObject(a) || typeof a.Name !== "string" || typeof a.Content !== "string")
+        throw new Invalid(res.incompatibleJson());
+      if (
+        a.ContentType !== undefined &&
+        a.ContentType !== null &&
+        typeof a.ContentType !== "string"
+      )
+        throw new Invalid(res.incompatibleJson());
+      const contentId =
+        typeof a.ContentID === "string" && a.ContentID ? a.ContentID.replace(/^cid:/i, "") : null;
+      return {
+        name: a.Name,
+        content: Buffer.from(a.Content, "base64"),
+        contentType: (a.ContentType as string | undefined) ?? null,
+        contentId,
+      };
     }),
     metadata: metadata(value.Metadata),
     messageStream: str("MessageStream") ?? "outbound",
@@ -125,7 +146,12 @@ const TRACK_LINKS = ["None", "HtmlAndText", "HtmlOnly", "TextOnly"] as const;
 function trackLinks(value: string | null): PmMessage["trackLinks"] {
   if (value === null) return "None";
   const found = TRACK_LINKS.find((option) => option.toLowerCase() === value.toLowerCase());
-  if (!found) throw new Invalid(res.invalidRequest(`Invalid 'TrackLinks' value: '${value}'. Use one of None, HtmlAndText, HtmlOnly, TextOnly.`));
+  if (!found)
+    throw new Invalid(
+      res.invalidRequest(
+        `Invalid 'TrackLinks' value: '${value}'. Use one of None, HtmlAndText, HtmlOnly, TextOnly.`,
+      ),
+    );
   return found;
 }
 
@@ -140,7 +166,11 @@ function addresses(field: string, text: string | null): PmAddress[] {
   const parsed = addressparser(text, { flatten: true }) as Array<{ name: string; address: string }>;
   return parsed.map((a) => {
     if (!a.address || !a.address.includes("@") || /\s/.test(a.address)) {
-      throw new Invalid(res.invalidRequest(`Error parsing '${field}': Illegal email address '${a.address || a.name}'. It must contain the '@' symbol.`));
+      throw new Invalid(
+        res.invalidRequest(
+          `Error parsing '${field}': Illegal email address '${a.address || a.name}'. It must contain the '@' symbol.`,
+        ),
+      );
     }
     return { name: a.name || null, address: a.address };
   });

@@ -6,15 +6,32 @@
 
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
-import { domainOf, isApiKeyAllowed, isRecipientAllowed, isSenderPending, isSenderVerified, isSuppressed } from "../shared/checks.js";
+import {
+  domainOf,
+  isApiKeyAllowed,
+  isRecipientAllowed,
+  isSenderPending,
+  isSenderVerified,
+  isSuppressed,
+} from "../shared/checks.js";
 import type { ProviderContext, ProviderModule } from "../shared/context.js";
 import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
-import { findTemplate, renderTemplate, TemplateRenderError, type RenderedTemplate } from "../shared/templates.js";
+import {
+  findTemplate,
+  renderTemplate,
+  TemplateRenderError,
+  type RenderedTemplate,
+} from "../shared/templates.js";
 import type { NewProviderEvent } from "../shared/types.js";
 import { composePostmark, POSTMARK_DOMAIN } from "./compose.js";
 import { parseMessage, type PmMessage } from "./request.js";
 import * as res from "./responses.js";
-import { bounceEvent, deliveryEvent, postmarkWebhookRequests, simulatedBounce } from "./webhooks.js";
+import {
+  bounceEvent,
+  deliveryEvent,
+  postmarkWebhookRequests,
+  simulatedBounce,
+} from "./webhooks.js";
 
 /** Postmark accepts messages up to 10 MB including attachments; a batch up to 50 MB. */
 const MAX_BODY = 50 * 1024 * 1024;
@@ -33,14 +50,21 @@ function routes(ctx: ProviderContext): Hono {
   });
 
   /** Auth, rate limit, JSON and fault checks shared by every endpoint; a Response means stop. */
-  const guard = async (c: Context, targets: (body: unknown) => { from: string | null; to: string[] }): Promise<Response | { body: unknown; token: string }> => {
+  const guard = async (
+    c: Context,
+    targets: (body: unknown) => { from: string | null; to: string[] },
+  ): Promise<Response | { body: unknown; token: string }> => {
     const token = c.req.header("x-postmark-server-token");
     if (!token) return res.errorResponse(c, 401, res.missingToken());
     const testMode = token === TEST_TOKEN;
-    if (!testMode && !isApiKeyAllowed(ctx.state(), token)) return res.errorResponse(c, 401, res.badToken());
+    if (!testMode && !isApiKeyAllowed(ctx.state(), token))
+      return res.errorResponse(c, 401, res.badToken());
     if (!testMode && ctx.state().paused) return res.errorResponse(c, 422, res.outOfCredits());
     const rate = ctx.rateLimit();
-    if (rate && !rate.allowed) return res.errorResponse(c, 429, res.faultError(429), { "Retry-After": String(rate.resetSeconds) });
+    if (rate && !rate.allowed)
+      return res.errorResponse(c, 429, res.faultError(429), {
+        "Retry-After": String(rate.resetSeconds),
+      });
     let body: unknown;
     try {
       body = JSON.parse(await c.req.text());
@@ -49,7 +73,13 @@ function routes(ctx: ProviderContext): Hono {
     }
     const fault = await ctx.fault(targets(body), c.req.raw.signal);
     if (fault === "hung") return c.body(null, 504);
-    if (fault) return res.errorResponse(c, fault.status, res.faultError(fault.status), fault.status === 429 ? { "Retry-After": String(fault.retryAfter) } : {});
+    if (fault)
+      return res.errorResponse(
+        c,
+        fault.status,
+        res.faultError(fault.status),
+        fault.status === 429 ? { "Retry-After": String(fault.retryAfter) } : {},
+      );
     return { body, token };
   };
 
@@ -75,7 +105,9 @@ function routes(ctx: ProviderContext): Hono {
   app.post("/email/withTemplate", single(true));
   app.post("/email/batch", batch(false));
   app.post("/email/batchWithTemplates", batch(true));
-  app.all("*", (c) => res.errorResponse(c, 404, res.err(404, "The requested resource was not found.")));
+  app.all("*", (c) =>
+    res.errorResponse(c, 404, res.err(404, "The requested resource was not found.")),
+  );
 
   const send = async (value: unknown, templated: boolean, token: string): Promise<Outcome> => {
     const testMode = token === TEST_TOKEN;
@@ -84,9 +116,12 @@ function routes(ctx: ProviderContext): Hono {
     const message = parsed.message;
     const state = ctx.state();
     const all = [...message.to, ...message.cc, ...message.bcc];
-    if (isSenderPending(state, message.from.address)) return { status: 422, body: { ...res.senderNotConfirmed(message.from.address) } };
-    if (!isSenderVerified(state, message.from.address)) return { status: 422, body: { ...res.senderNotFound(message.from.address) } };
-    if (!all.every((r) => isRecipientAllowed(state, r.address))) return { status: 422, body: { ...res.accountPending() } };
+    if (isSenderPending(state, message.from.address))
+      return { status: 422, body: { ...res.senderNotConfirmed(message.from.address) } };
+    if (!isSenderVerified(state, message.from.address))
+      return { status: 422, body: { ...res.senderNotFound(message.from.address) } };
+    if (!all.every((r) => isRecipientAllowed(state, r.address)))
+      return { status: 422, body: { ...res.accountPending() } };
 
     let rendered: RenderedTemplate | null = null;
     if (message.template) {
@@ -96,23 +131,55 @@ function routes(ctx: ProviderContext): Hono {
         // Postmark's Mustachio: {{var}} is HTML-escaped in the HTML body, {{{var}}} is raw.
         rendered = renderTemplate(template, message.template.model);
       } catch (err) {
-        if (err instanceof TemplateRenderError) return { status: 422, body: { ...res.templateInvalid(err.message) } };
+        if (err instanceof TemplateRenderError)
+          return { status: 422, body: { ...res.templateInvalid(err.message) } };
         throw err;
       }
     }
     const toText = message.to.map((a) => a.address).join(", ");
     if (testMode) {
-      return { status: 200, body: { To: toText, SubmittedAt: res.submittedAt(), MessageID: "00000000-0000-0000-0000-000000000000", ErrorCode: 0, Message: "Test job accepted" } };
+      return {
+        status: 200,
+        body: {
+          To: toText,
+          SubmittedAt: res.submittedAt(),
+          MessageID: "00000000-0000-0000-0000-000000000000",
+          ErrorCode: 0,
+          Message: "Test job accepted",
+        },
+      };
     }
     const inactive = all.filter((r) => isSuppressed(state, r.address));
-    if (inactive.length === all.length) return { status: 422, body: { ...res.inactiveRecipients(inactive.map((r) => r.address)) } };
+    if (inactive.length === all.length)
+      return { status: 422, body: { ...res.inactiveRecipients(inactive.map((r) => r.address)) } };
 
     const messageId = randomUUID();
-    await deliver(message, messageId, all.filter((r) => !isSuppressed(state, r.address)), rendered, token);
-    return { status: 200, body: { To: toText, SubmittedAt: res.submittedAt(), MessageID: messageId, ErrorCode: 0, Message: "OK" } };
+    await deliver(
+      message,
+      messageId,
+      all.filter((r) => !isSuppressed(state, r.address)),
+      rendered,
+      token,
+    );
+    return {
+      status: 200,
+      body: {
+        To: toText,
+        SubmittedAt: res.submittedAt(),
+        MessageID: messageId,
+        ErrorCode: 0,
+        Message: "OK",
+      },
+    };
   };
 
-  const deliver = async (message: PmMessage, messageId: string, recipients: PmMessage["to"], rendered: RenderedTemplate | null, apiKey: string) => {
+  const deliver = async (
+    message: PmMessage,
+    messageId: string,
+    recipients: PmMessage["to"],
+    rendered: RenderedTemplate | null,
+    apiKey: string,
+  ) => {
     const eventCtx = {
       messageId,
       messageStream: message.messageStream,
@@ -128,7 +195,8 @@ function routes(ctx: ProviderContext): Hono {
       if (!bounce) continue;
       events.push(bounceEvent(eventCtx, r.address, bounce, Date.now() * 10 + i));
       // A hard bounce adds the address to the stream's suppression list, as Postmark does.
-      if (bounce.inactive) ctx.updateState({ suppressions: [...ctx.state().suppressions, r.address.toLowerCase()] });
+      if (bounce.inactive)
+        ctx.updateState({ suppressions: [...ctx.state().suppressions, r.address.toLowerCase()] });
     }
     const deliverable = recipients.filter((r) => !simulatedBounce(r.address));
     if (deliverable.length > 0) {
@@ -153,7 +221,13 @@ function routes(ctx: ProviderContext): Hono {
 function targetsOf(body: unknown): { from: string | null; to: string[] } {
   const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
   const text = (v: unknown) => (typeof v === "string" ? v : "");
-  return { from: text(b.From) || null, to: [b.To, b.Cc, b.Bcc].flatMap((v) => text(v).split(",")).map((s) => s.trim()).filter(Boolean) };
+  return {
+    from: text(b.From) || null,
+    to: [b.To, b.Cc, b.Bcc]
+      .flatMap((v) => text(v).split(","))
+      .map((s) => s.trim())
+      .filter(Boolean),
+  };
 }
 
 function mergeTargets(items: unknown[]) {
@@ -172,8 +246,17 @@ function batchItems(body: unknown, templated: boolean): unknown[] | null {
 
 /** Postmark answers an oversized or invalid request with 422 and ErrorCode 300 "Invalid email request". */
 const refuse: RenderRefusal = (c, refusal) => {
-  if (refusal.kind === "busy") return res.errorResponse(c, 503, res.faultError(503), { "Retry-After": String(refusal.retryAfter) });
+  if (refusal.kind === "busy")
+    return res.errorResponse(c, 503, res.faultError(503), {
+      "Retry-After": String(refusal.retryAfter),
+    });
   return res.errorResponse(c, 422, res.invalidRequest(refusal.message));
 };
 
-export const postmark: ProviderModule = { name: "postmark", routes, webhookRequests: postmarkWebhookRequests, refuse, maxRequestBytes: MAX_BODY };
+export const postmark: ProviderModule = {
+  name: "postmark",
+  routes,
+  webhookRequests: postmarkWebhookRequests,
+  refuse,
+  maxRequestBytes: MAX_BODY,
+};

@@ -10,7 +10,10 @@ import type { ProviderEvent, WebhookRequest } from "../shared/types.js";
 export const BOUNCE_TESTING_DOMAIN = "bounce-testing.postmarkapp.com";
 
 /** Bounce types and their TypeCode (https://postmarkapp.com/developer/api/bounce-api#bounce-types). */
-const BOUNCE_TYPES: Record<string, { type: string; code: number; name: string; inactive: boolean }> = {
+const BOUNCE_TYPES: Record<
+  string,
+  { type: string; code: number; name: string; inactive: boolean }
+> = {
   hardbounce: { type: "HardBounce", code: 1, name: "Hard bounce", inactive: true },
   transient: { type: "Transient", code: 2, name: "Message delayed", inactive: false },
   unsubscribe: { type: "Unsubscribe", code: 16, name: "Unsubscribe request", inactive: false },
@@ -18,8 +21,18 @@ const BOUNCE_TYPES: Record<string, { type: string; code: number; name: string; i
   autoresponder: { type: "AutoResponder", code: 64, name: "Auto responder", inactive: false },
   addresschange: { type: "AddressChange", code: 128, name: "Address change", inactive: false },
   dnserror: { type: "DnsError", code: 256, name: "DNS error", inactive: false },
-  spamnotification: { type: "SpamNotification", code: 512, name: "Spam notification", inactive: false },
-  softbounce: { type: "SoftBounce", code: 4096, name: "Soft bounce/Undeliverable", inactive: false },
+  spamnotification: {
+    type: "SpamNotification",
+    code: 512,
+    name: "Spam notification",
+    inactive: false,
+  },
+  softbounce: {
+    type: "SoftBounce",
+    code: 4096,
+    name: "Soft bounce/Undeliverable",
+    inactive: false,
+  },
   blocked: { type: "Blocked", code: 100006, name: "ISP block", inactive: false },
 };
 
@@ -59,7 +72,12 @@ export function deliveryEvent(ctx: PmEventContext, recipient: string, capturedId
   };
 }
 
-export function bounceEvent(ctx: PmEventContext, recipient: string, bounce: NonNullable<ReturnType<typeof simulatedBounce>>, id: number) {
+export function bounceEvent(
+  ctx: PmEventContext,
+  recipient: string,
+  bounce: NonNullable<ReturnType<typeof simulatedBounce>>,
+  id: number,
+) {
   return {
     type: "Bounce",
     providerMessageId: ctx.messageId,
@@ -91,5 +109,9 @@ export function bounceEvent(ctx: PmEventContext, recipient: string, bounce: NonN
 }
 
 export function postmarkWebhookRequests(events: ProviderEvent[]): WebhookRequest[] {
-  return events.map((event) => ({ body: JSON.stringify(event.data), headers: { "Content-Type": "application/json" }, eventIds: [event.id] }));
+  return events.map((event) => ({
+    body: JSON.stringify(event.data),
+    headers: { "Content-Type": "application/json" },
+    eventIds: [event.id],
+  }));
 }

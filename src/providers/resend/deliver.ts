@@ -36,7 +36,13 @@ export interface ResendRecord {
   message_id: string;
 }
 
-export async function deliverResend(ctx: ProviderContext, email: ReEmail, id: string, rendered: RenderedTemplate | null, apiKey: string): Promise<ResendRecord> {
+export async function deliverResend(
+  ctx: ProviderContext,
+  email: ReEmail,
+  id: string,
+  rendered: RenderedTemplate | null,
+  apiKey: string,
+): Promise<ResendRecord> {
   const state = ctx.state();
   const createdAt = new Date().toISOString();
   const subject = rendered?.subject ?? email.subject;
@@ -60,14 +66,24 @@ export async function deliverResend(ctx: ProviderContext, email: ReEmail, id: st
     tags: email.tags,
     message_id: `<${sesId}@email.amazonses.com>`,
   };
-  const eventCtx = { emailId: id, from: email.from, to: email.to, subject, createdAt, tags: Object.fromEntries(email.tags.map((t) => [t.name, t.value])) };
+  const eventCtx = {
+    emailId: id,
+    from: email.from,
+    to: email.to,
+    subject,
+    createdAt,
+    tags: Object.fromEntries(email.tags.map((t) => [t.name, t.value])),
+  };
   const recipients = [...email.to, ...email.cc, ...email.bcc].map(bareAddress);
-  const suppressed = recipients.filter((r) => isSuppressed(state, r) || simulatorOutcome(r) === "suppressed");
+  const suppressed = recipients.filter(
+    (r) => isSuppressed(state, r) || simulatorOutcome(r) === "suppressed",
+  );
   const bounced = recipients.filter((r) => simulatorOutcome(r) === "bounced");
   const reached = recipients.filter((r) => !suppressed.includes(r) && !bounced.includes(r));
 
   const events: NewProviderEvent[] = [];
-  if (suppressed.length < recipients.length) events.push(resendEvent(eventCtx, "email.sent", null, null));
+  if (suppressed.length < recipients.length)
+    events.push(resendEvent(eventCtx, "email.sent", null, null));
   let capturedId: string | null = null;
   if (reached.length > 0) {
     const mail: MailComposerOptions = {
@@ -103,10 +119,13 @@ export async function deliverResend(ctx: ProviderContext, email: ReEmail, id: st
   }
   for (const r of reached) {
     events.push(resendEvent(eventCtx, "email.delivered", r, capturedId));
-    if (simulatorOutcome(r) === "complained") events.push(resendEvent(eventCtx, "email.complained", r, capturedId));
+    if (simulatorOutcome(r) === "complained")
+      events.push(resendEvent(eventCtx, "email.complained", r, capturedId));
   }
-  for (const r of bounced) events.push(resendEvent(eventCtx, "email.bounced", r, null, bounceDetails(false)));
-  for (const r of suppressed) events.push(resendEvent(eventCtx, "email.suppressed", r, null, bounceDetails(true)));
+  for (const r of bounced)
+    events.push(resendEvent(eventCtx, "email.bounced", r, null, bounceDetails(false)));
+  for (const r of suppressed)
+    events.push(resendEvent(eventCtx, "email.suppressed", r, null, bounceDetails(true)));
   const last = events.at(-1);
   if (last) record.last_event = last.type.replace(/^email\./, "");
   ctx.emit(events);

@@ -15,7 +15,9 @@ export type SimulatorOutcome = "delivered" | "bounced" | "complained" | "suppres
 
 /** Resend's test addresses, with an optional `+label` (https://resend.com/docs/dashboard/emails/send-test-emails). */
 export function simulatorOutcome(address: string): SimulatorOutcome | null {
-  const match = address.toLowerCase().match(/^(delivered|bounced|complained|suppressed)(\+[^@]*)?@resend\.dev$/);
+  const match = address
+    .toLowerCase()
+    .match(/^(delivered|bounced|complained|suppressed)(\+[^@]*)?@resend\.dev$/);
   return match ? (match[1] as SimulatorOutcome) : null;
 }
 
@@ -28,7 +30,13 @@ export interface ReEventContext {
   tags: Record<string, string>;
 }
 
-export function resendEvent(ctx: ReEventContext, type: string, recipient: string | null, messageId: string | null, extra: Record<string, unknown> = {}) {
+export function resendEvent(
+  ctx: ReEventContext,
+  type: string,
+  recipient: string | null,
+  messageId: string | null,
+  extra: Record<string, unknown> = {},
+) {
   return {
     type,
     providerMessageId: ctx.emailId,
@@ -37,18 +45,37 @@ export function resendEvent(ctx: ReEventContext, type: string, recipient: string
     data: {
       type,
       created_at: new Date().toISOString(),
-      data: { created_at: ctx.createdAt, email_id: ctx.emailId, from: ctx.from, to: ctx.to, subject: ctx.subject, tags: ctx.tags, ...extra },
+      data: {
+        created_at: ctx.createdAt,
+        email_id: ctx.emailId,
+        from: ctx.from,
+        to: ctx.to,
+        subject: ctx.subject,
+        tags: ctx.tags,
+        ...extra,
+      },
     },
   };
 }
 
 export const bounceDetails = (suppressed: boolean) => ({
   bounce: suppressed
-    ? { message: "The recipient is on the suppression list.", subType: "Suppressed", type: "Permanent" }
-    : { message: "The recipient's email provider sent a hard bounce message.", subType: "General", type: "Permanent" },
+    ? {
+        message: "The recipient is on the suppression list.",
+        subType: "Suppressed",
+        type: "Permanent",
+      }
+    : {
+        message: "The recipient's email provider sent a hard bounce message.",
+        subType: "General",
+        type: "Permanent",
+      },
 });
 
-export function resendWebhookRequests(events: ProviderEvent[], state: ProviderState): WebhookRequest[] {
+export function resendWebhookRequests(
+  events: ProviderEvent[],
+  state: ProviderState,
+): WebhookRequest[] {
   const secret = state.webhookSecret ?? DEFAULT_RESEND_SECRET;
   const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
   return events.map((event) => {

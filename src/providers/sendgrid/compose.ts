@@ -31,31 +31,47 @@ export interface SgDelivery {
 
 const format = (a: SgAddress) => (a.name ? { name: a.name, address: a.email } : a.email);
 
-export function composeDelivery(request: SgSendRequest, p: SgPersonalization, index: number, xMessageId: string, template: RenderedTemplate | null): SgDelivery {
+export function composeDelivery(
+  request: SgSendRequest,
+  p: SgPersonalization,
+  index: number,
+  xMessageId: string,
+  template: RenderedTemplate | null,
+): SgDelivery {
   const substitute = (value: string | null) => {
     if (value === null) return null;
     let out = value;
-    for (const [key, replacement] of Object.entries(p.substitutions)) out = out.split(key).join(replacement);
+    for (const [key, replacement] of Object.entries(p.substitutions))
+      out = out.split(key).join(replacement);
     return out;
   };
-  const body = (type: string) => request.content.find((c) => c.type.toLowerCase() === type)?.value ?? null;
+  const body = (type: string) =>
+    request.content.find((c) => c.type.toLowerCase() === type)?.value ?? null;
   const from = p.from ?? request.from;
   const sgMessageId = `${xMessageId}.filterdrecv-${index}`;
   const messageIdHeader = `<${xMessageId}.${index}@geopod-ismtpd-${index}>`;
   const recipients = [...p.to, ...p.cc, ...p.bcc].map((a) => a.email);
-  const headers: Record<string, string> = { ...request.headers, ...p.headers, "X-SG-EID": randomBytes(48).toString("base64"), "X-Entity-ID": randomBytes(16).toString("base64") };
+  const headers: Record<string, string> = {
+    ...request.headers,
+    ...p.headers,
+    "X-SG-EID": randomBytes(48).toString("base64"),
+    "X-Entity-ID": randomBytes(16).toString("base64"),
+  };
   const subject = substitute(p.subject ?? template?.subject ?? request.subject) ?? "";
   let html = substitute(template ? template.html : body("text/html"));
   let text = substitute(template ? template.text : body("text/plain"));
   // Tracking rewrites the delivered bodies (https://www.twilio.com/docs/sendgrid/ui/account-and-settings/tracking).
-  const track = (kind: string) => (url: string) => `https://${LINK_HOST}/${kind}?upn=${Buffer.from(url).toString("base64url")}`;
+  const track = (kind: string) => (url: string) =>
+    `https://${LINK_HOST}/${kind}?upn=${Buffer.from(url).toString("base64url")}`;
   if (request.tracking.click && html !== null) html = wrapHtmlLinks(html, track("ls/click"));
   if (request.tracking.clickText && text !== null) text = wrapTextLinks(text, track("ls/click"));
-  if (request.tracking.open && html !== null) html = addOpenPixel(html, track("wf/open")(sgMessageId));
+  if (request.tracking.open && html !== null)
+    html = addOpenPixel(html, track("wf/open")(sgMessageId));
   if (request.unsubscribeGroup !== null) {
     // Unsubscribe groups add RFC 2369 / RFC 8058 one-click unsubscribe headers.
     const token = Buffer.from(`${request.unsubscribeGroup}:${sgMessageId}`).toString("base64url");
-    headers["List-Unsubscribe"] = `<mailto:unsubscribe@${SENDGRID_DOMAIN}?subject=${token}>, <https://${LINK_HOST}/lu/unsubscribe?oc=${token}>`;
+    headers["List-Unsubscribe"] =
+      `<mailto:unsubscribe@${SENDGRID_DOMAIN}?subject=${token}>, <https://${LINK_HOST}/lu/unsubscribe?oc=${token}>`;
     headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
   }
 

@@ -55,9 +55,12 @@ type Json = Record<string, unknown>;
 const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+$/;
 const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/;
 
-export function parseSendRequest(body: unknown): { request: SgSendRequest } | { errors: SendGridError[] } {
+export function parseSendRequest(
+  body: unknown,
+): { request: SgSendRequest } | { errors: SendGridError[] } {
   const errors: SendGridError[] = [];
-  const fail = (message: string, field: string | null, help: string | null = null) => errors.push({ message, field, help });
+  const fail = (message: string, field: string | null, help: string | null = null) =>
+    errors.push({ message, field, help });
   if (!isObject(body)) {
     fail("Bad Request", null);
     return { errors };
@@ -72,9 +75,14 @@ export function parseSendRequest(body: unknown): { request: SgSendRequest } | { 
       fail("The email parameter is required.", `${field}.email`, HELP.address);
       return null;
     }
-    if (!EMAIL.test(value.email.trim())) fail("Does not contain a valid address.", `${field}.email`, HELP.address);
-    if (value.name !== undefined && value.name !== null && typeof value.name !== "string") fail("Invalid type. Expected: string, given: " + jsonType(value.name) + ".", `${field}.name`);
-    return { email: value.email.trim(), name: typeof value.name === "string" && value.name ? value.name : null };
+    if (!EMAIL.test(value.email.trim()))
+      fail("Does not contain a valid address.", `${field}.email`, HELP.address);
+    if (value.name !== undefined && value.name !== null && typeof value.name !== "string")
+      fail("Invalid type. Expected: string, given: " + jsonType(value.name) + ".", `${field}.name`);
+    return {
+      email: value.email.trim(),
+      name: typeof value.name === "string" && value.name ? value.name : null,
+    };
   };
   const addressList = (value: unknown, field: string): SgAddress[] => {
     if (value === undefined || value === null) return [];
@@ -82,7 +90,9 @@ export function parseSendRequest(body: unknown): { request: SgSendRequest } | { 
       fail(`Invalid type. Expected: array, given: ${jsonType(value)}.`, field);
       return [];
     }
-    return value.map((v, i) => address(v, `${field}.${i}`, true)).filter((a): a is SgAddress => a !== null);
+    return value
+      .map((v, i) => address(v, `${field}.${i}`, true))
+      .filter((a): a is SgAddress => a !== null);
   };
   const stringMap = (value: unknown, field: string): Record<string, string> => {
     if (value === undefined || value === null) return {};
@@ -113,9 +123,17 @@ export function parseSendRequest(body: unknown): { request: SgSendRequest } | { 
 
   const personalizations: SgPersonalization[] = [];
   if (!Array.isArray(body.personalizations) || body.personalizations.length === 0) {
-    fail("The personalizations field is required and must have at least 1 personalization.", "personalizations", HELP.personalizations);
+    fail(
+      "The personalizations field is required and must have at least 1 personalization.",
+      "personalizations",
+      HELP.personalizations,
+    );
   } else if (body.personalizations.length > 1000) {
-    fail(`The personalization block is limited to 1000 personalizations per API request. You have provided ${body.personalizations.length} personalizations. Please consider splitting this into multiple requests and resending your request.`, "personalizations", HELP.personalizations);
+    fail(
+      `The personalization block is limited to 1000 personalizations per API request. You have provided ${body.personalizations.length} personalizations. Please consider splitting this into multiple requests and resending your request.`,
+      "personalizations",
+      HELP.personalizations,
+    );
   } else {
     body.personalizations.forEach((raw: unknown, i: number) => {
       const field = `personalizations.${i}`;
@@ -124,7 +142,11 @@ export function parseSendRequest(body: unknown): { request: SgSendRequest } | { 
         return;
       }
       if (!Array.isArray(raw.to) || raw.to.length === 0) {
-        fail("The to array is required for all personalization objects, and must have at least one email object with a valid email address.", `${field}.to`, HELP.to);
+        fail(
+          "The to array is required for all personalization objects, and must have at least one email object with a valid email address.",
+          `${field}.to`,
+          HELP.to,
+        );
       }
       const p: SgPersonalization = {
         to: addressList(raw.to, `${field}.to`),
@@ -142,7 +164,11 @@ export function parseSendRequest(body: unknown): { request: SgSendRequest } | { 
         for (const a of p[kind]) {
           const key = a.email.toLowerCase();
           if (seen.has(key)) {
-            fail(`Each email address in the personalization block should be unique between to, cc, and bcc. We found the first duplicate instance of [${a.email}] in the ${field}.${kind} field.`, field, HELP.duplicates);
+            fail(
+              `Each email address in the personalization block should be unique between to, cc, and bcc. We found the first duplicate instance of [${a.email}] in the ${field}.${kind} field.`,
+              field,
+              HELP.duplicates,
+            );
           }
           seen.add(key);
         }
@@ -153,7 +179,11 @@ export function parseSendRequest(body: unknown): { request: SgSendRequest } | { 
 
   const subject = optionalString(body.subject, "subject");
   if (subject === null && !templateId && personalizations.some((p) => p.subject === null)) {
-    fail("The subject is required. You can get around this requirement if you use a template with a subject defined or if every personalization has a subject defined.", "subject", HELP.subject);
+    fail(
+      "The subject is required. You can get around this requirement if you use a template with a subject defined or if every personalization has a subject defined.",
+      "subject",
+      HELP.subject,
+    );
   }
 
   const content: SgSendRequest["content"] = [];
@@ -162,9 +192,17 @@ export function parseSendRequest(body: unknown): { request: SgSendRequest } | { 
   } else if (Array.isArray(body.content)) {
     body.content.forEach((c: unknown, i: number) => {
       if (!isObject(c) || typeof c.type !== "string" || c.type === "") {
-        fail("The content type must be a string at least one character in length.", `content.${i}.type`, HELP.content);
+        fail(
+          "The content type must be a string at least one character in length.",
+          `content.${i}.type`,
+          HELP.content,
+        );
       } else if (typeof c.value !== "string" || c.value === "") {
-        fail("The content value must be a string at least one character in length.", `content.${i}.value`, HELP.content);
+        fail(
+          "The content value must be a string at least one character in length.",
+          `content.${i}.value`,
+          HELP.content,
+        );
       } else {
         content.push({ type: c.type, value: c.value });
       }
@@ -187,17 +225,29 @@ export function parseSendRequest(body: unknown): { request: SgSendRequest } | { 
         return;
       }
       if (!BASE64.test(a.content)) {
-        fail("The attachment content must be base64 encoded.", `${field}.content`, HELP.attachments);
+        fail(
+          "The attachment content must be base64 encoded.",
+          `${field}.content`,
+          HELP.attachments,
+        );
         return;
       }
       if (typeof a.filename !== "string" || a.filename === "") {
-        fail("The attachment filename parameter is required.", `${field}.filename`, HELP.attachments);
+        fail(
+          "The attachment filename parameter is required.",
+          `${field}.filename`,
+          HELP.attachments,
+        );
         return;
       }
       const disposition = a.disposition === "inline" ? "inline" : "attachment";
       if (disposition === "inline" && typeof a.content_id !== "string") {
         // The Node SDK sends `contentId` unconverted (sendgrid-nodejs#841, #1080): SendGrid refuses it like this.
-        fail("The content_id parameter is required if disposition = 'inline'.", `${field}.content_id`, `${HELP.attachments}.content_id`);
+        fail(
+          "The content_id parameter is required if disposition = 'inline'.",
+          `${field}.content_id`,
+          `${HELP.attachments}.content_id`,
+        );
         return;
       }
       attachments.push({
@@ -219,7 +269,7 @@ export function parseSendRequest(body: unknown): { request: SgSendRequest } | { 
     } else if (body.categories.length > 10) {
       fail("You may not have more than 10 categories per request.", "categories", HELP.categories);
     } else {
-      categories.push(...(body.categories as string[]));
+      categories.push(...(body.categories));
     }
   }
 
@@ -231,24 +281,42 @@ export function parseSendRequest(body: unknown): { request: SgSendRequest } | { 
   const headers = stringMap(body.headers, "headers");
   const customArgs = stringMap(body.custom_args, "custom_args");
   const mailSettings = isObject(body.mail_settings) ? body.mail_settings : {};
-  const sandboxMode = isObject(mailSettings.sandbox_mode) && mailSettings.sandbox_mode.enable === true;
+  const sandboxMode =
+    isObject(mailSettings.sandbox_mode) && mailSettings.sandbox_mode.enable === true;
 
   const trackingSettings = isObject(body.tracking_settings) ? body.tracking_settings : {};
   const enabled = (setting: unknown, key = "enable") => isObject(setting) && setting[key] === true;
   const tracking = {
     click: enabled(trackingSettings.click_tracking),
-    clickText: enabled(trackingSettings.click_tracking) && enabled(trackingSettings.click_tracking, "enable_text"),
+    clickText:
+      enabled(trackingSettings.click_tracking) &&
+      enabled(trackingSettings.click_tracking, "enable_text"),
     open: enabled(trackingSettings.open_tracking),
   };
   let unsubscribeGroup: number | null = null;
   if (body.asm !== undefined && body.asm !== null) {
-    if (!isObject(body.asm) || !Number.isInteger(body.asm.group_id)) fail("The asm group_id must be an integer.", "asm.group_id", HELP.asm);
+    if (!isObject(body.asm) || !Number.isInteger(body.asm.group_id))
+      fail("The asm group_id must be an integer.", "asm.group_id", HELP.asm);
     else unsubscribeGroup = body.asm.group_id as number;
   }
 
   if (errors.length > 0 || !from) return { errors };
   return {
-    request: { personalizations, from, replyTo, subject, content, attachments, templateId, headers, categories, customArgs, sandboxMode, tracking, unsubscribeGroup },
+    request: {
+      personalizations,
+      from,
+      replyTo,
+      subject,
+      content,
+      attachments,
+      templateId,
+      headers,
+      categories,
+      customArgs,
+      sandboxMode,
+      tracking,
+      unsubscribeGroup,
+    },
   };
 }
 

@@ -29,16 +29,24 @@ export const HELP = {
   asm: `${DOCS}#message.asm`,
 } as const;
 
-export function errorResponse(c: Context, status: number, errors: SendGridError[], headers: Record<string, string> = {}): Response {
+export function errorResponse(
+  c: Context,
+  status: number,
+  errors: SendGridError[],
+  headers: Record<string, string> = {},
+): Response {
   return c.json({ errors }, status as ContentfulStatusCode, headers);
 }
 
-export const one = (message: string, field: string | null = null): SendGridError[] => [{ message, field, help: null }];
+export const one = (message: string, field: string | null = null): SendGridError[] => [
+  { message, field, help: null },
+];
 
 /** No `Authorization` header at all. */
 export const authorizationRequired = () => one("authorization required");
 /** A key SendGrid does not know. */
-export const invalidKey = () => one("The provided authorization grant is invalid, expired, or revoked");
+export const invalidKey = () =>
+  one("The provided authorization grant is invalid, expired, or revoked");
 export const unverifiedSender = () =>
   one(
     "The from address does not match a verified Sender Identity. Mail cannot be sent until this error is resolved. Visit https://sendgrid.com/docs/for-developers/sending-email/sender-identity/ to see the Sender Identity requirements",
@@ -52,7 +60,8 @@ const FAULT_MESSAGES: Record<number, string> = {
   503: "service unavailable",
 };
 
-export const faultErrors = (status: number) => one(FAULT_MESSAGES[status] ?? "internal server error");
+export const faultErrors = (status: number) =>
+  one(FAULT_MESSAGES[status] ?? "internal server error");
 
 /** SendGrid reports its rate limit on every response of a limited endpoint. */
 export function rateLimitHeaders(limit: RateLimitResult): Record<string, string> {

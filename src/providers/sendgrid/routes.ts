@@ -8,7 +8,12 @@ import { Hono } from "hono";
 import { domainOf, isApiKeyAllowed, isSenderVerified, isSuppressed } from "../shared/checks.js";
 import type { ProviderContext, ProviderModule } from "../shared/context.js";
 import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
-import { findTemplate, renderTemplate, TemplateRenderError, type RenderedTemplate } from "../shared/templates.js";
+import {
+  findTemplate,
+  renderTemplate,
+  TemplateRenderError,
+  type RenderedTemplate,
+} from "../shared/templates.js";
 import type { NewProviderEvent } from "../shared/types.js";
 import { composeDelivery, newXMessageId, SENDGRID_DOMAIN } from "./compose.js";
 import { parseSendRequest, type SgPersonalization, type SgSendRequest } from "./request.js";
@@ -29,58 +34,82 @@ function routes(ctx: ProviderContext): Hono {
 
   // The bounce suppression list, one address (https://www.twilio.com/docs/sendgrid/api-reference/bounces-api/retrieve-a-bounce).
   app.get("/v3/suppression/bounces/:email", (c) => {
-    const key = c.req.header("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
+    const key = c.req
+      .header("authorization")
+      ?.match(/^Bearer\s+(.+)$/i)?.[1]
+      ?.trim();
     if (!isApiKeyAllowed(ctx.state(), key)) return res.errorResponse(c, 401, res.invalidKey());
     const email = decodeURIComponent(c.req.param("email")).toLowerCase();
     if (!isSuppressed(ctx.state(), email)) return c.json([]);
-    return c.json([{ created: Math.floor(Date.now() / 1000), email, reason: "550 5.1.1 The email account that you tried to reach does not exist.", status: "5.1.1" }]);
+    return c.json([
+      {
+        created: Math.floor(Date.now() / 1000),
+        email,
+        reason: "550 5.1.1 The email account that you tried to reach does not exist.",
+        status: "5.1.1",
+      },
+    ]);
   });
 
-  app.post(
-    "/v3/mail/send",
-    async (c) => {
-      const authorization = c.req.header("authorization");
-      if (!authorization) return res.errorResponse(c, 401, res.authorizationRequired());
-      const key = authorization.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
-      const state = ctx.state();
-      if (!key || !isApiKeyAllowed(state, key)) return res.errorResponse(c, 401, res.invalidKey());
-      if (state.paused) return res.errorResponse(c, 401, res.one("Maximum credits exceeded"));
+  app.post("/v3/mail/send", async (c) => {
+    const authorization = c.req.header("authorization");
+    if (!authorization) return res.errorResponse(c, 401, res.authorizationRequired());
+    const key = authorization.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
+    const state = ctx.state();
+    if (!key || !isApiKeyAllowed(state, key)) return res.errorResponse(c, 401, res.invalidKey());
+    if (state.paused) return res.errorResponse(c, 401, res.one("Maximum credits exceeded"));
 
-      const limit = ctx.rateLimit();
-      const limitHeaders = limit ? res.rateLimitHeaders(limit) : {};
-      if (limit && !limit.allowed) return res.errorResponse(c, 429, res.faultErrors(429), limitHeaders);
+    const limit = ctx.rateLimit();
+    const limitHeaders = limit ? res.rateLimitHeaders(limit) : {};
+    if (limit && !limit.allowed)
+      return res.errorResponse(c, 429, res.faultErrors(429), limitHeaders);
 
-      let body: unknown;
-      try {
-        body = JSON.parse(await c.req.text());
-      } catch {
-        return res.errorResponse(c, 400, res.one("Bad Request"), limitHeaders);
-      }
-      const parsed = parseSendRequest(body);
-      if ("errors" in parsed) return res.errorResponse(c, 400, parsed.errors, limitHeaders);
-      const request = parsed.request;
+    let body: unknown;
+    try {
+      body = JSON.parse(await c.req.text());
+    } catch {
+      return res.errorResponse(c, 400, res.one("Bad Request"), limitHeaders);
+    }
+    const parsed = parseSendRequest(body);
+    if ("errors" in parsed) return res.errorResponse(c, 400, parsed.errors, limitHeaders);
+    const request = parsed.request;
 
-      const senders = [request.from.email, ...request.personalizations.flatMap((p) => (p.from ? [p.from.email] : []))];
-      const recipients = request.personalizations.flatMap((p) => [...p.to, ...p.cc, ...p.bcc].map((a) => a.email));
-      const fault = await ctx.fault({ from: request.from.email, to: recipients }, c.req.raw.signal);
-      if (fault === "hung") return c.body(null, 504);
-      if (fault) {
-        const headers = fault.status === 429 ? { ...limitHeaders, "Retry-After": String(fault.retryAfter) } : limitHeaders;
-        return res.errorResponse(c, fault.status, res.faultErrors(fault.status), headers);
-      }
-      if (!senders.every((s) => isSenderVerified(state, s))) return res.errorResponse(c, 403, res.unverifiedSender(), limitHeaders);
+    const senders = [
+      request.from.email,
+      ...request.personalizations.flatMap((p) => (p.from ? [p.from.email] : [])),
+    ];
+    const recipients = request.personalizations.flatMap((p) =>
+      [...p.to, ...p.cc, ...p.bcc].map((a) => a.email),
+    );
+    const fault = await ctx.fault({ from: request.from.email, to: recipients }, c.req.raw.signal);
+    if (fault === "hung") return c.body(null, 504);
+    if (fault) {
+      const headers =
+        fault.status === 429
+          ? { ...limitHeaders, "Retry-After": String(fault.retryAfter) }
+          : limitHeaders;
+      return res.errorResponse(c, fault.status, res.faultErrors(fault.status), headers);
+    }
+    if (!senders.every((s) => isSenderVerified(state, s)))
+      return res.errorResponse(c, 403, res.unverifiedSender(), limitHeaders);
 
-      // sandbox_mode validates the request and delivers nothing: 200 with an empty body
-      // (https://www.twilio.com/docs/sendgrid/for-developers/sending-email/sandbox-mode).
-      if (request.sandboxMode || state.sandbox) return c.body(null, 200, limitHeaders);
+    // sandbox_mode validates the request and delivers nothing: 200 with an empty body
+    // (https://www.twilio.com/docs/sendgrid/for-developers/sending-email/sandbox-mode).
+    if (request.sandboxMode || state.sandbox) return c.body(null, 200, limitHeaders);
 
-      const xMessageId = newXMessageId();
-      for (const [index, p] of request.personalizations.entries()) await deliver(request, p, index, xMessageId, key);
-      return c.body(null, 202, { ...limitHeaders, "X-Message-Id": xMessageId });
-    },
-  );
+    const xMessageId = newXMessageId();
+    for (const [index, p] of request.personalizations.entries())
+      await deliver(request, p, index, xMessageId, key);
+    return c.body(null, 202, { ...limitHeaders, "X-Message-Id": xMessageId });
+  });
 
-  const deliver = async (request: SgSendRequest, p: SgPersonalization, index: number, xMessageId: string, apiKey: string) => {
+  const deliver = async (
+    request: SgSendRequest,
+    p: SgPersonalization,
+    index: number,
+    xMessageId: string,
+    apiKey: string,
+  ) => {
     const state = ctx.state();
     const template = request.templateId ? findTemplate(state.templates, request.templateId) : null;
     const data = { ...p.dynamicTemplateData };
@@ -93,20 +122,32 @@ function routes(ctx: ProviderContext): Hono {
       renderError = err.message;
     }
     const delivery = composeDelivery(request, p, index, xMessageId, rendered);
-    const base = { xMessageId, sgMessageId: delivery.sgMessageId, messageIdHeader: delivery.messageIdHeader, categories: request.categories, customArgs: delivery.customArgs };
+    const base = {
+      xMessageId,
+      sgMessageId: delivery.sgMessageId,
+      messageIdHeader: delivery.messageIdHeader,
+      categories: request.categories,
+      customArgs: delivery.customArgs,
+    };
     const events: NewProviderEvent[] = [];
-    const drop = (email: string, reason: string) => events.push(sgEvent({ ...base, event: "dropped", email, messageId: null, reason }));
+    const drop = (email: string, reason: string) =>
+      events.push(sgEvent({ ...base, event: "dropped", email, messageId: null, reason }));
 
     // An unknown (or unrenderable) template is accepted (202) and then dropped, as SendGrid does
     // (sendgrid/docs#2616).
     if (request.templateId && (!template || renderError)) {
-      if (renderError) ctx.logger.info({ templateId: request.templateId, error: renderError }, "sendgrid template could not be rendered");
+      if (renderError)
+        ctx.logger.info(
+          { templateId: request.templateId, error: renderError },
+          "sendgrid template could not be rendered",
+        );
       for (const email of delivery.recipients) drop(email, "Invalid template");
       ctx.emit(events);
       return;
     }
     const deliverable = delivery.recipients.filter((email) => !isSuppressed(state, email));
-    for (const email of delivery.recipients) if (isSuppressed(state, email)) drop(email, "Unsubscribed Address");
+    for (const email of delivery.recipients)
+      if (isSuppressed(state, email)) drop(email, "Unsubscribed Address");
     if (deliverable.length > 0) {
       const from = (p.from ?? request.from).email;
       const message = await ctx.capture({
@@ -117,8 +158,10 @@ function routes(ctx: ProviderContext): Hono {
         apiKey,
         dkimDomains: [domainOf(from), SENDGRID_DOMAIN],
       });
-      for (const email of deliverable) events.push(sgEvent({ ...base, event: "processed", email, messageId: message.id }));
-      for (const email of deliverable) events.push(sgEvent({ ...base, event: "delivered", email, messageId: message.id }));
+      for (const email of deliverable)
+        events.push(sgEvent({ ...base, event: "processed", email, messageId: message.id }));
+      for (const email of deliverable)
+        events.push(sgEvent({ ...base, event: "delivered", email, messageId: message.id }));
     }
     ctx.emit(events);
   };
@@ -128,9 +171,25 @@ function routes(ctx: ProviderContext): Hono {
 }
 
 const refuse: RenderRefusal = (c, refusal) => {
-  if (refusal.kind === "too-large") return res.errorResponse(c, 413, res.one(`The JSON payload you have included in your request is too large. ${refusal.message}`));
-  if (refusal.kind === "busy") return res.errorResponse(c, 503, res.faultErrors(503), { "Retry-After": String(refusal.retryAfter) });
+  if (refusal.kind === "too-large")
+    return res.errorResponse(
+      c,
+      413,
+      res.one(
+        `The JSON payload you have included in your request is too large. ${refusal.message}`,
+      ),
+    );
+  if (refusal.kind === "busy")
+    return res.errorResponse(c, 503, res.faultErrors(503), {
+      "Retry-After": String(refusal.retryAfter),
+    });
   return res.errorResponse(c, 400, res.one(refusal.message, "categories"));
 };
 
-export const sendgrid: ProviderModule = { name: "sendgrid", routes, webhookRequests: sendgridWebhookRequests, refuse, maxRequestBytes: MAX_BODY };
+export const sendgrid: ProviderModule = {
+  name: "sendgrid",
+  routes,
+  webhookRequests: sendgridWebhookRequests,
+  refuse,
+  maxRequestBytes: MAX_BODY,
+};

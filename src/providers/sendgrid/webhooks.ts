@@ -46,15 +46,23 @@ export function sgEvent(input: SgEventInput) {
   };
 }
 
-export function sendgridWebhookRequests(events: ProviderEvent[], state: ProviderState): WebhookRequest[] {
+export function sendgridWebhookRequests(
+  events: ProviderEvent[],
+  state: ProviderState,
+): WebhookRequest[] {
   const body = JSON.stringify(events.map((e) => e.data));
   const headers = { "Content-Type": "application/json", "User-Agent": "SendGrid Event API" };
   const key = state.webhookSecret?.includes("PRIVATE KEY") ? state.webhookSecret : null;
   const sign = (): Record<string, string> => {
     if (!key) return {};
     const timestamp = String(Math.floor(Date.now() / 1000));
-    const signature = createSign("sha256").update(timestamp + body).sign(key, "base64");
-    return { "X-Twilio-Email-Event-Webhook-Signature": signature, "X-Twilio-Email-Event-Webhook-Timestamp": timestamp };
+    const signature = createSign("sha256")
+      .update(timestamp + body)
+      .sign(key, "base64");
+    return {
+      "X-Twilio-Email-Event-Webhook-Signature": signature,
+      "X-Twilio-Email-Event-Webhook-Timestamp": timestamp,
+    };
   };
   return [{ body, headers, eventIds: events.map((e) => e.id), sign }];
 }

@@ -13,8 +13,12 @@ export interface SesCredentials {
 
 const DEFAULT_REGION = "us-east-1";
 
-export function readCredentials(authorization: string | undefined, url: URL): SesCredentials | null {
-  const scope = authorization?.match(/Credential=([^,\s]+)/)?.[1] ?? url.searchParams.get("X-Amz-Credential");
+export function readCredentials(
+  authorization: string | undefined,
+  url: URL,
+): SesCredentials | null {
+  const scope =
+    authorization?.match(/Credential=([^,\s]+)/)?.[1] ?? url.searchParams.get("X-Amz-Credential");
   if (!scope) return null;
   const [accessKeyId, , region] = scope.split("/");
   if (!accessKeyId) return null;

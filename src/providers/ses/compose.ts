@@ -8,7 +8,13 @@
 import type { MailComposerOptions } from "nodemailer/lib/mail-composer";
 import { SesError } from "./errors.js";
 import { headerAddresses, headerValue, rawHeaders } from "../shared/raw-headers.js";
-import { allRecipients, type SesAttachment, type SesDestination, type SesHeader, type SesSendRequest } from "./send-request.js";
+import {
+  allRecipients,
+  type SesAttachment,
+  type SesDestination,
+  type SesHeader,
+  type SesSendRequest,
+} from "./send-request.js";
 
 export interface RenderedTemplate {
   subject: string;
@@ -27,12 +33,18 @@ export interface SesComposed {
 }
 
 /** `template` is the rendered template when the content is a Template, else null. */
-export function composeSes(request: SesSendRequest, messageIdHeader: string, sesId: string, template: RenderedTemplate | null): SesComposed {
+export function composeSes(
+  request: SesSendRequest,
+  messageIdHeader: string,
+  sesId: string,
+  template: RenderedTemplate | null,
+): SesComposed {
   const envelopeFrom = `${sesId}@amazonses.com`;
   const content = request.content;
   if (content.kind === "raw") {
     const headers = rawHeaders(content.data);
-    const from = request.from ?? headerAddresses(headers, "from")[0] ?? headerAddresses(headers, "sender")[0];
+    const from =
+      request.from ?? headerAddresses(headers, "from")[0] ?? headerAddresses(headers, "sender")[0];
     if (!from) throw new SesError("messageRejected", "Missing required header 'From'.");
     const destination = request.destination ?? {
       to: headerAddresses(headers, "to"),
@@ -42,15 +54,28 @@ export function composeSes(request: SesSendRequest, messageIdHeader: string, ses
     const recipients = allRecipients(destination);
     if (recipients.length === 0) throw new SesError("invalidParameter", "Missing final '@domain'");
     // SES gives the delivered message its own Message-ID unless the sender set one.
-    const raw = headerValue(headers, "message-id") ? content.data : Buffer.concat([Buffer.from(`Message-ID: ${messageIdHeader}\r\n`), content.data]);
+    const raw = headerValue(headers, "message-id")
+      ? content.data
+      : Buffer.concat([Buffer.from(`Message-ID: ${messageIdHeader}\r\n`), content.data]);
     return { from, recipients, destination, envelopeFrom, payload: { kind: "raw", raw } };
   }
   const from = request.from;
-  if (!from) throw new SesError("validation", "1 validation error detected: Value null at 'fromEmailAddress' failed to satisfy constraint: Member must not be null");
+  if (!from)
+    throw new SesError(
+      "validation",
+      "1 validation error detected: Value null at 'fromEmailAddress' failed to satisfy constraint: Member must not be null",
+    );
   const destination = request.destination ?? { to: [], cc: [], bcc: [] };
   const recipients = allRecipients(destination);
-  if (recipients.length === 0) throw new SesError("validation", "1 validation error detected: Value at 'destination' failed to satisfy constraint: Member must have at least one recipient");
-  const body = content.kind === "simple" ? { subject: content.subject, text: content.text, html: content.html } : template;
+  if (recipients.length === 0)
+    throw new SesError(
+      "validation",
+      "1 validation error detected: Value at 'destination' failed to satisfy constraint: Member must have at least one recipient",
+    );
+  const body =
+    content.kind === "simple"
+      ? { subject: content.subject, text: content.text, html: content.html }
+      : template;
   if (!body) throw new SesError("templateMissing", "Template could not be rendered");
   const mail: MailComposerOptions = {
     from,

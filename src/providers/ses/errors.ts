@@ -19,19 +19,64 @@ export interface SesErrorSpec {
 
 const specs = {
   validation: { status: 400, v2: "BadRequestException", v1: "ValidationError", type: "Sender" },
-  invalidParameter: { status: 400, v2: "BadRequestException", v1: "InvalidParameterValue", type: "Sender" },
-  serialization: { status: 400, v2: "SerializationException", v1: "MalformedQueryString", type: "Sender" },
-  invalidAction: { status: 400, v2: "UnknownOperationException", v1: "InvalidAction", type: "Sender" },
+  invalidParameter: {
+    status: 400,
+    v2: "BadRequestException",
+    v1: "InvalidParameterValue",
+    type: "Sender",
+  },
+  serialization: {
+    status: 400,
+    v2: "SerializationException",
+    v1: "MalformedQueryString",
+    type: "Sender",
+  },
+  invalidAction: {
+    status: 400,
+    v2: "UnknownOperationException",
+    v1: "InvalidAction",
+    type: "Sender",
+  },
   messageRejected: { status: 400, v2: "MessageRejected", v1: "MessageRejected", type: "Sender" },
-  sendingPaused: { status: 400, v2: "SendingPausedException", v1: "AccountSendingPausedException", type: "Sender" },
+  sendingPaused: {
+    status: 400,
+    v2: "SendingPausedException",
+    v1: "AccountSendingPausedException",
+    type: "Sender",
+  },
   throttling: { status: 429, v2: "TooManyRequestsException", v1: "Throttling", type: "Sender" },
-  missingAuth: { status: 403, v2: "MissingAuthenticationTokenException", v1: "MissingAuthenticationToken", type: "Sender" },
-  invalidToken: { status: 403, v2: "UnrecognizedClientException", v1: "InvalidClientTokenId", type: "Sender" },
-  templateMissing: { status: 404, v2: "NotFoundException", v1: "TemplateDoesNotExist", type: "Sender" },
-  renderingAttribute: { status: 400, v2: "BadRequestException", v1: "MissingRenderingAttribute", type: "Sender" },
+  missingAuth: {
+    status: 403,
+    v2: "MissingAuthenticationTokenException",
+    v1: "MissingAuthenticationToken",
+    type: "Sender",
+  },
+  invalidToken: {
+    status: 403,
+    v2: "UnrecognizedClientException",
+    v1: "InvalidClientTokenId",
+    type: "Sender",
+  },
+  templateMissing: {
+    status: 404,
+    v2: "NotFoundException",
+    v1: "TemplateDoesNotExist",
+    type: "Sender",
+  },
+  renderingAttribute: {
+    status: 400,
+    v2: "BadRequestException",
+    v1: "MissingRenderingAttribute",
+    type: "Sender",
+  },
   notFound: { status: 404, v2: "NotFoundException", v1: "InvalidAction", type: "Sender" },
   internal: { status: 500, v2: "InternalFailure", v1: "InternalFailure", type: "Receiver" },
-  unavailable: { status: 503, v2: "ServiceUnavailable", v1: "ServiceUnavailable", type: "Receiver" },
+  unavailable: {
+    status: 503,
+    v2: "ServiceUnavailable",
+    v1: "ServiceUnavailable",
+    type: "Receiver",
+  },
 } as const satisfies Record<string, SesErrorSpec>;
 
 export type SesErrorKind = keyof typeof specs;

@@ -19,7 +19,9 @@ export const sesProvider: ProviderModule = {
     return events
       .filter((event) => NOTIFIED.has(event.type))
       .map((event) => {
-        const { sns, ...notification } = event.data as { sns: { region: string; signingCertUrl: string; unsubscribeUrl: string } };
+        const { sns, ...notification } = event.data as {
+          sns: { region: string; signingCertUrl: string; unsubscribeUrl: string };
+        };
         return snsEnvelope(notification, sns.region, sns, [event.id]);
       });
   },

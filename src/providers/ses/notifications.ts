@@ -18,7 +18,14 @@ export interface SesMailFacts {
   region: string;
   sourceIp: string;
   headers: SesHeader[];
-  commonHeaders: { from: string[]; to: string[]; cc?: string[]; subject: string | null; messageId: string | null; date: string | null };
+  commonHeaders: {
+    from: string[];
+    to: string[];
+    cc?: string[];
+    subject: string | null;
+    messageId: string | null;
+    date: string | null;
+  };
   tags: Record<string, string[]>;
 }
 
@@ -50,7 +57,12 @@ function mailObject(facts: SesMailFacts): Record<string, unknown> {
 }
 
 /** The notifications one recipient's outcome produces, in the order SES sends them. */
-export function notificationsFor(facts: SesMailFacts, recipient: string, outcome: SesOutcome, now = new Date()): SesNotification[] {
+export function notificationsFor(
+  facts: SesMailFacts,
+  recipient: string,
+  outcome: SesOutcome,
+  now = new Date(),
+): SesNotification[] {
   const mail = mailObject(facts);
   const timestamp = now.toISOString();
   const reportingMTA = `a8-1.smtp-out.${facts.region}.amazonses.com`;
@@ -94,7 +106,14 @@ export function notificationsFor(facts: SesMailFacts, recipient: string, outcome
           bounce: {
             bounceType: "Permanent",
             bounceSubType: outcome.subType,
-            bouncedRecipients: [{ emailAddress: recipient, action: "failed", status: outcome.status, diagnosticCode: outcome.diagnosticCode }],
+            bouncedRecipients: [
+              {
+                emailAddress: recipient,
+                action: "failed",
+                status: outcome.status,
+                diagnosticCode: outcome.diagnosticCode,
+              },
+            ],
             timestamp,
             feedbackId: feedbackId(),
             reportingMTA: `dsn; ${reportingMTA}`,

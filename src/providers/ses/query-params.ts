@@ -15,7 +15,13 @@ export function decodeQueryParams(params: URLSearchParams): QueryObject {
   const root: QueryObject = {};
   for (const [key, value] of params) {
     const path = key.split(".");
-    if (path.some((part) => part === "" || part === "__proto__" || part === "constructor" || part === "prototype")) continue;
+    if (
+      path.some(
+        (part) =>
+          part === "" || part === "__proto__" || part === "constructor" || part === "prototype",
+      )
+    )
+      continue;
     assign(root, path, value);
   }
   return root;
@@ -38,7 +44,7 @@ function assign(container: QueryObject | QueryValue[], path: string[], value: st
     const existing = (node as Record<string | number, QueryValue>)[key];
     if (existing !== undefined && typeof existing === "object") {
       if (Array.isArray(existing) !== nextIsList) return;
-      node = existing as QueryObject | QueryValue[];
+      node = existing;
       continue;
     }
     if (existing !== undefined) return;
@@ -69,5 +75,7 @@ export function strList(parent: QueryObject | undefined, key: string): string[] 
 export function objList(parent: QueryObject | undefined, key: string): QueryObject[] {
   const value = parent?.[key];
   if (!Array.isArray(value)) return [];
-  return value.filter((item): item is QueryObject => !!item && typeof item === "object" && !Array.isArray(item));
+  return value.filter(
+    (item): item is QueryObject => !!item && typeof item === "object" && !Array.isArray(item),
+  );
 }

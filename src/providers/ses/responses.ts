@@ -10,7 +10,10 @@ import { type SesError, v1Status, v2Status } from "./errors.js";
 const NS = "http://ses.amazonaws.com/doc/2010-12-01/";
 
 export function xmlEscape(value: string): string {
-  return value.replace(/[<>&"']/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch]!);
+  return value.replace(
+    /[<>&"']/g,
+    (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch]!,
+  );
 }
 
 /** `<SendEmailResponse><SendEmailResult><MessageId>…` for any v1 action. */
@@ -24,7 +27,10 @@ export function v1Success(action: string, result: Record<string, string>): Respo
     `  <${action}Result>\n${fields}  </${action}Result>\n` +
     `  <ResponseMetadata>\n    <RequestId>${requestId}</RequestId>\n  </ResponseMetadata>\n` +
     `</${action}Response>\n`;
-  return new Response(xml, { status: 200, headers: { "content-type": "text/xml", "x-amzn-RequestId": requestId } });
+  return new Response(xml, {
+    status: 200,
+    headers: { "content-type": "text/xml", "x-amzn-RequestId": requestId },
+  });
 }
 
 export function v1Error(error: SesError): Response {
@@ -35,7 +41,10 @@ export function v1Error(error: SesError): Response {
     `    <Message>${xmlEscape(error.message)}</Message>\n  </Error>\n` +
     `  <RequestId>${requestId}</RequestId>\n` +
     `</ErrorResponse>\n`;
-  return new Response(xml, { status: v1Status(error), headers: { "content-type": "text/xml", "x-amzn-RequestId": requestId } });
+  return new Response(xml, {
+    status: v1Status(error),
+    headers: { "content-type": "text/xml", "x-amzn-RequestId": requestId },
+  });
 }
 
 export function v2Success(body: Record<string, unknown>): Response {

@@ -43,13 +43,22 @@ export function sesRoutes(ctx: ProviderContext): Hono {
     }
     const limit = ctx.rateLimit();
     if (limit && !limit.allowed) throw new SesError("throttling", "Maximum sending rate exceeded.");
-    if (ctx.state().paused) throw new SesError("sendingPaused", "Sending is paused for this account.");
+    if (ctx.state().paused)
+      throw new SesError("sendingPaused", "Sending is paused for this account.");
     return credentials;
   };
 
-  const send = async (c: Context, api: Api, credentials: SesCredentials, request: SesSendRequest): Promise<Response | string> => {
+  const send = async (
+    c: Context,
+    api: Api,
+    credentials: SesCredentials,
+    request: SesSendRequest,
+  ): Promise<Response | string> => {
     const destination = request.destination;
-    const fault = await ctx.fault({ from: request.from, to: destination ? allRecipients(destination) : [] }, c.req.raw.signal);
+    const fault = await ctx.fault(
+      { from: request.from, to: destination ? allRecipients(destination) : [] },
+      c.req.raw.signal,
+    );
     if (fault === "hung") return fail(api, new SesError("unavailable", "The client went away."));
     if (fault) return faultResponse(api, fault);
     const base = new URL(c.req.url);
@@ -67,7 +76,11 @@ export function sesRoutes(ctx: ProviderContext): Hono {
           ? new SesError("unavailable", "Service Unavailable", 503)
           : new SesError("internal", "Internal Failure", fault.status);
     ctx.logger.info({ status: fault.status, api }, "ses fault rule fired");
-    return fail(api, error, fault.status === 429 ? { "retry-after": String(fault.retryAfter) } : {});
+    return fail(
+      api,
+      error,
+      fault.status === 429 ? { "retry-after": String(fault.retryAfter) } : {},
+    );
   };
 
   // The account-level suppression list, one address (GetSuppressedDestination, SES API v2).
@@ -75,10 +88,22 @@ export function sesRoutes(ctx: ProviderContext): Hono {
     try {
       const credentials = readCredentials(c.req.header("authorization"), new URL(c.req.url));
       if (!credentials) throw new SesError("missingAuth", "Missing Authentication Token");
-      if (!isApiKeyAllowed(ctx.state(), credentials.accessKeyId)) throw new SesError("invalidToken", "The security token included in the request is invalid.");
+      if (!isApiKeyAllowed(ctx.state(), credentials.accessKeyId))
+        throw new SesError(
+          "invalidToken",
+          "The security token included in the request is invalid.",
+        );
       const email = decodeURIComponent(c.req.param("email")).toLowerCase();
-      if (!isSuppressed(ctx.state(), email)) throw new SesError("notFound", `${email} does not exist on your suppression list`);
-      return v2Success({ SuppressedDestination: { EmailAddress: email, Reason: "BOUNCE", LastUpdateTime: new Date().toISOString(), Attributes: {} } });
+      if (!isSuppressed(ctx.state(), email))
+        throw new SesError("notFound", `${email} does not exist on your suppression list`);
+      return v2Success({
+        SuppressedDestination: {
+          EmailAddress: email,
+          Reason: "BOUNCE",
+          LastUpdateTime: new Date().toISOString(),
+          Attributes: {},
+        },
+      });
     } catch (err) {
       return handle("v2", err);
     }
@@ -106,10 +131,20 @@ export function sesRoutes(ctx: ProviderContext): Hono {
   const queryApi = async (c: Context) => {
     try {
       const params = new URLSearchParams(new URL(c.req.url).search);
-      if (c.req.method === "POST") for (const [key, value] of new URLSearchParams(await c.req.text())) params.append(key, value);
+      if (c.req.method === "POST")
+        for (const [key, value] of new URLSearchParams(await c.req.text()))
+          params.append(key, value);
       const action = params.get("Action");
-      if (!action) throw new SesError("invalidAction", "Could not find operation to perform: missing Action parameter.");
-      if (!isV1SendAction(action)) throw new SesError("invalidAction", `The action ${action} is not valid for this web service.`);
+      if (!action)
+        throw new SesError(
+          "invalidAction",
+          "Could not find operation to perform: missing Action parameter.",
+        );
+      if (!isV1SendAction(action))
+        throw new SesError(
+          "invalidAction",
+          `The action ${action} is not valid for this web service.`,
+        );
       const credentials = gate(c);
       const result = await send(c, "v1", credentials, parseV1Send(action, params));
       return typeof result === "string" ? v1Success(action, { MessageId: result }) : result;
@@ -119,14 +154,17 @@ export function sesRoutes(ctx: ProviderContext): Hono {
   };
   app.on(["GET", "POST"], "/", queryApi);
 
-  app.get("/sns-signing-cert.pem", (c) => c.body(SNS_SIGNING_CERT, 200, { "content-type": "application/x-pem-file" }));
+  app.get("/sns-signing-cert.pem", (c) =>
+    c.body(SNS_SIGNING_CERT, 200, { "content-type": "application/x-pem-file" }),
+  );
   // SNS confirms an unsubscribe with XML; mailproof has nothing to unsubscribe from.
   app.get("/sns-unsubscribe", () => v1Success("Unsubscribe", {}));
 
   app.all("*", (c) => {
     // The SDK posts the query API to the endpoint path plus "/" (`/ses/`), which the mount's
     // "/" route does not match.
-    if (c.req.path === "/ses/" && (c.req.method === "GET" || c.req.method === "POST")) return queryApi(c);
+    if (c.req.path === "/ses/" && (c.req.method === "GET" || c.req.method === "POST"))
+      return queryApi(c);
     const error = new SesError("notFound", `No operation at ${c.req.method} ${c.req.path}.`);
     return c.req.path.includes("/v2/") ? v2Error(error) : v1Error(error);
   });
@@ -135,11 +173,17 @@ export function sesRoutes(ctx: ProviderContext): Hono {
     const refusal = refusalOf(err);
     if (refusal) return refuseSes(api, refusal);
     if (isSesError(err)) {
-      ctx.logger.info({ api, code: api === "v1" ? err.spec.v1 : err.spec.v2, message: err.message }, "ses request rejected");
+      ctx.logger.info(
+        { api, code: api === "v1" ? err.spec.v1 : err.spec.v2, message: err.message },
+        "ses request rejected",
+      );
       return fail(api, err);
     }
     ctx.logger.error({ err, api }, "ses request failed");
-    return fail(api, new SesError("internal", "An internal error occurred; see the mailproof log."));
+    return fail(
+      api,
+      new SesError("internal", "An internal error occurred; see the mailproof log."),
+    );
   };
 
   return app;
@@ -147,10 +191,14 @@ export function sesRoutes(ctx: ProviderContext): Hono {
 
 /** SES refuses a message too large (or otherwise unacceptable) with MessageRejected, and asks to retry with ServiceUnavailable. */
 function refuseSes(api: Api, refusal: Parameters<RenderRefusal>[1]): Response {
-  const error = refusal.kind === "busy" ? new SesError("unavailable", "Service Unavailable") : new SesError("messageRejected", refusal.message);
+  const error =
+    refusal.kind === "busy"
+      ? new SesError("unavailable", "Service Unavailable")
+      : new SesError("messageRejected", refusal.message);
   const response = api === "v1" ? v1Error(error) : v2Error(error);
   if (refusal.kind === "busy") response.headers.set("retry-after", String(refusal.retryAfter));
   return response;
 }
 
-export const refuseSesRequest: RenderRefusal = (c, refusal) => refuseSes(c.req.path.includes("/v2/") ? "v2" : "v1", refusal);
+export const refuseSesRequest: RenderRefusal = (c, refusal) =>
+  refuseSes(c.req.path.includes("/v2/") ? "v2" : "v1", refusal);

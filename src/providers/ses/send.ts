@@ -15,7 +15,12 @@ import { sesMessageId, sesMessageIdHeader } from "./ids.js";
 import { notificationsFor, type SesMailFacts } from "./notifications.js";
 import { headerValue, rawHeaders } from "../shared/raw-headers.js";
 import type { SesSendRequest } from "./send-request.js";
-import { accountSuppressed, isSimulatorAddress, simulatorOutcome, type SesOutcome } from "./simulator.js";
+import {
+  accountSuppressed,
+  isSimulatorAddress,
+  simulatorOutcome,
+  type SesOutcome,
+} from "./simulator.js";
 
 /** SES signs every message with its own amazonses.com key besides the sender's domain key. */
 const PROVIDER_DKIM_DOMAIN = "amazonses.com";
@@ -26,17 +31,33 @@ export interface SnsLinks {
   unsubscribeUrl: string;
 }
 
-export async function sendSes(ctx: ProviderContext, request: SesSendRequest, credentials: SesCredentials, sns: SnsLinks): Promise<string> {
+export async function sendSes(
+  ctx: ProviderContext,
+  request: SesSendRequest,
+  credentials: SesCredentials,
+  sns: SnsLinks,
+): Promise<string> {
   const state = ctx.state();
   const id = sesMessageId();
-  const composed = composeSes(request, sesMessageIdHeader(id, credentials.region), id, renderIfTemplate(ctx, request));
+  const composed = composeSes(
+    request,
+    sesMessageIdHeader(id, credentials.region),
+    id,
+    renderIfTemplate(ctx, request),
+  );
 
-  if (!isSenderVerified(state, composed.from)) throw notVerified(credentials.region, [plain(composed.from)]);
-  const blocked = composed.recipients.filter((to) => !isSimulatorAddress(to) && !isRecipientAllowed(state, to));
+  if (!isSenderVerified(state, composed.from))
+    throw notVerified(credentials.region, [plain(composed.from)]);
+  const blocked = composed.recipients.filter(
+    (to) => !isSimulatorAddress(to) && !isRecipientAllowed(state, to),
+  );
   if (blocked.length > 0) throw notVerified(credentials.region, blocked.map(plain));
 
   const outcomes = new Map<string, SesOutcome>(
-    composed.recipients.map((to) => [to, simulatorOutcome(to) ?? (isSuppressed(state, to) ? accountSuppressed : { kind: "delivery" })]),
+    composed.recipients.map((to) => [
+      to,
+      simulatorOutcome(to) ?? (isSuppressed(state, to) ? accountSuppressed : { kind: "delivery" }),
+    ]),
   );
   const delivered = composed.recipients.filter((to) => outcomes.get(to)!.kind !== "bounce");
   const tags = request.tags.map((tag) => `${tag.name}:${tag.value}`);
@@ -44,7 +65,8 @@ export async function sendSes(ctx: ProviderContext, request: SesSendRequest, cre
   let size = 0;
   let headers = composed.payload.kind === "raw" ? rawHeaders(composed.payload.raw) : [];
   if (delivered.length > 0) {
-    const mail = composed.payload.kind === "mail" ? composed.payload.mail : { raw: composed.payload.raw };
+    const mail =
+      composed.payload.kind === "mail" ? composed.payload.mail : { raw: composed.payload.raw };
     const message = await ctx.capture({
       providerMessageId: id,
       mail,
@@ -59,7 +81,10 @@ export async function sendSes(ctx: ProviderContext, request: SesSendRequest, cre
     headers = message.headers;
   }
 
-  const subject = composed.payload.kind === "mail" ? (composed.payload.mail.subject ?? null) : headerValue(rawHeaders(composed.payload.raw), "subject");
+  const subject =
+    composed.payload.kind === "mail"
+      ? (composed.payload.mail.subject ?? null)
+      : headerValue(rawHeaders(composed.payload.raw), "subject");
   const facts: SesMailFacts = {
     messageId: id,
     timestamp: new Date().toISOString(),
@@ -79,7 +104,13 @@ export async function sendSes(ctx: ProviderContext, request: SesSendRequest, cre
     tags: Object.fromEntries(request.tags.map((tag) => [tag.name, [tag.value]])),
   };
   const events: NewProviderEvent[] = [
-    { type: "Send", providerMessageId: id, messageId: capturedId, recipient: null, data: { mail: { ...facts, size } } },
+    {
+      type: "Send",
+      providerMessageId: id,
+      messageId: capturedId,
+      recipient: null,
+      data: { mail: { ...facts, size } },
+    },
   ];
   for (const recipient of composed.recipients) {
     for (const notification of notificationsFor(facts, recipient, outcomes.get(recipient)!)) {
@@ -93,7 +124,16 @@ export async function sendSes(ctx: ProviderContext, request: SesSendRequest, cre
     }
   }
   ctx.emit(events);
-  ctx.logger.info({ providerMessageId: id, api: request.api, action: request.action, recipients: composed.recipients.length, captured: capturedId }, "ses send");
+  ctx.logger.info(
+    {
+      providerMessageId: id,
+      api: request.api,
+      action: request.action,
+      recipients: composed.recipients.length,
+      captured: capturedId,
+    },
+    "ses send",
+  );
   return id;
 }
 
@@ -101,7 +141,13 @@ function renderIfTemplate(ctx: ProviderContext, request: SesSendRequest): Render
   const content = request.content;
   if (content.kind !== "template") return null;
   const template = content.inline
-    ? { name: null, alias: null, subject: content.inline.subject, text: content.inline.text, html: content.inline.html }
+    ? {
+        name: null,
+        alias: null,
+        subject: content.inline.subject,
+        text: content.inline.text,
+        html: content.inline.html,
+      }
     : findTemplate(ctx.state().templates, content.name ?? "");
   if (!template) {
     // v2 answers NotFoundException; v1 TemplateDoesNotExist with the same wording.
@@ -113,7 +159,8 @@ function renderIfTemplate(ctx: ProviderContext, request: SesSendRequest): Render
   } catch {
     throw new SesError("invalidParameter", "Template data is not valid JSON.");
   }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) throw new SesError("invalidParameter", "Template data must be a JSON object.");
+  if (typeof data !== "object" || data === null || Array.isArray(data))
+    throw new SesError("invalidParameter", "Template data must be a JSON object.");
   try {
     const rendered = renderTemplate(template, data as Record<string, unknown>);
     return { subject: rendered.subject ?? "", text: rendered.text, html: rendered.html };

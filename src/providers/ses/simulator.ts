@@ -8,7 +8,12 @@ export type SesOutcome =
   | { kind: "delivery" }
   | { kind: "ooto" }
   | { kind: "complaint" }
-  | { kind: "bounce"; subType: "General" | "Suppressed" | "OnAccountSuppressionList"; status: string; diagnosticCode: string };
+  | {
+      kind: "bounce";
+      subType: "General" | "Suppressed" | "OnAccountSuppressionList";
+      status: string;
+      diagnosticCode: string;
+    };
 
 const SIMULATOR_DOMAIN = "simulator.amazonses.com";
 
@@ -28,17 +33,28 @@ export function simulatorOutcome(address: string): SesOutcome | null {
     case "complaint":
       return { kind: "complaint" };
     case "bounce":
-      return { kind: "bounce", subType: "General", status: "5.1.1", diagnosticCode: "smtp; 550 5.1.1 user unknown" };
+      return {
+        kind: "bounce",
+        subType: "General",
+        status: "5.1.1",
+        diagnosticCode: "smtp; 550 5.1.1 user unknown",
+      };
     case "suppressionlist":
       return {
         kind: "bounce",
         subType: "Suppressed",
         status: "5.1.1",
-        diagnosticCode: "Amazon SES has suppressed sending to this address because it has a recent history of bouncing as an invalid address.",
+        diagnosticCode:
+          "Amazon SES has suppressed sending to this address because it has a recent history of bouncing as an invalid address.",
       };
     default:
       // Unknown simulator mailboxes bounce like any nonexistent mailbox.
-      return { kind: "bounce", subType: "General", status: "5.1.1", diagnosticCode: "smtp; 550 5.1.1 user unknown" };
+      return {
+        kind: "bounce",
+        subType: "General",
+        status: "5.1.1",
+        diagnosticCode: "smtp; 550 5.1.1 user unknown",
+      };
   }
 }
 
@@ -47,5 +63,6 @@ export const accountSuppressed: SesOutcome = {
   kind: "bounce",
   subType: "OnAccountSuppressionList",
   status: "5.1.1",
-  diagnosticCode: "Amazon SES did not send the message to this address because it is on the suppression list for your account.",
+  diagnosticCode:
+    "Amazon SES did not send the message to this address because it is on the suppression list for your account.",
 };

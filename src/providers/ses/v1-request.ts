@@ -21,7 +21,10 @@ export function parseV1Send(action: V1SendAction, params: URLSearchParams): SesS
     action,
     replyTo: strList(q, "ReplyToAddresses"),
     returnPath: str(q, "ReturnPath") ?? null,
-    tags: objList(q, "Tags").map((tag) => ({ name: str(tag, "Name") ?? "", value: str(tag, "Value") ?? "" })),
+    tags: objList(q, "Tags").map((tag) => ({
+      name: str(tag, "Name") ?? "",
+      value: str(tag, "Value") ?? "",
+    })),
     configurationSet: str(q, "ConfigurationSetName") ?? null,
   };
   if (action === "SendRawEmail") {
@@ -43,7 +46,19 @@ export function parseV1Send(action: V1SendAction, params: URLSearchParams): SesS
     if (!template) throw missing("template");
     const data = str(q, "TemplateData");
     if (data === undefined) throw missing("templateData");
-    return { ...common, from: source, destination, content: { kind: "template", name: template, inline: null, data, headers: [], attachments: [] } };
+    return {
+      ...common,
+      from: source,
+      destination,
+      content: {
+        kind: "template",
+        name: template,
+        inline: null,
+        data,
+        headers: [],
+        attachments: [],
+      },
+    };
   }
   const message = obj(q, "Message");
   if (!message) throw missing("message");
@@ -79,5 +94,8 @@ function readDestination(q: QueryObject): SesDestination {
 }
 
 function missing(path: string): SesError {
-  return new SesError("validation", `1 validation error detected: Value null at '${path}' failed to satisfy constraint: Member must not be null`);
+  return new SesError(
+    "validation",
+    `1 validation error detected: Value null at '${path}' failed to satisfy constraint: Member must not be null`,
+  );
 }

@@ -39,16 +39,23 @@ function parseContent(content: Json): SesContent {
   const raw = optObject(content, "Raw", "content.raw");
   const template = optObject(content, "Template", "content.template");
   const given = [simple, raw, template].filter(Boolean).length;
-  if (given !== 1) throw new SesError("validation", "Exactly one of Simple, Raw or Template content must be specified.");
+  if (given !== 1)
+    throw new SesError(
+      "validation",
+      "Exactly one of Simple, Raw or Template content must be specified.",
+    );
   if (raw) {
     const data = optString(raw, "Data", "content.raw.data");
     if (!data) throw invalid("content.raw.data", "Member must not be null");
     return { kind: "raw", data: Buffer.from(data, "base64") };
   }
   if (template) {
-    const name = optString(template, "TemplateName", "content.template.templateName") ?? optString(template, "TemplateArn", "content.template.templateArn");
+    const name =
+      optString(template, "TemplateName", "content.template.templateName") ??
+      optString(template, "TemplateArn", "content.template.templateArn");
     const inline = optObject(template, "TemplateContent", "content.template.templateContent");
-    if (!name && !inline) throw new SesError("validation", "Template name, ARN or content must be specified.");
+    if (!name && !inline)
+      throw new SesError("validation", "Template name, ARN or content must be specified.");
     return {
       kind: "template",
       name: name ? name.replace(/^arn:.*:template\//, "") : null,
@@ -90,7 +97,11 @@ function attachments(parent: Json, path: string): SesAttachment[] {
     const filename = optString(item, "FileName", `${path}.${i + 1}.fileName`);
     if (raw === null) throw invalid(`${path}.${i + 1}.rawContent`, "Member must not be null");
     if (filename === null) throw invalid(`${path}.${i + 1}.fileName`, "Member must not be null");
-    const disposition = optString(item, "ContentDisposition", `${path}.${i + 1}.contentDisposition`);
+    const disposition = optString(
+      item,
+      "ContentDisposition",
+      `${path}.${i + 1}.contentDisposition`,
+    );
     return {
       filename,
       content: Buffer.from(raw, "base64"),
@@ -119,8 +130,9 @@ function nameValues(parent: Json, key: string, path: string): SesHeader[] {
 function stringList(parent: Json, key: string, path: string): string[] {
   const list = parent[key];
   if (list === undefined || list === null) return [];
-  if (!Array.isArray(list) || !list.every((item) => typeof item === "string")) throw invalid(path, "Member must be a list of strings");
-  return list as string[];
+  if (!Array.isArray(list) || !list.every((item) => typeof item === "string"))
+    throw invalid(path, "Member must be a list of strings");
+  return list;
 }
 
 function optString(parent: Json, key: string, path: string): string | null {
@@ -137,8 +149,10 @@ function optObject(parent: Json, key: string, path: string): Json | null {
   return value;
 }
 
-
 /** AWS's validation wording: "1 validation error detected: Value at 'x' failed to satisfy constraint: …". */
 function invalid(path: string, constraint: string): SesError {
-  return new SesError("validation", `1 validation error detected: Value at '${path}' failed to satisfy constraint: ${constraint}`);
+  return new SesError(
+    "validation",
+    `1 validation error detected: Value at '${path}' failed to satisfy constraint: ${constraint}`,
+  );
 }

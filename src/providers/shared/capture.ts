@@ -48,11 +48,25 @@ export async function buildMime(mail: MailComposerOptions): Promise<Buffer> {
  * Signs with the first domain of `domains` that has a key in `state.dkim`, plus every domain of
  * `always` that has one; unsigned when none has a key.
  */
-export async function signDkim(raw: Buffer, state: ProviderState, domains: string[], always: string[] = []): Promise<Buffer> {
+export async function signDkim(
+  raw: Buffer,
+  state: ProviderState,
+  domains: string[],
+  always: string[] = [],
+): Promise<Buffer> {
   const first = domains.map((d) => d.toLowerCase()).find((d) => state.dkim[d]);
-  const signing = [...new Set([...(first ? [first] : []), ...always.map((d) => d.toLowerCase()).filter((d) => state.dkim[d])])];
+  const signing = [
+    ...new Set([
+      ...(first ? [first] : []),
+      ...always.map((d) => d.toLowerCase()).filter((d) => state.dkim[d]),
+    ]),
+  ];
   if (signing.length === 0) return raw;
-  const keys = signing.map((domain) => ({ domainName: domain, keySelector: state.dkim[domain].selector, privateKey: state.dkim[domain].privateKey }));
+  const keys = signing.map((domain) => ({
+    domainName: domain,
+    keySelector: state.dkim[domain].selector,
+    privateKey: state.dkim[domain].privateKey,
+  }));
   const signer = new DKIM({ keys });
   const chunks: Buffer[] = [];
   for await (const chunk of signer.sign(Readable.from([raw]))) chunks.push(chunk as Buffer);
@@ -64,7 +78,10 @@ export async function captureMessage(
   input: CaptureInput,
 ): Promise<Message> {
   const built = await buildMime(input.mail);
-  const fromHeader = typeof input.mail.from === "string" ? input.mail.from : (input.mail.from as { address?: string } | undefined)?.address;
+  const fromHeader =
+    typeof input.mail.from === "string"
+      ? input.mail.from
+      : (input.mail.from as { address?: string } | undefined)?.address;
   const domains = input.dkimDomains ?? (fromHeader ? [domainOf(fromHeader)] : []);
   const raw = await signDkim(built, deps.state, domains, input.alwaysSignAs);
   return deps.ingest({

@@ -51,4 +51,3 @@ export function isRecipientAllowed(state: ProviderState, to: string): boolean {
 export function isSuppressed(state: ProviderState, to: string): boolean {
   return state.suppressions.includes(bareAddress(to));
 }
-

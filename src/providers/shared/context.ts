@@ -15,7 +15,13 @@ import type { RenderRefusal } from "./refusal.js";
 import { createFaultEngine, type FaultOutcome, type FaultTarget } from "./faults.js";
 import { createRateLimiter, type RateLimitResult } from "./rate-limit.js";
 import type { StateRegistry } from "./state.js";
-import type { NewProviderEvent, ProviderEvent, ProviderName, ProviderState, WebhookRequest } from "./types.js";
+import type {
+  NewProviderEvent,
+  ProviderEvent,
+  ProviderName,
+  ProviderState,
+  WebhookRequest,
+} from "./types.js";
 import type { WebhookDispatcher } from "./webhooks.js";
 
 /** What `src/providers/index.ts` lists for each provider. */
@@ -83,8 +89,17 @@ export function createProviderContext(deps: ContextDeps): ProviderRuntime {
   // which fault answered; it is not a provider event, so no webhook carries it.
   const faults = createFaultEngine(deps.stopSignal, {
     onFire(rule, target) {
-      logger.info({ provider: name, rule, from: target.from, to: target.to }, "provider fault fired");
-      log.append({ type: "mailproof.fault", providerMessageId: null, messageId: null, recipient: target.to[0] ?? null, data: { rule, from: target.from, to: target.to } });
+      logger.info(
+        { provider: name, rule, from: target.from, to: target.to },
+        "provider fault fired",
+      );
+      log.append({
+        type: "mailproof.fault",
+        providerMessageId: null,
+        messageId: null,
+        recipient: target.to[0] ?? null,
+        data: { rule, from: target.from, to: target.to },
+      });
     },
   });
   const limiter = createRateLimiter();
@@ -96,10 +111,20 @@ export function createProviderContext(deps: ContextDeps): ProviderRuntime {
     newId: deps.newId,
     state: () => states.get(name),
     updateState: (patch) => states.update(name, patch),
-    capture: (input) => captureMessage({ ingest: deps.ingest, provider: name, state: states.get(name) }, input),
+    capture: (input) =>
+      captureMessage({ ingest: deps.ingest, provider: name, state: states.get(name) }, input),
     emit(input) {
       const logged = input.map((event) => log.append(event));
-      for (const event of logged) logger.debug({ provider: name, type: event.type, recipient: event.recipient, providerMessageId: event.providerMessageId }, "provider event");
+      for (const event of logged)
+        logger.debug(
+          {
+            provider: name,
+            type: event.type,
+            recipient: event.recipient,
+            providerMessageId: event.providerMessageId,
+          },
+          "provider event",
+        );
       const state = states.get(name);
       if (state.webhookUrl && logged.length > 0) {
         for (const request of deps.module.webhookRequests(logged, state)) {

@@ -34,7 +34,12 @@ export function createEventLog(provider: ProviderName, newId: IdGenerator): Even
   return {
     append(input) {
       const now = Date.now();
-      const event: ProviderEvent = { id: newId(now), provider, timestamp: new Date(now).toISOString(), ...input };
+      const event: ProviderEvent = {
+        id: newId(now),
+        provider,
+        timestamp: new Date(now).toISOString(),
+        ...input,
+      };
       bounded(events, event);
       return event;
     },
@@ -44,7 +49,8 @@ export function createEventLog(provider: ProviderName, newId: IdGenerator): Even
         (e) =>
           (filter.type === undefined || e.type === filter.type) &&
           (recipient === undefined || e.recipient?.toLowerCase() === recipient) &&
-          (filter.providerMessageId === undefined || e.providerMessageId === filter.providerMessageId) &&
+          (filter.providerMessageId === undefined ||
+            e.providerMessageId === filter.providerMessageId) &&
           (filter.messageId === undefined || e.messageId === filter.messageId),
       );
     },

@@ -27,21 +27,29 @@ export interface FaultEngine {
    * `delayMs`, and for `hang` waits until the client (or the sandbox) goes away. Returns the
    * status to answer with, `"hung"` after a hang, or null to proceed normally.
    */
-  apply(rules: ProviderFaultRule[], target: FaultTarget, signal: AbortSignal): Promise<FaultOutcome | "hung" | null>;
+  apply(
+    rules: ProviderFaultRule[],
+    target: FaultTarget,
+    signal: AbortSignal,
+  ): Promise<FaultOutcome | "hung" | null>;
 }
 
 /**
  * `stopSignal` ends every hang when the sandbox stops. `seed` makes `probability` reproducible.
  * `onFire` is told about each rule the moment it fires (before any delay or hang).
  */
-export function createFaultEngine(stopSignal: AbortSignal, options: { seed?: number; onFire?: (rule: ProviderFaultRule, target: FaultTarget) => void } = {}): FaultEngine {
+export function createFaultEngine(
+  stopSignal: AbortSignal,
+  options: { seed?: number; onFire?: (rule: ProviderFaultRule, target: FaultTarget) => void } = {},
+): FaultEngine {
   const seed = options.seed ?? 1;
   const used = new WeakMap<ProviderFaultRule, number>();
   const random = createPrng(seed);
 
   const matches = (rule: ProviderFaultRule, target: FaultTarget) => {
     const { from, to } = rule.match ?? {};
-    if (from !== undefined && !(target.from && compileGlob(from)(bareAddress(target.from)))) return false;
+    if (from !== undefined && !(target.from && compileGlob(from)(bareAddress(target.from))))
+      return false;
     if (to !== undefined && !target.to.some((r) => compileGlob(to)(bareAddress(r)))) return false;
     return true;
   };

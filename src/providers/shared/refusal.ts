@@ -24,7 +24,8 @@ export type RenderRefusal = (c: Context, refusal: Refusal) => Response;
 export function refusalOf(err: unknown): Refusal | null {
   if (!isMailproofError(err) || err.status === 500) return null;
   if (err.code === "PAYLOAD_TOO_LARGE") return { kind: "too-large", message: err.message };
-  if (err.status >= 500) return { kind: "busy", message: err.message, retryAfter: BUSY_RETRY_AFTER_SECONDS };
+  if (err.status >= 500)
+    return { kind: "busy", message: err.message, retryAfter: BUSY_RETRY_AFTER_SECONDS };
   return { kind: "invalid", message: err.message };
 }
 
@@ -32,14 +33,28 @@ export function refusalOf(err: unknown): Refusal | null {
  * The request body bounded while it arrives by the provider's own request limit or what a
  * --max-size message needs, whichever is smaller, and by the bytes-in-flight budget.
  */
-export function providerBody(render: RenderRefusal, providerLimit: number, limits: { maxSize: number; inFlight: BytesInFlight }): MiddlewareHandler {
+export function providerBody(
+  render: RenderRefusal,
+  providerLimit: number,
+  limits: { maxSize: number; inFlight: BytesInFlight },
+): MiddlewareHandler {
   const sandboxLimit = requestBodyLimit(limits.maxSize);
   const maxBytes = Math.min(providerLimit, sandboxLimit);
-  const why = sandboxLimit < providerLimit ? ` (the sandbox's --max-size is ${limits.maxSize} bytes)` : "";
+  const why =
+    sandboxLimit < providerLimit ? ` (the sandbox's --max-size is ${limits.maxSize} bytes)` : "";
   return receiveBody({
     maxBytes,
     budget: limits.inFlight,
-    tooLarge: (c) => render(c, { kind: "too-large", message: `The request body exceeds ${maxBytes} bytes${why}.` }),
-    busy: (c) => render(c, { kind: "busy", message: "Too much mail is being received at once; retry shortly.", retryAfter: BUSY_RETRY_AFTER_SECONDS }),
+    tooLarge: (c) =>
+      render(c, {
+        kind: "too-large",
+        message: `The request body exceeds ${maxBytes} bytes${why}.`,
+      }),
+    busy: (c) =>
+      render(c, {
+        kind: "busy",
+        message: "Too much mail is being received at once; retry shortly.",
+        retryAfter: BUSY_RETRY_AFTER_SECONDS,
+      }),
   });
 }

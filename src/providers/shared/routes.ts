@@ -22,7 +22,11 @@ export function nativeProviderRoutes(deps: NativeRoutesDeps): Hono {
 
   const providerName = (c: Context): ProviderName => {
     const name = c.req.param("name") ?? "";
-    if (!isProviderName(name)) throw new MailproofError("NOT_FOUND", `no provider "${name}" (one of ${PROVIDER_NAMES.join(", ")})`);
+    if (!isProviderName(name))
+      throw new MailproofError(
+        "NOT_FOUND",
+        `no provider "${name}" (one of ${PROVIDER_NAMES.join(", ")})`,
+      );
     return name;
   };
   const jsonBody = async (c: Context): Promise<unknown> => {
@@ -34,7 +38,9 @@ export function nativeProviderRoutes(deps: NativeRoutesDeps): Hono {
   };
   const logOf = (name: ProviderName) => deps.logs.get(name) as EventLog;
 
-  app.get("/", (c) => c.json({ providers: PROVIDER_NAMES.map((name) => ({ name, ...states.get(name) })) }));
+  app.get("/", (c) =>
+    c.json({ providers: PROVIDER_NAMES.map((name) => ({ name, ...states.get(name) })) }),
+  );
   app.get("/:name", (c) => c.json(states.get(providerName(c))));
   app.put("/:name", async (c) => {
     const name = providerName(c);
@@ -51,7 +57,12 @@ export function nativeProviderRoutes(deps: NativeRoutesDeps): Hono {
   app.get("/:name/events", (c) => {
     const name = providerName(c);
     const q = (key: string) => c.req.query(key) || undefined;
-    const events = logOf(name).list({ type: q("type"), recipient: q("recipient"), providerMessageId: q("providerMessageId"), messageId: q("messageId") });
+    const events = logOf(name).list({
+      type: q("type"),
+      recipient: q("recipient"),
+      providerMessageId: q("providerMessageId"),
+      messageId: q("messageId"),
+    });
     return c.json({ events });
   });
   app.get("/:name/webhooks", (c) => c.json({ attempts: logOf(providerName(c)).attempts() }));
@@ -64,7 +75,8 @@ export function nativeProviderRoutes(deps: NativeRoutesDeps): Hono {
   app.delete("/:name/templates/:id", (c) => {
     const name = providerName(c);
     const id = c.req.param("id");
-    if (!states.deleteTemplate(name, id)) throw new MailproofError("NOT_FOUND", `provider ${name} has no template "${id}"`);
+    if (!states.deleteTemplate(name, id))
+      throw new MailproofError("NOT_FOUND", `provider ${name} has no template "${id}"`);
     return c.json({ deleted: id });
   });
   return app;

@@ -6,7 +6,13 @@
 import { createPrivateKey } from "node:crypto";
 import Handlebars from "handlebars";
 import { MailproofError } from "../../core/errors.js";
-import { PROVIDER_NAMES, type ProviderFaultRule, type ProviderName, type ProviderState, type ProviderTemplate } from "./types.js";
+import {
+  PROVIDER_NAMES,
+  type ProviderFaultRule,
+  type ProviderName,
+  type ProviderState,
+  type ProviderTemplate,
+} from "./types.js";
 import { isObject } from "../../core/json.js";
 
 export function defaultState(): ProviderState {
@@ -43,17 +49,24 @@ export interface StateRegistry {
 export function createStateRegistry(seed: Record<string, unknown>): StateRegistry {
   for (const key of Object.keys(seed)) {
     if (!(PROVIDER_NAMES as readonly string[]).includes(key)) {
-      throw new MailproofError("CONFIG_INVALID", `providers.${key}: unknown provider (one of ${PROVIDER_NAMES.join(", ")})`);
+      throw new MailproofError(
+        "CONFIG_INVALID",
+        `providers.${key}: unknown provider (one of ${PROVIDER_NAMES.join(", ")})`,
+      );
     }
   }
   const seeded = (name: ProviderName): ProviderState => {
     try {
       return applyPatch(defaultState(), seed[name] ?? {});
     } catch (err) {
-      throw new MailproofError("CONFIG_INVALID", `providers.${name}: ${(err as Error).message}`, { cause: err });
+      throw new MailproofError("CONFIG_INVALID", `providers.${name}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   };
-  const states = new Map<ProviderName, ProviderState>(PROVIDER_NAMES.map((name) => [name, seeded(name)]));
+  const states = new Map<ProviderName, ProviderState>(
+    PROVIDER_NAMES.map((name) => [name, seeded(name)]),
+  );
   const get = (name: ProviderName) => states.get(name) as ProviderState;
   return {
     get,
@@ -105,17 +118,20 @@ function applyPatch(current: ProviderState, patch: unknown): ProviderState {
         next[key] = value;
         break;
       case "rateLimit":
-        if (value !== null && !(typeof value === "number" && value > 0)) throw bad(`"rateLimit" must be a positive number or null`);
-        next.rateLimit = value as number | null;
+        if (value !== null && !(typeof value === "number" && value > 0))
+          throw bad(`"rateLimit" must be a positive number or null`);
+        next.rateLimit = value;
         break;
       case "webhookUrl":
-        if (value !== null && !(typeof value === "string" && /^https?:\/\//.test(value))) throw bad(`"webhookUrl" must be an http(s) URL or null`);
-        next.webhookUrl = value as string | null;
+        if (value !== null && !(typeof value === "string" && /^https?:\/\//.test(value)))
+          throw bad(`"webhookUrl" must be an http(s) URL or null`);
+        next.webhookUrl = value;
         break;
       case "webhookSecret":
       case "outboundIp":
-        if (value !== null && typeof value !== "string") throw bad(`"${key}" must be a string or null`);
-        next[key] = value as string | null;
+        if (value !== null && typeof value !== "string")
+          throw bad(`"${key}" must be a string or null`);
+        next[key] = value;
         break;
       case "webhookRetry":
         next.webhookRetry = parseRetry(value);
@@ -126,7 +142,9 @@ function applyPatch(current: ProviderState, patch: unknown): ProviderState {
         break;
       case "templates":
         if (!isObject(value)) throw bad(`"templates" must be an object of templates by id`);
-        next.templates = Object.fromEntries(Object.entries(value).map(([id, t]) => [id, parseTemplate(t, `templates.${id}`)]));
+        next.templates = Object.fromEntries(
+          Object.entries(value).map(([id, t]) => [id, parseTemplate(t, `templates.${id}`)]),
+        );
         break;
       case "dkim":
         next.dkim = parseDkim(value);
@@ -138,7 +156,6 @@ function applyPatch(current: ProviderState, patch: unknown): ProviderState {
   return next;
 }
 
-
 function stringList(value: unknown, name: string): string[] {
   if (!Array.isArray(value) || !value.every((v) => typeof v === "string" && v.length > 0)) {
     throw bad(`"${name}" must be an array of non-empty strings`);
@@ -147,7 +164,10 @@ function stringList(value: unknown, name: string): string[] {
 }
 
 function parseKeyNames(value: unknown): Record<string, string> {
-  if (!isObject(value) || !Object.values(value).every((name) => typeof name === "string" && name.trim().length > 0)) {
+  if (
+    !isObject(value) ||
+    !Object.values(value).every((name) => typeof name === "string" && name.trim().length > 0)
+  ) {
     throw bad(`"apiKeyNames" must be an object of non-empty names by API key`);
   }
   return { ...(value as Record<string, string>) };
@@ -157,38 +177,58 @@ function parseRetry(value: unknown) {
   if (!isObject(value)) throw bad(`"webhookRetry" must be { attempts, delayMs }`);
   const attempts = value.attempts ?? 5;
   const delayMs = value.delayMs ?? 1000;
-  if (!Number.isInteger(attempts) || (attempts as number) < 1 || (attempts as number) > 20) throw bad(`"webhookRetry.attempts" must be an integer from 1 to 20`);
-  if (typeof delayMs !== "number" || delayMs < 0) throw bad(`"webhookRetry.delayMs" must be a number >= 0`);
+  if (!Number.isInteger(attempts) || (attempts as number) < 1 || (attempts as number) > 20)
+    throw bad(`"webhookRetry.attempts" must be an integer from 1 to 20`);
+  if (typeof delayMs !== "number" || delayMs < 0)
+    throw bad(`"webhookRetry.delayMs" must be a number >= 0`);
   return { attempts: attempts as number, delayMs };
 }
 
-const FAULT_KEYS = new Set(["match", "status", "retryAfter", "delayMs", "hang", "times", "probability"]);
+const FAULT_KEYS = new Set([
+  "match",
+  "status",
+  "retryAfter",
+  "delayMs",
+  "hang",
+  "times",
+  "probability",
+]);
 
 function parseFault(value: unknown, at: string): ProviderFaultRule {
   if (!isObject(value)) throw bad(`${at} must be an object`);
-  for (const key of Object.keys(value)) if (!FAULT_KEYS.has(key)) throw bad(`${at}: unknown field "${key}"`);
+  for (const key of Object.keys(value))
+    if (!FAULT_KEYS.has(key)) throw bad(`${at}: unknown field "${key}"`);
   const rule = value as ProviderFaultRule;
   if (rule.match !== undefined) {
     if (!isObject(rule.match)) throw bad(`${at}.match must be { from?, to? }`);
     for (const [k, v] of Object.entries(rule.match)) {
-      if ((k !== "from" && k !== "to") || typeof v !== "string") throw bad(`${at}.match.${k} must be "from" or "to" with a glob string`);
+      if ((k !== "from" && k !== "to") || typeof v !== "string")
+        throw bad(`${at}.match.${k} must be "from" or "to" with a glob string`);
     }
   }
-  if (rule.status !== undefined && ![429, 500, 502, 503].includes(rule.status)) throw bad(`${at}.status must be 429, 500, 502 or 503`);
+  if (rule.status !== undefined && ![429, 500, 502, 503].includes(rule.status))
+    throw bad(`${at}.status must be 429, 500, 502 or 503`);
   for (const key of ["retryAfter", "delayMs", "times"] as const) {
     const v = rule[key];
-    if (v !== undefined && !(typeof v === "number" && v >= 0)) throw bad(`${at}.${key} must be a number >= 0`);
+    if (v !== undefined && !(typeof v === "number" && v >= 0))
+      throw bad(`${at}.${key} must be a number >= 0`);
   }
-  if (rule.hang !== undefined && typeof rule.hang !== "boolean") throw bad(`${at}.hang must be a boolean`);
-  if (rule.probability !== undefined && !(typeof rule.probability === "number" && rule.probability >= 0 && rule.probability <= 1)) {
+  if (rule.hang !== undefined && typeof rule.hang !== "boolean")
+    throw bad(`${at}.hang must be a boolean`);
+  if (
+    rule.probability !== undefined &&
+    !(typeof rule.probability === "number" && rule.probability >= 0 && rule.probability <= 1)
+  ) {
     throw bad(`${at}.probability must be a number from 0 to 1`);
   }
-  if (rule.status === undefined && !rule.hang && !rule.delayMs) throw bad(`${at} needs a status, hang or delayMs`);
+  if (rule.status === undefined && !rule.hang && !rule.delayMs)
+    throw bad(`${at} needs a status, hang or delayMs`);
   return { ...rule };
 }
 
 function parseTemplate(value: unknown, at: string): ProviderTemplate {
-  if (!isObject(value)) throw bad(`${at} must be an object { name?, alias?, subject?, html?, text? }`);
+  if (!isObject(value))
+    throw bad(`${at} must be an object { name?, alias?, subject?, html?, text? }`);
   const field = (key: string): string | null => {
     const v = value[key];
     if (v === undefined || v === null) return null;
@@ -196,10 +236,18 @@ function parseTemplate(value: unknown, at: string): ProviderTemplate {
     return v;
   };
   for (const key of Object.keys(value)) {
-    if (!["name", "alias", "subject", "html", "text"].includes(key)) throw bad(`${at}: unknown field "${key}"`);
+    if (!["name", "alias", "subject", "html", "text"].includes(key))
+      throw bad(`${at}: unknown field "${key}"`);
   }
-  const template = { name: field("name"), alias: field("alias"), subject: field("subject"), html: field("html"), text: field("text") };
-  if (template.html === null && template.text === null) throw bad(`${at} needs an html or a text body`);
+  const template = {
+    name: field("name"),
+    alias: field("alias"),
+    subject: field("subject"),
+    html: field("html"),
+    text: field("text"),
+  };
+  if (template.html === null && template.text === null)
+    throw bad(`${at} needs an html or a text body`);
   // Every provider's dialect here is Handlebars-compatible: a syntax error is refused on registration.
   for (const key of ["subject", "html", "text"] as const) {
     const source = template[key];
@@ -217,14 +265,21 @@ function parseDkim(value: unknown): ProviderState["dkim"] {
   if (!isObject(value)) throw bad(`"dkim" must be an object of { selector, privateKey } by domain`);
   return Object.fromEntries(
     Object.entries(value).map(([domain, key]) => {
-      if (!isObject(key) || typeof key.selector !== "string" || typeof key.privateKey !== "string" || !key.privateKey.includes("PRIVATE KEY")) {
+      if (
+        !isObject(key) ||
+        typeof key.selector !== "string" ||
+        typeof key.privateKey !== "string" ||
+        !key.privateKey.includes("PRIVATE KEY")
+      ) {
         throw bad(`dkim.${domain} must be { selector, privateKey (PEM) }`);
       }
       let type: string | undefined;
       try {
         type = createPrivateKey(key.privateKey).asymmetricKeyType;
       } catch (err) {
-        throw bad(`dkim.${domain}.privateKey is not a usable private key: ${(err as Error).message}`);
+        throw bad(
+          `dkim.${domain}.privateKey is not a usable private key: ${(err as Error).message}`,
+        );
       }
       // nodemailer's DKIM signer writes a=rsa-sha256 only.
       if (type !== "rsa") throw bad(`dkim.${domain}.privateKey must be an RSA key (got ${type})`);

@@ -28,9 +28,17 @@ export class TemplateRenderError extends Error {
   }
 }
 
-export function renderTemplate(template: ProviderTemplate, data: Record<string, unknown>, options: RenderOptions = {}): RenderedTemplate {
+export function renderTemplate(
+  template: ProviderTemplate,
+  data: Record<string, unknown>,
+  options: RenderOptions = {},
+): RenderedTemplate {
   const env = Handlebars.create();
-  const render = (field: "subject" | "html" | "text", source: string | null, escape: boolean): string | null => {
+  const render = (
+    field: "subject" | "html" | "text",
+    source: string | null,
+    escape: boolean,
+  ): string | null => {
     if (source === null) return null;
     try {
       return env.compile(source, { noEscape: !escape })(data);
@@ -46,6 +54,11 @@ export function renderTemplate(template: ProviderTemplate, data: Record<string, 
 }
 
 /** Finds a template by id, or by its alias (Postmark's TemplateAlias). */
-export function findTemplate(templates: Record<string, ProviderTemplate>, idOrAlias: string): ProviderTemplate | null {
-  return templates[idOrAlias] ?? Object.values(templates).find((t) => t.alias === idOrAlias) ?? null;
+export function findTemplate(
+  templates: Record<string, ProviderTemplate>,
+  idOrAlias: string,
+): ProviderTemplate | null {
+  return (
+    templates[idOrAlias] ?? Object.values(templates).find((t) => t.alias === idOrAlias) ?? null
+  );
 }

@@ -10,7 +10,11 @@ const HREF = /(\bhref\s*=\s*)(["'])(https?:\/\/[^"']+)\2/gi;
 const TEXT_URL = /https?:\/\/[^\s<>"')\]]+/gi;
 
 export function wrapHtmlLinks(html: string, wrap: (url: string) => string): string {
-  return html.replace(HREF, (_whole, attr: string, quote: string, url: string) => `${attr}${quote}${wrap(decodeEntities(url))}${quote}`);
+  return html.replace(
+    HREF,
+    (_whole, attr: string, quote: string, url: string) =>
+      `${attr}${quote}${wrap(decodeEntities(url))}${quote}`,
+  );
 }
 
 export function wrapTextLinks(text: string, wrap: (url: string) => string): string {

@@ -119,7 +119,9 @@ export interface ProviderEvent {
   data: Record<string, unknown>;
 }
 
-export type NewProviderEvent = Omit<ProviderEvent, "id" | "provider" | "timestamp"> & { timestamp?: string };
+export type NewProviderEvent = Omit<ProviderEvent, "id" | "provider" | "timestamp"> & {
+  timestamp?: string;
+};
 
 /** One HTTP request of a provider's webhook format. */
 export interface WebhookRequest {

@@ -24,11 +24,20 @@ export interface WebhookDispatcher {
   stop(): void;
 }
 
-export function createWebhookDispatcher(deps: { log: EventLog; logger: Logger; newId: () => string; stopSignal: AbortSignal }): WebhookDispatcher {
+export function createWebhookDispatcher(deps: {
+  log: EventLog;
+  logger: Logger;
+  newId: () => string;
+  stopSignal: AbortSignal;
+}): WebhookDispatcher {
   const { log, logger, stopSignal } = deps;
   const timers = new Set<NodeJS.Timeout>();
 
-  const attempt = async (delivery: WebhookDelivery, deliveryId: string, n: number): Promise<void> => {
+  const attempt = async (
+    delivery: WebhookDelivery,
+    deliveryId: string,
+    n: number,
+  ): Promise<void> => {
     if (stopSignal.aborted) return;
     let status: number | null = null;
     let error: string | null = null;
@@ -45,7 +54,9 @@ export function createWebhookDispatcher(deps: { log: EventLog; logger: Logger; n
       await response.arrayBuffer().catch(() => undefined);
       if (status < 200 || status >= 300) error = `receiver answered ${status}`;
     } catch (err) {
-      error = (err as Error).cause ? String((err as Error & { cause: unknown }).cause) : (err as Error).message;
+      error = (err as Error).cause
+        ? String((err as Error & { cause: unknown }).cause)
+        : (err as Error).message;
     }
     if (stopSignal.aborted) return;
     const ok = error === null;
@@ -62,7 +73,13 @@ export function createWebhookDispatcher(deps: { log: EventLog; logger: Logger; n
       ok,
       nextAttemptAt: retrying ? new Date(Date.now() + delay).toISOString() : null,
     });
-    const fields = { deliveryId, url: delivery.url, attempt: n, status, events: delivery.request.eventIds.length };
+    const fields = {
+      deliveryId,
+      url: delivery.url,
+      attempt: n,
+      status,
+      events: delivery.request.eventIds.length,
+    };
     if (ok) {
       logger.info(fields, "webhook delivered");
       return;

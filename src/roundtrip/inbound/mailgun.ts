@@ -2,7 +2,13 @@ import { randomBytes } from "node:crypto";
 import { signMailgunWebhook } from "../../providers/mailgun/webhook.js";
 import type { BuiltMessage } from "../mime.js";
 import type { HttpRequestParts, SigningKeys } from "./http-formats.js";
-import { addresses, formatAddresses, headerPairs, parseForInbound, strippedReply } from "./parsed.js";
+import {
+  addresses,
+  formatAddresses,
+  headerPairs,
+  parseForInbound,
+  strippedReply,
+} from "./parsed.js";
 
 /**
  * What a Mailgun route's forward() action POSTs: the parsed message as form fields, signed like
@@ -10,7 +16,10 @@ import { addresses, formatAddresses, headerPairs, parseForInbound, strippedReply
  * form-urlencoded, or multipart/form-data when there are attachments.
  * https://documentation.mailgun.com/docs/mailgun/user-manual/receive-forward-store/receive-http
  */
-export async function mailgunRoute(mail: BuiltMessage, keys: SigningKeys): Promise<HttpRequestParts> {
+export async function mailgunRoute(
+  mail: BuiltMessage,
+  keys: SigningKeys,
+): Promise<HttpRequestParts> {
   const parsed = await parseForInbound(mail.raw);
   const { signature } = signMailgunWebhook(keys.mailgun(), {});
   const text = parsed.text ?? "";
@@ -30,12 +39,25 @@ export async function mailgunRoute(mail: BuiltMessage, keys: SigningKeys): Promi
   }
   form.set("message-headers", JSON.stringify(headerPairs(mail.raw)));
   form.set("attachment-count", String(parsed.attachments.length));
-  parsed.attachments.forEach((a, i) => form.set(`attachment-${i + 1}`, new Blob([new Uint8Array(a.content)], { type: a.contentType }), a.filename ?? `attachment-${i + 1}`));
+  parsed.attachments.forEach((a, i) =>
+    form.set(
+      `attachment-${i + 1}`,
+      new Blob([new Uint8Array(a.content)], { type: a.contentType }),
+      a.filename ?? `attachment-${i + 1}`,
+    ),
+  );
   form.set("timestamp", signature.timestamp);
   form.set("token", signature.token);
   form.set("signature", signature.signature);
   const headers = { "user-agent": "mailgun/treq-16.12.0" };
   if (parsed.attachments.length > 0) return { body: form, headers };
-  const fields = new URLSearchParams([...form.entries()].flatMap(([name, value]) => (typeof value === "string" ? [[name, value]] : [])));
-  return { body: fields.toString(), headers: { ...headers, "content-type": "application/x-www-form-urlencoded" } };
+  const fields = new URLSearchParams(
+    [...form.entries()].flatMap(([name, value]) =>
+      typeof value === "string" ? [[name, value]] : [],
+    ),
+  );
+  return {
+    body: fields.toString(),
+    headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
+  };
 }

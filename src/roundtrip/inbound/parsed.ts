@@ -11,7 +11,9 @@ export async function parseForInbound(raw: Buffer): Promise<ParsedMail> {
 
 export function addresses(field: AddressObject | AddressObject[] | undefined): InboundAddress[] {
   const list = Array.isArray(field) ? field : field ? [field] : [];
-  return list.flatMap((a) => a.value).map((a) => ({ name: a.name ?? "", address: a.address ?? "" }));
+  return list
+    .flatMap((a) => a.value)
+    .map((a) => ({ name: a.name ?? "", address: a.address ?? "" }));
 }
 
 /** `Name <address>, …` as the providers put in their flat `to`/`from` fields. */
@@ -44,6 +46,10 @@ export function headerPairs(raw: Buffer): Array<[string, string]> {
  */
 export function strippedReply(text: string): string {
   const lines = text.replace(/\r\n/g, "\n").split("\n");
-  const end = lines.findIndex((line, i) => line.startsWith(">") || (/^On .+wrote:\s*$/.test(line) && (lines[i + 1] ?? "").startsWith(">")));
+  const end = lines.findIndex(
+    (line, i) =>
+      line.startsWith(">") ||
+      (/^On .+wrote:\s*$/.test(line) && (lines[i + 1] ?? "").startsWith(">")),
+  );
   return (end === -1 ? lines : lines.slice(0, end)).join("\n").trim();
 }

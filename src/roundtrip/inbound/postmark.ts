@@ -1,6 +1,13 @@
 import type { BuiltMessage } from "../mime.js";
 import type { HttpRequestParts } from "./http-formats.js";
-import { addresses, formatAddresses, headerPairs, parseForInbound, strippedReply, type InboundAddress } from "./parsed.js";
+import {
+  addresses,
+  formatAddresses,
+  headerPairs,
+  parseForInbound,
+  strippedReply,
+  type InboundAddress,
+} from "./parsed.js";
 
 /** Postmark's MailboxHash: the part after "+" in the local part (`inbound+hash@…`). */
 function mailboxHash(address: string): string {
@@ -9,7 +16,8 @@ function mailboxHash(address: string): string {
   return plus === -1 ? "" : local.slice(plus + 1);
 }
 
-const full = (list: InboundAddress[]) => list.map((a) => ({ Email: a.address, Name: a.name, MailboxHash: mailboxHash(a.address) }));
+const full = (list: InboundAddress[]) =>
+  list.map((a) => ({ Email: a.address, Name: a.name, MailboxHash: mailboxHash(a.address) }));
 
 /**
  * Postmark's inbound webhook JSON.
@@ -43,7 +51,16 @@ export async function postmarkInbound(mail: BuiltMessage): Promise<HttpRequestPa
     StrippedTextReply: strippedReply(text),
     Tag: "",
     Headers: headerPairs(mail.raw).map(([Name, Value]) => ({ Name, Value })),
-    Attachments: parsed.attachments.map((a) => ({ Name: a.filename ?? "attachment", Content: a.content.toString("base64"), ContentType: a.contentType, ContentLength: a.size, ContentID: a.contentId ?? "" })),
+    Attachments: parsed.attachments.map((a) => ({
+      Name: a.filename ?? "attachment",
+      Content: a.content.toString("base64"),
+      ContentType: a.contentType,
+      ContentLength: a.size,
+      ContentID: a.contentId ?? "",
+    })),
   };
-  return { body: JSON.stringify(body), headers: { "content-type": "application/json", "user-agent": "Postmark" } };
+  return {
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json", "user-agent": "Postmark" },
+  };
 }

@@ -20,16 +20,27 @@ export async function sendgridParse(mail: BuiltMessage): Promise<HttpRequestPart
   if (typeof parsed.html === "string") form.set("html", parsed.html);
   form.set("sender_ip", "127.0.0.1");
   form.set("envelope", JSON.stringify({ to: mail.rcptTo, from: mail.mailFrom }));
-  form.set("charsets", JSON.stringify({ to: "UTF-8", from: "UTF-8", subject: "UTF-8", text: "UTF-8", html: "UTF-8" }));
+  form.set(
+    "charsets",
+    JSON.stringify({ to: "UTF-8", from: "UTF-8", subject: "UTF-8", text: "UTF-8", html: "UTF-8" }),
+  );
   form.set("SPF", "none");
   form.set("spam_score", "0.0");
   form.set("spam_report", "");
   form.set("attachments", String(parsed.attachments.length));
-  const info: Record<string, { filename: string; name: string; type: string; "content-id"?: string }> = {};
+  const info: Record<
+    string,
+    { filename: string; name: string; type: string; "content-id"?: string }
+  > = {};
   parsed.attachments.forEach((a, i) => {
     const key = `attachment${i + 1}`;
     const filename = a.filename ?? key;
-    info[key] = { filename, name: filename, type: a.contentType, ...(a.contentId ? { "content-id": a.contentId.replace(/^<|>$/g, "") } : {}) };
+    info[key] = {
+      filename,
+      name: filename,
+      type: a.contentType,
+      ...(a.contentId ? { "content-id": a.contentId.replace(/^<|>$/g, "") } : {}),
+    };
     form.set(key, new Blob([new Uint8Array(a.content)], { type: a.contentType }), filename);
   });
   if (parsed.attachments.length > 0) form.set("attachment-info", JSON.stringify(info));

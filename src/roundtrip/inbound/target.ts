@@ -30,7 +30,10 @@ export function parseInboundUrl(value: string): { format: "smtp" | HttpFormat; u
   try {
     url = new URL(value);
   } catch {
-    throw new MailproofError("CONFIG_INVALID", `--inbound "${value}" is not a URL: give smtp://host:port or e.g. postmark+http://127.0.0.1:3000/inbound`);
+    throw new MailproofError(
+      "CONFIG_INVALID",
+      `--inbound "${value}" is not a URL: give smtp://host:port or e.g. postmark+http://127.0.0.1:3000/inbound`,
+    );
   }
   const scheme = url.protocol.slice(0, -1);
   if (scheme === "smtp") return { format: "smtp", url };
@@ -38,7 +41,12 @@ export function parseInboundUrl(value: string): { format: "smtp" | HttpFormat; u
   if ((transport === "http" || transport === "https") && format && format in HTTP_FORMATS) {
     return { format: format as HttpFormat, url: new URL(value.slice(format.length + 1)) };
   }
-  throw new MailproofError("CONFIG_INVALID", `--inbound "${redact(url)}": use smtp://host:port or ${Object.keys(HTTP_FORMATS).map((f) => `${f}+http://…`).join(", ")}`);
+  throw new MailproofError(
+    "CONFIG_INVALID",
+    `--inbound "${redact(url)}": use smtp://host:port or ${Object.keys(HTTP_FORMATS)
+      .map((f) => `${f}+http://…`)
+      .join(", ")}`,
+  );
 }
 
 /** The URL with any user, password or query token removed. */
@@ -56,14 +64,18 @@ export function createInboundTarget(deps: InboundDeps, value: string): InboundTa
   const display = format === "smtp" ? redact(url) : `${format}+${redact(url)}`;
   const fail = (err: unknown, detail: string) => {
     deps.logger.warn({ err, inbound: display }, "round trip: --inbound delivery failed");
-    return new MailproofError("RELAY_FAILED", `${display} did not take the message: ${detail}`, { cause: err });
+    return new MailproofError("RELAY_FAILED", `${display} did not take the message: ${detail}`, {
+      cause: err,
+    });
   };
   if (format === "smtp") {
     const transport = nodemailer.createTransport({
       host: url.hostname,
       port: Number(url.port || 25),
       secure: false,
-      auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
+      auth: url.username
+        ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
+        : undefined,
       // A local app's test SMTP server rarely has a certificate a client would trust.
       tls: { rejectUnauthorized: false },
       connectionTimeout: timeout,
@@ -74,7 +86,10 @@ export function createInboundTarget(deps: InboundDeps, value: string): InboundTa
       display,
       async deliver(mail) {
         try {
-          const info = await transport.sendMail({ envelope: { from: mail.mailFrom, to: mail.rcptTo }, raw: mail.raw });
+          const info = await transport.sendMail({
+            envelope: { from: mail.mailFrom, to: mail.rcptTo },
+            raw: mail.raw,
+          });
           return { status: info.response };
         } catch (err) {
           const smtp = err as { response?: string; message: string };
@@ -91,7 +106,13 @@ export function createInboundTarget(deps: InboundDeps, value: string): InboundTa
       const request = await encode(mail, deps.keys);
       let response: Response;
       try {
-        response = await fetch(url, { method: "POST", body: request.body, headers: request.headers, signal: AbortSignal.timeout(timeout), redirect: "manual" });
+        response = await fetch(url, {
+          method: "POST",
+          body: request.body,
+          headers: request.headers,
+          signal: AbortSignal.timeout(timeout),
+          redirect: "manual",
+        });
         await response.arrayBuffer();
       } catch (err) {
         throw fail(err, (err as Error).message);

@@ -124,7 +124,9 @@ const trigramIndexes = (ops: string) => `
 /** The schema pg_trgm is installed in, creating it if it is missing and allowed; null without it. */
 async function trigramSchema(client: pg.ClientBase, logger: Logger): Promise<string | null> {
   const installed = () =>
-    client.query<{ schema: string }>("SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'");
+    client.query<{ schema: string }>(
+      "SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'",
+    );
   const { rows } = await installed();
   if (rows.length > 0) return rows[0].schema;
   // In a savepoint: a refusal must not abort the migration's transaction.
@@ -135,7 +137,10 @@ async function trigramSchema(client: pg.ClientBase, logger: Logger): Promise<str
     return (await installed()).rows[0].schema;
   } catch (err) {
     await client.query("ROLLBACK TO SAVEPOINT trigrams");
-    logger.warn({ err }, "pg_trgm is not installed and could not be created: substring searches (to:, cc:, from:, subject:) scan every row; CREATE EXTENSION pg_trgm as a database owner and restart to index them");
+    logger.warn(
+      { err },
+      "pg_trgm is not installed and could not be created: substring searches (to:, cc:, from:, subject:) scan every row; CREATE EXTENSION pg_trgm as a database owner and restart to index them",
+    );
     return null;
   }
 }
@@ -152,14 +157,20 @@ export async function migrate(client: pg.ClientBase, logger: Logger): Promise<vo
   try {
     await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
     await client.query("CREATE TABLE IF NOT EXISTS mailproof_schema (version integer NOT NULL)");
-    const { rows } = await client.query<{ version: number }>("SELECT version FROM mailproof_schema");
+    const { rows } = await client.query<{ version: number }>(
+      "SELECT version FROM mailproof_schema",
+    );
     let version = rows[0]?.version ?? 0;
     if (version > migrations.length) {
-      throw new MailproofError("CONFIG_INVALID", `database schema version ${version} is newer than this mailproof (${migrations.length}); upgrade mailproof`);
+      throw new MailproofError(
+        "CONFIG_INVALID",
+        `database schema version ${version} is newer than this mailproof (${migrations.length}); upgrade mailproof`,
+      );
     }
     for (; version < migrations.length; version++) await client.query(migrations[version]);
     const trigrams = await trigramSchema(client, logger);
-    if (trigrams) await client.query(trigramIndexes(`${pg.escapeIdentifier(trigrams)}.gin_trgm_ops`));
+    if (trigrams)
+      await client.query(trigramIndexes(`${pg.escapeIdentifier(trigrams)}.gin_trgm_ops`));
     await client.query("DELETE FROM mailproof_schema");
     await client.query("INSERT INTO mailproof_schema (version) VALUES ($1)", [version]);
     await client.query("COMMIT");

@@ -35,7 +35,12 @@ const MAX_PAYLOAD = 7900;
 const IDS_PER_NOTIFICATION = 200;
 
 type Wire =
-  | { from: string; name: "message.received" | "message.analyzed"; id: string; payload?: MailproofEvents["message.received" | "message.analyzed"] }
+  | {
+      from: string;
+      name: "message.received" | "message.analyzed";
+      id: string;
+      payload?: MailproofEvents["message.received" | "message.analyzed"];
+    }
   | { from: string; name: "message.deleted"; payload: MailproofEvents["message.deleted"] };
 
 /**
@@ -63,12 +68,18 @@ export async function createNotifyBridge(options: NotifyBridgeOptions): Promise<
 
   const receive = async (wire: Wire) => {
     if (wire.name === "message.deleted") return local.emit(wire.name, wire.payload);
-    if (wire.payload) return local.emit(wire.name, wire.payload as never);
+    if (wire.payload) return local.emit(wire.name, wire.payload);
     const message = await store.get(wire.id);
     // Deleted since: its deletion notification follows; there is nothing to announce.
     if (!message) return;
-    if (wire.name === "message.received") local.emit(wire.name, { id: wire.id, summary: toSummary(message) });
-    else local.emit(wire.name, { id: wire.id, summary: toSummary(message), analysis: message.analysis });
+    if (wire.name === "message.received")
+      local.emit(wire.name, { id: wire.id, summary: toSummary(message) });
+    else
+      local.emit(wire.name, {
+        id: wire.id,
+        summary: toSummary(message),
+        analysis: message.analysis,
+      });
   };
 
   const onNotification = (notification: pg.Notification) => {
@@ -78,7 +89,10 @@ export async function createNotifyBridge(options: NotifyBridgeOptions): Promise<
     try {
       wire = JSON.parse(notification.payload) as Wire;
     } catch (err) {
-      logger.error({ err, payload: notification.payload.slice(0, 200) }, "unreadable NOTIFY payload ignored");
+      logger.error(
+        { err, payload: notification.payload.slice(0, 200) },
+        "unreadable NOTIFY payload ignored",
+      );
       return;
     }
     if (wire.from === instanceId) return;
@@ -86,16 +100,25 @@ export async function createNotifyBridge(options: NotifyBridgeOptions): Promise<
       () => receive(wire),
       () => receive(wire),
     );
-    incoming.catch((err: unknown) => logger.error({ err, event: wire.name }, "could not relay an event from another instance"));
+    incoming.catch((err: unknown) =>
+      logger.error({ err, event: wire.name }, "could not relay an event from another instance"),
+    );
   };
 
   const listen = async () => {
     const client = new pg.Client({ connectionString: options.connectionString });
     client.on("notification", onNotification);
     const close = () =>
-      client.end().catch((err: unknown) => logger.debug({ err }, "closing a failed LISTEN connection failed too"));
+      client
+        .end()
+        .catch((err: unknown) =>
+          logger.debug({ err }, "closing a failed LISTEN connection failed too"),
+        );
     client.on("error", (err) => {
-      logger.error({ err }, "LISTEN connection failed; events from other instances are missed until it is back");
+      logger.error(
+        { err },
+        "LISTEN connection failed; events from other instances are missed until it is back",
+      );
       client.removeAllListeners("notification");
       void close();
       // A connection that never started listening is retried by whoever awaited listen().
@@ -142,10 +165,17 @@ export async function createNotifyBridge(options: NotifyBridgeOptions): Promise<
     const payloads = outgoing;
     outgoing = [];
     sending = publisher
-      .query("SELECT pg_notify($1, payload) FROM unnest($2::text[]) WITH ORDINALITY AS t(payload, n) ORDER BY n", [channel, payloads])
+      .query(
+        "SELECT pg_notify($1, payload) FROM unnest($2::text[]) WITH ORDINALITY AS t(payload, n) ORDER BY n",
+        [channel, payloads],
+      )
       .then(
         () => undefined,
-        (err: unknown) => logger.error({ err, count: payloads.length }, "NOTIFY failed; other instances missed these events"),
+        (err: unknown) =>
+          logger.error(
+            { err, count: payloads.length },
+            "NOTIFY failed; other instances missed these events",
+          ),
       )
       .finally(() => {
         sending = null;
@@ -164,13 +194,24 @@ export async function createNotifyBridge(options: NotifyBridgeOptions): Promise<
       if (ids === "all") return [{ from: instanceId, name, payload: { ids } }];
       const parts: Wire[] = [];
       for (let i = 0; i < ids.length; i += IDS_PER_NOTIFICATION) {
-        parts.push({ from: instanceId, name, payload: { ids: ids.slice(i, i + IDS_PER_NOTIFICATION) } });
+        parts.push({
+          from: instanceId,
+          name,
+          payload: { ids: ids.slice(i, i + IDS_PER_NOTIFICATION) },
+        });
       }
       return parts;
     }
     const event = payload as MailproofEvents["message.received" | "message.analyzed"];
-    const full: Wire = { from: instanceId, name: name as "message.received", id: event.id, payload: event };
-    return Buffer.byteLength(JSON.stringify(full)) <= MAX_PAYLOAD ? [full] : [{ from: instanceId, name: name as "message.received", id: event.id }];
+    const full: Wire = {
+      from: instanceId,
+      name: name as "message.received",
+      id: event.id,
+      payload: event,
+    };
+    return Buffer.byteLength(JSON.stringify(full)) <= MAX_PAYLOAD
+      ? [full]
+      : [{ from: instanceId, name: name as "message.received", id: event.id }];
   };
 
   const events: EventBus = {

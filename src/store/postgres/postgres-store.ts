@@ -6,7 +6,18 @@ import { dkimSummary } from "../query.js";
 import type { ListOptions, ListResult, NewMessage, Store, StoredAttachment } from "../store.js";
 import { migrate } from "./migrations.js";
 import { createPostgresTranscripts } from "./transcripts.js";
-import { FULL_COLUMNS, MESSAGE_COLUMNS, messagePlaceholders, messageValues, recipientRows, SUMMARY_COLUMNS, toMessage, toSummaryRow, type FullRow, type SummaryRow } from "./rows.js";
+import {
+  FULL_COLUMNS,
+  MESSAGE_COLUMNS,
+  messagePlaceholders,
+  messageValues,
+  recipientRows,
+  SUMMARY_COLUMNS,
+  toMessage,
+  toSummaryRow,
+  type FullRow,
+  type SummaryRow,
+} from "./rows.js";
 import { withUnavailable } from "./unavailable.js";
 import { compileWhere, noNul, param, type Params } from "./where.js";
 
@@ -33,7 +44,10 @@ function chunk<T>(rows: T[], paramsPerRow: number, bytes: (row: T) => number = (
   let size = 0;
   for (const row of rows) {
     const rowBytes = bytes(row);
-    if (current.length > 0 && ((current.length + 1) * paramsPerRow > MAX_PARAMS || size + rowBytes > MAX_CHUNK_BYTES)) {
+    if (
+      current.length > 0 &&
+      ((current.length + 1) * paramsPerRow > MAX_PARAMS || size + rowBytes > MAX_CHUNK_BYTES)
+    ) {
       chunks.push(current);
       current = [];
       size = 0;
@@ -46,7 +60,10 @@ function chunk<T>(rows: T[], paramsPerRow: number, bytes: (row: T) => number = (
 }
 
 function valuesList(rowCount: number, width: number): string {
-  return Array.from({ length: rowCount }, (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(", ")})`).join(", ");
+  return Array.from(
+    { length: rowCount },
+    (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(", ")})`,
+  ).join(", ");
 }
 
 /**
@@ -57,7 +74,10 @@ function valuesList(rowCount: number, width: number): string {
  * sequence and keyset pagination works across them.
  */
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize ?? 10,
+  });
   // An idle pooled connection that dies (server restart, network) emits here; without a
   // listener Node would crash the process. The pool replaces the connection on next use.
   pool.on("error", (err) => options.logger.error({ err }, "idle PostgreSQL connection failed"));
@@ -65,7 +85,11 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const client = await pool.connect().catch(async (err: unknown) => {
     await pool.end();
     const where = new URL(options.connectionString);
-    throw new MailproofError("UNAVAILABLE", `cannot connect to PostgreSQL at ${where.host}${where.pathname}: ${(err as Error).message}`, { cause: err });
+    throw new MailproofError(
+      "UNAVAILABLE",
+      `cannot connect to PostgreSQL at ${where.host}${where.pathname}: ${(err as Error).message}`,
+      { cause: err },
+    );
   });
   try {
     await migrate(client, options.logger);
@@ -81,25 +105,41 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     for (const rows of chunk(batch, width)) {
       const values = rows.flatMap(({ message }) => messageValues(message));
       const placeholders = rows.map((_, i) => messagePlaceholders(i * width + 1)).join(", ");
-      await db.query(`INSERT INTO messages (${MESSAGE_COLUMNS.join(", ")}) VALUES ${placeholders}`, values);
+      await db.query(
+        `INSERT INTO messages (${MESSAGE_COLUMNS.join(", ")}) VALUES ${placeholders}`,
+        values,
+      );
     }
     for (const rows of chunk(batch, 2, (r) => r.raw.length)) {
-      await db.query(`INSERT INTO raw (id, data) VALUES ${valuesList(rows.length, 2)}`, rows.flatMap((r) => [r.message.id, r.raw]));
+      await db.query(
+        `INSERT INTO raw (id, data) VALUES ${valuesList(rows.length, 2)}`,
+        rows.flatMap((r) => [r.message.id, r.raw]),
+      );
     }
     const attachments = batch.flatMap(({ message, attachmentContents }) =>
-      message.attachments.map((a, i) => [message.id, a.id, a.filename === null ? null : noNul(a.filename), noNul(a.contentType), attachmentContents[i]] as const),
+      message.attachments.map(
+        (a, i) =>
+          [
+            message.id,
+            a.id,
+            a.filename === null ? null : noNul(a.filename),
+            noNul(a.contentType),
+            attachmentContents[i],
+          ] as const,
+      ),
     );
     for (const rows of chunk(attachments, 5, (r) => r[4].length)) {
-      await db.query(`INSERT INTO attachments (message_id, aid, filename, content_type, data) VALUES ${valuesList(rows.length, 5)}`, rows.flat());
+      await db.query(
+        `INSERT INTO attachments (message_id, aid, filename, content_type, data) VALUES ${valuesList(rows.length, 5)}`,
+        rows.flat(),
+      );
     }
     const recipients = recipientRows(batch.map((b) => b.message));
     if (recipients.messageIds.length > 0) {
-      await db.query("INSERT INTO recipients (message_id, kind, address, name_lc) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])", [
-        recipients.messageIds,
-        recipients.kinds,
-        recipients.addresses,
-        recipients.names,
-      ]);
+      await db.query(
+        "INSERT INTO recipients (message_id, kind, address, name_lc) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])",
+        [recipients.messageIds, recipients.kinds, recipients.addresses, recipients.names],
+      );
     }
   };
 
@@ -111,7 +151,11 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       await db.query("COMMIT");
       return result;
     } catch (err) {
-      await db.query("ROLLBACK").catch((rollbackErr: unknown) => options.logger.error({ err: rollbackErr }, "ROLLBACK failed"));
+      await db
+        .query("ROLLBACK")
+        .catch((rollbackErr: unknown) =>
+          options.logger.error({ err: rollbackErr }, "ROLLBACK failed"),
+        );
       throw err;
     } finally {
       db.release();
@@ -119,7 +163,10 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   };
 
   const summaryOf = async (id: string) => {
-    const { rows } = await pool.query<SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.id = $1`, [id]);
+    const { rows } = await pool.query<SummaryRow>(
+      `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.id = $1`,
+      [id],
+    );
     return rows[0] ? toSummaryRow(rows[0]) : null;
   };
 
@@ -132,24 +179,38 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       if (batch.length > 0) await transaction((db) => insertBatch(db, batch));
     },
     async get(id) {
-      const { rows } = await pool.query<FullRow>(`SELECT ${FULL_COLUMNS} FROM messages m WHERE m.id = $1`, [id]);
+      const { rows } = await pool.query<FullRow>(
+        `SELECT ${FULL_COLUMNS} FROM messages m WHERE m.id = $1`,
+        [id],
+      );
       return rows[0] ? toMessage(rows[0]) : null;
     },
     async raw(id) {
-      const { rows } = await pool.query<{ data: Buffer }>("SELECT data FROM raw WHERE id = $1", [id]);
+      const { rows } = await pool.query<{ data: Buffer }>("SELECT data FROM raw WHERE id = $1", [
+        id,
+      ]);
       return rows[0]?.data ?? null;
     },
     async attachment(id, aid): Promise<StoredAttachment | null> {
-      const { rows } = await pool.query<{ filename: string | null; content_type: string; data: Buffer }>(
+      const { rows } = await pool.query<{
+        filename: string | null;
+        content_type: string;
+        data: Buffer;
+      }>(
         "SELECT filename, content_type, data FROM attachments WHERE message_id = $1 AND aid = $2",
         [id, aid],
       );
-      return rows[0] ? { filename: rows[0].filename, contentType: rows[0].content_type, content: rows[0].data } : null;
+      return rows[0]
+        ? { filename: rows[0].filename, contentType: rows[0].content_type, content: rows[0].data }
+        : null;
     },
     async list({ query, limit, before }: ListOptions): Promise<ListResult> {
       const pageSize = Math.max(1, Math.min(limit, MAX_PAGE));
       const countParams: Params = [];
-      const count = await pool.query<{ n: number }>(`SELECT count(*)::integer AS n FROM messages m WHERE ${compileWhere(query, countParams)}`, countParams);
+      const count = await pool.query<{ n: number }>(
+        `SELECT count(*)::integer AS n FROM messages m WHERE ${compileWhere(query, countParams)}`,
+        countParams,
+      );
       const total = count.rows[0].n;
       const params: Params = [];
       let where = compileWhere(query, params);
@@ -160,8 +221,14 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       // walk (it guesses hundreds of matches for a rare phrase or address, and then expects a
       // page of them near the top) and test all 100k rows; collecting the matches through their
       // indexes (OFFSET 0 keeps that subquery planned on its own) and sorting them finds them fast.
-      const matches = total > DENSE_MATCHES ? where : `m.id IN (SELECT id FROM (SELECT m.id FROM messages m WHERE ${where} OFFSET 0) hits ORDER BY id DESC LIMIT ${take})`;
-      const page = await pool.query<SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE ${matches} ORDER BY m.id DESC LIMIT ${take}`, params);
+      const matches =
+        total > DENSE_MATCHES
+          ? where
+          : `m.id IN (SELECT id FROM (SELECT m.id FROM messages m WHERE ${where} OFFSET 0) hits ORDER BY id DESC LIMIT ${take})`;
+      const page = await pool.query<SummaryRow>(
+        `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE ${matches} ORDER BY m.id DESC LIMIT ${take}`,
+        params,
+      );
       const rows = page.rows.slice(0, pageSize);
       return {
         messages: rows.map(toSummaryRow),
@@ -178,12 +245,18 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     },
     async delete(query) {
       const params: Params = [];
-      const { rows } = await pool.query<{ id: string }>(`DELETE FROM messages m WHERE ${compileWhere(query, params)} RETURNING m.id`, params);
+      const { rows } = await pool.query<{ id: string }>(
+        `DELETE FROM messages m WHERE ${compileWhere(query, params)} RETURNING m.id`,
+        params,
+      );
       return ids(rows).sort();
     },
     async deleteIds(list) {
       if (list.length === 0) return [];
-      const { rows } = await pool.query<{ id: string }>("DELETE FROM messages WHERE id = ANY($1::text[]) RETURNING id", [list]);
+      const { rows } = await pool.query<{ id: string }>(
+        "DELETE FROM messages WHERE id = ANY($1::text[]) RETURNING id",
+        [list],
+      );
       const deleted = new Set(ids(rows));
       // In the caller's order, each once, like the SQLite store.
       return [...new Set(list)].filter((id) => deleted.has(id));
@@ -193,7 +266,14 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       const dkim = auth ? dkimSummary(auth.dkim.map((d) => d.result)) : null;
       const { rows } = await pool.query<SummaryRow>(
         `UPDATE messages m SET analysis = $1, dkim = $2, spf = $3, dmarc = $4, finding_count = $5 WHERE m.id = $6 RETURNING ${SUMMARY_COLUMNS}`,
-        [JSON.stringify(analysis), dkim, auth?.spf?.result ?? null, auth?.dmarc?.result ?? null, analysis.findings.length, id],
+        [
+          JSON.stringify(analysis),
+          dkim,
+          auth?.spf?.result ?? null,
+          auth?.dmarc?.result ?? null,
+          analysis.findings.length,
+          id,
+        ],
       );
       return rows[0] ? toSummaryRow(rows[0]) : null;
     },
@@ -203,27 +283,53 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       if (changes.read !== undefined) sets.push(`read = ${param(params, changes.read)}`);
       if (changes.tags !== undefined) {
         sets.push(`tags = ${param(params, JSON.stringify(changes.tags))}`);
-        sets.push(`tags_lc = ${param(params, changes.tags.map((t) => noNul(t.toLowerCase())))}::text[]`);
+        sets.push(
+          `tags_lc = ${param(
+            params,
+            changes.tags.map((t) => noNul(t.toLowerCase())),
+          )}::text[]`,
+        );
       }
       if (sets.length === 0) return summaryOf(id);
-      const { rows } = await pool.query<SummaryRow>(`UPDATE messages m SET ${sets.join(", ")} WHERE m.id = ${param(params, id)} RETURNING ${SUMMARY_COLUMNS}`, params);
+      const { rows } = await pool.query<SummaryRow>(
+        `UPDATE messages m SET ${sets.join(", ")} WHERE m.id = ${param(params, id)} RETURNING ${SUMMARY_COLUMNS}`,
+        params,
+      );
       return rows[0] ? toSummaryRow(rows[0]) : null;
     },
     async count() {
-      const { rows } = await pool.query<{ n: number }>("SELECT count(*)::integer AS n FROM messages");
+      const { rows } = await pool.query<{ n: number }>(
+        "SELECT count(*)::integer AS n FROM messages",
+      );
       return rows[0].n;
     },
     async uids(query, afterUid) {
       const params: Params = [];
       const after = param(params, afterUid);
-      const { rows } = await pool.query<{ uid: string; id: string; read: boolean; size: string; received_at: string }>(
+      const { rows } = await pool.query<{
+        uid: string;
+        id: string;
+        read: boolean;
+        size: string;
+        received_at: string;
+      }>(
         `SELECT m.uid, m.id, m.read, m.size, m.received_at FROM messages m WHERE m.uid > ${after} AND ${compileWhere(query, params)} ORDER BY m.uid`,
         params,
       );
-      return rows.map((r) => ({ uid: Number(r.uid), id: r.id, read: r.read, size: Number(r.size), receivedAt: Number(r.received_at) }));
+      return rows.map((r) => ({
+        uid: Number(r.uid),
+        id: r.id,
+        read: r.read,
+        size: Number(r.size),
+        receivedAt: Number(r.received_at),
+      }));
     },
     async uidState() {
-      const { rows } = await pool.query<{ validity: string; last_value: string; is_called: boolean }>(
+      const { rows } = await pool.query<{
+        validity: string;
+        last_value: string;
+        is_called: boolean;
+      }>(
         "SELECT (SELECT value FROM mailproof_uidvalidity) AS validity, last_value, is_called FROM messages_uid_seq",
       );
       const last = Number(rows[0].last_value);
@@ -231,7 +337,10 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     },
     async pendingAnalysis(limit) {
       // The analysis column is JSON text; a LIKE on its head avoids parsing every row.
-      const { rows } = await pool.query<{ id: string }>(`SELECT id FROM messages WHERE analysis LIKE '{"status":"pending"%' ORDER BY id LIMIT $1`, [limit]);
+      const { rows } = await pool.query<{ id: string }>(
+        `SELECT id FROM messages WHERE analysis LIKE '{"status":"pending"%' ORDER BY id LIMIT $1`,
+        [limit],
+      );
       return rows.map((row) => row.id);
     },
     async tags() {
@@ -243,7 +352,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       return rows;
     },
     async mailboxes() {
-      const { rows } = await pool.query<{ name: string; count: number }>('SELECT mailbox AS name, count(*)::integer AS count FROM messages GROUP BY mailbox ORDER BY mailbox COLLATE "C"');
+      const { rows } = await pool.query<{ name: string; count: number }>(
+        'SELECT mailbox AS name, count(*)::integer AS count FROM messages GROUP BY mailbox ORDER BY mailbox COLLATE "C"',
+      );
       return rows;
     },
     async prune(max) {

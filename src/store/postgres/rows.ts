@@ -26,7 +26,8 @@ export interface FullRow {
 export const SUMMARY_COLUMNS = "m.id, m.read, m.tags, m.dmarc, m.finding_count, m.summary";
 export const FULL_COLUMNS = "m.read, m.tags, m.body, m.analysis";
 
-const lc = (value: string | null | undefined): string | null => (value == null ? null : noNul(value.toLowerCase()));
+const lc = (value: string | null | undefined): string | null =>
+  value == null ? null : noNul(value.toLowerCase());
 
 /** Column values of `messages` in the order of MESSAGE_COLUMNS. JSON text may hold NUL: JSON.stringify escapes it. */
 export const MESSAGE_COLUMNS = [
@@ -77,7 +78,9 @@ export function messageValues(message: Message): unknown[] {
 
 /** SQL for one VALUES row of `messages` whose parameters start at `$first`. */
 export function messagePlaceholders(first: number): string {
-  const slots = MESSAGE_COLUMNS.map((column, i) => (column === "search_vector" ? `array_to_tsvector($${first + i}::text[])` : `$${first + i}`));
+  const slots = MESSAGE_COLUMNS.map((column, i) =>
+    column === "search_vector" ? `array_to_tsvector($${first + i}::text[])` : `$${first + i}`,
+  );
   return `(${slots.join(", ")})`;
 }
 
@@ -100,7 +103,12 @@ export function recipientRows(batch: Message[]): RecipientRows {
     if (bare !== address.toLowerCase()) add(id, kind, bare, name);
   };
   for (const message of batch) {
-    for (const [kind, list] of [["to", message.to], ["cc", message.cc], ["bcc", message.bcc], ["reply-to", message.replyTo]] as const) {
+    for (const [kind, list] of [
+      ["to", message.to],
+      ["cc", message.cc],
+      ["bcc", message.bcc],
+      ["reply-to", message.replyTo],
+    ] as const) {
       for (const a of list) add(message.id, kind, a.address, a.name);
     }
     for (const rcpt of message.envelope.rcptTo) add(message.id, "envelope", rcpt, null);

@@ -24,7 +24,8 @@ import { searchText, searchWords } from "../query.js";
 const MAX_LEXEME_CHARS = 500;
 const MAX_VECTOR_BYTES = 1_000_000;
 
-const lexeme = (word: string) => (word.length > MAX_LEXEME_CHARS ? word.slice(0, MAX_LEXEME_CHARS) : word);
+const lexeme = (word: string) =>
+  word.length > MAX_LEXEME_CHARS ? word.slice(0, MAX_LEXEME_CHARS) : word;
 
 export interface SearchColumns {
   words: string;
@@ -37,7 +38,10 @@ export function searchColumns(message: Message): SearchColumns {
   const lexemes = [...new Set(words.map(lexeme))];
   // Each lexeme costs its bytes plus a 4-byte entry in the tsvector.
   const size = lexemes.reduce((sum, w) => sum + Buffer.byteLength(w) + 4, 0);
-  return { words: words.map((w) => ` ${w}`).join(""), lexemes: size < MAX_VECTOR_BYTES ? lexemes : null };
+  return {
+    words: words.map((w) => ` ${w}`).join(""),
+    lexemes: size < MAX_VECTOR_BYTES ? lexemes : null,
+  };
 }
 
 export interface TextQuery {
@@ -50,6 +54,8 @@ export interface TextQuery {
 export function textQuery(words: string[]): TextQuery {
   const last = words.length - 1;
   // Words hold only letters and digits (searchWords), so quoting them needs no escaping.
-  const parts = words.map((w, i) => (i === last || w.length > MAX_LEXEME_CHARS ? `'${lexeme(w)}':*` : `'${w}'`));
+  const parts = words.map((w, i) =>
+    i === last || w.length > MAX_LEXEME_CHARS ? `'${lexeme(w)}':*` : `'${w}'`,
+  );
   return { needle: words.map((w) => ` ${w}`).join(""), tsquery: parts.join(" & ") };
 }

@@ -20,7 +20,10 @@ export function createPostgresTranscripts(pool: pg.Pool): SessionMethods {
       );
     },
     async getSession(id) {
-      const { rows } = await pool.query<{ body: string }>("SELECT body FROM sessions WHERE id = $1", [id]);
+      const { rows } = await pool.query<{ body: string }>(
+        "SELECT body FROM sessions WHERE id = $1",
+        [id],
+      );
       return rows[0] ? (JSON.parse(rows[0].body) as SessionTranscript) : null;
     },
     async listSessions({ messageId, limit, before }) {
@@ -29,7 +32,9 @@ export function createPostgresTranscripts(pool: pg.Pool): SessionMethods {
       const params: unknown[] = [];
       if (messageId) {
         params.push(messageId);
-        where.push(`s.id IN (SELECT session_id FROM session_messages WHERE message_id = $${params.length})`);
+        where.push(
+          `s.id IN (SELECT session_id FROM session_messages WHERE message_id = $${params.length})`,
+        );
       }
       if (before) {
         params.push(before);
@@ -39,7 +44,10 @@ export function createPostgresTranscripts(pool: pg.Pool): SessionMethods {
       const sql = `SELECT s.id, s.body FROM sessions s ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY s.id DESC LIMIT $${params.length}`;
       const { rows } = await pool.query<{ id: string; body: string }>(sql, params);
       const page = rows.slice(0, pageSize);
-      return { sessions: page.map((r) => JSON.parse(r.body) as SessionTranscript), next: rows.length > pageSize ? page[page.length - 1].id : null };
+      return {
+        sessions: page.map((r) => JSON.parse(r.body) as SessionTranscript),
+        next: rows.length > pageSize ? page[page.length - 1].id : null,
+      };
     },
     async pruneSessions(max) {
       if (max <= 0) return 0;

@@ -2,7 +2,16 @@ import { MailproofError } from "../../core/errors.js";
 import type { Store } from "../store.js";
 
 /** Socket errors of a database that is down, restarting or unreachable. */
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+]);
 /**
  * SQLSTATEs that mean "not now" rather than "wrong request" (PostgreSQL Appendix A): class 08
  * connection exception, 53300 too_many_connections, 57P01–57P03 shutdown / cannot connect now.
@@ -11,7 +20,8 @@ const TRANSIENT_SQLSTATE = /^(08|53300|57P0[123])/;
 
 function isUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === "string" && (NETWORK_CODES.has(code) || TRANSIENT_SQLSTATE.test(code))) return true;
+  if (typeof code === "string" && (NETWORK_CODES.has(code) || TRANSIENT_SQLSTATE.test(code)))
+    return true;
   // node-postgres reports a connection lost mid-query by message only.
   return err instanceof Error && /Connection terminated|connection timeout/i.test(err.message);
 }
@@ -28,7 +38,12 @@ export function withUnavailable(store: Store): Store {
       try {
         return await (value as (...a: unknown[]) => Promise<unknown>).apply(store, args);
       } catch (err) {
-        if (isUnavailable(err)) throw new MailproofError("UNAVAILABLE", `the PostgreSQL database is unavailable: ${(err as Error).message}`, { cause: err });
+        if (isUnavailable(err))
+          throw new MailproofError(
+            "UNAVAILABLE",
+            `the PostgreSQL database is unavailable: ${(err as Error).message}`,
+            { cause: err },
+          );
         throw err;
       }
     };

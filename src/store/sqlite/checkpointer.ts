@@ -63,17 +63,28 @@ try {
 export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
   const state = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
   const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-  const workerData = { driver, path: options.path, state: state.buffer, intervalMs: options.intervalMs ?? 50, idleExitMs: options.idleExitMs ?? 2000 };
+  const workerData = {
+    driver,
+    path: options.path,
+    state: state.buffer,
+    intervalMs: options.intervalMs ?? 50,
+    idleExitMs: options.idleExitMs ?? 2000,
+  };
   let worker: { thread: Worker; exited: Promise<void> } | null = null;
   let failed = false;
 
   const start = () => {
-    const thread = new Worker(WORKER_SCRIPT, { eval: true, workerData, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 } });
+    const thread = new Worker(WORKER_SCRIPT, {
+      eval: true,
+      workerData,
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 },
+    });
     const exited = new Promise<void>((resolve) =>
       thread.once("exit", () => {
         worker = null;
         // A commit that came as it timed out still gets its checkpoint.
-        if (Atomics.load(state, PENDING) === 1 && Atomics.load(state, STOP) === 0 && !failed) start();
+        if (Atomics.load(state, PENDING) === 1 && Atomics.load(state, STOP) === 0 && !failed)
+          start();
         resolve();
       }),
     );

@@ -122,10 +122,13 @@ const migrations: string[] = [
 
 export function migrate(db: Database.Database): void {
   db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-  const row = db.prepare("SELECT version FROM schema_version").get() as { version: number } | undefined;
+  const row = db.prepare("SELECT version FROM schema_version").get() as
+    { version: number } | undefined;
   let version = row?.version ?? 0;
   if (version > migrations.length) {
-    throw new Error(`database schema version ${version} is newer than this mailproof (${migrations.length}); upgrade mailproof`);
+    throw new Error(
+      `database schema version ${version} is newer than this mailproof (${migrations.length}); upgrade mailproof`,
+    );
   }
   // An up-to-date database is not written on start (a full disk then still serves reads).
   if (version === migrations.length) return;

@@ -11,17 +11,24 @@ export function openChecked(path: string): Database.Database {
   try {
     db = new Database(path);
     db.pragma("journal_mode = WAL");
-    const results = (db.pragma("quick_check(5)") as Array<{ quick_check: string }>).map((r) => r.quick_check);
+    const results = (db.pragma("quick_check(5)") as Array<{ quick_check: string }>).map(
+      (r) => r.quick_check,
+    );
     if (results.length !== 1 || results[0] !== "ok") throw corrupt(path, results.join("; "));
     return db;
   } catch (err) {
     db?.close();
     const code = (err as { code?: unknown }).code;
-    if (typeof code === "string" && (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT"))) throw corrupt(path, (err as Error).message, err);
+    if (typeof code === "string" && (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT")))
+      throw corrupt(path, (err as Error).message, err);
     throw err;
   }
 }
 
 function corrupt(path: string, detail: string, cause?: unknown): MailproofError {
-  return new MailproofError("STORE_CORRUPT", `${path} is not a usable SQLite database (${detail}); move it aside or pass another --db`, { cause });
+  return new MailproofError(
+    "STORE_CORRUPT",
+    `${path} is not a usable SQLite database (${detail}); move it aside or pass another --db`,
+    { cause },
+  );
 }

@@ -4,7 +4,14 @@ import { toSummary } from "../../core/summary.js";
 import type { Analysis, Message, MessageSummary } from "../../core/types.js";
 import { withMailbox } from "../../mailboxes/assign.js";
 import { ADDRESS_KINDS, dkimSummary, searchText, withoutPlusTag, type Query } from "../query.js";
-import type { ListOptions, ListResult, NewMessage, Store, StoredAttachment, UidEntry } from "../store.js";
+import type {
+  ListOptions,
+  ListResult,
+  NewMessage,
+  Store,
+  StoredAttachment,
+  UidEntry,
+} from "../store.js";
 import { createCheckpointer } from "./checkpointer.js";
 import { migrate } from "./migrations.js";
 import { openChecked } from "./open-checked.js";
@@ -60,12 +67,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma("cache_size = -4000");
   db.pragma(`wal_autocheckpoint = ${MAIN_AUTOCHECKPOINT_PAGES}`);
   db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
-  db.function("lc", { deterministic: true }, (value: unknown) => (typeof value === "string" ? value.toLowerCase() : null));
+  db.function("lc", { deterministic: true }, (value: unknown) =>
+    typeof value === "string" ? value.toLowerCase() : null,
+  );
   migrate(db);
   const checkpointer = createCheckpointer({
     path: options.path,
     onError(err) {
-      options.logger.error({ err }, "the WAL checkpoint thread failed; checkpoints run on the main thread from now on");
+      options.logger.error(
+        { err },
+        "the WAL checkpoint thread failed; checkpoints run on the main thread from now on",
+      );
       db.pragma("wal_autocheckpoint = 1000");
     },
   });
@@ -76,23 +88,45 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       VALUES ((SELECT value + 1 FROM counters WHERE name = 'seq'), @id, @receivedAt, @sourceKind, @messageId, @subject, @fromAddress, @fromName, @attachmentCount, @size, @read, @tags, @mailbox, @summary, @analysis)`),
     insertBody: db.prepare("INSERT INTO bodies (seq, body) VALUES (?, ?)"),
     insertRaw: db.prepare("INSERT INTO raw (seq, data) VALUES (?, ?)"),
-    insertAttachment: db.prepare("INSERT INTO attachments (seq, aid, filename, content_type, data) VALUES (?, ?, ?, ?, ?)"),
-    insertRecipient: db.prepare("INSERT INTO recipients (seq, kind, address, name) VALUES (?, ?, ?, ?)"),
+    insertAttachment: db.prepare(
+      "INSERT INTO attachments (seq, aid, filename, content_type, data) VALUES (?, ?, ?, ?, ?)",
+    ),
+    insertRecipient: db.prepare(
+      "INSERT INTO recipients (seq, kind, address, name) VALUES (?, ?, ?, ?)",
+    ),
     insertSearch: db.prepare("INSERT INTO search (rowid, text) VALUES (?, ?)"),
-    insertRecipientGrams: db.prepare("INSERT INTO recipient_grams (rowid, to_list, cc_list) VALUES (?, ?, ?)"),
-    getFull: db.prepare("SELECT m.seq, m.id, m.read, m.tags, m.dmarc, m.finding_count, b.body, m.analysis FROM messages m JOIN bodies b ON b.seq = m.seq WHERE m.id = ?"),
+    insertRecipientGrams: db.prepare(
+      "INSERT INTO recipient_grams (rowid, to_list, cc_list) VALUES (?, ?, ?)",
+    ),
+    getFull: db.prepare(
+      "SELECT m.seq, m.id, m.read, m.tags, m.dmarc, m.finding_count, b.body, m.analysis FROM messages m JOIN bodies b ON b.seq = m.seq WHERE m.id = ?",
+    ),
     getRaw: db.prepare("SELECT r.data FROM raw r JOIN messages m ON m.seq = r.seq WHERE m.id = ?"),
-    getAttachment: db.prepare("SELECT a.filename, a.content_type, a.data FROM attachments a JOIN messages m ON m.seq = a.seq WHERE m.id = ? AND a.aid = ?"),
-    setAnalysis: db.prepare("UPDATE messages SET analysis = ?, dkim = ?, spf = ?, dmarc = ?, finding_count = ? WHERE id = ?"),
+    getAttachment: db.prepare(
+      "SELECT a.filename, a.content_type, a.data FROM attachments a JOIN messages m ON m.seq = a.seq WHERE m.id = ? AND a.aid = ?",
+    ),
+    setAnalysis: db.prepare(
+      "UPDATE messages SET analysis = ?, dkim = ?, spf = ?, dmarc = ?, finding_count = ? WHERE id = ?",
+    ),
     count: db.prepare("SELECT count(*) AS n FROM messages"),
-    pendingAnalysis: db.prepare("SELECT id FROM messages WHERE json_extract(analysis, '$.status') = 'pending' ORDER BY seq LIMIT ?"),
-    tags: db.prepare("SELECT t.value AS tag, count(*) AS count FROM messages m, json_each(m.tags) t WHERE m.tags != '[]' GROUP BY t.value ORDER BY t.value"),
-    mailboxes: db.prepare("SELECT mailbox AS name, count(*) AS count FROM messages GROUP BY mailbox ORDER BY mailbox"),
+    pendingAnalysis: db.prepare(
+      "SELECT id FROM messages WHERE json_extract(analysis, '$.status') = 'pending' ORDER BY seq LIMIT ?",
+    ),
+    tags: db.prepare(
+      "SELECT t.value AS tag, count(*) AS count FROM messages m, json_each(m.tags) t WHERE m.tags != '[]' GROUP BY t.value ORDER BY t.value",
+    ),
+    mailboxes: db.prepare(
+      "SELECT mailbox AS name, count(*) AS count FROM messages GROUP BY mailbox ORDER BY mailbox",
+    ),
     pruneBelow: db.prepare("SELECT id FROM messages ORDER BY id DESC LIMIT 1 OFFSET ?"),
     deleteBelow: db.prepare("DELETE FROM messages WHERE id < ? RETURNING id"),
     deleteId: db.prepare("DELETE FROM messages WHERE id = ? RETURNING id"),
-    uidState: db.prepare("SELECT (SELECT value FROM counters WHERE name = 'uidvalidity') AS validity, (SELECT value + 1 FROM counters WHERE name = 'seq') AS next"),
-    summaryById: db.prepare("SELECT seq, id, read, tags, dmarc, finding_count, summary FROM messages WHERE id = ?"),
+    uidState: db.prepare(
+      "SELECT (SELECT value FROM counters WHERE name = 'uidvalidity') AS validity, (SELECT value + 1 FROM counters WHERE name = 'seq') AS next",
+    ),
+    summaryById: db.prepare(
+      "SELECT seq, id, read, tags, dmarc, finding_count, summary FROM messages WHERE id = ?",
+    ),
   };
 
   const insertMessages = db.transaction((batch: NewMessage[]) => {
@@ -101,10 +135,22 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const seq = Number(statements.insertMessage.run(params).lastInsertRowid);
       statements.insertBody.run(seq, body);
       statements.insertRaw.run(seq, raw);
-      message.attachments.forEach((a, i) => statements.insertAttachment.run(seq, a.id, a.filename, a.contentType, attachmentContents[i]));
+      message.attachments.forEach((a, i) =>
+        statements.insertAttachment.run(
+          seq,
+          a.id,
+          a.filename,
+          a.contentType,
+          attachmentContents[i],
+        ),
+      );
       const recipients = recipientRows(message);
       for (const r of recipients) statements.insertRecipient.run(seq, r.kind, r.address, r.name);
-      statements.insertRecipientGrams.run(seq, gramLines(recipients, ADDRESS_KINDS.to), gramLines(recipients, ADDRESS_KINDS.cc));
+      statements.insertRecipientGrams.run(
+        seq,
+        gramLines(recipients, ADDRESS_KINDS.to),
+        gramLines(recipients, ADDRESS_KINDS.cc),
+      );
       statements.insertSearch.run(seq, searchText(message));
     }
   });
@@ -131,7 +177,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     for (const write of batch) {
       const auth = write.analysis.auth;
       const dkim = auth ? dkimSummary(auth.dkim.map((d) => d.result)) : null;
-      const params = [JSON.stringify(write.analysis), dkim, auth?.spf?.result ?? null, auth?.dmarc?.result ?? null, write.analysis.findings.length, write.id];
+      const params = [
+        JSON.stringify(write.analysis),
+        dkim,
+        auth?.spf?.result ?? null,
+        auth?.dmarc?.result ?? null,
+        write.analysis.findings.length,
+        write.id,
+      ];
       if (statements.setAnalysis.run(...params).changes === 0) continue;
       const row = statements.summaryById.get(write.id) as SummaryRow | undefined;
       write.summary = row ? toSummaryRow(row) : null;
@@ -147,11 +200,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   const deleteWhere = db.transaction((query: Query): string[] => {
     const where = compileWhere(query);
-    const rows = db.prepare(`DELETE FROM messages WHERE seq IN (SELECT m.seq FROM messages m WHERE ${where.sql}) RETURNING id`).all(...where.params) as Array<{ id: string }>;
+    const rows = db
+      .prepare(
+        `DELETE FROM messages WHERE seq IN (SELECT m.seq FROM messages m WHERE ${where.sql}) RETURNING id`,
+      )
+      .all(...where.params) as Array<{ id: string }>;
     return rows.map((r) => r.id);
   });
 
-  const { flushed: sessionsFlushed, ...sessions } = createSqliteTranscripts(db, () => checkpointer.written());
+  const { flushed: sessionsFlushed, ...sessions } = createSqliteTranscripts(db, () =>
+    checkpointer.written(),
+  );
   return {
     kind: "sqlite",
     async insert(batch) {
@@ -167,21 +226,34 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return row?.data ?? null;
     },
     async attachment(id, aid): Promise<StoredAttachment | null> {
-      const row = statements.getAttachment.get(id, aid) as { filename: string | null; content_type: string; data: Buffer } | undefined;
-      return row ? { filename: row.filename, contentType: row.content_type, content: row.data } : null;
+      const row = statements.getAttachment.get(id, aid) as
+        { filename: string | null; content_type: string; data: Buffer } | undefined;
+      return row
+        ? { filename: row.filename, contentType: row.content_type, content: row.data }
+        : null;
     },
     async list({ query, limit, before }: ListOptions): Promise<ListResult> {
       const where = compileWhere(query);
       const pageSize = Math.max(1, Math.min(limit, MAX_PAGE));
-      const counted = where.set ? `SELECT count(*) AS n FROM (${where.set})` : `SELECT count(*) AS n FROM messages m WHERE ${where.sql}`;
+      const counted = where.set
+        ? `SELECT count(*) AS n FROM (${where.set})`
+        : `SELECT count(*) AS n FROM messages m WHERE ${where.sql}`;
       const { n } = db.prepare(counted).get(...where.params) as { n: number };
       // The count says how to find the page. Few matches: collect them (through indexes, the search
       // tables or a scan of a covering index) and sort them. Many: walk the messages newest first
       // and test each, which meets a page of matches soon.
-      const match = n > DENSE_MATCHES ? compileWhere(query, { dense: true }) : { sql: `m.seq IN (SELECT m.seq FROM messages m WHERE ${where.sql})`, params: where.params };
+      const match =
+        n > DENSE_MATCHES
+          ? compileWhere(query, { dense: true })
+          : {
+              sql: `m.seq IN (SELECT m.seq FROM messages m WHERE ${where.sql})`,
+              params: where.params,
+            };
       const cursor = before ? { sql: " AND m.id < ?", params: [before] } : { sql: "", params: [] };
       const rows = db
-        .prepare(`SELECT m.seq, m.id, m.read, m.tags, m.dmarc, m.finding_count, m.summary FROM messages m WHERE ${match.sql}${cursor.sql} ORDER BY m.id DESC LIMIT ?`)
+        .prepare(
+          `SELECT m.seq, m.id, m.read, m.tags, m.dmarc, m.finding_count, m.summary FROM messages m WHERE ${match.sql}${cursor.sql} ORDER BY m.id DESC LIMIT ?`,
+        )
         .all(...match.params, ...cursor.params, pageSize + 1) as SummaryRow[];
       const page = rows.slice(0, pageSize);
       return {
@@ -193,7 +265,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async firstAfter(query, afterId) {
       const where = compileWhere(query);
       const row = db
-        .prepare(`SELECT m.seq, m.id, m.read, m.tags, m.dmarc, m.finding_count, b.body, m.analysis FROM messages m JOIN bodies b ON b.seq = m.seq WHERE m.id > ? AND ${where.sql} ORDER BY m.id ASC LIMIT 1`)
+        .prepare(
+          `SELECT m.seq, m.id, m.read, m.tags, m.dmarc, m.finding_count, b.body, m.analysis FROM messages m JOIN bodies b ON b.seq = m.seq WHERE m.id > ? AND ${where.sql} ORDER BY m.id ASC LIMIT 1`,
+        )
         .get(afterId, ...where.params) as FullRow | undefined;
       return row ? toMessage(row) : null;
     },
@@ -201,7 +275,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return deleteWhere(query);
     },
     async deleteIds(ids) {
-      const run = db.transaction((list: string[]) => list.flatMap((id) => (statements.deleteId.all(id) as Array<{ id: string }>).map((r) => r.id)));
+      const run = db.transaction((list: string[]) =>
+        list.flatMap((id) =>
+          (statements.deleteId.all(id) as Array<{ id: string }>).map((r) => r.id),
+        ),
+      );
       return run(ids);
     },
     async setAnalysis(id, analysis) {
@@ -220,14 +298,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         sets.push("tags = ?");
         params.push(JSON.stringify(changes.tags));
       }
-      if (sets.length > 0) db.prepare(`UPDATE messages SET ${sets.join(", ")} WHERE id = ?`).run(...params, id);
+      if (sets.length > 0)
+        db.prepare(`UPDATE messages SET ${sets.join(", ")} WHERE id = ?`).run(...params, id);
       const row = statements.summaryById.get(id) as SummaryRow | undefined;
       return row ? toSummaryRow(row) : null;
     },
     async uids(query, afterUid) {
       const where = compileWhere(query);
       const rows = db
-        .prepare(`SELECT m.seq AS uid, m.id, m.read, m.size, m.received_at AS receivedAt FROM messages m WHERE m.seq > ? AND ${where.sql} ORDER BY m.seq`)
+        .prepare(
+          `SELECT m.seq AS uid, m.id, m.read, m.size, m.received_at AS receivedAt FROM messages m WHERE m.seq > ? AND ${where.sql} ORDER BY m.seq`,
+        )
         .all(afterUid, ...where.params) as Array<Omit<UidEntry, "read"> & { read: number }>;
       return rows.map((row) => ({ ...row, read: row.read === 1 }));
     },
@@ -261,15 +342,26 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   };
 }
 
-type RecipientRow = { kind: "to" | "cc" | "bcc" | "reply-to" | "envelope"; address: string; name: string | null };
+type RecipientRow = {
+  kind: "to" | "cc" | "bcc" | "reply-to" | "envelope";
+  address: string;
+  name: string | null;
+};
 
 /** The searched recipients, folded as where.ts expects. */
 function recipientRows(message: Message): RecipientRow[] {
   const rows: RecipientRow[] = [];
-  for (const [kind, list] of [["to", message.to], ["cc", message.cc], ["bcc", message.bcc], ["reply-to", message.replyTo]] as const) {
-    for (const a of list) rows.push({ kind, address: a.address.toLowerCase(), name: a.name?.toLowerCase() ?? null });
+  for (const [kind, list] of [
+    ["to", message.to],
+    ["cc", message.cc],
+    ["bcc", message.bcc],
+    ["reply-to", message.replyTo],
+  ] as const) {
+    for (const a of list)
+      rows.push({ kind, address: a.address.toLowerCase(), name: a.name?.toLowerCase() ?? null });
   }
-  for (const rcpt of message.envelope.rcptTo) rows.push({ kind: "envelope", address: rcpt.toLowerCase(), name: null });
+  for (const rcpt of message.envelope.rcptTo)
+    rows.push({ kind: "envelope", address: rcpt.toLowerCase(), name: null });
   // A plus-addressed recipient is found by its bare address too (see addressMatches in query.ts).
   for (const row of [...rows]) {
     const bare = withoutPlusTag(row.address);

@@ -11,7 +11,10 @@ type SessionMethods = Pick<Store, "saveSession" | "getSession" | "listSessions" 
  * SMTP session transcripts: one JSON body per session, and a link row per captured message.
  * `written` is called after each commit.
  */
-export function createSqliteTranscripts(db: Database.Database, written: () => void): SessionMethods & { flushed(): Promise<void> } {
+export function createSqliteTranscripts(
+  db: Database.Database,
+  written: () => void,
+): SessionMethods & { flushed(): Promise<void> } {
   const statements = {
     insert: db.prepare("INSERT INTO sessions (id, body) VALUES (?, ?)"),
     link: db.prepare("INSERT INTO session_messages (session_seq, message_id) VALUES (?, ?)"),
@@ -23,7 +26,9 @@ export function createSqliteTranscripts(db: Database.Database, written: () => vo
   // to be saved, so saves are held a little to gather more of them; reads flush them first.
   const save = db.transaction((batch: SessionTranscript[]) => {
     for (const session of batch) {
-      const seq = Number(statements.insert.run(session.id, JSON.stringify(session)).lastInsertRowid);
+      const seq = Number(
+        statements.insert.run(session.id, JSON.stringify(session)).lastInsertRowid,
+      );
       for (const messageId of session.messageIds) statements.link.run(seq, messageId);
     }
   });
@@ -57,9 +62,15 @@ export function createSqliteTranscripts(db: Database.Database, written: () => vo
         params.push(before);
       }
       const sql = `SELECT s.id, s.body FROM sessions s ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY s.id DESC LIMIT ?`;
-      const rows = db.prepare(sql).all(...params, pageSize + 1) as Array<{ id: string; body: string }>;
+      const rows = db.prepare(sql).all(...params, pageSize + 1) as Array<{
+        id: string;
+        body: string;
+      }>;
       const page = rows.slice(0, pageSize);
-      return { sessions: page.map((r) => JSON.parse(r.body) as SessionTranscript), next: rows.length > pageSize ? page[page.length - 1].id : null };
+      return {
+        sessions: page.map((r) => JSON.parse(r.body) as SessionTranscript),
+        next: rows.length > pageSize ? page[page.length - 1].id : null,
+      };
     },
     async pruneSessions(max) {
       if (max <= 0) return 0;

@@ -1,4 +1,10 @@
-import { ADDRESS_KINDS, isFullAddress, type AddressField, type Query, type Term } from "../query.js";
+import {
+  ADDRESS_KINDS,
+  isFullAddress,
+  type AddressField,
+  type Query,
+  type Term,
+} from "../query.js";
 
 /**
  * Compiles a parsed query into a SQLite WHERE clause over `messages m`. Each term mirrors its
@@ -24,20 +30,31 @@ function recipientTerm(field: AddressField, value: string, seq: string): Where {
   const kinds = ADDRESS_KINDS[field];
   const kindList = kinds.map(() => "?").join(",");
   if (isFullAddress(value)) {
-    return inSet(seq, `SELECT DISTINCT seq FROM recipients WHERE address = ? AND kind IN (${kindList})`, [value, ...kinds]);
+    return inSet(
+      seq,
+      `SELECT DISTINCT seq FROM recipients WHERE address = ? AND kind IN (${kindList})`,
+      [value, ...kinds],
+    );
   }
   // Trigrams need three characters; the index's lines are joined by newlines, which a match must not span.
   if (GRAM_COLUMNS[field] && [...value].length >= 3 && !value.includes("\n")) {
     const phrase = `${GRAM_COLUMNS[field]} : "${value.replaceAll('"', '""')}"`;
     return inSet(seq, "SELECT rowid FROM recipient_grams WHERE recipient_grams MATCH ?", [phrase]);
   }
-  return inSet(seq, `SELECT DISTINCT seq FROM recipients WHERE kind IN (${kindList}) AND (instr(address, ?) > 0 OR instr(name, ?) > 0)`, [...kinds, value, value]);
+  return inSet(
+    seq,
+    `SELECT DISTINCT seq FROM recipients WHERE kind IN (${kindList}) AND (instr(address, ?) > 0 OR instr(name, ?) > 0)`,
+    [...kinds, value, value],
+  );
 }
 
 function fromTerm(value: string): Where {
   return isFullAddress(value)
     ? { sql: "m.from_address = ?", params: [value] }
-    : { sql: "(instr(m.from_address, ?) > 0 OR instr(m.from_name, ?) > 0)", params: [value, value] };
+    : {
+        sql: "(instr(m.from_address, ?) > 0 OR instr(m.from_name, ?) > 0)",
+        params: [value, value],
+      };
 }
 
 /** `seq IN (set)`; the recipient sets are DISTINCT so that counting a set counts messages. */
@@ -48,7 +65,9 @@ function inSet(seq: string, set: string, params: unknown[]): Where {
 function termWhere(term: Term, seq: string): Where {
   if (term.kind === "text") {
     // An FTS5 phrase whose last word is a prefix: the same rule as containsPhrase() in query.ts.
-    return inSet(seq, "SELECT rowid FROM search WHERE search MATCH ?", [`"${term.words.join(" ")}"*`]);
+    return inSet(seq, "SELECT rowid FROM search WHERE search MATCH ?", [
+      `"${term.words.join(" ")}"*`,
+    ]);
   }
   switch (term.field) {
     case "to":
@@ -59,14 +78,20 @@ function termWhere(term: Term, seq: string): Where {
     case "addressed": {
       const from = fromTerm(term.value);
       const recipients = recipientTerm("addressed", term.value, seq);
-      return { sql: `(${from.sql} OR ${recipients.sql})`, params: [...from.params, ...recipients.params] };
+      return {
+        sql: `(${from.sql} OR ${recipients.sql})`,
+        params: [...from.params, ...recipients.params],
+      };
     }
     case "from":
       return fromTerm(term.value);
     case "subject":
       return { sql: "instr(m.subject, ?) > 0", params: [term.value] };
     case "tag":
-      return { sql: "EXISTS (SELECT 1 FROM json_each(m.tags) WHERE lc(value) = ?)", params: [term.value] };
+      return {
+        sql: "EXISTS (SELECT 1 FROM json_each(m.tags) WHERE lc(value) = ?)",
+        params: [term.value],
+      };
     case "mailbox":
       return { sql: "m.mailbox = ?", params: [term.value] };
     case "source":
@@ -75,8 +100,10 @@ function termWhere(term: Term, seq: string): Where {
       return { sql: "m.message_id = ?", params: [term.value] };
     case "has":
       // links and codes live in the analysis JSON (no column: a sandbox-sized scan is cheap).
-      if (term.value === "link") return { sql: "json_array_length(m.analysis, '$.links') > 0", params: [] };
-      if (term.value === "code") return { sql: "json_array_length(m.analysis, '$.codes') > 0", params: [] };
+      if (term.value === "link")
+        return { sql: "json_array_length(m.analysis, '$.links') > 0", params: [] };
+      if (term.value === "code")
+        return { sql: "json_array_length(m.analysis, '$.codes') > 0", params: [] };
       if (term.value === "inline") {
         // The inline flag lives in the stored message JSON; only messages with attachments are read.
         return {
@@ -86,7 +113,10 @@ function termWhere(term: Term, seq: string): Where {
       }
       return { sql: "m.attachment_count > 0", params: [] };
     case "link":
-      return { sql: "EXISTS (SELECT 1 FROM json_each(m.analysis, '$.links') WHERE json_extract(value, '$.kind') = ?)", params: [term.value] };
+      return {
+        sql: "EXISTS (SELECT 1 FROM json_each(m.analysis, '$.links') WHERE json_extract(value, '$.kind') = ?)",
+        params: [term.value],
+      };
     case "is":
       if (term.value === "tagged") return { sql: "m.tags != '[]'", params: [] };
       return { sql: term.value === "read" ? "m.read = 1" : "m.read = 0", params: [] };
@@ -121,7 +151,10 @@ export function compileWhere(query: Query, { dense = false } = {}): Where {
     const where = termWhere(term, seq);
     // A NULL column (e.g. dmarc before analysis) is "does not match", so its negation matches, as
     // in query.ts. Positive terms stay bare so the planner can drive the query from their index.
-    return { sql: term.negate ? `NOT coalesce((${where.sql}), 0)` : `(${where.sql})`, params: where.params };
+    return {
+      sql: term.negate ? `NOT coalesce((${where.sql}), 0)` : `(${where.sql})`,
+      params: where.params,
+    };
   });
   return { sql: parts.map((p) => p.sql).join(" AND "), params: parts.flatMap((p) => p.params) };
 }

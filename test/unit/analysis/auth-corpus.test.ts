@@ -22,12 +22,19 @@ interface Expectation {
 }
 
 const dir = join(fixturesDir, "eml", "auth");
-const corpus = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")) as Record<string, Expectation>;
+const corpus = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")) as Record<
+  string,
+  Expectation
+>;
 const zone = readZone("auth-zone.json");
 const analyzer = createAuthAnalyzer();
 
 async function verify(name: string, { envelope }: Expectation): Promise<AuthAnalysis> {
-  const input = await inputFor(readFileSync(join(dir, name)), { mailFrom: envelope.mailFrom, remoteAddress: envelope.ip, helo: envelope.helo });
+  const input = await inputFor(readFileSync(join(dir, name)), {
+    mailFrom: envelope.mailFrom,
+    remoteAddress: envelope.ip,
+    helo: envelope.helo,
+  });
   const result = await analyzer.run(input, zoneContext(zone));
   return result.auth!;
 }
@@ -35,9 +42,29 @@ async function verify(name: string, { envelope }: Expectation): Promise<AuthAnal
 describe("authentication fixture corpus", () => {
   test("covers every case the verify issue lists", () => {
     const names = Object.keys(corpus);
-    for (const prefix of ["dkim-pass-relaxed", "dkim-pass-simple", "dkim-body-tampered", "dkim-header-tampered", "dkim-wrong-key", "dkim-missing-key",
-      "dkim-two-signatures", "dmarc-reject", "dmarc-quarantine", "dmarc-none", "dmarc-subdomain-policy", "dmarc-relaxed-pass", "dmarc-strict-fail",
-      "spf-pass", "spf-fail", "spf-softfail", "spf-include", "spf-redirect", "spf-too-many-lookups", "spf-void-lookups", "arc-forward"]) {
+    for (const prefix of [
+      "dkim-pass-relaxed",
+      "dkim-pass-simple",
+      "dkim-body-tampered",
+      "dkim-header-tampered",
+      "dkim-wrong-key",
+      "dkim-missing-key",
+      "dkim-two-signatures",
+      "dmarc-reject",
+      "dmarc-quarantine",
+      "dmarc-none",
+      "dmarc-subdomain-policy",
+      "dmarc-relaxed-pass",
+      "dmarc-strict-fail",
+      "spf-pass",
+      "spf-fail",
+      "spf-softfail",
+      "spf-include",
+      "spf-redirect",
+      "spf-too-many-lookups",
+      "spf-void-lookups",
+      "arc-forward",
+    ]) {
       expect(names).toContain(`${prefix}.eml`);
     }
   });
@@ -45,8 +72,15 @@ describe("authentication fixture corpus", () => {
   test.each(Object.entries(corpus))("%s", async (name, expectation) => {
     const auth = await verify(name, expectation);
     const want = expectation.expect;
-    expect(auth.dkim.map((d) => d.result), "DKIM results").toHaveLength(want.dkim.length);
-    want.dkim.forEach((allowed, i) => expect([allowed].flat(), `DKIM signature ${i}: ${auth.dkim[i]!.comment}`).toContain(auth.dkim[i]!.result));
+    expect(
+      auth.dkim.map((d) => d.result),
+      "DKIM results",
+    ).toHaveLength(want.dkim.length);
+    want.dkim.forEach((allowed, i) =>
+      expect([allowed].flat(), `DKIM signature ${i}: ${auth.dkim[i].comment}`).toContain(
+        auth.dkim[i].result,
+      ),
+    );
     if (want.aligned) expect(auth.dkim.map((d) => d.aligned)).toEqual(want.aligned);
     expect(auth.spf!.result, `SPF: ${auth.spf!.comment}`).toBe(want.spf);
     expect(auth.spf!.ip).toBe(expectation.envelope.ip);
@@ -55,21 +89,31 @@ describe("authentication fixture corpus", () => {
     if (want.subdomainPolicy) expect(auth.dmarc!.subdomainPolicy).toBe(want.subdomainPolicy);
     if (want.alignment) expect(auth.dmarc!.alignment).toEqual(want.alignment);
     if (want.arc) expect(auth.arc!.result).toBe(want.arc);
-    expect(auth.authenticationResults).toMatch(new RegExp(`^mailproof;[\\s\\S]*dmarc=${want.dmarc}\\b`));
+    expect(auth.authenticationResults).toMatch(
+      new RegExp(`^mailproof;[\\s\\S]*dmarc=${want.dmarc}\\b`),
+    );
   });
 });
 
 describe("DESIGN: DKIM on a modified body is never pass", () => {
-  test.each(["dkim-body-tampered.eml", "arc-forward.eml", "dkim-simple-whitespace.eml"])("%s", async (name) => {
-    const auth = await verify(name, corpus[name]!);
-    expect(["neutral", "fail"]).toContain(auth.dkim[0]!.result);
-  });
+  test.each(["dkim-body-tampered.eml", "arc-forward.eml", "dkim-simple-whitespace.eml"])(
+    "%s",
+    async (name) => {
+      const auth = await verify(name, corpus[name]);
+      expect(["neutral", "fail"]).toContain(auth.dkim[0].result);
+    },
+  );
 });
 
 describe("which IP SPF evaluates", () => {
   const name = "spf-fail.eml";
-  const { envelope } = corpus[name]!;
-  const input = () => inputFor(readFileSync(join(dir, name)), { mailFrom: envelope.mailFrom, remoteAddress: envelope.ip, helo: envelope.helo });
+  const { envelope } = corpus[name];
+  const input = () =>
+    inputFor(readFileSync(join(dir, name)), {
+      mailFrom: envelope.mailFrom,
+      remoteAddress: envelope.ip,
+      helo: envelope.helo,
+    });
 
   test("the connecting IP by default", async () => {
     const { auth } = await analyzer.run(await input(), zoneContext(zone));
@@ -83,7 +127,11 @@ describe("which IP SPF evaluates", () => {
   });
 
   test("no IP at all (an upload): SPF reads none and says why", async () => {
-    const upload = await inputFor(readFileSync(join(dir, name)), { mailFrom: null, remoteAddress: null, helo: null });
+    const upload = await inputFor(readFileSync(join(dir, name)), {
+      mailFrom: null,
+      remoteAddress: null,
+      helo: null,
+    });
     const { auth } = await analyzer.run(upload, zoneContext(zone));
     expect(auth!.spf).toMatchObject({ result: "none", ip: null });
     expect(auth!.spf!.comment).toMatch(/--spf-ip/);

@@ -12,7 +12,11 @@ import { inputFor, zoneContext } from "./auth-fixture-message.js";
  */
 test("a 200 KB From: header (bare CR line endings) is verified in linear time", async () => {
   const { raw } = (bigCases() as Record<string, { raw: Buffer }>)["bare-cr-200kb"];
-  const input = await inputFor(raw, { mailFrom: "shop@malformed.test", remoteAddress: "192.0.2.1", helo: "mx.malformed.test" });
+  const input = await inputFor(raw, {
+    mailFrom: "shop@malformed.test",
+    remoteAddress: "192.0.2.1",
+    helo: "mx.malformed.test",
+  });
   const started = performance.now();
   const result = await createAuthAnalyzer().run(input, zoneContext({}));
   expect(result.auth!.authenticationResults).toContain("dkim=none");

@@ -3,14 +3,25 @@ import { describe, expect, test } from "vitest";
 import { findMessageCodes } from "../../../src/analysis/codes/index.js";
 import { parseMessage } from "../../../src/ingest/parse.js";
 
-const envelope = { mailFrom: null, rcptTo: [], remoteAddress: null, helo: null, secure: false, authUser: null };
+const envelope = {
+  mailFrom: null,
+  rcptTo: [],
+  remoteAddress: null,
+  helo: null,
+  secure: false,
+  authUser: null,
+};
 
 async function codesOf(name: string): Promise<string[]> {
-  const message = await parseMessage(readFileSync(new URL(`../../../fixtures/eml/codes/${name}`, import.meta.url)), envelope);
+  const message = await parseMessage(
+    readFileSync(new URL(`../../../fixtures/eml/codes/${name}`, import.meta.url)),
+    envelope,
+  );
   return findMessageCodes(message);
 }
 
-const inText = (text: string, subject: string | null = null) => findMessageCodes({ subject, text, html: null });
+const inText = (text: string, subject: string | null = null) =>
+  findMessageCodes({ subject, text, html: null });
 
 describe("one-time codes from real template styles", () => {
   test.each([
@@ -76,7 +87,11 @@ describe("formats", () => {
   });
 
   test("the best-scored code comes first, and repeats count", () => {
-    const codes = findMessageCodes({ subject: "Your code", text: "Backup PIN nearby 2222 for the door.\n\nYour verification code is: 918273\n\nRepeat: code 918273", html: null });
+    const codes = findMessageCodes({
+      subject: "Your code",
+      text: "Backup PIN nearby 2222 for the door.\n\nYour verification code is: 918273\n\nRepeat: code 918273",
+      html: null,
+    });
     expect(codes[0]).toBe("918273");
     expect(codes).toContain("2222");
   });

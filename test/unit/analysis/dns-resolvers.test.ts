@@ -1,15 +1,29 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createAuthAnalyzer } from "../../../src/analysis/auth/index.js";
-import { createDnsZone, createResolver, createSystemResolver, createZoneResolver, parseZone } from "../../../src/analysis/dns/index.js";
+import {
+  createDnsZone,
+  createResolver,
+  createSystemResolver,
+  createZoneResolver,
+  parseZone,
+} from "../../../src/analysis/dns/index.js";
 import { isMailproofError } from "../../../src/core/errors.js";
 import { inputFor, zoneContext } from "./auth-fixture-message.js";
 import { startTestDnsServer, type TestDnsServer } from "./dns-test-server.js";
 
-const codeOf = (promise: Promise<unknown>) => promise.then(() => "resolved", (err: { code?: string }) => err.code);
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => "resolved",
+    (err: { code?: string }) => err.code,
+  );
 
 describe("zone", () => {
   test("names are case-insensitive without the root dot, record types upper case, bare TXT strings wrapped", () => {
-    expect(parseZone({ "Shop.TEST.": { txt: ["v=spf1 -all"], MX: [{ exchange: "mx.shop.test", priority: 10 }] } })).toEqual({
+    expect(
+      parseZone({
+        "Shop.TEST.": { txt: ["v=spf1 -all"], MX: [{ exchange: "mx.shop.test", priority: 10 }] },
+      }),
+    ).toEqual({
       "shop.test": { TXT: [["v=spf1 -all"]], MX: [{ exchange: "mx.shop.test", priority: 10 }] },
     });
   });
@@ -40,7 +54,9 @@ describe("zone", () => {
   });
 
   test("answers NXDOMAIN as ENOTFOUND, a missing type as ENODATA, and error answers as their code", async () => {
-    const resolve = createZoneResolver(createDnsZone({ "shop.test": { TXT: ["v=spf1 -all"], MX: { error: "ETIMEOUT" } } }));
+    const resolve = createZoneResolver(
+      createDnsZone({ "shop.test": { TXT: ["v=spf1 -all"], MX: { error: "ETIMEOUT" } } }),
+    );
     expect(await resolve("SHOP.test", "txt")).toEqual([["v=spf1 -all"]]);
     expect(await codeOf(resolve("nx.test", "TXT"))).toBe("ENOTFOUND");
     expect(await codeOf(resolve("shop.test", "A"))).toBe("ENODATA");
@@ -80,7 +96,12 @@ describe("system DNS", () => {
     expect(await codeOf(resolve("nx.test", "TXT"))).toBe("ENOTFOUND");
     expect(await codeOf(resolve("broken.test", "TXT"))).toBe("ESERVFAIL");
     expect(await codeOf(resolve("broken.test", "TXT"))).toBe("ESERVFAIL");
-    expect(server.queries.slice(before)).toEqual(["TXT shop.test", "TXT nx.test", "TXT broken.test", "TXT broken.test"]);
+    expect(server.queries.slice(before)).toEqual([
+      "TXT shop.test",
+      "TXT nx.test",
+      "TXT broken.test",
+      "TXT broken.test",
+    ]);
   });
 
   test("a server that never answers yields ETIMEOUT within the deadline", async () => {
@@ -90,23 +111,37 @@ describe("system DNS", () => {
 
   test("zone,system asks the zone first and falls back to DNS for names it lacks", async () => {
     const zone = createDnsZone({ "shop.test": { TXT: ["v=spf1 -all"] } });
-    const resolve = createResolver(zone, { modes: ["zone", "system"], system: { servers: [server.address], timeoutMs: 500, tries: 1 } });
+    const resolve = createResolver(zone, {
+      modes: ["zone", "system"],
+      system: { servers: [server.address], timeoutMs: 500, tries: 1 },
+    });
     expect(await resolve("shop.test", "TXT")).toEqual([["v=spf1 -all"]]);
     expect(await resolve("shop.test", "A")).toEqual(["192.0.2.10"]);
   });
 
   test("without a mode, an empty zone means system DNS and a filled one means the zone", async () => {
     const zone = createDnsZone({});
-    const resolve = createResolver(zone, { system: { servers: [server.address], timeoutMs: 500, tries: 1 } });
+    const resolve = createResolver(zone, {
+      system: { servers: [server.address], timeoutMs: 500, tries: 1 },
+    });
     expect(await resolve("shop.test", "A")).toEqual(["192.0.2.10"]);
     zone.replace({ "other.test": { A: ["198.51.100.1"] } });
     expect(await codeOf(resolve("shop.test", "A"))).toBe("ENOTFOUND");
   });
 
   test("a dead resolver turns SPF and DMARC into temperror instead of hanging the analysis", async () => {
-    const resolver = createResolver(createDnsZone({}), { modes: ["system"], system: { servers: [silent.address], timeoutMs: 100, tries: 1 } });
-    const raw = Buffer.from("From: orders@shop.test\r\nTo: a@customer.test\r\nSubject: hi\r\nDate: Fri, 20 Nov 2026 10:00:00 +0000\r\nMessage-ID: <t@shop.test>\r\n\r\nhi\r\n");
-    const input = await inputFor(raw, { mailFrom: "bounce@shop.test", remoteAddress: "192.0.2.10", helo: "mail.shop.test" });
+    const resolver = createResolver(createDnsZone({}), {
+      modes: ["system"],
+      system: { servers: [silent.address], timeoutMs: 100, tries: 1 },
+    });
+    const raw = Buffer.from(
+      "From: orders@shop.test\r\nTo: a@customer.test\r\nSubject: hi\r\nDate: Fri, 20 Nov 2026 10:00:00 +0000\r\nMessage-ID: <t@shop.test>\r\n\r\nhi\r\n",
+    );
+    const input = await inputFor(raw, {
+      mailFrom: "bounce@shop.test",
+      remoteAddress: "192.0.2.10",
+      helo: "mail.shop.test",
+    });
     const { auth } = await createAuthAnalyzer().run(input, zoneContext({}, { resolver }));
     expect(auth!.spf!.result).toBe("temperror");
     expect(auth!.dmarc!.result).toBe("temperror");

@@ -17,7 +17,10 @@ const TYPES: Record<number, string> = { 1: "A", 16: "TXT", 12: "PTR", 15: "MX", 
  * A tiny authoritative DNS server over UDP on loopback (RFC 1035 §4.1 wire format), enough for
  * Node's resolver to get TXT/A answers, NXDOMAIN, NODATA and SERVFAIL. `silent` never answers.
  */
-export async function startTestDnsServer(records: TestRecords, options: { silent?: boolean } = {}): Promise<TestDnsServer> {
+export async function startTestDnsServer(
+  records: TestRecords,
+  options: { silent?: boolean } = {},
+): Promise<TestDnsServer> {
   const socket: Socket = createSocket("udp4");
   const queries: string[] = [];
   socket.on("message", (query, peer) => {
@@ -27,7 +30,8 @@ export async function startTestDnsServer(records: TestRecords, options: { silent
     const entry = records[name.toLowerCase()];
     const rcode = entry === "SERVFAIL" ? 2 : entry ? 0 : 3;
     const rrtype = TYPES[type] as "A" | "TXT" | undefined;
-    const answers = entry && entry !== "SERVFAIL" && rrtype ? (entry[rrtype as "A" | "TXT"] ?? []) : [];
+    const answers =
+      entry && entry !== "SERVFAIL" && rrtype ? (entry[rrtype] ?? []) : [];
     const header = Buffer.alloc(12);
     query.copy(header, 0, 0, 2);
     header.writeUInt16BE(0x8400 | 0x0100 | 0x0080 | rcode, 2);
@@ -37,7 +41,7 @@ export async function startTestDnsServer(records: TestRecords, options: { silent
     socket.send(Buffer.concat([header, query.subarray(12, end), ...rrs]), peer.port, peer.address);
   });
   await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
-  const { port } = socket.address() as AddressInfo;
+  const { port } = socket.address();
   return {
     address: `127.0.0.1:${port}`,
     queries,
@@ -48,8 +52,8 @@ export async function startTestDnsServer(records: TestRecords, options: { silent
 function readQuestion(query: Buffer): { name: string; type: number; end: number } {
   const labels: string[] = [];
   let offset = 12;
-  while (query[offset]! > 0) {
-    const length = query[offset]!;
+  while (query[offset] > 0) {
+    const length = query[offset];
     labels.push(query.toString("latin1", offset + 1, offset + 1 + length));
     offset += length + 1;
   }
@@ -58,7 +62,10 @@ function readQuestion(query: Buffer): { name: string; type: number; end: number 
 }
 
 function answer(type: number, value: string): Buffer {
-  const rdata = type === 1 ? Buffer.from(value.split(".").map(Number)) : Buffer.concat([Buffer.from([Buffer.byteLength(value)]), Buffer.from(value)]);
+  const rdata =
+    type === 1
+      ? Buffer.from(value.split(".").map(Number))
+      : Buffer.concat([Buffer.from([Buffer.byteLength(value)]), Buffer.from(value)]);
   const head = Buffer.alloc(12);
   head.writeUInt16BE(0xc00c, 0); // pointer to the question's name
   head.writeUInt16BE(type, 2);

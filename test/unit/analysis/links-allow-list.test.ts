@@ -11,11 +11,15 @@ import { createLinkChecker } from "../../../src/analysis/links/index.js";
  */
 const logger = pino({ level: "silent" });
 const localhost: LookupFunction = (_hostname, options, callback) => {
-  if (options.all) (callback as (err: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: "127.0.0.1", family: 4 }]);
+  if (options.all)
+    (callback as (err: null, a: Array<{ address: string; family: number }>) => void)(null, [
+      { address: "127.0.0.1", family: 4 },
+    ]);
   else callback(null, "127.0.0.1", 4);
 };
 
-const allows = (appUrl: string | null, hosts: string[], link: string) => allowedHostRules(appUrl, hosts).some((rule) => fetchAllowed(rule, new URL(link)));
+const allows = (appUrl: string | null, hosts: string[], link: string) =>
+  allowedHostRules(appUrl, hosts).some((rule) => fetchAllowed(rule, new URL(link)));
 
 describe("allow-list matching", () => {
   test.each([
@@ -41,9 +45,12 @@ describe("allow-list matching", () => {
     [null, ["*.app.test"], "https://a.app.test/x", true],
     [null, ["*.app.test"], "https://a.app.test:444/x", false],
     [null, ["*.app.test"], "https://app.test/x", false],
-  ] as Array<[string | null, string[], string, boolean]>)("app %s, hosts %j: %s → %s", (appUrl, hosts, link, expected) => {
-    expect(allows(appUrl, hosts, link)).toBe(expected);
-  });
+  ] as Array<[string | null, string[], string, boolean]>)(
+    "app %s, hosts %j: %s → %s",
+    (appUrl, hosts, link, expected) => {
+      expect(allows(appUrl, hosts, link)).toBe(expected);
+    },
+  );
 });
 
 describe("live check against real servers on two loopback ports", () => {
@@ -72,17 +79,31 @@ describe("live check against real servers on two loopback ports", () => {
   });
 
   test("an app URL without a port does not let any other port on that host be fetched", async () => {
-    const checker = createLinkChecker({ logger }, { appUrl: "http://localhost", allowedLinkHosts: [], lookup: localhost });
+    const checker = createLinkChecker(
+      { logger },
+      { appUrl: "http://localhost", allowedLinkHosts: [], lookup: localhost },
+    );
     const live = await checker.check(`http://localhost:${ports[1]}/admin/delete-everything`);
     expect(live).toMatchObject({ status: null, error: expect.stringContaining("not allowed") });
     expect(hits).toEqual([]);
   });
 
   test("host:port allows that port only; a same-host redirect to another port is not followed", async () => {
-    const checker = createLinkChecker({ logger }, { appUrl: `http://localhost:${ports[0]}`, allowedLinkHosts: [], lookup: localhost });
-    expect(await checker.check(`http://localhost:${ports[0]}/reset`)).toMatchObject({ status: 200, error: null });
-    expect(await checker.check(`http://localhost:${ports[1]}/reset`)).toMatchObject({ status: null });
-    expect(await checker.check(`https://localhost:${ports[0]}/reset`)).toMatchObject({ status: null, error: expect.stringContaining("not allowed") });
+    const checker = createLinkChecker(
+      { logger },
+      { appUrl: `http://localhost:${ports[0]}`, allowedLinkHosts: [], lookup: localhost },
+    );
+    expect(await checker.check(`http://localhost:${ports[0]}/reset`)).toMatchObject({
+      status: 200,
+      error: null,
+    });
+    expect(await checker.check(`http://localhost:${ports[1]}/reset`)).toMatchObject({
+      status: null,
+    });
+    expect(await checker.check(`https://localhost:${ports[0]}/reset`)).toMatchObject({
+      status: null,
+      error: expect.stringContaining("not allowed"),
+    });
     expect(hits).toEqual(["0/reset"]);
   });
 });

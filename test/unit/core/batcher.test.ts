@@ -41,7 +41,10 @@ test("a failed write rejects every add in that batch, and later batches still ru
 test("while holdWhile says more are coming, the write waits and the items arriving meanwhile join it", async () => {
   const writes: number[][] = [];
   let coming = 2;
-  const batcher = createBatcher<number>(async (items) => void writes.push(items), { holdWhile: () => coming > 0, maxHoldMs: 10_000 });
+  const batcher = createBatcher<number>(async (items) => void writes.push(items), {
+    holdWhile: () => coming > 0,
+    maxHoldMs: 10_000,
+  });
   const first = batcher.add(1);
   // Items that arrive a few event-loop turns apart, as parses finishing one after another do.
   for (const n of [2, 3]) {
@@ -55,7 +58,10 @@ test("while holdWhile says more are coming, the write waits and the items arrivi
 
 test("a held write goes out after maxHoldMs even if more are still said to be coming", async () => {
   const writes: number[][] = [];
-  const batcher = createBatcher<number>(async (items) => void writes.push(items), { holdWhile: () => true, maxHoldMs: 20 });
+  const batcher = createBatcher<number>(async (items) => void writes.push(items), {
+    holdWhile: () => true,
+    maxHoldMs: 20,
+  });
   const started = performance.now();
   await batcher.add(1);
   expect(writes).toEqual([[1]]);
@@ -64,7 +70,10 @@ test("a held write goes out after maxHoldMs even if more are still said to be co
 
 test("flushed() writes held items at once", async () => {
   const writes: number[][] = [];
-  const batcher = createBatcher<number>(async (items) => void writes.push(items), { holdWhile: () => true, maxHoldMs: 60_000 });
+  const batcher = createBatcher<number>(async (items) => void writes.push(items), {
+    holdWhile: () => true,
+    maxHoldMs: 60_000,
+  });
   const added = batcher.add(1);
   await batcher.flushed();
   await added;
@@ -73,7 +82,10 @@ test("flushed() writes held items at once", async () => {
 
 test("holdWhile is given the gap between the last two adds: one alone is written at once, a quick run is held together", async () => {
   const writes: number[][] = [];
-  const batcher = createBatcher<number>(async (items) => void writes.push(items), { holdWhile: (gap) => gap < 1_000, maxHoldMs: 60_000 });
+  const batcher = createBatcher<number>(async (items) => void writes.push(items), {
+    holdWhile: (gap) => gap < 1_000,
+    maxHoldMs: 60_000,
+  });
   await batcher.add(1);
   expect(writes).toEqual([[1]]);
   const second = batcher.add(2);

@@ -7,7 +7,17 @@ const reference = (text: string) => text.slice(0, 1600).replace(/\s+/g, " ").tri
 
 test("a snippet is the body's head with whitespace folded, however the whitespace falls", () => {
   const random = createPrng(7);
-  const pieces = ["word", " ", "\r\n", "\t\t", "    ", "\n\n\n\n\n\n\n\n", "é", "x".repeat(150), " ".repeat(500)];
+  const pieces = [
+    "word",
+    " ",
+    "\r\n",
+    "\t\t",
+    "    ",
+    "\n\n\n\n\n\n\n\n",
+    "é",
+    "x".repeat(150),
+    " ".repeat(500),
+  ];
   for (let i = 0; i < 2000; i++) {
     let text = "";
     const length = Math.floor(random() * 3000);
@@ -17,6 +27,11 @@ test("a snippet is the body's head with whitespace folded, however the whitespac
 });
 
 test("an HTML-only body's snippet is its text, without tags, styles or scripts", () => {
-  expect(snippetOf({ text: null, html: "<style>p{}</style><p>Reset   your\npassword</p><script>x()</script>" })).toBe("Reset your password");
+  expect(
+    snippetOf({
+      text: null,
+      html: "<style>p{}</style><p>Reset   your\npassword</p><script>x()</script>",
+    }),
+  ).toBe("Reset your password");
   expect(snippetOf({ text: null, html: null })).toBe("");
 });

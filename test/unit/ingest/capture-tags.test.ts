@@ -13,11 +13,26 @@ const base = message("01KAAAAAAAAAAAAAAAAAAAAAA1", Date.UTC(2026, 0, 1), {
 
 describe("captureTags", () => {
   test("source tags first, then X-Tags, then plus-addressed recipients; trimmed, each once whatever its case", () => {
-    expect(captureTags(base, ["Provider", "billing"], [])).toEqual(["Provider", "billing", "Monthly", "two words", "promo", "q3"]);
+    expect(captureTags(base, ["Provider", "billing"], [])).toEqual([
+      "Provider",
+      "billing",
+      "Monthly",
+      "two words",
+      "promo",
+      "q3",
+    ]);
   });
 
   test("a message without any gets none", () => {
-    expect(captureTags(message("01KAAAAAAAAAAAAAAAAAAAAAA2", 0, { to: [{ name: null, address: "plain@example.test" }] }), [], [])).toEqual([]);
+    expect(
+      captureTags(
+        message("01KAAAAAAAAAAAAAAAAAAAAAA2", 0, {
+          to: [{ name: null, address: "plain@example.test" }],
+        }),
+        [],
+        [],
+      ),
+    ).toEqual([]);
   });
 
   test("tag rules add their tags when their query matches", () => {
@@ -26,7 +41,15 @@ describe("captureTags", () => {
       { query: "subject:welcome", tags: ["onboarding"] },
       { query: "to:ann@example.test", tags: ["ann", "Finance"] },
     ]);
-    expect(captureTags(base, [], rules)).toEqual(["billing", "Monthly", "two words", "promo", "q3", "finance", "ann"]);
+    expect(captureTags(base, [], rules)).toEqual([
+      "billing",
+      "Monthly",
+      "two words",
+      "promo",
+      "q3",
+      "finance",
+      "ann",
+    ]);
   });
 
   test.each([
@@ -35,6 +58,11 @@ describe("captureTags", () => {
     [{ query: "x", tags: [] }, "tagRules[0] must be"],
     [{ query: "subjet:x", tags: ["a"] }, 'tagRules[0]: unknown search field "subjet:"'],
   ])("a bad rule %j is a CONFIG_INVALID error", (rule, message) => {
-    expect(() => compileTagRules([rule])).toThrow(expect.objectContaining({ code: "CONFIG_INVALID", message: expect.stringContaining(message) }));
+    expect(() => compileTagRules([rule])).toThrow(
+      expect.objectContaining({
+        code: "CONFIG_INVALID",
+        message: expect.stringContaining(message),
+      }),
+    );
   });
 });

@@ -1,5 +1,9 @@
 import { describe, expect, test } from "vitest";
-import { bytesInFlightLimit, createBytesInFlight, createReservation } from "../../../src/limits/bytes-in-flight.js";
+import {
+  bytesInFlightLimit,
+  createBytesInFlight,
+  createReservation,
+} from "../../../src/limits/bytes-in-flight.js";
 import { checkTags } from "../../../src/limits/tags.js";
 
 describe("bytes in flight", () => {
@@ -33,7 +37,14 @@ describe("tags", () => {
   });
 
   test("51 tags or a 101-character tag: TAG_LIMIT naming the limit and the field", () => {
-    expect(() => checkTags(Array.from({ length: 51 }, (_, i) => `t${i}`), "Tags")).toThrow(/^Tags: at most 50 tags/);
-    expect(() => checkTags(["x".repeat(101)])).toThrow(expect.objectContaining({ code: "TAG_LIMIT", status: 400 }));
+    expect(() =>
+      checkTags(
+        Array.from({ length: 51 }, (_, i) => `t${i}`),
+        "Tags",
+      ),
+    ).toThrow(/^Tags: at most 50 tags/);
+    expect(() => checkTags(["x".repeat(101)])).toThrow(
+      expect.objectContaining({ code: "TAG_LIMIT", status: 400 }),
+    );
   });
 });

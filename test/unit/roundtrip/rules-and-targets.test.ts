@@ -11,7 +11,10 @@ describe("bounces rules", () => {
     expect(planFor("ann@GONE.test")).toEqual({ type: "hard", delayMs: 0 });
     expect(planFor("ann@gone.test.evil")).toBeNull();
     expect(planFor("bounce@simulator.mailproof.test")).toEqual({ type: "complaint", delayMs: 50 });
-    expect(planFor("soft-bounce+t1@simulator.mailproof.test")).toEqual({ type: "soft", delayMs: 0 });
+    expect(planFor("soft-bounce+t1@simulator.mailproof.test")).toEqual({
+      type: "soft",
+      delayMs: 0,
+    });
     expect(planFor("ooo@simulator.mailproof.test")).toEqual({ type: "auto-reply", delayMs: 0 });
     expect(planFor("someone@simulator.mailproof.test")).toBeNull();
     expect(planFor("bounce@example.com")).toBeNull();
@@ -19,8 +22,14 @@ describe("bounces rules", () => {
 
   test.each([
     [[{ type: "hard" }], "bounces[0] needs match.to"],
-    [[{ match: { to: "*@x.test" }, type: "bounce" }], "bounces[0].type must be one of hard, soft, complaint, auto-reply"],
-    [[{ match: { to: "*@x.test" }, type: "soft", delayMs: -1 }], "bounces[0].delayMs must be a whole number"],
+    [
+      [{ match: { to: "*@x.test" }, type: "bounce" }],
+      "bounces[0].type must be one of hard, soft, complaint, auto-reply",
+    ],
+    [
+      [{ match: { to: "*@x.test" }, type: "soft", delayMs: -1 }],
+      "bounces[0].delayMs must be a whole number",
+    ],
     [[null], "bounces[0] needs match.to"],
   ])("a bad rule fails at start: %j", (rules, message) => {
     expect(() => compileBounceRules(rules)).toThrow(message);
@@ -37,11 +46,18 @@ describe("--inbound URLs", () => {
     }
   });
 
-  test.each(["postmark://app.test", "http://app.test/inbound", "resend+http://app.test", "not a url"])("%s is refused with the accepted forms", (value) => {
+  test.each([
+    "postmark://app.test",
+    "http://app.test/inbound",
+    "resend+http://app.test",
+    "not a url",
+  ])("%s is refused with the accepted forms", (value) => {
     expect(() => parseInboundUrl(value)).toThrow(/smtp:\/\/host:port/);
   });
 
   test("the URL shown in responses and logs has no credentials or query token", () => {
-    expect(redact(new URL("https://user:secret@app.test/inbound?token=abc"))).toBe("https://app.test/inbound");
+    expect(redact(new URL("https://user:secret@app.test/inbound?token=abc"))).toBe(
+      "https://app.test/inbound",
+    );
   });
 });

@@ -36,7 +36,9 @@ describe("mailbox:", () => {
 
 describe("parseQuery", () => {
   test("splits words, quoted phrases, fields and negations", () => {
-    expect(parseQuery('reset -from:"Acme Support" "mot de passe" subject:Réinitialiser').terms).toEqual([
+    expect(
+      parseQuery('reset -from:"Acme Support" "mot de passe" subject:Réinitialiser').terms,
+    ).toEqual([
       { kind: "text", value: "reset", words: ["reset"], negate: false },
       { kind: "field", field: "from", value: "acme support", negate: true },
       { kind: "text", value: "mot de passe", words: ["mot", "de", "passe"], negate: false },
@@ -45,7 +47,14 @@ describe("parseQuery", () => {
   });
 
   test("an unknown prefix is free text, so URLs stay searchable", () => {
-    expect(parseQuery("https://acme.test/reset").terms).toEqual([{ kind: "text", value: "https://acme.test/reset", words: ["https", "acme", "test", "reset"], negate: false }]);
+    expect(parseQuery("https://acme.test/reset").terms).toEqual([
+      {
+        kind: "text",
+        value: "https://acme.test/reset",
+        words: ["https", "acme", "test", "reset"],
+        negate: false,
+      },
+    ]);
   });
 
   test("a term without letters or digits constrains nothing", () => {
@@ -53,17 +62,33 @@ describe("parseQuery", () => {
   });
 
   test("message-id drops angle brackets; dates become times", () => {
-    expect(parseQuery("message-id:<X@Y>").terms[0]).toMatchObject({ field: "message-id", value: "x@y" });
-    expect(parseQuery("after:2026-01-02").terms[0]).toMatchObject({ field: "after", value: Date.parse("2026-01-02") });
+    expect(parseQuery("message-id:<X@Y>").terms[0]).toMatchObject({
+      field: "message-id",
+      value: "x@y",
+    });
+    expect(parseQuery("after:2026-01-02").terms[0]).toMatchObject({
+      field: "after",
+      value: Date.parse("2026-01-02"),
+    });
   });
 
-  test.each(["subjet:reset", "mailboxx:x", "re:hello", "-foo:bar"])("an unknown field %s is a BAD_QUERY naming it", (q) => {
-    const field = q.replace(/^-/, "").split(":")[0];
-    expect(() => parseQuery(q)).toThrow(expect.objectContaining({ code: "BAD_QUERY", message: expect.stringContaining(`"${field}:"`) }));
-  });
+  test.each(["subjet:reset", "mailboxx:x", "re:hello", "-foo:bar"])(
+    "an unknown field %s is a BAD_QUERY naming it",
+    (q) => {
+      const field = q.replace(/^-/, "").split(":")[0];
+      expect(() => parseQuery(q)).toThrow(
+        expect.objectContaining({
+          code: "BAD_QUERY",
+          message: expect.stringContaining(`"${field}:"`),
+        }),
+      );
+    },
+  );
 
   test("quoted, a field-like word is free text; so are times and URL schemes", () => {
-    expect(parseQuery('"re:hello"').terms).toMatchObject([{ kind: "text", words: ["re", "hello"] }]);
+    expect(parseQuery('"re:hello"').terms).toMatchObject([
+      { kind: "text", words: ["re", "hello"] },
+    ]);
     expect(parseQuery("10:30").terms).toMatchObject([{ kind: "text", words: ["10", "30"] }]);
     expect(parseQuery("mailto:ann@example.test").terms).toMatchObject([{ kind: "text" }]);
   });
@@ -78,13 +103,24 @@ describe("parseQuery", () => {
     expect(parseQuery(q).terms[0]).toMatchObject({ value: bytes });
   });
 
-  test.each(["has:pdf", "is:starred", "larger:big", "smaller:-1", "larger:10T", "spf:ok", "after:someday", "source:fax", "tag:"])("rejects %s with BAD_QUERY", (q) => {
+  test.each([
+    "has:pdf",
+    "is:starred",
+    "larger:big",
+    "smaller:-1",
+    "larger:10T",
+    "spf:ok",
+    "after:someday",
+    "source:fax",
+    "tag:",
+  ])("rejects %s with BAD_QUERY", (q) => {
     expect(() => parseQuery(q)).toThrow(expect.objectContaining({ code: "BAD_QUERY" }));
   });
 });
 
 describe("matches", () => {
-  const check = (q: string, message: Partial<Searchable> = {}) => matches(parseQuery(q), { ...base, ...message });
+  const check = (q: string, message: Partial<Searchable> = {}) =>
+    matches(parseQuery(q), { ...base, ...message });
 
   test("empty query matches everything", () => expect(check("")).toBe(true));
   test("free text matches consecutive words, case and accents folded, the last word as a prefix", () => {
@@ -108,7 +144,8 @@ describe("matches", () => {
     expect(check("reply-to:help@acme.test")).toBe(true);
     expect(check('reply-to:"help desk"')).toBe(true);
     expect(check("reply-to:support")).toBe(false);
-    for (const who of ["support@acme.test", "ann", "boss", "help@acme.test", "hidden@bcc.test"]) expect(check(`addressed:${who}`)).toBe(true);
+    for (const who of ["support@acme.test", "ann", "boss", "help@acme.test", "hidden@bcc.test"])
+      expect(check(`addressed:${who}`)).toBe(true);
     expect(check("addressed:nobody")).toBe(false);
   });
   test("larger:/smaller: compare the raw size; is:tagged; has:inline", () => {

@@ -33,7 +33,15 @@ test("commits reach the database file long before the main connection's own chec
   // checkpoint thread copies them into the database file.
   for (let i = 0; i < 20; i++) {
     const batch = Array.from({ length: 10 }, (_, j) => i * 10 + j);
-    await store.insert(batch.map((n) => newMessage(message(`M${String(n).padStart(4, "0")}`, Date.now(), { text: `message ${n} `.repeat(1000) }))));
+    await store.insert(
+      batch.map((n) =>
+        newMessage(
+          message(`M${String(n).padStart(4, "0")}`, Date.now(), {
+            text: `message ${n} `.repeat(1000),
+          }),
+        ),
+      ),
+    );
   }
   await until(() => statSync(path).size > before + 1024 * 1024);
   expect(await store.count()).toBe(200);
@@ -48,7 +56,11 @@ test("the thread ends when commits stop and comes back with the next one", async
   db.pragma("journal_mode = WAL");
   db.pragma("wal_autocheckpoint = 0");
   db.exec("CREATE TABLE t (x BLOB)");
-  const checkpointer = createCheckpointer({ path, onError: (err) => expect.fail(err.message), idleExitMs: 100 });
+  const checkpointer = createCheckpointer({
+    path,
+    onError: (err) => expect.fail(err.message),
+    idleExitMs: 100,
+  });
   const fileSizeAfterCommit = async () => {
     const before = statSync(path).size;
     db.prepare("INSERT INTO t VALUES (randomblob(200000))").run();

@@ -16,8 +16,13 @@ const ids = (result: { messages: Array<{ id: string }> }) => result.messages.map
 test("a database from before the recipient trigrams and covering indexes gets them on open, and deletes leave the trigrams", async () => {
   const path = join(mkdtempSync(join(tmpdir(), "mailproof-grams-")), "old.db");
   const first = createSqliteStore({ path, logger: pino({ level: "silent" }) });
-  const kept = message("01KAAAAAAAAAAAAAAAAAAAAAA1", Date.UTC(2026, 0, 1), { to: [{ name: "Ann Lee", address: "ann@example.test" }], cc: [{ name: null, address: "boss@example.test" }] });
-  const dropped = message("01KAAAAAAAAAAAAAAAAAAAAAA2", Date.UTC(2026, 0, 2), { to: [{ name: null, address: "annie@example.test" }] });
+  const kept = message("01KAAAAAAAAAAAAAAAAAAAAAA1", Date.UTC(2026, 0, 1), {
+    to: [{ name: "Ann Lee", address: "ann@example.test" }],
+    cc: [{ name: null, address: "boss@example.test" }],
+  });
+  const dropped = message("01KAAAAAAAAAAAAAAAAAAAAAA2", Date.UTC(2026, 0, 2), {
+    to: [{ name: null, address: "annie@example.test" }],
+  });
   await first.insert([newMessage(kept), newMessage(dropped)]);
   await first.close();
 
@@ -36,13 +41,17 @@ test("a database from before the recipient trigrams and covering indexes gets th
     expect(await list("cc:oss@")).toEqual([kept.id]);
     expect(await list("to:oss@")).toEqual([]);
     const reader = new Database(path, { readonly: true });
-    const plan = reader.prepare("EXPLAIN QUERY PLAN SELECT count(*) FROM messages WHERE instr(subject, 'x') > 0").all() as Array<{ detail: string }>;
+    const plan = reader
+      .prepare("EXPLAIN QUERY PLAN SELECT count(*) FROM messages WHERE instr(subject, 'x') > 0")
+      .all() as Array<{ detail: string }>;
     reader.close();
     expect(plan.map((row) => row.detail).join()).toContain("COVERING INDEX messages_subject");
 
     // A deleted message's trigrams must go with it (its rowid is not reused, but a stale row would still match).
     await store.deleteIds([dropped.id]);
-    const next = message("01KAAAAAAAAAAAAAAAAAAAAAA3", Date.UTC(2026, 0, 3), { to: [{ name: null, address: "carol@example.test" }] });
+    const next = message("01KAAAAAAAAAAAAAAAAAAAAAA3", Date.UTC(2026, 0, 3), {
+      to: [{ name: null, address: "carol@example.test" }],
+    });
     await store.insert([newMessage(next)]);
     expect(await list("to:ann")).toEqual([kept.id]);
     expect(await list("to:nie@")).toEqual([]);
@@ -53,13 +62,21 @@ test("a database from before the recipient trigrams and covering indexes gets th
 });
 
 test("listings that match many messages page newest first like selective ones", async () => {
-  const store = createSqliteStore({ path: join(mkdtempSync(join(tmpdir(), "mailproof-dense-")), "dense.db"), logger: pino({ level: "silent" }) });
+  const store = createSqliteStore({
+    path: join(mkdtempSync(join(tmpdir(), "mailproof-dense-")), "dense.db"),
+    logger: pino({ level: "silent" }),
+  });
   try {
     // More matches than the store sorts in one go (2,000), so broad queries walk the messages by id.
     const all = Array.from({ length: 2300 }, (_, i) =>
-      message(`01KB${String(i).padStart(22, "0")}`, Date.UTC(2026, 0, 1) + i, { subject: `bulk ${i}`, text: "bulk body", to: [{ name: null, address: `r${i}@example.test` }] }),
+      message(`01KB${String(i).padStart(22, "0")}`, Date.UTC(2026, 0, 1) + i, {
+        subject: `bulk ${i}`,
+        text: "bulk body",
+        to: [{ name: null, address: `r${i}@example.test` }],
+      }),
     );
-    for (let i = 0; i < all.length; i += 500) await store.insert(all.slice(i, i + 500).map((m) => newMessage(m)));
+    for (let i = 0; i < all.length; i += 500)
+      await store.insert(all.slice(i, i + 500).map((m) => newMessage(m)));
     const newestFirst = all.map((m) => m.id).reverse();
 
     const walk = async (q: string) => {
@@ -67,18 +84,43 @@ test("listings that match many messages page newest first like selective ones", 
       let before: string | null = null;
       let total = -1;
       do {
-        const page: Awaited<ReturnType<typeof store.list>> = await store.list({ query: parseQuery(q), limit: 1000, before });
+        const page: Awaited<ReturnType<typeof store.list>> = await store.list({
+          query: parseQuery(q),
+          limit: 1000,
+          before,
+        });
         seen.push(...ids(page));
         total = page.total;
         before = page.next;
       } while (before);
       return { seen, total };
     };
-    for (const q of ["subject:bulk", "bulk", "to:xample", "-subject:nothing", "to:example.test body"]) {
+    for (const q of [
+      "subject:bulk",
+      "bulk",
+      "to:xample",
+      "-subject:nothing",
+      "to:example.test body",
+    ]) {
       expect(await walk(q), q).toEqual({ seen: newestFirst, total: 2300 });
     }
     // Selective queries on the same store take the sorting path.
-    expect(await walk("subject:ulk 229")).toEqual({ seen: [all[2299].id, all[2298].id, all[2297].id, all[2296].id, all[2295].id, all[2294].id, all[2293].id, all[2292].id, all[2291].id, all[2290].id, all[229].id], total: 11 });
+    expect(await walk("subject:ulk 229")).toEqual({
+      seen: [
+        all[2299].id,
+        all[2298].id,
+        all[2297].id,
+        all[2296].id,
+        all[2295].id,
+        all[2294].id,
+        all[2293].id,
+        all[2292].id,
+        all[2291].id,
+        all[2290].id,
+        all[229].id,
+      ],
+      total: 11,
+    });
     expect(await walk("to:r17@")).toEqual({ seen: [all[17].id], total: 1 });
   } finally {
     await store.close();
@@ -88,13 +130,17 @@ test("listings that match many messages page newest first like selective ones", 
 test("a database from before reply-to search gets its Reply-To addresses indexed on open", async () => {
   const path = join(mkdtempSync(join(tmpdir(), "mailproof-reply-to-")), "old.db");
   const first = createSqliteStore({ path, logger: pino({ level: "silent" }) });
-  const m = message("01KAAAAAAAAAAAAAAAAAAAAAA1", Date.UTC(2026, 0, 1), { replyTo: [{ name: "Help Desk", address: "Help@Acme.test" }] });
+  const m = message("01KAAAAAAAAAAAAAAAAAAAAAA1", Date.UTC(2026, 0, 1), {
+    replyTo: [{ name: "Help Desk", address: "Help@Acme.test" }],
+  });
   await first.insert([newMessage(m)]);
   await first.close();
 
   // Schema version 4 had no reply-to rows.
   const db = new Database(path);
-  db.exec(`${UNDO_MAILBOXES} DELETE FROM recipients WHERE kind = 'reply-to'; UPDATE schema_version SET version = 4`);
+  db.exec(
+    `${UNDO_MAILBOXES} DELETE FROM recipients WHERE kind = 'reply-to'; UPDATE schema_version SET version = 4`,
+  );
   db.close();
 
   const store = createSqliteStore({ path, logger: pino({ level: "silent" }) });

@@ -11,10 +11,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-const isScalar = (value: unknown) => value === null || ["string", "number", "boolean"].includes(typeof value);
+const isScalar = (value: unknown) =>
+  value === null || ["string", "number", "boolean"].includes(typeof value);
 
 function label(key: string): string {
-  return key.replace(/([a-z])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").toLowerCase();
+  return key
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ")
+    .toLowerCase();
 }
 
 function scalar(value: unknown): ComponentChildren {
@@ -29,7 +33,11 @@ function Table({ rows, depth }: { rows: Record<string, unknown>[]; depth: number
     <div class="table-wrap">
       <table class="auto-table">
         <thead>
-          <tr>{columns.map((c) => <th key={c}>{label(c)}</th>)}</tr>
+          <tr>
+            {columns.map((c) => (
+              <th key={c}>{label(c)}</th>
+            ))}
+          </tr>
         </thead>
         <tbody>
           {rows.map((row, i) => (

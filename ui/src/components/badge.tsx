@@ -26,7 +26,15 @@ export function toneOf(word: string | null | undefined): Tone {
   }
 }
 
-export function Badge({ tone = "neutral", title, children }: { tone?: Tone; title?: string; children: ComponentChildren }) {
+export function Badge({
+  tone = "neutral",
+  title,
+  children,
+}: {
+  tone?: Tone;
+  title?: string;
+  children: ComponentChildren;
+}) {
   return (
     <span class={`badge badge-${tone}`} title={title}>
       {children}

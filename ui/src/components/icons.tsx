@@ -11,9 +11,21 @@ const paths = {
 
 export function Icon({ name, title }: { name: keyof typeof paths; title?: string }) {
   return (
-    <svg class="icon" viewBox="0 0 24 24" aria-hidden={title ? undefined : "true"} role={title ? "img" : undefined}>
+    <svg
+      class="icon"
+      viewBox="0 0 24 24"
+      aria-hidden={title ? undefined : "true"}
+      role={title ? "img" : undefined}
+    >
       {title ? <title>{title}</title> : null}
-      <path d={paths[name]} fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" />
+      <path
+        d={paths[name]}
+        fill="none"
+        stroke="currentColor"
+        stroke-width="2"
+        stroke-linecap="round"
+        stroke-linejoin="round"
+      />
     </svg>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 
-export type AsyncState<T> = { status: "loading" } | { status: "done"; value: T } | { status: "error"; error: Error };
+export type AsyncState<T> =
+  { status: "loading" } | { status: "done"; value: T } | { status: "error"; error: Error };
 
 /** Loads `load()` whenever `key` changes and ignores answers that arrive after a newer key. */
 export function useAsync<T>(load: () => Promise<T>, key: unknown[]): [AsyncState<T>, () => void] {
@@ -11,7 +12,12 @@ export function useAsync<T>(load: () => Promise<T>, key: unknown[]): [AsyncState
     setState({ status: "loading" });
     load().then(
       (value) => current && setState({ status: "done", value }),
-      (error: unknown) => current && setState({ status: "error", error: error instanceof Error ? error : new Error(String(error)) }),
+      (error: unknown) =>
+        current &&
+        setState({
+          status: "error",
+          error: error instanceof Error ? error : new Error(String(error)),
+        }),
     );
     return () => {
       current = false;

@@ -21,7 +21,17 @@ export interface InboxProps {
   onDeleteAll(): Promise<void>;
 }
 
-function ConfirmButton({ label, confirm, onConfirm, disabled }: { label: string; confirm: string; onConfirm(): Promise<void>; disabled?: boolean }) {
+function ConfirmButton({
+  label,
+  confirm,
+  onConfirm,
+  disabled,
+}: {
+  label: string;
+  confirm: string;
+  onConfirm(): Promise<void>;
+  disabled?: boolean;
+}) {
   const [armed, setArmed] = useState(false);
   useEffect(() => {
     if (!armed) return;
@@ -81,7 +91,8 @@ export function InboxList(props: InboxProps) {
     if (!element || props.cursor < 0) return;
     const top = props.cursor * ROW_HEIGHT;
     if (top < element.scrollTop) element.scrollTop = top;
-    else if (top + ROW_HEIGHT > element.scrollTop + element.clientHeight) element.scrollTop = top + ROW_HEIGHT - element.clientHeight;
+    else if (top + ROW_HEIGHT > element.scrollTop + element.clientHeight)
+      element.scrollTop = top + ROW_HEIGHT - element.clientHeight;
   }, [cursorKey]);
 
   const toggle = (id: string, extend: boolean) => {
@@ -89,8 +100,10 @@ export function InboxList(props: InboxProps) {
     const next = new Set(selected);
     const on = !selected.has(id);
     // Shift-click selects the range from the last toggled row, as in mail clients.
-    const from = extend && lastToggled.current !== null ? Math.min(lastToggled.current, index) : index;
-    const to = extend && lastToggled.current !== null ? Math.max(lastToggled.current, index) : index;
+    const from =
+      extend && lastToggled.current !== null ? Math.min(lastToggled.current, index) : index;
+    const to =
+      extend && lastToggled.current !== null ? Math.max(lastToggled.current, index) : index;
     for (let i = from; i <= to; i++) {
       const item = inbox.items[i];
       if (item) on ? next.add(item.id) : next.delete(item.id);
@@ -110,16 +123,24 @@ export function InboxList(props: InboxProps) {
             type="checkbox"
             checked={allSelected}
             disabled={count === 0}
-            onClick={() => onSelect(allSelected ? new Set() : new Set(inbox.items.map((m) => m.id)))}
+            onClick={() =>
+              onSelect(allSelected ? new Set() : new Set(inbox.items.map((m) => m.id)))
+            }
             aria-label="Select all"
           />
         </label>
         <span class="inbox-count" data-testid="inbox-count">
-          {inbox.loading && count === 0 ? "Loading…" : `${inbox.total} ${inbox.total === 1 ? "message" : "messages"}${filtered ? " found" : ""}`}
+          {inbox.loading && count === 0
+            ? "Loading…"
+            : `${inbox.total} ${inbox.total === 1 ? "message" : "messages"}${filtered ? " found" : ""}`}
         </span>
         <span class="spacer" />
         {selected.size > 0 ? (
-          <ConfirmButton label={`Delete ${selected.size}`} confirm={`Confirm: delete ${selected.size}`} onConfirm={() => props.onDelete([...selected])} />
+          <ConfirmButton
+            label={`Delete ${selected.size}`}
+            confirm={`Confirm: delete ${selected.size}`}
+            onConfirm={() => props.onDelete([...selected])}
+          />
         ) : (
           <ConfirmButton
             label={filtered ? "Delete found" : "Delete all"}
@@ -130,7 +151,15 @@ export function InboxList(props: InboxProps) {
         )}
       </div>
       {inbox.error ? <div class="notice notice-bad">{inbox.error}</div> : null}
-      <div class="inbox-scroll" ref={scroller} onScroll={(e) => setView({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })} role="listbox" aria-label="Inbox">
+      <div
+        class="inbox-scroll"
+        ref={scroller}
+        onScroll={(e) =>
+          setView({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })
+        }
+        role="listbox"
+        aria-label="Inbox"
+      >
         <div class="inbox-rows" style={{ height: `${count * ROW_HEIGHT + 48}px` }}>
           {inbox.items.slice(start, end).map((message, i) => (
             <Row
@@ -146,7 +175,15 @@ export function InboxList(props: InboxProps) {
             />
           ))}
           <div class="inbox-end" style={{ top: `${count * ROW_HEIGHT}px` }}>
-            {inbox.next ? "Loading more…" : count === 0 && !inbox.loading && !inbox.error ? (filtered ? "Nothing matches this search." : "No messages yet. Send one to the SMTP port.") : count > 0 ? "End of list" : ""}
+            {inbox.next
+              ? "Loading more…"
+              : count === 0 && !inbox.loading && !inbox.error
+                ? filtered
+                  ? "Nothing matches this search."
+                  : "No messages yet. Send one to the SMTP port."
+                : count > 0
+                  ? "End of list"
+                  : ""}
           </div>
         </div>
       </div>

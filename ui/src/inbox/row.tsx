@@ -46,11 +46,30 @@ function Recipient({ to }: { to: MessageSummary["to"] }) {
 
 export function Row({ message, query, top, open, cursor, selected, onToggle, onOpen }: RowProps) {
   const from = message.from ? message.from.name || message.from.address : "(no sender)";
-  const classes = ["row", message.read ? "read" : "unread", open && "open", cursor && "cursor", selected && "selected"].filter(Boolean).join(" ");
+  const classes = [
+    "row",
+    message.read ? "read" : "unread",
+    open && "open",
+    cursor && "cursor",
+    selected && "selected",
+  ]
+    .filter(Boolean)
+    .join(" ");
   return (
-    <div class={classes} style={{ top: `${top}px` }} role="option" aria-selected={open} data-id={message.id}>
+    <div
+      class={classes}
+      style={{ top: `${top}px` }}
+      role="option"
+      aria-selected={open}
+      data-id={message.id}
+    >
       <label class="row-check" title="Select">
-        <input type="checkbox" checked={selected} onClick={(e) => onToggle(message.id, (e as MouseEvent).shiftKey)} aria-label={`Select ${message.subject ?? "message"}`} />
+        <input
+          type="checkbox"
+          checked={selected}
+          onClick={(e) => onToggle(message.id, (e as MouseEvent).shiftKey)}
+          aria-label={`Select ${message.subject ?? "message"}`}
+        />
       </label>
       <a
         class="row-main"
@@ -67,12 +86,18 @@ export function Row({ message, query, top, open, cursor, selected, onToggle, onO
           <span class="row-from" title={`From: ${formatAddress(message.from)}`}>
             {from}
           </span>
-          <time class="row-time" dateTime={message.receivedAt} title={formatFullDate(message.receivedAt)}>
+          <time
+            class="row-time"
+            dateTime={message.receivedAt}
+            title={formatFullDate(message.receivedAt)}
+          >
             {formatShortDate(message.receivedAt)}
           </time>
         </div>
         <div class="row-line row-second">
-          <span class="row-subject">{message.subject || <span class="muted">(no subject)</span>}</span>
+          <span class="row-subject">
+            {message.subject || <span class="muted">(no subject)</span>}
+          </span>
           <span class="row-snippet">{message.snippet}</span>
           <span class="row-meta">
             <SourceBadge kind={message.source.kind} />

@@ -1,7 +1,10 @@
 const TERMS: Array<[string, string]> = [
   ["reset password", "words anywhere (subject, addresses, body); all must match"],
   ['"exact phrase"', "a phrase"],
-  ["to:alice@example.com", "To, Bcc or envelope recipient (a full address is exact, else a substring)"],
+  [
+    "to:alice@example.com",
+    "To, Bcc or envelope recipient (a full address is exact, else a substring)",
+  ],
   ["reply-to:help@example.com", "also from:, cc: and bcc: for the other address fields"],
   ["addressed:alice", "any address field: From, To, Cc, Bcc, Reply-To, envelope"],
   ["subject:welcome", "a substring of the subject"],
@@ -22,13 +25,20 @@ const TERMS: Array<[string, string]> = [
 export function SearchHelp({ onPick }: { onPick(term: string): void }) {
   return (
     <div class="search-help" role="dialog" aria-label="Search syntax">
-      <p>Terms are ANDed and case-insensitive. An unknown <code>name:</code> is an error: quote it to search the text.</p>
+      <p>
+        Terms are ANDed and case-insensitive. An unknown <code>name:</code> is an error: quote it to
+        search the text.
+      </p>
       <table>
         <tbody>
           {TERMS.map(([term, meaning]) => (
             <tr key={term}>
               <td>
-                <button type="button" class="link-button" onClick={() => onPick(term.split("  ")[0]!)}>
+                <button
+                  type="button"
+                  class="link-button"
+                  onClick={() => onPick(term.split("  ")[0])}
+                >
                   <code>{term}</code>
                 </button>
               </td>

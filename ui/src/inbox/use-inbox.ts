@@ -29,7 +29,13 @@ const byNewest = (a: MessageSummary, b: MessageSummary) => (a.id < b.id ? 1 : a.
  * (`before` = the last id seen), and kept current from SSE events without reloading.
  */
 export function useInbox(query: string, mailbox: string | null = null): Inbox {
-  const [state, setState] = useState<InboxState>({ items: [], total: 0, next: null, loading: true, error: null });
+  const [state, setState] = useState<InboxState>({
+    items: [],
+    total: 0,
+    next: null,
+    loading: true,
+    error: null,
+  });
   // Answers for an older query are dropped: the user may type faster than the server answers.
   const generation = useRef(0);
   const loadingMore = useRef(false);
@@ -39,8 +45,18 @@ export function useInbox(query: string, mailbox: string | null = null): Inbox {
     const mine = ++generation.current;
     setState((s) => ({ ...s, loading: true, error: null }));
     api.list(query, null, PAGE_SIZE, mailbox).then(
-      (page) => mine === generation.current && setState({ items: page.messages, total: page.total, next: page.next, loading: false, error: null }),
-      (err: Error) => mine === generation.current && setState({ items: [], total: 0, next: null, loading: false, error: err.message }),
+      (page) =>
+        mine === generation.current &&
+        setState({
+          items: page.messages,
+          total: page.total,
+          next: page.next,
+          loading: false,
+          error: null,
+        }),
+      (err: Error) =>
+        mine === generation.current &&
+        setState({ items: [], total: 0, next: null, loading: false, error: err.message }),
     );
     return () => {
       if (headTimer.current) clearTimeout(headTimer.current);
@@ -58,10 +74,16 @@ export function useInbox(query: string, mailbox: string | null = null): Inbox {
           if (mine !== generation.current) return;
           setState((s) => {
             const known = new Set(s.items.map((m) => m.id));
-            return { ...s, items: [...s.items, ...page.messages.filter((m) => !known.has(m.id))], next: page.next, total: page.total };
+            return {
+              ...s,
+              items: [...s.items, ...page.messages.filter((m) => !known.has(m.id))],
+              next: page.next,
+              total: page.total,
+            };
           });
         },
-        (err: Error) => mine === generation.current && setState((s) => ({ ...s, error: err.message })),
+        (err: Error) =>
+          mine === generation.current && setState((s) => ({ ...s, error: err.message })),
       )
       .finally(() => {
         loadingMore.current = false;
@@ -82,10 +104,17 @@ export function useInbox(query: string, mailbox: string | null = null): Inbox {
             // Within the fresh page's range the server is right (it also drops deleted ones); older items stay.
             const kept = s.items.filter((m) => m.id < oldest && !fresh.has(m.id));
             const items = [...page.messages, ...kept].sort(byNewest);
-            return { ...s, items, total: page.total, next: kept.length > 0 ? s.next : page.next, error: null };
+            return {
+              ...s,
+              items,
+              total: page.total,
+              next: kept.length > 0 ? s.next : page.next,
+              error: null,
+            };
           });
         },
-        (err: Error) => mine === generation.current && setState((s) => ({ ...s, error: err.message })),
+        (err: Error) =>
+          mine === generation.current && setState((s) => ({ ...s, error: err.message })),
       );
     }, 150);
   }, [query, mailbox]);
@@ -99,7 +128,10 @@ export function useInbox(query: string, mailbox: string | null = null): Inbox {
       setState((s) => {
         if (s.items.some((m) => m.id === summary.id)) return s;
         // Ids are time-ordered, so new mail nearly always goes on top; sort only when it does not.
-        const items = !s.items[0] || summary.id > s.items[0].id ? [summary, ...s.items] : [summary, ...s.items].sort(byNewest);
+        const items =
+          !s.items[0] || summary.id > s.items[0].id
+            ? [summary, ...s.items]
+            : [summary, ...s.items].sort(byNewest);
         return { ...s, items, total: s.total + 1 };
       });
     },

@@ -6,10 +6,15 @@ import { CopyButton } from "../components/copy-button.js";
 import type { Finding, LinkInfo, Message, Severity } from "../types.js";
 import { CompatibilityView, SpamView } from "./compat-view.js";
 
-const pending = (message: Message) => (message.analysis.status === "pending" ? <p class="muted pad">Analysis is running…</p> : null);
+const pending = (message: Message) =>
+  message.analysis.status === "pending" ? <p class="muted pad">Analysis is running…</p> : null;
 
 function useLiveCheck(id: string) {
-  const [state, setState] = useState<{ busy: boolean; links: LinkInfo[] | null; error: string | null }>({ busy: false, links: null, error: null });
+  const [state, setState] = useState<{
+    busy: boolean;
+    links: LinkInfo[] | null;
+    error: string | null;
+  }>({ busy: false, links: null, error: null });
   const run = () => {
     setState((s) => ({ ...s, busy: true, error: null }));
     api.checkLinks(id).then(
@@ -29,7 +34,13 @@ export function LinksTab({ message }: { message: Message }) {
       {pending(message)}
       {links.length > 0 ? (
         <div class="tab-actions">
-          <button type="button" class="btn btn-small" disabled={live.busy} onClick={live.run} title="Fetch each link (only hosts the server allows) and record status and redirects">
+          <button
+            type="button"
+            class="btn btn-small"
+            disabled={live.busy}
+            onClick={live.run}
+            title="Fetch each link (only hosts the server allows) and record status and redirects"
+          >
             {live.busy ? "Checking…" : "Check links live"}
           </button>
           {live.error ? <span class="notice notice-bad">{live.error}</span> : null}
@@ -72,7 +83,9 @@ export function LinksTab({ message }: { message: Message }) {
                       {link.text ? `“${link.text}” · ` : ""}
                       {link.host ?? "no host"} · {link.https ? "https" : "not https"}
                       {link.foundIn?.length ? ` · in ${link.foundIn.join(", ")}` : ""}
-                      {link.live ? ` · live: ${link.live.error ?? link.live.status}${link.live.redirects.length ? ` after ${link.live.redirects.length} redirect(s)` : ""}` : ""}
+                      {link.live
+                        ? ` · live: ${link.live.error ?? link.live.status}${link.live.redirects.length ? ` after ${link.live.redirects.length} redirect(s)` : ""}`
+                        : ""}
                     </div>
                   </td>
                   <td>
@@ -103,14 +116,19 @@ export function LinksTab({ message }: { message: Message }) {
 
 const ORDER: Severity[] = ["error", "warning", "info"];
 /** Fields a finding may carry beyond the contract's three (a fix, a reference, the offending value). */
-const extras = (finding: Finding) => Object.entries(finding).filter(([key]) => !["rule", "severity", "message"].includes(key));
+const extras = (finding: Finding) =>
+  Object.entries(finding).filter(([key]) => !["rule", "severity", "message"].includes(key));
 
 export function FindingsTab({ message }: { message: Message }) {
-  const findings = [...message.analysis.findings].sort((a, b) => ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity));
+  const findings = [...message.analysis.findings].sort(
+    (a, b) => ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity),
+  );
   return (
     <div class="pad">
       {pending(message)}
-      {findings.length === 0 && message.analysis.status === "done" ? <p class="muted">No findings: nothing to fix.</p> : null}
+      {findings.length === 0 && message.analysis.status === "done" ? (
+        <p class="muted">No findings: nothing to fix.</p>
+      ) : null}
       <ul class="findings">
         {findings.map((finding, i) => (
           <li key={i} class={`finding finding-${finding.severity}`}>
@@ -118,7 +136,9 @@ export function FindingsTab({ message }: { message: Message }) {
             <div>
               <p>{finding.message}</p>
               <code class="muted">{finding.rule}</code>
-              {extras(finding).length > 0 ? <AutoView value={Object.fromEntries(extras(finding))} /> : null}
+              {extras(finding).length > 0 ? (
+                <AutoView value={Object.fromEntries(extras(finding))} />
+              ) : null}
             </div>
           </li>
         ))}
@@ -133,7 +153,11 @@ export function CompatibilityTab({ message }: { message: Message }) {
     return (
       <div class="pad">
         {pending(message)}
-        <p class="muted">{message.html ? "No compatibility report for this message." : "No HTML part: nothing to check."}</p>
+        <p class="muted">
+          {message.html
+            ? "No compatibility report for this message."
+            : "No HTML part: nothing to check."}
+        </p>
       </div>
     );
   }
@@ -146,7 +170,8 @@ export function CompatibilityTab({ message }: { message: Message }) {
 
 export function SpamTab({ message }: { message: Message }) {
   const report = message.analysis.spam;
-  if (report === undefined || report === null) return <p class="muted pad">Spam scoring is not enabled (start with --spamd host:port).</p>;
+  if (report === undefined || report === null)
+    return <p class="muted pad">Spam scoring is not enabled (start with --spamd host:port).</p>;
   return (
     <div class="pad">
       <SpamView report={report} />

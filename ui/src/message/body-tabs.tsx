@@ -26,8 +26,12 @@ export function SourceTab({ message }: { message: Message }) {
       {raw.status === "error" ? <p class="notice notice-bad">{raw.error.message}</p> : null}
       {raw.status === "done" ? (
         <>
-          <pre class="source" data-testid="source">{raw.value.slice(0, SOURCE_PREVIEW_CHARS)}</pre>
-          {raw.value.length > SOURCE_PREVIEW_CHARS ? <p class="muted">Truncated; download the .eml for the rest.</p> : null}
+          <pre class="source" data-testid="source">
+            {raw.value.slice(0, SOURCE_PREVIEW_CHARS)}
+          </pre>
+          {raw.value.length > SOURCE_PREVIEW_CHARS ? (
+            <p class="muted">Truncated; download the .eml for the rest.</p>
+          ) : null}
         </>
       ) : null}
     </div>
@@ -41,12 +45,37 @@ export function HeadersTab({ message }: { message: Message }) {
       <h3>Envelope</h3>
       <table class="kv">
         <tbody>
-          <tr><th>MAIL FROM</th><td>{e.mailFrom ?? <span class="muted">none</span>}</td></tr>
-          <tr><th>RCPT TO</th><td>{e.rcptTo.join(", ") || <span class="muted">none</span>}</td></tr>
-          <tr><th>Client</th><td>{[e.remoteAddress, e.helo && `HELO ${e.helo}`].filter(Boolean).join(" · ") || <span class="muted">none</span>}</td></tr>
-          <tr><th>TLS</th><td>{e.secure ? "yes" : "no"}</td></tr>
-          <tr><th>Auth user</th><td>{e.authUser ?? <span class="muted">none</span>}</td></tr>
-          <tr><th>Source</th><td>{message.source.kind}{message.source.providerMessageId ? ` · ${message.source.providerMessageId}` : ""}</td></tr>
+          <tr>
+            <th>MAIL FROM</th>
+            <td>{e.mailFrom ?? <span class="muted">none</span>}</td>
+          </tr>
+          <tr>
+            <th>RCPT TO</th>
+            <td>{e.rcptTo.join(", ") || <span class="muted">none</span>}</td>
+          </tr>
+          <tr>
+            <th>Client</th>
+            <td>
+              {[e.remoteAddress, e.helo && `HELO ${e.helo}`].filter(Boolean).join(" · ") || (
+                <span class="muted">none</span>
+              )}
+            </td>
+          </tr>
+          <tr>
+            <th>TLS</th>
+            <td>{e.secure ? "yes" : "no"}</td>
+          </tr>
+          <tr>
+            <th>Auth user</th>
+            <td>{e.authUser ?? <span class="muted">none</span>}</td>
+          </tr>
+          <tr>
+            <th>Source</th>
+            <td>
+              {message.source.kind}
+              {message.source.providerMessageId ? ` · ${message.source.providerMessageId}` : ""}
+            </td>
+          </tr>
         </tbody>
       </table>
       <h3>Headers ({message.headers.length})</h3>

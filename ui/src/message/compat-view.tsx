@@ -9,7 +9,11 @@ interface Report {
 
 function isReport(value: unknown): value is Report {
   const r = value as Report | null;
-  return typeof r?.clients === "number" && typeof r.score?.supported === "number" && Array.isArray(r.features);
+  return (
+    typeof r?.clients === "number" &&
+    typeof r.score?.supported === "number" &&
+    Array.isArray(r.features)
+  );
 }
 
 /** "gmail.ios, gmail.android, outlook.windows" → "gmail (ios, android), outlook (windows)". */
@@ -19,20 +23,29 @@ function byFamily(clients: string[]): string {
     const [family = client, platform] = client.split(".");
     families.set(family, [...(families.get(family) ?? []), ...(platform ? [platform] : [])]);
   }
-  return [...families].map(([family, platforms]) => (platforms.length ? `${family} (${platforms.join(", ")})` : family)).join(", ");
+  return [...families]
+    .map(([family, platforms]) =>
+      platforms.length ? `${family} (${platforms.join(", ")})` : family,
+    )
+    .join(", ");
 }
 
 function ScoreBar({ score, clients }: { score: Report["score"]; clients: number }) {
   return (
     <div class="score">
-      <div class="score-bar" role="img" aria-label={`${score.supported}% supported, ${score.partial}% partial, ${score.unsupported}% unsupported`}>
+      <div
+        class="score-bar"
+        role="img"
+        aria-label={`${score.supported}% supported, ${score.partial}% partial, ${score.unsupported}% unsupported`}
+      >
         <span class="score-good" style={{ width: `${score.supported}%` }} />
         <span class="score-warn" style={{ width: `${score.partial}%` }} />
         <span class="score-bad" style={{ width: `${score.unsupported}%` }} />
       </div>
       <p>
-        Of {clients} email clients, <strong class="good">{score.supported}%</strong> render every feature this message uses,{" "}
-        <strong class="warn">{score.partial}%</strong> support some only partly and <strong class="bad">{score.unsupported}%</strong> lack at least one.
+        Of {clients} email clients, <strong class="good">{score.supported}%</strong> render every
+        feature this message uses, <strong class="warn">{score.partial}%</strong> support some only
+        partly and <strong class="bad">{score.unsupported}%</strong> lack at least one.
         <span class="muted"> Data: caniemail.com.</span>
       </p>
     </div>
@@ -60,8 +73,12 @@ export function CompatibilityView({ report }: { report: unknown }) {
             <tbody>
               {report.features.map((f) => (
                 <tr key={f.title}>
-                  <td><code>{f.title}</code></td>
-                  <td>{f.unsupported.length ? byFamily(f.unsupported) : <span class="muted">—</span>}</td>
+                  <td>
+                    <code>{f.title}</code>
+                  </td>
+                  <td>
+                    {f.unsupported.length ? byFamily(f.unsupported) : <span class="muted">—</span>}
+                  </td>
                   <td>{f.partial.length ? byFamily(f.partial) : <span class="muted">—</span>}</td>
                   <td class="muted">{f.notes.join(" ")}</td>
                 </tr>
@@ -93,18 +110,29 @@ export function SpamView({ report }: { report: unknown }) {
   return (
     <>
       <p class="big-score">
-        SpamAssassin score <strong class={report.isSpam ? "bad" : "good"}>{report.score}</strong> <span class="muted">/ threshold {report.threshold}</span>{" "}
-        {report.isSpam ? <strong class="bad">would be marked as spam</strong> : <span class="good">below the spam threshold</span>}
+        SpamAssassin score <strong class={report.isSpam ? "bad" : "good"}>{report.score}</strong>{" "}
+        <span class="muted">/ threshold {report.threshold}</span>{" "}
+        {report.isSpam ? (
+          <strong class="bad">would be marked as spam</strong>
+        ) : (
+          <span class="good">below the spam threshold</span>
+        )}
       </p>
       <table class="auto-table">
         <thead>
-          <tr><th>Points</th><th>Rule</th><th>Meaning</th></tr>
+          <tr>
+            <th>Points</th>
+            <th>Rule</th>
+            <th>Meaning</th>
+          </tr>
         </thead>
         <tbody>
           {rules.map((r) => (
             <tr key={r.name}>
               <td class={r.score > 0 ? "bad" : "good"}>{r.score > 0 ? `+${r.score}` : r.score}</td>
-              <td><code>{r.name}</code></td>
+              <td>
+                <code>{r.name}</code>
+              </td>
               <td>{r.description}</td>
             </tr>
           ))}

@@ -16,7 +16,14 @@ export function HtmlPreview({ message }: { message: Message }) {
   const [remote, setRemote] = useState(false);
   const [width, setWidth] = useState<Width>("desktop");
   const doc = useMemo(
-    () => buildPreview({ html: message.html ?? "", messageId: message.id, attachments: message.attachments, origin: window.location.origin, remoteImages: remote }),
+    () =>
+      buildPreview({
+        html: message.html ?? "",
+        messageId: message.id,
+        attachments: message.attachments,
+        origin: window.location.origin,
+        remoteImages: remote,
+      }),
     [message.id, message.html, remote],
   );
   const px = WIDTHS[width];
@@ -25,7 +32,13 @@ export function HtmlPreview({ message }: { message: Message }) {
       <div class="preview-bar">
         <div class="segmented" role="group" aria-label="Preview width">
           {(Object.keys(WIDTHS) as Width[]).map((w) => (
-            <button key={w} type="button" class={w === width ? "active" : ""} aria-pressed={w === width} onClick={() => setWidth(w)}>
+            <button
+              key={w}
+              type="button"
+              class={w === width ? "active" : ""}
+              aria-pressed={w === width}
+              onClick={() => setWidth(w)}
+            >
               {w}
               {WIDTHS[w] ? ` ${WIDTHS[w]}px` : ""}
             </button>
@@ -33,8 +46,16 @@ export function HtmlPreview({ message }: { message: Message }) {
         </div>
         <span class="spacer" />
         {doc.remoteCount > 0 || remote ? (
-          <label class="toggle" title="Remote images can tell a sender you opened the mail; they are off by default">
-            <input type="checkbox" checked={remote} onChange={(e) => setRemote(e.currentTarget.checked)} data-testid="remote-images" />
+          <label
+            class="toggle"
+            title="Remote images can tell a sender you opened the mail; they are off by default"
+          >
+            <input
+              type="checkbox"
+              checked={remote}
+              onChange={(e) => setRemote(e.currentTarget.checked)}
+              data-testid="remote-images"
+            />
             {remote ? "Remote images on" : `Load remote images (${doc.remoteCount} blocked)`}
           </label>
         ) : (

@@ -33,7 +33,12 @@ const TABS: Tab[] = [
   { id: "auth", label: "Authentication", show: () => true, view: AuthTab },
   { id: "links", label: "Links", show: () => true, view: LinksTab },
   { id: "findings", label: "Findings", show: () => true, view: FindingsTab },
-  { id: "compatibility", label: "HTML check", show: (m) => m.html !== null || m.analysis.compatibility != null, view: CompatibilityTab },
+  {
+    id: "compatibility",
+    label: "HTML check",
+    show: (m) => m.html !== null || m.analysis.compatibility != null,
+    view: CompatibilityTab,
+  },
   { id: "spam", label: "Spam", show: (m) => m.analysis.spam != null, view: SpamTab },
   { id: "smtp", label: "SMTP", show: () => true, view: TranscriptTab },
 ];
@@ -72,13 +77,22 @@ export function MessageView(props: MessageViewProps) {
           api.update(m.id, { read: true }).then(
             (summary) => {
               props.onChanged(summary);
-              if (current) setMessage((prev) => (prev && prev.id === summary.id ? { ...prev, read: true } : prev));
+              if (current)
+                setMessage((prev) =>
+                  prev && prev.id === summary.id ? { ...prev, read: true } : prev,
+                );
             },
             (err: Error) => current && setError(err.message),
           );
         }
       },
-      (err: Error) => current && setError(err instanceof ApiError && err.status === 404 ? "This message no longer exists." : err.message),
+      (err: Error) =>
+        current &&
+        setError(
+          err instanceof ApiError && err.status === 404
+            ? "This message no longer exists."
+            : err.message,
+        ),
     );
     return () => {
       current = false;
@@ -89,7 +103,14 @@ export function MessageView(props: MessageViewProps) {
     if (!props.analyzed || !message || props.analyzed.id !== message.id) return;
     const { analysis } = props.analyzed;
     if (analysis) setMessage({ ...message, analysis });
-    else api.get(message.id).then((m) => setMessage((prev) => (prev && prev.id === m.id ? { ...prev, analysis: m.analysis } : prev)), (err: Error) => setError(err.message));
+    else
+      api.get(message.id).then(
+        (m) =>
+          setMessage((prev) =>
+            prev && prev.id === m.id ? { ...prev, analysis: m.analysis } : prev,
+          ),
+        (err: Error) => setError(err.message),
+      );
   }, [props.analyzed]);
 
   useEffect(() => {
@@ -104,7 +125,7 @@ export function MessageView(props: MessageViewProps) {
   if (!message) return <div class="message-empty muted">Loading…</div>;
 
   const tabs = TABS.filter((t) => t.show(message));
-  const active = tabs.find((t) => t.id === props.tab) ?? tabs[0]!;
+  const active = tabs.find((t) => t.id === props.tab) ?? tabs[0];
   const View = active.view;
   const toggleRead = () =>
     api.update(message.id, { read: !message.read }).then(
@@ -119,18 +140,54 @@ export function MessageView(props: MessageViewProps) {
     <article class="message" aria-label={message.subject ?? "message"}>
       <header class="message-head">
         <div class="message-title">
-          <a class="btn btn-small back" href={href({ page: "inbox", id: null, tab: null }, props.query)} onClick={onLinkClick} title="Back to the list">
+          <a
+            class="btn btn-small back"
+            href={href({ page: "inbox", id: null, tab: null }, props.query)}
+            onClick={onLinkClick}
+            title="Back to the list"
+          >
             <Icon name="back" />
           </a>
-          <h2 data-testid="subject">{message.subject || <span class="muted">(no subject)</span>}</h2>
+          <h2 data-testid="subject">
+            {message.subject || <span class="muted">(no subject)</span>}
+          </h2>
         </div>
         <dl class="message-meta">
-          <div><dt>From</dt><dd>{formatAddress(message.from) || <span class="muted">none</span>}</dd></div>
-          <div><dt>To</dt><dd>{formatAddresses(message.to) || <span class="muted">none</span>}</dd></div>
-          {message.cc.length ? <div><dt>Cc</dt><dd>{formatAddresses(message.cc)}</dd></div> : null}
-          {message.bcc.length ? <div><dt>Bcc</dt><dd>{formatAddresses(message.bcc)}</dd></div> : null}
-          {message.replyTo.length ? <div><dt>Reply-To</dt><dd>{formatAddresses(message.replyTo)}</dd></div> : null}
-          <div><dt>Received</dt><dd>{formatFullDate(message.receivedAt)}{message.date ? <span class="muted"> · Date: {formatFullDate(message.date)}</span> : null}</dd></div>
+          <div>
+            <dt>From</dt>
+            <dd>{formatAddress(message.from) || <span class="muted">none</span>}</dd>
+          </div>
+          <div>
+            <dt>To</dt>
+            <dd>{formatAddresses(message.to) || <span class="muted">none</span>}</dd>
+          </div>
+          {message.cc.length ? (
+            <div>
+              <dt>Cc</dt>
+              <dd>{formatAddresses(message.cc)}</dd>
+            </div>
+          ) : null}
+          {message.bcc.length ? (
+            <div>
+              <dt>Bcc</dt>
+              <dd>{formatAddresses(message.bcc)}</dd>
+            </div>
+          ) : null}
+          {message.replyTo.length ? (
+            <div>
+              <dt>Reply-To</dt>
+              <dd>{formatAddresses(message.replyTo)}</dd>
+            </div>
+          ) : null}
+          <div>
+            <dt>Received</dt>
+            <dd>
+              {formatFullDate(message.receivedAt)}
+              {message.date ? (
+                <span class="muted"> · Date: {formatFullDate(message.date)}</span>
+              ) : null}
+            </dd>
+          </div>
           <RoundTripLinks message={message} query={props.query} />
         </dl>
         <div class="message-badges">
@@ -149,9 +206,19 @@ export function MessageView(props: MessageViewProps) {
           <span class="spacer" />
           <ReplyButton message={message} />
           <ReleaseButton message={message} />
-          <button type="button" class="btn btn-small" onClick={toggleRead}>{message.read ? "Mark unread" : "Mark read"}</button>
-          <a class="btn btn-small" href={rawUrl(message.id, true)} download={`${message.id}.eml`}><Icon name="download" /> .eml</a>
-          <button type="button" class="btn btn-small btn-danger-outline" onClick={() => void props.onDelete(message.id)}><Icon name="trash" /> Delete</button>
+          <button type="button" class="btn btn-small" onClick={toggleRead}>
+            {message.read ? "Mark unread" : "Mark read"}
+          </button>
+          <a class="btn btn-small" href={rawUrl(message.id, true)} download={`${message.id}.eml`}>
+            <Icon name="download" /> .eml
+          </a>
+          <button
+            type="button"
+            class="btn btn-small btn-danger-outline"
+            onClick={() => void props.onDelete(message.id)}
+          >
+            <Icon name="trash" /> Delete
+          </button>
         </div>
       </header>
       <nav class="tabs" role="tablist">

@@ -28,7 +28,8 @@ export interface PreviewDoc {
 }
 
 /** Remote stylesheets (<link>) could never load under the preview's style-src anyway. */
-const DROP = "script, base, iframe, frame, frameset, object, embed, applet, portal, meta[http-equiv], link";
+const DROP =
+  "script, base, iframe, frame, frameset, object, embed, applet, portal, meta[http-equiv], link";
 /** Attributes that navigate: no javascript:, vbscript: or data: URL at all. */
 const NAVIGATING = ["href", "xlink:href", "action", "formaction"];
 /** Attributes that load: data: images are fine, scriptable documents are not. */
@@ -45,7 +46,10 @@ function isDangerous(name: string, value: string): boolean {
   const url = scheme(value);
   if (url.startsWith("javascript:") || url.startsWith("vbscript:")) return true;
   if (NAVIGATING.includes(name)) return url.startsWith("data:");
-  return LOADING.includes(name) && (url.startsWith("data:text/html") || url.startsWith("data:application/"));
+  return (
+    LOADING.includes(name) &&
+    (url.startsWith("data:text/html") || url.startsWith("data:application/"))
+  );
 }
 
 /** Where this message's inline (cid:) images are served; the trailing slash makes it a prefix (CSP3 §6.7.2.12). */
@@ -58,7 +62,11 @@ export function previewCsp(origin: string, messageId: string, remoteImages: bool
   // any path (the SES mock's query API sends mail on a GET), and the sandboxed srcdoc document
   // has an opaque origin, so 'self' would match nothing anyway. Remote images (http: https:)
   // reach our origin again; the server refuses page requests on such paths (src/api/cross-site.ts).
-  const images = ["data:", attachmentsPath(origin, messageId), ...(remoteImages ? ["http:", "https:"] : [])].join(" ");
+  const images = [
+    "data:",
+    attachmentsPath(origin, messageId),
+    ...(remoteImages ? ["http:", "https:"] : []),
+  ].join(" ");
   return [
     "default-src 'none'",
     `img-src ${images}`,
@@ -74,24 +82,37 @@ function cidMap(input: PreviewInput): Map<string, string> {
   for (const attachment of input.attachments) {
     if (!attachment.contentId) continue;
     const cid = attachment.contentId.replace(/^<|>$/g, "").toLowerCase();
-    map.set(cid, `${attachmentsPath(input.origin, input.messageId)}${encodeURIComponent(attachment.id)}`);
+    map.set(
+      cid,
+      `${attachmentsPath(input.origin, input.messageId)}${encodeURIComponent(attachment.id)}`,
+    );
   }
   return map;
 }
 
 function resolveCid(value: string, cids: Map<string, string>): string {
-  return value.replace(/cid:([^\s'")]+)/gi, (whole, id: string) => cids.get(decodeURIComponent(id).toLowerCase()) ?? whole);
+  return value.replace(
+    /cid:([^\s'")]+)/gi,
+    (whole, id: string) => cids.get(decodeURIComponent(id).toLowerCase()) ?? whole,
+  );
 }
 
 /** Counted before cid: URLs are pointed at our own origin, so inline images are not "remote". */
 function countRemote(doc: Document): number {
   let count = 0;
   for (const element of doc.querySelectorAll("[src], [srcset], [background], [poster]")) {
-    const urls = [element.getAttribute("src"), element.getAttribute("background"), element.getAttribute("poster"), ...(element.getAttribute("srcset") ?? "").split(",")];
+    const urls = [
+      element.getAttribute("src"),
+      element.getAttribute("background"),
+      element.getAttribute("poster"),
+      ...(element.getAttribute("srcset") ?? "").split(","),
+    ];
     if (urls.some((url) => url && REMOTE.test(url))) count++;
   }
-  for (const element of doc.querySelectorAll("[style]")) count += (element.getAttribute("style")?.match(CSS_REMOTE) ?? []).length;
-  for (const style of doc.querySelectorAll("style")) count += (style.textContent?.match(CSS_REMOTE) ?? []).length;
+  for (const element of doc.querySelectorAll("[style]"))
+    count += (element.getAttribute("style")?.match(CSS_REMOTE) ?? []).length;
+  for (const style of doc.querySelectorAll("style"))
+    count += (style.textContent?.match(CSS_REMOTE) ?? []).length;
   return count;
 }
 
@@ -105,13 +126,20 @@ function clean(doc: Document, cids: Map<string, string>): void {
     for (const attribute of [...element.attributes]) {
       const name = attribute.name.toLowerCase();
       // ping: hyperlink auditing would tell the sender about the click (HTML §4.6.6).
-      if (name.startsWith("on") || name === "srcdoc" || name === "formtarget" || name === "ping") element.removeAttribute(attribute.name);
+      if (name.startsWith("on") || name === "srcdoc" || name === "formtarget" || name === "ping")
+        element.removeAttribute(attribute.name);
       else if (isDangerous(name, attribute.value)) element.removeAttribute(attribute.name);
-      else if ((name === "src" || name === "background" || name === "style") && /cid:/i.test(attribute.value)) {
+      else if (
+        (name === "src" || name === "background" || name === "style") &&
+        /cid:/i.test(attribute.value)
+      ) {
         element.setAttribute(attribute.name, resolveCid(attribute.value, cids));
       }
     }
-    if ((element.localName === "a" || element.localName === "area") && element.hasAttribute("href")) {
+    if (
+      (element.localName === "a" || element.localName === "area") &&
+      element.hasAttribute("href")
+    ) {
       element.setAttribute("target", "_blank");
       element.setAttribute("rel", "noopener noreferrer");
     } else if (element.hasAttribute("target")) {

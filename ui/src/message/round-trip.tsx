@@ -23,19 +23,31 @@ export function RoundTripLinks({ message, query }: { message: Message; query: st
     setOriginal(null);
     setResponses([]);
     if (message.originalId) api.get(message.originalId).then(setOriginal, () => setOriginal(null));
-    api.list(`tag:original:${message.id}`, null, 20).then((page) => setResponses(page.messages), () => setResponses([]));
+    api.list(`tag:original:${message.id}`, null, 20).then(
+      (page) => setResponses(page.messages),
+      () => setResponses([]),
+    );
   }, [message.id]);
   if (!original && responses.length === 0) return null;
   const link = (id: string, subject: string | null) => (
-    <a href={href({ page: "inbox", id, tab: null }, query)} onClick={onLinkClick}>{subject || "(no subject)"}</a>
+    <a href={href({ page: "inbox", id, tab: null }, query)} onClick={onLinkClick}>
+      {subject || "(no subject)"}
+    </a>
   );
   return (
     <div data-testid="round-trip">
       <dt>Round trip</dt>
       <dd>
-        {original ? <span>{relation(message.tags)} {link(original.id, original.subject)}</span> : null}
+        {original ? (
+          <span>
+            {relation(message.tags)} {link(original.id, original.subject)}
+          </span>
+        ) : null}
         {responses.map((r) => (
-          <span key={r.id}> {relation(r.tags).replace(/ (of|about|to)$/, "")}: {link(r.id, r.subject)}</span>
+          <span key={r.id}>
+            {" "}
+            {relation(r.tags).replace(/ (of|about|to)$/, "")}: {link(r.id, r.subject)}
+          </span>
         ))}
       </dd>
     </div>
@@ -55,7 +67,12 @@ export function ReplyButton({ message }: { message: Message }) {
   if (message.source.kind === "dsn") return null;
   if (!open) {
     return (
-      <button type="button" class="btn btn-small" title="Reply as the recipient; delivered to --inbound" onClick={() => setOpen(true)}>
+      <button
+        type="button"
+        class="btn btn-small"
+        title="Reply as the recipient; delivered to --inbound"
+        onClick={() => setOpen(true)}
+      >
         Reply
       </button>
     );
@@ -63,17 +80,34 @@ export function ReplyButton({ message }: { message: Message }) {
   const submit = (event: Event) => {
     event.preventDefault();
     setBusy(true);
-    api.reply(message.id, text).then(
-      (result) => setOutcome({ ok: true, text: `Delivered to ${result.to} (${result.status})` }),
-      (err: Error) => setOutcome({ ok: false, text: err.message }),
-    ).finally(() => setBusy(false));
+    api
+      .reply(message.id, text)
+      .then(
+        (result) => setOutcome({ ok: true, text: `Delivered to ${result.to} (${result.status})` }),
+        (err: Error) => setOutcome({ ok: false, text: err.message }),
+      )
+      .finally(() => setBusy(false));
   };
   return (
     <form class="release-form" onSubmit={submit} aria-label="Reply">
-      <textarea value={text} onInput={(e) => setText(e.currentTarget.value)} aria-label="Reply text" rows={3} required />
-      <button type="submit" class="btn btn-small" disabled={busy}>{busy ? "Sending…" : "Send reply"}</button>
-      <button type="button" class="btn btn-small btn-ghost" onClick={() => setOpen(false)}>Close</button>
-      {outcome ? <span role="status" class={outcome.ok ? "notice notice-good" : "notice notice-bad"}>{outcome.text}</span> : null}
+      <textarea
+        value={text}
+        onInput={(e) => setText(e.currentTarget.value)}
+        aria-label="Reply text"
+        rows={3}
+        required
+      />
+      <button type="submit" class="btn btn-small" disabled={busy}>
+        {busy ? "Sending…" : "Send reply"}
+      </button>
+      <button type="button" class="btn btn-small btn-ghost" onClick={() => setOpen(false)}>
+        Close
+      </button>
+      {outcome ? (
+        <span role="status" class={outcome.ok ? "notice notice-good" : "notice notice-bad"}>
+          {outcome.text}
+        </span>
+      ) : null}
     </form>
   );
 }

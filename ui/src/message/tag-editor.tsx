@@ -4,7 +4,15 @@ import { Badge } from "../components/badge.js";
 import type { MessageSummary } from "../types.js";
 
 /** Tags as badges; "Edit tags" turns them into one comma-separated field saved with PATCH { tags }. */
-export function TagEditor({ id, tags, onSaved }: { id: string; tags: string[]; onSaved(summary: MessageSummary): void }) {
+export function TagEditor({
+  id,
+  tags,
+  onSaved,
+}: {
+  id: string;
+  tags: string[];
+  onSaved(summary: MessageSummary): void;
+}) {
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -17,10 +25,14 @@ export function TagEditor({ id, tags, onSaved }: { id: string; tags: string[]; o
             #{t}
           </Badge>
         ))}
-        <button type="button" class="btn btn-small btn-ghost" onClick={() => {
+        <button
+          type="button"
+          class="btn btn-small btn-ghost"
+          onClick={() => {
             setText(tags.join(", "));
             setEditing(true);
-          }}>
+          }}
+        >
           {tags.length ? "Edit tags" : "Add tags"}
         </button>
       </>
@@ -28,7 +40,10 @@ export function TagEditor({ id, tags, onSaved }: { id: string; tags: string[]; o
   }
   const save = (event: Event) => {
     event.preventDefault();
-    const next = text.split(",").map((t) => t.trim()).filter(Boolean);
+    const next = text
+      .split(",")
+      .map((t) => t.trim())
+      .filter(Boolean);
     api.update(id, { tags: next }).then(
       (summary) => {
         onSaved(summary);
@@ -40,9 +55,19 @@ export function TagEditor({ id, tags, onSaved }: { id: string; tags: string[]; o
   };
   return (
     <form class="tag-form" onSubmit={save}>
-      <input value={text} onInput={(e) => setText(e.currentTarget.value)} placeholder="signup, vip" aria-label="Tags, comma-separated" autoFocus />
-      <button type="submit" class="btn btn-small">Save</button>
-      <button type="button" class="btn btn-small btn-ghost" onClick={() => setEditing(false)}>Cancel</button>
+      <input
+        value={text}
+        onInput={(e) => setText(e.currentTarget.value)}
+        placeholder="signup, vip"
+        aria-label="Tags, comma-separated"
+        autoFocus
+      />
+      <button type="submit" class="btn btn-small">
+        Save
+      </button>
+      <button type="button" class="btn btn-small btn-ghost" onClick={() => setEditing(false)}>
+        Cancel
+      </button>
       {error ? <span class="notice notice-bad">{error}</span> : null}
     </form>
   );

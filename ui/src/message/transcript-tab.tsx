@@ -6,7 +6,10 @@ import type { Message } from "../types.js";
 
 type Entry = Record<string, unknown> | string;
 
-const asRecord = (value: unknown): Record<string, unknown> | null => (typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
+const asRecord = (value: unknown): Record<string, unknown> | null =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
 
 /** `GET /api/sessions?messageId=` answers a list, or `{ sessions: [...] }`. */
 function sessionsOf(body: unknown): unknown[] {
@@ -27,32 +30,72 @@ function linesOf(session: Record<string, unknown>): Entry[] | null {
 function Line({ entry }: { entry: Entry }) {
   if (typeof entry === "string") return <div class="smtp-line">{entry}</div>;
   const dir = String(entry.direction ?? entry.dir ?? entry.from ?? entry.side ?? entry.type ?? "");
-  const text = entry.text ?? entry.line ?? entry.data ?? entry.command ?? entry.reply ?? entry.message;
+  const text =
+    entry.text ?? entry.line ?? entry.data ?? entry.command ?? entry.reply ?? entry.message;
   const client = /^(c|client|in|command|>)/i.test(dir);
   const server = /^(s|server|out|reply|<)/i.test(dir);
   return (
     <div class={`smtp-line ${client ? "smtp-client" : server ? "smtp-server" : "smtp-note"}`}>
-      <span class="smtp-dir" title={dir || undefined}>{client ? "C:" : server ? "S:" : "*"}</span>
+      <span class="smtp-dir" title={dir || undefined}>
+        {client ? "C:" : server ? "S:" : "*"}
+      </span>
       {typeof text === "string" ? text : JSON.stringify(text ?? entry)}
     </div>
   );
 }
 
 /** The session header as the recorder writes it (src/transcripts/types.ts); other shapes fall back to a generic view. */
-function SessionHeader({ session, lines }: { session: Record<string, unknown>; lines: Entry[] | null }) {
+function SessionHeader({
+  session,
+  lines,
+}: {
+  session: Record<string, unknown>;
+  lines: Entry[] | null;
+}) {
   const client = asRecord(session.client);
   const tls = asRecord(session.tls);
   if (!client || typeof session.startedAt !== "string") {
-    return <AutoView value={Object.fromEntries(Object.entries(session).filter(([, v]) => v !== lines))} />;
+    return (
+      <AutoView
+        value={Object.fromEntries(Object.entries(session).filter(([, v]) => v !== lines))}
+      />
+    );
   }
   const faults = Array.isArray(session.faults) ? (session.faults as unknown[]) : [];
   return (
     <>
       <dl class="fields">
-        <div><dt>Client</dt><dd>{`${client.address}:${client.port}`}{session.helo ? ` · HELO ${session.helo}` : ""}</dd></div>
-        <div><dt>Listener</dt><dd>{String(session.listener ?? "smtp")}{session.secure ? ` · TLS${tls?.protocol ? ` ${tls.protocol}` : ""}${tls?.cipher ? ` (${tls.cipher})` : ""}` : " · no TLS"}</dd></div>
-        {session.authUser ? <div><dt>Auth user</dt><dd>{String(session.authUser)}</dd></div> : null}
-        <div><dt>Session</dt><dd>{formatFullDate(session.startedAt)}{session.endedAt ? ` → ${formatFullDate(String(session.endedAt))}` : " · still open"} · <code>{String(session.id)}</code></dd></div>
+        <div>
+          <dt>Client</dt>
+          <dd>
+            {`${client.address}:${client.port}`}
+            {session.helo ? ` · HELO ${session.helo}` : ""}
+          </dd>
+        </div>
+        <div>
+          <dt>Listener</dt>
+          <dd>
+            {String(session.listener ?? "smtp")}
+            {session.secure
+              ? ` · TLS${tls?.protocol ? ` ${tls.protocol}` : ""}${tls?.cipher ? ` (${tls.cipher})` : ""}`
+              : " · no TLS"}
+          </dd>
+        </div>
+        {session.authUser ? (
+          <div>
+            <dt>Auth user</dt>
+            <dd>{String(session.authUser)}</dd>
+          </div>
+        ) : null}
+        <div>
+          <dt>Session</dt>
+          <dd>
+            {formatFullDate(session.startedAt)}
+            {session.endedAt
+              ? ` → ${formatFullDate(String(session.endedAt))}`
+              : " · still open"} · <code>{String(session.id)}</code>
+          </dd>
+        </div>
       </dl>
       {faults.length > 0 ? (
         <div class="notice notice-warn">
@@ -71,7 +114,9 @@ export function TranscriptTab({ message }: { message: Message }) {
   if (sessions.length === 0) {
     return (
       <p class="muted pad">
-        {message.source.kind === "smtp" ? "No SMTP transcript recorded for this message." : `This message came through ${message.source.kind}, not SMTP.`}
+        {message.source.kind === "smtp"
+          ? "No SMTP transcript recorded for this message."
+          : `This message came through ${message.source.kind}, not SMTP.`}
       </p>
     );
   }

@@ -16,23 +16,41 @@ interface Rule {
 }
 
 const STAGES = ["connect", "tls", "auth", "mail", "rcpt", "data"];
-const EMPTY = { stage: "rcpt", from: "", to: "", user: "", code: "550", message: "", delayMs: "", disconnect: false, times: "", probability: "", certificate: "", starttls: "", versions: "" };
+const EMPTY = {
+  stage: "rcpt",
+  from: "",
+  to: "",
+  user: "",
+  code: "550",
+  message: "",
+  delayMs: "",
+  disconnect: false,
+  times: "",
+  probability: "",
+  certificate: "",
+  starttls: "",
+  versions: "",
+};
 const CERTIFICATES = ["", "expired", "wrong-name", "untrusted"];
 const STARTTLS = ["", "refuse", "absent", "require"];
 
 function describe(rule: Rule): string {
   const parts: string[] = [];
-  const tls = rule.tls as { certificate?: string; starttls?: string; versions?: string[] } | undefined;
+  const tls = rule.tls as
+    { certificate?: string; starttls?: string; versions?: string[] } | undefined;
   if (tls?.certificate) parts.push(`${tls.certificate} certificate`);
   if (tls?.starttls) parts.push(`STARTTLS ${tls.starttls}`);
   if (tls?.versions) parts.push(`only ${tls.versions.join(", ")}`);
-  if (rule.reply) parts.push(`reply ${rule.reply.code}${rule.reply.message ? ` ${rule.reply.message}` : ""}`);
+  if (rule.reply)
+    parts.push(`reply ${rule.reply.code}${rule.reply.message ? ` ${rule.reply.message}` : ""}`);
   if (rule.delayMs) parts.push(`delay ${rule.delayMs} ms`);
   if (rule.disconnect) parts.push("disconnect");
   if (rule.times !== undefined && rule.times !== null) parts.push(`${rule.times} time(s)`);
-  if (rule.probability !== undefined && rule.probability !== null && rule.probability !== 1) parts.push(`p=${rule.probability}`);
+  if (rule.probability !== undefined && rule.probability !== null && rule.probability !== 1)
+    parts.push(`p=${rule.probability}`);
   const rate = rule.rateLimit as { messages?: number; windowMs?: number } | undefined;
-  if (rate?.messages) parts.push(`at most ${rate.messages} message(s) per ${(rate.windowMs ?? 60_000) / 1000} s`);
+  if (rate?.messages)
+    parts.push(`at most ${rate.messages} message(s) per ${(rate.windowMs ?? 60_000) / 1000} s`);
   return parts.join(", ") || "no effect";
 }
 
@@ -45,12 +63,22 @@ function toRule(form: typeof EMPTY): Rule {
   };
   if (form.stage === "tls") {
     const versions = form.versions.split(/[\s,]+/).filter(Boolean);
-    rule.tls = { ...(form.certificate ? { certificate: form.certificate } : {}), ...(form.starttls ? { starttls: form.starttls } : {}), ...(versions.length ? { versions } : {}) };
+    rule.tls = {
+      ...(form.certificate ? { certificate: form.certificate } : {}),
+      ...(form.starttls ? { starttls: form.starttls } : {}),
+      ...(versions.length ? { versions } : {}),
+    };
     return extras();
   }
-  const match = Object.fromEntries((["from", "to", "user"] as const).filter((k) => form[k].trim()).map((k) => [k, form[k].trim()]));
+  const match = Object.fromEntries(
+    (["from", "to", "user"] as const).filter((k) => form[k].trim()).map((k) => [k, form[k].trim()]),
+  );
   if (Object.keys(match).length) rule.match = match;
-  if (form.code.trim()) rule.reply = { code: Number(form.code), ...(form.message.trim() ? { message: form.message.trim() } : {}) };
+  if (form.code.trim())
+    rule.reply = {
+      code: Number(form.code),
+      ...(form.message.trim() ? { message: form.message.trim() } : {}),
+    };
   if (form.delayMs.trim()) rule.delayMs = Number(form.delayMs);
   if (form.disconnect) rule.disconnect = true;
   return extras();
@@ -67,7 +95,11 @@ export function FaultsPanel() {
         <h2>SMTP fault rules</h2>
         {state.status === "loading" ? <p class="muted">Loading…</p> : null}
         {state.status === "error" ? <p class="notice notice-bad">{state.error.message}</p> : null}
-        {state.status === "done" ? <p class="muted">Fault injection is not available on this server (GET /api/faults answered 404).</p> : null}
+        {state.status === "done" ? (
+          <p class="muted">
+            Fault injection is not available on this server (GET /api/faults answered 404).
+          </p>
+        ) : null}
       </div>
     );
   }
@@ -89,20 +121,33 @@ export function FaultsPanel() {
   return (
     <div class="pad panel">
       <h2>SMTP fault rules</h2>
-      <p class="muted">Rules apply in order to new SMTP sessions; a rule with "times" retires after firing that often. Match values are globs.</p>
+      <p class="muted">
+        Rules apply in order to new SMTP sessions; a rule with "times" retires after firing that
+        often. Match values are globs.
+      </p>
       {error ? <p class="notice notice-bad">{error}</p> : null}
       {rules.length === 0 ? <p class="muted">No rules: every message is accepted.</p> : null}
       <ul class="rules">
         {rules.map((rule, i) => (
           <li key={i} class="card rule">
             <div>
-              <strong>{rule.stage}</strong> {rule.match ? Object.entries(rule.match).map(([k, v]) => `${k}=${v}`).join(" ") : "any"} → {describe(rule)}
+              <strong>{rule.stage}</strong>{" "}
+              {rule.match
+                ? Object.entries(rule.match)
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(" ")
+                : "any"}{" "}
+              → {describe(rule)}
               <details>
                 <summary class="muted">details</summary>
                 <AutoView value={rule} />
               </details>
             </div>
-            <button type="button" class="btn btn-small btn-danger-outline" onClick={() => void save(rules.filter((_, j) => j !== i))}>
+            <button
+              type="button"
+              class="btn btn-small btn-danger-outline"
+              onClick={() => void save(rules.filter((_, j) => j !== i))}
+            >
               Remove
             </button>
           </li>
@@ -116,29 +161,112 @@ export function FaultsPanel() {
         }}
       >
         <h3>Add a rule</h3>
-        <label>Stage <select value={form.stage} onChange={field("stage")}>{STAGES.map((s) => <option key={s}>{s}</option>)}</select></label>
+        <label>
+          Stage{" "}
+          <select value={form.stage} onChange={field("stage")}>
+            {STAGES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
         {form.stage === "tls" ? (
           <>
-            <label>Certificate <select value={form.certificate} onChange={field("certificate")}>{CERTIFICATES.map((c) => <option key={c} value={c}>{c || "the sandbox's own"}</option>)}</select></label>
-            <label>STARTTLS <select value={form.starttls} onChange={field("starttls")}>{STARTTLS.map((c) => <option key={c} value={c}>{c || "offered"}</option>)}</select></label>
-            <label>TLS versions <input value={form.versions} onInput={field("versions")} placeholder="TLSv1.2, TLSv1.3 (all)" /></label>
+            <label>
+              Certificate{" "}
+              <select value={form.certificate} onChange={field("certificate")}>
+                {CERTIFICATES.map((c) => (
+                  <option key={c} value={c}>
+                    {c || "the sandbox's own"}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              STARTTLS{" "}
+              <select value={form.starttls} onChange={field("starttls")}>
+                {STARTTLS.map((c) => (
+                  <option key={c} value={c}>
+                    {c || "offered"}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              TLS versions{" "}
+              <input
+                value={form.versions}
+                onInput={field("versions")}
+                placeholder="TLSv1.2, TLSv1.3 (all)"
+              />
+            </label>
           </>
         ) : (
           <>
-            <label>From glob <input value={form.from} onInput={field("from")} placeholder="*@example.com" /></label>
-            <label>To glob <input value={form.to} onInput={field("to")} placeholder="bounce-*@*" /></label>
-            <label>Auth user <input value={form.user} onInput={field("user")} /></label>
-            <label>Reply code <input value={form.code} onInput={field("code")} inputMode="numeric" placeholder="550" /></label>
-            <label>Reply text <input value={form.message} onInput={field("message")} placeholder="5.1.1 No such user" /></label>
-            <label>Delay ms <input value={form.delayMs} onInput={field("delayMs")} inputMode="numeric" /></label>
+            <label>
+              From glob{" "}
+              <input value={form.from} onInput={field("from")} placeholder="*@example.com" />
+            </label>
+            <label>
+              To glob <input value={form.to} onInput={field("to")} placeholder="bounce-*@*" />
+            </label>
+            <label>
+              Auth user <input value={form.user} onInput={field("user")} />
+            </label>
+            <label>
+              Reply code{" "}
+              <input
+                value={form.code}
+                onInput={field("code")}
+                inputMode="numeric"
+                placeholder="550"
+              />
+            </label>
+            <label>
+              Reply text{" "}
+              <input
+                value={form.message}
+                onInput={field("message")}
+                placeholder="5.1.1 No such user"
+              />
+            </label>
+            <label>
+              Delay ms <input value={form.delayMs} onInput={field("delayMs")} inputMode="numeric" />
+            </label>
           </>
         )}
-        <label>Times <input value={form.times} onInput={field("times")} inputMode="numeric" placeholder="every time" /></label>
-        <label>Probability <input value={form.probability} onInput={field("probability")} inputMode="decimal" placeholder="1" /></label>
-        {form.stage === "tls" ? null : <label class="inline"><input type="checkbox" checked={form.disconnect} onChange={field("disconnect")} /> Disconnect</label>}
+        <label>
+          Times{" "}
+          <input
+            value={form.times}
+            onInput={field("times")}
+            inputMode="numeric"
+            placeholder="every time"
+          />
+        </label>
+        <label>
+          Probability{" "}
+          <input
+            value={form.probability}
+            onInput={field("probability")}
+            inputMode="decimal"
+            placeholder="1"
+          />
+        </label>
+        {form.stage === "tls" ? null : (
+          <label class="inline">
+            <input type="checkbox" checked={form.disconnect} onChange={field("disconnect")} />{" "}
+            Disconnect
+          </label>
+        )}
         <div class="form-actions">
-          <button type="submit" class="btn">Add rule</button>
-          {rules.length > 0 ? <button type="button" class="btn btn-danger-outline" onClick={() => void save([])}>Remove all</button> : null}
+          <button type="submit" class="btn">
+            Add rule
+          </button>
+          {rules.length > 0 ? (
+            <button type="button" class="btn btn-danger-outline" onClick={() => void save([])}>
+              Remove all
+            </button>
+          ) : null}
         </div>
       </form>
     </div>

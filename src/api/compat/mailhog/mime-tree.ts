@@ -14,7 +14,9 @@ export interface MailhogContent {
 const MAX_DEPTH = 20;
 
 function canonical(name: string): string {
-  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase());
+  return name
+    .toLowerCase()
+    .replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase());
 }
 
 function splitHeaders(text: string): { headers: Record<string, string[]>; body: string } {
@@ -26,7 +28,12 @@ function splitHeaders(text: string): { headers: Record<string, string[]>; body: 
     const colon = line.indexOf(":");
     if (colon <= 0) continue;
     const name = canonical(line.slice(0, colon).trim());
-    (headers[name] ??= []).push(line.slice(colon + 1).replace(/\r?\n[ \t]+/g, " ").trim());
+    (headers[name] ??= []).push(
+      line
+        .slice(colon + 1)
+        .replace(/\r?\n[ \t]+/g, " ")
+        .trim(),
+    );
   }
   return { headers, body };
 }
@@ -61,6 +68,8 @@ export function mimeTree(text: string, depth = 0): MailhogContent {
     Headers: headers,
     Body: body,
     Size: Buffer.byteLength(body),
-    MIME: boundary ? { Parts: splitParts(body, boundary).map((part) => mimeTree(part, depth + 1)) } : null,
+    MIME: boundary
+      ? { Parts: splitParts(body, boundary).map((part) => mimeTree(part, depth + 1)) }
+      : null,
   };
 }

@@ -11,7 +11,12 @@ import { mimeTree } from "./mime-tree.js";
 /** MailHog's `{ Mailbox, Domain }` path form of an address. */
 function path(address: string | null) {
   const at = (address ?? "").lastIndexOf("@");
-  return { Relays: null, Mailbox: at >= 0 ? address!.slice(0, at) : (address ?? ""), Domain: at >= 0 ? address!.slice(at + 1) : "", Params: "" };
+  return {
+    Relays: null,
+    Mailbox: at >= 0 ? address!.slice(0, at) : (address ?? ""),
+    Domain: at >= 0 ? address!.slice(at + 1) : "",
+    Params: "",
+  };
 }
 
 async function mailhogMessage(store: Store, message: Message) {
@@ -24,7 +29,12 @@ async function mailhogMessage(store: Store, message: Message) {
     Content: { Headers: tree.Headers, Body: tree.Body, Size: tree.Size, MIME: null },
     Created: message.receivedAt,
     MIME: tree.MIME,
-    Raw: { From: message.envelope.mailFrom ?? "", To: message.envelope.rcptTo, Data: data, Helo: message.envelope.helo ?? "" },
+    Raw: {
+      From: message.envelope.mailFrom ?? "",
+      To: message.envelope.rcptTo,
+      Data: data,
+      Helo: message.envelope.helo ?? "",
+    },
   };
 }
 
@@ -57,7 +67,12 @@ export function mailhogRoutes(deps: ApiDeps): { v1: Hono; v2: Hono } {
     const start = intParam(c.req.query("start"), "start", 0, 0, 1_000_000);
     const limit = intParam(c.req.query("limit"), "limit", 50, 1, 5000);
     const { total, messages } = await offsetPage(store, { terms }, start, limit);
-    return c.json({ total, count: messages.length, start, items: await Promise.all(messages.map((m) => mailhogMessage(store, m))) });
+    return c.json({
+      total,
+      count: messages.length,
+      start,
+      items: await Promise.all(messages.map((m) => mailhogMessage(store, m))),
+    });
   };
 
   const v2 = new Hono();
@@ -74,20 +89,29 @@ export function mailhogRoutes(deps: ApiDeps): { v1: Hono; v2: Hono } {
     return message;
   };
   const v1 = new Hono();
-  v1.get("/messages/:id", async (c) => c.json(await mailhogMessage(store, await load(c.req.param("id")))));
+  v1.get("/messages/:id", async (c) =>
+    c.json(await mailhogMessage(store, await load(c.req.param("id")))),
+  );
   v1.get("/messages/:id/download", async (c) => {
     const message = await load(c.req.param("id"));
     const raw = (await store.raw(message.id)) ?? Buffer.alloc(0);
-    return c.body(new Uint8Array(raw), 200, { "Content-Type": "message/rfc822", "Content-Disposition": `attachment; filename="${message.id}.eml"` });
+    return c.body(new Uint8Array(raw), 200, {
+      "Content-Type": "message/rfc822",
+      "Content-Disposition": `attachment; filename="${message.id}.eml"`,
+    });
   });
   v1.delete("/messages/:id", async (c) => {
     const deleted = await store.deleteIds([c.req.param("id")]);
-    if (deleted.length === 0) throw new MailproofError("NOT_FOUND", `no message with ID "${c.req.param("id")}"`);
+    if (deleted.length === 0)
+      throw new MailproofError("NOT_FOUND", `no message with ID "${c.req.param("id")}"`);
     events.emit("message.deleted", { ids: deleted });
     return c.body(null, 200);
   });
   v1.post("/messages/:id/release", () => {
-    throw new MailproofError("BAD_REQUEST", "message release is not supported: mailproof never delivers captured mail");
+    throw new MailproofError(
+      "BAD_REQUEST",
+      "message release is not supported: mailproof never delivers captured mail",
+    );
   });
   return { v1, v2 };
 }

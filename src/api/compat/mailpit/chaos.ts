@@ -16,7 +16,11 @@ export interface ChaosBridge {
 }
 
 type Trigger = "Sender" | "Recipient" | "Authentication";
-const STAGES: Record<Trigger, string> = { Sender: "mail", Recipient: "rcpt", Authentication: "auth" };
+const STAGES: Record<Trigger, string> = {
+  Sender: "mail",
+  Recipient: "rcpt",
+  Authentication: "auth",
+};
 const TRIGGERS = Object.keys(STAGES) as Trigger[];
 
 export function createChaosBridge(faults: FaultRulesAccess): ChaosBridge {
@@ -33,21 +37,30 @@ export function createChaosBridge(faults: FaultRulesAccess): ChaosBridge {
     const v = value as { ErrorCode?: unknown; Probability?: unknown };
     const code = v.ErrorCode ?? 451;
     const probability = v.Probability ?? 0;
-    if (typeof code !== "number" || !Number.isInteger(code) || code < 400 || code > 599) throw new MailproofError("BAD_REQUEST", `${name}.ErrorCode must be an SMTP error code (400-599)`);
-    if (typeof probability !== "number" || probability < 0 || probability > 100) throw new MailproofError("BAD_REQUEST", `${name}.Probability must be a percentage (0-100)`);
+    if (typeof code !== "number" || !Number.isInteger(code) || code < 400 || code > 599)
+      throw new MailproofError(
+        "BAD_REQUEST",
+        `${name}.ErrorCode must be an SMTP error code (400-599)`,
+      );
+    if (typeof probability !== "number" || probability < 0 || probability > 100)
+      throw new MailproofError("BAD_REQUEST", `${name}.Probability must be a percentage (0-100)`);
     return { ErrorCode: code, Probability: probability };
   };
 
   return {
     get: () => triggers,
     set(body) {
-      const next = Object.fromEntries(TRIGGERS.map((t) => [t, parse(t, body[t])])) as typeof triggers;
+      const next = Object.fromEntries(
+        TRIGGERS.map((t) => [t, parse(t, body[t])]),
+      ) as typeof triggers;
       const rules = TRIGGERS.filter((t) => next[t].Probability > 0).map((t) => ({
         stage: STAGES[t],
         reply: { code: next[t].ErrorCode, message: "Chaos error (Mailpit chaos trigger)" },
         probability: next[t].Probability / 100,
       }));
-      const kept = faults.get().filter((rule) => !installed.some((mine) => JSON.stringify(mine) === JSON.stringify(rule)));
+      const kept = faults
+        .get()
+        .filter((rule) => !installed.some((mine) => JSON.stringify(mine) === JSON.stringify(rule)));
       faults.set([...kept, ...rules]);
       installed = rules;
       triggers = next;

@@ -19,7 +19,11 @@ interface Spam {
 export function htmlCheck(message: Message) {
   const report = message.analysis.compatibility as Compatibility | undefined;
   if (!report) {
-    return { Platforms: {}, Total: { Nodes: 0, Partial: 0, Supported: 100, Tests: 0, Unsupported: 0 }, Warnings: [] };
+    return {
+      Platforms: {},
+      Total: { Nodes: 0, Partial: 0, Supported: 100, Tests: 0, Unsupported: 0 },
+      Warnings: [],
+    };
   }
   const platforms: Record<string, string[]> = {};
   const warnings = report.features.map((feature) => {
@@ -30,12 +34,22 @@ export function htmlCheck(message: Message) {
       const [family, platform = ""] = client.split(".");
       const families = (platforms[platform] ??= []);
       if (!families.includes(family)) families.push(family);
-      return { Family: family, Platform: platform, Name: client, Support: support, NoteNumber: "", Version: "" };
+      return {
+        Family: family,
+        Platform: platform,
+        Name: client,
+        Support: support,
+        NoteNumber: "",
+        Version: "",
+      };
     });
     const unsupported = (100 * feature.unsupported.length) / report.clients;
     const partial = (100 * feature.partial.length) / report.clients;
     return {
-      Slug: feature.title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, ""),
+      Slug: feature.title
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-|-$/g, ""),
       Title: feature.title,
       Description: feature.notes.join(" "),
       Category: "html",
@@ -44,12 +58,23 @@ export function htmlCheck(message: Message) {
       Tags: [],
       NotesByNumber: {},
       Results: results,
-      Score: { Found: 1, Supported: 100 - unsupported - partial, Partial: partial, Unsupported: unsupported },
+      Score: {
+        Found: 1,
+        Supported: 100 - unsupported - partial,
+        Partial: partial,
+        Unsupported: unsupported,
+      },
     };
   });
   return {
     Platforms: platforms,
-    Total: { Nodes: 0, Tests: report.features.length, Supported: report.score.supported, Partial: report.score.partial, Unsupported: report.score.unsupported },
+    Total: {
+      Nodes: 0,
+      Tests: report.features.length,
+      Supported: report.score.supported,
+      Partial: report.score.partial,
+      Unsupported: report.score.unsupported,
+    },
     Warnings: warnings,
   };
 }
@@ -66,14 +91,36 @@ export function linkCheck(message: Message) {
     return {
       URL: link.url,
       StatusCode: status,
-      Status: live ? (live.error ?? String(status)) : failed.length > 0 ? failed.map((c) => c.message).join("; ") : "not fetched (host not allowed for live checks)",
+      Status: live
+        ? (live.error ?? String(status))
+        : failed.length > 0
+          ? failed.map((c) => c.message).join("; ")
+          : "not fetched (host not allowed for live checks)",
     };
   });
-  return { Errors: links.filter((l) => l.StatusCode >= 400 || (l.StatusCode === 0 && !l.Status.startsWith("not fetched"))).length, Links: links };
+  return {
+    Errors: links.filter(
+      (l) => l.StatusCode >= 400 || (l.StatusCode === 0 && !l.Status.startsWith("not fetched")),
+    ).length,
+    Links: links,
+  };
 }
 
 export function spamCheck(message: Message, enabled: boolean) {
   const spam = message.analysis.spam as Spam | undefined;
-  if (!spam) return { Error: enabled ? "no SpamAssassin result for this message" : "SpamAssassin is not enabled (start mailproof with --spamd host:port)", IsSpam: false, Rules: [], Score: 0 };
-  return { Error: "", IsSpam: spam.isSpam, Score: spam.score, Rules: spam.rules.map((r) => ({ Name: r.name, Score: r.score, Description: r.description })) };
+  if (!spam)
+    return {
+      Error: enabled
+        ? "no SpamAssassin result for this message"
+        : "SpamAssassin is not enabled (start mailproof with --spamd host:port)",
+      IsSpam: false,
+      Rules: [],
+      Score: 0,
+    };
+  return {
+    Error: "",
+    IsSpam: spam.isSpam,
+    Score: spam.score,
+    Rules: spam.rules.map((r) => ({ Name: r.name, Score: r.score, Description: r.description })),
+  };
 }

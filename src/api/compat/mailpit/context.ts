@@ -42,7 +42,8 @@ export function createMailpitContext(deps: ApiDeps): MailpitContext {
       } catch {
         value = null;
       }
-      if (value === null || typeof value !== "object" || Array.isArray(value)) throw new MailproofError("INVALID_JSON", "the request body must be a JSON object");
+      if (value === null || typeof value !== "object" || Array.isArray(value))
+        throw new MailproofError("INVALID_JSON", "the request body must be a JSON object");
       return value as Record<string, unknown>;
     },
     page: (query, start, limit) => offsetPage(store, query, start, limit),

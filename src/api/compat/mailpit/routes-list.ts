@@ -10,11 +10,19 @@ import type { MailpitStats } from "./stats.js";
 const VERSION = "v1.24.0-mailproof";
 
 /** `/info`, `/webui`, and the message list: `/messages` and `/search` (list, mark read, delete). */
-export function listRoutes(ctx: MailpitContext, { stats, chaosEnabled, spamAssassin }: { stats: MailpitStats; chaosEnabled: boolean; spamAssassin: boolean }): Hono {
+export function listRoutes(
+  ctx: MailpitContext,
+  {
+    stats,
+    chaosEnabled,
+    spamAssassin,
+  }: { stats: MailpitStats; chaosEnabled: boolean; spamAssassin: boolean },
+): Hono {
   const { deps, ok, readJson, page } = ctx;
   const { store, events } = deps;
   const api = new Hono();
-  const unreadCount = async () => (await store.list({ query: parseQuery("is:unread"), limit: 1 })).total;
+  const unreadCount = async () =>
+    (await store.list({ query: parseQuery("is:unread"), limit: 1 })).total;
 
   const listResponse = async (c: Context, queryText: string) => {
     const start = intParam(c.req.query("start"), "start", 0, 0, 1_000_000);
@@ -24,7 +32,10 @@ export function listRoutes(ctx: MailpitContext, { stats, chaosEnabled, spamAssas
       page(query, start, limit),
       store.count(),
       unreadCount(),
-      store.list({ query: { terms: [...query.terms, ...parseQuery("is:unread").terms] }, limit: 1 }),
+      store.list({
+        query: { terms: [...query.terms, ...parseQuery("is:unread").terms] },
+        limit: 1,
+      }),
       store.tags(),
     ]);
     return c.json({
@@ -40,7 +51,11 @@ export function listRoutes(ctx: MailpitContext, { stats, chaosEnabled, spamAssas
   };
 
   api.get("/info", async (c) => {
-    const [messages, unread, tags] = await Promise.all([store.count(), unreadCount(), store.tags()]);
+    const [messages, unread, tags] = await Promise.all([
+      store.count(),
+      unreadCount(),
+      store.tags(),
+    ]);
     return c.json({
       Version: VERSION,
       LatestVersion: VERSION,
@@ -83,7 +98,14 @@ export function listRoutes(ctx: MailpitContext, { stats, chaosEnabled, spamAssas
     const read = body.Read === true;
     let ids: string[];
     if (Array.isArray(body.IDs) && body.IDs.length > 0) ids = body.IDs.map(String);
-    else ids = (await page(parseQuery(typeof body.Search === "string" ? body.Search : ""), 0, Number.MAX_SAFE_INTEGER)).messages.map((m) => m.id);
+    else
+      ids = (
+        await page(
+          parseQuery(typeof body.Search === "string" ? body.Search : ""),
+          0,
+          Number.MAX_SAFE_INTEGER,
+        )
+      ).messages.map((m) => m.id);
     await Promise.all(ids.map((id) => store.update(id, { read })));
     return ok(c);
   });

@@ -8,7 +8,10 @@ import { headerMap, messageSummary } from "./shapes.js";
 import { thumbnail } from "./thumbnail.js";
 
 /** One message: `/message/{ID}`, its headers, source, parts, thumbnails, checks and release. */
-export function messageRoutes(ctx: MailpitContext, { spamAssassin }: { spamAssassin: boolean }): Hono {
+export function messageRoutes(
+  ctx: MailpitContext,
+  { spamAssassin }: { spamAssassin: boolean },
+): Hono {
   const { deps, ok, readJson, resolve } = ctx;
   const { store } = deps;
   const api = new Hono();
@@ -24,7 +27,8 @@ export function messageRoutes(ctx: MailpitContext, { spamAssassin }: { spamAssas
     const message = await resolve(c);
     const raw = await store.raw(message.id);
     const headers: Record<string, string> = { "Content-Type": "text/plain; charset=utf-8" };
-    if (c.req.query("dl") === "1") headers["Content-Disposition"] = `attachment; filename="${message.id}.eml"`;
+    if (c.req.query("dl") === "1")
+      headers["Content-Disposition"] = `attachment; filename="${message.id}.eml"`;
     return c.body(new Uint8Array(raw ?? Buffer.alloc(0)), 200, headers);
   });
 
@@ -36,18 +40,29 @@ export function messageRoutes(ctx: MailpitContext, { spamAssassin }: { spamAssas
   };
   api.get("/message/:id/part/:partId", async (c) => {
     const part = await attachment(c);
-    return c.body(new Uint8Array(part.content), 200, attachmentHeaders(part.contentType, part.filename, "attachment"));
+    return c.body(
+      new Uint8Array(part.content),
+      200,
+      attachmentHeaders(part.contentType, part.filename, "attachment"),
+    );
   });
   api.get("/message/:id/part/:partId/thumb", async (c) => {
     const part = await attachment(c);
     const jpeg = await thumbnail(part.content, part.contentType, deps.logger);
-    return c.body(new Uint8Array(jpeg), 200, { "Content-Type": "image/jpeg", "X-Content-Type-Options": "nosniff" });
+    return c.body(new Uint8Array(jpeg), 200, {
+      "Content-Type": "image/jpeg",
+      "X-Content-Type-Options": "nosniff",
+    });
   });
 
   api.post("/message/:id/release", async (c) => {
     const message = await resolve(c);
     const body = await readJson(c);
-    await releaseMessage({ store, relay: deps.relay ?? null }, message.id, recipientsParam(body.To, "To"));
+    await releaseMessage(
+      { store, relay: deps.relay ?? null },
+      message.id,
+      recipientsParam(body.To, "To"),
+    );
     return ok(c);
   });
 

@@ -19,8 +19,14 @@ export function tagRoutes(ctx: MailpitContext): Hono {
   });
 
   const retag = async (tag: string, replace: (tags: string[]) => string[]) => {
-    const { messages } = await page({ terms: [{ kind: "field", field: "tag", value: tag.toLowerCase(), negate: false }] }, 0, Number.MAX_SAFE_INTEGER);
-    await Promise.all(messages.map((m) => store.update(m.id, { tags: [...new Set(replace(m.tags))] })));
+    const { messages } = await page(
+      { terms: [{ kind: "field", field: "tag", value: tag.toLowerCase(), negate: false }] },
+      0,
+      Number.MAX_SAFE_INTEGER,
+    );
+    await Promise.all(
+      messages.map((m) => store.update(m.id, { tags: [...new Set(replace(m.tags))] })),
+    );
   };
   api.put("/tags/:tag", async (c) => {
     const body = await readJson(c);

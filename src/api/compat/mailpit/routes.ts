@@ -21,7 +21,10 @@ export interface MailpitExtras {
   spamAssassin: boolean;
 }
 
-export function mailpitRoutes(deps: ApiDeps, { stats, chaos, spamAssassin }: MailpitExtras): { api: Hono; view: Hono } {
+export function mailpitRoutes(
+  deps: ApiDeps,
+  { stats, chaos, spamAssassin }: MailpitExtras,
+): { api: Hono; view: Hono } {
   const ctx = createMailpitContext(deps);
   const api = new Hono();
   api.route("/", listRoutes(ctx, { stats, chaosEnabled: chaos !== null, spamAssassin }));
@@ -31,7 +34,10 @@ export function mailpitRoutes(deps: ApiDeps, { stats, chaos, spamAssassin }: Mai
   // Tags come from the body's Tags and, as for every source, its X-Tags header (src/ingest/capture-tags.ts).
   api.post("/send", async (c) => {
     const input = await buildSendMessage(await ctx.readJson(c));
-    const message = await deps.ingest({ ...input, source: { kind: "upload", providerMessageId: null } });
+    const message = await deps.ingest({
+      ...input,
+      source: { kind: "upload", providerMessageId: null },
+    });
     return c.json({ ID: message.id });
   });
 
@@ -51,7 +57,10 @@ export function mailpitRoutes(deps: ApiDeps, { stats, chaos, spamAssassin }: Mai
     const message = await ctx.resolveMessage(match[1], c.req.query("query"));
     if (match[2] === "txt") return c.text(message.text ?? "");
     // Captured HTML may be hostile: served as its own document, it must not run script on our origin.
-    return c.html(message.html ?? "", 200, { "Content-Security-Policy": "default-src 'none'; img-src * data: cid:; style-src 'unsafe-inline' *; sandbox" });
+    return c.html(message.html ?? "", 200, {
+      "Content-Security-Policy":
+        "default-src 'none'; img-src * data: cid:; style-src 'unsafe-inline' *; sandbox",
+    });
   });
 
   return { api, view };

@@ -13,10 +13,16 @@ interface SendAddress {
   Name?: string;
 }
 
-
 function address(value: unknown, field: string): SendAddress {
-  if (!isObject(value) || typeof value.Email !== "string" || !/^[^\s@]+@[^\s@]+$/.test(value.Email)) {
-    throw new MailproofError("BAD_REQUEST", `${field}: expected { Email, Name? } with a valid Email`);
+  if (
+    !isObject(value) ||
+    typeof value.Email !== "string" ||
+    !/^[^\s@]+@[^\s@]+$/.test(value.Email)
+  ) {
+    throw new MailproofError(
+      "BAD_REQUEST",
+      `${field}: expected { Email, Name? } with a valid Email`,
+    );
   }
   return { Email: value.Email, Name: typeof value.Name === "string" ? value.Name : undefined };
 }
@@ -29,8 +35,10 @@ function addressList(value: unknown, field: string): SendAddress[] {
 
 function stringList(value: unknown, field: string): string[] {
   if (value === undefined || value === null) return [];
-  const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((item) => typeof item === "string");
-  if (!isStrings(value)) throw new MailproofError("BAD_REQUEST", `${field}: expected an array of strings`);
+  const isStrings = (v: unknown): v is string[] =>
+    Array.isArray(v) && v.every((item) => typeof item === "string");
+  if (!isStrings(value))
+    throw new MailproofError("BAD_REQUEST", `${field}: expected an array of strings`);
   return value;
 }
 
@@ -42,20 +50,28 @@ export async function buildSendMessage(body: unknown): Promise<Omit<IngestInput,
   const to = addressList(body.To, "To");
   const cc = addressList(body.Cc, "Cc");
   const bcc = stringList(body.Bcc, "Bcc");
-  if (to.length + cc.length + bcc.length === 0) throw new MailproofError("BAD_REQUEST", "at least one of To, Cc or Bcc is required");
+  if (to.length + cc.length + bcc.length === 0)
+    throw new MailproofError("BAD_REQUEST", "at least one of To, Cc or Bcc is required");
   const tags = checkTags(stringList(body.Tags, "Tags"), "Tags");
-  const attachments = (Array.isArray(body.Attachments) ? body.Attachments : []).map((a: unknown, i: number) => {
-    if (!isObject(a) || typeof a.Content !== "string" || typeof a.Filename !== "string") {
-      throw new MailproofError("BAD_REQUEST", `Attachments[${i}]: expected { Content (base64), Filename, ContentType?, ContentID? }`);
-    }
-    return {
-      filename: a.Filename,
-      content: Buffer.from(a.Content, "base64"),
-      contentType: typeof a.ContentType === "string" ? a.ContentType : undefined,
-      cid: typeof a.ContentID === "string" && a.ContentID ? a.ContentID : undefined,
-    };
-  });
-  const headers = isObject(body.Headers) ? Object.fromEntries(Object.entries(body.Headers).map(([k, v]) => [k, String(v)])) : {};
+  const attachments = (Array.isArray(body.Attachments) ? body.Attachments : []).map(
+    (a: unknown, i: number) => {
+      if (!isObject(a) || typeof a.Content !== "string" || typeof a.Filename !== "string") {
+        throw new MailproofError(
+          "BAD_REQUEST",
+          `Attachments[${i}]: expected { Content (base64), Filename, ContentType?, ContentID? }`,
+        );
+      }
+      return {
+        filename: a.Filename,
+        content: Buffer.from(a.Content, "base64"),
+        contentType: typeof a.ContentType === "string" ? a.ContentType : undefined,
+        cid: typeof a.ContentID === "string" && a.ContentID ? a.ContentID : undefined,
+      };
+    },
+  );
+  const headers = isObject(body.Headers)
+    ? Object.fromEntries(Object.entries(body.Headers).map(([k, v]) => [k, String(v)]))
+    : {};
   const composer = new MailComposer({
     from: format(from),
     to: to.map(format),
@@ -67,7 +83,9 @@ export async function buildSendMessage(body: unknown): Promise<Omit<IngestInput,
     attachments,
     headers,
   });
-  const raw = await new Promise<Buffer>((resolve, reject) => composer.compile().build((err, message) => (err ? reject(err) : resolve(message))));
+  const raw = await new Promise<Buffer>((resolve, reject) =>
+    composer.compile().build((err, message) => (err ? reject(err) : resolve(message))),
+  );
   return {
     raw,
     envelope: {

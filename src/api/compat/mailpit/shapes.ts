@@ -7,16 +7,22 @@ import type { Store } from "../../../store/store.js";
  * Attachment), built from our message model. PascalCase field names are Mailpit's.
  */
 
-export const mailpitAddress = (a: Address | null) => ({ Name: a?.name ?? "", Address: a?.address ?? "" });
+export const mailpitAddress = (a: Address | null) => ({
+  Name: a?.name ?? "",
+  Address: a?.address ?? "",
+});
 
 /** Go's textproto canonical form ("message-id" → "Message-Id"), which Mailpit's header maps use. */
 export function canonicalHeaderName(name: string): string {
-  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase());
+  return name
+    .toLowerCase()
+    .replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase());
 }
 
 export function headerMap(message: Message): Record<string, string[]> {
   const map: Record<string, string[]> = {};
-  for (const { name, value } of message.headers) (map[canonicalHeaderName(name)] ??= []).push(value);
+  for (const { name, value } of message.headers)
+    (map[canonicalHeaderName(name)] ??= []).push(value);
   return map;
 }
 
@@ -66,8 +72,12 @@ export async function messageSummary(store: Store, message: Message) {
     Text: message.text ?? "",
     HTML: message.html ?? "",
     Size: message.size,
-    Inline: await Promise.all(message.attachments.filter((a) => a.inline).map((a) => attachmentShape(store, message, a))),
-    Attachments: await Promise.all(message.attachments.filter((a) => !a.inline).map((a) => attachmentShape(store, message, a))),
+    Inline: await Promise.all(
+      message.attachments.filter((a) => a.inline).map((a) => attachmentShape(store, message, a)),
+    ),
+    Attachments: await Promise.all(
+      message.attachments.filter((a) => !a.inline).map((a) => attachmentShape(store, message, a)),
+    ),
   };
 }
 

@@ -2,7 +2,14 @@ import type { EventBus } from "../../../core/events.js";
 
 /** Mailpit's `RuntimeStats`, counted from the event bus since start. */
 export interface MailpitStats {
-  snapshot(): { Uptime: number; MessagesDeleted: number; SMTPAccepted: number; SMTPAcceptedSize: number; SMTPRejected: number; SMTPIgnored: number };
+  snapshot(): {
+    Uptime: number;
+    MessagesDeleted: number;
+    SMTPAccepted: number;
+    SMTPAcceptedSize: number;
+    SMTPRejected: number;
+    SMTPIgnored: number;
+  };
 }
 
 export function createMailpitStats(events: EventBus, now: () => number = Date.now): MailpitStats {

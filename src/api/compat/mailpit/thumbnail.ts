@@ -18,10 +18,16 @@ const loadSharp = async () => (await import("sharp")).default;
  * and centre-cropped; a smaller one keeps its size, centred; transparency lands on white. A part
  * that is not an image, or does not decode, gets a blank white thumbnail, as in Mailpit.
  */
-export async function thumbnail(content: Buffer, contentType: string, logger: Logger): Promise<Buffer> {
+export async function thumbnail(
+  content: Buffer,
+  contentType: string,
+  logger: Logger,
+): Promise<Buffer> {
   const sharp = await loadSharp();
-  const canvas = () => sharp({ create: { width: THUMB_WIDTH, height: THUMB_HEIGHT, channels: 3, background: WHITE } });
-  if (!contentType.toLowerCase().startsWith("image/")) return canvas().jpeg({ quality: QUALITY }).toBuffer();
+  const canvas = () =>
+    sharp({ create: { width: THUMB_WIDTH, height: THUMB_HEIGHT, channels: 3, background: WHITE } });
+  if (!contentType.toLowerCase().startsWith("image/"))
+    return canvas().jpeg({ quality: QUALITY }).toBuffer();
 
   let width: number | undefined;
   let height: number | undefined;
@@ -33,15 +39,24 @@ export async function thumbnail(content: Buffer, contentType: string, logger: Lo
   }
   if (!width || !height) return canvas().jpeg({ quality: QUALITY }).toBuffer();
   if (width * height > MAX_THUMB_PIXELS) {
-    throw new MailproofError("PAYLOAD_TOO_LARGE", `the image is ${width}×${height}, over the ${MAX_THUMB_PIXELS / 1_000_000} megapixel limit for thumbnails`);
+    throw new MailproofError(
+      "PAYLOAD_TOO_LARGE",
+      `the image is ${width}×${height}, over the ${MAX_THUMB_PIXELS / 1_000_000} megapixel limit for thumbnails`,
+    );
   }
   const small = width < THUMB_WIDTH || height < THUMB_HEIGHT;
   try {
     const scaled = await sharp(content, { limitInputPixels: MAX_THUMB_PIXELS })
-      .resize(THUMB_WIDTH, THUMB_HEIGHT, { fit: small ? "inside" : "cover", withoutEnlargement: small })
+      .resize(THUMB_WIDTH, THUMB_HEIGHT, {
+        fit: small ? "inside" : "cover",
+        withoutEnlargement: small,
+      })
       .png()
       .toBuffer();
-    return await canvas().composite([{ input: scaled, gravity: "centre" }]).jpeg({ quality: QUALITY }).toBuffer();
+    return await canvas()
+      .composite([{ input: scaled, gravity: "centre" }])
+      .jpeg({ quality: QUALITY })
+      .toBuffer();
   } catch (err) {
     logger.warn({ err, contentType }, "attachment image failed to scale: blank thumbnail");
     return canvas().jpeg({ quality: QUALITY }).toBuffer();

@@ -15,7 +15,15 @@ type ListItem = ReturnType<typeof listItem>;
 
 /** Recipient lists and the subject cut down, so one frame stays small for every client. */
 function boundedListItem(item: ListItem): ListItem {
-  return { ...item, To: item.To.slice(0, MAX_LIST), Cc: item.Cc.slice(0, MAX_LIST), Bcc: item.Bcc.slice(0, MAX_LIST), ReplyTo: item.ReplyTo.slice(0, MAX_LIST), Subject: cut(item.Subject), Tags: item.Tags.slice(0, MAX_LIST) };
+  return {
+    ...item,
+    To: item.To.slice(0, MAX_LIST),
+    Cc: item.Cc.slice(0, MAX_LIST),
+    Bcc: item.Bcc.slice(0, MAX_LIST),
+    ReplyTo: item.ReplyTo.slice(0, MAX_LIST),
+    Subject: cut(item.Subject),
+    Tags: item.Tags.slice(0, MAX_LIST),
+  };
 }
 
 const PATH = "/api/events";
@@ -50,7 +58,10 @@ export function attachMailpitWebsocket(server: Server, deps: MailpitWebsocketDep
       const scope = mailboxes.get(client);
       if (mailbox !== null && scope !== undefined && scope !== mailbox) continue;
       if (client.bufferedAmount + data.length > maxBuffered) {
-        deps.logger.warn({ maxBuffered }, "mailpit websocket client disconnected: it did not read its frames");
+        deps.logger.warn(
+          { maxBuffered },
+          "mailpit websocket client disconnected: it did not read its frames",
+        );
         client.terminate();
         continue;
       }
@@ -58,7 +69,10 @@ export function attachMailpitWebsocket(server: Server, deps: MailpitWebsocketDep
     }
   };
   const stats = async () => {
-    const [total, unread] = await Promise.all([deps.store.count(), deps.store.list({ query: parseQuery("is:unread"), limit: 1 })]);
+    const [total, unread] = await Promise.all([
+      deps.store.count(),
+      deps.store.list({ query: parseQuery("is:unread"), limit: 1 }),
+    ]);
     return { Type: "stats", Data: { Total: total, Unread: unread.total, Version: VERSION } };
   };
   const announce = (work: () => Promise<void>) => {
@@ -70,7 +84,11 @@ export function attachMailpitWebsocket(server: Server, deps: MailpitWebsocketDep
     deps.events.on("message.received", ({ id, summary }) =>
       announce(async () => {
         const message = await deps.store.get(id);
-        if (message) broadcast({ Type: "new", Data: boundedListItem(listItem(message, summary.snippet)) }, summary.mailbox);
+        if (message)
+          broadcast(
+            { Type: "new", Data: boundedListItem(listItem(message, summary.snippet)) },
+            summary.mailbox,
+          );
         broadcast(await stats());
       }),
     ),
@@ -89,13 +107,19 @@ export function attachMailpitWebsocket(server: Server, deps: MailpitWebsocketDep
     const verdict = deps.authorize(request);
     if (!verdict.ok) {
       // The same answer HTTP gives: a status line and the JSON error, then the socket closes.
-      const body = JSON.stringify(errorBody(verdict.status === 401 ? "UNAUTHORIZED" : "FORBIDDEN", verdict.message));
+      const body = JSON.stringify(
+        errorBody(verdict.status === 401 ? "UNAUTHORIZED" : "FORBIDDEN", verdict.message),
+      );
       const reason = verdict.status === 401 ? "Unauthorized" : "Forbidden";
-      socket.end(`HTTP/1.1 ${verdict.status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${verdict.status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
-      const mailbox = normalizeMailbox(new URL(request.url ?? "/", "http://localhost").searchParams.get("mailbox"));
+      const mailbox = normalizeMailbox(
+        new URL(request.url ?? "/", "http://localhost").searchParams.get("mailbox"),
+      );
       if (mailbox !== null) mailboxes.set(ws, mailbox);
       wss.emit("connection", ws, request);
       stats().then(
