@@ -23,9 +23,10 @@ async function sendPasswordReset(to: string, env: { SMTP_HOST: string; SMTP_PORT
 }
 
 let sandbox: TestSandbox;
+// One sandbox for the file: SMTP and HTTP on free ports.
 beforeAll(async () => {
   sandbox = await startSandbox();
-}); // SMTP and HTTP on free ports
+});
 afterAll(() => sandbox.stop());
 
 test("the password reset email carries an https reset link with a token", async () => {
