@@ -348,13 +348,13 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
       });
     }
     ports.httpPort = await new Promise<number>((resolve, reject) => {
-      const onError = (err: Error) =>
-        reject(listenError(err, "http", options.host, options.httpPort));
-      http.once("error", onError);
+      http.once("error", reject);
       http.listen(options.httpPort, options.host, () => {
-        http.off("error", onError);
+        http.off("error", reject);
         resolve((http.address() as AddressInfo).port);
       });
+    }).catch((err: unknown) => {
+      throw listenError(err, "http", options.host, options.httpPort);
     });
   } catch (err) {
     await stop().catch((stopErr: unknown) =>

@@ -108,7 +108,12 @@ export async function send(argv: string[]): Promise<number> {
 
 /** nodemailer's debug log carries each server reply as a "server" transaction; print those. */
 function protocolLogger(print: (line: string) => void) {
-  const log = (entry: { tnx?: string } | string, message?: string, ...args: unknown[]) => {
+  // The %s arguments nodemailer logs are strings and numbers (an address may be undefined).
+  const log = (
+    entry: { tnx?: string } | string,
+    message?: string,
+    ...args: Array<string | number | undefined>
+  ) => {
     if (typeof entry !== "object" || entry.tnx !== "server" || !message) return;
     let i = 0;
     const text = message.replace(/%s/g, () => String(args[i++] ?? ""));

@@ -132,7 +132,9 @@ export async function sendmail(argv: string[]): Promise<number> {
     return EX_USAGE;
   }
 
-  let { head, body } = splitMessage(await readStdin(args.ignoreDots));
+  const split = splitMessage(await readStdin(args.ignoreDots));
+  const body = split.body;
+  let head = split.head;
   const recipients = [...args.recipients];
   if (args.readRecipients) {
     recipients.push(

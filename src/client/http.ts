@@ -79,12 +79,15 @@ export function createHttp(options: HttpOptions): Http {
     );
   };
 
+  /** The caller names the answer's type: the sandbox's API is the contract, not checked here. */
+  const answer = async <T>(response: Response): Promise<T> => (await response.json()) as T;
+
   return {
     async json(method, path, params, body) {
       const url = urlOf(path, params);
       const response = await send(method, url, body);
       if (!response.ok) return fail(method, url, response);
-      return response.json();
+      return answer(response);
     },
     async bytes(path) {
       const url = urlOf(path);
@@ -100,7 +103,7 @@ export function createHttp(options: HttpOptions): Http {
         return null;
       }
       if (!response.ok) return fail("GET", url, response);
-      return response.json();
+      return answer(response);
     },
   };
 }

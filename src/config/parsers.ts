@@ -131,7 +131,7 @@ export function list<T extends string>(item: (value: string) => T = (v) => v as 
       typeof raw === "string"
         ? raw.split(",")
         : Array.isArray(raw) && raw.every((v) => typeof v === "string")
-          ? (raw)
+          ? raw
           : fail("a comma-separated list", raw);
     return parts
       .map((p) => p.trim())
@@ -150,10 +150,7 @@ export const dnsModes: Parse<Array<"zone" | "system">> = (raw) => {
 /** "user:pass[,user:pass]", or in the file [{ "user": …, "pass": … }]; the password may hold ':'. */
 export const credentialList: Parse<Credentials[]> = (raw) => {
   if (Array.isArray(raw)) {
-    if (
-      raw.length > 0 &&
-      raw.every((c) => typeof c?.user === "string" && c.user !== "" && typeof c?.pass === "string")
-    )
+    if (raw.length > 0 && raw.every(isCredentials))
       return raw.map((c) => ({ user: c.user, pass: c.pass }));
     return fail('user:pass[,user:pass] or [{ "user", "pass" }]', raw);
   }
@@ -168,6 +165,18 @@ export const credentialList: Parse<Credentials[]> = (raw) => {
     return { user: pair.slice(0, colon), pass: pair.slice(colon + 1) };
   });
 };
+
+function isCredentials(value: unknown): value is Credentials {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "user" in value &&
+    typeof value.user === "string" &&
+    value.user !== "" &&
+    "pass" in value &&
+    typeof value.pass === "string"
+  );
+}
 
 export const credentials: Parse<Credentials> = (raw, context) => {
   const list = credentialList(Array.isArray(raw) || typeof raw === "string" ? raw : [raw], context);
@@ -186,7 +195,7 @@ function readPath(raw: unknown, baseDir: string, what: string): { path: string; 
         : (err as NodeJS.ErrnoException).code === "EACCES"
           ? "permission denied"
           : (err as Error).message;
-    throw new Error(`${raw}: cannot read ${what} (${reason})`);
+    throw new Error(`${raw}: cannot read ${what} (${reason})`, { cause: err });
   }
 }
 
@@ -199,15 +208,16 @@ export const jsonObjectOrFile: Parse<Record<string, unknown>> = (raw, { baseDir,
   if (source === "file" && raw !== null && typeof raw === "object" && !Array.isArray(raw))
     return raw as Record<string, unknown>;
   const { path, content } = readPath(raw, baseDir, "the JSON file");
+  const name = String(raw); // readPath accepts only a string
   let json: unknown;
   try {
     json = JSON.parse(content);
   } catch (err) {
-    throw new Error(`${raw}: ${jsonError(content, err as Error, path)}`);
+    throw new Error(`${name}: ${jsonError(content, err as Error, path)}`, { cause: err });
   }
   return json !== null && typeof json === "object" && !Array.isArray(json)
     ? (json as Record<string, unknown>)
-    : fail(`a JSON object in ${raw}`, json);
+    : fail(`a JSON object in ${name}`, json);
 };
 
 /** Only in the config file: a JSON object, checked in depth where it is used. */

@@ -352,7 +352,7 @@ export const OPTIONS = {
     default: [],
     defaultText: "none",
     // A flag holds compact rules (several separated by ";"); the file holds rule objects. Both are checked at start.
-    parse: (raw) =>
+    parse: (raw): unknown[] =>
       typeof raw === "string" ? parseFaultFlag(raw) : Array.isArray(raw) ? raw : failRules(raw),
     help: 'SMTP fault rule, e.g. "rcpt 550 to=*@bounce.test" (in the variable, several separated by ";"; in the file, rule objects)',
   }),

@@ -54,7 +54,8 @@ export function certificateStage(
   const daysLeft = Math.floor((Date.parse(cert.valid_to) - Date.now()) / 86_400_000);
   const evidence = [
     `${implicit ? "implicit TLS" : "STARTTLS"}, ${socket.getProtocol()}, ${socket.getCipher().name}`,
-    `certificate for ${cert.subject?.CN ?? "?"}${cert.subjectaltname ? ` (${cert.subjectaltname})` : ""}, issued by ${cert.issuer?.CN ?? cert.issuer?.O ?? "?"}`,
+    // A name field repeated in the certificate is an array; String() lists it as the template did.
+    `certificate for ${String(cert.subject?.CN ?? "?")}${cert.subjectaltname ? ` (${cert.subjectaltname})` : ""}, issued by ${String(cert.issuer?.CN ?? cert.issuer?.O ?? "?")}`,
     `valid from ${cert.valid_from} until ${cert.valid_to} (${daysLeft} days left)`,
   ];
   if (daysLeft < 0) {
@@ -82,7 +83,7 @@ export function certificateStage(
         evidence,
         causes: ["SMTP_HOST is an IP address or an alias, not the name on the certificate"],
         next: [
-          `set SMTP_HOST to a name the certificate lists (${cert.subjectaltname ?? cert.subject?.CN ?? "see evidence"})`,
+          `set SMTP_HOST to a name the certificate lists (${String(cert.subjectaltname ?? cert.subject?.CN ?? "see evidence")})`,
         ],
       },
     );

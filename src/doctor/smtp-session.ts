@@ -26,7 +26,8 @@ export interface SmtpProbe {
 
 /** Records the server's replies (nodemailer's debug log, "server" transactions). */
 function transcriptLogger(lines: string[]) {
-  const log = (entry: unknown, message?: string, ...args: unknown[]) => {
+  // The %s arguments nodemailer logs are strings and numbers (an address may be undefined).
+  const log = (entry: unknown, message?: string, ...args: Array<string | number | undefined>) => {
     if (typeof entry !== "object" || entry === null || !message) return;
     const tnx = (entry as { tnx?: string }).tnx;
     if (tnx !== "server" && tnx !== "client") return;

@@ -106,9 +106,9 @@ export function createMetrics(deps: MetricsDeps): Metrics {
         }
       };
       return Object.assign(timed, {
-        backlog: ingest.backlog,
-        drain: ingest.drain,
-        resume: ingest.resume,
+        backlog: () => ingest.backlog(),
+        drain: () => ingest.drain(),
+        resume: () => ingest.resume(),
       });
     },
     timedAnalyze(analyze) {

@@ -59,7 +59,7 @@ export function createDataReceiver(deps: ReceiveDeps, maxSize: number) {
       reservation.release();
       callback(smtpError(451, "4.3.0 Error reading message data"));
     });
-    stream.on("end", async () => {
+    const onEnd = async () => {
       if (dropped) return reservation.release();
       if (stream.sizeExceeded || received > maxSize) {
         reservation.release();
@@ -116,7 +116,9 @@ export function createDataReceiver(deps: ReceiveDeps, maxSize: number) {
             callback(smtpError(451, "4.3.0 Message could not be stored, try again later"));
           },
         );
-    });
+    };
+    // An emitter does not await its listeners; the handler runs on its own, as before.
+    stream.on("end", () => void onEnd());
   };
 }
 

@@ -1,7 +1,8 @@
 import type { TranscriptRecorder } from "../transcripts/recorder.js";
 
 type Entry = { tnx?: string; cid?: string; bytes?: number };
-type LogFn = (entry: Entry, message?: string, ...args: unknown[]) => void;
+// smtp-server passes the logged line (and any other format argument) as a string or number.
+type LogFn = (entry: Entry, message?: string, ...args: Array<string | number | undefined>) => void;
 
 /**
  * smtp-server has no wire tap, but it logs every command (`C:`) and every reply (`S:`) to its

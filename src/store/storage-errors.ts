@@ -32,7 +32,9 @@ export function withStorageErrors<T extends object>(store: T): T {
         throw storageError(err);
       }
       return result instanceof Promise
-        ? result.catch((err: unknown) => Promise.reject(storageError(err)))
+        ? result.catch((err: unknown) => {
+            throw storageError(err);
+          })
         : result;
     };
   }

@@ -24,7 +24,8 @@ const external = Object.values(networkInterfaces())
   .filter((info) => info !== undefined && !info.internal && !info.address.startsWith("fe80:"))
   .map((info) => info!.address);
 
-function dial(host: string, port: number): Promise<"connected" | string> {
+/** Resolves "connected", or the error code the connection failed with. */
+function dial(host: string, port: number): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect({ host, port, timeout: 5000 });
     socket.once("connect", () => {

@@ -350,7 +350,7 @@ describe("the Mailpit websocket on /api/events", () => {
     new Promise<{ opened: boolean; status: number | null; frame: unknown }>((resolve) => {
       const ws = new WebSocket(`${sandbox.url.replace("http", "ws")}/api/events`, { headers });
       ws.once("message", (data) => {
-        resolve({ opened: true, status: null, frame: JSON.parse(String(data)) });
+        resolve({ opened: true, status: null, frame: JSON.parse((data as Buffer).toString()) });
         ws.close();
       });
       ws.once("unexpected-response", (_request, response) => {

@@ -49,6 +49,7 @@ async function input(html?: string): Promise<AnalysisInput> {
     receivedAt: new Date().toISOString(),
     source: { kind: "smtp" as const, providerMessageId: null },
     envelope,
+    mailbox: "default",
     ...fields,
     size: raw.length,
     tags: [],

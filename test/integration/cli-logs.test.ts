@@ -9,14 +9,12 @@ afterEach(async () => {
 });
 
 const send = (smtpPort: number, subject: string) =>
-  nodemailer
-    .createTransport({ host: "127.0.0.1", port: smtpPort, ignoreTLS: true })
-    .sendMail({
-      from: "app@example.test",
-      to: ["ada@example.test", "bob@example.test", "cy@example.test"],
-      subject,
-      text: "hi",
-    });
+  nodemailer.createTransport({ host: "127.0.0.1", port: smtpPort, ignoreTLS: true }).sendMail({
+    from: "app@example.test",
+    to: ["ada@example.test", "bob@example.test", "cy@example.test"],
+    subject,
+    text: "hi",
+  });
 
 async function capturedLine(cli: RunningCli, subject: string): Promise<string> {
   await send(cli.smtpPort, subject);

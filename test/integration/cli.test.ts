@@ -121,7 +121,7 @@ describe("mailproof serve", () => {
     const cli = await start(["--db", db]);
     const socket = net.connect(cli.smtpPort, "127.0.0.1");
     let replies = "";
-    socket.on("data", (d) => (replies += d));
+    socket.on("data", (d) => (replies += d.toString()));
     const until = (pattern: RegExp) =>
       expect.poll(() => replies, { timeout: 5000 }).toMatch(pattern);
     await until(/^220 /);

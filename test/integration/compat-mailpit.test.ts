@@ -411,7 +411,7 @@ describe("thumbnails: 180×120 JPEGs like Mailpit's", () => {
 test("Mailpit's websocket on /api/events sends stats, new and delete frames", async () => {
   const ws = new WebSocket(`${sandbox.url.replace("http", "ws")}/api/events`);
   const frames: Array<{ Type: string; Data: any }> = [];
-  ws.on("message", (data) => frames.push(JSON.parse(String(data))));
+  ws.on("message", (data) => frames.push(JSON.parse((data as Buffer).toString())));
   await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
   await expect.poll(() => frames.map((f) => f.Type)).toContain("stats");
   await smtpSend("ws@mailpit.test", "live over websocket");

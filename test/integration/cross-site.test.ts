@@ -35,7 +35,7 @@ export function upgrade(
       resolve({ status: response.statusCode ?? 0 });
     });
     ws.on("message", (data) => {
-      resolve({ status: 101, first: String(data) });
+      resolve({ status: 101, first: (data as Buffer).toString() });
       ws.close();
     });
     ws.on("error", reject);

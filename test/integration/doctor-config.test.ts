@@ -192,6 +192,7 @@ describe("terminal output", { timeout: 120_000 }, () => {
     const out = await onTerminal({});
     expect(out).toMatch(/connect … running \(network steps time out after 2 s\)/);
     expect(out).toContain("\x1b[31mFAIL\x1b[0m");
+    // eslint-disable-next-line no-control-regex -- strips ANSI colour sequences, which start with ESC
     const visible = out.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").split(/\r?\n|\r/);
     expect(visible.filter((l) => l.length > 60)).toEqual([]);
   });
@@ -199,6 +200,7 @@ describe("terminal output", { timeout: 120_000 }, () => {
   test("NO_COLOR turns colours off", async () => {
     const out = await onTerminal({ NO_COLOR: "1" });
     expect(out).toMatch(/links\s+FAIL/);
+    // eslint-disable-next-line no-control-regex -- an ANSI colour sequence starts with ESC
     expect(out).not.toMatch(/\x1b\[3\dm/);
   });
 });

@@ -218,7 +218,7 @@ describe("injected causes are named by the right stage", CLI_TIMEOUT, () => {
   }> = [
     {
       name: "missing SMTP_HOST",
-      env: ({ SMTP_HOST, ...e }) => e,
+      env: ({ SMTP_HOST: _omitted, ...e }) => e,
       stage: "env",
       match: /SMTP_HOST is not set/,
     },
@@ -293,7 +293,7 @@ describe("injected causes are named by the right stage", CLI_TIMEOUT, () => {
     },
     {
       name: "unverified sender at a provider mock",
-      env: ({ SMTP_HOST, ...e }) => ({ ...e, SENDGRID_API_KEY: "SG.doctor" }),
+      env: ({ SMTP_HOST: _omitted, ...e }) => ({ ...e, SENDGRID_API_KEY: "SG.doctor" }),
       args: () => ["--sendgrid-url", `${sandbox.url}/sendgrid`],
       setup: () => provider("sendgrid", { verifiedSenders: ["someone-else.test"] }),
       stage: "provider:sendgrid",
@@ -301,7 +301,7 @@ describe("injected causes are named by the right stage", CLI_TIMEOUT, () => {
     },
     {
       name: "provider rate limit",
-      env: ({ SMTP_HOST, ...e }) => ({ ...e, RESEND_API_KEY: "re_doctor" }),
+      env: ({ SMTP_HOST: _omitted, ...e }) => ({ ...e, RESEND_API_KEY: "re_doctor" }),
       args: () => ["--resend-url", `${sandbox.url}/resend`],
       setup: () => provider("resend", { faults: [{ status: 429, retryAfter: 30 }] }),
       stage: "provider:resend",
@@ -309,7 +309,7 @@ describe("injected causes are named by the right stage", CLI_TIMEOUT, () => {
     },
     {
       name: "suppressed recipient",
-      env: ({ SMTP_HOST, ...e }) => ({ ...e, POSTMARK_SERVER_TOKEN: "pm-doctor" }),
+      env: ({ SMTP_HOST: _omitted, ...e }) => ({ ...e, POSTMARK_SERVER_TOKEN: "pm-doctor" }),
       args: () => ["--postmark-url", `${sandbox.url}/postmark`],
       setup: () => provider("postmark", { suppressions: ["doctor@inbox.test"] }),
       stage: "provider:postmark",

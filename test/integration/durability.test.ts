@@ -45,7 +45,8 @@ test("every message acknowledged before SIGKILL is stored intact after a restart
   const acked = new Map<string, Buffer>();
   let next = 0;
   let killed = false;
-  let killing: Promise<unknown> | null = null;
+  // Set inside a worker: the `as` keeps TypeScript from narrowing it to null at the end.
+  let killing = null as Promise<unknown> | null;
 
   const smtpWorker = async () => {
     let client: RawSmtp;

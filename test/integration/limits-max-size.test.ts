@@ -236,7 +236,7 @@ describe("a message built beyond --max-size is refused in each path's own format
     } as RequestInit).catch((err: Error & { cause?: { code?: string } }) => err);
     if (response instanceof Response) {
       expect(response.status).toBe(413);
-      expect(((await response.json())).errors[0].message).toContain(String(limit));
+      expect((await response.json()).errors[0].message).toContain(String(limit));
     } else {
       // The answer can lose the race with the upload (RFC 9112 §9.6); the cut is what matters.
       expect(String(response.cause?.code)).toMatch(/EPIPE|ECONNRESET|UND_ERR_SOCKET/);

@@ -34,8 +34,9 @@ function sseReader() {
     const response = await fetch(`${sandbox.url}/api/events`, { signal: controller.signal });
     const decoder = new TextDecoder();
     let buffer = "";
-    for await (const chunk of response.body!) {
-      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+    const reader = response.body!.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      buffer += decoder.decode(read.value, { stream: true });
       let end: number;
       while ((end = buffer.indexOf("\n\n")) >= 0) {
         const frame = buffer.slice(0, end);
@@ -55,7 +56,7 @@ function wsReader() {
   const ids: string[] = [];
   const ws = new WebSocket(`${sandbox.url.replace("http", "ws")}/api/events`);
   ws.on("message", (data) => {
-    const frame = JSON.parse(String(data)) as { Type: string; Data: { ID: string } };
+    const frame = JSON.parse((data as Buffer).toString()) as { Type: string; Data: { ID: string } };
     if (frame.Type === "new") ids.push(frame.Data.ID);
   });
   const open = new Promise((resolve) => ws.once("open", resolve));

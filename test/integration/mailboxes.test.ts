@@ -1,13 +1,17 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { Client } from "@sendgrid/client";
-import { MailService } from "@sendgrid/mail";
+import sendgridClient from "@sendgrid/client";
+import sendgridMail from "@sendgrid/mail";
 import nodemailer from "nodemailer";
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Mailproof } from "../../src/client/index.js";
 import type { Sandbox } from "../../src/sandbox.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
+
+// The SDKs' types declare `export =` beside their named classes; at run time both are there.
+const { Client } = sendgridClient as unknown as { Client: new () => typeof sendgridClient };
+const { MailService } = sendgridMail as unknown as { MailService: new () => typeof sendgridMail };
 
 const run = promisify(execFile);
 let sandbox: Sandbox;
@@ -204,7 +208,7 @@ describe("--mailbox-by auth", () => {
   test("Mailpit's websocket with ?mailbox= sends only that mailbox's new frames", async () => {
     const ws = new WebSocket(`${sandbox.url.replace("http", "ws")}/api/events?mailbox=Bob`);
     const frames: Array<{ Type: string; Data: any }> = [];
-    ws.on("message", (data) => frames.push(JSON.parse(String(data))));
+    ws.on("message", (data) => frames.push(JSON.parse((data as Buffer).toString())));
     await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
     await expect.poll(() => frames.map((f) => f.Type)).toContain("stats");
     await sendAs("alice", rcpt(), "ws for alice");

@@ -9,7 +9,8 @@ import { api } from "../helpers/sandbox.js";
 
 const hooks = useWebhookSandbox();
 
-const { setState } = providerHelpers(() => hooks.sandbox, "mailgun");
+const helpers = providerHelpers(() => hooks.sandbox, "mailgun");
+const setState = helpers.setState.bind(helpers);
 const DOMAIN = "mg.example.com";
 const client = () =>
   new Mailgun(FormData).client({

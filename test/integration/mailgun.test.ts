@@ -9,7 +9,9 @@ import { api, startTestSandbox } from "../helpers/sandbox.js";
 import { providerHelpers, rejection } from "../helpers/providers.js";
 
 let sandbox: Sandbox;
-const { setState, capturedFor } = providerHelpers(() => sandbox, "mailgun");
+const helpers = providerHelpers(() => sandbox, "mailgun");
+const setState = helpers.setState.bind(helpers);
+const capturedFor = helpers.capturedFor.bind(helpers);
 let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@mailgun.test`;
 const DOMAIN = "mg.example.com";

@@ -7,7 +7,11 @@ import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-r
 import { providerHelpers, rejection } from "../helpers/providers.js";
 
 let sandbox: Sandbox;
-const { setState, waitFor, capturedFor, eventsFor } = providerHelpers(() => sandbox, "postmark");
+const helpers = providerHelpers(() => sandbox, "postmark");
+const setState = helpers.setState.bind(helpers);
+const waitFor = helpers.waitFor.bind(helpers);
+const capturedFor = helpers.capturedFor.bind(helpers);
+const eventsFor = helpers.eventsFor.bind(helpers);
 let receiver: WebhookReceiver;
 let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@postmark.test`;

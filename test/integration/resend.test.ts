@@ -7,7 +7,11 @@ import { providerHelpers } from "../helpers/providers.js";
 
 const hooks = useWebhookSandbox();
 
-const { setState, waitFor, capturedFor, events } = providerHelpers(() => hooks.sandbox, "resend");
+const helpers = providerHelpers(() => hooks.sandbox, "resend");
+const setState = helpers.setState.bind(helpers);
+const waitFor = helpers.waitFor.bind(helpers);
+const capturedFor = helpers.capturedFor.bind(helpers);
+const events = helpers.events.bind(helpers);
 let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@resend.test`;
 

@@ -135,15 +135,15 @@ describe("inbound replies", () => {
     expect(fields.get("subject")).toBe(`Re: ${original.subject}`);
     expect(fields.get("text")).toMatch(/^Count me in\./);
     expect(fields.get("html")).toContain("<p>Count me in.</p>");
-    expect(JSON.parse(String(fields.get("envelope")))).toEqual({
+    expect(JSON.parse(fields.get("envelope") as string)).toEqual({
       to: [`reply+thread${counter}@app.test`],
       from: "carol@example.com",
     });
-    expect(JSON.parse(String(fields.get("charsets")))).toMatchObject({
+    expect(JSON.parse(fields.get("charsets") as string)).toMatchObject({
       subject: "UTF-8",
       text: "UTF-8",
     });
-    expect(String(fields.get("headers"))).toContain(`In-Reply-To: <n${counter}@app.test>`);
+    expect(fields.get("headers") as string).toContain(`In-Reply-To: <n${counter}@app.test>`);
     for (const name of ["dkim", "sender_ip", "SPF", "attachments"])
       expect(fields.has(name), name).toBe(true);
   });
@@ -178,13 +178,13 @@ describe("inbound replies", () => {
     expect(fields.get("subject")).toBe(`Re: ${original.subject}`);
     expect(fields.get("stripped-text")).toBe("On it.");
     expect(fields.get("body-plain")).toContain("> Looks good.");
-    expect(JSON.parse(String(fields.get("message-headers")))).toContainEqual([
+    expect(JSON.parse(fields.get("message-headers") as string)).toContainEqual([
       "In-Reply-To",
       `<n${counter}@app.test>`,
     ]);
     // Mailgun's documented check: hex HMAC-SHA256 of timestamp + token with the signing key.
     const expected = createHmac("sha256", "mg-signing-key")
-      .update(`${fields.get("timestamp")}${fields.get("token")}`)
+      .update(`${fields.get("timestamp") as string}${fields.get("token") as string}`)
       .digest("hex");
     expect(fields.get("signature")).toBe(expected);
   });

@@ -13,7 +13,11 @@ const { Client } = sendgridClient as unknown as { Client: new () => typeof sendg
 const { MailService } = sendgridMail as unknown as { MailService: new () => typeof sendgridMail };
 
 let sandbox: Sandbox;
-const { setState, waitFor, capturedFor, eventsFor } = providerHelpers(() => sandbox, "sendgrid");
+const helpers = providerHelpers(() => sandbox, "sendgrid");
+const setState = helpers.setState.bind(helpers);
+const waitFor = helpers.waitFor.bind(helpers);
+const capturedFor = helpers.capturedFor.bind(helpers);
+const eventsFor = helpers.eventsFor.bind(helpers);
 let receiver: WebhookReceiver;
 let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@sendgrid.test`;

@@ -7,7 +7,9 @@ import { api } from "../helpers/sandbox.js";
 
 const hooks = useWebhookSandbox();
 
-const { setState, capturedFor } = providerHelpers(() => hooks.sandbox, "ses");
+const helpers = providerHelpers(() => hooks.sandbox, "ses");
+const setState = helpers.setState.bind(helpers);
+const capturedFor = helpers.capturedFor.bind(helpers);
 const client = (options: { maxAttempts?: number; requestTimeout?: number } = {}) =>
   new SESv2Client({
     endpoint: `${hooks.sandbox.url}/ses`,

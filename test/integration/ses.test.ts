@@ -15,7 +15,9 @@ import { startTestSandbox } from "../helpers/sandbox.js";
 import { providerHelpers, rejection } from "../helpers/providers.js";
 
 let sandbox: Sandbox;
-const { setState, capturedFor } = providerHelpers(() => sandbox, "ses");
+const helpers = providerHelpers(() => sandbox, "ses");
+const setState = helpers.setState.bind(helpers);
+const capturedFor = helpers.capturedFor.bind(helpers);
 let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@ses.test`;
 const fixture = (name: string) =>

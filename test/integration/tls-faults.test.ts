@@ -6,7 +6,7 @@ import { join } from "node:path";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
-import type { SessionTranscript } from "../../src/transcripts/types.js";
+import type { SessionTranscript } from "../../src/core/transcripts.js";
 import { api, startTestSandbox } from "../helpers/sandbox.js";
 
 /**

@@ -89,11 +89,10 @@ export function App() {
       // A message someone else deleted meanwhile is already gone: that is fine.
       await Promise.all(
         ids.map((id) =>
-          api
-            .remove(id)
-            .catch((err) =>
-              err instanceof ApiError && err.status === 404 ? null : Promise.reject(err),
-            ),
+          api.remove(id).catch((err) => {
+            if (err instanceof ApiError && err.status === 404) return null;
+            throw err;
+          }),
         ),
       );
       // The cursor moves on to the next message still there, as after a delete in a mail client.
@@ -144,7 +143,8 @@ export function App() {
       const id = current();
       if (!id) return;
       const next = new Set(selected);
-      next.has(id) ? next.delete(id) : next.add(id);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
       setSelected(next);
     },
     Delete: () =>
@@ -158,7 +158,8 @@ export function App() {
     u: () => {
       const id = openId ?? current();
       const item = inbox.items.find((m) => m.id === id);
-      if (item) api.update(item.id, { read: !item.read }).then(inbox.changed, report);
+      if (item)
+        api.update(item.id, { read: !item.read }).then((summary) => inbox.changed(summary), report);
     },
     "/": () => searchBox.current?.focus(),
     "?": () => setShowHelp((h) => (h === "keys" ? null : "keys")),
@@ -314,7 +315,7 @@ export function App() {
                 tab={route.tab}
                 query={query}
                 analyzed={analyzed}
-                onChanged={inbox.changed}
+                onChanged={(summary) => inbox.changed(summary)}
                 onDelete={(id) => deleteIds([id])}
               />
             ) : (

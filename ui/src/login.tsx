@@ -36,7 +36,7 @@ export function AuthGate({ children }: { children: ComponentChildren }) {
   };
   return (
     <main class="message-empty">
-      <form class="card" onSubmit={submit} aria-label="Sign in">
+      <form class="card" onSubmit={(event) => void submit(event)} aria-label="Sign in">
         <h1>mailproof</h1>
         <p class="muted">This sandbox runs with --api-token. Enter the token to see its mail.</p>
         <p>

@@ -37,7 +37,7 @@ async function readBody(c: Context): Promise<Record<string, unknown>> {
       throw new BadRequest("expected a JSON object");
     return body as Record<string, unknown>;
   }
-  return (await c.req.parseBody());
+  return await c.req.parseBody();
 }
 
 function field(body: Record<string, unknown>, name: string): string {

@@ -42,7 +42,8 @@ export function createSystemResolver(options: SystemResolverOptions = {}): DnsRe
         },
         (err: unknown) => {
           clearTimeout(timer);
-          reject(err);
+          // Node's resolver rejects with an Error (isNoRecord reads its `code`), passed on as is.
+          reject(err instanceof Error ? err : new Error(String(err)));
         },
       );
     });

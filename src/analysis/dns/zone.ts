@@ -73,9 +73,11 @@ function parseAnswer(answer: unknown, name: string, rrtype: string): ZoneAnswer 
     );
   }
   if (!Array.isArray(answer)) throw invalid(`${rrtype} of "${name}" must be an array of records`);
-  if (rrtype !== "TXT") return answer;
+  // The zone's answers are unknown[] (JSON as given), not Array.isArray's any[].
+  const records: unknown[] = answer;
+  if (rrtype !== "TXT") return records;
   // A TXT record is a list of character-strings (RFC 1035 §3.3.14); a bare string is accepted as one.
-  return answer.map((record) => {
+  return records.map((record) => {
     if (typeof record === "string") return [record];
     if (Array.isArray(record) && record.every((chunk) => typeof chunk === "string")) return record;
     throw invalid(`TXT of "${name}": each record is a string or an array of strings`);

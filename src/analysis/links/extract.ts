@@ -94,6 +94,7 @@ export function extractHtmlLinks(
 }
 
 function browserUrl(value: string): string {
+  // eslint-disable-next-line no-control-regex -- the URL parser strips leading/trailing C0 controls and space, so must we
   return value.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, "").replace(/[\t\n\r]/g, "");
 }
 

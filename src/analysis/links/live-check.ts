@@ -57,7 +57,7 @@ export function createLinkChecker(
 ): LinkChecker {
   const timeoutMs = options.timeoutMs ?? 5000;
   const maxRedirects = options.maxRedirects ?? 5;
-  const baseLookup = options.lookup ?? (dnsLookup);
+  const baseLookup = options.lookup ?? dnsLookup;
   const hosts = createHostClassifier();
   const rules = allowedHostRules(options.appUrl, options.allowedLinkHosts);
   const listedAddresses = new Set(

@@ -52,7 +52,7 @@ export function reverseName(ip: string): string {
   const groups = ip.split("::");
   const head = groups[0] ? groups[0].split(":") : [];
   const tail = groups.length > 1 && groups[1] ? groups[1].split(":") : [];
-  const full = [...head, ...Array(8 - head.length - tail.length).fill("0"), ...tail]
+  const full = [...head, ...Array<string>(8 - head.length - tail.length).fill("0"), ...tail]
     .map((g) => g.padStart(4, "0"))
     .join("");
   return `${[...full].reverse().join(".")}.ip6.arpa`;

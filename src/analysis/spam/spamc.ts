@@ -64,7 +64,8 @@ export function spamcReport(
       try {
         resolve(parseResponse(Buffer.concat(chunks).toString("utf8")));
       } catch (err) {
-        reject(err);
+        // parseResponse throws MailproofErrors; anything else is wrapped, not rejected bare.
+        reject(err instanceof Error ? err : new Error(String(err)));
       }
       socket.end();
     });

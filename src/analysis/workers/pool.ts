@@ -270,7 +270,8 @@ export function createAnalysisPool(
     running: () => slots.filter((s) => s.worker !== null).length,
     async close() {
       clearInterval(watchdog);
-      await Promise.all(slots.map(stop));
+      // stop() gives undefined for a slot with no running worker: wait for the others.
+      await Promise.all(slots.map(stop).filter((exit) => exit !== undefined));
     },
   };
 }

@@ -16,7 +16,7 @@ export async function offsetPage(
 ): Promise<{ total: number; messages: Message[] }> {
   const ids: string[] = [];
   let before: string | null = null;
-  let total = 0;
+  let total: number;
   do {
     const result = await store.list({ query, limit: PAGE, before });
     total = result.total;

@@ -25,7 +25,7 @@ export function faultRoutes(deps: Pick<ApiDeps, "logger"> & { faults: FaultEngin
         'rules is required: { "rules": [rule, …] } (an empty list removes every rule)',
       );
     }
-    const rules = deps.faults.replace((body).rules);
+    const rules = deps.faults.replace(body.rules);
     deps.logger.info({ rules }, "smtp fault rules replaced");
     return c.json({ rules });
   });

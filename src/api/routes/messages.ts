@@ -61,7 +61,7 @@ export function messageRoutes(deps: ApiDeps): Hono {
   });
 
   app.patch("/:id", async (c) => {
-    const body = await c.req.json().catch(() => {
+    const body: unknown = await c.req.json().catch(() => {
       throw new MailproofError("INVALID_JSON", "the request body must be JSON");
     });
     const changes: { read?: boolean; tags?: string[] } = {};
@@ -73,7 +73,7 @@ export function messageRoutes(deps: ApiDeps): Hono {
       changes.read = body.read;
     }
     if ("tags" in body) {
-      if (!Array.isArray(body.tags) || !body.tags.every((t: unknown) => typeof t === "string")) {
+      if (!isStrings(body.tags)) {
         throw new MailproofError("BAD_REQUEST", '"tags" must be an array of strings');
       }
       changes.tags = checkTags(body.tags);
@@ -124,3 +124,6 @@ export function messageRoutes(deps: ApiDeps): Hono {
 
   return app;
 }
+
+const isStrings = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === "string");

@@ -92,7 +92,7 @@ function batchUnits(
       const own = vars[address] ?? vars[address.toLowerCase()];
       return {
         to: [value],
-        vars: own && typeof own === "object" ? (own) : {},
+        vars: own && typeof own === "object" ? own : {},
       };
     });
 }
@@ -102,6 +102,7 @@ function substitute(value: string, vars: Record<string, unknown> | null): string
   if (!vars) return value;
   return value.replace(/%recipient\.([A-Za-z0-9_.-]+)%/g, (whole, key: string) => {
     const found = vars[key];
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- JSON values print as String() gives them; a nested object stays "[object Object]" as before
     return found === undefined || found === null ? whole : String(found);
   });
 }

@@ -81,12 +81,10 @@ export function listLogs(ctx: ProviderContext, body: unknown, now = Date.now()) 
   return {
     start: rfc2822(start),
     end: rfc2822(end),
-    items: matching
-      .slice(offset, offset + limit)
-      .map(({ timestamp, ...rest }) => ({
-        ...rest,
-        "@timestamp": new Date(timestamp * 1000).toISOString(),
-      })),
+    items: matching.slice(offset, offset + limit).map(({ timestamp, ...rest }) => ({
+      ...rest,
+      "@timestamp": new Date(timestamp * 1000).toISOString(),
+    })),
     pagination: {
       first: encodeToken(0),
       last: encodeToken(lastPage),

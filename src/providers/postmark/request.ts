@@ -41,7 +41,6 @@ export interface PmMessage {
   template: { idOrAlias: string; model: Record<string, unknown> } | null;
 }
 
-type Json = Record<string, unknown>;
 const MAX_RECIPIENTS = 50;
 
 class Invalid extends Error {

@@ -33,7 +33,6 @@ export interface ReEmail {
   template: { id: string; variables: Record<string, unknown> } | null;
 }
 
-type Json = Record<string, unknown>;
 const TAG = /^[A-Za-z0-9_-]{1,256}$/;
 const MAX_RECIPIENTS = 50;
 

@@ -102,11 +102,8 @@ function routes(ctx: ProviderContext): Hono {
     }
     const response = await run(body, admitted, gate.key);
     if (idemKey && response.status === 200) {
-      ctx.remember(`idempotency:${c.req.path}:${idemKey}`, {
-        hash,
-        status: 200,
-        body: await response.clone().json(),
-      });
+      const sent: unknown = await response.clone().json();
+      ctx.remember(`idempotency:${c.req.path}:${idemKey}`, { hash, status: 200, body: sent });
     }
     return response;
   };

@@ -50,8 +50,6 @@ export interface SgSendRequest {
   unsubscribeGroup: number | null;
 }
 
-type Json = Record<string, unknown>;
-
 const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+$/;
 const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/;
 
@@ -269,7 +267,7 @@ export function parseSendRequest(
     } else if (body.categories.length > 10) {
       fail("You may not have more than 10 categories per request.", "categories", HELP.categories);
     } else {
-      categories.push(...(body.categories));
+      categories.push(...body.categories);
     }
   }
 

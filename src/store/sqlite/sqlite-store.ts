@@ -208,6 +208,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return rows.map((r) => r.id);
   });
 
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- flushed is an arrow function (transcripts.ts), typed as a method there
   const { flushed: sessionsFlushed, ...sessions } = createSqliteTranscripts(db, () =>
     checkpointer.written(),
   );

@@ -26,6 +26,7 @@ async function input(html: string) {
     ...fields,
     size: raw.length,
     tags: [],
+    mailbox: "default",
     read: false,
     analysis: emptyAnalysis("pending"),
   };

@@ -1,5 +1,4 @@
 import { createSocket, type Socket } from "node:dgram";
-import type { AddressInfo } from "node:net";
 
 /** Records a test DNS server answers: TXT as strings, A as dotted quads; "SERVFAIL" fails the query. */
 export type TestRecords = Record<string, { TXT?: string[]; A?: string[] } | "SERVFAIL">;
@@ -30,8 +29,7 @@ export async function startTestDnsServer(
     const entry = records[name.toLowerCase()];
     const rcode = entry === "SERVFAIL" ? 2 : entry ? 0 : 3;
     const rrtype = TYPES[type] as "A" | "TXT" | undefined;
-    const answers =
-      entry && entry !== "SERVFAIL" && rrtype ? (entry[rrtype] ?? []) : [];
+    const answers = entry && entry !== "SERVFAIL" && rrtype ? (entry[rrtype] ?? []) : [];
     const header = Buffer.alloc(12);
     query.copy(header, 0, 0, 2);
     header.writeUInt16BE(0x8400 | 0x0100 | 0x0080 | rcode, 2);

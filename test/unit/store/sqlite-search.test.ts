@@ -82,7 +82,7 @@ test("listings that match many messages page newest first like selective ones", 
     const walk = async (q: string) => {
       const seen: string[] = [];
       let before: string | null = null;
-      let total = -1;
+      let total: number;
       do {
         const page: Awaited<ReturnType<typeof store.list>> = await store.list({
           query: parseQuery(q),

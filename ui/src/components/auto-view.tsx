@@ -11,7 +11,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-const isScalar = (value: unknown) =>
+const isScalar = (value: unknown): value is string | number | boolean | null =>
   value === null || ["string", "number", "boolean"].includes(typeof value);
 
 function label(key: string): string {
@@ -21,7 +21,7 @@ function label(key: string): string {
     .toLowerCase();
 }
 
-function scalar(value: unknown): ComponentChildren {
+function scalar(value: string | number | boolean | null | undefined): ComponentChildren {
   if (value === null || value === undefined || value === "") return <span class="muted">—</span>;
   if (typeof value === "boolean") return value ? "yes" : "no";
   return String(value);

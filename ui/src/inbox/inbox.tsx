@@ -15,10 +15,10 @@ export interface InboxProps {
   openId: string | null;
   cursor: number;
   selected: Set<string>;
-  onSelect(selected: Set<string>): void;
-  onOpen(id: string): void;
-  onDelete(ids: string[]): Promise<void>;
-  onDeleteAll(): Promise<void>;
+  onSelect: (selected: Set<string>) => void;
+  onOpen: (id: string) => void;
+  onDelete: (ids: string[]) => Promise<void>;
+  onDeleteAll: () => Promise<void>;
 }
 
 function ConfirmButton({
@@ -29,7 +29,7 @@ function ConfirmButton({
 }: {
   label: string;
   confirm: string;
-  onConfirm(): Promise<void>;
+  onConfirm: () => Promise<void>;
   disabled?: boolean;
 }) {
   const [armed, setArmed] = useState(false);
@@ -106,7 +106,9 @@ export function InboxList(props: InboxProps) {
       extend && lastToggled.current !== null ? Math.max(lastToggled.current, index) : index;
     for (let i = from; i <= to; i++) {
       const item = inbox.items[i];
-      if (item) on ? next.add(item.id) : next.delete(item.id);
+      if (!item) continue;
+      if (on) next.add(item.id);
+      else next.delete(item.id);
     }
     lastToggled.current = index;
     onSelect(next);

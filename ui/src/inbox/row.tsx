@@ -11,8 +11,8 @@ export interface RowProps {
   open: boolean;
   cursor: boolean;
   selected: boolean;
-  onToggle(id: string, extend: boolean): void;
-  onOpen(id: string): void;
+  onToggle: (id: string, extend: boolean) => void;
+  onOpen: (id: string) => void;
 }
 
 export function SourceBadge({ kind }: { kind: string }) {

@@ -22,7 +22,7 @@ const TERMS: Array<[string, string]> = [
   ["-from:noreply@example.com", "a leading - negates any term"],
 ];
 
-export function SearchHelp({ onPick }: { onPick(term: string): void }) {
+export function SearchHelp({ onPick }: { onPick: (term: string) => void }) {
   return (
     <div class="search-help" role="dialog" aria-label="Search syntax">
       <p>

@@ -206,7 +206,7 @@ export function MessageView(props: MessageViewProps) {
           <span class="spacer" />
           <ReplyButton message={message} />
           <ReleaseButton message={message} />
-          <button type="button" class="btn btn-small" onClick={toggleRead}>
+          <button type="button" class="btn btn-small" onClick={() => void toggleRead()}>
             {message.read ? "Mark unread" : "Mark read"}
           </button>
           <a class="btn btn-small" href={rawUrl(message.id, true)} download={`${message.id}.eml`}>

@@ -39,6 +39,7 @@ const CSS_REMOTE = /url\(\s*['"]?\s*(https?:)?\/\//gi;
 
 /** Browsers ignore ASCII whitespace and control characters inside a scheme ("java\tscript:"). */
 function scheme(value: string): string {
+  // eslint-disable-next-line no-control-regex -- the control characters are what browsers skip here
   return value.replace(/[\u0000-\u0020\u007f-\u009f]+/g, "").toLowerCase();
 }
 

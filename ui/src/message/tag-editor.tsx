@@ -11,7 +11,7 @@ export function TagEditor({
 }: {
   id: string;
   tags: string[];
-  onSaved(summary: MessageSummary): void;
+  onSaved: (summary: MessageSummary) => void;
 }) {
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState("");

@@ -11,6 +11,14 @@ const asRecord = (value: unknown): Record<string, unknown> | null =>
     ? (value as Record<string, unknown>)
     : null;
 
+/** A field of the session JSON as text: scalars as String() writes them, anything else as JSON. */
+function asText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean" || value == null)
+    return String(value);
+  return JSON.stringify(value);
+}
+
 /** `GET /api/sessions?messageId=` answers a list, or `{ sessions: [...] }`. */
 function sessionsOf(body: unknown): unknown[] {
   if (Array.isArray(body)) return body;
@@ -29,7 +37,7 @@ function linesOf(session: Record<string, unknown>): Entry[] | null {
 
 function Line({ entry }: { entry: Entry }) {
   if (typeof entry === "string") return <div class="smtp-line">{entry}</div>;
-  const dir = String(entry.direction ?? entry.dir ?? entry.from ?? entry.side ?? entry.type ?? "");
+  const dir = asText(entry.direction ?? entry.dir ?? entry.from ?? entry.side ?? entry.type ?? "");
   const text =
     entry.text ?? entry.line ?? entry.data ?? entry.command ?? entry.reply ?? entry.message;
   const client = /^(c|client|in|command|>)/i.test(dir);
@@ -68,23 +76,23 @@ function SessionHeader({
         <div>
           <dt>Client</dt>
           <dd>
-            {`${client.address}:${client.port}`}
-            {session.helo ? ` · HELO ${session.helo}` : ""}
+            {`${asText(client.address)}:${asText(client.port)}`}
+            {session.helo ? ` · HELO ${asText(session.helo)}` : ""}
           </dd>
         </div>
         <div>
           <dt>Listener</dt>
           <dd>
-            {String(session.listener ?? "smtp")}
+            {asText(session.listener ?? "smtp")}
             {session.secure
-              ? ` · TLS${tls?.protocol ? ` ${tls.protocol}` : ""}${tls?.cipher ? ` (${tls.cipher})` : ""}`
+              ? ` · TLS${tls?.protocol ? ` ${asText(tls.protocol)}` : ""}${tls?.cipher ? ` (${asText(tls.cipher)})` : ""}`
               : " · no TLS"}
           </dd>
         </div>
         {session.authUser ? (
           <div>
             <dt>Auth user</dt>
-            <dd>{String(session.authUser)}</dd>
+            <dd>{asText(session.authUser)}</dd>
           </div>
         ) : null}
         <div>
@@ -92,8 +100,8 @@ function SessionHeader({
           <dd>
             {formatFullDate(session.startedAt)}
             {session.endedAt
-              ? ` → ${formatFullDate(String(session.endedAt))}`
-              : " · still open"} · <code>{String(session.id)}</code>
+              ? ` → ${formatFullDate(asText(session.endedAt))}`
+              : " · still open"} · <code>{asText(session.id)}</code>
           </dd>
         </div>
       </dl>
