@@ -7,6 +7,7 @@ import type { TlsMaterial } from "../smtp/tls.js";
 import type { Store } from "../store/store.js";
 import { createImapSession } from "./imap-session.js";
 import type { MailboxBy } from "../mailboxes/assign.js";
+import { createTcpService } from "../core/tcp-service.js";
 
 export interface ImapListenerOptions {
   host: string;
@@ -29,7 +30,6 @@ export function createImapListener(
   options: ImapListenerOptions,
 ) {
   const secureContext = tls.createSecureContext({ key: options.tls.key, cert: options.tls.cert });
-  const sockets = new Set<net.Socket>();
 
   const serve = (plain: net.Socket) => {
     let socket: net.Socket = plain;
@@ -41,7 +41,6 @@ export function createImapListener(
     /** Set from a STARTTLS until its reply: plaintext sent behind it must not run inside TLS (RFC 3207 §4.2, CVE-2011-0411). */
     let upgrading = false;
     let busy = Promise.resolve();
-    sockets.add(plain);
     const write = (data: Buffer | string) => {
       if (!socket.destroyed) socket.write(data);
     };
@@ -52,10 +51,7 @@ export function createImapListener(
       canStartTls: () => !secure,
       push: write,
     });
-    plain.once("close", () => {
-      sockets.delete(plain);
-      session.close();
-    });
+    plain.once("close", () => session.close());
 
     const onData = (chunk: Buffer) => {
       if (upgrading) return;
@@ -139,20 +135,5 @@ export function createImapListener(
     );
   };
 
-  const server = net.createServer(serve);
-  return {
-    start: () =>
-      new Promise<number>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(options.port, options.host, () => {
-          server.off("error", reject);
-          resolve((server.address() as net.AddressInfo).port);
-        });
-      }),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
-  };
+  return createTcpService(serve, options);
 }

@@ -7,6 +7,7 @@ import type { TlsMaterial } from "../smtp/tls.js";
 import type { MailboxBy } from "../mailboxes/assign.js";
 import type { Store } from "../store/store.js";
 import { createPop3Session } from "./pop3-session.js";
+import { createTcpService } from "../core/tcp-service.js";
 
 export interface Pop3ListenerOptions {
   host: string;
@@ -28,15 +29,12 @@ export function createPop3Listener(
   options: Pop3ListenerOptions,
 ) {
   const secureContext = tls.createSecureContext({ key: options.tls.key, cert: options.tls.cert });
-  const sockets = new Set<net.Socket>();
 
   const serve = (plain: net.Socket) => {
     let socket: net.Socket = plain;
     let secure = false;
     let buffer = "";
     let busy = Promise.resolve();
-    sockets.add(plain);
-    plain.once("close", () => sockets.delete(plain));
     const session = createPop3Session({
       ...deps,
       logins: options.logins,
@@ -91,20 +89,5 @@ export function createPop3Listener(
     plain.write("+OK mailproof POP3 ready\r\n");
   };
 
-  const server = net.createServer(serve);
-  return {
-    start: () =>
-      new Promise<number>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(options.port, options.host, () => {
-          server.off("error", reject);
-          resolve((server.address() as net.AddressInfo).port);
-        });
-      }),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
-  };
+  return createTcpService(serve, options);
 }
