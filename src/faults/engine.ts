@@ -1,8 +1,7 @@
 import { isMailproofError, MailproofError } from "../core/errors.js";
-import { compileGlob } from "../core/glob.js";
-import { createPrng } from "../core/prng.js";
 import { createRateWindow, type RateWindow } from "./rate-limit.js";
 import { RATE_LIMIT_REPLY } from "./replies.js";
+import { createRuleRuntime, type RuleRuntime } from "./runtime.js";
 import type { FaultAction, FaultContext, FaultRule, FaultStage } from "./types.js";
 import { validateFaultRules } from "./validate.js";
 
@@ -22,59 +21,44 @@ export interface FaultEngine {
   accepted(context: FaultContext): void;
 }
 
-interface ActiveRule {
-  rule: FaultRule;
-  index: number;
-  used: number;
-  random: () => number;
-  matches: (context: FaultContext) => boolean;
-  window: RateWindow | null;
-}
-
 /**
- * Decides, for each SMTP stage, whether a rule fires. Rules are tried in order and the first
- * that fires wins. Everything is deterministic for a given sequence of commands: `times` counts
- * down per rule, and `probability` draws from the rule's own generator seeded by `seed`, only
- * when the rule otherwise applies, so unrelated traffic does not shift the sequence.
+ * Decides, for each SMTP stage, whether a rule fires: the shared rule runtime (globs, `times`,
+ * seeded `probability`) plus what only SMTP has, stages and per-client rate windows. Rules are
+ * tried in order and the first that fires wins.
  */
 export function createFaultEngine(deps: FaultEngineDeps, initial: unknown = []): FaultEngine {
   const now = deps.now ?? Date.now;
-  let active: ActiveRule[] = [];
+  let runtime: RuleRuntime<FaultRule>;
+  let windows: Array<RateWindow | null>;
 
   const install = (input: unknown): FaultRule[] => {
     const rules = validateFaultRules(input);
-    active = rules.map((rule, index) => ({
-      rule,
-      index,
-      used: 0,
-      random: createPrng(rule.seed ?? 1),
-      matches: compileMatch(rule),
-      window: rule.rateLimit ? createRateWindow(rule.rateLimit.windowMs ?? 60_000, now) : null,
-    }));
+    runtime = createRuleRuntime(rules);
+    windows = rules.map((rule) =>
+      rule.rateLimit ? createRateWindow(rule.rateLimit.windowMs ?? 60_000, now) : null,
+    );
     return rules;
   };
   install(initial);
 
-  const fires = (entry: ActiveRule, context: FaultContext): boolean => {
-    const { rule } = entry;
-    if (!entry.matches(context)) return false;
-    if (rule.times !== undefined && entry.used >= rule.times) return false;
-    if (entry.window && entry.window.count(context.remoteAddress) < (rule.rateLimit?.messages ?? 0))
-      return false;
-    if (rule.probability !== undefined && entry.random() >= rule.probability) return false;
-    entry.used++;
-    return true;
+  /** A rate limit rule applies only once the client used up its messages in the window. */
+  const overLimit = (rule: FaultRule, index: number, client: string): boolean => {
+    const window = windows[index];
+    return !window || window.count(client) >= (rule.rateLimit?.messages ?? 0);
   };
 
   return {
-    rules: () => active.map((a) => a.rule),
+    rules: () => [...runtime.rules],
     replace: install,
     check(stage, context) {
-      const entry = active.find((a) => a.rule.stage === stage && fires(a, context));
-      if (!entry) return null;
-      const { rule } = entry;
+      const fired = runtime.fire(
+        context,
+        (rule, index) => rule.stage === stage && overLimit(rule, index, context.remoteAddress),
+      );
+      if (!fired) return null;
+      const { rule, index } = fired;
       return {
-        index: entry.index,
+        index,
         rule,
         stage,
         reply: rule.reply ?? (rule.rateLimit && !rule.disconnect ? { ...RATE_LIMIT_REPLY } : null),
@@ -83,21 +67,11 @@ export function createFaultEngine(deps: FaultEngineDeps, initial: unknown = []):
       };
     },
     accepted(context) {
-      for (const entry of active)
-        if (entry.window && entry.matches(context)) entry.window.add(context.remoteAddress);
+      windows.forEach((window, index) => {
+        if (window && runtime.matches(index, context)) window.add(context.remoteAddress);
+      });
     },
   };
-}
-
-function compileMatch(rule: FaultRule): (context: FaultContext) => boolean {
-  const { from, to, user } = rule.match ?? {};
-  const fromGlob = from === undefined ? null : compileGlob(from);
-  const toGlob = to === undefined ? null : compileGlob(to);
-  const userGlob = user === undefined ? null : compileGlob(user);
-  return (context) =>
-    (!fromGlob || (context.from !== null && fromGlob(context.from))) &&
-    (!toGlob || context.to.some((address) => toGlob(address))) &&
-    (!userGlob || (context.user !== null && userGlob(context.user)));
 }
 
 /** The engine for the rules given at start (config file `faults`, `--fault`): a bad rule is a configuration error. */

@@ -1,4 +1,4 @@
-import { MailproofError } from "../core/errors.js";
+import { isObject } from "../core/json.js";
 import { defaultReplyText } from "./replies.js";
 import {
   FAULT_STAGES,
@@ -11,7 +11,7 @@ import {
   type TlsFault,
   type TlsVersion,
 } from "./types.js";
-import { isObject } from "../core/json.js";
+import { invalid, validateTrigger, wholeNumber } from "./validate-trigger.js";
 
 const RULE_FIELDS = new Set([
   "stage",
@@ -44,120 +44,105 @@ const MAX_DELAY_MS = 600_000;
  * `rules[1].reply.code`, so a 400 says exactly what to fix.
  */
 export function validateFaultRules(input: unknown, path = "rules"): FaultRule[] {
-  if (!Array.isArray(input)) fail(path, "must be an array of rules");
+  if (!Array.isArray(input)) invalid(path, "must be an array of rules");
   return input.map((rule, i) => validateFaultRule(rule, `${path}[${i}]`));
 }
 
 export function validateFaultRule(input: unknown, path: string): FaultRule {
-  if (!isObject(input)) fail(path, "must be an object");
+  if (!isObject(input)) invalid(path, "must be an object");
   for (const key of Object.keys(input))
     if (!RULE_FIELDS.has(key))
-      fail(`${path}.${key}`, `is not a rule field (one of ${[...RULE_FIELDS].join(", ")})`);
+      invalid(`${path}.${key}`, `is not a rule field (one of ${[...RULE_FIELDS].join(", ")})`);
   const stage = input.stage ?? (input.rateLimit !== undefined ? "mail" : undefined);
   if (!FAULT_STAGES.includes(stage as FaultStage))
-    fail(`${path}.stage`, `must be one of ${FAULT_STAGES.join(", ")}`);
+    invalid(`${path}.stage`, `must be one of ${FAULT_STAGES.join(", ")}`);
   const rule: FaultRule = { stage: stage as FaultStage };
 
-  if (input.match !== undefined)
-    rule.match = validateMatch(input.match, rule.stage, `${path}.match`);
+  const { match, times, probability, seed } = validateTrigger(input, path, MATCH_FIELDS);
+  if (match) {
+    for (const field of Object.keys(match) as Array<keyof FaultMatch>)
+      if (!KNOWN_AT[rule.stage].includes(field))
+        invalid(`${path}.match.${field}`, `is not known yet at the ${rule.stage} stage`);
+    rule.match = match;
+  }
   if (input.reply !== undefined) rule.reply = validateReply(input.reply, `${path}.reply`);
   if (input.delayMs !== undefined)
-    rule.delayMs = integer(input.delayMs, `${path}.delayMs`, 0, MAX_DELAY_MS);
+    rule.delayMs = wholeNumber(input.delayMs, `${path}.delayMs`, 0, MAX_DELAY_MS);
   if (input.disconnect !== undefined) {
-    if (typeof input.disconnect !== "boolean") fail(`${path}.disconnect`, "must be true or false");
+    if (typeof input.disconnect !== "boolean")
+      invalid(`${path}.disconnect`, "must be true or false");
     rule.disconnect = input.disconnect;
   }
-  if (input.times !== undefined)
-    rule.times = integer(input.times, `${path}.times`, 1, Number.MAX_SAFE_INTEGER);
-  if (input.probability !== undefined) {
-    if (
-      typeof input.probability !== "number" ||
-      !(input.probability >= 0 && input.probability <= 1)
-    )
-      fail(`${path}.probability`, "must be a number from 0 to 1");
-    rule.probability = input.probability;
-  }
-  if (input.seed !== undefined) rule.seed = integer(input.seed, `${path}.seed`, 0, 2 ** 32 - 1);
+  if (times !== undefined) rule.times = times;
+  if (probability !== undefined) rule.probability = probability;
+  if (seed !== undefined) rule.seed = seed;
   if (input.rateLimit !== undefined) {
     if (rule.stage !== "mail")
-      fail(`${path}.rateLimit`, "applies at the mail stage (it counts messages per client)");
+      invalid(`${path}.rateLimit`, "applies at the mail stage (it counts messages per client)");
     rule.rateLimit = validateRateLimit(input.rateLimit, `${path}.rateLimit`);
   }
   if (input.tls !== undefined) {
-    if (rule.stage !== "tls") fail(`${path}.tls`, "applies at the tls stage");
+    if (rule.stage !== "tls") invalid(`${path}.tls`, "applies at the tls stage");
     rule.tls = validateTls(input.tls, `${path}.tls`);
   }
   if (rule.stage === "tls") {
     if (!rule.tls)
-      fail(`${path}.tls`, "is required at the tls stage: { certificate?, starttls?, versions? }");
+      invalid(
+        `${path}.tls`,
+        "is required at the tls stage: { certificate?, starttls?, versions? }",
+      );
     for (const key of ["reply", "delayMs", "disconnect", "rateLimit"] as const)
       if (rule[key] !== undefined)
-        fail(`${path}.${key}`, "does not apply at the tls stage (use tls)");
+        invalid(`${path}.${key}`, "does not apply at the tls stage (use tls)");
     return rule;
   }
   if (rule.reply && rule.disconnect)
-    fail(
+    invalid(
       `${path}.disconnect`,
       "cannot be combined with reply: a dropped connection sends no reply",
     );
   if (!rule.reply && !rule.disconnect && !rule.delayMs && !rule.rateLimit)
-    fail(path, "does nothing: give reply, delayMs, disconnect or rateLimit");
+    invalid(path, "does nothing: give reply, delayMs, disconnect or rateLimit");
   return rule;
 }
 
-function validateMatch(input: unknown, stage: FaultStage, path: string): FaultMatch {
-  if (!isObject(input)) fail(path, "must be an object with from, to or user globs");
-  const match: FaultMatch = {};
-  for (const key of Object.keys(input)) {
-    if (!(MATCH_FIELDS as readonly string[]).includes(key))
-      fail(`${path}.${key}`, `is not a match field (one of ${MATCH_FIELDS.join(", ")})`);
-    const field = key as keyof FaultMatch;
-    const value = input[field];
-    if (typeof value !== "string" || value.length === 0 || value.length > 320)
-      fail(`${path}.${field}`, "must be a non-empty glob string");
-    if (!KNOWN_AT[stage].includes(field))
-      fail(`${path}.${field}`, `is not known yet at the ${stage} stage`);
-    match[field] = value;
-  }
-  return match;
-}
-
 function validateReply(input: unknown, path: string): { code: number; message: string } {
-  if (!isObject(input)) fail(path, "must be an object { code, message }");
+  if (!isObject(input)) invalid(path, "must be an object { code, message }");
   for (const key of Object.keys(input))
     if (key !== "code" && key !== "message")
-      fail(`${path}.${key}`, "is not a reply field (code, message)");
-  const code = integer(input.code, `${path}.code`, 400, 599);
+      invalid(`${path}.${key}`, "is not a reply field (code, message)");
+  const code = wholeNumber(input.code, `${path}.code`, 400, 599);
   if (input.message === undefined) return { code, message: defaultReplyText(code) };
   // A line break would split the reply into two (RFC 5321 §4.2: one line ends at CRLF).
   if (typeof input.message !== "string" || /[\r\n\0]/.test(input.message))
-    fail(`${path}.message`, "must be a single line of text");
+    invalid(`${path}.message`, "must be a single line of text");
   // RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets, code and CRLF included.
-  if (Buffer.byteLength(input.message) > 500) fail(`${path}.message`, "must be at most 500 bytes");
+  if (Buffer.byteLength(input.message) > 500)
+    invalid(`${path}.message`, "must be at most 500 bytes");
   return { code, message: input.message || defaultReplyText(code) };
 }
 
 function validateTls(input: unknown, path: string): TlsFault {
-  if (!isObject(input)) fail(path, "must be an object { certificate?, starttls?, versions? }");
+  if (!isObject(input)) invalid(path, "must be an object { certificate?, starttls?, versions? }");
   const fault: TlsFault = {};
   for (const key of Object.keys(input))
     if (!["certificate", "starttls", "versions"].includes(key))
-      fail(`${path}.${key}`, "is not a tls field (certificate, starttls, versions)");
+      invalid(`${path}.${key}`, "is not a tls field (certificate, starttls, versions)");
   if (input.certificate !== undefined)
     fault.certificate = oneOf(input.certificate, TLS_CERTIFICATES, `${path}.certificate`);
   if (input.starttls !== undefined)
     fault.starttls = oneOf(input.starttls, STARTTLS_MODES, `${path}.starttls`);
   if (input.versions !== undefined) {
     if (!Array.isArray(input.versions) || input.versions.length === 0)
-      fail(`${path}.versions`, `must be a non-empty list of ${TLS_VERSIONS.join(", ")}`);
+      invalid(`${path}.versions`, `must be a non-empty list of ${TLS_VERSIONS.join(", ")}`);
     fault.versions = input.versions.map((v: unknown, i: number): TlsVersion =>
       oneOf(v, TLS_VERSIONS, `${path}.versions[${i}]`),
     );
   }
   if (Object.keys(fault).length === 0)
-    fail(path, "does nothing: give certificate, starttls or versions");
+    invalid(path, "does nothing: give certificate, starttls or versions");
   if (fault.starttls && fault.starttls !== "require" && (fault.certificate || fault.versions))
-    fail(
+    invalid(
       `${path}.starttls`,
       `"${fault.starttls}" means no TLS: certificate and versions would never apply`,
     );
@@ -165,29 +150,19 @@ function validateTls(input: unknown, path: string): TlsFault {
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], path: string): T {
-  if (!allowed.includes(value as T)) fail(path, `must be one of ${allowed.join(", ")}`);
+  if (!allowed.includes(value as T)) invalid(path, `must be one of ${allowed.join(", ")}`);
   return value as T;
 }
 
 function validateRateLimit(input: unknown, path: string): { messages: number; windowMs?: number } {
-  if (!isObject(input)) fail(path, "must be an object { messages, windowMs }");
+  if (!isObject(input)) invalid(path, "must be an object { messages, windowMs }");
   for (const key of Object.keys(input))
     if (key !== "messages" && key !== "windowMs")
-      fail(`${path}.${key}`, "is not a rateLimit field (messages, windowMs)");
+      invalid(`${path}.${key}`, "is not a rateLimit field (messages, windowMs)");
   const limit: { messages: number; windowMs?: number } = {
-    messages: integer(input.messages, `${path}.messages`, 0, Number.MAX_SAFE_INTEGER),
+    messages: wholeNumber(input.messages, `${path}.messages`, 0, Number.MAX_SAFE_INTEGER),
   };
   if (input.windowMs !== undefined)
-    limit.windowMs = integer(input.windowMs, `${path}.windowMs`, 1, 86_400_000);
+    limit.windowMs = wholeNumber(input.windowMs, `${path}.windowMs`, 1, 86_400_000);
   return limit;
-}
-
-function integer(value: unknown, path: string, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
-    fail(path, `must be a whole number from ${min} to ${max}`);
-  return value;
-}
-
-function fail(path: string, problem: string): never {
-  throw new MailproofError("BAD_REQUEST", `${path} ${problem}`);
 }

@@ -1,13 +1,12 @@
 /**
- * Provider fault rules: a status with the provider's error body and
- * headers, latency, or a hang that never answers, matched by sender or recipient. Deterministic:
- * `times` counts down per rule and `probability` draws from a seeded generator, so a run repeats.
+ * Provider fault rules: a status with the provider's error body and headers, latency, or a hang
+ * that never answers. Whether a rule fires (globs on sender and recipients, `times`, seeded
+ * `probability`) is the shared rule runtime's decision, as for SMTP faults.
  */
 
-import { compileGlob } from "../../core/glob.js";
+import { createRuleRuntime, type RuleRuntime } from "../../faults/runtime.js";
 import { bareAddress } from "./checks.js";
 import type { ProviderFaultRule } from "./types.js";
-import { createPrng } from "../../core/prng.js";
 
 export interface FaultTarget {
   from: string | null;
@@ -35,38 +34,30 @@ export interface FaultEngine {
 }
 
 /**
- * `stopSignal` ends every hang when the sandbox stops. `seed` makes `probability` reproducible.
- * `onFire` is told about each rule the moment it fires (before any delay or hang).
+ * `stopSignal` ends every hang when the sandbox stops. `onFire` is told about each rule the
+ * moment it fires (before any delay or hang).
  */
 export function createFaultEngine(
   stopSignal: AbortSignal,
-  options: { seed?: number; onFire?: (rule: ProviderFaultRule, target: FaultTarget) => void } = {},
+  options: { onFire?: (rule: ProviderFaultRule, target: FaultTarget) => void } = {},
 ): FaultEngine {
-  const seed = options.seed ?? 1;
-  const used = new WeakMap<ProviderFaultRule, number>();
-  const random = createPrng(seed);
-
-  const matches = (rule: ProviderFaultRule, target: FaultTarget) => {
-    const { from, to } = rule.match ?? {};
-    if (from !== undefined && !(target.from && compileGlob(from)(bareAddress(target.from))))
-      return false;
-    if (to !== undefined && !target.to.some((r) => compileGlob(to)(bareAddress(r)))) return false;
-    return true;
-  };
-
-  const fires = (rule: ProviderFaultRule, target: FaultTarget) => {
-    if (!matches(rule, target)) return false;
-    const count = used.get(rule) ?? 0;
-    if (rule.times !== undefined && count >= rule.times) return false;
-    if (rule.probability !== undefined && random() >= rule.probability) return false;
-    used.set(rule, count + 1);
-    return true;
+  let runtime: RuleRuntime<ProviderFaultRule> = createRuleRuntime([]);
+  // The rules live in the provider state, which a PUT replaces as a whole: a new `faults` array
+  // means the rules were replaced, so counters and generators start afresh; a PUT of other
+  // fields keeps the array, and the counters with it.
+  const runtimeFor = (rules: ProviderFaultRule[]) => {
+    if (runtime.rules !== rules) runtime = createRuleRuntime(rules);
+    return runtime;
   };
 
   return {
     async apply(rules, target, signal) {
-      const rule = rules.find((r) => fires(r, target));
-      if (!rule) return null;
+      const fired = runtimeFor(rules).fire({
+        from: target.from ? bareAddress(target.from) : null,
+        to: target.to.map(bareAddress),
+      });
+      if (!fired) return null;
+      const { rule } = fired;
       options.onFire?.(rule, target);
       const both = AbortSignal.any([signal, stopSignal]);
       if (rule.delayMs) await sleep(rule.delayMs, both);

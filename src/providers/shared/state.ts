@@ -6,6 +6,7 @@
 import { createPrivateKey } from "node:crypto";
 import Handlebars from "handlebars";
 import { MailproofError } from "../../core/errors.js";
+import { validateTrigger } from "../../faults/validate-trigger.js";
 import {
   PROVIDER_NAMES,
   type ProviderFaultRule,
@@ -192,38 +193,27 @@ const FAULT_KEYS = new Set([
   "hang",
   "times",
   "probability",
+  "seed",
 ]);
 
 function parseFault(value: unknown, at: string): ProviderFaultRule {
   if (!isObject(value)) throw bad(`${at} must be an object`);
   for (const key of Object.keys(value))
     if (!FAULT_KEYS.has(key)) throw bad(`${at}: unknown field "${key}"`);
-  const rule = value as ProviderFaultRule;
-  if (rule.match !== undefined) {
-    if (!isObject(rule.match)) throw bad(`${at}.match must be { from?, to? }`);
-    for (const [k, v] of Object.entries(rule.match)) {
-      if ((k !== "from" && k !== "to") || typeof v !== "string")
-        throw bad(`${at}.match.${k} must be "from" or "to" with a glob string`);
-    }
-  }
+  const trigger = validateTrigger(value, at, ["from", "to"]);
+  const rule = { ...(value as ProviderFaultRule), ...trigger };
   if (rule.status !== undefined && ![429, 500, 502, 503].includes(rule.status))
     throw bad(`${at}.status must be 429, 500, 502 or 503`);
-  for (const key of ["retryAfter", "delayMs", "times"] as const) {
+  for (const key of ["retryAfter", "delayMs"] as const) {
     const v = rule[key];
     if (v !== undefined && !(typeof v === "number" && v >= 0))
       throw bad(`${at}.${key} must be a number >= 0`);
   }
   if (rule.hang !== undefined && typeof rule.hang !== "boolean")
     throw bad(`${at}.hang must be a boolean`);
-  if (
-    rule.probability !== undefined &&
-    !(typeof rule.probability === "number" && rule.probability >= 0 && rule.probability <= 1)
-  ) {
-    throw bad(`${at}.probability must be a number from 0 to 1`);
-  }
   if (rule.status === undefined && !rule.hang && !rule.delayMs)
     throw bad(`${at} needs a status, hang or delayMs`);
-  return { ...rule };
+  return rule;
 }
 
 function parseTemplate(value: unknown, at: string): ProviderTemplate {

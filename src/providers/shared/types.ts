@@ -32,6 +32,8 @@ export interface ProviderFaultRule {
   times?: number;
   /** Chance 0..1 that a matching request fires the rule. @default 1 */
   probability?: number;
+  /** Seed of this rule's own generator, so `probability` repeats run after run. @default 1 */
+  seed?: number;
 }
 
 /** A stored template. SendGrid/SES/Mailgun render it with Handlebars, Postmark with its Mustachio dialect. */
