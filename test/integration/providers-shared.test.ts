@@ -108,6 +108,9 @@ describe("native provider API", () => {
       [{ faults: [{ status: 418 }] }, "status"],
       [{ faults: [{ match: { subject: "*" }, status: 500 }] }, "match"],
       [{ faults: [{ match: { to: "*" } }] }, "needs a status"],
+      [{ faults: [{ status: 500, times: 0 }] }, "faults[0].times must be a whole number"],
+      [{ faults: [{ status: 500, probability: 1.5 }] }, "faults[0].probability"],
+      [{ faults: [{ status: 500, seed: "x" }] }, "faults[0].seed"],
       [{ templates: { t: { subject: "only a subject" } } }, "html or a text"],
       [{ templates: { t: { html: "<p>{{#if ok}}unclosed</p>" } } }, "not a valid template"],
       [{ dkim: { "shop.test": { selector: "s1", privateKey: "nope" } } }, "dkim"],
@@ -344,6 +347,31 @@ describe("provider fault rules", () => {
     } finally {
       await other.stop();
     }
+  });
+
+  test("each rule draws from its own generator: another rule's traffic does not shift its sequence", async () => {
+    const coins = async (interleaved: boolean) => {
+      await api(
+        sandbox,
+        "/api/providers/sendgrid",
+        json("PUT", {
+          faults: [
+            { match: { to: "dice-*" }, status: 503, probability: 0.5 },
+            { match: { to: "coin-*" }, status: 500, probability: 0.5 },
+          ],
+        }),
+      );
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        if (interleaved) await sendgrid(sandbox, unique("dice"));
+        statuses.push((await sendgrid(sandbox, unique("coin"))).status);
+      }
+      await api(sandbox, "/api/providers/sendgrid", json("PUT", { faults: [] }));
+      return statuses;
+    };
+    const alone = await coins(false);
+    expect(await coins(true)).toEqual(alone);
+    expect(new Set(alone)).toEqual(new Set([202, 500]));
   });
 
   test("delayMs alone slows the answer and then accepts; rules match sender globs", async () => {

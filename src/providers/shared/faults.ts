@@ -4,7 +4,7 @@
  * `probability`) is the shared rule runtime's decision, as for SMTP faults.
  */
 
-import { createRuleRuntime, type RuleRuntime } from "../../faults/runtime.js";
+import { createRuleRuntime, type RuleRuntime } from "../../faults/index.js";
 import { bareAddress } from "./checks.js";
 import type { ProviderFaultRule } from "./types.js";
 

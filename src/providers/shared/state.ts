@@ -6,7 +6,7 @@
 import { createPrivateKey } from "node:crypto";
 import Handlebars from "handlebars";
 import { MailproofError } from "../../core/errors.js";
-import { validateTrigger } from "../../faults/validate-trigger.js";
+import { validateTrigger } from "../../faults/index.js";
 import {
   PROVIDER_NAMES,
   type ProviderFaultRule,
