@@ -41,8 +41,8 @@ export function createFaultEngine(deps: FaultEngineDeps, initial: unknown = []):
   };
   install(initial);
 
-  /** A rate limit rule applies only once the client used up its messages in the window. */
-  const overLimit = (rule: FaultRule, index: number, client: string): boolean => {
+  /** A rate limit rule applies only once the client used up its messages in the window; other rules always do. */
+  const limitReached = (rule: FaultRule, index: number, client: string): boolean => {
     const window = windows[index];
     return !window || window.count(client) >= (rule.rateLimit?.messages ?? 0);
   };
@@ -53,7 +53,7 @@ export function createFaultEngine(deps: FaultEngineDeps, initial: unknown = []):
     check(stage, context) {
       const fired = runtime.fire(
         context,
-        (rule, index) => rule.stage === stage && overLimit(rule, index, context.remoteAddress),
+        (rule, index) => rule.stage === stage && limitReached(rule, index, context.remoteAddress),
       );
       if (!fired) return null;
       const { rule, index } = fired;
