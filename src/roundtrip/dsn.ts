@@ -2,7 +2,7 @@ import type { Message } from "../core/types.js";
 import { headerBlock, lines, rfc5322Date, SIMULATOR_DOMAIN, type BuiltMessage } from "./mime.js";
 import { buildReport } from "./report.js";
 
-export type BounceKind = "hard" | "soft";
+type BounceKind = "hard" | "soft";
 
 /** RFC 3463 status codes: 5.1.1 "bad destination mailbox address", 4.2.2 "mailbox full". */
 const STATUS = {

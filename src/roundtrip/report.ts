@@ -10,14 +10,14 @@ import {
 } from "./mime.js";
 
 /** One body part of the report; its headers come in the order description, type, disposition. */
-export interface ReportPart {
+interface ReportPart {
   contentType: string;
   description?: string;
   disposition?: string;
   body: string;
 }
 
-export interface ReportOptions {
+interface ReportOptions {
   /** The message reported on: its id goes in the X-Mailproof-Original header and the notification. */
   original: Message;
   /** The From header, the reporter speaking. */

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from "preact/hooks";
 
-export type Keys = Record<string, (event: KeyboardEvent) => void>;
+type Keys = Record<string, (event: KeyboardEvent) => void>;
 
 /** Single-key shortcuts (Gmail-style), ignored while typing in a field or with a modifier held. */
 export function useKeys(keys: Keys): void {

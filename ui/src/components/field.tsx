@@ -1,4 +1,4 @@
-export interface FieldProps {
+interface FieldProps {
   label: string;
   value: string;
   onValue: (value: string) => void;

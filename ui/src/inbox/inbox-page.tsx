@@ -4,7 +4,7 @@ import type { MessageActions } from "./message-actions.js";
 import type { Inbox } from "./use-inbox.js";
 import type { Selection } from "./use-selection.js";
 
-export interface InboxPageProps {
+interface InboxPageProps {
   inbox: Inbox;
   query: string;
   /** The open message and its tab, from the URL. */

@@ -9,7 +9,7 @@ export interface MessageActions {
   toggleRead: (id: string | null) => void;
 }
 
-export interface MessageActionsDeps {
+interface MessageActionsDeps {
   inbox: Inbox;
   selection: Selection;
   query: string;

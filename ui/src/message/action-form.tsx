@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 
 type Outcome = { ok: boolean; text: string };
 
-export interface ActionFormProps {
+interface ActionFormProps {
   /** The message acted on: when it changes the form closes. */
   messageId: string;
   /** Labels the button that opens the form, and names the form. */

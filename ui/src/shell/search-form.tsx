@@ -6,7 +6,7 @@ import { href, navigate, type Route } from "../router.js";
 
 const SEARCH_DEBOUNCE_MS = 250;
 
-export interface SearchFormProps {
+interface SearchFormProps {
   route: Route;
   query: string;
   inputRef: RefObject<HTMLInputElement | null>;

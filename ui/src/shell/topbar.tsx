@@ -4,7 +4,7 @@ import type { LiveState } from "../live.js";
 import { href, onLinkClick, type Route } from "../router.js";
 import { useTheme } from "../theme.js";
 
-export interface TopbarProps {
+interface TopbarProps {
   route: Route;
   query: string;
   live: LiveState;

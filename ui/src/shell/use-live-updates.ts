@@ -3,7 +3,7 @@ import type { Inbox } from "../inbox/use-inbox.js";
 import { useLive, type LiveState } from "../live.js";
 import type { MessageViewProps } from "../message/message-view.js";
 
-export interface LiveUpdates {
+interface LiveUpdates {
   state: LiveState;
   /** The latest analysis pushed, for the open message view. */
   analyzed: MessageViewProps["analyzed"];

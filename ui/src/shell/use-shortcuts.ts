@@ -16,7 +16,7 @@ export const SHORTCUTS: Array<[string, string]> = [
   ["?", "this help"],
 ];
 
-export interface ShortcutsDeps {
+interface ShortcutsDeps {
   selection: Selection;
   actions: MessageActions;
   openId: string | null;
