@@ -17,7 +17,7 @@ const INERT =
   /^(application\/(pdf|zip|gzip|x-gzip|x-7z-compressed|msword|rtf|vnd\.ms-[\w.+-]+|vnd\.openxmlformats-officedocument\.[\w.+-]+|vnd\.oasis\.opendocument\.[\w.+-]+)|text\/(plain|csv|calendar)|audio\/[\w.+-]+|video\/[\w.+-]+|image\/(bmp|tiff|avif|heic|heif))$/;
 
 /** RFC 9110 §8.3.1 type/subtype as tokens, parameters dropped, lower case; null when malformed. */
-export function mediaTypeEssence(contentType: string | null | undefined): string | null {
+function mediaTypeEssence(contentType: string | null | undefined): string | null {
   const essence = (contentType ?? "").split(";")[0].trim().toLowerCase();
   return /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(essence) ? essence : null;
 }

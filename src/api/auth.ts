@@ -7,7 +7,7 @@ import { headerOf, PROVIDER_PREFIXES, type RequestFacts, type Verdict } from "./
 import { sameSecret } from "../core/secrets.js";
 import { errorBody } from "./errors.js";
 
-export interface AccessOptions {
+interface AccessOptions {
   /** `--ui-auth`: HTTP Basic credentials (RFC 7617). @default null (no Basic auth) */
   uiAuth: Credentials | null;
   /** `--api-token`: Bearer token (RFC 6750). @default null (no token) */
@@ -28,7 +28,7 @@ export interface AccessControl {
   authorizeUpgrade(request: IncomingMessage): Verdict;
 }
 
-export interface AccessDeps {
+interface AccessDeps {
   logger: Logger;
   /** The HTTP port names the session cookie: cookies are per host, not per port (RFC 6265 §8.5). */
   httpPort: () => number | null;

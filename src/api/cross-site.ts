@@ -15,7 +15,7 @@ import { PROVIDER_NAMES } from "../core/types.js";
  *   (another port on localhost is same-site, not same-origin);
  * - no header at all is a non-browser client (curl, an SDK, a test): allowed.
  */
-export interface CrossSiteOptions {
+interface CrossSiteOptions {
   /** `--cors`: the one other origin trusted like this one. @default null */
   cors: string | null;
 }
@@ -59,7 +59,7 @@ function guarded(facts: RequestFacts): boolean {
 }
 
 /** The page's origin is this server's (as named in Host, or X-Forwarded-Host behind a proxy). */
-export function isSameOrigin(origin: string, facts: Pick<RequestFacts, "header">): boolean {
+function isSameOrigin(origin: string, facts: Pick<RequestFacts, "header">): boolean {
   const wanted = origin.toLowerCase();
   // A page cannot set X-Forwarded-Host on a cross-origin request without a preflight we never pass.
   for (const host of [facts.header("host"), facts.header("x-forwarded-host")]) {

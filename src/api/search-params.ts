@@ -3,7 +3,7 @@ import { mailboxQuery } from "../mailboxes/login-scope.js";
 import { normalizeMailbox } from "../mailboxes/assign.js";
 import { parseQuery, type Query } from "../store/query.js";
 
-export interface SearchParams {
+interface SearchParams {
   query: Query;
   /** The search as the caller wrote it, `?mailbox=` included, for messages that quote it. */
   text: string;

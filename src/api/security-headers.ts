@@ -8,7 +8,7 @@ import type { MiddlewareHandler } from "hono";
  * `sandbox` (CSP3): should a browser ever render an answer (a raw message opened in a tab), it
  * renders in an opaque origin with no script.
  */
-export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+const API_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "no-referrer",
   "X-Frame-Options": "DENY",
@@ -16,7 +16,7 @@ export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.fre
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox",
 });
 
-export interface SecurityHeadersOptions {
+interface SecurityHeadersOptions {
   /**
    * Path prefixes left untouched: the provider mocks answer with the real provider's headers.
    * @default []

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 
-export interface UiOptions {
+interface UiOptions {
   /**
    * The built UI (`vite build ui`).
    * @default ui/dist next to this package (two levels above src/api or dist/api)

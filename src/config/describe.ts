@@ -2,7 +2,7 @@ import { envOf, flagOf, OPTION_GROUPS, type OptionGroup, type OptionSpec } from 
 import { OPTIONS } from "./table.js";
 
 /** One option as help and docs show it. */
-export interface OptionRow {
+interface OptionRow {
   key: string;
   flag: string | null;
   env: string | null;

@@ -16,7 +16,7 @@ function runner(env: NodeJS.ProcessEnv): string {
 }
 
 /** Serve flags npm kept for itself in this run (none outside an npm script). */
-export function swallowedByNpm(env: NodeJS.ProcessEnv, flags: readonly string[]): Swallowed[] {
+function swallowedByNpm(env: NodeJS.ProcessEnv, flags: readonly string[]): Swallowed[] {
   if (!env.npm_lifecycle_event) return [];
   return flags.flatMap((flag) => {
     const value = env[`npm_config_${flag.replaceAll("-", "_")}`];

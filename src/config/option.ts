@@ -77,7 +77,7 @@ export function analysisOption<T>(
 }
 
 /** `smtpPort` → `smtp-port`. */
-export function kebab(key: string): string {
+function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 

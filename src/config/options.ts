@@ -19,8 +19,6 @@ type AnalysisKey = {
 /** What analysis reads, and all an analysis thread is given: no secrets, no listener settings. */
 export type AnalysisSettings = Pick<SandboxOptions, AnalysisKey>;
 
-export const MiB = 1024 * 1024;
-
 const entries = Object.entries(OPTIONS) as Array<[OptionKey, OptionSpec<unknown>]>;
 
 export const defaultOptions: Readonly<SandboxOptions> = Object.freeze(

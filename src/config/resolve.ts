@@ -7,7 +7,7 @@ import { strayWordHint, swallowedFlagsMessage } from "./npm-hint.js";
 import { nearest } from "./suggest.js";
 import { META_FLAGS, OPTIONS, type OptionKey } from "./table.js";
 
-export interface ResolvedCli {
+interface ResolvedCli {
   options: SandboxOptions;
   help: boolean;
   /** Problems that do not stop the start, e.g. a MAILPROOF_* variable that looks misspelt. */

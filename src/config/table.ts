@@ -24,8 +24,8 @@ import {
   type Credentials,
 } from "./parsers.js";
 
-export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
-export const LOG_FORMATS = ["auto", "json", "pretty"] as const;
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const LOG_FORMATS = ["auto", "json", "pretty"] as const;
 
 /**
  * Every `serve` option, declared once. The key is the config-file key and `createSandbox()`'s

@@ -3,7 +3,7 @@
  * every caller's promise settles when that call does. One commit then covers many messages,
  * and still nothing resolves before its own write is durable.
  */
-export interface Batcher<T> {
+interface Batcher<T> {
   add(item: T): Promise<void>;
   /** Writes what is pending without holding it, and resolves once all of it is written (or failed). */
   flushed(): Promise<void>;
@@ -22,7 +22,7 @@ export const BACKGROUND_HOLD_MS = 5;
  */
 export const holdWhileArrivingFast = (arrivalGapMs: number) => arrivalGapMs < 2;
 
-export interface BatcherOptions {
+interface BatcherOptions {
   /** Items per write at most. @default 512 */
   maxBatch?: number;
   /**

@@ -9,7 +9,7 @@ export interface MailproofEvents {
 }
 
 export type EventName = keyof MailproofEvents;
-export type Listener<K extends EventName> = (payload: MailproofEvents[K]) => void;
+type Listener<K extends EventName> = (payload: MailproofEvents[K]) => void;
 
 export interface EventBus {
   emit<K extends EventName>(name: K, payload: MailproofEvents[K]): void;

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import pino, { type DestinationStream, type Logger } from "pino";
 
-export interface LogSettings {
+interface LogSettings {
   level: string;
   /** `auto` is pretty when stderr is a terminal, JSON otherwise (a file, a pipe, a log collector). */
   format: "auto" | "json" | "pretty";

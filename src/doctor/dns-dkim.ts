@@ -18,7 +18,7 @@ const COMMON_SELECTORS = [
 ];
 
 /** The selectors each provider's domain setup publishes (their setup guides). */
-export const PROVIDER_SELECTORS: Record<string, string[]> = {
+const PROVIDER_SELECTORS: Record<string, string[]> = {
   sendgrid: ["s1", "s2"],
   mailgun: ["mx", "k1", "smtp", "pic"],
   postmark: ["pm", "20230601pm"],

@@ -9,7 +9,7 @@ const MODIFIER = /^[a-z][a-z0-9_.-]*=\S*$/i;
 const LOOKUP_TERM = /^[+\-~?]?(include:|exists:|a(:|\/|$)|mx(:|\/|$)|ptr(:|$))|^redirect=/i;
 
 /** Syntax errors of one SPF record (RFC 7208 §4.6.1, §12). */
-export function spfSyntaxErrors(record: string): string[] {
+function spfSyntaxErrors(record: string): string[] {
   const errors: string[] = [];
   for (const term of record.trim().split(/\s+/).slice(1)) {
     if (MODIFIER.test(term) && !/^[+\-~?]/.test(term)) continue;

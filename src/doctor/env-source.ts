@@ -52,7 +52,7 @@ function readSource(path: string, what: string): string {
 }
 
 /** dotenv syntax: KEY=value, optional `export`, quotes, `#` comments. */
-export function parseEnvFile(text: string): MailEnv {
+function parseEnvFile(text: string): MailEnv {
   const env: MailEnv = {};
   for (const line of text.split(/\r?\n/)) {
     const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);

@@ -3,7 +3,7 @@
  * text only where the provider has no code), turned into a cause code and a next step.
  */
 
-export interface ProviderRefusal {
+interface ProviderRefusal {
   status: number;
   /** The provider's error text. */
   text: string;
@@ -12,7 +12,7 @@ export interface ProviderRefusal {
   retryAfter: string | null;
 }
 
-export interface Diagnosis {
+interface Diagnosis {
   code: string;
   causes: string[];
   next: string[];

@@ -13,7 +13,7 @@ import {
 } from "./smtp-replies.js";
 import { failure, result, type SmtpTarget, type StageResult } from "./types.js";
 
-export interface SmtpProbe {
+interface SmtpProbe {
   /** Set when the session failed before TLS: replaces the TCP-only connect stage. */
   connect: StageResult | null;
   tls: StageResult;

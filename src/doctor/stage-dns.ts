@@ -46,7 +46,7 @@ async function hostIps(resolver: DnsResolver, host: string): Promise<string[]> {
   }
 }
 
-export interface DnsStageOptions {
+interface DnsStageOptions {
   from: string;
   smtpHost: string | null;
   /** The outbound IP to evaluate SPF for; default: the SMTP host's addresses. */

@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import { CONVENTIONS, type QueueConvention } from "./queue-conventions.js";
 import { failure, result, type StageResult } from "./types.js";
 
-export interface QueueStageOptions {
+interface QueueStageOptions {
   url: string;
   /** Queue names to check; null discovers every queue under the known key conventions. */
   names: string[] | null;

@@ -9,7 +9,7 @@ export interface ViewEntry extends UidEntry {
   flags: Set<string>;
 }
 
-export interface FetchItem {
+interface FetchItem {
   /** The name echoed in the response, e.g. `BODY[HEADER.FIELDS (FROM)]<0>`. */
   name: string;
   kind:

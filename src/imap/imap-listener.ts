@@ -9,7 +9,7 @@ import { createImapSession } from "./imap-session.js";
 import type { MailboxBy } from "../mailboxes/assign.js";
 import { createTcpService } from "../core/tcp-service.js";
 
-export interface ImapListenerOptions {
+interface ImapListenerOptions {
   host: string;
   port: number;
   tls: TlsMaterial;

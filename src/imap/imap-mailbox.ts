@@ -9,7 +9,7 @@ import { refreshImapView } from "./imap-view.js";
 import { compileSearch } from "./search.js";
 import { parseSequenceSet } from "./sequence-set.js";
 
-export interface MailboxDeps {
+interface MailboxDeps {
   store: Store;
   events: EventBus;
   logger: Logger;

@@ -8,7 +8,7 @@ import { ImapSyntaxError, parseArguments, utf8, type Token } from "./imap-parser
 import { openImapView } from "./imap-view.js";
 import type { MailboxBy } from "../mailboxes/assign.js";
 
-export interface ImapSessionDeps {
+interface ImapSessionDeps {
   store: Store;
   events: EventBus;
   logger: Logger;
@@ -22,7 +22,7 @@ export interface ImapSessionDeps {
   push(data: string): void;
 }
 
-export interface Reply {
+interface Reply {
   data: Buffer | string;
   after?: "starttls" | "close";
 }

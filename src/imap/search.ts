@@ -7,7 +7,7 @@ import { parseSequenceSet } from "./sequence-set.js";
 
 type Test = (seq: number, entry: ViewEntry) => Promise<boolean>;
 
-export interface SearchContext {
+interface SearchContext {
   store: Store;
   /** The view's own query, so store lookups stay inside what this login sees. */
   scope: Query;

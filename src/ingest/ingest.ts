@@ -30,7 +30,7 @@ export interface IngestInput {
   apiKeyName?: string | null;
 }
 
-export interface IngestDeps {
+interface IngestDeps {
   store: Store;
   events: EventBus;
   analyze: AnalyzeFn;

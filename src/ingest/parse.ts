@@ -9,7 +9,7 @@ import { FIELD_BREAK } from "../core/headers.js";
  * How long the MIME parser may take before the message is kept with its headers only. mailparser
  * bounds nesting and header size itself; this bounds everything else a crafted message might do.
  */
-export const PARSE_BUDGET_MS = 20_000;
+const PARSE_BUDGET_MS = 20_000;
 /** The parser is fed in slices, so a parse past its budget stops between two of them. */
 const FEED_CHUNK = 64 * 1024;
 

@@ -13,7 +13,7 @@ export interface BytesInFlight {
 }
 
 /** How many max-size messages may be received at the same moment. */
-export const MESSAGES_IN_FLIGHT = 4;
+const MESSAGES_IN_FLIGHT = 4;
 
 /**
  * The sandbox's budget: four max-size messages (200 MiB with the default --max-size), and never

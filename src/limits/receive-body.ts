@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { createReservation, type BytesInFlight } from "./bytes-in-flight.js";
 
-export interface ReceiveBodyOptions {
+interface ReceiveBodyOptions {
   /** Largest body accepted, counted while it arrives. */
   maxBytes: number;
   /** Shared with SMTP: the bytes of every message being received at once. */

@@ -12,7 +12,7 @@ export interface SandboxBackendOptions extends HttpOptions {
   smtpHost?: string;
 }
 
-export interface TestEmail {
+interface TestEmail {
   to: string;
   subject?: string;
   text?: string;

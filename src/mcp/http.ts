@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import type { Logger } from "pino";
 import { errorBody } from "../api/errors.js";
 
-export interface McpRouteDeps {
+interface McpRouteDeps {
   logger: Logger;
   /** The sandbox's own HTTP app: tools call the REST API in-process, through the same access control. */
   fetch: (request: Request) => Response | Promise<Response>;

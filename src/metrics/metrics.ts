@@ -5,7 +5,7 @@ import type { Ingest } from "../ingest/ingest.js";
 import type { Store } from "../store/store.js";
 import type { TranscriptRecorder } from "../transcripts/recorder.js";
 
-export interface MetricsDeps {
+interface MetricsDeps {
   events: EventBus;
   store: Store;
   /** Analyses not finished yet; read at scrape time. */
@@ -17,7 +17,7 @@ export interface MetricsDeps {
  * global one, so several sandboxes in one process count apart. Everything is observed from
  * outside the capture path: events, and wrappers around the functions the sandbox composes.
  */
-export interface Metrics {
+interface Metrics {
   registry: Registry;
   /** The same ingest, timing each call (parse → durable commit) by source. */
   timedIngest(ingest: Ingest): Ingest;

@@ -9,7 +9,7 @@ import type { Store } from "../store/store.js";
 import { createPop3Session } from "./pop3-session.js";
 import { createTcpService } from "../core/tcp-service.js";
 
-export interface Pop3ListenerOptions {
+interface Pop3ListenerOptions {
   host: string;
   port: number;
   tls: TlsMaterial;

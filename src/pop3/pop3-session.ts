@@ -7,7 +7,7 @@ import { loginQuery } from "../mailboxes/login-scope.js";
 import type { Store } from "../store/store.js";
 import { multiline, openMaildrop, type DropEntry } from "./maildrop.js";
 
-export interface Pop3SessionDeps {
+interface Pop3SessionDeps {
   store: Store;
   events: EventBus;
   logger: Logger;
@@ -20,8 +20,8 @@ export interface Pop3SessionDeps {
 }
 
 /** What the connection does after a reply: go on, upgrade to TLS, or close. */
-export type After = "continue" | "starttls" | "close";
-export interface Reply {
+type After = "continue" | "starttls" | "close";
+interface Reply {
   data: Buffer | string;
   after?: After;
 }

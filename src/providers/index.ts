@@ -32,7 +32,7 @@ const PROVIDERS: ProviderModule[] = [sendgrid, mailgunProvider, postmark, resend
 
 export { createStateRegistry } from "./shared/state.js";
 
-export interface Providers {
+interface Providers {
   /** Mount with `app.route("/", providers.app)` before the `/api/*` catch-all. */
   app: Hono;
   states: StateRegistry;
@@ -40,7 +40,7 @@ export interface Providers {
   stop(): void;
 }
 
-export interface ProvidersDeps {
+interface ProvidersDeps {
   ingest: Ingest;
   logger: Logger;
   /** From `createStateRegistry(options.providers)`: made first, so a bad config fails before anything opens. */

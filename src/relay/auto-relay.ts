@@ -4,7 +4,7 @@ import { matches, toSearchable, type Query } from "../store/query.js";
 import type { Store } from "../store/store.js";
 import type { Relay } from "./relay.js";
 
-export interface AutoRelayDeps {
+interface AutoRelayDeps {
   events: EventBus;
   store: Store;
   relay: Relay;

@@ -6,7 +6,7 @@ import type { Message } from "../core/types.js";
 import { compileGlob } from "../core/glob.js";
 import type { RelayTarget } from "./relay-target.js";
 
-export interface RelayOptions {
+interface RelayOptions {
   target: RelayTarget;
   /** `--relay-allow` globs; empty: any recipient may be released by hand. */
   allow: string[];

@@ -1,14 +1,6 @@
 import type { Message } from "../core/types.js";
-import {
-  encodeHeaderValue,
-  lines,
-  newBoundary,
-  newMessageId,
-  ORIGINAL_HEADER,
-  rfc5322Date,
-  SIMULATOR_DOMAIN,
-  type BuiltMessage,
-} from "./mime.js";
+import { lines, rfc5322Date, SIMULATOR_DOMAIN, type BuiltMessage } from "./mime.js";
+import { buildReport } from "./report.js";
 
 /**
  * An RFC 5965 abuse report, as a mailbox provider's feedback loop sends when a recipient
@@ -21,7 +13,6 @@ export function buildComplaint(
   recipient: string,
   to: string,
 ): BuiltMessage {
-  const boundary = newBoundary();
   const fields = [
     "Feedback-Type: abuse",
     "User-Agent: mailproof-simulator/1.0",
@@ -32,37 +23,24 @@ export function buildComplaint(
     `Reporting-MTA: dns; ${SIMULATOR_DOMAIN}`,
     ...(original.envelope.remoteAddress ? [`Source-IP: ${original.envelope.remoteAddress}`] : []),
   ];
-  const raw = lines(
-    `From: Feedback Loop <feedback@${SIMULATOR_DOMAIN}>`,
-    `To: <${to}>`,
-    `Subject: ${encodeHeaderValue(`Abuse report: ${original.subject ?? "(no subject)"}`)}`,
-    `Date: ${rfc5322Date()}`,
-    `Message-ID: ${newMessageId()}`,
-    "Auto-Submitted: auto-generated",
-    `${ORIGINAL_HEADER}: ${original.id}`,
-    "MIME-Version: 1.0",
-    `Content-Type: multipart/report; report-type=feedback-report; boundary="${boundary}"`,
-    "",
-    `--${boundary}`,
-    "Content-Type: text/plain; charset=utf-8",
-    "",
-    `This is an email abuse report for an email message received from ${original.envelope.remoteAddress ?? "an unknown address"}.`,
-    `The recipient ${recipient} marked it as spam.`,
-    `Original message: ${original.id}`,
-    "",
-    `--${boundary}`,
-    "Content-Type: message/feedback-report",
-    "",
-    ...fields,
-    "",
-    `--${boundary}`,
-    "Content-Type: message/rfc822",
-    "Content-Disposition: inline",
-    "",
-    originalRaw.toString("latin1").replace(/\r?\n/g, "\r\n").replace(/\r\n$/, ""),
-    "",
-    `--${boundary}--`,
-    "",
-  );
-  return { raw: Buffer.from(raw, "latin1"), mailFrom: "", rcptTo: [to] };
+  return buildReport({
+    original,
+    from: `Feedback Loop <feedback@${SIMULATOR_DOMAIN}>`,
+    to,
+    subject: `Abuse report: ${original.subject ?? "(no subject)"}`,
+    autoSubmitted: "auto-generated",
+    reportType: "feedback-report",
+    notification: {
+      text: lines(
+        `This is an email abuse report for an email message received from ${original.envelope.remoteAddress ?? "an unknown address"}.`,
+        `The recipient ${recipient} marked it as spam.`,
+      ),
+    },
+    report: { contentType: "message/feedback-report", body: lines(...fields) },
+    returned: {
+      contentType: "message/rfc822",
+      disposition: "inline",
+      body: originalRaw.toString("latin1").replace(/\r?\n/g, "\r\n").replace(/\r\n$/, ""),
+    },
+  });
 }

@@ -1,16 +1,8 @@
 import type { Message } from "../core/types.js";
-import {
-  headerBlock,
-  lines,
-  newBoundary,
-  newMessageId,
-  ORIGINAL_HEADER,
-  rfc5322Date,
-  SIMULATOR_DOMAIN,
-  type BuiltMessage,
-} from "./mime.js";
+import { headerBlock, lines, rfc5322Date, SIMULATOR_DOMAIN, type BuiltMessage } from "./mime.js";
+import { buildReport } from "./report.js";
 
-export type BounceKind = "hard" | "soft";
+type BounceKind = "hard" | "soft";
 
 /** RFC 3463 status codes: 5.1.1 "bad destination mailbox address", 4.2.2 "mailbox full". */
 const STATUS = {
@@ -26,8 +18,7 @@ const STATUS = {
 /**
  * An RFC 3464 delivery status notification in an RFC 6522 multipart/report: a human part, the
  * machine-readable `message/delivery-status` (per-message fields, then one block per
- * recipient) and the original headers as `text/rfc822-headers`. It travels from the null sender
- * (RFC 5321 §4.5.5) so that nothing ever answers it.
+ * recipient) and the original headers as `text/rfc822-headers`.
  */
 export function buildDsn(
   original: Message,
@@ -36,7 +27,6 @@ export function buildDsn(
   kind: BounceKind,
   to: string,
 ): BuiltMessage {
-  const boundary = newBoundary();
   const { action, status, reply, why } = STATUS[kind];
   const subject =
     kind === "hard" ? "Undelivered Mail Returned to Sender" : "Delayed Mail (still being retried)";
@@ -62,40 +52,24 @@ export function buildDsn(
     ),
     ...perRecipient,
   ].join("\r\n\r\n");
-  const raw = lines(
-    `From: Mail Delivery System <MAILER-DAEMON@${SIMULATOR_DOMAIN}>`,
-    `To: <${to}>`,
-    `Subject: ${subject}`,
-    `Date: ${rfc5322Date()}`,
-    `Message-ID: ${newMessageId()}`,
-    "Auto-Submitted: auto-replied",
-    `${ORIGINAL_HEADER}: ${original.id}`,
-    "MIME-Version: 1.0",
-    `Content-Type: multipart/report; report-type=delivery-status; boundary="${boundary}"`,
-    "",
-    "This is a MIME-encapsulated message.",
-    "",
-    `--${boundary}`,
-    "Content-Description: Notification",
-    "Content-Type: text/plain; charset=utf-8",
-    "",
-    human,
-    `Original message: ${original.id}`,
-    "",
-    `--${boundary}`,
-    "Content-Description: Delivery report",
-    "Content-Type: message/delivery-status",
-    "",
-    report,
-    "",
-    `--${boundary}`,
-    "Content-Description: Undelivered Message Headers",
-    "Content-Type: text/rfc822-headers",
-    "",
-    headerBlock(originalRaw),
-    "",
-    `--${boundary}--`,
-    "",
-  );
-  return { raw: Buffer.from(raw, "latin1"), mailFrom: "", rcptTo: [to] };
+  return buildReport({
+    original,
+    from: `Mail Delivery System <MAILER-DAEMON@${SIMULATOR_DOMAIN}>`,
+    to,
+    subject,
+    autoSubmitted: "auto-replied",
+    reportType: "delivery-status",
+    preamble: "This is a MIME-encapsulated message.",
+    notification: { description: "Notification", text: human },
+    report: {
+      description: "Delivery report",
+      contentType: "message/delivery-status",
+      body: report,
+    },
+    returned: {
+      description: "Undelivered Message Headers",
+      contentType: "text/rfc822-headers",
+      body: headerBlock(originalRaw),
+    },
+  });
 }

@@ -13,7 +13,7 @@ import {
   type BuiltMessage,
 } from "./mime.js";
 
-export interface ReplyInput {
+interface ReplyInput {
   /** @default the original's first recipient */
   from?: string;
   text: string;

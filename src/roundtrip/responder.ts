@@ -17,7 +17,7 @@ const TAGS: Record<ResponseType, string> = {
   "auto-reply": "auto-reply",
 };
 
-export interface ResponderDeps {
+interface ResponderDeps {
   ingest: Ingest;
   logger: Logger;
   /** `--inbound`: where responses are delivered besides being captured. @default null */

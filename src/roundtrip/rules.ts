@@ -2,11 +2,11 @@ import { MailproofError } from "../core/errors.js";
 import { compileGlob } from "../core/glob.js";
 import { SIMULATOR_DOMAIN } from "./mime.js";
 
-export const RESPONSE_TYPES = ["hard", "soft", "complaint", "auto-reply"] as const;
+const RESPONSE_TYPES = ["hard", "soft", "complaint", "auto-reply"] as const;
 export type ResponseType = (typeof RESPONSE_TYPES)[number];
 
 /** A config-file `bounces` rule: recipients matching `match.to` (an address glob) get `type`. */
-export interface BounceRule {
+interface BounceRule {
   match: { to: string };
   type: ResponseType;
   /** Wait this long after capture before the response arrives. @default 0 */

@@ -4,7 +4,7 @@ import { MailproofError } from "../core/errors.js";
 import type { Message } from "../core/types.js";
 import { headerValue } from "./mime.js";
 
-export interface UnsubscribeResult {
+interface UnsubscribeResult {
   url: string;
   status: number;
   ok: boolean;
@@ -15,7 +15,7 @@ export interface UnsubscribeResult {
  * `List-Unsubscribe-Post: List-Unsubscribe=One-Click` and an HTTPS URI in `List-Unsubscribe`
  * (§3.1), or an http one on the `--app-url` origin, for an app running locally.
  */
-export function oneClickUrl(message: Message, appUrl: string | null): URL {
+function oneClickUrl(message: Message, appUrl: string | null): URL {
   const post = headerValue(message, "List-Unsubscribe-Post");
   const list = headerValue(message, "List-Unsubscribe");
   if (!list || post?.trim() !== "List-Unsubscribe=One-Click") {

@@ -6,15 +6,15 @@
  */
 
 /** Failures on one connection answered at once. */
-export const AUTH_FAILURES_BEFORE_DELAY = 3;
+const AUTH_FAILURES_BEFORE_DELAY = 3;
 /** The failure that ends the connection. */
-export const AUTH_FAILURES_BEFORE_DISCONNECT = 6;
+const AUTH_FAILURES_BEFORE_DISCONNECT = 6;
 /** The first delayed reply waits this long; each later one twice as long. */
-export const FIRST_AUTH_DELAY_MS = 1000;
+const FIRST_AUTH_DELAY_MS = 1000;
 
-export type AuthFailureAnswer = { kind: "reply"; delayMs: number } | { kind: "disconnect" };
+type AuthFailureAnswer = { kind: "reply"; delayMs: number } | { kind: "disconnect" };
 
-export interface AuthThrottle {
+interface AuthThrottle {
   /** Counts a failed AUTH on this connection and says how to answer it. */
   failed(sessionId: string): AuthFailureAnswer;
   /** The connection closed. */

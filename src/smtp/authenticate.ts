@@ -25,7 +25,7 @@ export function authenticate(
 }
 
 /** Constant-time comparison, so response timing does not reveal how much of a secret matched. */
-export function sameText(a: string, b: string): boolean {
+function sameText(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);

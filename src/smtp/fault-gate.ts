@@ -4,7 +4,7 @@ import type { FaultAction, FaultContext, FaultEngine, FaultStage } from "../faul
 import type { TranscriptRecorder } from "../transcripts/recorder.js";
 import { smtpError } from "./smtp-error.js";
 
-export interface FaultGateDeps {
+interface FaultGateDeps {
   faults: FaultEngine;
   recorder: TranscriptRecorder;
   logger: Logger;

@@ -9,7 +9,7 @@ type ServerOptions = ConstructorParameters<typeof SMTPServer>[0];
 /** A reply text that starts with its own enhanced status code (RFC 3463), e.g. "5.7.1 Relaying denied". */
 const OWN_ENHANCED_CODE = /^[245]\.\d{1,3}\.\d{1,3}(?: |$)/;
 
-export interface PromptServerHooks {
+interface PromptServerHooks {
   /** Called with each new connection before anything is read from it (transcripts start here). */
   opened(connection: SMTPConnection): void;
   /** Implicit TLS: a secure context to present instead of the default one for this handshake (TLS fault rules), or null. */

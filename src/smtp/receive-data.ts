@@ -8,7 +8,7 @@ import type { TranscriptRecorder } from "../transcripts/recorder.js";
 import type { FaultGate } from "./fault-gate.js";
 import { smtpError } from "./smtp-error.js";
 
-export interface ReceiveDeps {
+interface ReceiveDeps {
   ingest: Ingest;
   logger: Logger;
   faults: FaultEngine;

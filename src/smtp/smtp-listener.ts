@@ -17,7 +17,7 @@ import { createTlsFaults } from "./tls-faults.js";
 import { smtpError } from "./smtp-error.js";
 import { createTranscriptLogger } from "./transcript-logger.js";
 
-export interface SmtpListenerOptions {
+interface SmtpListenerOptions {
   host: string;
   port: number;
   /** Implicit TLS (SMTPS) instead of plain SMTP with STARTTLS offered. */
@@ -33,7 +33,7 @@ export interface SmtpListenerOptions {
   socketTimeout: number;
 }
 
-export interface SmtpListenerDeps {
+interface SmtpListenerDeps {
   ingest: Ingest;
   logger: Logger;
   /** Fault rules applied at each stage of every session. */

@@ -7,7 +7,7 @@ import type { TranscriptRecorder } from "../transcripts/recorder.js";
 import type { TestCertificateSource, TestCertificates } from "./test-certificates.js";
 import type { TlsMaterial } from "./tls.js";
 
-export interface TlsFaultDeps {
+interface TlsFaultDeps {
   faults: FaultEngine;
   recorder: TranscriptRecorder;
   logger: Logger;
@@ -18,7 +18,7 @@ export interface TlsFaultDeps {
   presenting(context: tls.SecureContext, upgrade: () => void): void;
 }
 
-export interface TlsFaults {
+interface TlsFaults {
   /** Plain listener: decides the connection's `tls` rule and applies its STARTTLS behaviour and certificate. */
   applyTo(connection: SMTPConnection): void;
   /** Implicit TLS listener: the secure context the handshake must present instead of the default, or null. */

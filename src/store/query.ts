@@ -14,7 +14,7 @@ import {
  * Both sides must agree, so the rules for each term live here.
  */
 
-export type FieldName =
+type FieldName =
   | "to"
   | "from"
   | "cc"
@@ -232,7 +232,7 @@ function parseSize(field: string, raw: string): number {
   return Math.round(Number(match[1]) * unit);
 }
 
-export function stripAngles(value: string): string {
+function stripAngles(value: string): string {
   return value.replace(/^<|>$/g, "");
 }
 

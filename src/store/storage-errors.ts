@@ -8,7 +8,7 @@ import { MailproofError } from "../core/errors.js";
 const NO_ROOM_CODES = new Set(["SQLITE_FULL", "SQLITE_IOERR_WRITE", "53100"]);
 
 /** A full disk as the error every layer answers clearly: 507 over HTTP, 452 4.3.1 over SMTP. */
-export function storageError(err: unknown): unknown {
+function storageError(err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== "string" || !NO_ROOM_CODES.has(code)) return err;
   return new MailproofError(

@@ -88,7 +88,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export interface ListSessionsOptions {
+interface ListSessionsOptions {
   messageId: string | null;
   /** Page size; the store caps it. */
   limit: number;

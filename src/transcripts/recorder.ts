@@ -3,26 +3,26 @@ import type { IdGenerator } from "../core/ids.js";
 import type { Store } from "../store/store.js";
 import type { SessionTranscript, TranscriptFault, TranscriptLine } from "../core/transcripts.js";
 
-export interface TranscriptRecorderDeps {
+interface TranscriptRecorderDeps {
   store: Store;
   logger: Logger;
   newId: IdGenerator;
   now?: () => number;
 }
 
-export interface TranscriptRecorderOptions {
+interface TranscriptRecorderOptions {
   /** Retention, the same as for messages: the newest this many sessions are kept; 0 keeps all. */
   maxSessions: number;
 }
 
-export interface SessionEnd {
+interface SessionEnd {
   secure: boolean;
   tls: { protocol: string | null; cipher: string | null } | null;
   helo: string | null;
   authUser: string | null;
 }
 
-export interface ListSessionsOptions {
+interface ListSessionsOptions {
   messageId?: string | null;
   limit: number;
   before?: string | null;

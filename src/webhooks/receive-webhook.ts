@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { EventBus } from "../core/events.js";
 import type { MessageSummary } from "../core/types.js";
 
-export interface ReceiveWebhookOptions {
+interface ReceiveWebhookOptions {
   url: string;
   /** Deliveries started per second; 0 is no limit. Mailpit's `--webhook-limit`. @default 5 */
   limitPerSecond?: number;
@@ -26,7 +26,7 @@ export interface WebhookStatus {
   lastError: string | null;
 }
 
-export interface ReceiveWebhook {
+interface ReceiveWebhook {
   status(): WebhookStatus;
   stop(): void;
 }

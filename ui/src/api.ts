@@ -55,7 +55,7 @@ export async function optional<T>(promise: Promise<T>): Promise<T | null> {
   }
 }
 
-export const messageUrl = (id: string) => `/api/messages/${encodeURIComponent(id)}`;
+const messageUrl = (id: string) => `/api/messages/${encodeURIComponent(id)}`;
 export const rawUrl = (id: string, download = false) =>
   `${messageUrl(id)}/raw${download ? "?download" : ""}`;
 export const attachmentUrl = (id: string, aid: string) =>

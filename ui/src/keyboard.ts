@@ -1,18 +1,6 @@
 import { useEffect, useRef } from "preact/hooks";
 
-export type Keys = Record<string, (event: KeyboardEvent) => void>;
-
-export const SHORTCUTS: Array<[string, string]> = [
-  ["j / ↓", "next message"],
-  ["k / ↑", "previous message"],
-  ["Enter / o", "open"],
-  ["x", "select or unselect"],
-  ["Delete / #", "delete the selected messages, or this one"],
-  ["u", "mark read / unread"],
-  ["/", "search"],
-  ["Esc", "leave search, close the message, clear the selection"],
-  ["?", "this help"],
-];
+type Keys = Record<string, (event: KeyboardEvent) => void>;
 
 /** Single-key shortcuts (Gmail-style), ignored while typing in a field or with a modifier held. */
 export function useKeys(keys: Keys): void {

@@ -5,7 +5,7 @@ import type { Analysis, MessageSummary } from "./types.js";
  * The payloads of GET /api/events (src/core/events.ts). An event too large to send whole comes
  * `truncated`: its summary cut down, without the analysis (src/api/live/bounded-events.ts).
  */
-export interface LiveHandlers {
+interface LiveHandlers {
   received?: (event: { id: string; summary: MessageSummary; truncated?: true }) => void;
   analyzed?: (event: {
     id: string;

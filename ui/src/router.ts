@@ -9,12 +9,12 @@ export type Route =
   | { page: "faults" }
   | { page: "providers"; name: string | null };
 
-export interface Location {
+interface Location {
   route: Route;
   query: string;
 }
 
-export function parseLocation(pathname: string, search: string): Location {
+function parseLocation(pathname: string, search: string): Location {
   const query = new URLSearchParams(search).get("q") ?? "";
   const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
   if (parts[0] === "faults") return { route: { page: "faults" }, query };

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 
-export type Theme = "system" | "light" | "dark";
+type Theme = "system" | "light" | "dark";
 const KEY = "mailproof.theme";
 
 function stored(): Theme {

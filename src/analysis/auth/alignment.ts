@@ -23,7 +23,7 @@ export function isAligned(fromDomain: string, identifier: string, mode: Alignmen
   return organizationalDomain(from) === organizationalDomain(id);
 }
 
-export interface DmarcTags {
+interface DmarcTags {
   p: string | null;
   sp: string | null;
   adkim: AlignmentMode;

@@ -3,7 +3,7 @@ import type { DnsResolver } from "../analyze.js";
 import { isNoRecord } from "../dns/dns-error.js";
 
 /** What DNS says about the From domain's SPF record: found, absent, or unknown (lookup failed). */
-export type RecordState = "present" | "missing" | "unknown";
+type RecordState = "present" | "missing" | "unknown";
 
 /**
  * Looks for an SPF record on the From domain itself (RFC 7208 §4.5): the envelope sender may be

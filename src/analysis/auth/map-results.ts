@@ -29,12 +29,12 @@ const RESULTS: readonly AuthResult[] = [
 ];
 
 /** mailauth's words as RFC 8601 words ("temperr" is an older spelling of temperror). */
-export function resultWord(value: string | undefined): AuthResult {
+function resultWord(value: string | undefined): AuthResult {
   if (value === "temperr") return "temperror";
   return (RESULTS as readonly string[]).includes(value ?? "") ? (value as AuthResult) : "none";
 }
 
-export interface MapContext {
+interface MapContext {
   /** The single RFC5322.From domain, or null when there is none or several. */
   fromDomain: string | null;
   /** The IP SPF was evaluated for; null when the message did not come over SMTP. */

@@ -6,7 +6,7 @@ import type { Finding } from "../../core/types.js";
  * thousands of signatures would cost thousands of body hashes. Real mail carries one to three
  * (the author's domain, the provider's, a forwarder's).
  */
-export const MAX_DKIM_SIGNATURES = 10;
+const MAX_DKIM_SIGNATURES = 10;
 
 /**
  * The raw message with only its first MAX_DKIM_SIGNATURES DKIM-Signature fields (the topmost,

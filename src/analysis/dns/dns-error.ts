@@ -13,7 +13,7 @@ export const DNS_ERROR_CODES = [
 
 export type DnsErrorCode = (typeof DNS_ERROR_CODES)[number];
 
-export type DnsError = Error & { code: DnsErrorCode; hostname: string };
+type DnsError = Error & { code: DnsErrorCode; hostname: string };
 
 export function dnsError(code: DnsErrorCode, name: string, rrtype: string): DnsError {
   const err = new Error(`query${rrtype} ${code} ${name}`) as DnsError;

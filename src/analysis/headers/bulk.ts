@@ -1,7 +1,7 @@
 import type { Message } from "../../core/types.js";
 import { classifyLink } from "../links/kind.js";
 
-export function headerValues(message: Message, name: string): string[] {
+function headerValues(message: Message, name: string): string[] {
   const lower = name.toLowerCase();
   return message.headers.filter((h) => h.name.toLowerCase() === lower).map((h) => h.value);
 }

@@ -8,9 +8,7 @@ import { Parser, type Handler, type ParserOptions } from "htmlparser2";
  */
 export const MAX_HTML_DEPTH = 256;
 
-export type HtmlCallbacks = Partial<
-  Pick<Handler, "onopentag" | "onclosetag" | "ontext" | "oncomment">
->;
+type HtmlCallbacks = Partial<Pick<Handler, "onopentag" | "onclosetag" | "ontext" | "oncomment">>;
 
 /**
  * Streams `html` through htmlparser2 with the callbacks given, in time linear in its length.

@@ -12,7 +12,7 @@ export interface CheckContext {
   hosts: HostClassifier;
 }
 
-export interface LinkUnderCheck {
+interface LinkUnderCheck {
   url: string;
   parsed: URL | null;
   kind: LinkKind;

@@ -102,7 +102,7 @@ export interface HostRule {
   wildcard: boolean;
 }
 
-export function parseHostRule(entry: string): HostRule | null {
+function parseHostRule(entry: string): HostRule | null {
   const value = entry.trim().toLowerCase();
   if (!value) return null;
   const schemed = /^(https?):\/\/(.*)$/.exec(value);
@@ -123,7 +123,7 @@ export function parseHostRule(entry: string): HostRule | null {
 }
 
 /** The port a URL connects to, spelled out (URL drops default ports). */
-export function effectivePort(url: URL): string {
+function effectivePort(url: URL): string {
   return url.port || (url.protocol === "https:" ? "443" : "80");
 }
 

@@ -8,7 +8,7 @@ import type { LinkChecker, LiveResult } from "./live-check.js";
  * or any other, nor /api/wait. Fetches share one global concurrency limit, messages take turns
  * (one slow message does not starve the others), and each message has a budget of links and time.
  */
-export interface LiveCheckQueueOptions {
+interface LiveCheckQueueOptions {
   /** Fetches in flight across all messages. @default 8 */
   concurrency?: number;
   /** Links fetched per message; one-time and unsubscribe links come first. @default 20 */
@@ -32,7 +32,7 @@ export interface LiveCheckQueue {
   stop(): Promise<void>;
 }
 
-export interface LiveCheckQueueDeps {
+interface LiveCheckQueueDeps {
   checker: Pick<LinkChecker, "check">;
   logger: Logger;
   /** Stores the results on the message (and announces it); the queue never touches the store. */

@@ -6,7 +6,7 @@
  * encoded twice, and text converters that shorten long URLs with an ellipsis.
  */
 
-export interface TokenLocation {
+interface TokenLocation {
   /** Where it was found, e.g. `?token=` or `path segment`. */
   where: string;
   value: string;

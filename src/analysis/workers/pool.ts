@@ -25,7 +25,7 @@ export interface AnalysisPool {
   close(): Promise<void>;
 }
 
-export interface AnalysisPoolOptions {
+interface AnalysisPoolOptions {
   /** Worker threads at most. */
   size: number;
   /**

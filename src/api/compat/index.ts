@@ -5,7 +5,7 @@ import { mailhogRoutes } from "./mailhog/routes.js";
 import { mailpitRoutes } from "./mailpit/routes.js";
 import { createMailpitStats } from "./mailpit/stats.js";
 
-export interface CompatOptions {
+interface CompatOptions {
   /** Whether SpamAssassin (spamd) is configured, for Mailpit's webui/sa-check answers. */
   spamAssassin: boolean;
   /** Access to the SMTP fault rules, for Mailpit's chaos triggers; null without faults. */

@@ -7,7 +7,7 @@ import type { Address, MessageSummary } from "../../core/types.js";
  * An event that serialises larger than `MAX_EVENT_BYTES` is sent slimmed, with `truncated: true`:
  * its summary trimmed and its analysis left out; the client fetches the message for the rest.
  */
-export const MAX_EVENT_BYTES = 64 * 1024;
+const MAX_EVENT_BYTES = 64 * 1024;
 /** Items kept of a list (recipients, tags) and characters of a text in a slimmed event. */
 export const MAX_LIST = 50;
 const MAX_TEXT = 1000;
@@ -17,7 +17,7 @@ export function cut<T extends string | null>(text: T): T {
 }
 const address = (a: Address): Address => ({ name: cut(a.name), address: cut(a.address) });
 
-export function trimSummary(summary: MessageSummary): MessageSummary {
+function trimSummary(summary: MessageSummary): MessageSummary {
   return {
     ...summary,
     from: summary.from ? address(summary.from) : null,

@@ -10,7 +10,7 @@ import { createClientQueue, type ClientQueue } from "../live/client-queue.js";
 const KEEPALIVE_MS = 15_000;
 const NAMES: EventName[] = ["message.received", "message.analyzed", "message.deleted"];
 
-export interface EventRoutesOptions {
+interface EventRoutesOptions {
   /**
    * Bytes of events one client may have waiting (beyond what its socket buffers hold) before it
    * is disconnected as not reading. A browser reconnects by itself and reloads what it missed.

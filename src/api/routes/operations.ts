@@ -3,7 +3,7 @@ import type { Registry } from "prom-client";
 import type { Store } from "../../store/store.js";
 import { errorBody } from "../errors.js";
 
-export interface OperationsDeps {
+interface OperationsDeps {
   store: Store;
   metrics: Registry;
   /** Ports known once the listeners are up. */

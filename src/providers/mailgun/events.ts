@@ -5,7 +5,7 @@
 
 import { mailgunEventId } from "./ids.js";
 
-export type MailgunEventName = "accepted" | "delivered" | "failed" | "complained" | "rejected";
+type MailgunEventName = "accepted" | "delivered" | "failed" | "complained" | "rejected";
 
 export interface MailgunMessageFacts {
   domain: string;
@@ -22,7 +22,7 @@ export interface MailgunMessageFacts {
   testMode: boolean;
 }
 
-export interface MailgunFailure {
+interface MailgunFailure {
   severity: "permanent" | "temporary";
   reason: string;
   code: number;

@@ -10,14 +10,14 @@
 import addressparser from "nodemailer/lib/addressparser";
 import { MailgunError } from "./errors.js";
 
-export interface MailgunAttachment {
+interface MailgunAttachment {
   filename: string;
   content: Buffer;
   contentType: string | null;
   inline: boolean;
 }
 
-export interface MailgunCommon {
+interface MailgunCommon {
   /** `to` values as given (each may hold several comma-separated addresses). */
   to: string[];
   tags: string[];

@@ -28,7 +28,7 @@ const PROVIDER_DKIM_DOMAIN = "mailgun.org";
 /** Mailgun's limit on recipients per API call. */
 const MAX_RECIPIENTS = 1000;
 
-export function isSandboxDomain(domain: string): boolean {
+function isSandboxDomain(domain: string): boolean {
   return /^sandbox[0-9a-f]*\.mailgun\.org$/i.test(domain);
 }
 

@@ -14,7 +14,7 @@ export interface PmAddress {
   address: string;
 }
 
-export interface PmAttachment {
+interface PmAttachment {
   name: string;
   content: Buffer;
   contentType: string | null;

@@ -7,7 +7,7 @@
 
 import type { ProviderEvent, WebhookRequest } from "../shared/types.js";
 
-export const BOUNCE_TESTING_DOMAIN = "bounce-testing.postmarkapp.com";
+const BOUNCE_TESTING_DOMAIN = "bounce-testing.postmarkapp.com";
 
 /** Bounce types and their TypeCode (https://postmarkapp.com/developer/api/bounce-api#bounce-types). */
 const BOUNCE_TYPES: Record<
@@ -43,7 +43,7 @@ export function simulatedBounce(address: string) {
   return BOUNCE_TYPES[local.replace(/[^a-z]/g, "")] ?? BOUNCE_TYPES.hardbounce;
 }
 
-export interface PmEventContext {
+interface PmEventContext {
   messageId: string;
   messageStream: string;
   tag: string | null;

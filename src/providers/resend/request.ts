@@ -8,7 +8,7 @@ import addressparser from "nodemailer/lib/addressparser";
 import * as res from "./responses.js";
 import { isObject } from "../../core/json.js";
 
-export interface ReAttachment {
+interface ReAttachment {
   filename: string;
   content: Buffer;
   contentType: string | null;

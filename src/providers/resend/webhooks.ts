@@ -9,9 +9,9 @@ import { createHmac, randomUUID } from "node:crypto";
 import type { ProviderEvent, ProviderState, WebhookRequest } from "../shared/types.js";
 
 /** The secret used when the state has no `webhookSecret`; documented in docs/providers/resend.md for tests. */
-export const DEFAULT_RESEND_SECRET = `whsec_${Buffer.from("mailproof-resend-webhook-secret").toString("base64")}`;
+const DEFAULT_RESEND_SECRET = `whsec_${Buffer.from("mailproof-resend-webhook-secret").toString("base64")}`;
 
-export type SimulatorOutcome = "delivered" | "bounced" | "complained" | "suppressed";
+type SimulatorOutcome = "delivered" | "bounced" | "complained" | "suppressed";
 
 /** Resend's test addresses, with an optional `+label` (https://resend.com/docs/dashboard/emails/send-test-emails). */
 export function simulatorOutcome(address: string): SimulatorOutcome | null {
@@ -21,7 +21,7 @@ export function simulatorOutcome(address: string): SimulatorOutcome | null {
   return match ? (match[1] as SimulatorOutcome) : null;
 }
 
-export interface ReEventContext {
+interface ReEventContext {
   emailId: string;
   from: string;
   to: string[];

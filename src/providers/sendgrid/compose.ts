@@ -18,7 +18,7 @@ export const SENDGRID_DOMAIN = "sendgrid.net";
 /** The account's default (unbranded) link domain for click/open tracking and unsubscribe links. */
 const LINK_HOST = "u1234567.ct.sendgrid.net";
 
-export interface SgDelivery {
+interface SgDelivery {
   /** `sg_message_id` of this personalization: the X-Message-Id plus a per-personalization suffix. */
   sgMessageId: string;
   /** The Message-ID header SendGrid writes. */

@@ -24,7 +24,7 @@ export interface SgPersonalization {
   dynamicTemplateData: Record<string, unknown>;
 }
 
-export interface SgAttachment {
+interface SgAttachment {
   content: Buffer;
   filename: string;
   type: string | null;

@@ -8,7 +8,7 @@
 import { createSign, randomBytes } from "node:crypto";
 import type { ProviderEvent, ProviderState, WebhookRequest } from "../shared/types.js";
 
-export interface SgEventInput {
+interface SgEventInput {
   event: "processed" | "delivered" | "dropped" | "bounce" | "deferred";
   email: string;
   xMessageId: string;

@@ -22,9 +22,9 @@ export interface RenderedTemplate {
   html: string | null;
 }
 
-export type SesPayload = { kind: "mail"; mail: MailComposerOptions } | { kind: "raw"; raw: Buffer };
+type SesPayload = { kind: "mail"; mail: MailComposerOptions } | { kind: "raw"; raw: Buffer };
 
-export interface SesComposed {
+interface SesComposed {
   from: string;
   recipients: string[];
   destination: SesDestination;

@@ -7,7 +7,7 @@
  * https://docs.aws.amazon.com/ses/latest/APIReference/CommonErrors.html
  */
 
-export interface SesErrorSpec {
+interface SesErrorSpec {
   status: number;
   /** restJson1 (v2) error name. */
   v2: string;
@@ -79,7 +79,7 @@ const specs = {
   },
 } as const satisfies Record<string, SesErrorSpec>;
 
-export type SesErrorKind = keyof typeof specs;
+type SesErrorKind = keyof typeof specs;
 
 export class SesError extends Error {
   readonly spec: SesErrorSpec;

@@ -29,9 +29,9 @@ export interface SesMailFacts {
   tags: Record<string, string[]>;
 }
 
-export type SesNotificationType = "Delivery" | "Bounce" | "Complaint";
+type SesNotificationType = "Delivery" | "Bounce" | "Complaint";
 
-export interface SesNotification {
+interface SesNotification {
   notificationType: SesNotificationType;
   mail: Record<string, unknown>;
   delivery?: Record<string, unknown>;

@@ -6,7 +6,7 @@
  * awsQuery protocol's list serialisation.
  */
 
-export type QueryValue = string | QueryObject | QueryValue[];
+type QueryValue = string | QueryObject | QueryValue[];
 export interface QueryObject {
   [key: string]: QueryValue;
 }

@@ -9,7 +9,7 @@ import { type SesError, v1Status, v2Status } from "./errors.js";
 
 const NS = "http://ses.amazonaws.com/doc/2010-12-01/";
 
-export function xmlEscape(value: string): string {
+function xmlEscape(value: string): string {
   return value.replace(
     /[<>&"']/g,
     (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch]!,

@@ -26,7 +26,7 @@ import {
 const PROVIDER_DKIM_DOMAIN = "amazonses.com";
 
 /** Where the SNS envelope's signing certificate and unsubscribe link point (this mock's `/ses`). */
-export interface SnsLinks {
+interface SnsLinks {
   signingCertUrl: string;
   unsubscribeUrl: string;
 }

@@ -7,8 +7,8 @@ import { SesError } from "./errors.js";
 import { decodeQueryParams, obj, objList, type QueryObject, str, strList } from "./query-params.js";
 import type { SesDestination, SesSendRequest } from "./send-request.js";
 
-export const V1_SEND_ACTIONS = ["SendEmail", "SendRawEmail", "SendTemplatedEmail"] as const;
-export type V1SendAction = (typeof V1_SEND_ACTIONS)[number];
+const V1_SEND_ACTIONS = ["SendEmail", "SendRawEmail", "SendTemplatedEmail"] as const;
+type V1SendAction = (typeof V1_SEND_ACTIONS)[number];
 
 export function isV1SendAction(action: string): action is V1SendAction {
   return (V1_SEND_ACTIONS as readonly string[]).includes(action);

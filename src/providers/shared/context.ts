@@ -65,7 +65,7 @@ export interface ProviderContext {
 
 const MAX_RECORDS = 10_000;
 
-export interface ContextDeps {
+interface ContextDeps {
   name: ProviderName;
   module: ProviderModule;
   states: StateRegistry;

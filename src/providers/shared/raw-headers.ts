@@ -6,7 +6,7 @@
 import addressparser from "nodemailer/lib/addressparser";
 
 /** One header field, name as written. */
-export interface RawHeader {
+interface RawHeader {
   name: string;
   value: string;
 }

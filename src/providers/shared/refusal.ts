@@ -9,7 +9,7 @@ import { isMailproofError } from "../../core/errors.js";
 import { BUSY_RETRY_AFTER_SECONDS, type BytesInFlight } from "../../limits/bytes-in-flight.js";
 import { receiveBody, requestBodyLimit } from "../../limits/receive-body.js";
 
-export type Refusal =
+type Refusal =
   /** Beyond --max-size: the provider's own "too large" answer. */
   | { kind: "too-large"; message: string }
   /** A temporary condition (bytes in flight, a full store): 503 with Retry-After. */

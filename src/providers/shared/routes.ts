@@ -9,7 +9,7 @@ import type { EventLog } from "./event-log.js";
 import type { StateRegistry } from "./state.js";
 import { isProviderName, PROVIDER_NAMES, type ProviderName } from "./types.js";
 
-export interface NativeRoutesDeps {
+interface NativeRoutesDeps {
   states: StateRegistry;
   logs: Map<ProviderName, EventLog>;
   /** Clears a provider's logs and records after its state is reset. */

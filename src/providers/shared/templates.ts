@@ -13,7 +13,7 @@ export interface RenderedTemplate {
   text: string | null;
 }
 
-export interface RenderOptions {
+interface RenderOptions {
   /** HTML-escape `{{var}}` in the html part (Handlebars default); text and subject are never escaped. @default true */
   escapeHtml?: boolean;
 }

@@ -11,7 +11,7 @@ import type { WebhookRequest, WebhookRetry } from "./types.js";
 /** A receiver that takes longer than this counts as failed (SendGrid and Resend allow ~15–30 s). */
 const ATTEMPT_TIMEOUT_MS = 10_000;
 
-export interface WebhookDelivery {
+interface WebhookDelivery {
   url: string;
   request: WebhookRequest;
   retry: WebhookRetry;

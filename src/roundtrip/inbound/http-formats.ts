@@ -16,7 +16,7 @@ export interface HttpRequestParts {
   headers: Record<string, string>;
 }
 
-export type Encoder = (mail: BuiltMessage, keys: SigningKeys) => Promise<HttpRequestParts>;
+type Encoder = (mail: BuiltMessage, keys: SigningKeys) => Promise<HttpRequestParts>;
 
 /** The provider inbound formats, by the `--inbound` scheme prefix. */
 export const HTTP_FORMATS = {

@@ -4,7 +4,7 @@ import { MailproofError } from "../../core/errors.js";
 import type { BuiltMessage } from "../mime.js";
 import { HTTP_FORMATS, type HttpFormat, type SigningKeys } from "./http-formats.js";
 
-export interface InboundResult {
+interface InboundResult {
   /** The receiver's answer: the SMTP reply line or the HTTP status. */
   status: string | number;
 }
@@ -16,7 +16,7 @@ export interface InboundTarget {
   close(): void;
 }
 
-export interface InboundDeps {
+interface InboundDeps {
   logger: Logger;
   /** Keys the provider formats sign with: the same the provider mocks sign their webhooks with. */
   keys: SigningKeys;

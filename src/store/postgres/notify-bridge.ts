@@ -5,7 +5,7 @@ import type { EventBus, EventName, MailproofEvents } from "../../core/events.js"
 import { toSummary } from "../../core/summary.js";
 import type { Store } from "../store.js";
 
-export interface NotifyBridgeOptions {
+interface NotifyBridgeOptions {
   /** The same database the store uses: NOTIFY is scoped to one database. */
   connectionString: string;
   /** The in-process bus to bridge. */
@@ -19,7 +19,7 @@ export interface NotifyBridgeOptions {
   reconnectMs?: number;
 }
 
-export interface NotifyBridge {
+interface NotifyBridge {
   /** The bus to hand to everything else: emits reach this instance's listeners and every other instance's. */
   events: EventBus;
   /** Identifies this instance's notifications (so it ignores its own). */

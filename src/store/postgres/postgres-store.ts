@@ -21,7 +21,7 @@ import {
 import { withUnavailable } from "./unavailable.js";
 import { compileWhere, noNul, param, type Params } from "./where.js";
 
-export interface PostgresStoreOptions {
+interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database` (libpq URL; `?sslmode=` and `?options=` work). */
   connectionString: string;
   logger: Logger;

@@ -84,7 +84,7 @@ export function messagePlaceholders(first: number): string {
   return `(${slots.join(", ")})`;
 }
 
-export interface RecipientRows {
+interface RecipientRows {
   messageIds: string[];
   kinds: string[];
   addresses: string[];

@@ -27,7 +27,7 @@ const MAX_VECTOR_BYTES = 1_000_000;
 const lexeme = (word: string) =>
   word.length > MAX_LEXEME_CHARS ? word.slice(0, MAX_LEXEME_CHARS) : word;
 
-export interface SearchColumns {
+interface SearchColumns {
   words: string;
   /** Distinct (truncated) words for the tsvector, or null when they would not fit in one. */
   lexemes: string[] | null;
@@ -44,7 +44,7 @@ export function searchColumns(message: Message): SearchColumns {
   };
 }
 
-export interface TextQuery {
+interface TextQuery {
   /** Substring of `search_words` that marks a match. */
   needle: string;
   /** tsquery literal that every match satisfies. */

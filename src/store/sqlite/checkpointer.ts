@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 
-export interface Checkpointer {
+interface Checkpointer {
   /** Call after each commit: the thread (started if it is not running) checkpoints soon after. */
   written(): void;
   /** Whether the thread is up: it ends after `idleExitMs` without commits. */
@@ -10,7 +10,7 @@ export interface Checkpointer {
   close(): Promise<void>;
 }
 
-export interface CheckpointerOptions {
+interface CheckpointerOptions {
   /** The database file, opened by a second connection on the thread. */
   path: string;
   /** Called when the thread fails; checkpoints then fall back to the main connection. */

@@ -18,7 +18,7 @@ import { openChecked } from "./open-checked.js";
 import { createSqliteTranscripts } from "./transcripts.js";
 import { compileWhere } from "./where.js";
 
-export interface SqliteStoreOptions {
+interface SqliteStoreOptions {
   /** Database file path. */
   path: string;
   /** Where a failed background checkpoint is reported. */

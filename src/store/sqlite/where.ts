@@ -13,7 +13,7 @@ import {
  * SQLite's native instr() does the rest; `lc()` (the same function, registered) is only used on
  * small values.
  */
-export interface Where {
+interface Where {
   sql: string;
   params: unknown[];
   /**

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 
-export type Tone = "good" | "bad" | "warn" | "neutral" | "info";
+type Tone = "good" | "bad" | "warn" | "neutral" | "info";
 
 /** RFC 8601 words and check statuses, as colours. */
 export function toneOf(word: string | null | undefined): Tone {

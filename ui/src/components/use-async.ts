@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 
-export type AsyncState<T> =
+type AsyncState<T> =
   { status: "loading" } | { status: "done"; value: T } | { status: "error"; error: Error };
 
 /** Loads `load()` whenever `key` changes and ignores answers that arrive after a newer key. */

@@ -4,12 +4,12 @@ import { Row } from "./row.js";
 import type { Inbox } from "./use-inbox.js";
 
 /** Fixed row height: only the rows in view are in the DOM, so 100k messages scroll like 100. */
-export const ROW_HEIGHT = 36;
+const ROW_HEIGHT = 36;
 const OVERSCAN = 8;
 /** Start fetching the next page this many rows before the end. */
 const PREFETCH = 30;
 
-export interface InboxProps {
+interface InboxProps {
   inbox: Inbox;
   query: string;
   openId: string | null;

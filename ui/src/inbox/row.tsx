@@ -4,7 +4,7 @@ import { formatAddress, formatAddresses, formatFullDate, formatShortDate } from 
 import { href } from "../router.js";
 import type { MessageSummary } from "../types.js";
 
-export interface RowProps {
+interface RowProps {
   message: MessageSummary;
   query: string;
   top: number;

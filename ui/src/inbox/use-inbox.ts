@@ -4,7 +4,7 @@ import type { MessageSummary } from "../types.js";
 
 const PAGE_SIZE = 100;
 
-export interface InboxState {
+interface InboxState {
   items: MessageSummary[];
   total: number;
   /** Keyset cursor of the next (older) page, null at the end. */

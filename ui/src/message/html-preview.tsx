@@ -10,7 +10,7 @@ type Width = keyof typeof WIDTHS;
  * allow-top-navigation: nothing in a captured message can run, submit or navigate the UI.
  * allow-popups (with escape) lets a developer open a link (a reset link, say) in a new tab.
  */
-export const PREVIEW_SANDBOX = "allow-popups allow-popups-to-escape-sandbox";
+const PREVIEW_SANDBOX = "allow-popups allow-popups-to-escape-sandbox";
 
 export function HtmlPreview({ message }: { message: Message }) {
   const [remote, setRemote] = useState(false);

@@ -11,7 +11,7 @@ import type { AttachmentInfo } from "../types.js";
  * `cid:` images at their attachments, and opens links in a new tab rather than inside the frame.
  */
 
-export interface PreviewInput {
+interface PreviewInput {
   html: string;
   messageId: string;
   attachments: AttachmentInfo[];
@@ -21,7 +21,7 @@ export interface PreviewInput {
   remoteImages: boolean;
 }
 
-export interface PreviewDoc {
+interface PreviewDoc {
   srcdoc: string;
   /** Remote resources referenced by the HTML (what the toggle would load). */
   remoteCount: number;
@@ -58,7 +58,7 @@ function attachmentsPath(origin: string, messageId: string): string {
   return `${origin}/api/messages/${encodeURIComponent(messageId)}/attachments/`;
 }
 
-export function previewCsp(origin: string, messageId: string, remoteImages: boolean): string {
+function previewCsp(origin: string, messageId: string, remoteImages: boolean): string {
   // Of our own origin only this message's attachments: an image URL is a GET anyone can aim at
   // any path (the SES mock's query API sends mail on a GET), and the sandboxed srcdoc document
   // has an opaque origin, so 'self' would match nothing anyway. Remote images (http: https:)

@@ -1,8 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, optional } from "../api.js";
 import type { Message } from "../types.js";
-
-type Outcome = { ok: true; text: string } | { ok: false; text: string };
+import { ActionForm } from "./action-form.js";
 
 /**
  * "Release" sends the captured message on through `--relay` (POST /api/messages/:id/release), to
@@ -10,10 +9,7 @@ type Outcome = { ok: true; text: string } | { ok: false; text: string };
  */
 export function ReleaseButton({ message }: { message: Message }) {
   const [relay, setRelay] = useState<{ target: string | null; allow: string[] } | null>(null);
-  const [open, setOpen] = useState(false);
   const [to, setTo] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
 
   useEffect(() => {
     optional(api.relay()).then(
@@ -21,70 +17,33 @@ export function ReleaseButton({ message }: { message: Message }) {
       () => setRelay(null),
     );
   }, []);
-  useEffect(() => {
-    setOpen(false);
-    setOutcome(null);
-  }, [message.id]);
 
   if (!relay) return null;
-  if (!open) {
-    const original =
-      message.envelope.rcptTo.length > 0
-        ? message.envelope.rcptTo
-        : message.to.map((a) => a.address);
-    return (
-      <button
-        type="button"
-        class="btn btn-small"
-        title={`Send this message on through ${relay.target}`}
-        onClick={() => {
-          setTo(original.join(", "));
-          setOutcome(null);
-          setOpen(true);
-        }}
-      >
-        Release
-      </button>
-    );
-  }
-  const submit = (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
+  const original =
+    message.envelope.rcptTo.length > 0 ? message.envelope.rcptTo : message.to.map((a) => a.address);
+  const send = async () => {
     const recipients = to
       .split(",")
       .map((t) => t.trim())
       .filter(Boolean);
-    api
-      .release(message.id, recipients)
-      .then(
-        (result) =>
-          setOutcome({
-            ok: true,
-            text: `Released to ${result.relayed.join(", ")}: ${result.reply}`,
-          }),
-        (err: Error) => setOutcome({ ok: false, text: err.message }),
-      )
-      .finally(() => setBusy(false));
+    const result = await api.release(message.id, recipients);
+    return `Released to ${result.relayed.join(", ")}: ${result.reply}`;
   };
   return (
-    <form class="release-form" onSubmit={submit} aria-label="Release">
+    <ActionForm
+      messageId={message.id}
+      name="Release"
+      title={`Send this message on through ${relay.target}`}
+      submitLabel="Send"
+      onOpen={() => setTo(original.join(", "))}
+      send={send}
+    >
       <input
         value={to}
         onInput={(e) => setTo(e.currentTarget.value)}
         aria-label="Release to, comma-separated"
         title={relay.allow.length ? `Allowed: ${relay.allow.join(", ")}` : "Any recipient"}
       />
-      <button type="submit" class="btn btn-small" disabled={busy}>
-        {busy ? "Sending…" : "Send"}
-      </button>
-      <button type="button" class="btn btn-small btn-ghost" onClick={() => setOpen(false)}>
-        Close
-      </button>
-      {outcome ? (
-        <span role="status" class={outcome.ok ? "notice notice-good" : "notice notice-bad"}>
-          {outcome.text}
-        </span>
-      ) : null}
-    </form>
+    </ActionForm>
   );
 }

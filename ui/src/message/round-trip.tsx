@@ -2,8 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.js";
 import { href, onLinkClick } from "../router.js";
 import type { Message, MessageSummary } from "../types.js";
-
-type Outcome = { ok: boolean; text: string };
+import { ActionForm } from "./action-form.js";
 
 /** What a generated response is to its original, read from the tags the sandbox gives it. */
 function relation(tags: string[]): string {
@@ -56,40 +55,20 @@ export function RoundTripLinks({ message, query }: { message: Message; query: st
 
 /** "Reply" writes a reply as the recipient; the sandbox delivers it to `--inbound`. */
 export function ReplyButton({ message }: { message: Message }) {
-  const [open, setOpen] = useState(false);
   const [text, setText] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
-  useEffect(() => {
-    setOpen(false);
-    setOutcome(null);
-  }, [message.id]);
   if (message.source.kind === "dsn") return null;
-  if (!open) {
-    return (
-      <button
-        type="button"
-        class="btn btn-small"
-        title="Reply as the recipient; delivered to --inbound"
-        onClick={() => setOpen(true)}
-      >
-        Reply
-      </button>
-    );
-  }
-  const submit = (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    api
-      .reply(message.id, text)
-      .then(
-        (result) => setOutcome({ ok: true, text: `Delivered to ${result.to} (${result.status})` }),
-        (err: Error) => setOutcome({ ok: false, text: err.message }),
-      )
-      .finally(() => setBusy(false));
+  const send = async () => {
+    const result = await api.reply(message.id, text);
+    return `Delivered to ${result.to} (${result.status})`;
   };
   return (
-    <form class="release-form" onSubmit={submit} aria-label="Reply">
+    <ActionForm
+      messageId={message.id}
+      name="Reply"
+      title="Reply as the recipient; delivered to --inbound"
+      submitLabel="Send reply"
+      send={send}
+    >
       <textarea
         value={text}
         onInput={(e) => setText(e.currentTarget.value)}
@@ -97,17 +76,6 @@ export function ReplyButton({ message }: { message: Message }) {
         rows={3}
         required
       />
-      <button type="submit" class="btn btn-small" disabled={busy}>
-        {busy ? "Sending…" : "Send reply"}
-      </button>
-      <button type="button" class="btn btn-small btn-ghost" onClick={() => setOpen(false)}>
-        Close
-      </button>
-      {outcome ? (
-        <span role="status" class={outcome.ok ? "notice notice-good" : "notice notice-bad"}>
-          {outcome.text}
-        </span>
-      ) : null}
-    </form>
+    </ActionForm>
   );
 }

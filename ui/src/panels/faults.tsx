@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { api, optional } from "../api.js";
 import { AutoView } from "../components/auto-view.js";
+import { Field } from "../components/field.js";
 import { useAsync } from "../components/use-async.js";
 
 /** DESIGN.md "Faults": what PUT /api/faults takes. */
@@ -15,7 +16,6 @@ interface Rule {
   [extra: string]: unknown;
 }
 
-const STAGES = ["connect", "tls", "auth", "mail", "rcpt", "data"];
 const EMPTY = {
   stage: "rcpt",
   from: "",
@@ -31,8 +31,14 @@ const EMPTY = {
   starttls: "",
   versions: "",
 };
-const CERTIFICATES = ["", "expired", "wrong-name", "untrusted"];
-const STARTTLS = ["", "refuse", "absent", "require"];
+type Form = typeof EMPTY;
+type TextKey = Exclude<keyof Form, "disconnect">;
+/** `[value, text]` choices of the form's selects; the empty value leaves the setting out. */
+const STAGES = ["connect", "tls", "auth", "mail", "rcpt", "data"].map((s) => [s, s] as const);
+const CERTIFICATES = ["", "expired", "wrong-name", "untrusted"].map(
+  (c) => [c, c || "the sandbox's own"] as const,
+);
+const STARTTLS = ["", "refuse", "absent", "require"].map((c) => [c, c || "offered"] as const);
 
 function describe(rule: Rule): string {
   const parts: string[] = [];
@@ -54,7 +60,7 @@ function describe(rule: Rule): string {
   return parts.join(", ") || "no effect";
 }
 
-function toRule(form: typeof EMPTY): Rule {
+function toRule(form: Form): Rule {
   const rule: Rule = { stage: form.stage };
   const extras = () => {
     if (form.times.trim()) rule.times = Number(form.times);
@@ -113,10 +119,10 @@ export function FaultsPanel() {
       },
       (err: Error) => setError(err.message),
     );
-  const field = (name: keyof typeof EMPTY) => (e: Event) => {
-    const input = e.currentTarget as HTMLInputElement;
-    setForm({ ...form, [name]: input.type === "checkbox" ? input.checked : input.value });
-  };
+  const bind = (name: TextKey) => ({
+    value: form[name],
+    onValue: (value: string) => setForm({ ...form, [name]: value }),
+  });
 
   return (
     <div class="pad panel">
@@ -161,100 +167,36 @@ export function FaultsPanel() {
         }}
       >
         <h3>Add a rule</h3>
-        <label>
-          Stage{" "}
-          <select value={form.stage} onChange={field("stage")}>
-            {STAGES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
+        <Field label="Stage" {...bind("stage")} choices={STAGES} />
         {form.stage === "tls" ? (
           <>
-            <label>
-              Certificate{" "}
-              <select value={form.certificate} onChange={field("certificate")}>
-                {CERTIFICATES.map((c) => (
-                  <option key={c} value={c}>
-                    {c || "the sandbox's own"}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              STARTTLS{" "}
-              <select value={form.starttls} onChange={field("starttls")}>
-                {STARTTLS.map((c) => (
-                  <option key={c} value={c}>
-                    {c || "offered"}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              TLS versions{" "}
-              <input
-                value={form.versions}
-                onInput={field("versions")}
-                placeholder="TLSv1.2, TLSv1.3 (all)"
-              />
-            </label>
+            <Field label="Certificate" {...bind("certificate")} choices={CERTIFICATES} />
+            <Field label="STARTTLS" {...bind("starttls")} choices={STARTTLS} />
+            <Field
+              label="TLS versions"
+              {...bind("versions")}
+              placeholder="TLSv1.2, TLSv1.3 (all)"
+            />
           </>
         ) : (
           <>
-            <label>
-              From glob{" "}
-              <input value={form.from} onInput={field("from")} placeholder="*@example.com" />
-            </label>
-            <label>
-              To glob <input value={form.to} onInput={field("to")} placeholder="bounce-*@*" />
-            </label>
-            <label>
-              Auth user <input value={form.user} onInput={field("user")} />
-            </label>
-            <label>
-              Reply code{" "}
-              <input
-                value={form.code}
-                onInput={field("code")}
-                inputMode="numeric"
-                placeholder="550"
-              />
-            </label>
-            <label>
-              Reply text{" "}
-              <input
-                value={form.message}
-                onInput={field("message")}
-                placeholder="5.1.1 No such user"
-              />
-            </label>
-            <label>
-              Delay ms <input value={form.delayMs} onInput={field("delayMs")} inputMode="numeric" />
-            </label>
+            <Field label="From glob" {...bind("from")} placeholder="*@example.com" />
+            <Field label="To glob" {...bind("to")} placeholder="bounce-*@*" />
+            <Field label="Auth user" {...bind("user")} />
+            <Field label="Reply code" {...bind("code")} inputMode="numeric" placeholder="550" />
+            <Field label="Reply text" {...bind("message")} placeholder="5.1.1 No such user" />
+            <Field label="Delay ms" {...bind("delayMs")} inputMode="numeric" />
           </>
         )}
-        <label>
-          Times{" "}
-          <input
-            value={form.times}
-            onInput={field("times")}
-            inputMode="numeric"
-            placeholder="every time"
-          />
-        </label>
-        <label>
-          Probability{" "}
-          <input
-            value={form.probability}
-            onInput={field("probability")}
-            inputMode="decimal"
-            placeholder="1"
-          />
-        </label>
+        <Field label="Times" {...bind("times")} inputMode="numeric" placeholder="every time" />
+        <Field label="Probability" {...bind("probability")} inputMode="decimal" placeholder="1" />
         {form.stage === "tls" ? null : (
           <label class="inline">
-            <input type="checkbox" checked={form.disconnect} onChange={field("disconnect")} />{" "}
+            <input
+              type="checkbox"
+              checked={form.disconnect}
+              onChange={(e) => setForm({ ...form, disconnect: e.currentTarget.checked })}
+            />{" "}
             Disconnect
           </label>
         )}

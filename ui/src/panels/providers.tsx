@@ -6,7 +6,7 @@ import { Badge, toneOf } from "../components/badge.js";
 import { formatShortDate } from "../format.js";
 import { href, onLinkClick, onTabClick } from "../router.js";
 
-export const PROVIDERS = ["sendgrid", "mailgun", "postmark", "resend", "ses"];
+const PROVIDERS = ["sendgrid", "mailgun", "postmark", "resend", "ses"];
 
 function eventsOf(body: unknown): unknown[] {
   if (Array.isArray(body)) return body;

@@ -4,7 +4,7 @@ import { FIELD_BREAK } from "../../../core/headers.js";
  * values, and multipart bodies split into parts, recursively. Clients such as the `mailhog` npm
  * package decode bodies and encoded words themselves, so nothing is decoded here.
  */
-export interface MailhogContent {
+interface MailhogContent {
   Headers: Record<string, string[]>;
   Body: string;
   Size: number;

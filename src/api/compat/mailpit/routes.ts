@@ -14,7 +14,7 @@ import type { MailpitStats } from "./stats.js";
  * clients written for Mailpit (mailpit-api, cypress-mailpit) work unchanged. Mutations answer
  * "ok" as plain text, as Mailpit does.
  */
-export interface MailpitExtras {
+interface MailpitExtras {
   stats: MailpitStats;
   /** Maps Mailpit's chaos triggers onto our SMTP fault rules; null when faults are unavailable. */
   chaos: ChaosBridge | null;

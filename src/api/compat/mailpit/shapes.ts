@@ -7,13 +7,13 @@ import type { Store } from "../../../store/store.js";
  * Attachment), built from our message model. PascalCase field names are Mailpit's.
  */
 
-export const mailpitAddress = (a: Address | null) => ({
+const mailpitAddress = (a: Address | null) => ({
   Name: a?.name ?? "",
   Address: a?.address ?? "",
 });
 
 /** Go's textproto canonical form ("message-id" → "Message-Id"), which Mailpit's header maps use. */
-export function canonicalHeaderName(name: string): string {
+function canonicalHeaderName(name: string): string {
   return name
     .toLowerCase()
     .replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase());

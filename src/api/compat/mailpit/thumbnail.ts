@@ -2,11 +2,11 @@ import type { Logger } from "pino";
 import { MailproofError } from "../../../core/errors.js";
 
 /** Mailpit's attachment thumbnails: 180×120 JPEG at quality 70 (server/apiv1/thumbnails.go). */
-export const THUMB_WIDTH = 180;
-export const THUMB_HEIGHT = 120;
+const THUMB_WIDTH = 180;
+const THUMB_HEIGHT = 120;
 const QUALITY = 70;
 /** Decoding is what costs: a small PNG can declare a huge canvas (a decompression bomb). */
-export const MAX_THUMB_PIXELS = 20_000_000;
+const MAX_THUMB_PIXELS = 20_000_000;
 
 const WHITE = { r: 255, g: 255, b: 255, alpha: 1 };
 

@@ -29,7 +29,7 @@ function boundedListItem(item: ListItem): ListItem {
 const PATH = "/api/events";
 const VERSION = "v1.24.0-mailproof";
 
-export interface MailpitWebsocketDeps {
+interface MailpitWebsocketDeps {
   store: Store;
   events: EventBus;
   logger: Logger;
