@@ -2,16 +2,21 @@ import { constants, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import type { AnalysisSettings } from "../../config/options.js";
 import { createThreadLogger } from "../../core/logger.js";
+import type { AnalysisResult } from "../analyze.js";
 import { createDnsZone } from "../dns/index.js";
 import { createAnalysisPipeline, type AnalyzeHooks } from "../index.js";
 import { currentThreadId } from "../thread-cpu.js";
-import type { WorkerRequest, WorkerResponse } from "./protocol.js";
+import { NO_STEP, PROGRESS, type WorkerRequest, type WorkerResponse } from "./protocol.js";
 
 /**
  * An analysis worker thread: the same pipeline as in-process analysis, over its own copy of the
  * DNS zone, which the pool keeps in step with PUT /api/dns.
  */
-const { settings, zone: initialZone } = workerData as { settings: AnalysisSettings; zone: unknown };
+const {
+  settings,
+  zone: initialZone,
+  progress: progressBuffer,
+} = workerData as { settings: AnalysisSettings; zone: unknown; progress: SharedArrayBuffer };
 const zone = createDnsZone(initialZone);
 // The sandbox resolves "auto" on the main thread; a worker's stderr is never a terminal.
 const format = settings.logFormat === "pretty" ? "pretty" : "json";
@@ -20,10 +25,24 @@ const logger = createThreadLogger({ level: settings.logLevel, format, colorize: 
 });
 const analyze = createAnalysisPipeline(settings, logger, zone);
 const port = parentPort!;
+const progress = new Int32Array(progressBuffer);
 const threadId = currentThreadId();
 lowerThreadPriority();
 // The pool's watchdog reads this thread's CPU time by its id.
 if (threadId !== null) port.postMessage({ threadId } satisfies WorkerResponse);
+
+/** Step numbers by analyser name; the pool learns each name once. */
+const steps = new Map<string, number>();
+/**
+ * Parts finished since the last step began. They go to the pool in one message when the next
+ * step begins (a stopped worker's finished parts are then kept), not one message each.
+ */
+let finished: Array<{ id: number; part: AnalysisResult }> = [];
+const sendFinished = () => {
+  if (finished.length === 0) return;
+  port.postMessage({ parts: finished } satisfies WorkerResponse);
+  finished = [];
+};
 
 port.on("message", (request: WorkerRequest) => {
   if (request.type === "zone") {
@@ -32,19 +51,36 @@ port.on("message", (request: WorkerRequest) => {
   }
   const { id, input } = request;
   const hooks: AnalyzeHooks = {
-    onStep: (step) => port.postMessage({ id, step } satisfies WorkerResponse),
-    onPart: (_, part) => port.postMessage({ id, part } satisfies WorkerResponse),
+    onStep: (name) => {
+      sendFinished();
+      let step = steps.get(name);
+      if (step === undefined) {
+        step = steps.size;
+        steps.set(name, step);
+        port.postMessage({ stepName: name, step } satisfies WorkerResponse);
+      }
+      Atomics.store(progress, PROGRESS.JOB, id);
+      Atomics.store(progress, PROGRESS.STEP, step);
+      Atomics.add(progress, PROGRESS.SEQ, 1);
+    },
+    onPart: (_, part) => finished.push({ id, part }),
+  };
+  const done = (response: WorkerResponse) => {
+    // This job's parts are in its analysis: the others' go first, in order.
+    finished = finished.filter((f) => f.id !== id);
+    sendFinished();
+    if (Atomics.load(progress, PROGRESS.JOB) === id) {
+      Atomics.store(progress, PROGRESS.STEP, NO_STEP);
+      Atomics.add(progress, PROGRESS.SEQ, 1);
+    }
+    port.postMessage(response);
   };
   analyze(
     { ...input, raw: Buffer.from(input.raw.buffer, input.raw.byteOffset, input.raw.byteLength) },
     hooks,
   ).then(
-    (analysis) => port.postMessage({ id, analysis } satisfies WorkerResponse),
-    (err: unknown) =>
-      port.postMessage({
-        id,
-        error: (err as Error).message ?? String(err),
-      } satisfies WorkerResponse),
+    (analysis) => done({ id, analysis }),
+    (err: unknown) => done({ id, error: (err as Error).message ?? String(err) }),
   );
 });
 

@@ -14,7 +14,7 @@ import {
   type AnalyzeFn,
 } from "../analyze.js";
 import type { DnsZone } from "../dns/index.js";
-import type { WorkerRequest, WorkerResponse } from "./protocol.js";
+import { NO_STEP, PROGRESS, type WorkerRequest, type WorkerResponse } from "./protocol.js";
 
 export interface AnalysisPool {
   analyze: AnalyzeFn;
@@ -65,10 +65,9 @@ type Job = {
   moved: boolean;
   parts: AnalysisResult[];
 };
-/** The analyser a worker started last: while its thread stays busy, that job holds it. */
-type Step = {
-  id: number;
-  analyzer: string;
+/** A step the watchdog has seen running, from the tick it first saw it. */
+type Watch = {
+  seq: number;
   since: number;
   cpuAt: number | null;
   elu: EventLoopUtilization;
@@ -76,10 +75,14 @@ type Step = {
 type Slot = {
   index: number;
   worker: Worker | null;
+  /** The worker's PROGRESS, renewed with each worker. */
+  progress: Int32Array;
+  /** Analyser names by step number, as the worker tells them. */
+  stepNames: string[];
   cpu: (() => number) | null;
   jobs: Map<number, Job>;
   idleTimer: NodeJS.Timeout | null;
-  step: Step | null;
+  watch: Watch | null;
 };
 
 /**
@@ -110,16 +113,24 @@ export function createAnalysisPool(
     index,
     worker: null,
     cpu: null,
+    progress: newProgress(),
+    stepNames: [],
     jobs: new Map(),
     idleTimer: null,
-    step: null,
+    watch: null,
   }));
 
   const start = (slot: Slot): Worker => {
     const { index } = slot;
     // The zone as it is now: a worker started after PUT /api/dns must not answer from an older one.
+    slot.progress = newProgress();
+    slot.stepNames = [];
     const worker = new Worker(WORKER_FILE, {
-      workerData: { settings: workerSettings, zone: zone.get() },
+      workerData: {
+        settings: workerSettings,
+        zone: zone.get(),
+        progress: slot.progress.buffer,
+      },
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
     worker.on("message", (response: WorkerResponse) => {
@@ -128,23 +139,16 @@ export function createAnalysisPool(
         slot.cpu = threadCpuClock(response.threadId);
         return;
       }
+      if ("stepName" in response) {
+        slot.stepNames[response.step] = response.stepName;
+        return;
+      }
+      if ("parts" in response) {
+        for (const { id, part } of response.parts) slot.jobs.get(id)?.parts.push(part);
+        return;
+      }
       const job = slot.jobs.get(response.id);
       if (!job) return;
-      if ("part" in response) {
-        job.parts.push(response.part);
-        return;
-      }
-      if ("step" in response) {
-        slot.step = {
-          id: response.id,
-          analyzer: response.step,
-          since: performance.now(),
-          cpuAt: slot.cpu?.() ?? null,
-          elu: worker.performance.eventLoopUtilization(),
-        };
-        return;
-      }
-      if (slot.step?.id === response.id) slot.step = null;
       slot.jobs.delete(response.id);
       if (slot.jobs.size === 0) idle(slot);
       if ("error" in response) job.reject(new Error(response.error));
@@ -157,7 +161,7 @@ export function createAnalysisPool(
       // gets an analysis saying so, as an analyser that throws does; a message that crashes the
       // worker every time is then not retried on every start. The next message starts a new worker.
       slot.worker = null;
-      slot.step = null;
+      slot.watch = null;
       logger.error({ worker: index, code, messages: slot.jobs.size }, "analysis worker exited");
       for (const job of slot.jobs.values()) job.resolve(crashedAnalysis(job, code));
       slot.jobs.clear();
@@ -171,7 +175,7 @@ export function createAnalysisPool(
   const stop = (slot: Slot): Promise<number> | undefined => {
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
     slot.idleTimer = null;
-    slot.step = null;
+    slot.watch = null;
     slot.cpu = null;
     const worker = slot.worker;
     slot.worker = null;
@@ -200,48 +204,73 @@ export function createAnalysisPool(
    * and a finding saying so; the others in the worker start again on a new one, once (a job
    * caught in a second stop is not tried a third time).
    */
-  const stopStuck = (slot: Slot, step: Step, busyMs: number) => {
+  const stopStuck = (slot: Slot, stuckId: number, analyzer: string, busyMs: number) => {
     const jobs = [...slot.jobs];
     slot.jobs.clear();
     logger.warn(
-      { worker: slot.index, analyzer: step.analyzer, busyMs, requeued: jobs.length - 1 },
+      { worker: slot.index, analyzer, busyMs, requeued: jobs.length - 1 },
       "analysis worker stuck on one message; restarting it",
     );
     void stop(slot)?.catch((err: unknown) =>
       logger.error({ err, worker: slot.index }, "stopping a stuck analysis worker failed"),
     );
     for (const [id, job] of jobs) {
-      if (id === step.id) job.resolve(stoppedAnalysis(job, step.analyzer, busyMs));
+      if (id === stuckId) job.resolve(stoppedAnalysis(job, analyzer, busyMs));
       else if (job.moved) job.resolve(stoppedAnalysis(job, null, busyMs));
       else dispatch(id, { ...job, moved: true, parts: [] });
     }
   };
 
-  /** How long the slot's thread has been busy since its current step started, in ms of CPU where known. */
-  const busyFor = (slot: Slot, step: Step, worker: Worker): number => {
-    if (slot.cpu && step.cpuAt !== null) {
+  /** How long the slot's thread has been busy since the watchdog first saw this step, in ms of CPU where known. */
+  const busyFor = (slot: Slot, watch: Watch, worker: Worker): number => {
+    if (slot.cpu && watch.cpuAt !== null) {
       try {
-        return slot.cpu() - step.cpuAt;
+        return slot.cpu() - watch.cpuAt;
       } catch {
         // The thread is gone (it is exiting); its exit handler takes over.
         return 0;
       }
     }
-    const wall = performance.now() - step.since;
-    return worker.performance.eventLoopUtilization(step.elu).utilization >= BUSY_UTILIZATION
+    const wall = performance.now() - watch.since;
+    return worker.performance.eventLoopUtilization(watch.elu).utilization >= BUSY_UTILIZATION
       ? wall
       : 0;
   };
 
-  const watchdog = setInterval(
-    () => {
-      for (const slot of slots) {
-        const { step, worker } = slot;
-        if (!step || !worker || performance.now() - step.since < stuckAfterMs) continue;
-        const busyMs = busyFor(slot, step, worker);
-        if (busyMs >= stuckAfterMs) stopStuck(slot, step, Math.round(busyMs));
+  /**
+   * The watchdog reads each worker's PROGRESS on its ticks: a step still running after
+   * `stuckAfterMs` from the tick that first saw it is measured. Seeing a step up to one tick
+   * late lets a stuck worker run up to a tick longer; it costs nothing per message.
+   */
+  const watchSlot = (slot: Slot) => {
+    const { worker, progress } = slot;
+    const step = Atomics.load(progress, PROGRESS.STEP);
+    if (!worker || step === NO_STEP) {
+      slot.watch = null;
+      return;
+    }
+    const seq = Atomics.load(progress, PROGRESS.SEQ);
+    const now = performance.now();
+    if (slot.watch?.seq !== seq) {
+      let cpuAt: number | null = null;
+      try {
+        cpuAt = slot.cpu?.() ?? null;
+      } catch {
+        // The thread is exiting; the wall-clock fallback covers the tick until it has.
       }
-    },
+      slot.watch = { seq, since: now, cpuAt, elu: worker.performance.eventLoopUtilization() };
+      return;
+    }
+    if (now - slot.watch.since < stuckAfterMs) return;
+    const busyMs = busyFor(slot, slot.watch, worker);
+    if (busyMs < stuckAfterMs) return;
+    const job = Atomics.load(progress, PROGRESS.JOB);
+    const stuckId = [...slot.jobs.keys()].find((id) => (id | 0) === job) ?? -1;
+    stopStuck(slot, stuckId, slot.stepNames[step] ?? `step ${step}`, Math.round(busyMs));
+  };
+
+  const watchdog = setInterval(
+    () => slots.forEach(watchSlot),
     Math.max(10, Math.min(250, stuckAfterMs / 4)),
   );
   watchdog.unref();
@@ -274,6 +303,12 @@ export function createAnalysisPool(
       await Promise.all(slots.map(stop).filter((exit) => exit !== undefined));
     },
   };
+}
+
+function newProgress(): Int32Array {
+  const progress = new Int32Array(new SharedArrayBuffer(PROGRESS.LENGTH * 4));
+  progress[PROGRESS.STEP] = NO_STEP;
+  return progress;
 }
 
 function crashedAnalysis(job: Job, exitCode: number): Analysis {
