@@ -12,7 +12,7 @@ import { threadCpuClock } from "./thread-cpu.js";
 
 export type {
   AnalyzeFn,
-  AnalyzeHooks,
+  AnalyzeControl,
   AnalyzeOptions,
   Analyzer,
   AnalysisContext,

@@ -4,6 +4,12 @@ import { closeSync, openSync, readFileSync, readlinkSync, readSync } from "node:
 const MS_PER_TICK = 10;
 /** /proc/…/stat is one line of about 300 bytes. */
 const STAT_BYTES = 1024;
+/**
+ * The calling thread's clock re-reads the file at most this often. In between it answers the
+ * last reading plus the wall-clock time since: an upper bound, as a thread cannot have run
+ * longer than the time that passed, and within the file's own 10 ms resolution.
+ */
+const REREAD_AFTER_MS = 5;
 
 /** The calling thread's clock: made once per thread (each worker has its own module instance). */
 let ownClock: (() => number) | null | undefined;
@@ -14,9 +20,9 @@ let ownClock: (() => number) | null | undefined;
  * or another thread of this process by its id. A budget measured on it holds on a loaded
  * machine, where wall-clock time also counts the time the thread waited for a core.
  *
- * The calling thread's clock is read several times per analysed message, so it keeps its file
- * open and re-reads it from offset 0: one pread(2) instead of open, fstat, read and close,
- * a fifth of the cost. The file is closed when the thread exits (terminate() included).
+ * The calling thread's clock is read twice per analyser per message, so it keeps its file open
+ * and re-reads it from offset 0 (one pread(2) instead of open, fstat, read and close), and at
+ * most every REREAD_AFTER_MS. The file is closed when the thread exits (terminate() included).
  */
 export function threadCpuClock(threadId?: number): (() => number) | null {
   if (threadId !== undefined) {

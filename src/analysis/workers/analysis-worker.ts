@@ -2,9 +2,8 @@ import { constants, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import type { AnalysisSettings } from "../../config/options.js";
 import { createThreadLogger } from "../../core/logger.js";
-import type { AnalysisResult } from "../analyze.js";
 import { createDnsZone } from "../dns/index.js";
-import { createAnalysisPipeline, type AnalyzeHooks } from "../index.js";
+import { createAnalysisPipeline } from "../index.js";
 import { currentThreadId } from "../thread-cpu.js";
 import { NO_STEP, PROGRESS, type WorkerRequest, type WorkerResponse } from "./protocol.js";
 
@@ -33,43 +32,26 @@ if (threadId !== null) port.postMessage({ threadId } satisfies WorkerResponse);
 
 /** Step numbers by analyser name; the pool learns each name once. */
 const steps = new Map<string, number>();
-/**
- * Parts finished since the last step began. They go to the pool in one message when the next
- * step begins (a stopped worker's finished parts are then kept), not one message each.
- */
-let finished: Array<{ id: number; part: AnalysisResult }> = [];
-const sendFinished = () => {
-  if (finished.length === 0) return;
-  port.postMessage({ parts: finished } satisfies WorkerResponse);
-  finished = [];
-};
 
 port.on("message", (request: WorkerRequest) => {
   if (request.type === "zone") {
     zone.replace(request.zone);
     return;
   }
-  const { id, input } = request;
-  const hooks: AnalyzeHooks = {
-    onStep: (name) => {
-      sendFinished();
-      let step = steps.get(name);
-      if (step === undefined) {
-        step = steps.size;
-        steps.set(name, step);
-        port.postMessage({ stepName: name, step } satisfies WorkerResponse);
-      }
-      Atomics.store(progress, PROGRESS.JOB, id);
-      Atomics.store(progress, PROGRESS.STEP, step);
-      Atomics.add(progress, PROGRESS.SEQ, 1);
-    },
-    onPart: (_, part) => finished.push({ id, part }),
+  const { id, input, stopBefore } = request;
+  const onStep = (name: string) => {
+    let step = steps.get(name);
+    if (step === undefined) {
+      step = steps.size;
+      steps.set(name, step);
+      port.postMessage({ stepName: name, step } satisfies WorkerResponse);
+    }
+    Atomics.store(progress, PROGRESS.JOB, id);
+    Atomics.store(progress, PROGRESS.STEP, step);
+    Atomics.add(progress, PROGRESS.SEQ, 1);
   };
   const done = (response: WorkerResponse) => {
-    // This job's parts are in its analysis: the others' go first, in order.
-    finished = finished.filter((f) => f.id !== id);
-    sendFinished();
-    if (Atomics.load(progress, PROGRESS.JOB) === id) {
+    if (Atomics.load(progress, PROGRESS.JOB) === (id | 0)) {
       Atomics.store(progress, PROGRESS.STEP, NO_STEP);
       Atomics.add(progress, PROGRESS.SEQ, 1);
     }
@@ -77,7 +59,7 @@ port.on("message", (request: WorkerRequest) => {
   };
   analyze(
     { ...input, raw: Buffer.from(input.raw.buffer, input.raw.byteOffset, input.raw.byteLength) },
-    hooks,
+    { onStep, stopBefore },
   ).then(
     (analysis) => done({ id, analysis }),
     (err: unknown) => done({ id, error: (err as Error).message ?? String(err) }),

@@ -3,16 +3,10 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import { analysisSettings, type AnalysisSettings } from "../../config/options.js";
-import type { Analysis } from "../../core/types.js";
+import { emptyAnalysis, type Analysis, type Finding } from "../../core/types.js";
 import type { EventLoopUtilization } from "node:perf_hooks";
 import { threadCpuClock } from "../thread-cpu.js";
-import {
-  capFindings,
-  mergeParts,
-  type AnalysisInput,
-  type AnalysisResult,
-  type AnalyzeFn,
-} from "../analyze.js";
+import { capFindings, type AnalysisInput, type AnalyzeFn } from "../analyze.js";
 import type { DnsZone } from "../dns/index.js";
 import { NO_STEP, PROGRESS, type WorkerRequest, type WorkerResponse } from "./protocol.js";
 
@@ -62,8 +56,10 @@ type Job = {
   resolve: (a: Analysis) => void;
   reject: (e: Error) => void;
   input: AnalysisInput;
+  /** Sent again after a worker was stopped: a second stop ends its analysis. */
   moved: boolean;
-  parts: AnalysisResult[];
+  /** It held a stopped worker: analysed again without that analyser and those after it. */
+  stopped?: { analyzer: string; busyMs: number };
 };
 /** A step the watchdog has seen running, from the tick it first saw it. */
 type Watch = {
@@ -143,15 +139,12 @@ export function createAnalysisPool(
         slot.stepNames[response.step] = response.stepName;
         return;
       }
-      if ("parts" in response) {
-        for (const { id, part } of response.parts) slot.jobs.get(id)?.parts.push(part);
-        return;
-      }
       const job = slot.jobs.get(response.id);
       if (!job) return;
       slot.jobs.delete(response.id);
       if (slot.jobs.size === 0) idle(slot);
       if ("error" in response) job.reject(new Error(response.error));
+      else if (job.stopped) job.resolve(withStoppedFinding(response.analysis, job.stopped));
       else job.resolve(response.analysis);
     });
     worker.on("error", (err) => logger.error({ err, worker: index }, "analysis worker failed"));
@@ -196,13 +189,15 @@ export function createAnalysisPool(
       type: "analyze",
       id,
       input: { message, raw, problems },
+      stopBefore: job.stopped?.analyzer,
     } satisfies WorkerRequest);
   };
 
   /**
-   * Ends a worker held by one job's analysis: that job gets the parts its analysers had finished
-   * and a finding saying so; the others in the worker start again on a new one, once (a job
-   * caught in a second stop is not tried a third time).
+   * Ends a worker held by one job's analysis. The others in it start again on a new worker,
+   * once (a job caught in a second stop is not tried a third time). The one that held it is
+   * analysed again by the analysers before the one that held it, and gets a finding saying so:
+   * what they found is kept without the worker sending every part as it finishes.
    */
   const stopStuck = (slot: Slot, stuckId: number, analyzer: string, busyMs: number) => {
     const jobs = [...slot.jobs];
@@ -215,9 +210,9 @@ export function createAnalysisPool(
       logger.error({ err, worker: slot.index }, "stopping a stuck analysis worker failed"),
     );
     for (const [id, job] of jobs) {
-      if (id === stuckId) job.resolve(stoppedAnalysis(job, analyzer, busyMs));
-      else if (job.moved) job.resolve(stoppedAnalysis(job, null, busyMs));
-      else dispatch(id, { ...job, moved: true, parts: [] });
+      if (job.moved) job.resolve(stoppedAnalysis(job, busyMs));
+      else if (id === stuckId) dispatch(id, { ...job, moved: true, stopped: { analyzer, busyMs } });
+      else dispatch(id, { ...job, moved: true });
     }
   };
 
@@ -289,7 +284,7 @@ export function createAnalysisPool(
   return {
     analyze(input) {
       return new Promise<Analysis>((resolve, reject) =>
-        dispatch(nextId++, { resolve, reject, input, moved: false, parts: [] }),
+        dispatch(nextId++, { resolve, reject, input, moved: false }),
       );
     },
     updateZone(next) {
@@ -312,29 +307,34 @@ function newProgress(): Int32Array {
 }
 
 function crashedAnalysis(job: Job, exitCode: number): Analysis {
-  const analysis = mergeParts(job.input.problems, job.parts);
-  analysis.findings.push({
+  return withFinding(job.input.problems, {
     rule: "analysis.failed",
     severity: "warning",
     message: `the analysis thread exited (code ${exitCode}) while analysing this message`,
+  });
+}
+
+/** A job caught in a second stop: the parser's problems and a finding saying why there is no more. */
+function stoppedAnalysis(job: Job, busyMs: number): Analysis {
+  return withFinding(job.input.problems, {
+    rule: "analysis.truncated",
+    severity: "warning",
+    message: `the analysis thread was busy with the analysis of another message, twice, for ${busyMs} ms and was restarted; this message was not analysed`,
+  });
+}
+
+function withStoppedFinding(analysis: Analysis, stopped: NonNullable<Job["stopped"]>): Analysis {
+  analysis.findings.push({
+    rule: "analysis.truncated",
+    severity: "warning",
+    message: `the analysis thread was busy with this message's analysis (${stopped.analyzer} or after it) for ${stopped.busyMs} ms and was restarted; only the analysers before it are reported`,
   });
   analysis.findings = capFindings(analysis.findings);
   return analysis;
 }
 
-/** What the analysers had finished when the worker was stopped, and a finding saying what is missing. */
-function stoppedAnalysis(job: Job, analyzer: string | null, busyMs: number): Analysis {
-  const where = analyzer
-    ? `this message's analysis (${analyzer} or after it)`
-    : "the analysis of another message, twice";
-  const analysis = mergeParts(job.input.problems, job.parts);
-  analysis.findings.push({
-    rule: "analysis.truncated",
-    severity: "warning",
-    message: `the analysis thread was busy with ${where} for ${busyMs} ms and was restarted; only the analysers that had finished by then are reported`,
-  });
-  analysis.findings = capFindings(analysis.findings);
-  return analysis;
+function withFinding(problems: Finding[], finding: Finding): Analysis {
+  return { ...emptyAnalysis("done"), findings: capFindings([...problems, finding]) };
 }
 
 /** The sandbox's zone, telling `onReplace` about every PUT /api/dns. */

@@ -1,5 +1,4 @@
 import type { Analysis, Finding, Message } from "../../core/types.js";
-import type { AnalysisResult } from "../analyze.js";
 
 /** Messages between the analysis pool (main thread) and its workers. */
 export type WorkerRequest =
@@ -7,18 +6,18 @@ export type WorkerRequest =
       type: "analyze";
       id: number;
       input: { message: Message; raw: Uint8Array; problems: Finding[] };
+      /** See AnalyzeControl.stopBefore. */
+      stopBefore?: string;
     }
   | { type: "zone"; zone: unknown };
 
 /**
- * An analysis or its failure; on the way, the analysers' parts as they finish (several in one
- * message), the name behind each step number the first time it is used, and once at start the
- * worker's thread id (for the pool's watchdog).
+ * An analysis or its failure; on the way, the name behind each step number the first time it
+ * is used, and once at start the worker's thread id (for the pool's watchdog).
  */
 export type WorkerResponse =
   | { threadId: number }
   | { stepName: string; step: number }
-  | { parts: Array<{ id: number; part: AnalysisResult }> }
   | { id: number; analysis: Analysis }
   | { id: number; error: string };
 
