@@ -37,11 +37,22 @@ export function threadCpuClock(threadId?: number): (() => number) | null {
     return (ownClock = null);
   }
   const buffer = Buffer.allocUnsafe(STAT_BYTES);
-  ownClock = checked(() =>
+  const read = checked(() =>
     cpuMs(buffer.toString("latin1", 0, readSync(fd, buffer, 0, STAT_BYTES, 0))),
   );
-  if (ownClock === null) closeSync(fd);
-  else process.once("exit", () => closeSync(fd));
+  if (read === null) {
+    closeSync(fd);
+    return (ownClock = null);
+  }
+  process.once("exit", () => closeSync(fd));
+  let readAt = -Infinity;
+  let cpu = 0;
+  ownClock = () => {
+    const wall = performance.now();
+    if (wall - readAt < REREAD_AFTER_MS) return cpu + (wall - readAt);
+    [cpu, readAt] = [read(), wall];
+    return cpu;
+  };
   return ownClock;
 }
 
