@@ -92,15 +92,17 @@ function parseWithin(raw: Buffer, budgetMs: number): Promise<ParsedMail> {
   function* slices() {
     for (let at = 0; at < raw.length; at += FEED_CHUNK) yield raw.subarray(at, at + FEED_CHUNK);
   }
-  const input = Readable.from(slices(), { objectMode: false });
+  // A message of one slice has nothing to cut between slices: it is handed over whole, without
+  // a stream around it.
+  const input = raw.length <= FEED_CHUNK ? null : Readable.from(slices(), { objectMode: false });
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      input.destroy();
+      input?.destroy();
       reject(new Error(`gave up after ${budgetMs} ms`));
     }, budgetMs);
   });
-  const parsing = simpleParser(input, {
+  const parsing = simpleParser(input ?? raw, {
     // Keep bodies as sent: the checks look at what the recipient gets, not at a rewrite.
     skipHtmlToText: true,
     skipTextToHtml: true,
