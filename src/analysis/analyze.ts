@@ -10,8 +10,6 @@ export type DnsResolver = (name: string, rrtype: string) => Promise<unknown[]>;
 export interface AnalysisInput {
   message: Message;
   raw: Buffer;
-  /** Problems the MIME parser found (or repaired) while ingesting, as findings. */
-  problems: Finding[];
 }
 
 export interface AnalysisContext {
@@ -116,7 +114,7 @@ export function createAnalyze(
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     await Promise.all(running);
-    const analysis = mergeParts(input.problems, parts);
+    const analysis = mergeParts(parts);
     if (skipped.length > 0) {
       context.logger.warn(
         { messageId: input.message.id, skipped, budgetMs },
@@ -133,14 +131,14 @@ export function createAnalyze(
   };
 }
 
-/** One analysis from the parser's problems and the analysers' parts (in analyser order). */
-function mergeParts(problems: Finding[], parts: Array<AnalysisResult | undefined>): Analysis {
+/** One analysis from the analysers' parts (in analyser order). */
+function mergeParts(parts: Array<AnalysisResult | undefined>): Analysis {
   const analysis: Analysis = {
     status: "done",
     auth: null,
     links: [],
     codes: [],
-    findings: [...problems],
+    findings: [],
     receivers: [],
   };
   for (const part of parts) {

@@ -172,4 +172,3 @@ export function extractHeaderLinks(headers: Header[]): FoundLink[] {
   }
   return links;
 }
-

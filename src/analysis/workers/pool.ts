@@ -184,11 +184,11 @@ export function createAnalysisPool(
     // A job in flight holds the process open, so shutdown can wait for its analysis.
     if (slot.jobs.size === 0) worker.ref();
     slot.jobs.set(id, job);
-    const { message, raw, problems } = job.input;
+    const { message, raw } = job.input;
     worker.postMessage({
       type: "analyze",
       id,
-      input: { message, raw, problems },
+      input: { message, raw },
       stopBefore: job.stopped?.analyzer,
     } satisfies WorkerRequest);
   };
@@ -210,7 +210,7 @@ export function createAnalysisPool(
       logger.error({ err, worker: slot.index }, "stopping a stuck analysis worker failed"),
     );
     for (const [id, job] of jobs) {
-      if (job.moved) job.resolve(stoppedAnalysis(job, busyMs));
+      if (job.moved) job.resolve(stoppedAnalysis(busyMs));
       else if (id === stuckId) dispatch(id, { ...job, moved: true, stopped: { analyzer, busyMs } });
       else dispatch(id, { ...job, moved: true });
     }
@@ -307,16 +307,16 @@ function newProgress(): Int32Array {
 }
 
 function crashedAnalysis(job: Job, exitCode: number): Analysis {
-  return withFinding(job.input.problems, {
+  return withFinding({
     rule: "analysis.failed",
     severity: "warning",
     message: `the analysis thread exited (code ${exitCode}) while analysing this message`,
   });
 }
 
-/** A job caught in a second stop: the parser's problems and a finding saying why there is no more. */
-function stoppedAnalysis(job: Job, busyMs: number): Analysis {
-  return withFinding(job.input.problems, {
+/** A job caught in a second stop: a finding saying why there is no analysis. */
+function stoppedAnalysis(busyMs: number): Analysis {
+  return withFinding({
     rule: "analysis.truncated",
     severity: "warning",
     message: `the analysis thread was busy with the analysis of another message, twice, for ${busyMs} ms and was restarted; this message was not analysed`,
@@ -333,8 +333,8 @@ function withStoppedFinding(analysis: Analysis, stopped: NonNullable<Job["stoppe
   return analysis;
 }
 
-function withFinding(problems: Finding[], finding: Finding): Analysis {
-  return { ...emptyAnalysis("done"), findings: capFindings([...problems, finding]) };
+function withFinding(finding: Finding): Analysis {
+  return { ...emptyAnalysis("done"), findings: [finding] };
 }
 
 /** The sandbox's zone, telling `onReplace` about every PUT /api/dns. */

@@ -5,7 +5,7 @@ export type WorkerRequest =
   | {
       type: "analyze";
       id: number;
-      input: { message: Message; raw: Uint8Array; problems: Finding[] };
+      input: { message: Message; raw: Uint8Array };
       /** See AnalyzeControl.stopBefore. */
       stopBefore?: string;
     }
