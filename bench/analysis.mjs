@@ -13,6 +13,8 @@ import { createAuthAnalyzer } from "../dist/analysis/auth/index.js";
 import { createCompatibilityAnalyzer } from "../dist/analysis/compatibility/index.js";
 import { createDnsZone, createResolver } from "../dist/analysis/dns/index.js";
 import { createHeadersAnalyzer } from "../dist/analysis/headers/index.js";
+import { createLinksAnalyzer } from "../dist/analysis/links/index.js";
+import { createCodesAnalyzer } from "../dist/analysis/codes/index.js";
 import { analysisSettings, withDefaults } from "../dist/config/options.js";
 import { emptyAnalysis } from "../dist/core/types.js";
 import { parseMessage } from "../dist/ingest/parse.js";
@@ -117,6 +119,8 @@ const context = {
 for (const analyzer of [
   createAuthAnalyzer(),
   createHeadersAnalyzer(),
+  createLinksAnalyzer(),
+  createCodesAnalyzer(),
   createCompatibilityAnalyzer(),
 ]) {
   row(`  ${analyzer.name}`, await measure(() => analyzer.run(input, context)));

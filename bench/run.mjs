@@ -1,7 +1,8 @@
-// `npm run bench`: capture throughput (and the rate analysis keeps up with), send→visible
-// latency, list/search times at 10k and 100k stored messages, and RSS at rest and at peak, for
-// the real server (the built CLI with a durable --db), compared with Postfix's smtp-sink when it
-// is installed and with smtp-server alone (the SMTP library keeping nothing).
+// `npm run bench`: server CPU per message until analysed (the quantity that sets the rate on any
+// machine) with capture throughput beside it, nodemailer send and send→visible latency, list and
+// search times at 10k and 100k stored messages, and RSS at rest and at peak, for the real server
+// (the built CLI with a durable --db), compared with Postfix's smtp-sink when it is installed and
+// with smtp-server alone (the SMTP library keeping nothing).
 //
 // Environment: BENCH_SECONDS (per throughput run, default 5), BENCH_WARMUP (untimed load before
 // each throughput run, default 1 s), BENCH_FILL (largest store size, default 100000; a smaller
@@ -11,7 +12,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { makeMessage, openSession, runLoad } from "./smtp-load.mjs";
+import nodemailer from "nodemailer";
+import { runLoad } from "./smtp-load.mjs";
 import { fillTo, percentile, queryLines, queryTimes } from "./queries.mjs";
 import { CLI, cliArgs } from "./cli.mjs";
 
@@ -21,28 +23,29 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
 const FILL = Number(process.env.BENCH_FILL ?? 100_000);
 const SMTP_SINK = "/usr/sbin/smtp-sink";
+const LATENCY_SAMPLES = 300;
 
 const SCENARIOS = [
   {
     name: "2 KB, one message per connection",
+    cpuTargetUs: 800,
     size: 2048,
     persistent: false,
     concurrency: 16,
-    target: 0.35,
   },
   {
     name: "2 KB, persistent connections",
+    cpuTargetUs: 450,
     size: 2048,
     persistent: true,
     concurrency: 8,
-    target: 0.25,
   },
   {
     name: "100 KB, persistent connections",
+    cpuTargetUs: 3000,
     size: 100 * 1024,
     persistent: true,
     concurrency: 8,
-    target: 0.2,
   },
 ];
 
@@ -117,12 +120,16 @@ function rssMiB(pid) {
 }
 
 /**
- * CPU seconds the server has used so far, all threads (user + system), from /proc/<pid>/stat;
- * its clock ticks are USER_HZ, 100 a second on Linux.
+ * CPU seconds the server has used so far (user + system), from /proc/<pid>/stat: all threads,
+ * and its main thread alone (/proc/<pid>/task/<pid>/stat); the clock ticks are USER_HZ, 100 a
+ * second on Linux.
  */
 function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  const read = (path) => {
+    const fields = readFileSync(path, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  };
+  return { all: read(`/proc/${pid}/stat`), main: read(`/proc/${pid}/task/${pid}/stat`) };
 }
 
 /** Waits until every stored message has been analysed (`analysisBacklog` of /api/health). */
@@ -151,25 +158,44 @@ async function settledRss(pid) {
   return { lowest, reachedAt };
 }
 
-async function latency(server, samples) {
-  const session = await openSession(server.smtpPort);
-  const times = [];
+/**
+ * What a test feels: nodemailer sends 2 KB messages one after another, each on a new
+ * connection, and times each to its 250; with an HTTP URL, a /api/wait for the recipient is
+ * registered first and also timed from the send to its answer (the message stored and analysed).
+ */
+async function sendLatency(smtpPort, samples, url = null) {
+  const transport = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: smtpPort,
+    secure: false,
+    ignoreTLS: true,
+  });
+  const send = [];
+  const visible = [];
+  const text = "The quick brown fox jumps over the lazy dog, 0123456789 times.\n".repeat(30);
   for (let i = 0; i < samples; i++) {
     const to = `latency${i}-${Date.now()}@bench.local`;
-    const body = makeMessage(2048, to);
-    const wait = fetch(
-      `${server.url}/api/wait?query=${encodeURIComponent(`to:${to}`)}&timeout=10000`,
-    );
-    await new Promise((r) => setTimeout(r, 2)); // let the long-poll register before sending
-    const t = performance.now();
-    await session.send("bench@bench.local", to, body);
-    const response = await wait;
-    if (response.status !== 200) throw new Error(`wait answered ${response.status}`);
-    await response.json();
-    times.push(performance.now() - t);
+    const wait =
+      url &&
+      fetch(`${url}/api/wait?query=${encodeURIComponent(`to:${to}`)}&timeout=10000`).then(
+        async (response) => {
+          if (response.status !== 200) throw new Error(`wait answered ${response.status}`);
+          await response.json();
+          return performance.now();
+        },
+      );
+    if (wait) await new Promise((r) => setTimeout(r, 2)); // let the long-poll register first
+    const started = performance.now();
+    await transport.sendMail({ from: "bench@bench.local", to, subject: "latency", text });
+    send.push(performance.now() - started);
+    if (wait) visible.push((await wait) - started);
   }
-  await session.quit();
-  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+  transport.close();
+  return {
+    send: percentile(send, 50),
+    visible: visible.length > 0 ? percentile(visible, 50) : null,
+    visibleP99: visible.length > 0 ? percentile(visible, 99) : null,
+  };
 }
 
 async function main() {
@@ -188,6 +214,8 @@ async function main() {
       await runLoad({ port, ...s, seconds: WARMUP });
       sink[s.name] = await runLoad({ port, seconds: SECONDS, ...s });
     }
+    await sendLatency(port, 20);
+    sink.latency = await sendLatency(port, LATENCY_SAMPLES);
     child.kill("SIGTERM");
   } else {
     console.log("(smtp-sink not installed: apt-get install postfix for the reference figures)");
@@ -200,7 +228,7 @@ async function main() {
     await runLoad({ port: alone.port, ...s, seconds: WARMUP });
     const cpuBefore = cpuSeconds(alone.child.pid);
     const rate = await runLoad({ port: alone.port, seconds: SECONDS, ...s });
-    const cpuPerMessage = (cpuSeconds(alone.child.pid) - cpuBefore) / (rate * SECONDS);
+    const cpuPerMessage = (cpuSeconds(alone.child.pid).all - cpuBefore.all) / (rate * SECONDS);
     const ref = sink[s.name];
     const ratio = ref ? ` | ratio ${(rate / ref).toFixed(2)}×` : "";
     console.log(
@@ -213,7 +241,9 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), "mailproof-bench-"));
   const server = await startMailproof(dir);
   try {
-    console.log("\nthroughput (full pipeline: parse, durable SQLite commit, analysis)");
+    console.log(
+      "\nserver CPU per message until analysed, and throughput (full pipeline: parse, durable SQLite commit, analysis)",
+    );
     for (const s of SCENARIOS) {
       await runLoad({ port: server.smtpPort, ...s, seconds: WARMUP });
       await analysisDrained(server);
@@ -225,19 +255,30 @@ async function main() {
       await analysisDrained(server);
       const analysed = accepted / ((performance.now() - started) / 1000);
       // What a message costs in all (capture, store, analysis): two cores sustain at most 2 s / that.
-      const cpuPerMessage = (cpuSeconds(server.child.pid) - cpuBefore) / accepted;
+      const cpuAfter = cpuSeconds(server.child.pid);
+      const cpuUs = ((cpuAfter.all - cpuBefore.all) / accepted) * 1e6;
+      const mainUs = ((cpuAfter.main - cpuBefore.main) / accepted) * 1e6;
+      const verdict = cpuUs <= s.cpuTargetUs ? "met" : "MISSED";
       const ref = sink[s.name];
-      const ratio = ref
-        ? ` | smtp-sink ${ref.toFixed(0)} msg/s | ratio ${(rate / ref).toFixed(2)}× (target ≥ ${s.target}×)`
-        : "";
+      const ratio = ref ? ` | smtp-sink ${ref.toFixed(0)} msg/s, ${(rate / ref).toFixed(2)}×` : "";
       console.log(
-        `  ${s.name.padEnd(36)} ${rate.toFixed(0).padStart(6)} msg/s${ratio} | analysed ${analysed.toFixed(0)} msg/s | server CPU ${(cpuPerMessage * 1e6).toFixed(0)} µs/msg`,
+        `  ${s.name.padEnd(36)} CPU ${cpuUs.toFixed(0).padStart(5)} µs/msg (main thread ${mainUs.toFixed(0)}; target ≤ ${s.cpuTargetUs}: ${verdict}) | ${rate.toFixed(0)} msg/s${ratio} | analysed ${analysed.toFixed(0)} msg/s`,
       );
     }
 
-    const lat = await latency(server, 200);
+    await sendLatency(server.smtpPort, 20, server.url);
+    const lat = await sendLatency(server.smtpPort, LATENCY_SAMPLES, server.url);
+    const versus = (value, limit) => {
+      if (!sink.latency) return "";
+      const ratio = value / sink.latency.send;
+      return ` = ${ratio.toFixed(2)}× smtp-sink's send p50 (target ≤ ${limit}×: ${ratio <= limit ? "met" : "MISSED"})`;
+    };
     console.log(
-      `\nsend→visible via /api/wait (2 KB, open connection): p50 ${ms(lat.p50)}, p99 ${ms(lat.p99)} (target p50 ≤ 10 ms)`,
+      `\nnodemailer, 2 KB, a new connection per message (${LATENCY_SAMPLES} in a row)${sink.latency ? `; smtp-sink send p50 ${ms(sink.latency.send)}` : ""}`,
+    );
+    console.log(`  send → 250            p50 ${ms(lat.send)}${versus(lat.send, 1.5)}`);
+    console.log(
+      `  send → /api/wait      p50 ${ms(lat.visible)}, p99 ${ms(lat.visibleP99)}${versus(lat.visible, 2)}`,
     );
 
     for (const size of [10_000, FILL].filter((n, i, all) => all.indexOf(n) === i && n > 0)) {

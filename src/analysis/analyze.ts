@@ -10,8 +10,6 @@ export type DnsResolver = (name: string, rrtype: string) => Promise<unknown[]>;
 export interface AnalysisInput {
   message: Message;
   raw: Buffer;
-  /** Problems the MIME parser found (or repaired) while ingesting, as findings. */
-  problems: Finding[];
 }
 
 export interface AnalysisContext {
@@ -30,15 +28,18 @@ export type Analyzer = {
   run(input: AnalysisInput, context: AnalysisContext): Promise<AnalysisResult>;
 };
 
-/** Lets a supervisor follow an analysis: which analyser holds the thread, and what is done. */
-export interface AnalyzeHooks {
+/** Lets a supervisor follow and limit an analysis. */
+export interface AnalyzeControl {
   /** An analyser starts. */
   onStep?(analyzer: string): void;
-  /** An analyser's part is ready (the analysis is still merging them). */
-  onPart?(analyzer: string, part: AnalysisResult): void;
+  /**
+   * Runs only the analysers before this one (a supervisor stopped the thread while it ran on
+   * this message): their parts are the analysis, with no finding added here.
+   */
+  stopBefore?: string;
 }
 
-export type AnalyzeFn = (input: AnalysisInput, hooks?: AnalyzeHooks) => Promise<Analysis>;
+export type AnalyzeFn = (input: AnalysisInput, control?: AnalyzeControl) => Promise<Analysis>;
 
 export interface AnalyzeOptions {
   /**
@@ -86,33 +87,34 @@ export function createAnalyze(
       };
     }
   };
-  return async (input, hooks) => {
+  return async (input, control) => {
     // This message's own time: the synchronous run of each analyser, not the turns other
     // messages take in between, nor the time an analyser waits for the network.
     let spent = 0;
     const skipped: string[] = [];
     const parts: AnalysisResult[] = [];
     const running: Array<Promise<void>> = [];
+    const stopAt = analyzers.findIndex((a) => a.name === control?.stopBefore);
     for (const [index, analyzer] of analyzers.entries()) {
+      if (index === stopAt) break;
       if (spent > budgetMs) {
         skipped.push(analyzer.name);
         continue;
       }
-      hooks?.onStep?.(analyzer.name);
+      control?.onStep?.(analyzer.name);
       const start = now();
       const part = runOne(analyzer, input);
-      spent += now() - start;
+      spent += Math.max(0, now() - start);
       running.push(
         part.then((result) => {
           parts[index] = result;
-          hooks?.onPart?.(analyzer.name, result);
         }),
       );
-      // One turn of the event loop: a synchronous analyser's part is out before the next starts.
+      // One turn of the event loop: other messages' analyses (and the pool's messages) get a turn.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     await Promise.all(running);
-    const analysis = mergeParts(input.problems, parts);
+    const analysis = mergeParts(parts);
     if (skipped.length > 0) {
       context.logger.warn(
         { messageId: input.message.id, skipped, budgetMs },
@@ -129,17 +131,14 @@ export function createAnalyze(
   };
 }
 
-/** One analysis from the parser's problems and the analysers' parts (in analyser order). */
-export function mergeParts(
-  problems: Finding[],
-  parts: Array<AnalysisResult | undefined>,
-): Analysis {
+/** One analysis from the analysers' parts (in analyser order). */
+function mergeParts(parts: Array<AnalysisResult | undefined>): Analysis {
   const analysis: Analysis = {
     status: "done",
     auth: null,
     links: [],
     codes: [],
-    findings: [...problems],
+    findings: [],
     receivers: [],
   };
   for (const part of parts) {

@@ -7,12 +7,13 @@ import { createCompatibilityAnalyzer } from "./compatibility/index.js";
 import { createDnsZone, createResolver, type DnsZone } from "./dns/index.js";
 import { createHeadersAnalyzer } from "./headers/index.js";
 import { createLinksAnalyzer } from "./links/index.js";
+import { createMimeAnalyzer } from "./mime/index.js";
 import { createSpamAnalyzer } from "./spam/index.js";
 import { threadCpuClock } from "./thread-cpu.js";
 
 export type {
   AnalyzeFn,
-  AnalyzeHooks,
+  AnalyzeControl,
   AnalyzeOptions,
   Analyzer,
   AnalysisContext,
@@ -33,6 +34,7 @@ export function createAnalysisPipeline(
   const resolver = createResolver(zone, { modes: options.dns });
   // In order of importance: when the time budget runs out, the ones at the end are skipped.
   const analyzers: Analyzer[] = [
+    createMimeAnalyzer(),
     createAuthAnalyzer(),
     createHeadersAnalyzer(),
     createLinksAnalyzer(),

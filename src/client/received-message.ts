@@ -68,6 +68,7 @@ export class ReceivedMessage implements Message {
   declare text: string | null;
   declare html: string | null;
   declare attachments: AttachmentInfo[];
+  declare parseError: string | null;
   declare size: number;
   declare tags: string[];
   declare mailbox: string;

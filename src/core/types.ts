@@ -169,6 +169,11 @@ export interface Message {
   text: string | null;
   html: string | null;
   attachments: AttachmentInfo[];
+  /**
+   * Why the MIME parser gave up on this message (a crafted structure, its time budget), in
+   * which case only the header fields were read; null when it parsed.
+   */
+  parseError: string | null;
   size: number;
   tags: string[];
   /** Who the message belongs to under `--mailbox-by`; "default" otherwise (see docs/mailboxes.md). */

@@ -1,4 +1,5 @@
 import type { DnsResolver } from "../analysis/analyze.js";
+import { isSpecialPurposeAddress } from "../core/special-addresses.js";
 
 /** One problem a DNS check found; the DNS stage reports the worst. */
 export interface DnsFinding {
@@ -25,11 +26,5 @@ export async function txt(resolver: DnsResolver, name: string): Promise<string[]
   }
 }
 
-/** Loopback, private and link-local addresses: never an outbound IP receivers see. */
-export function isLocalAddress(ip: string): boolean {
-  return (
-    /^(127\.|10\.|192\.168\.|169\.254\.|172\.(1[6-9]|2\d|3[01])\.|0\.)/.test(ip) ||
-    ip === "::1" ||
-    /^f[cd]/i.test(ip)
-  );
-}
+/** Loopback, private, link-local and other special-purpose addresses: never an outbound IP receivers see. */
+export const isLocalAddress = isSpecialPurposeAddress;

@@ -85,7 +85,8 @@ export function createIngest(deps: IngestDeps): Ingest {
   });
   const analyses = new Set<Promise<void>>();
   const maxInFlight = deps.maxAnalysesInFlight ?? 64;
-  const waiting: Array<{ id: string; problems: Finding[] }> = [];
+  /** Ids of stored messages waiting for an analysis slot. */
+  const waiting: string[] = [];
   let pruning: Promise<void> | null = null;
   let draining = false;
   let resuming: Promise<number> | null = null;
@@ -106,7 +107,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     } finally {
       parsing--;
     }
-    const { attachmentContents, problems, ...parsed } = fields;
+    const { attachmentContents, ...parsed } = fields;
     const receivedAt = Date.now();
     const message: Message = {
       id: deps.newId(receivedAt),
@@ -147,18 +148,17 @@ export function createIngest(deps: IngestDeps): Ingest {
     );
     events.emit("message.received", { id: message.id, summary: toSummary(message) });
     if (deps.maxMessages > 0) schedulePrune();
-    if (analyses.size < maxInFlight && waiting.length === 0)
-      track(analyse(message, input.raw, problems));
-    else waiting.push({ id: message.id, problems });
+    if (analyses.size < maxInFlight && waiting.length === 0) track(analyse(message, input.raw));
+    else waiting.push(message.id);
     return message;
   };
 
-  const analyse = async (message: Message, raw: Buffer, problems: Finding[]) => {
+  const analyse = async (message: Message, raw: Buffer) => {
     try {
       let analysis: Analysis;
       let summary: MessageSummary | null;
       try {
-        analysis = await deps.analyze({ message, raw, problems });
+        analysis = await deps.analyze({ message, raw });
         summary = await store.setAnalysis(message.id, analysis);
       } catch (err) {
         // A message left "pending" would hold /api/wait until its timeout and be analysed again
@@ -167,7 +167,7 @@ export function createIngest(deps: IngestDeps): Ingest {
           { err, id: message.id },
           "analysis failed or could not be stored; storing a failed analysis",
         );
-        analysis = failedAnalysis(problems, err);
+        analysis = failedAnalysis(err);
         summary = await store.setAnalysis(message.id, analysis);
       }
       // The message may have been deleted or pruned while it was being analysed.
@@ -192,10 +192,10 @@ export function createIngest(deps: IngestDeps): Ingest {
   /** Analyses messages that waited for a slot, reading them back from the store. */
   const startWaiting = () => {
     while (analyses.size < maxInFlight && waiting.length > 0 && !draining) {
-      const { id, problems } = waiting.shift()!;
+      const id = waiting.shift()!;
       track(
         Promise.all([store.get(id), store.raw(id)]).then(
-          ([message, raw]) => (message && raw ? analyse(message, raw, problems) : undefined),
+          ([message, raw]) => (message && raw ? analyse(message, raw) : undefined),
           (err: unknown) =>
             logger.error(
               { err, id },
@@ -229,8 +229,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       if (draining) break;
       const [message, raw] = await Promise.all([store.get(id), store.raw(id)]);
       if (!message || !raw) continue;
-      const { problems } = await parseMessage(raw, message.envelope);
-      const run = analyse(message, raw, problems);
+      const run = analyse(message, raw);
       track(run);
       await run;
       resumed++;
@@ -253,11 +252,11 @@ export function createIngest(deps: IngestDeps): Ingest {
   return ingest;
 }
 
-function failedAnalysis(problems: Finding[], err: unknown): Analysis {
+function failedAnalysis(err: unknown): Analysis {
   const failed: Finding = {
     rule: "analysis.failed",
     severity: "warning",
     message: `the analysis could not be completed or stored: ${(err as Error).message ?? String(err)}`,
   };
-  return { ...emptyAnalysis("done"), findings: [...problems, failed] };
+  return { ...emptyAnalysis("done"), findings: [failed] };
 }

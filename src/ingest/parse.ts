@@ -1,8 +1,7 @@
 import { Readable } from "node:stream";
 import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
 import libmime from "libmime";
-import type { Address, AttachmentInfo, Envelope, Finding, Header, Message } from "../core/types.js";
-import { findMimeProblems } from "./mime-problems.js";
+import type { Address, AttachmentInfo, Envelope, Header, Message } from "../core/types.js";
 import { FIELD_BREAK } from "../core/headers.js";
 
 /**
@@ -28,32 +27,25 @@ export type ParsedFields = Pick<
   | "text"
   | "html"
   | "attachments"
+  | "parseError"
 > & {
   attachmentContents: Buffer[];
-  /** What the parser could not make sense of or had to repair; analysis reports these as findings. */
-  problems: Finding[];
 };
 
 /**
  * Parses raw RFC 5322 bytes. Never throws: a message the parser chokes on is still captured,
- * with whatever fields could be read and the failure recorded in `problems`.
+ * with its header fields and the failure in `parseError` (the MIME analyser reports it).
  */
 export async function parseMessage(
   raw: Buffer,
   envelope: Envelope,
   budgetMs = PARSE_BUDGET_MS,
 ): Promise<ParsedFields> {
-  const structural = findMimeProblems(raw);
   let parsed: ParsedMail;
   try {
     parsed = await parseWithin(raw, budgetMs);
   } catch (err) {
-    const failure: Finding = {
-      rule: "mime.parse-error",
-      severity: "error",
-      message: `MIME parser failed: ${(err as Error).message}; only the header fields were read`,
-    };
-    return { ...emptyFields(), headers: headersFromRaw(raw), problems: [failure, ...structural] };
+    return { ...emptyFields(), headers: headersFromRaw(raw), parseError: (err as Error).message };
   }
   const to = addresses(parsed.to);
   const cc = addresses(parsed.cc);
@@ -83,7 +75,7 @@ export async function parseMessage(
     html: typeof parsed.html === "string" ? parsed.html : null,
     attachments,
     attachmentContents: parsed.attachments.map((a) => a.content),
-    problems: structural,
+    parseError: null,
   };
 }
 
@@ -92,15 +84,17 @@ function parseWithin(raw: Buffer, budgetMs: number): Promise<ParsedMail> {
   function* slices() {
     for (let at = 0; at < raw.length; at += FEED_CHUNK) yield raw.subarray(at, at + FEED_CHUNK);
   }
-  const input = Readable.from(slices(), { objectMode: false });
+  // A message of one slice has nothing to cut between slices: it is handed over whole, without
+  // a stream around it.
+  const input = raw.length <= FEED_CHUNK ? null : Readable.from(slices(), { objectMode: false });
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      input.destroy();
+      input?.destroy();
       reject(new Error(`gave up after ${budgetMs} ms`));
     }, budgetMs);
   });
-  const parsing = simpleParser(input, {
+  const parsing = simpleParser(input ?? raw, {
     // Keep bodies as sent: the checks look at what the recipient gets, not at a rewrite.
     skipHtmlToText: true,
     skipTextToHtml: true,
@@ -128,7 +122,7 @@ function emptyFields(): ParsedFields {
     html: null,
     attachments: [],
     attachmentContents: [],
-    problems: [],
+    parseError: null,
   };
 }
 

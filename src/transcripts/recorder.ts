@@ -63,7 +63,14 @@ export function createTranscriptRecorder(
   const now = deps.now ?? Date.now;
   const open = new Map<string, SessionTranscript>();
   const saving = new Set<Promise<void>>();
-  const stamp = () => new Date(now()).toISOString();
+  // Lines come in bursts within one millisecond: each millisecond is formatted once.
+  let stampedAt = NaN;
+  let stamped = "";
+  const stamp = () => {
+    const at = now();
+    if (at !== stampedAt) [stampedAt, stamped] = [at, new Date(at).toISOString()];
+    return stamped;
+  };
 
   const save = (transcript: SessionTranscript) => {
     const run = (async () => {

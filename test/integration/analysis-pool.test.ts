@@ -43,7 +43,7 @@ async function input(html?: string): Promise<AnalysisInput> {
     secure: false,
     authUser: null,
   };
-  const { attachmentContents: _, problems, ...fields } = await parseMessage(raw, envelope);
+  const { attachmentContents: _, ...fields } = await parseMessage(raw, envelope);
   const message = {
     id: "m1",
     receivedAt: new Date().toISOString(),
@@ -56,7 +56,7 @@ async function input(html?: string): Promise<AnalysisInput> {
     read: false,
     analysis: emptyAnalysis("pending"),
   };
-  return { message, raw, problems };
+  return { message, raw };
 }
 
 describe("analysis worker pool", () => {

@@ -131,7 +131,7 @@ describe.skipIf(!hasSpamd)("SpamAssassin through spamd", () => {
     const analyzer = createSpamAnalyzer(`127.0.0.1:${closed}`);
     await expect(
       analyzer.run(
-        { message: {} as never, raw: Buffer.from("Subject: x\r\n\r\nx\r\n"), problems: [] },
+        { message: {} as never, raw: Buffer.from("Subject: x\r\n\r\nx\r\n") },
         {} as never,
       ),
     ).rejects.toMatchObject({ code: "UNAVAILABLE" });

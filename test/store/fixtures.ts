@@ -33,6 +33,7 @@ export function message(id: string, receivedAt: number, fields: Partial<Message>
     text: null,
     html: null,
     attachments: [],
+    parseError: null,
     size: 100,
     tags: [],
     mailbox: "default",

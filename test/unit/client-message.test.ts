@@ -31,6 +31,7 @@ function received(
     text: "Open https://app.example/verify?t=1 or enter 123456",
     html: null,
     attachments: [],
+    parseError: null,
     size: 100,
     tags: [],
     mailbox: "default",

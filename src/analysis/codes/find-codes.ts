@@ -129,10 +129,20 @@ function scoreCandidate(
   return score >= 3 ? score : 0;
 }
 
+/** A word that may introduce a code without a code word ("Use 739201 to sign in"). */
+const TYPE_VERB = /(?:^|[^\p{L}])(use|enter|type|input|paste)(?=$|[^\p{L}])/iu;
+const LINK = /\b(?:https?:\/\/|www\.)\S+/gi;
+const LINK_OR_ADDRESS = /\b(?:https?:\/\/|www\.)\S+|[^\s@]{1,64}@[^\s@]+/gi;
+
 /** Code candidates in `text`, with a score (higher is likelier a code); URLs and e-mail addresses are skipped. */
 export function findCodes(input: string, subjectHasCodeWord: boolean): CodeCandidate[] {
-  // Tokens inside links and digits in addresses are never what the user types.
-  const text = input.replace(/\b(?:https?:\/\/|www\.)\S+|[^\s@]{1,64}@[^\s@]+/gi, (m) =>
+  // Every score of 3 or more needs a code word in the text, a typing verb, or one in the
+  // subject (see scoreCandidate): a text with none of them holds no code, and most mail is
+  // such text. Scanning it with every pattern cost more than the rest of its analysis.
+  if (!subjectHasCodeWord && !hasCodeWord(input) && !TYPE_VERB.test(input)) return [];
+  // Tokens inside links and digits in addresses are never what the user types. The address
+  // alternative tries up to 64 characters at every position: without an "@" it cannot match.
+  const text = input.replace(input.includes("@") ? LINK_OR_ADDRESS : LINK, (m) =>
     " ".repeat(m.length),
   );
   const found: CodeCandidate[] = [];

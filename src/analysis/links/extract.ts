@@ -119,13 +119,19 @@ function isWebOrRelative(url: string): boolean {
 }
 
 /**
+ * One matcher for every message: building one compiles linkify-it's patterns, which cost more
+ * than matching a message. `match` keeps no state between calls.
+ */
+const LINKIFY = new LinkifyIt({ fuzzyLink: false, fuzzyEmail: false, fuzzyIP: false });
+
+/**
  * Links in a plain-text body: URLs with a scheme (no fuzzy domains, which would turn "Acme.io"
  * in a signature into a link). A URL followed by `=` + line break, or ending in `=` right
  * before a line break that continues with URL characters, was cut by a soft line break that
  * was never decoded.
  */
-export function extractTextLinks(text: string, linkify: LinkifyIt): FoundLink[] {
-  const matches = linkify.match(text) ?? [];
+export function extractTextLinks(text: string): FoundLink[] {
+  const matches = LINKIFY.match(text) ?? [];
   return matches
     .filter((m) => /^https?:/i.test(m.url))
     .map((m) => {
@@ -165,8 +171,4 @@ export function extractHeaderLinks(headers: Header[]): FoundLink[] {
     }
   }
   return links;
-}
-
-export function createLinkify(): LinkifyIt {
-  return new LinkifyIt({ fuzzyLink: false, fuzzyEmail: false, fuzzyIP: false });
 }

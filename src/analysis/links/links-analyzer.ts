@@ -3,7 +3,6 @@ import type { AnalysisContext, Analyzer } from "../analyze.js";
 import { MAX_HTML_DEPTH } from "../html/parse-bounded.js";
 import { checkLink, ONE_TIME_KINDS, type CheckContext } from "./checks.js";
 import {
-  createLinkify,
   extractHeaderLinks,
   extractHtmlLinks,
   extractTextLinks,
@@ -61,7 +60,7 @@ function collectLinks(
   const depth = { restarts: 0 };
   const found: FoundLink[] = [
     ...(message.html ? extractHtmlLinks(message.html, depth) : []),
-    ...(message.text ? extractTextLinks(message.text, createLinkify()) : []),
+    ...(message.text ? extractTextLinks(message.text) : []),
     ...extractHeaderLinks(message.headers),
   ];
   const byUrl = new Map<string, { link: FoundLink; foundIn: Set<FoundLink["foundIn"]> }>();

@@ -1,4 +1,5 @@
-import { BlockList, isIP } from "node:net";
+import { isIP } from "node:net";
+import { isSpecialPurposeAddress } from "../../core/special-addresses.js";
 import type { DnsResolver } from "../analyze.js";
 import { isNoRecord } from "../dns/dns-error.js";
 
@@ -8,30 +9,6 @@ export interface ReverseDns {
   ptr: string | null;
 }
 
-/** Addresses no receiver would see on the internet: loopback, private, link-local, CGNAT, ULA. */
-function createLocalRanges(): BlockList {
-  const list = new BlockList();
-  for (const [net, prefix] of [
-    ["10.0.0.0", 8],
-    ["127.0.0.0", 8],
-    ["169.254.0.0", 16],
-    ["172.16.0.0", 12],
-    ["192.168.0.0", 16],
-    ["100.64.0.0", 10],
-    ["0.0.0.0", 8],
-  ] as const) {
-    list.addSubnet(net, prefix, "ipv4");
-  }
-  for (const [net, prefix] of [
-    ["::1", 128],
-    ["fc00::", 7],
-    ["fe80::", 10],
-    ["::", 128],
-  ] as const)
-    list.addSubnet(net, prefix, "ipv6");
-  return list;
-}
-
 /** The IP as receivers see it: an IPv4-mapped IPv6 address is its IPv4 address. */
 function plainIp(ip: string | null): string | null {
   return ip?.replace(/^::ffff:(?=\d+\.)/i, "") ?? null;
@@ -39,11 +16,7 @@ function plainIp(ip: string | null): string | null {
 
 /** A loopback, private or otherwise non-internet address: mail from it comes from this machine or its network. */
 export function isLocalAddress(rawIp: string | null): boolean {
-  const ip = plainIp(rawIp);
-  const family = ip ? isIP(ip) : 0;
-  return (
-    ip !== null && family !== 0 && createLocalRanges().check(ip, family === 4 ? "ipv4" : "ipv6")
-  );
+  return rawIp !== null && isSpecialPurposeAddress(rawIp);
 }
 
 /** The reverse-mapping name of an IP (RFC 1035 §3.5, RFC 3596 §2.5). */

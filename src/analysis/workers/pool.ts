@@ -3,18 +3,12 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import { analysisSettings, type AnalysisSettings } from "../../config/options.js";
-import type { Analysis } from "../../core/types.js";
+import { emptyAnalysis, type Analysis, type Finding } from "../../core/types.js";
 import type { EventLoopUtilization } from "node:perf_hooks";
 import { threadCpuClock } from "../thread-cpu.js";
-import {
-  capFindings,
-  mergeParts,
-  type AnalysisInput,
-  type AnalysisResult,
-  type AnalyzeFn,
-} from "../analyze.js";
+import { capFindings, type AnalysisInput, type AnalyzeFn } from "../analyze.js";
 import type { DnsZone } from "../dns/index.js";
-import type { WorkerRequest, WorkerResponse } from "./protocol.js";
+import { NO_STEP, PROGRESS, type WorkerRequest, type WorkerResponse } from "./protocol.js";
 
 export interface AnalysisPool {
   analyze: AnalyzeFn;
@@ -62,13 +56,14 @@ type Job = {
   resolve: (a: Analysis) => void;
   reject: (e: Error) => void;
   input: AnalysisInput;
+  /** Sent again after a worker was stopped: a second stop ends its analysis. */
   moved: boolean;
-  parts: AnalysisResult[];
+  /** It held a stopped worker: analysed again without that analyser and those after it. */
+  stopped?: { analyzer: string; busyMs: number };
 };
-/** The analyser a worker started last: while its thread stays busy, that job holds it. */
-type Step = {
-  id: number;
-  analyzer: string;
+/** A step the watchdog has seen running, from the tick it first saw it. */
+type Watch = {
+  seq: number;
   since: number;
   cpuAt: number | null;
   elu: EventLoopUtilization;
@@ -76,10 +71,14 @@ type Step = {
 type Slot = {
   index: number;
   worker: Worker | null;
+  /** The worker's PROGRESS, renewed with each worker. */
+  progress: Int32Array;
+  /** Analyser names by step number, as the worker tells them. */
+  stepNames: string[];
   cpu: (() => number) | null;
   jobs: Map<number, Job>;
   idleTimer: NodeJS.Timeout | null;
-  step: Step | null;
+  watch: Watch | null;
 };
 
 /**
@@ -110,16 +109,24 @@ export function createAnalysisPool(
     index,
     worker: null,
     cpu: null,
+    progress: newProgress(),
+    stepNames: [],
     jobs: new Map(),
     idleTimer: null,
-    step: null,
+    watch: null,
   }));
 
   const start = (slot: Slot): Worker => {
     const { index } = slot;
     // The zone as it is now: a worker started after PUT /api/dns must not answer from an older one.
+    slot.progress = newProgress();
+    slot.stepNames = [];
     const worker = new Worker(WORKER_FILE, {
-      workerData: { settings: workerSettings, zone: zone.get() },
+      workerData: {
+        settings: workerSettings,
+        zone: zone.get(),
+        progress: slot.progress.buffer,
+      },
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
     worker.on("message", (response: WorkerResponse) => {
@@ -128,26 +135,16 @@ export function createAnalysisPool(
         slot.cpu = threadCpuClock(response.threadId);
         return;
       }
+      if ("stepName" in response) {
+        slot.stepNames[response.step] = response.stepName;
+        return;
+      }
       const job = slot.jobs.get(response.id);
       if (!job) return;
-      if ("part" in response) {
-        job.parts.push(response.part);
-        return;
-      }
-      if ("step" in response) {
-        slot.step = {
-          id: response.id,
-          analyzer: response.step,
-          since: performance.now(),
-          cpuAt: slot.cpu?.() ?? null,
-          elu: worker.performance.eventLoopUtilization(),
-        };
-        return;
-      }
-      if (slot.step?.id === response.id) slot.step = null;
       slot.jobs.delete(response.id);
       if (slot.jobs.size === 0) idle(slot);
       if ("error" in response) job.reject(new Error(response.error));
+      else if (job.stopped) job.resolve(withStoppedFinding(response.analysis, job.stopped));
       else job.resolve(response.analysis);
     });
     worker.on("error", (err) => logger.error({ err, worker: index }, "analysis worker failed"));
@@ -157,7 +154,7 @@ export function createAnalysisPool(
       // gets an analysis saying so, as an analyser that throws does; a message that crashes the
       // worker every time is then not retried on every start. The next message starts a new worker.
       slot.worker = null;
-      slot.step = null;
+      slot.watch = null;
       logger.error({ worker: index, code, messages: slot.jobs.size }, "analysis worker exited");
       for (const job of slot.jobs.values()) job.resolve(crashedAnalysis(job, code));
       slot.jobs.clear();
@@ -171,7 +168,7 @@ export function createAnalysisPool(
   const stop = (slot: Slot): Promise<number> | undefined => {
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
     slot.idleTimer = null;
-    slot.step = null;
+    slot.watch = null;
     slot.cpu = null;
     const worker = slot.worker;
     slot.worker = null;
@@ -187,61 +184,88 @@ export function createAnalysisPool(
     // A job in flight holds the process open, so shutdown can wait for its analysis.
     if (slot.jobs.size === 0) worker.ref();
     slot.jobs.set(id, job);
-    const { message, raw, problems } = job.input;
+    const { message, raw } = job.input;
     worker.postMessage({
       type: "analyze",
       id,
-      input: { message, raw, problems },
+      input: { message, raw },
+      stopBefore: job.stopped?.analyzer,
     } satisfies WorkerRequest);
   };
 
   /**
-   * Ends a worker held by one job's analysis: that job gets the parts its analysers had finished
-   * and a finding saying so; the others in the worker start again on a new one, once (a job
-   * caught in a second stop is not tried a third time).
+   * Ends a worker held by one job's analysis. The others in it start again on a new worker,
+   * once (a job caught in a second stop is not tried a third time). The one that held it is
+   * analysed again by the analysers before the one that held it, and gets a finding saying so:
+   * what they found is kept without the worker sending every part as it finishes.
    */
-  const stopStuck = (slot: Slot, step: Step, busyMs: number) => {
+  const stopStuck = (slot: Slot, stuckId: number, analyzer: string, busyMs: number) => {
     const jobs = [...slot.jobs];
     slot.jobs.clear();
     logger.warn(
-      { worker: slot.index, analyzer: step.analyzer, busyMs, requeued: jobs.length - 1 },
+      { worker: slot.index, analyzer, busyMs, requeued: jobs.length - 1 },
       "analysis worker stuck on one message; restarting it",
     );
     void stop(slot)?.catch((err: unknown) =>
       logger.error({ err, worker: slot.index }, "stopping a stuck analysis worker failed"),
     );
     for (const [id, job] of jobs) {
-      if (id === step.id) job.resolve(stoppedAnalysis(job, step.analyzer, busyMs));
-      else if (job.moved) job.resolve(stoppedAnalysis(job, null, busyMs));
-      else dispatch(id, { ...job, moved: true, parts: [] });
+      if (job.moved) job.resolve(stoppedAnalysis(busyMs));
+      else if (id === stuckId) dispatch(id, { ...job, moved: true, stopped: { analyzer, busyMs } });
+      else dispatch(id, { ...job, moved: true });
     }
   };
 
-  /** How long the slot's thread has been busy since its current step started, in ms of CPU where known. */
-  const busyFor = (slot: Slot, step: Step, worker: Worker): number => {
-    if (slot.cpu && step.cpuAt !== null) {
+  /** How long the slot's thread has been busy since the watchdog first saw this step, in ms of CPU where known. */
+  const busyFor = (slot: Slot, watch: Watch, worker: Worker): number => {
+    if (slot.cpu && watch.cpuAt !== null) {
       try {
-        return slot.cpu() - step.cpuAt;
+        return slot.cpu() - watch.cpuAt;
       } catch {
         // The thread is gone (it is exiting); its exit handler takes over.
         return 0;
       }
     }
-    const wall = performance.now() - step.since;
-    return worker.performance.eventLoopUtilization(step.elu).utilization >= BUSY_UTILIZATION
+    const wall = performance.now() - watch.since;
+    return worker.performance.eventLoopUtilization(watch.elu).utilization >= BUSY_UTILIZATION
       ? wall
       : 0;
   };
 
-  const watchdog = setInterval(
-    () => {
-      for (const slot of slots) {
-        const { step, worker } = slot;
-        if (!step || !worker || performance.now() - step.since < stuckAfterMs) continue;
-        const busyMs = busyFor(slot, step, worker);
-        if (busyMs >= stuckAfterMs) stopStuck(slot, step, Math.round(busyMs));
+  /**
+   * The watchdog reads each worker's PROGRESS on its ticks: a step still running after
+   * `stuckAfterMs` from the tick that first saw it is measured. Seeing a step up to one tick
+   * late lets a stuck worker run up to a tick longer; it costs nothing per message.
+   */
+  const watchSlot = (slot: Slot) => {
+    const { worker, progress } = slot;
+    const step = Atomics.load(progress, PROGRESS.STEP);
+    if (!worker || step === NO_STEP) {
+      slot.watch = null;
+      return;
+    }
+    const seq = Atomics.load(progress, PROGRESS.SEQ);
+    const now = performance.now();
+    if (slot.watch?.seq !== seq) {
+      let cpuAt: number | null = null;
+      try {
+        cpuAt = slot.cpu?.() ?? null;
+      } catch {
+        // The thread is exiting; the wall-clock fallback covers the tick until it has.
       }
-    },
+      slot.watch = { seq, since: now, cpuAt, elu: worker.performance.eventLoopUtilization() };
+      return;
+    }
+    if (now - slot.watch.since < stuckAfterMs) return;
+    const busyMs = busyFor(slot, slot.watch, worker);
+    if (busyMs < stuckAfterMs) return;
+    const job = Atomics.load(progress, PROGRESS.JOB);
+    const stuckId = [...slot.jobs.keys()].find((id) => (id | 0) === job) ?? -1;
+    stopStuck(slot, stuckId, slot.stepNames[step] ?? `step ${step}`, Math.round(busyMs));
+  };
+
+  const watchdog = setInterval(
+    () => slots.forEach(watchSlot),
     Math.max(10, Math.min(250, stuckAfterMs / 4)),
   );
   watchdog.unref();
@@ -260,7 +284,7 @@ export function createAnalysisPool(
   return {
     analyze(input) {
       return new Promise<Analysis>((resolve, reject) =>
-        dispatch(nextId++, { resolve, reject, input, moved: false, parts: [] }),
+        dispatch(nextId++, { resolve, reject, input, moved: false }),
       );
     },
     updateZone(next) {
@@ -276,30 +300,41 @@ export function createAnalysisPool(
   };
 }
 
+function newProgress(): Int32Array {
+  const progress = new Int32Array(new SharedArrayBuffer(PROGRESS.LENGTH * 4));
+  progress[PROGRESS.STEP] = NO_STEP;
+  return progress;
+}
+
 function crashedAnalysis(job: Job, exitCode: number): Analysis {
-  const analysis = mergeParts(job.input.problems, job.parts);
-  analysis.findings.push({
+  return withFinding({
     rule: "analysis.failed",
     severity: "warning",
     message: `the analysis thread exited (code ${exitCode}) while analysing this message`,
+  });
+}
+
+/** A job caught in a second stop: a finding saying why there is no analysis. */
+function stoppedAnalysis(busyMs: number): Analysis {
+  return withFinding({
+    rule: "analysis.truncated",
+    severity: "warning",
+    message: `the analysis thread was busy with the analysis of another message, twice, for ${busyMs} ms and was restarted; this message was not analysed`,
+  });
+}
+
+function withStoppedFinding(analysis: Analysis, stopped: NonNullable<Job["stopped"]>): Analysis {
+  analysis.findings.push({
+    rule: "analysis.truncated",
+    severity: "warning",
+    message: `the analysis thread was busy with this message's analysis (${stopped.analyzer} or after it) for ${stopped.busyMs} ms and was restarted; only the analysers before it are reported`,
   });
   analysis.findings = capFindings(analysis.findings);
   return analysis;
 }
 
-/** What the analysers had finished when the worker was stopped, and a finding saying what is missing. */
-function stoppedAnalysis(job: Job, analyzer: string | null, busyMs: number): Analysis {
-  const where = analyzer
-    ? `this message's analysis (${analyzer} or after it)`
-    : "the analysis of another message, twice";
-  const analysis = mergeParts(job.input.problems, job.parts);
-  analysis.findings.push({
-    rule: "analysis.truncated",
-    severity: "warning",
-    message: `the analysis thread was busy with ${where} for ${busyMs} ms and was restarted; only the analysers that had finished by then are reported`,
-  });
-  analysis.findings = capFindings(analysis.findings);
-  return analysis;
+function withFinding(finding: Finding): Analysis {
+  return { ...emptyAnalysis("done"), findings: [finding] };
 }
 
 /** The sandbox's zone, telling `onReplace` about every PUT /api/dns. */

@@ -4,6 +4,7 @@ import type { Analysis, Message, MessageSummary } from "../../core/types.js";
 import { searchColumns } from "./search.js";
 import { withoutPlusTag } from "../query.js";
 import { noNul } from "./where.js";
+import { parseStoredBody } from "../stored-body.js";
 
 /** Conversions between messages and rows of the PostgreSQL schema (migrations.ts). */
 
@@ -128,7 +129,7 @@ export function toSummaryRow(row: SummaryRow): MessageSummary {
 
 export function toMessage(row: FullRow): Message {
   return {
-    ...withMailbox(JSON.parse(row.body) as Omit<Message, "read" | "tags" | "analysis" | "mailbox">),
+    ...parseStoredBody(row.body),
     read: row.read,
     tags: JSON.parse(row.tags) as string[],
     analysis: JSON.parse(row.analysis) as Analysis,

@@ -17,6 +17,7 @@ import { migrate } from "./migrations.js";
 import { openChecked } from "./open-checked.js";
 import { createSqliteTranscripts } from "./transcripts.js";
 import { compileWhere } from "./where.js";
+import { parseStoredBody } from "../stored-body.js";
 
 interface SqliteStoreOptions {
   /** Database file path. */
@@ -164,7 +165,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   });
 
   const toMessage = (row: FullRow): Message => ({
-    ...withMailbox(JSON.parse(row.body) as Omit<Message, "read" | "tags" | "analysis" | "mailbox">),
+    ...parseStoredBody(row.body),
     read: row.read === 1,
     tags: JSON.parse(row.tags) as string[],
     analysis: JSON.parse(row.analysis) as Analysis,

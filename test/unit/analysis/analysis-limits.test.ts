@@ -17,7 +17,7 @@ async function input(html: string) {
     secure: false,
     authUser: null,
   };
-  const { attachmentContents: _, problems, ...fields } = await parseMessage(raw, envelope);
+  const { attachmentContents: _, ...fields } = await parseMessage(raw, envelope);
   const message = {
     id: "m1",
     receivedAt: new Date().toISOString(),
@@ -30,7 +30,7 @@ async function input(html: string) {
     read: false,
     analysis: emptyAnalysis("pending"),
   };
-  return { message, raw, problems };
+  return { message, raw };
 }
 
 const logger = pino({ level: "silent" });
@@ -85,11 +85,11 @@ test("a message with hundreds of DKIM signatures has only the first 10 verified,
     (_, i) =>
       `DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=budget.test; s=s${i}; l=${i};\r\n h=from:subject; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA\r\n`,
   ).join("");
-  const { message, problems } = await input("<p>hi</p>");
+  const { message } = await input("<p>hi</p>");
   const raw = Buffer.from(
     `${signatures}From: app@budget.test\r\nTo: user@budget.test\r\nSubject: hi\r\n\r\nhello\r\n`,
   );
-  const analysis = await analyze({ message, raw, problems });
+  const analysis = await analyze({ message, raw });
   expect(analysis.auth?.dkim).toHaveLength(10);
   expect(analysis.auth?.dkim.map((d) => d.selector)).toEqual(
     Array.from({ length: 10 }, (_, i) => `s${i}`),

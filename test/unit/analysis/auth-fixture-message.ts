@@ -32,7 +32,6 @@ export async function inputFor(
   };
   const {
     attachmentContents: _contents,
-    problems,
     ...fields
   } = await parseMessage(raw, fullEnvelope);
   const message: Message = {
@@ -47,7 +46,7 @@ export async function inputFor(
     read: false,
     analysis: emptyAnalysis(),
   };
-  return { message, raw, problems };
+  return { message, raw };
 }
 
 /** The context ingest gives analysers, answering DNS from the given zone only. */

@@ -27,7 +27,7 @@ async function analyse(raw: string) {
   const bytes = Buffer.from(raw.replace(/\r?\n/g, "\r\n"));
   const message = await parseMessage(bytes, envelope);
   return createLinksAnalyzer().run(
-    { message: { ...message, id: "x" } as never, raw: bytes, problems: [] },
+    { message: { ...message, id: "x" } as never, raw: bytes },
     context,
   );
 }

@@ -61,7 +61,7 @@ describe("link fixtures reproducing real bugs", () => {
         spfIp: null,
       };
       return analyzer.run(
-        { message: { ...message, id: "x" } as never, raw, problems: [] },
+        { message: { ...message, id: "x" } as never, raw },
         context,
       );
     };

@@ -1,5 +1,5 @@
 import libmime from "libmime";
-import type { Finding } from "../core/types.js";
+import type { Finding } from "../../core/types.js";
 
 /** Deeper multipart nesting is reported and not walked: no real mailer nests this deep. */
 const MAX_DEPTH = 64;

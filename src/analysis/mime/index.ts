@@ -1,0 +1,2 @@
+export { createMimeAnalyzer } from "./mime-analyzer.js";
+export { findMimeProblems } from "./mime-problems.js";
