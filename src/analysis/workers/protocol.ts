@@ -1,4 +1,4 @@
-import type { Analysis, Finding, Message } from "../../core/types.js";
+import type { Analysis, Message } from "../../core/types.js";
 
 /** Messages between the analysis pool (main thread) and its workers. */
 export type WorkerRequest =
