@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
 import { createAdaptorServer } from "@hono/node-server";
+import type { Hono } from "hono";
 import type { Logger } from "pino";
 import { createDnsZone } from "./analysis/dns/index.js";
 import { parseSpamdAddress } from "./analysis/spam/spamc.js";
@@ -76,6 +77,16 @@ export interface Sandbox {
 }
 
 const ANALYSES_QUEUED_PER_WORKER = 8;
+
+/** Each sandbox's HTTP app, kept out of the public `Sandbox` type (src/index.ts). */
+const httpApps = new WeakMap<Sandbox, Hono>();
+
+/** The app behind `sandbox.url`: tests send it requests in process (test/helpers/in-process.ts). */
+export function httpAppOf(sandbox: Sandbox): Hono {
+  const app = httpApps.get(sandbox);
+  if (!app) throw new Error("not a sandbox made by createSandbox");
+  return app;
+}
 
 export type CreateSandboxOptions = Partial<SandboxOptions> & { logger?: Logger };
 
@@ -369,7 +380,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     .catch((err: unknown) => logger.error({ err }, "resuming pending analyses failed"));
 
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
-  return {
+  const sandbox: Sandbox = {
     smtpPort: ports.smtpPort,
     smtpsPort: ports.smtpsPort,
     pop3Port: ports.pop3Port,
@@ -382,6 +393,8 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     logger,
     stop,
   };
+  httpApps.set(sandbox, app);
+  return sandbox;
 }
 
 /** A wildcard bind address is not one to connect to: its loopback counterpart reaches the listener. */

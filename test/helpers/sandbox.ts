@@ -16,13 +16,23 @@ export async function startTestSandbox(options: CreateSandboxOptions = {}): Prom
   });
 }
 
+export interface ApiAnswer<T> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
 /** GET/POST JSON against a sandbox's API, returning status and parsed body. */
 export async function api<T = any>(
   sandbox: Sandbox,
   path: string,
   init?: RequestInit,
-): Promise<{ status: number; body: T; headers: Headers }> {
-  const response = await fetch(`${sandbox.url}${path}`, init);
+): Promise<ApiAnswer<T>> {
+  return readAnswer<T>(await fetch(`${sandbox.url}${path}`, init));
+}
+
+/** Status, headers and the body parsed as JSON (the text when it is not JSON). */
+export async function readAnswer<T>(response: Response): Promise<ApiAnswer<T>> {
   const text = await response.text();
   let body: unknown = text;
   try {

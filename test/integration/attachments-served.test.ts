@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Sandbox } from "../../src/sandbox.js";
-import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { api, startInProcessSandbox, type InProcessSandbox } from "../helpers/in-process.js";
 
 /**
  * Attachments carry the sender's bytes under the sender's Content-Type: served back, they must
  * neither break the answer (a control character) nor run on our origin (script, HTML, SVG).
  */
-let sandbox: Sandbox;
+let sandbox: InProcessSandbox;
 let messageId: string;
 const PNG =
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
@@ -22,7 +21,7 @@ const part = (type: string, name: string, body: string, encoding = "7bit") =>
   ].join("\r\n");
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox();
+  sandbox = await startInProcessSandbox();
   const raw = [
     "From: app@example.test",
     "To: files@attachments.test",
@@ -68,7 +67,7 @@ async function served(name: string, path: (id: string) => string) {
   const { body } = await api(sandbox, `/api/messages/${messageId}`);
   const attachment = body.attachments.find((a: { filename: string }) => a.filename === name);
   expect(attachment, name).toBeDefined();
-  const response = await fetch(`${sandbox.url}${path(attachment.id)}`);
+  const response = await sandbox.request(path(attachment.id));
   return { response, bytes: Buffer.from(await response.arrayBuffer()) };
 }
 
@@ -107,7 +106,7 @@ describe.each(routes)("%s attachment route", (_label, path) => {
 });
 
 it("serves the raw message as a download under a safe name, and never renders it with script", async () => {
-  const response = await fetch(`${sandbox.url}/api/messages/${messageId}/raw?download`);
+  const response = await sandbox.request(`/api/messages/${messageId}/raw?download`);
   expect(response.headers.get("content-type")).toBe("message/rfc822");
   expect(response.headers.get("content-disposition")).toBe(
     `attachment; filename="${messageId}.eml"; filename*=UTF-8''${messageId}.eml`,

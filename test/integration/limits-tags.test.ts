@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Sandbox } from "../../src/sandbox.js";
-import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { api, startInProcessSandbox, type InProcessSandbox } from "../helpers/in-process.js";
 
 /**
  * Tags are labels: at most 50 per message, each at most 100 characters. Beyond either, every
  * way of setting tags answers a 4xx naming the limit (in the provider's format on its mock).
  */
 
-let sandbox: Sandbox;
+let sandbox: InProcessSandbox;
 let id: string;
 beforeAll(async () => {
-  sandbox = await startTestSandbox();
+  sandbox = await startInProcessSandbox();
   const upload = await api(sandbox, "/api/messages?to=tags@limits.test", {
     method: "POST",
     headers: { "content-type": "message/rfc822" },

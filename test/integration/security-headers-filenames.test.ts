@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Sandbox } from "../../src/sandbox.js";
-import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { api, startInProcessSandbox, type InProcessSandbox } from "../helpers/in-process.js";
 
 /**
  * Sender-chosen attachment names reach the Content-Disposition of the native attachment route
@@ -31,12 +30,12 @@ const HOSTILE: Array<{ label: string; param: string; expected?: string }> = [
   },
 ];
 
-let sandbox: Sandbox;
+let sandbox: InProcessSandbox;
 let messageId: string;
 let attachments: Array<{ id: string; filename: string | null }>;
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox();
+  sandbox = await startInProcessSandbox();
   const parts = HOSTILE.flatMap(({ param }, i) => [
     "--b",
     "Content-Type: application/octet-stream",
@@ -96,7 +95,7 @@ describe.each([
 ])("%s attachment route", (_name, pathOf) => {
   it.each(HOSTILE.map((h, i) => [h.label, i] as const))("%s", async (label, i) => {
     const attachment = attachments[i];
-    const response = await fetch(`${sandbox.url}${pathOf(attachment.id)}`);
+    const response = await sandbox.request(pathOf(attachment.id));
     expect(response.status).toBe(200);
     expect(await response.text()).toBe(`part ${i}`);
     // One header, one disposition: nothing smuggled in after a CRLF.
