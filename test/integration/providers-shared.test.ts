@@ -2,14 +2,15 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
-import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { api, inProcess, request, startTestSandbox, type InProcess } from "../helpers/sandbox.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver.js";
 
 /**
- * The provider mocks' shared machinery on the wire: webhook delivery, faults, logging. The
- * /api/providers requests and malformed-body answers run in process in providers-api.test.ts.
+ * The provider state API and the mocks' answers to odd bodies are request/response checks: in
+ * process. Webhook delivery, provider faults (delays, hanging requests) and logging use the socket.
  */
 let sandbox: Sandbox;
+let app: InProcess;
 let receiver: WebhookReceiver;
 let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@shared.test`;
@@ -21,8 +22,8 @@ const json = (method: string, body: unknown) => ({
 });
 
 /** One SendGrid send over plain HTTP: the cheapest way to exercise the shared machinery. */
-const sendgrid = (target: Sandbox, to: string, from = "app@shop.test") =>
-  fetch(`${target.url}/sendgrid/v3/mail/send`, {
+const sendgrid = (target: Sandbox | InProcess, to: string, from = "app@shop.test") =>
+  request(target, "/sendgrid/v3/mail/send", {
     method: "POST",
     headers: { authorization: "Bearer SG.x", "content-type": "application/json" },
     body: JSON.stringify({
@@ -37,11 +38,226 @@ beforeAll(async () => {
   sandbox = await startTestSandbox({
     providers: { postmark: { apiKeys: ["seeded-token"], verifiedSenders: ["shop.test"] } },
   });
+  app = inProcess(sandbox);
   receiver = await startWebhookReceiver();
 });
 afterAll(async () => {
   await sandbox.stop();
   await receiver.close();
+});
+
+describe("native provider API", () => {
+  test("GET lists every provider's state; the config seed (options.providers) is applied", async () => {
+    const { status, body } = await api(app, "/api/providers");
+    expect(status).toBe(200);
+    expect(body.providers.map((p: { name: string }) => p.name)).toEqual([
+      "sendgrid",
+      "mailgun",
+      "postmark",
+      "resend",
+      "ses",
+    ]);
+    const postmark = await api(app, "/api/providers/postmark");
+    expect(postmark.body).toMatchObject({
+      apiKeys: ["seeded-token"],
+      verifiedSenders: ["shop.test"],
+      sandbox: false,
+      suppressions: [],
+      rateLimit: null,
+      webhookUrl: null,
+      faults: [],
+      templates: {},
+    });
+    const resend = await api(app, "/api/providers/resend");
+    expect(resend.body).toMatchObject({
+      apiKeys: null,
+      verifiedSenders: null,
+      webhookRetry: { attempts: 5, delayMs: 1000 },
+    });
+  });
+
+  test("PUT merges a partial state; DELETE resets to the seed and clears the event log", async () => {
+    const put = await api(
+      app,
+      "/api/providers/postmark",
+      json("PUT", { sandbox: true, suppressions: ["Gone@Shop.Test"] }),
+    );
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({
+      apiKeys: ["seeded-token"],
+      sandbox: true,
+      suppressions: ["gone@shop.test"],
+    });
+    await app.request(`/postmark/email`, {
+      method: "POST",
+      headers: { "x-postmark-server-token": "seeded-token", "content-type": "application/json" },
+      body: JSON.stringify({ From: "a@shop.test", To: "b@shop.test", Subject: "s", TextBody: "t" }),
+    });
+    expect((await api(app, "/api/providers/postmark/events")).body.events.length).toBeGreaterThan(
+      0,
+    );
+
+    const reset = await api(app, "/api/providers/postmark", { method: "DELETE" });
+    expect(reset.body).toMatchObject({
+      apiKeys: ["seeded-token"],
+      sandbox: false,
+      suppressions: [],
+    });
+    expect((await api(app, "/api/providers/postmark/events")).body.events).toEqual([]);
+  });
+
+  test("bad state gets 400 with the native error body, never a 500", async () => {
+    const cases: Array<[unknown, string]> = [
+      [{ apiKeys: "one" }, "apiKeys"],
+      [{ rateLimit: -1 }, "rateLimit"],
+      [{ webhookUrl: "ftp://x" }, "webhookUrl"],
+      [{ faults: [{ status: 418 }] }, "status"],
+      [{ faults: [{ match: { subject: "*" }, status: 500 }] }, "match"],
+      [{ faults: [{ match: { to: "*" } }] }, "needs a status"],
+      [{ templates: { t: { subject: "only a subject" } } }, "html or a text"],
+      [{ templates: { t: { html: "<p>{{#if ok}}unclosed</p>" } } }, "not a valid template"],
+      [{ dkim: { "shop.test": { selector: "s1", privateKey: "nope" } } }, "dkim"],
+      [
+        {
+          dkim: {
+            "shop.test": {
+              selector: "s1",
+              privateKey: "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----",
+            },
+          },
+        },
+        "not a usable private key",
+      ],
+      [{ colour: "blue" }, "unknown provider state field"],
+      [[1, 2], "JSON object"],
+    ];
+    for (const [body, words] of cases) {
+      const { status, body: answer } = await api(app, "/api/providers/sendgrid", json("PUT", body));
+      expect(status, JSON.stringify(body)).toBe(400);
+      expect(answer.error.code).toBe("BAD_REQUEST");
+      expect(answer.error.message).toContain(words);
+    }
+    const invalid = await api(app, "/api/providers/sendgrid", json("PUT", "{nope"));
+    expect([invalid.status, invalid.body.error.code]).toEqual([400, "INVALID_JSON"]);
+    const unknown = await api(app, "/api/providers/sparkpost");
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, "NOT_FOUND"]);
+    const noRoute = await api(app, "/api/providers/sendgrid/nothing-here");
+    expect([noRoute.status, noRoute.body.error.code]).toEqual([404, "NOT_FOUND"]);
+  });
+
+  test("pendingSenders are refused like unverified senders even when verifiedSenders is null", async () => {
+    await api(app, "/api/providers/sendgrid", json("PUT", { pendingSenders: ["Fresh.Test"] }));
+    const pending = await sendgrid(app, unique("pending"), "new@fresh.test");
+    expect(pending.status).toBe(403);
+    expect((await pending.json()).errors[0].field).toBe("from");
+    expect((await sendgrid(app, unique("other"), "app@shop.test")).status).toBe(202);
+    await api(app, "/api/providers/sendgrid", json("PUT", { pendingSenders: [] }));
+  });
+
+  test("templates: PUT stores one, GET lists them, DELETE removes it", async () => {
+    const put = await api(
+      app,
+      "/api/providers/ses/templates/welcome",
+      json("PUT", { subject: "Hi {{name}}", html: "<p>Hi {{name}}</p>", text: "Hi {{name}}" }),
+    );
+    expect(put.body).toEqual({
+      name: null,
+      alias: null,
+      subject: "Hi {{name}}",
+      html: "<p>Hi {{name}}</p>",
+      text: "Hi {{name}}",
+    });
+    expect((await api(app, "/api/providers/ses/templates")).body.templates.welcome.subject).toBe(
+      "Hi {{name}}",
+    );
+    expect(
+      (await api(app, "/api/providers/ses/templates/welcome", { method: "DELETE" })).status,
+    ).toBe(200);
+    expect(
+      (await api(app, "/api/providers/ses/templates/welcome", { method: "DELETE" })).status,
+    ).toBe(404);
+  });
+
+  test("events filter by type, recipient and provider message id", async () => {
+    const [kept, dropped] = [unique("kept"), unique("dropped")];
+    await api(app, "/api/providers/sendgrid", json("PUT", { suppressions: [dropped], faults: [] }));
+    const res = await app.request(`/sendgrid/v3/mail/send`, {
+      method: "POST",
+      headers: { authorization: "Bearer SG.x", "content-type": "application/json" },
+      body: JSON.stringify({
+        personalizations: [{ to: [{ email: kept }, { email: dropped }] }],
+        from: { email: "a@shop.test" },
+        subject: "s",
+        content: [{ type: "text/plain", value: "t" }],
+      }),
+    });
+    const id = res.headers.get("x-message-id") as string;
+    const byId = (await api(app, `/api/providers/sendgrid/events?providerMessageId=${id}`)).body
+      .events;
+    expect(
+      byId.map((e: { type: string; recipient: string }) => `${e.type}:${e.recipient}`),
+    ).toEqual([`dropped:${dropped}`, `processed:${kept}`, `delivered:${kept}`]);
+    const drops = (
+      await api(
+        app,
+        `/api/providers/sendgrid/events?type=dropped&recipient=${encodeURIComponent(dropped)}`,
+      )
+    ).body.events;
+    expect(drops).toHaveLength(1);
+    expect(drops[0]).toMatchObject({
+      provider: "sendgrid",
+      providerMessageId: id,
+      messageId: null,
+    });
+    await api(app, "/api/providers/sendgrid", json("PUT", { suppressions: [] }));
+  });
+});
+
+describe("malformed requests", () => {
+  test("odd bodies get each provider's 4xx error in its own JSON format, never a 5xx", async () => {
+    const endpoints: Array<[string, Record<string, string>]> = [
+      ["/sendgrid/v3/mail/send", { authorization: "Bearer SG.x" }],
+      ["/postmark/email", { "x-postmark-server-token": "seeded-token" }],
+      ["/postmark/email/batch", { "x-postmark-server-token": "seeded-token" }],
+      ["/postmark/email/withTemplate", { "x-postmark-server-token": "seeded-token" }],
+      ["/postmark/email/batchWithTemplates", { "x-postmark-server-token": "seeded-token" }],
+      ["/resend/emails", { authorization: "Bearer re_x" }],
+      ["/resend/emails/batch", { authorization: "Bearer re_x" }],
+    ];
+    const bodies = [
+      "",
+      "null",
+      "[]",
+      "[null]",
+      '"text"',
+      "42",
+      "{}",
+      '{"from": {}}',
+      '{"From": 5, "To": []}',
+      '{"from": "a@b.test", "to": [1]}',
+      '{"personalizations": [{"to": "x"}], "from": "a@b.test"}',
+      '{"personalizations": [null], "attachments": {}, "categories": [1]}',
+      '[{"From": "a@shop.test", "To": "b@shop.test", "TextBody": "t", "Attachments": [{"Name": 1}]}]',
+      '{"Messages": "no"}',
+      '[{"from": "a@b.test", "to": "c@d.test", "subject": "s", "text": "t", "attachments": [{}]}]',
+      '{"template": "x", "to": "a@b.test", "from": "a@b.test"}',
+      '{"TemplateId": {}, "From": "a@shop.test", "To": "b@shop.test"}',
+      '{"From": "a@shop.test", "To": "b@shop.test", "TextBody": "t", "Headers": "x"}',
+    ];
+    for (const [path, headers] of endpoints) {
+      for (const body of bodies) {
+        const response = await app.request(path, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body,
+        });
+        const text = await response.text();
+        expect(response.status, `${path} ${body} → ${text}`).toBeGreaterThanOrEqual(200);
+        expect(response.status, `${path} ${body} → ${text}`).toBeLessThan(500);
+        if (response.status >= 400) expect(() => JSON.parse(text), `${path} ${body}`).not.toThrow();
+      }
+    }
+  });
 });
 
 describe("webhook delivery", () => {
