@@ -78,12 +78,13 @@ export interface Sandbox {
 
 const ANALYSES_QUEUED_PER_WORKER = 8;
 
-/** Each sandbox's HTTP app, kept out of the public `Sandbox` type (src/index.ts). */
-const httpApps = new WeakMap<Sandbox, Hono>();
+const HTTP_APP = Symbol("http app");
+/** A sandbox as createSandbox makes it: with its HTTP app, kept off the public `Sandbox` type. */
+type SandboxWithApp = Sandbox & { readonly [HTTP_APP]: Hono };
 
-/** The app behind `sandbox.url`: tests send it requests in process (test/helpers/in-process.ts). */
+/** The app behind `sandbox.url`: tests send it requests in process (test/helpers/sandbox.ts). */
 export function httpAppOf(sandbox: Sandbox): Hono {
-  const app = httpApps.get(sandbox);
+  const app = (sandbox as Partial<SandboxWithApp>)[HTTP_APP];
   if (!app) throw new Error("not a sandbox made by createSandbox");
   return app;
 }
@@ -380,7 +381,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     .catch((err: unknown) => logger.error({ err }, "resuming pending analyses failed"));
 
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
-  const sandbox: Sandbox = {
+  const sandbox: SandboxWithApp = {
     smtpPort: ports.smtpPort,
     smtpsPort: ports.smtpsPort,
     pop3Port: ports.pop3Port,
@@ -392,8 +393,8 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     ingest,
     logger,
     stop,
+    [HTTP_APP]: app,
   };
-  httpApps.set(sandbox, app);
   return sandbox;
 }
 
