@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
 import { createAdaptorServer } from "@hono/node-server";
+import type { Hono } from "hono";
 import type { Logger } from "pino";
 import { createDnsZone } from "./analysis/dns/index.js";
 import { parseSpamdAddress } from "./analysis/spam/spamc.js";
@@ -76,6 +77,17 @@ export interface Sandbox {
 }
 
 const ANALYSES_QUEUED_PER_WORKER = 8;
+
+const HTTP_APP = Symbol("http app");
+/** A sandbox as createSandbox makes it: with its HTTP app, kept off the public `Sandbox` type. */
+type SandboxWithApp = Sandbox & { readonly [HTTP_APP]: Hono };
+
+/** The app behind `sandbox.url`: tests send it requests in process (test/helpers/sandbox.ts). */
+export function httpAppOf(sandbox: Sandbox): Hono {
+  const app = (sandbox as Partial<SandboxWithApp>)[HTTP_APP];
+  if (!app) throw new Error("not a sandbox made by createSandbox");
+  return app;
+}
 
 export type CreateSandboxOptions = Partial<SandboxOptions> & { logger?: Logger };
 
@@ -369,7 +381,7 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     .catch((err: unknown) => logger.error({ err }, "resuming pending analyses failed"));
 
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
-  return {
+  const sandbox: SandboxWithApp = {
     smtpPort: ports.smtpPort,
     smtpsPort: ports.smtpsPort,
     pop3Port: ports.pop3Port,
@@ -381,7 +393,9 @@ export async function createSandbox(input: CreateSandboxOptions = {}): Promise<S
     ingest,
     logger,
     stop,
+    [HTTP_APP]: app,
   };
+  return sandbox;
 }
 
 /** A wildcard bind address is not one to connect to: its loopback counterpart reaches the listener. */

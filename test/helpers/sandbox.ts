@@ -1,5 +1,10 @@
 import pino from "pino";
-import { createSandbox, type CreateSandboxOptions, type Sandbox } from "../../src/sandbox.js";
+import {
+  createSandbox,
+  httpAppOf,
+  type CreateSandboxOptions,
+  type Sandbox,
+} from "../../src/sandbox.js";
 
 /**
  * A real sandbox on free loopback ports for one test file. Logs are silent unless
@@ -16,13 +21,40 @@ export async function startTestSandbox(options: CreateSandboxOptions = {}): Prom
   });
 }
 
+/**
+ * A sandbox's HTTP app called in process, with hono's `app.request()` as hono's own tests do: the
+ * same app, routes, store and ingestion pipeline that answer on `sandbox.url`, only the TCP socket
+ * is skipped. For request/response checks (status, JSON shape, validation, paging, search); what
+ * is about the wire (SMTP, SSE, websockets, provider SDKs, curl, browsers, Host and Origin) stays
+ * on the socket (CONTRIBUTING.md, "Writing tests").
+ */
+export interface InProcess {
+  /** Like `fetch(sandbox.url + path, init)`, without the socket. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+}
+
+export function inProcess(sandbox: Sandbox): InProcess {
+  const app = httpAppOf(sandbox);
+  // The sandbox's own URL, so the app sees the address a socket client would have used.
+  return { request: async (path, init) => app.request(`${sandbox.url}${path}`, init) };
+}
+
+/** A request to a sandbox: over its socket, or in process. */
+export async function request(
+  target: Sandbox | InProcess,
+  path: string,
+  init?: RequestInit,
+): Promise<Response> {
+  return "request" in target ? target.request(path, init) : fetch(`${target.url}${path}`, init);
+}
+
 /** GET/POST JSON against a sandbox's API, returning status and parsed body. */
 export async function api<T = any>(
-  sandbox: Sandbox,
+  target: Sandbox | InProcess,
   path: string,
   init?: RequestInit,
 ): Promise<{ status: number; body: T; headers: Headers }> {
-  const response = await fetch(`${sandbox.url}${path}`, init);
+  const response = await request(target, path, init);
   const text = await response.text();
   let body: unknown = text;
   try {

@@ -1,16 +1,21 @@
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
-import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { api, inProcess, startTestSandbox, type InProcess } from "../helpers/sandbox.js";
 
+/**
+ * Request/response checks (search, paging, JSON shapes, errors) call the app in process; waits
+ * that mail over SMTP ends and the SSE stream go over the socket.
+ */
 let sandbox: Sandbox;
+let app: InProcess;
 let counter = 0;
 const unique = (label: string) => `${label}-${++counter}@api.test`;
 
 /** Stores a raw message through the upload endpoint; returns its id. */
 async function upload(raw: string, params: Record<string, string> = {}): Promise<string> {
   const query = new URLSearchParams(params).toString();
-  const { status, body } = await api(sandbox, `/api/messages?${query}`, {
+  const { status, body } = await api(app, `/api/messages?${query}`, {
     method: "POST",
     body: raw,
     headers: { "content-type": "message/rfc822" },
@@ -29,7 +34,7 @@ function eml(headers: Record<string, string>, body = "hello"): string {
 
 const search = async (query: string) => {
   const { status, body } = await api(
-    sandbox,
+    app,
     `/api/messages?limit=1000&query=${encodeURIComponent(query)}`,
   );
   expect(status).toBe(200);
@@ -38,6 +43,7 @@ const search = async (query: string) => {
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
+  app = inProcess(sandbox);
 });
 afterAll(() => sandbox.stop());
 
@@ -88,7 +94,7 @@ describe("search operators", () => {
       ].join("\r\n"),
       { tags: tag },
     );
-    await api(sandbox, `/api/messages/${ids.dave}`, {
+    await api(app, `/api/messages/${ids.dave}`, {
       method: "PATCH",
       body: JSON.stringify({ read: true }),
       headers: { "content-type": "application/json" },
@@ -138,7 +144,7 @@ describe("search operators", () => {
     "source:carrier-pigeon",
     "to:",
   ])("bad query %s is a 400 JSON error", async (query) => {
-    const { status, body } = await api(sandbox, `/api/messages?query=${encodeURIComponent(query)}`);
+    const { status, body } = await api(app, `/api/messages?query=${encodeURIComponent(query)}`);
     expect(status).toBe(400);
     expect(body.error.code).toBe("BAD_QUERY");
     expect(body.error.message).toBeTruthy();
@@ -146,7 +152,7 @@ describe("search operators", () => {
 
   test("an unknown field is a 400 that names it, not a silent empty result", async () => {
     const { status, body } = await api(
-      sandbox,
+      app,
       `/api/messages?query=${encodeURIComponent("subjet:welcome")}`,
     );
     expect(status).toBe(400);
@@ -167,16 +173,16 @@ describe("messages", () => {
           tags: tag,
         }),
       );
-    const first = await api(sandbox, `/api/messages?limit=2&query=tag:${tag}`);
+    const first = await api(app, `/api/messages?limit=2&query=tag:${tag}`);
     expect(first.body.total).toBe(5);
     expect(first.body.messages.map((m: { id: string }) => m.id)).toEqual([created[4], created[3]]);
     const second = await api(
-      sandbox,
+      app,
       `/api/messages?limit=2&query=tag:${tag}&before=${first.body.next}`,
     );
     expect(second.body.messages.map((m: { id: string }) => m.id)).toEqual([created[2], created[1]]);
     const third = await api(
-      sandbox,
+      app,
       `/api/messages?limit=2&query=tag:${tag}&before=${second.body.next}`,
     );
     expect(third.body.messages.map((m: { id: string }) => m.id)).toEqual([created[0]]);
@@ -203,7 +209,7 @@ describe("messages", () => {
       "body text",
     );
     const id = await upload(raw);
-    const { body: message } = await api(sandbox, `/api/messages/${id}`);
+    const { body: message } = await api(app, `/api/messages/${id}`);
     expect(message).toMatchObject({
       id,
       subject: "full",
@@ -216,15 +222,15 @@ describe("messages", () => {
     });
     expect(message.headers).toContainEqual({ name: "X-Custom", value: "café" });
     expect(message.analysis.status).toMatch(/pending|done/);
-    const rawResponse = await fetch(`${sandbox.url}/api/messages/${id}/raw`);
+    const rawResponse = await app.request(`/api/messages/${id}/raw`);
     expect(await rawResponse.text()).toBe(raw);
-    const patched = await api(sandbox, `/api/messages/${id}`, {
+    const patched = await api(app, `/api/messages/${id}`, {
       method: "PATCH",
       body: JSON.stringify({ read: true, tags: ["a", "b", "a"] }),
       headers: { "content-type": "application/json" },
     });
     expect(patched.body).toMatchObject({ read: true, tags: ["a", "b"] });
-    const badPatch = await api(sandbox, `/api/messages/${id}`, {
+    const badPatch = await api(app, `/api/messages/${id}`, {
       method: "PATCH",
       body: "{not json",
       headers: { "content-type": "application/json" },
@@ -240,7 +246,7 @@ describe("messages", () => {
       "/api/messages/nope/attachments/1",
       "/api/no-such-route",
     ]) {
-      const { status, body } = await api(sandbox, path);
+      const { status, body } = await api(app, path);
       expect(status).toBe(404);
       expect(body.error.code).toBe("NOT_FOUND");
     }
@@ -257,35 +263,35 @@ describe("messages", () => {
     const c = await upload(eml({ From: "a@del.test", To: "b@del.test", Subject: "drop me too" }), {
       tags: tag,
     });
-    expect((await api(sandbox, `/api/messages/${a}`, { method: "DELETE" })).body).toEqual({
+    expect((await api(app, `/api/messages/${a}`, { method: "DELETE" })).body).toEqual({
       deleted: 1,
     });
-    expect((await api(sandbox, `/api/messages/${a}`, { method: "DELETE" })).status).toBe(404);
+    expect((await api(app, `/api/messages/${a}`, { method: "DELETE" })).status).toBe(404);
     const byQuery = await api(
-      sandbox,
+      app,
       `/api/messages?query=${encodeURIComponent(`tag:${tag} subject:"drop me"`)}`,
       { method: "DELETE" },
     );
     expect(byQuery.body).toEqual({ deleted: 2 });
-    expect((await api(sandbox, `/api/messages/${b}`)).status).toBe(404);
-    expect((await api(sandbox, `/api/messages/${c}`)).status).toBe(404);
+    expect((await api(app, `/api/messages/${b}`)).status).toBe(404);
+    expect((await api(app, `/api/messages/${c}`)).status).toBe(404);
   });
 
   test("an empty upload is a 400", async () => {
-    const { status, body } = await api(sandbox, "/api/messages", { method: "POST", body: "" });
+    const { status, body } = await api(app, "/api/messages", { method: "POST", body: "" });
     expect(status).toBe(400);
     expect(body.error.code).toBe("BAD_REQUEST");
   });
 
   test("health and openapi", async () => {
-    const health = await api(sandbox, "/api/health");
+    const health = await api(app, "/api/health");
     expect(health.body).toMatchObject({
       status: "ok",
       smtpPort: sandbox.smtpPort,
       httpPort: sandbox.httpPort,
     });
     expect(health.body.messages).toBeGreaterThan(0);
-    const openapi = await api(sandbox, "/api/openapi.json");
+    const openapi = await api(app, "/api/openapi.json");
     expect(openapi.body.openapi).toBe("3.1.0");
     expect(Object.keys(openapi.body.paths)).toContain("/api/wait");
   });
@@ -352,9 +358,9 @@ describe("wait", () => {
   });
 
   test("a bad query or timeout is a 400", async () => {
-    expect((await api(sandbox, "/api/wait?query=is:maybe")).status).toBe(400);
-    expect((await api(sandbox, "/api/wait?timeout=-5")).status).toBe(400);
-    expect((await api(sandbox, "/api/wait?after=yesterday-ish")).status).toBe(400);
+    expect((await api(app, "/api/wait?query=is:maybe")).status).toBe(400);
+    expect((await api(app, "/api/wait?timeout=-5")).status).toBe(400);
+    expect((await api(app, "/api/wait?after=yesterday-ish")).status).toBe(400);
   });
 });
 

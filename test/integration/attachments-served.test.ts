@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
-import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { api, inProcess, startTestSandbox, type InProcess } from "../helpers/sandbox.js";
 
 /**
  * Attachments carry the sender's bytes under the sender's Content-Type: served back, they must
  * neither break the answer (a control character) nor run on our origin (script, HTML, SVG).
  */
 let sandbox: Sandbox;
+/** Every request here is a request/response check: in process. */
+let app: InProcess;
 let messageId: string;
 const PNG =
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
@@ -23,6 +25,7 @@ const part = (type: string, name: string, body: string, encoding = "7bit") =>
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
+  app = inProcess(sandbox);
   const raw = [
     "From: app@example.test",
     "To: files@attachments.test",
@@ -47,7 +50,7 @@ beforeAll(async () => {
     "--b--",
     "",
   ].join("\r\n");
-  const created = await api(sandbox, "/api/messages", {
+  const created = await api(app, "/api/messages", {
     method: "POST",
     body: raw,
     headers: { "content-type": "message/rfc822" },
@@ -65,10 +68,10 @@ const routes: Array<[string, (id: string) => string]> = [
 ];
 
 async function served(name: string, path: (id: string) => string) {
-  const { body } = await api(sandbox, `/api/messages/${messageId}`);
+  const { body } = await api(app, `/api/messages/${messageId}`);
   const attachment = body.attachments.find((a: { filename: string }) => a.filename === name);
   expect(attachment, name).toBeDefined();
-  const response = await fetch(`${sandbox.url}${path(attachment.id)}`);
+  const response = await app.request(path(attachment.id));
   return { response, bytes: Buffer.from(await response.arrayBuffer()) };
 }
 
@@ -107,7 +110,7 @@ describe.each(routes)("%s attachment route", (_label, path) => {
 });
 
 it("serves the raw message as a download under a safe name, and never renders it with script", async () => {
-  const response = await fetch(`${sandbox.url}/api/messages/${messageId}/raw?download`);
+  const response = await app.request(`/api/messages/${messageId}/raw?download`);
   expect(response.headers.get("content-type")).toBe("message/rfc822");
   expect(response.headers.get("content-disposition")).toBe(
     `attachment; filename="${messageId}.eml"; filename*=UTF-8''${messageId}.eml`,

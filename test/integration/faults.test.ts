@@ -4,15 +4,17 @@ import pino from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
 import type { SessionTranscript } from "../../src/core/transcripts.js";
-import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { api, inProcess, startTestSandbox, type InProcess } from "../helpers/sandbox.js";
 import type { SendMailOptions } from "nodemailer";
 
 /**
  * SMTP faults against real nodemailer clients over loopback: each rule is installed with
  * PUT /api/faults, the client's view (error code, retries) and the sandbox's (stored or not,
- * log line, session transcript) are both checked.
+ * log line, session transcript) are both checked. The REST calls (rules, stored messages,
+ * transcripts) need no socket: they go to the app in process.
  */
 let sandbox: Sandbox;
+let app: InProcess;
 let counter = 0;
 const unique = (label: string) => `${label}-${process.pid}-${++counter}@faults.test`;
 const logLines: Array<Record<string, any>> = [];
@@ -25,12 +27,13 @@ beforeAll(async () => {
     },
   });
   sandbox = await startTestSandbox({ logger: pino({ level: "info" }, stream) });
+  app = inProcess(sandbox);
 });
 afterAll(() => sandbox?.stop());
 beforeEach(() => putFaults([]));
 
 async function putFaults(rules: unknown[]) {
-  const { status, body } = await api(sandbox, "/api/faults", {
+  const { status, body } = await api(app, "/api/faults", {
     method: "PUT",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ rules }),
@@ -49,7 +52,7 @@ function transport(options: Record<string, unknown> = {}) {
 }
 
 async function messagesTo(to: string): Promise<unknown[]> {
-  const { body } = await api(sandbox, `/api/messages?query=${encodeURIComponent(`to:${to}`)}`);
+  const { body } = await api(app, `/api/messages?query=${encodeURIComponent(`to:${to}`)}`);
   return body.messages;
 }
 
@@ -75,10 +78,10 @@ async function sendWithRetries(
 /** The finished transcripts of the sessions whose MAIL FROM used `from` (polls until they are closed and saved). */
 async function sessionsFrom(from: string, count: number): Promise<SessionTranscript[]> {
   for (let poll = 0; poll < 200; poll++) {
-    const { body } = await api(sandbox, "/api/sessions?limit=200");
+    const { body } = await api(app, "/api/sessions?limit=200");
     const ids: string[] = body.sessions.map((s: { id: string }) => s.id);
     const full = await Promise.all(
-      ids.map(async (id) => (await api<SessionTranscript>(sandbox, `/api/sessions/${id}`)).body),
+      ids.map(async (id) => (await api<SessionTranscript>(app, `/api/sessions/${id}`)).body),
     );
     const mine = full.filter((s) =>
       s.lines.some((l) => l.from === "client" && l.text.toLowerCase().includes(from.toLowerCase())),
@@ -106,7 +109,7 @@ describe("PUT /api/faults", () => {
       },
       { stage: "mail", rateLimit: { messages: 3 } },
     ]);
-    expect((await api(sandbox, "/api/faults")).body).toEqual(body);
+    expect((await api(app, "/api/faults")).body).toEqual(body);
   });
 
   test.each([
@@ -133,7 +136,7 @@ describe("PUT /api/faults", () => {
     [{}, "rules is required"],
   ])("%j is a 400 naming the field", async (body, field) => {
     await putFaults([{ stage: "rcpt", match: { to: "kept@faults.test" }, reply: { code: 550 } }]);
-    const response = await api(sandbox, "/api/faults", {
+    const response = await api(app, "/api/faults", {
       method: "PUT",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
@@ -142,11 +145,11 @@ describe("PUT /api/faults", () => {
     expect(response.body.error.code).toBe("BAD_REQUEST");
     expect(response.body.error.message).toContain(field);
     // The rules in force are unchanged.
-    expect((await api(sandbox, "/api/faults")).body.rules).toHaveLength(1);
+    expect((await api(app, "/api/faults")).body.rules).toHaveLength(1);
   });
 
   test("a body that is not JSON is a 400", async () => {
-    const response = await api(sandbox, "/api/faults", {
+    const response = await api(app, "/api/faults", {
       method: "PUT",
       body: "stage=rcpt",
       headers: { "content-type": "application/json" },
@@ -363,12 +366,12 @@ describe("SMTP faults with nodemailer", () => {
     );
     expect(other.info?.accepted).toHaveLength(1);
 
-    const sessions = (await api(sandbox, "/api/sessions?limit=50")).body.sessions as Array<{
+    const sessions = (await api(app, "/api/sessions?limit=50")).body.sessions as Array<{
       id: string;
       faults: Array<{ stage: string }>;
     }>;
     const refused = sessions.find((s) => s.faults.some((f) => f.stage === "auth"));
-    const full = (await api<SessionTranscript>(sandbox, `/api/sessions/${refused?.id}`)).body;
+    const full = (await api<SessionTranscript>(app, `/api/sessions/${refused?.id}`)).body;
     expect(texts(full, "server")).toContain("535 5.7.8 Authentication credentials invalid");
     const wire = JSON.stringify(full);
     expect(wire).not.toContain("hunter2-secret");
@@ -449,13 +452,13 @@ describe("SMTP faults with nodemailer", () => {
 
   test("Mailpit's chaos triggers install fault rules beside the others", async () => {
     await putFaults([{ stage: "rcpt", match: { to: "kept@faults.test" }, reply: { code: 550 } }]);
-    const put = await api(sandbox, "/api/v1/chaos", {
+    const put = await api(app, "/api/v1/chaos", {
       method: "PUT",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ Sender: { ErrorCode: 451, Probability: 100 } }),
     });
     expect(put.status).toBe(200);
-    expect((await api(sandbox, "/api/faults")).body.rules).toEqual([
+    expect((await api(app, "/api/faults")).body.rules).toEqual([
       {
         stage: "rcpt",
         match: { to: "kept@faults.test" },
@@ -472,11 +475,11 @@ describe("SMTP faults with nodemailer", () => {
       1,
     );
     expect(errors[0]).toMatchObject({ responseCode: 451 });
-    await api(sandbox, "/api/v1/chaos", {
+    await api(app, "/api/v1/chaos", {
       method: "PUT",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ Sender: { ErrorCode: 451, Probability: 0 } }),
     });
-    expect((await api(sandbox, "/api/faults")).body.rules).toHaveLength(1);
+    expect((await api(app, "/api/faults")).body.rules).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
-import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { api, inProcess, startTestSandbox, type InProcess } from "../helpers/sandbox.js";
 
 /**
  * Tags are labels: at most 50 per message, each at most 100 characters. Beyond either, every
@@ -8,10 +8,13 @@ import { api, startTestSandbox } from "../helpers/sandbox.js";
  */
 
 let sandbox: Sandbox;
+/** Every request here is a request/response check: in process. */
+let app: InProcess;
 let id: string;
 beforeAll(async () => {
   sandbox = await startTestSandbox();
-  const upload = await api(sandbox, "/api/messages?to=tags@limits.test", {
+  app = inProcess(sandbox);
+  const upload = await api(app, "/api/messages?to=tags@limits.test", {
     method: "POST",
     headers: { "content-type": "message/rfc822" },
     body: "Subject: tag me\r\n\r\nx\r\n",
@@ -26,7 +29,7 @@ const LONG = "t".repeat(101);
 const basic = (user: string, pass: string) =>
   `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
 const patch = (tags: unknown) =>
-  api(sandbox, `/api/messages/${id}`, {
+  api(app, `/api/messages/${id}`, {
     method: "PATCH",
     headers: JSON_TYPE,
     body: JSON.stringify({ tags }),
@@ -49,14 +52,14 @@ describe("tag limits", () => {
   });
 
   test("upload ?tags= and Mailpit's send API, tag setting and renaming", async () => {
-    const upload = await api(sandbox, `/api/messages?tags=${many(51).join(",")}`, {
+    const upload = await api(app, `/api/messages?tags=${many(51).join(",")}`, {
       method: "POST",
       headers: { "content-type": "message/rfc822" },
       body: "Subject: t\r\n\r\nx\r\n",
     });
     expect(upload.status).toBe(400);
     expect(upload.body.error.code).toBe("TAG_LIMIT");
-    const send = await api(sandbox, "/api/v1/send", {
+    const send = await api(app, "/api/v1/send", {
       method: "POST",
       headers: JSON_TYPE,
       body: JSON.stringify({
@@ -69,13 +72,13 @@ describe("tag limits", () => {
     });
     expect(send.status).toBe(400);
     expect(send.body.error.message).toMatch(/Tags: .*100 characters/);
-    const set = await api(sandbox, "/api/v1/tags", {
+    const set = await api(app, "/api/v1/tags", {
       method: "PUT",
       headers: JSON_TYPE,
       body: JSON.stringify({ IDs: [id], Tags: many(51) }),
     });
     expect(set.status).toBe(400);
-    const rename = await api(sandbox, "/api/v1/tags/tag-1", {
+    const rename = await api(app, "/api/v1/tags/tag-1", {
       method: "PUT",
       headers: JSON_TYPE,
       body: JSON.stringify({ Name: LONG }),
@@ -85,7 +88,7 @@ describe("tag limits", () => {
   });
 
   test("provider tags and categories beyond the limits get the provider's validation error", async () => {
-    const sendgrid = await api(sandbox, "/sendgrid/v3/mail/send", {
+    const sendgrid = await api(app, "/sendgrid/v3/mail/send", {
       method: "POST",
       headers: { authorization: "Bearer SG.tags", ...JSON_TYPE },
       body: JSON.stringify({
@@ -107,7 +110,7 @@ describe("tag limits", () => {
       text: "x",
     });
     for (const tag of many(51)) form.append("o:tag", tag);
-    const mailgun = await api(sandbox, "/mailgun/v3/mg.example.com/messages", {
+    const mailgun = await api(app, "/mailgun/v3/mg.example.com/messages", {
       method: "POST",
       headers: { authorization: basic("api", "key-tags") },
       body: form,
@@ -115,7 +118,7 @@ describe("tag limits", () => {
     expect(mailgun.status).toBe(400);
     expect(mailgun.body.message).toContain("50 tags");
 
-    const postmark = await api(sandbox, "/postmark/email", {
+    const postmark = await api(app, "/postmark/email", {
       method: "POST",
       headers: { "x-postmark-server-token": "tags", accept: "application/json", ...JSON_TYPE },
       body: JSON.stringify({
@@ -130,7 +133,7 @@ describe("tag limits", () => {
     expect(postmark.body).toMatchObject({ ErrorCode: 300 });
     expect(postmark.body.Message).toContain("100 characters");
 
-    const resend = await api(sandbox, "/resend/emails", {
+    const resend = await api(app, "/resend/emails", {
       method: "POST",
       headers: { authorization: "Bearer re_tags", ...JSON_TYPE },
       body: JSON.stringify({
@@ -145,6 +148,6 @@ describe("tag limits", () => {
     expect(resend.body.name).toBe("validation_error");
 
     // Nothing refused was stored: only the message uploaded at the start is there.
-    expect((await api(sandbox, "/api/messages")).body.total).toBe(1);
+    expect((await api(app, "/api/messages")).body.total).toBe(1);
   });
 });

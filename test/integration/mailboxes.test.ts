@@ -7,7 +7,7 @@ import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Mailproof } from "../../src/client/index.js";
 import type { Sandbox } from "../../src/sandbox.js";
-import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { api, inProcess, startTestSandbox, type InProcess } from "../helpers/sandbox.js";
 
 // The SDKs' types declare `export =` beside their named classes; at run time both are there.
 const { Client } = sendgridClient as unknown as { Client: new () => typeof sendgridClient };
@@ -15,6 +15,8 @@ const { MailService } = sendgridMail as unknown as { MailService: new () => type
 
 const run = promisify(execFile);
 let sandbox: Sandbox;
+/** REST reads and settings need no socket: in process (waits for SMTP mail stay on it). */
+let app: InProcess;
 let counter = 0;
 const rcpt = (domain = "customer.test") => `mb-${++counter}-${Date.now()}@${domain}`;
 
@@ -92,6 +94,7 @@ beforeAll(async () => {
     ],
     providers: { sendgrid: { apiKeyNames: { "SG.billing-key": "billing" } } },
   });
+  app = inProcess(sandbox);
 });
 afterAll(() => sandbox.stop());
 
@@ -105,27 +108,23 @@ describe("--mailbox-by auth", () => {
   });
 
   test("each SMTP AUTH user gets a mailbox (lower-cased) on the message and its summary", async () => {
-    expect((await api(sandbox, `/api/messages/${alice[0]}`)).body.mailbox).toBe("alice");
-    expect((await api(sandbox, `/api/messages/${bob[0]}`)).body.mailbox).toBe("bob");
-    const { body } = await api(sandbox, "/api/messages?mailbox=bob");
+    expect((await api(app, `/api/messages/${alice[0]}`)).body.mailbox).toBe("alice");
+    expect((await api(app, `/api/messages/${bob[0]}`)).body.mailbox).toBe("bob");
+    const { body } = await api(app, "/api/messages?mailbox=bob");
     expect(body.messages.map((m: { mailbox: string }) => m.mailbox)).toEqual(["bob"]);
   });
 
   test("?mailbox= and mailbox: filter the list, alone or with a query", async () => {
-    expect(ids((await api(sandbox, "/api/messages?mailbox=alice")).body)).toEqual(
-      [...alice].reverse(),
-    );
-    expect(ids((await api(sandbox, "/api/messages?mailbox=ALICE")).body)).toEqual(
-      [...alice].reverse(),
-    );
+    expect(ids((await api(app, "/api/messages?mailbox=alice")).body)).toEqual([...alice].reverse());
+    expect(ids((await api(app, "/api/messages?mailbox=ALICE")).body)).toEqual([...alice].reverse());
     expect(
-      ids((await api(sandbox, `/api/messages?query=${encodeURIComponent("mailbox:bob")}`)).body),
+      ids((await api(app, `/api/messages?query=${encodeURIComponent("mailbox:bob")}`)).body),
     ).toEqual(bob);
     expect(
       ids(
         (
           await api(
-            sandbox,
+            app,
             `/api/messages?mailbox=alice&query=${encodeURIComponent('subject:"alice 2"')}`,
           )
         ).body,
@@ -135,17 +134,17 @@ describe("--mailbox-by auth", () => {
       ids(
         (
           await api(
-            sandbox,
+            app,
             `/api/messages?mailbox=bob&query=${encodeURIComponent('subject:"alice 2"')}`,
           )
         ).body,
       ),
     ).toEqual([]);
-    expect((await api(sandbox, "/api/messages?mailbox=nobody")).body.total).toBe(0);
+    expect((await api(app, "/api/messages?mailbox=nobody")).body.total).toBe(0);
   });
 
   test("GET /api/mailboxes lists the mailboxes with their counts", async () => {
-    const { body } = await api(sandbox, "/api/mailboxes");
+    const { body } = await api(app, "/api/mailboxes");
     expect(body).toEqual(
       expect.arrayContaining([
         { name: "alice", count: alice.length },
@@ -220,10 +219,8 @@ describe("--mailbox-by auth", () => {
   });
 
   test("a POP3 login sees its own mailbox only (Python poplib)", async () => {
-    const aliceIds = ids(
-      (await api(sandbox, "/api/messages?mailbox=alice&limit=100")).body,
-    ).reverse();
-    const bobIds = ids((await api(sandbox, "/api/messages?mailbox=bob&limit=100")).body).reverse();
+    const aliceIds = ids((await api(app, "/api/messages?mailbox=alice&limit=100")).body).reverse();
+    const bobIds = ids((await api(app, "/api/messages?mailbox=bob&limit=100")).body).reverse();
     expect(await pop3Ids(sandbox, "alice")).toEqual(aliceIds);
     expect(await pop3Ids(sandbox, "bob")).toEqual(bobIds);
     expect(aliceIds.some((id) => bobIds.includes(id))).toBe(false);
@@ -231,7 +228,7 @@ describe("--mailbox-by auth", () => {
 
   test("an IMAP login sees its own mailbox only (Python imaplib)", async () => {
     const subjects = async (mailbox: string) =>
-      (await api(sandbox, `/api/messages?mailbox=${mailbox}&limit=100`)).body.messages
+      (await api(app, `/api/messages?mailbox=${mailbox}&limit=100`)).body.messages
         .map((m: { subject: string }) => m.subject)
         .reverse();
     const alice = await subjects("alice");
@@ -256,26 +253,26 @@ describe("--mailbox-by auth", () => {
       text: "hi",
     });
     const mailboxOf = async (to: string) =>
-      (await api(sandbox, `/api/messages?query=${encodeURIComponent(`to:${to}`)}`)).body.messages[0]
+      (await api(app, `/api/messages?query=${encodeURIComponent(`to:${to}`)}`)).body.messages[0]
         .mailbox as string;
     expect(await mailboxOf(named)).toBe("billing");
     const label = await mailboxOf(unnamed);
     expect(label).toMatch(/^sendgrid:[0-9a-f]{8}$/);
     expect(label).not.toContain("secret");
-    expect(ids((await api(sandbox, "/api/messages?mailbox=billing")).body)).toHaveLength(1);
+    expect(ids((await api(app, "/api/messages?mailbox=billing")).body)).toHaveLength(1);
   });
 
   test("mail without a login (an upload, unauthenticated SMTP) lands in default", async () => {
-    const upload = await api(sandbox, "/api/messages", {
+    const upload = await api(app, "/api/messages", {
       method: "POST",
       headers: { "content-type": "message/rfc822" },
       body: "Subject: up\r\nTo: x@y.test\r\n\r\nhi\r\n",
     });
-    expect((await api(sandbox, `/api/messages/${upload.body.id}`)).body.mailbox).toBe("default");
+    expect((await api(app, `/api/messages/${upload.body.id}`)).body.mailbox).toBe("default");
   });
 
   test("a bad search term next to ?mailbox= is still a 400", async () => {
-    const { status, body } = await api(sandbox, "/api/messages?mailbox=alice&query=nosuch:thing");
+    const { status, body } = await api(app, "/api/messages?mailbox=alice&query=nosuch:thing");
     expect(status).toBe(400);
     expect(body.error.code).toBe("BAD_QUERY");
   });

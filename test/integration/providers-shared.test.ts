@@ -2,10 +2,15 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
-import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { api, inProcess, request, startTestSandbox, type InProcess } from "../helpers/sandbox.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver.js";
 
+/**
+ * The provider state API and the mocks' answers to odd bodies are request/response checks: in
+ * process. Webhook delivery, provider faults (delays, hanging requests) and logging use the socket.
+ */
 let sandbox: Sandbox;
+let app: InProcess;
 let receiver: WebhookReceiver;
 let counter = 0;
 const unique = (label: string) => `${label}-${++counter}-${Date.now()}@shared.test`;
@@ -17,8 +22,8 @@ const json = (method: string, body: unknown) => ({
 });
 
 /** One SendGrid send over plain HTTP: the cheapest way to exercise the shared machinery. */
-const sendgrid = (target: Sandbox, to: string, from = "app@shop.test") =>
-  fetch(`${target.url}/sendgrid/v3/mail/send`, {
+const sendgrid = (target: Sandbox | InProcess, to: string, from = "app@shop.test") =>
+  request(target, "/sendgrid/v3/mail/send", {
     method: "POST",
     headers: { authorization: "Bearer SG.x", "content-type": "application/json" },
     body: JSON.stringify({
@@ -33,6 +38,7 @@ beforeAll(async () => {
   sandbox = await startTestSandbox({
     providers: { postmark: { apiKeys: ["seeded-token"], verifiedSenders: ["shop.test"] } },
   });
+  app = inProcess(sandbox);
   receiver = await startWebhookReceiver();
 });
 afterAll(async () => {
@@ -42,7 +48,7 @@ afterAll(async () => {
 
 describe("native provider API", () => {
   test("GET lists every provider's state; the config seed (options.providers) is applied", async () => {
-    const { status, body } = await api(sandbox, "/api/providers");
+    const { status, body } = await api(app, "/api/providers");
     expect(status).toBe(200);
     expect(body.providers.map((p: { name: string }) => p.name)).toEqual([
       "sendgrid",
@@ -51,7 +57,7 @@ describe("native provider API", () => {
       "resend",
       "ses",
     ]);
-    const postmark = await api(sandbox, "/api/providers/postmark");
+    const postmark = await api(app, "/api/providers/postmark");
     expect(postmark.body).toMatchObject({
       apiKeys: ["seeded-token"],
       verifiedSenders: ["shop.test"],
@@ -62,7 +68,7 @@ describe("native provider API", () => {
       faults: [],
       templates: {},
     });
-    const resend = await api(sandbox, "/api/providers/resend");
+    const resend = await api(app, "/api/providers/resend");
     expect(resend.body).toMatchObject({
       apiKeys: null,
       verifiedSenders: null,
@@ -72,7 +78,7 @@ describe("native provider API", () => {
 
   test("PUT merges a partial state; DELETE resets to the seed and clears the event log", async () => {
     const put = await api(
-      sandbox,
+      app,
       "/api/providers/postmark",
       json("PUT", { sandbox: true, suppressions: ["Gone@Shop.Test"] }),
     );
@@ -82,22 +88,22 @@ describe("native provider API", () => {
       sandbox: true,
       suppressions: ["gone@shop.test"],
     });
-    await fetch(`${sandbox.url}/postmark/email`, {
+    await app.request(`/postmark/email`, {
       method: "POST",
       headers: { "x-postmark-server-token": "seeded-token", "content-type": "application/json" },
       body: JSON.stringify({ From: "a@shop.test", To: "b@shop.test", Subject: "s", TextBody: "t" }),
     });
-    expect(
-      (await api(sandbox, "/api/providers/postmark/events")).body.events.length,
-    ).toBeGreaterThan(0);
+    expect((await api(app, "/api/providers/postmark/events")).body.events.length).toBeGreaterThan(
+      0,
+    );
 
-    const reset = await api(sandbox, "/api/providers/postmark", { method: "DELETE" });
+    const reset = await api(app, "/api/providers/postmark", { method: "DELETE" });
     expect(reset.body).toMatchObject({
       apiKeys: ["seeded-token"],
       sandbox: false,
       suppressions: [],
     });
-    expect((await api(sandbox, "/api/providers/postmark/events")).body.events).toEqual([]);
+    expect((await api(app, "/api/providers/postmark/events")).body.events).toEqual([]);
   });
 
   test("bad state gets 400 with the native error body, never a 500", async () => {
@@ -129,35 +135,31 @@ describe("native provider API", () => {
       [[1, 2], "JSON object"],
     ];
     for (const [body, words] of cases) {
-      const { status, body: answer } = await api(
-        sandbox,
-        "/api/providers/sendgrid",
-        json("PUT", body),
-      );
+      const { status, body: answer } = await api(app, "/api/providers/sendgrid", json("PUT", body));
       expect(status, JSON.stringify(body)).toBe(400);
       expect(answer.error.code).toBe("BAD_REQUEST");
       expect(answer.error.message).toContain(words);
     }
-    const invalid = await api(sandbox, "/api/providers/sendgrid", json("PUT", "{nope"));
+    const invalid = await api(app, "/api/providers/sendgrid", json("PUT", "{nope"));
     expect([invalid.status, invalid.body.error.code]).toEqual([400, "INVALID_JSON"]);
-    const unknown = await api(sandbox, "/api/providers/sparkpost");
+    const unknown = await api(app, "/api/providers/sparkpost");
     expect([unknown.status, unknown.body.error.code]).toEqual([404, "NOT_FOUND"]);
-    const noRoute = await api(sandbox, "/api/providers/sendgrid/nothing-here");
+    const noRoute = await api(app, "/api/providers/sendgrid/nothing-here");
     expect([noRoute.status, noRoute.body.error.code]).toEqual([404, "NOT_FOUND"]);
   });
 
   test("pendingSenders are refused like unverified senders even when verifiedSenders is null", async () => {
-    await api(sandbox, "/api/providers/sendgrid", json("PUT", { pendingSenders: ["Fresh.Test"] }));
-    const pending = await sendgrid(sandbox, unique("pending"), "new@fresh.test");
+    await api(app, "/api/providers/sendgrid", json("PUT", { pendingSenders: ["Fresh.Test"] }));
+    const pending = await sendgrid(app, unique("pending"), "new@fresh.test");
     expect(pending.status).toBe(403);
     expect((await pending.json()).errors[0].field).toBe("from");
-    expect((await sendgrid(sandbox, unique("other"), "app@shop.test")).status).toBe(202);
-    await api(sandbox, "/api/providers/sendgrid", json("PUT", { pendingSenders: [] }));
+    expect((await sendgrid(app, unique("other"), "app@shop.test")).status).toBe(202);
+    await api(app, "/api/providers/sendgrid", json("PUT", { pendingSenders: [] }));
   });
 
   test("templates: PUT stores one, GET lists them, DELETE removes it", async () => {
     const put = await api(
-      sandbox,
+      app,
       "/api/providers/ses/templates/welcome",
       json("PUT", { subject: "Hi {{name}}", html: "<p>Hi {{name}}</p>", text: "Hi {{name}}" }),
     );
@@ -168,25 +170,21 @@ describe("native provider API", () => {
       html: "<p>Hi {{name}}</p>",
       text: "Hi {{name}}",
     });
+    expect((await api(app, "/api/providers/ses/templates")).body.templates.welcome.subject).toBe(
+      "Hi {{name}}",
+    );
     expect(
-      (await api(sandbox, "/api/providers/ses/templates")).body.templates.welcome.subject,
-    ).toBe("Hi {{name}}");
-    expect(
-      (await api(sandbox, "/api/providers/ses/templates/welcome", { method: "DELETE" })).status,
+      (await api(app, "/api/providers/ses/templates/welcome", { method: "DELETE" })).status,
     ).toBe(200);
     expect(
-      (await api(sandbox, "/api/providers/ses/templates/welcome", { method: "DELETE" })).status,
+      (await api(app, "/api/providers/ses/templates/welcome", { method: "DELETE" })).status,
     ).toBe(404);
   });
 
   test("events filter by type, recipient and provider message id", async () => {
     const [kept, dropped] = [unique("kept"), unique("dropped")];
-    await api(
-      sandbox,
-      "/api/providers/sendgrid",
-      json("PUT", { suppressions: [dropped], faults: [] }),
-    );
-    const res = await fetch(`${sandbox.url}/sendgrid/v3/mail/send`, {
+    await api(app, "/api/providers/sendgrid", json("PUT", { suppressions: [dropped], faults: [] }));
+    const res = await app.request(`/sendgrid/v3/mail/send`, {
       method: "POST",
       headers: { authorization: "Bearer SG.x", "content-type": "application/json" },
       body: JSON.stringify({
@@ -197,14 +195,14 @@ describe("native provider API", () => {
       }),
     });
     const id = res.headers.get("x-message-id") as string;
-    const byId = (await api(sandbox, `/api/providers/sendgrid/events?providerMessageId=${id}`)).body
+    const byId = (await api(app, `/api/providers/sendgrid/events?providerMessageId=${id}`)).body
       .events;
     expect(
       byId.map((e: { type: string; recipient: string }) => `${e.type}:${e.recipient}`),
     ).toEqual([`dropped:${dropped}`, `processed:${kept}`, `delivered:${kept}`]);
     const drops = (
       await api(
-        sandbox,
+        app,
         `/api/providers/sendgrid/events?type=dropped&recipient=${encodeURIComponent(dropped)}`,
       )
     ).body.events;
@@ -214,7 +212,7 @@ describe("native provider API", () => {
       providerMessageId: id,
       messageId: null,
     });
-    await api(sandbox, "/api/providers/sendgrid", json("PUT", { suppressions: [] }));
+    await api(app, "/api/providers/sendgrid", json("PUT", { suppressions: [] }));
   });
 });
 
@@ -251,7 +249,7 @@ describe("malformed requests", () => {
     ];
     for (const [path, headers] of endpoints) {
       for (const body of bodies) {
-        const response = await fetch(`${sandbox.url}${path}`, {
+        const response = await app.request(path, {
           method: "POST",
           headers: { "content-type": "application/json", ...headers },
           body,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
-import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { api, inProcess, startTestSandbox, type InProcess } from "../helpers/sandbox.js";
 
 /**
  * Sender-chosen attachment names reach the Content-Disposition of the native attachment route
@@ -32,11 +32,14 @@ const HOSTILE: Array<{ label: string; param: string; expected?: string }> = [
 ];
 
 let sandbox: Sandbox;
+/** Every request here is a request/response check: in process. */
+let app: InProcess;
 let messageId: string;
 let attachments: Array<{ id: string; filename: string | null }>;
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
+  app = inProcess(sandbox);
   const parts = HOSTILE.flatMap(({ param }, i) => [
     "--b",
     "Content-Type: application/octet-stream",
@@ -59,14 +62,14 @@ beforeAll(async () => {
     "--b--",
     "",
   ].join("\r\n");
-  const created = await api(sandbox, "/api/messages", {
+  const created = await api(app, "/api/messages", {
     method: "POST",
     body: raw,
     headers: { "content-type": "message/rfc822" },
   });
   expect(created.status).toBe(201);
   messageId = created.body.id;
-  attachments = (await api(sandbox, `/api/messages/${messageId}`)).body.attachments;
+  attachments = (await api(app, `/api/messages/${messageId}`)).body.attachments;
   expect(attachments).toHaveLength(HOSTILE.length);
 });
 afterAll(async () => {
@@ -96,7 +99,7 @@ describe.each([
 ])("%s attachment route", (_name, pathOf) => {
   it.each(HOSTILE.map((h, i) => [h.label, i] as const))("%s", async (label, i) => {
     const attachment = attachments[i];
-    const response = await fetch(`${sandbox.url}${pathOf(attachment.id)}`);
+    const response = await app.request(pathOf(attachment.id));
     expect(response.status).toBe(200);
     expect(await response.text()).toBe(`part ${i}`);
     // One header, one disposition: nothing smuggled in after a CRLF.

@@ -3,15 +3,18 @@ import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Sandbox } from "../../src/sandbox.js";
 import type { SessionTranscript } from "../../src/core/transcripts.js";
-import { api, startTestSandbox } from "../helpers/sandbox.js";
+import { api, inProcess, startTestSandbox, type InProcess } from "../helpers/sandbox.js";
 
 /** SMTP session transcripts over real sockets: what was said, redacted, linked to the captured message. */
 let sandbox: Sandbox;
+/** REST reads and settings need no socket: in process (waits for SMTP mail stay on it). */
+let app: InProcess;
 let counter = 0;
 const unique = (label: string) => `${label}-${process.pid}-${++counter}@transcripts.test`;
 
 beforeAll(async () => {
   sandbox = await startTestSandbox({ smtpsPort: 0 });
+  app = inProcess(sandbox);
 });
 afterAll(() => sandbox?.stop());
 
@@ -27,10 +30,10 @@ function transport(options: Record<string, unknown> = {}) {
 /** The session that carried `messageId`, once it has closed. */
 async function sessionOf(messageId: string): Promise<SessionTranscript> {
   for (let poll = 0; poll < 200; poll++) {
-    const { status, body } = await api(sandbox, `/api/sessions?messageId=${messageId}`);
+    const { status, body } = await api(app, `/api/sessions?messageId=${messageId}`);
     expect(status).toBe(200);
     if (body.sessions.length === 1 && body.sessions[0].endedAt !== null) {
-      const full = await api<SessionTranscript>(sandbox, `/api/sessions/${body.sessions[0].id}`);
+      const full = await api<SessionTranscript>(app, `/api/sessions/${body.sessions[0].id}`);
       expect(full.status).toBe(200);
       return full.body;
     }
@@ -150,7 +153,7 @@ describe("transcripts", () => {
     await pooled.sendMail({ from: "app@example.test", to: b, subject: "b", text: "b" });
     const ids = [await messageIdOf(a), await messageIdOf(b)];
     // Still open: the list shows it, without an end.
-    const open = (await api(sandbox, `/api/sessions?messageId=${ids[1]}`)).body.sessions;
+    const open = (await api(app, `/api/sessions?messageId=${ids[1]}`)).body.sessions;
     expect(open).toEqual([
       expect.objectContaining({
         messageIds: ids,
@@ -161,7 +164,7 @@ describe("transcripts", () => {
       }),
     ]);
     // Without the filter, the list holds summaries.
-    const listed = (await api(sandbox, "/api/sessions")).body.sessions.find(
+    const listed = (await api(app, "/api/sessions")).body.sessions.find(
       (s: { id: string }) => s.id === open[0].id,
     );
     expect(listed).toMatchObject({ endedAt: null, lineCount: open[0].lines.length });
@@ -192,12 +195,12 @@ describe("transcripts", () => {
     });
     let mine: SessionTranscript | undefined;
     for (let poll = 0; poll < 200 && !mine; poll++) {
-      const { body } = await api(sandbox, "/api/sessions?limit=20");
+      const { body } = await api(app, "/api/sessions?limit=20");
       mine = (body.sessions as SessionTranscript[]).find((s) => s.helo === "raw.client.test");
       if (!mine) await new Promise((resolve) => setTimeout(resolve, 25));
     }
     expect(mine).toMatchObject({ endedAt: expect.any(String), messageIds: [] });
-    const full = (await api<SessionTranscript>(sandbox, `/api/sessions/${mine?.id}`)).body;
+    const full = (await api<SessionTranscript>(app, `/api/sessions/${mine?.id}`)).body;
     expect(said(full)).toEqual(
       expect.arrayContaining(["C: EHLO raw.client.test", "C: QUIT", "S: 221 2.0.0 Bye"]),
     );
@@ -213,9 +216,9 @@ describe("transcripts", () => {
         text: "p",
       });
     await sessionOf(await messageIdOf(`page-${process.pid}-${counter}@transcripts.test`));
-    const first = (await api(sandbox, "/api/sessions?limit=2")).body;
+    const first = (await api(app, "/api/sessions?limit=2")).body;
     expect(first.next).toEqual(expect.any(String));
-    const second = (await api(sandbox, `/api/sessions?limit=2&before=${first.next}`)).body;
+    const second = (await api(app, `/api/sessions?limit=2&before=${first.next}`)).body;
     expect(second.sessions).toHaveLength(2);
     const ids = [...first.sessions, ...second.sessions].map((s: { id: string }) => s.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -223,13 +226,13 @@ describe("transcripts", () => {
   });
 
   test("bad parameters are 400, unknown sessions 404", async () => {
-    expect((await api(sandbox, "/api/sessions?messageId=nope")).status).toBe(400);
-    expect((await api(sandbox, "/api/sessions?before=nope")).status).toBe(400);
-    expect((await api(sandbox, "/api/sessions?limit=0")).status).toBe(400);
-    const missing = await api(sandbox, "/api/sessions/01ARZ3NDEKTSV4RRFFQ69G5FAV");
+    expect((await api(app, "/api/sessions?messageId=nope")).status).toBe(400);
+    expect((await api(app, "/api/sessions?before=nope")).status).toBe(400);
+    expect((await api(app, "/api/sessions?limit=0")).status).toBe(400);
+    const missing = await api(app, "/api/sessions/01ARZ3NDEKTSV4RRFFQ69G5FAV");
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe("NOT_FOUND");
-    expect((await api(sandbox, "/api/sessions/not-an-id")).status).toBe(404);
+    expect((await api(app, "/api/sessions/not-an-id")).status).toBe(404);
   });
 });
 
