@@ -1,6 +1,7 @@
 import { caniemail } from "caniemail";
-import type { Analyzer } from "../analyze.js";
-import { MAX_HTML_DEPTH, parseHtmlBounded } from "../html/parse-bounded.js";
+import type { AnalysisResult, Analyzer } from "../analyze.js";
+import { MAX_HTML_DEPTH } from "../html/parse-bounded.js";
+import { htmlShape } from "./html-shape.js";
 import { finding } from "../headers/rule.js";
 
 export interface CompatibilityFeature {
@@ -98,9 +99,17 @@ export interface CompatibilityOptions {
   clients?: readonly string[];
 }
 
-/** Checks the HTML body against caniemail.com data, like Mailpit's HTML check. */
+/** Verdicts kept per analyser: one per template a sandbox sees, the oldest dropped first. */
+const SHAPES_KEPT = 200;
+
+/**
+ * Checks the HTML body against caniemail.com data, like Mailpit's HTML check. caniemail costs
+ * about 1 ms per KB of HTML, while mail comes from a few templates: its verdict is kept per
+ * document shape (see htmlShape), so a template is checked once, not once per message.
+ */
 export function createCompatibilityAnalyzer(options: CompatibilityOptions = {}): Analyzer {
   const clients = [...(options.clients ?? ALL_CLIENTS)] as ClientList;
+  const verdicts = new Map<string, AnalysisResult>();
   return {
     name: "compatibility",
     async run({ message }) {
@@ -109,7 +118,8 @@ export function createCompatibilityAnalyzer(options: CompatibilityOptions = {}):
       const html = truncated ? message.html.slice(0, MAX_HTML_CHARS) : message.html;
       // caniemail builds a DOM (quadratic in the nesting depth) and walks it recursively (a stack
       // overflow on deep nesting), so too deep a document gets no report.
-      if (parseHtmlBounded(html, {}, {}) > 0) {
+      const shape = htmlShape(html);
+      if (shape === null) {
         return {
           findings: [
             finding(
@@ -120,45 +130,56 @@ export function createCompatibilityAnalyzer(options: CompatibilityOptions = {}):
           ],
         };
       }
-      let issues: FeatureIssues;
-      try {
-        ({ issues } = caniemail({ clients, html }));
-      } catch (err) {
-        // caniemail's CSS parser throws on a declaration without ":" (a template's style="{{color}}");
-        // clients drop such declarations, so this is the sender's bug to see, not an analysis failure.
-        const reason = (err as Error).message.replace(/^undefined:/, "");
-        return {
-          findings: [
-            finding(
-              "html.css-invalid",
-              "warning",
-              `The HTML holds CSS that cannot be parsed (${reason}); clients drop the broken declarations or the whole style block. No compatibility report was made.`,
-            ),
-          ],
-        };
-      }
-      const report = { ...buildReport(issues, clients.length), truncated };
-      const worst = report.features
-        .filter((f) => !STRUCTURE.has(f.title))
-        .map((f) => ({ title: f.title, major: f.unsupported.filter((c) => MAJOR_CLIENTS.has(c)) }))
-        .filter((f) => f.major.length > 0);
-      const findings = worst.length
-        ? [
-            finding(
-              "html.compatibility",
-              "info",
-              `${worst.length} HTML/CSS feature(s) are unsupported in major email clients: ${worst
-                .slice(0, 3)
-                .map((f) => `${f.title} (${f.major.join(", ")})`)
-                .join(
-                  "; ",
-                )}${worst.length > 3 ? "; ..." : ""}. ${report.score.supported}% of all ${report.clients} clients render everything; see analysis.compatibility.`,
-            ),
-          ]
-        : [];
-      return { compatibility: report, findings };
+      const key = `${truncated ? "t" : "w"}${shape}`;
+      let verdict = verdicts.get(key);
+      if (verdict) verdicts.delete(key);
+      else verdict = check(html, clients, truncated);
+      verdicts.set(key, verdict);
+      if (verdicts.size > SHAPES_KEPT) verdicts.delete(verdicts.keys().next().value!);
+      // Each message gets its own copy: a verdict is shared by every message of its shape.
+      return structuredClone(verdict);
     },
   };
+}
+
+function check(html: string, clients: ClientList, truncated: boolean): AnalysisResult {
+  let issues: FeatureIssues;
+  try {
+    ({ issues } = caniemail({ clients, html }));
+  } catch (err) {
+    // caniemail's CSS parser throws on a declaration without ":" (a template's style="{{color}}");
+    // clients drop such declarations, so this is the sender's bug to see, not an analysis failure.
+    const reason = (err as Error).message.replace(/^undefined:/, "");
+    return {
+      findings: [
+        finding(
+          "html.css-invalid",
+          "warning",
+          `The HTML holds CSS that cannot be parsed (${reason}); clients drop the broken declarations or the whole style block. No compatibility report was made.`,
+        ),
+      ],
+    };
+  }
+  const report = { ...buildReport(issues, clients.length), truncated };
+  const worst = report.features
+    .filter((f) => !STRUCTURE.has(f.title))
+    .map((f) => ({ title: f.title, major: f.unsupported.filter((c) => MAJOR_CLIENTS.has(c)) }))
+    .filter((f) => f.major.length > 0);
+  const findings = worst.length
+    ? [
+        finding(
+          "html.compatibility",
+          "info",
+          `${worst.length} HTML/CSS feature(s) are unsupported in major email clients: ${worst
+            .slice(0, 3)
+            .map((f) => `${f.title} (${f.major.join(", ")})`)
+            .join(
+              "; ",
+            )}${worst.length > 3 ? "; ..." : ""}. ${report.score.supported}% of all ${report.clients} clients render everything; see analysis.compatibility.`,
+        ),
+      ]
+    : [];
+  return { compatibility: report, findings };
 }
 
 export function buildReport(
