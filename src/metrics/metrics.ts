@@ -17,7 +17,7 @@ interface MetricsDeps {
  * global one, so several sandboxes in one process count apart. Everything is observed from
  * outside the capture path: events, and wrappers around the functions the sandbox composes.
  */
-interface Metrics {
+export interface Metrics {
   registry: Registry;
   /** The same ingest, timing each call (parse → durable commit) by source. */
   timedIngest(ingest: Ingest): Ingest;

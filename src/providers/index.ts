@@ -32,7 +32,7 @@ const PROVIDERS: ProviderModule[] = [sendgrid, mailgunProvider, postmark, resend
 
 export { createStateRegistry } from "./shared/state.js";
 
-interface Providers {
+export interface Providers {
   /** Mount with `app.route("/", providers.app)` before the `/api/*` catch-all. */
   app: Hono;
   states: StateRegistry;

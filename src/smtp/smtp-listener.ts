@@ -33,7 +33,7 @@ interface SmtpListenerOptions {
   socketTimeout: number;
 }
 
-interface SmtpListenerDeps {
+export interface SmtpListenerDeps {
   ingest: Ingest;
   logger: Logger;
   /** Fault rules applied at each stage of every session. */

@@ -26,7 +26,7 @@ export interface WebhookStatus {
   lastError: string | null;
 }
 
-interface ReceiveWebhook {
+export interface ReceiveWebhook {
   status(): WebhookStatus;
   stop(): void;
 }

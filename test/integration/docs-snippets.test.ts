@@ -174,9 +174,15 @@ test("`npx mailproof` works in a clone, without reaching a registry", async () =
   // node_modules tree on a first run (half a minute on a loaded machine); a run killed midway
   // leaves an entry without package.json on which every later npx fails with ENOENT. So this
   // runs on an empty cache of its own, offline, as a reader's first `npx mailproof` does.
+  // Linking a folder runs its `prepare` script, which would rebuild dist/ under every other test
+  // running meanwhile; the reader's clone is built already (README's set-up), so scripts are off.
   const cache = mkdtempSync(join(tmpdir(), "mailproof-npx-"));
   try {
-    const env = { npm_config_cache: cache, npm_config_offline: "true" };
+    const env = {
+      npm_config_cache: cache,
+      npm_config_offline: "true",
+      npm_config_ignore_scripts: "true",
+    };
     const outcome = await run("npx", ["--no-install", "mailproof", "--help"], REPO, {
       env,
       timeoutMs: 110_000,

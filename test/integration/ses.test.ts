@@ -430,7 +430,9 @@ describe("SES v1 query API", () => {
       "Email address is not verified. The following identities failed the check in region US-EAST-1: a@unverified.example",
     );
 
-    await setState({ rateLimit: 1 });
+    // Verified senders cleared: a send the limiter lets through is accepted, not rejected, so
+    // every rejection below is the limiter's, whichever request reaches each window first.
+    await setState({ verifiedSenders: null, rateLimit: 1 });
     // Ten at once: even on a slow machine at least two share one second's window.
     const sends = await Promise.allSettled(
       Array.from({ length: 10 }, () =>

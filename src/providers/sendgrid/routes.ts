@@ -5,20 +5,14 @@
  */
 
 import { Hono } from "hono";
-import { domainOf, isApiKeyAllowed, isSenderVerified, isSuppressed } from "../shared/checks.js";
+import { isApiKeyAllowed, isSenderVerified, isSuppressed } from "../shared/checks.js";
 import type { ProviderContext, ProviderModule } from "../shared/context.js";
 import { refusalOf, type RenderRefusal } from "../shared/refusal.js";
-import {
-  findTemplate,
-  renderTemplate,
-  TemplateRenderError,
-  type RenderedTemplate,
-} from "../shared/templates.js";
-import type { NewProviderEvent } from "../shared/types.js";
-import { composeDelivery, newXMessageId, SENDGRID_DOMAIN } from "./compose.js";
-import { parseSendRequest, type SgPersonalization, type SgSendRequest } from "./request.js";
+import { newXMessageId } from "./compose.js";
+import { deliverSendGrid } from "./deliver.js";
+import { parseSendRequest } from "./request.js";
 import * as res from "./responses.js";
-import { sendgridWebhookRequests, sgEvent } from "./webhooks.js";
+import { sendgridWebhookRequests } from "./webhooks.js";
 
 /** Mail Send accepts up to 30 MB per request. */
 const MAX_BODY = 30 * 1024 * 1024;
@@ -99,72 +93,9 @@ function routes(ctx: ProviderContext): Hono {
 
     const xMessageId = newXMessageId();
     for (const [index, p] of request.personalizations.entries())
-      await deliver(request, p, index, xMessageId, key);
+      await deliverSendGrid(ctx, request, p, index, xMessageId, key);
     return c.body(null, 202, { ...limitHeaders, "X-Message-Id": xMessageId });
   });
-
-  const deliver = async (
-    request: SgSendRequest,
-    p: SgPersonalization,
-    index: number,
-    xMessageId: string,
-    apiKey: string,
-  ) => {
-    const state = ctx.state();
-    const template = request.templateId ? findTemplate(state.templates, request.templateId) : null;
-    const data = { ...p.dynamicTemplateData };
-    let rendered: RenderedTemplate | null = null;
-    let renderError: string | null = null;
-    try {
-      rendered = template ? renderTemplate(template, data) : null;
-    } catch (err) {
-      if (!(err instanceof TemplateRenderError)) throw err;
-      renderError = err.message;
-    }
-    const delivery = composeDelivery(request, p, index, xMessageId, rendered);
-    const base = {
-      xMessageId,
-      sgMessageId: delivery.sgMessageId,
-      messageIdHeader: delivery.messageIdHeader,
-      categories: request.categories,
-      customArgs: delivery.customArgs,
-    };
-    const events: NewProviderEvent[] = [];
-    const drop = (email: string, reason: string) =>
-      events.push(sgEvent({ ...base, event: "dropped", email, messageId: null, reason }));
-
-    // An unknown (or unrenderable) template is accepted (202) and then dropped, as SendGrid does
-    // (sendgrid/docs#2616).
-    if (request.templateId && (!template || renderError)) {
-      if (renderError)
-        ctx.logger.info(
-          { templateId: request.templateId, error: renderError },
-          "sendgrid template could not be rendered",
-        );
-      for (const email of delivery.recipients) drop(email, "Invalid template");
-      ctx.emit(events);
-      return;
-    }
-    const deliverable = delivery.recipients.filter((email) => !isSuppressed(state, email));
-    for (const email of delivery.recipients)
-      if (isSuppressed(state, email)) drop(email, "Unsubscribed Address");
-    if (deliverable.length > 0) {
-      const from = (p.from ?? request.from).email;
-      const message = await ctx.capture({
-        providerMessageId: xMessageId,
-        mail: delivery.mail,
-        envelope: { from: delivery.envelopeFrom, to: deliverable },
-        tags: request.categories,
-        apiKey,
-        dkimDomains: [domainOf(from), SENDGRID_DOMAIN],
-      });
-      for (const email of deliverable)
-        events.push(sgEvent({ ...base, event: "processed", email, messageId: message.id }));
-      for (const email of deliverable)
-        events.push(sgEvent({ ...base, event: "delivered", email, messageId: message.id }));
-    }
-    ctx.emit(events);
-  };
 
   app.all("*", (c) => res.errorResponse(c, 404, res.one("resource not found")));
   return app;

@@ -19,7 +19,7 @@ interface NotifyBridgeOptions {
   reconnectMs?: number;
 }
 
-interface NotifyBridge {
+export interface NotifyBridge {
   /** The bus to hand to everything else: emits reach this instance's listeners and every other instance's. */
   events: EventBus;
   /** Identifies this instance's notifications (so it ignores its own). */

@@ -30,10 +30,7 @@ export async function inputFor(
     authUser: null,
     ...envelope,
   };
-  const {
-    attachmentContents: _contents,
-    ...fields
-  } = await parseMessage(raw, fullEnvelope);
+  const { attachmentContents: _contents, ...fields } = await parseMessage(raw, fullEnvelope);
   const message: Message = {
     id: "01J00000000000000000000000",
     receivedAt: receivedAt.toISOString(),

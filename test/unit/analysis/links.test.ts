@@ -60,10 +60,7 @@ describe("link fixtures reproducing real bugs", () => {
         logger: pino({ level: "silent" }),
         spfIp: null,
       };
-      return analyzer.run(
-        { message: { ...message, id: "x" } as never, raw },
-        context,
-      );
+      return analyzer.run({ message: { ...message, id: "x" } as never, raw }, context);
     };
     const undeclared = await run("qp-soft-break-token.eml");
     expect(undeclared.findings?.filter((f) => f.rule === "links.qp-undecoded")).toEqual([

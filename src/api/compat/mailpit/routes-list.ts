@@ -4,25 +4,14 @@ import { MailproofError } from "../../../core/errors.js";
 import { snippetOf } from "../../../core/summary.js";
 import { parseQuery } from "../../../store/query.js";
 import type { MailpitContext } from "./context.js";
+import { unreadCount } from "./routes-info.js";
 import { listItem } from "./shapes.js";
-import type { MailpitStats } from "./stats.js";
 
-const VERSION = "v1.24.0-mailproof";
-
-/** `/info`, `/webui`, and the message list: `/messages` and `/search` (list, mark read, delete). */
-export function listRoutes(
-  ctx: MailpitContext,
-  {
-    stats,
-    chaosEnabled,
-    spamAssassin,
-  }: { stats: MailpitStats; chaosEnabled: boolean; spamAssassin: boolean },
-): Hono {
+/** The message list: `/messages` and `/search` (list, mark read, delete). */
+export function listRoutes(ctx: MailpitContext): Hono {
   const { deps, ok, readJson, page } = ctx;
   const { store, events } = deps;
   const api = new Hono();
-  const unreadCount = async () =>
-    (await store.list({ query: parseQuery("is:unread"), limit: 1 })).total;
 
   const listResponse = async (c: Context, queryText: string) => {
     const start = intParam(c.req.query("start"), "start", 0, 0, 1_000_000);
@@ -31,7 +20,7 @@ export function listRoutes(
     const [{ total: matching, messages }, all, unread, matchingUnread, tags] = await Promise.all([
       page(query, start, limit),
       store.count(),
-      unreadCount(),
+      unreadCount(store),
       store.list({
         query: { terms: [...query.terms, ...parseQuery("is:unread").terms] },
         limit: 1,
@@ -49,46 +38,6 @@ export function listRoutes(
       messages: messages.map((m) => listItem(m, snippetOf(m))),
     });
   };
-
-  api.get("/info", async (c) => {
-    const [messages, unread, tags] = await Promise.all([
-      store.count(),
-      unreadCount(),
-      store.tags(),
-    ]);
-    return c.json({
-      Version: VERSION,
-      LatestVersion: VERSION,
-      Database: store.kind,
-      DatabaseSize: 0,
-      Messages: messages,
-      Unread: unread,
-      Tags: Object.fromEntries(tags.map((t) => [t.tag, t.count])),
-      RuntimeStats: stats.snapshot(),
-    });
-  });
-
-  api.get("/webui", (c) => {
-    const relay = deps.relay ?? null;
-    return c.json({
-      Label: "mailproof",
-      MessageRelay: {
-        Enabled: relay !== null,
-        SMTPServer: relay ? new URL(relay.target).host : "",
-        ReturnPath: "",
-        // Mailpit gives its allow-list as one regular expression; ours is globs.
-        AllowedRecipients: relay ? globsToRegex(relay.allow) : "",
-        BlockedRecipients: "",
-        OverrideFrom: "",
-        PreserveMessageIDs: false,
-        RecipientAllowlist: relay ? globsToRegex(relay.allow) : "",
-      },
-      SpamAssassin: spamAssassin,
-      ChaosEnabled: chaosEnabled,
-      DuplicatesIgnored: false,
-      HideDeleteAllButton: false,
-    });
-  });
 
   api.get("/messages", (c) => listResponse(c, ""));
   api.get("/search", (c) => listResponse(c, c.req.query("query") ?? ""));
@@ -134,10 +83,4 @@ export function listRoutes(
   });
 
   return api;
-}
-
-function globsToRegex(globs: string[]): string {
-  if (globs.length === 0) return "";
-  const one = (glob: string) => glob.replace(/[.+^${}()|[\]\\?]/g, "\\$&").replace(/\*/g, ".*");
-  return `^(${globs.map(one).join("|")})$`;
 }

@@ -3,6 +3,7 @@ import type { ApiDeps } from "../../deps.js";
 import { MailproofError } from "../../../core/errors.js";
 import type { ChaosBridge } from "./chaos.js";
 import { createMailpitContext } from "./context.js";
+import { infoRoutes } from "./routes-info.js";
 import { listRoutes } from "./routes-list.js";
 import { messageRoutes } from "./routes-message.js";
 import { tagRoutes } from "./routes-tags.js";
@@ -27,7 +28,8 @@ export function mailpitRoutes(
 ): { api: Hono; view: Hono } {
   const ctx = createMailpitContext(deps);
   const api = new Hono();
-  api.route("/", listRoutes(ctx, { stats, chaosEnabled: chaos !== null, spamAssassin }));
+  api.route("/", infoRoutes(ctx, { stats, chaosEnabled: chaos !== null, spamAssassin }));
+  api.route("/", listRoutes(ctx));
   api.route("/", messageRoutes(ctx, { spamAssassin }));
   api.route("/", tagRoutes(ctx));
 

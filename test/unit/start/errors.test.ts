@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { listenError } from "../../src/start-errors.js";
+import { listenError } from "../../../src/start/errors.js";
 
 const inUse = Object.assign(new Error("listen EADDRINUSE"), {
   code: "EADDRINUSE",

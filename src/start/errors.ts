@@ -1,7 +1,7 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { dirname } from "node:path";
 import { createSecureContext } from "node:tls";
-import { MailproofError } from "./core/errors.js";
+import { MailproofError } from "../core/errors.js";
 
 /**
  * Start-up failures a person can act on: each says what failed, why, and which option to change.
