@@ -4,11 +4,11 @@ import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import { analysisSettings, type AnalysisSettings } from "../../config/options.js";
 import { emptyAnalysis, type Analysis, type Finding } from "../../core/types.js";
-import type { EventLoopUtilization } from "node:perf_hooks";
 import { threadCpuClock } from "../thread-cpu.js";
 import { capFindings, type AnalysisInput, type AnalyzeFn } from "../analyze.js";
 import type { DnsZone } from "../dns/index.js";
 import { NO_STEP, PROGRESS, type WorkerRequest, type WorkerResponse } from "./protocol.js";
+import { startWatchdog, type WatchedSlot } from "./watchdog.js";
 
 export interface AnalysisPool {
   analyze: AnalyzeFn;
@@ -61,31 +61,11 @@ type Job = {
   /** It held a stopped worker: analysed again without that analyser and those after it. */
   stopped?: { analyzer: string; busyMs: number };
 };
-/** A step the watchdog has seen running, from the tick it first saw it. */
-type Watch = {
-  seq: number;
-  since: number;
-  cpuAt: number | null;
-  elu: EventLoopUtilization;
-};
-type Slot = {
+type Slot = Omit<WatchedSlot, "jobs"> & {
   index: number;
-  worker: Worker | null;
-  /** The worker's PROGRESS, renewed with each worker. */
-  progress: Int32Array;
-  /** Analyser names by step number, as the worker tells them. */
-  stepNames: string[];
-  cpu: (() => number) | null;
   jobs: Map<number, Job>;
   idleTimer: NodeJS.Timeout | null;
-  watch: Watch | null;
 };
-
-/**
- * Without the thread's CPU time (not Linux): the share of wall-clock time since a step started
- * that the worker's event loop was busy, above which the step counts as busy all along.
- */
-const BUSY_UTILIZATION = 0.9;
 
 /**
  * Analysis on worker threads, so DKIM/SPF/DMARC, HTML compatibility and link checks use the
@@ -118,9 +98,9 @@ export function createAnalysisPool(
 
   const start = (slot: Slot): Worker => {
     const { index } = slot;
-    // The zone as it is now: a worker started after PUT /api/dns must not answer from an older one.
     slot.progress = newProgress();
     slot.stepNames = [];
+    // The zone as it is now: a worker started after PUT /api/dns must not answer from an older one.
     const worker = new Worker(WORKER_FILE, {
       workerData: {
         settings: workerSettings,
@@ -216,59 +196,7 @@ export function createAnalysisPool(
     }
   };
 
-  /** How long the slot's thread has been busy since the watchdog first saw this step, in ms of CPU where known. */
-  const busyFor = (slot: Slot, watch: Watch, worker: Worker): number => {
-    if (slot.cpu && watch.cpuAt !== null) {
-      try {
-        return slot.cpu() - watch.cpuAt;
-      } catch {
-        // The thread is gone (it is exiting); its exit handler takes over.
-        return 0;
-      }
-    }
-    const wall = performance.now() - watch.since;
-    return worker.performance.eventLoopUtilization(watch.elu).utilization >= BUSY_UTILIZATION
-      ? wall
-      : 0;
-  };
-
-  /**
-   * The watchdog reads each worker's PROGRESS on its ticks: a step still running after
-   * `stuckAfterMs` from the tick that first saw it is measured. Seeing a step up to one tick
-   * late lets a stuck worker run up to a tick longer; it costs nothing per message.
-   */
-  const watchSlot = (slot: Slot) => {
-    const { worker, progress } = slot;
-    const step = Atomics.load(progress, PROGRESS.STEP);
-    if (!worker || step === NO_STEP) {
-      slot.watch = null;
-      return;
-    }
-    const seq = Atomics.load(progress, PROGRESS.SEQ);
-    const now = performance.now();
-    if (slot.watch?.seq !== seq) {
-      let cpuAt: number | null = null;
-      try {
-        cpuAt = slot.cpu?.() ?? null;
-      } catch {
-        // The thread is exiting; the wall-clock fallback covers the tick until it has.
-      }
-      slot.watch = { seq, since: now, cpuAt, elu: worker.performance.eventLoopUtilization() };
-      return;
-    }
-    if (now - slot.watch.since < stuckAfterMs) return;
-    const busyMs = busyFor(slot, slot.watch, worker);
-    if (busyMs < stuckAfterMs) return;
-    const job = Atomics.load(progress, PROGRESS.JOB);
-    const stuckId = [...slot.jobs.keys()].find((id) => (id | 0) === job) ?? -1;
-    stopStuck(slot, stuckId, slot.stepNames[step] ?? `step ${step}`, Math.round(busyMs));
-  };
-
-  const watchdog = setInterval(
-    () => slots.forEach(watchSlot),
-    Math.max(10, Math.min(250, stuckAfterMs / 4)),
-  );
-  watchdog.unref();
+  const watchdog = startWatchdog(slots, stuckAfterMs, stopStuck);
 
   const idle = (slot: Slot) => {
     slot.worker?.unref();
@@ -293,7 +221,7 @@ export function createAnalysisPool(
     },
     running: () => slots.filter((s) => s.worker !== null).length,
     async close() {
-      clearInterval(watchdog);
+      watchdog.stop();
       // stop() gives undefined for a slot with no running worker: wait for the others.
       await Promise.all(slots.map(stop).filter((exit) => exit !== undefined));
     },
