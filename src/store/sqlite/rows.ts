@@ -1,0 +1,108 @@
+import type { Database } from "better-sqlite3";
+import { toSummary } from "../../core/summary.js";
+import type { Analysis, Message, MessageSummary } from "../../core/types.js";
+import { withMailbox } from "../../mailboxes/assign.js";
+import { withoutPlusTag } from "../query.js";
+import { parseStoredBody } from "../stored-body.js";
+
+type Row = {
+  seq: number;
+  id: string;
+  read: number;
+  tags: string;
+  dmarc: string | null;
+  finding_count: number;
+};
+export type SummaryRow = Row & { summary: string };
+export type FullRow = Row & { body: string; analysis: string };
+
+/** The columns of a SummaryRow and of a FullRow, selected from `messages m` (and `bodies b`). */
+export const SUMMARY_COLUMNS = "m.seq, m.id, m.read, m.tags, m.dmarc, m.finding_count, m.summary";
+export const FULL_COLUMNS =
+  "m.seq, m.id, m.read, m.tags, m.dmarc, m.finding_count, b.body, m.analysis";
+
+export function toSummaryRow(row: SummaryRow): MessageSummary {
+  return {
+    ...withMailbox(JSON.parse(row.summary) as Omit<MessageSummary, "mailbox">),
+    read: row.read === 1,
+    tags: JSON.parse(row.tags) as string[],
+    dmarc: row.dmarc as MessageSummary["dmarc"],
+    findingCount: row.finding_count,
+  };
+}
+
+export function toMessage(row: FullRow): Message {
+  return {
+    ...parseStoredBody(row.body),
+    read: row.read === 1,
+    tags: JSON.parse(row.tags) as string[],
+    analysis: JSON.parse(row.analysis) as Analysis,
+  };
+}
+
+/** The summary of one message by id, as the list shows it, or null. */
+export function summaryReader(db: Database): (id: string) => MessageSummary | null {
+  const statement = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.id = ?`);
+  return (id) => {
+    const row = statement.get(id) as SummaryRow | undefined;
+    return row ? toSummaryRow(row) : null;
+  };
+}
+
+type RecipientRow = {
+  kind: "to" | "cc" | "bcc" | "reply-to" | "envelope";
+  address: string;
+  name: string | null;
+};
+
+/** The searched recipients, folded as where.ts expects. */
+export function recipientRows(message: Message): RecipientRow[] {
+  const rows: RecipientRow[] = [];
+  for (const [kind, list] of [
+    ["to", message.to],
+    ["cc", message.cc],
+    ["bcc", message.bcc],
+    ["reply-to", message.replyTo],
+  ] as const) {
+    for (const a of list)
+      rows.push({ kind, address: a.address.toLowerCase(), name: a.name?.toLowerCase() ?? null });
+  }
+  for (const rcpt of message.envelope.rcptTo)
+    rows.push({ kind: "envelope", address: rcpt.toLowerCase(), name: null });
+  // A plus-addressed recipient is found by its bare address too (see addressMatches in query.ts).
+  for (const row of [...rows]) {
+    const bare = withoutPlusTag(row.address);
+    if (bare !== row.address) rows.push({ ...row, address: bare });
+  }
+  return rows;
+}
+
+/** A recipient_grams column: each address and name of the given kinds on its own line (see migrations.ts). */
+export function gramLines(rows: RecipientRow[], kinds: readonly string[]): string {
+  return rows
+    .filter((r) => kinds.includes(r.kind))
+    .map((r) => `${r.address}\n${r.name ?? ""}`)
+    .join("\n");
+}
+
+export function messageParams(message: Message) {
+  const { read, tags, analysis, ...body } = message;
+  return {
+    id: message.id,
+    receivedAt: Date.parse(message.receivedAt),
+    sourceKind: message.source.kind,
+    // Searched columns are stored folded (see where.ts); display values come from the summary.
+    messageId: message.messageId?.toLowerCase() ?? null,
+    subject: message.subject?.toLowerCase() ?? null,
+    fromAddress: message.from?.address.toLowerCase() ?? null,
+    fromName: message.from?.name?.toLowerCase() ?? null,
+    attachmentCount: message.attachments.length,
+    size: message.size,
+    read: read ? 1 : 0,
+    tags: JSON.stringify(tags),
+    mailbox: message.mailbox,
+    summary: JSON.stringify(toSummary(message)),
+    body: JSON.stringify(body),
+    analysis: JSON.stringify(analysis),
+  };
+}
