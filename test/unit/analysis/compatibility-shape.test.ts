@@ -1,5 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { createCompatibilityAnalyzer } from "../../../src/analysis/compatibility/index.js";
+import {
+  createCompatibilityAnalyzer,
+  type CompatibilityReport,
+} from "../../../src/analysis/compatibility/index.js";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -61,10 +64,10 @@ describe("compatibility verdicts kept per document shape", () => {
   test("a kept verdict is a copy: changing one message's analysis leaves the next alone", async () => {
     const shared = createCompatibilityAnalyzer();
     const first = await shared.run(message(template("Ann", "abc")), {} as never);
-    first.compatibility!.features.length = 0;
+    (first.compatibility as CompatibilityReport).features.length = 0;
     first.findings!.length = 0;
     const second = await shared.run(message(template("Bob", "def")), {} as never);
-    expect(second.compatibility!.features.length).toBeGreaterThan(0);
+    expect((second.compatibility as CompatibilityReport).features.length).toBeGreaterThan(0);
     expect(second.findings!.length).toBeGreaterThan(0);
   });
 });
