@@ -1,10 +1,9 @@
-import { withMailbox } from "../../mailboxes/assign.js";
 import { toSummary } from "../../core/summary.js";
-import type { Analysis, Message, MessageSummary } from "../../core/types.js";
+import type { Message, MessageSummary } from "../../core/types.js";
 import { searchColumns } from "./search.js";
 import { withoutPlusTag } from "../query.js";
 import { noNul } from "./where.js";
-import { parseStoredBody } from "../stored-body.js";
+import { messageFromRow, summaryFromRow } from "../stored-rows.js";
 
 /** Conversions between messages and rows of the PostgreSQL schema (migrations.ts). */
 
@@ -117,21 +116,5 @@ export function recipientRows(batch: Message[]): RecipientRows {
   return rows;
 }
 
-export function toSummaryRow(row: SummaryRow): MessageSummary {
-  return {
-    ...withMailbox(JSON.parse(row.summary) as Omit<MessageSummary, "mailbox">),
-    read: row.read,
-    tags: JSON.parse(row.tags) as string[],
-    dmarc: row.dmarc as MessageSummary["dmarc"],
-    findingCount: row.finding_count,
-  };
-}
-
-export function toMessage(row: FullRow): Message {
-  return {
-    ...parseStoredBody(row.body),
-    read: row.read,
-    tags: JSON.parse(row.tags) as string[],
-    analysis: JSON.parse(row.analysis) as Analysis,
-  };
-}
+export const toSummaryRow: (row: SummaryRow) => MessageSummary = summaryFromRow;
+export const toMessage: (row: FullRow) => Message = messageFromRow;

@@ -1,9 +1,8 @@
 import type { Database } from "better-sqlite3";
 import { toSummary } from "../../core/summary.js";
-import type { Analysis, Message, MessageSummary } from "../../core/types.js";
-import { withMailbox } from "../../mailboxes/assign.js";
+import type { Message, MessageSummary } from "../../core/types.js";
 import { withoutPlusTag } from "../query.js";
-import { parseStoredBody } from "../stored-body.js";
+import { messageFromRow, summaryFromRow } from "../stored-rows.js";
 
 type Row = {
   seq: number;
@@ -22,22 +21,11 @@ export const FULL_COLUMNS =
   "m.seq, m.id, m.read, m.tags, m.dmarc, m.finding_count, b.body, m.analysis";
 
 export function toSummaryRow(row: SummaryRow): MessageSummary {
-  return {
-    ...withMailbox(JSON.parse(row.summary) as Omit<MessageSummary, "mailbox">),
-    read: row.read === 1,
-    tags: JSON.parse(row.tags) as string[],
-    dmarc: row.dmarc as MessageSummary["dmarc"],
-    findingCount: row.finding_count,
-  };
+  return summaryFromRow({ ...row, read: row.read === 1 });
 }
 
 export function toMessage(row: FullRow): Message {
-  return {
-    ...parseStoredBody(row.body),
-    read: row.read === 1,
-    tags: JSON.parse(row.tags) as string[],
-    analysis: JSON.parse(row.analysis) as Analysis,
-  };
+  return messageFromRow({ ...row, read: row.read === 1 });
 }
 
 /** The summary of one message by id, as the list shows it, or null. */
