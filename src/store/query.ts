@@ -242,6 +242,37 @@ export function plusTag(address: string): string | null {
   return match ? match[1] : null;
 }
 
+/** One searched recipient of a message, folded as the stores match it (lower case). */
+export interface SearchedRecipient {
+  kind: "to" | "cc" | "bcc" | "reply-to" | "envelope";
+  address: string;
+  name: string | null;
+}
+
+/**
+ * The recipients a message is searched by: its To, Cc, Bcc and Reply-To fields and its envelope,
+ * and a plus-addressed one again by its bare address (see addressMatches).
+ */
+export function searchedRecipients(message: Message): SearchedRecipient[] {
+  const rows: SearchedRecipient[] = [];
+  for (const [kind, list] of [
+    ["to", message.to],
+    ["cc", message.cc],
+    ["bcc", message.bcc],
+    ["reply-to", message.replyTo],
+  ] as const) {
+    for (const a of list)
+      rows.push({ kind, address: a.address.toLowerCase(), name: a.name?.toLowerCase() ?? null });
+  }
+  for (const rcpt of message.envelope.rcptTo)
+    rows.push({ kind: "envelope", address: rcpt.toLowerCase(), name: null });
+  for (const row of [...rows]) {
+    const bare = withoutPlusTag(row.address);
+    if (bare !== row.address) rows.push({ ...row, address: bare });
+  }
+  return rows;
+}
+
 /** The address without its `+tag` (`ann+promo@example.com` → `ann@example.com`), or itself. */
 export function withoutPlusTag(address: string): string {
   return address.replace(/^([^@+]+)\+[^@]*@/, "$1@");

@@ -1,7 +1,7 @@
 import { toSummary } from "../../core/summary.js";
 import type { Message, MessageSummary } from "../../core/types.js";
 import { searchColumns } from "./search.js";
-import { withoutPlusTag } from "../query.js";
+import { searchedRecipients } from "../query.js";
 import { noNul } from "./where.js";
 import { messageFromRow, summaryFromRow } from "../stored-rows.js";
 
@@ -93,25 +93,13 @@ interface RecipientRows {
 
 export function recipientRows(batch: Message[]): RecipientRows {
   const rows: RecipientRows = { messageIds: [], kinds: [], addresses: [], names: [] };
-  const add = (id: string, kind: string, address: string, name: string | null) => {
-    rows.messageIds.push(id);
-    rows.kinds.push(kind);
-    rows.addresses.push(noNul(address.toLowerCase()));
-    rows.names.push(lc(name));
-    // A plus-addressed recipient is found by its bare address too (see addressMatches in query.ts).
-    const bare = withoutPlusTag(address.toLowerCase());
-    if (bare !== address.toLowerCase()) add(id, kind, bare, name);
-  };
   for (const message of batch) {
-    for (const [kind, list] of [
-      ["to", message.to],
-      ["cc", message.cc],
-      ["bcc", message.bcc],
-      ["reply-to", message.replyTo],
-    ] as const) {
-      for (const a of list) add(message.id, kind, a.address, a.name);
+    for (const { kind, address, name } of searchedRecipients(message)) {
+      rows.messageIds.push(message.id);
+      rows.kinds.push(kind);
+      rows.addresses.push(noNul(address));
+      rows.names.push(name === null ? null : noNul(name));
     }
-    for (const rcpt of message.envelope.rcptTo) add(message.id, "envelope", rcpt, null);
   }
   return rows;
 }

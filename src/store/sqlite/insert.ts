@@ -1,7 +1,7 @@
 import type { Database } from "better-sqlite3";
-import { ADDRESS_KINDS, searchText } from "../query.js";
+import { ADDRESS_KINDS, searchedRecipients, searchText } from "../query.js";
 import type { NewMessage } from "../store.js";
-import { gramLines, messageParams, recipientRows } from "./rows.js";
+import { gramLines, messageParams } from "./rows.js";
 
 /**
  * Inserts a batch of messages in one transaction (better-sqlite3 is synchronous, so it runs
@@ -33,7 +33,7 @@ export function createInsert(db: Database): (batch: NewMessage[]) => void {
       message.attachments.forEach((a, i) =>
         statements.attachment.run(seq, a.id, a.filename, a.contentType, attachmentContents[i]),
       );
-      const recipients = recipientRows(message);
+      const recipients = searchedRecipients(message);
       for (const r of recipients) statements.recipient.run(seq, r.kind, r.address, r.name);
       statements.recipientGrams.run(
         seq,

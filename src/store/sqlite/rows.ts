@@ -1,7 +1,7 @@
 import type { Database } from "better-sqlite3";
 import { toSummary } from "../../core/summary.js";
 import type { Message, MessageSummary } from "../../core/types.js";
-import { withoutPlusTag } from "../query.js";
+import type { SearchedRecipient } from "../query.js";
 import { messageFromRow, summaryFromRow } from "../stored-rows.js";
 
 type Row = {
@@ -37,36 +37,8 @@ export function summaryReader(db: Database): (id: string) => MessageSummary | nu
   };
 }
 
-type RecipientRow = {
-  kind: "to" | "cc" | "bcc" | "reply-to" | "envelope";
-  address: string;
-  name: string | null;
-};
-
-/** The searched recipients, folded as where.ts expects. */
-export function recipientRows(message: Message): RecipientRow[] {
-  const rows: RecipientRow[] = [];
-  for (const [kind, list] of [
-    ["to", message.to],
-    ["cc", message.cc],
-    ["bcc", message.bcc],
-    ["reply-to", message.replyTo],
-  ] as const) {
-    for (const a of list)
-      rows.push({ kind, address: a.address.toLowerCase(), name: a.name?.toLowerCase() ?? null });
-  }
-  for (const rcpt of message.envelope.rcptTo)
-    rows.push({ kind: "envelope", address: rcpt.toLowerCase(), name: null });
-  // A plus-addressed recipient is found by its bare address too (see addressMatches in query.ts).
-  for (const row of [...rows]) {
-    const bare = withoutPlusTag(row.address);
-    if (bare !== row.address) rows.push({ ...row, address: bare });
-  }
-  return rows;
-}
-
 /** A recipient_grams column: each address and name of the given kinds on its own line (see migrations.ts). */
-export function gramLines(rows: RecipientRow[], kinds: readonly string[]): string {
+export function gramLines(rows: SearchedRecipient[], kinds: readonly string[]): string {
   return rows
     .filter((r) => kinds.includes(r.kind))
     .map((r) => `${r.address}\n${r.name ?? ""}`)
