@@ -4,9 +4,8 @@ import { afterEach, describe, expect, test } from "vitest";
 import { createAnalysisPool, type AnalysisPool } from "../../dist/analysis/workers/pool.js";
 import { withDefaults } from "../../dist/config/options.js";
 import { createDnsZone } from "../../dist/analysis/dns/zone.js";
-import { parseMessage } from "../../dist/ingest/parse.js";
 import type { AnalysisInput } from "../../src/analysis/analyze.js";
-import { emptyAnalysis, type Envelope } from "../../src/core/types.js";
+import { inputFor } from "../unit/analysis/auth-fixture-message.js";
 
 const pools: AnalysisPool[] = [];
 afterEach(async () => {
@@ -35,28 +34,12 @@ async function input(html?: string): Promise<AnalysisInput> {
   const raw = Buffer.from(
     `From: app@pool.test\r\nTo: user@example.test\r\nSubject: reset\r\n${body}\r\n`,
   );
-  const envelope: Envelope = {
+  return inputFor(raw, {
     mailFrom: "app@pool.test",
     rcptTo: ["user@example.test"],
     remoteAddress: null,
     helo: null,
-    secure: false,
-    authUser: null,
-  };
-  const { attachmentContents: _, ...fields } = await parseMessage(raw, envelope);
-  const message = {
-    id: "m1",
-    receivedAt: new Date().toISOString(),
-    source: { kind: "smtp" as const, providerMessageId: null },
-    envelope,
-    mailbox: "default",
-    ...fields,
-    size: raw.length,
-    tags: [],
-    read: false,
-    analysis: emptyAnalysis("pending"),
-  };
-  return { message, raw };
+  });
 }
 
 describe("analysis worker pool", () => {

@@ -2,35 +2,18 @@ import pino from "pino";
 import { expect, test } from "vitest";
 import { createAnalysisPipeline } from "../../../src/analysis/index.js";
 import { withDefaults } from "../../../src/config/options.js";
-import { emptyAnalysis, type Envelope } from "../../../src/core/types.js";
-import { parseMessage } from "../../../src/ingest/parse.js";
+import { inputFor } from "./auth-fixture-message.js";
 
 async function input(html: string) {
   const raw = Buffer.from(
     `From: app@budget.test\r\nTo: user@budget.test\r\nSubject: hi\r\nContent-Type: text/html\r\n\r\n${html}\r\n`,
   );
-  const envelope: Envelope = {
+  return inputFor(raw, {
     mailFrom: "app@budget.test",
     rcptTo: ["user@budget.test"],
     remoteAddress: null,
     helo: null,
-    secure: false,
-    authUser: null,
-  };
-  const { attachmentContents: _, ...fields } = await parseMessage(raw, envelope);
-  const message = {
-    id: "m1",
-    receivedAt: new Date().toISOString(),
-    source: { kind: "smtp" as const, providerMessageId: null },
-    envelope,
-    ...fields,
-    size: raw.length,
-    tags: [],
-    mailbox: "default",
-    read: false,
-    analysis: emptyAnalysis("pending"),
-  };
-  return { message, raw };
+  });
 }
 
 const logger = pino({ level: "silent" });
